@@ -1,0 +1,5 @@
+"""``python -m clausegen``."""
+
+from clausegen.cli import main
+
+main()

@@ -1,0 +1,192 @@
+"""The facade of clausegen: load, check, assemble, render, write.
+
+The CLI calls only this module. Everything here is usable in-process (batch jobs,
+benchmarks, tests) without Click.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from functools import lru_cache
+from pathlib import Path
+
+from clausegen import __version__
+from clausegen.assembly import AssembledDocument, UsedFragment, assemble
+from clausegen.context import ccag_functions, dossier_context
+from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilite
+from clausegen.dossier_file import parse_dossier
+from clausegen.errors import NotSuitedError
+from clausegen.library import Library, load_library
+from clausegen.models._base import label
+from clausegen.models.dossier import Dossier
+from clausegen.output import write_atomic
+from clausegen.render.skeleton import check_skeleton
+from clausegen.render.word import DocumentProperties, render_docx
+from clausegen.resources import library_dir, templates_dir
+from clausegen.text.french import duree_mois, typographie
+from clausegen.yaml_files import read_text
+
+DRAFT_MARK = "PROJET \u2014 clauses non validées"
+PLAN_MENTION = (
+    "Marché comportant un plan de progrès en matière sociale, condition d'exécution "
+    "prévue à l'article L. 2112-2 du code de la commande publique"
+)
+
+
+@dataclass(frozen=True)
+class LoadedDossier:
+    """A validated dossier with the hash of its file (for provenance)."""
+
+    dossier: Dossier
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What a generation produced."""
+
+    path: Path
+    piece: str
+    fragments: tuple[UsedFragment, ...]
+    faisabilite: Faisabilite
+    is_draft: bool
+
+
+def read_dossier(path: Path) -> LoadedDossier:
+    """Load and validate a dossier file."""
+    text = read_text(path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
+
+
+@lru_cache(maxsize=8)
+def _cached_library(roots: tuple[Path, ...]) -> Library:
+    return load_library(*roots)
+
+
+def open_library(overlays: Sequence[Path] = ()) -> Library:
+    """The bundled library, with optional overlay directories on top (later ones win)."""
+    roots = (library_dir(), *(Path(p).resolve() for p in overlays))
+    return _cached_library(roots)
+
+
+def check_faisabilite(path: Path) -> Faisabilite:
+    """The feasibility verdict of a dossier's market."""
+    return assess_faisabilite(read_dossier(path).dossier.marche)
+
+
+def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[str, str]:
+    marche = dossier.marche
+    sous_titre = (f"{label(marche.forme).capitalize()} de {label(marche.nature)} "
+                  f"\u2013 durée : {duree_mois(marche.duree_mois)}")
+    fields = {
+        "acheteur": dossier.acheteur.nom,
+        "adresse_acheteur": dossier.acheteur.adresse,
+        "titre_piece": document.titre,
+        "sigle": document.sigle,
+        "reference": marche.reference,
+        "objet": marche.objet,
+        "sous_titre": sous_titre,
+        "mention_plan": PLAN_MENTION,
+        "mention_projet": DRAFT_MARK if draft else "",
+    }
+    return {key: typographie(value) for key, value in fields.items()}
+
+
+def provenance(document: AssembledDocument, library: Library, dossier_sha256: str) -> dict[str, str]:
+    """What went into a document: tool and library versions, dossier hash, each fragment."""
+    record = {
+        "version": __version__,
+        "bibliotheque": library.release,
+        "piece": document.piece,
+        "dossier_sha256": dossier_sha256,
+        "fragments": str(len(document.fragments)),
+    }
+    for used in document.fragments:
+        record[f"fragment.{used.id}"] = f"{used.version} sha256:{used.sha256} {used.statut}"
+    return record
+
+
+def render_piece(
+    loaded: LoadedDossier,
+    piece: str,
+    *,
+    library: Library,
+    modele: Path | None = None,
+    allow_drafts: bool = False,
+) -> tuple[bytes, AssembledDocument]:
+    """Assemble and render one piece in memory."""
+    canevas = library.canevas(piece)
+    context = {**dossier_context(loaded.dossier),
+               **ccag_functions(library.ccag, loaded.dossier.marche.ccag)}
+    document = assemble(canevas, library, context, allow_drafts=allow_drafts)
+    skeleton_path = modele or templates_dir() / document.modele
+    skeleton = check_skeleton(skeleton_path)
+    dossier = loaded.dossier
+    notification = dossier.marche.date_notification
+    properties = DocumentProperties(
+        title=f"{document.sigle} \u2013 {dossier.marche.objet}",
+        subject=f"Marché n° {dossier.marche.reference}",
+        author=dossier.acheteur.nom,
+        keywords="clausegen; plan de progrès en matière sociale",
+        created=datetime.combine(notification, time()) if notification else None,
+    )
+    data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
+                       properties, provenance(document, library, loaded.sha256),
+                       source=str(skeleton_path))
+    return data, document
+
+
+def generate_piece(
+    dossier_path: Path,
+    piece: str,
+    output: Path,
+    *,
+    modele: Path | None = None,
+    forcer: bool = False,
+    brouillon: bool = False,
+    overlays: Sequence[Path] = (),
+) -> Generation:
+    """Check feasibility, assemble, render and write one piece atomically."""
+    loaded = read_dossier(dossier_path)
+    faisabilite = assess_faisabilite(loaded.dossier.marche)
+    if faisabilite.verdict is Verdict.non_adapte and not forcer:
+        raise NotSuitedError(reasons=[r.message for r in faisabilite.bloquantes])
+    library = open_library(overlays)
+    data, document = render_piece(loaded, piece, library=library, modele=modele,
+                                  allow_drafts=brouillon)
+    write_atomic(output, data)
+    return Generation(path=output, piece=piece, fragments=document.fragments,
+                      faisabilite=faisabilite, is_draft=document.is_draft)
+
+
+PIECES = ("ccap", "cctp")
+"""The pieces ``clausegen pieces`` writes for a dossier, in this order."""
+
+
+def generate_pieces(
+    dossier_path: Path,
+    directory: Path,
+    *,
+    forcer: bool = False,
+    brouillon: bool = False,
+    overlays: Sequence[Path] = (),
+) -> list[Generation]:
+    """Render every piece in memory first, then write them all (``<piece>.docx``)."""
+    loaded = read_dossier(dossier_path)
+    faisabilite = assess_faisabilite(loaded.dossier.marche)
+    if faisabilite.verdict is Verdict.non_adapte and not forcer:
+        raise NotSuitedError(reasons=[r.message for r in faisabilite.bloquantes])
+    library = open_library(overlays)
+    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon))
+                for piece in PIECES]
+    results = []
+    for piece, data, document in rendered:
+        path = write_atomic(directory / f"{piece}.docx", data)
+        results.append(Generation(path=path, piece=piece, fragments=document.fragments,
+                                  faisabilite=faisabilite, is_draft=document.is_draft))
+    return results

@@ -1,0 +1,176 @@
+"""Assemble a piece: canevas + library + dossier context → numbered blocks and provenance.
+
+Gather, validate, then write: the whole document is built in memory (conditions,
+numbering, version resolution, cross-references, rendering of every fragment) before
+anything touches Word. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clausegen.blocks import Block, Heading, parse_blocks
+from clausegen.errors import CrossReferenceError
+from clausegen.library.index import Library
+from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpec, Statut
+from clausegen.templating import Raw, evaluate_condition, render_text
+
+DASH = "\u2013"
+
+
+@dataclass(frozen=True)
+class UsedFragment:
+    """Provenance of one fragment version that went into a document."""
+
+    id: str
+    version: str
+    sha256: str
+    statut: str
+    layer: str
+
+    @property
+    def ref(self) -> str:
+        """``id@version``."""
+        return f"{self.id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class AssembledDocument:
+    """A piece ready to render."""
+
+    piece: str
+    titre: str
+    sigle: str
+    modele: str
+    blocks: tuple[Block, ...]
+    fragments: tuple[UsedFragment, ...]
+
+    @property
+    def is_draft(self) -> bool:
+        """True when a fragment that is not ``valide`` went in."""
+        return any(f.statut != Statut.valide.value for f in self.fragments)
+
+
+@dataclass(frozen=True)
+class _Section:
+    number: str
+    title: str
+    key: str
+    fragments: tuple[Fragment, ...]
+
+
+@dataclass(frozen=True)
+class _Article:
+    number: str
+    spec: ArticleSpec
+    intro: tuple[Fragment, ...]
+    sections: tuple[_Section, ...]
+
+
+def _included(condition: str | None, context: Mapping[str, Any], where: str) -> bool:
+    return condition is None or evaluate_condition(condition, context, where=where)
+
+
+def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
+          allow_drafts: bool) -> list[_Article]:
+    """Apply conditions, number articles and sections, resolve fragment versions."""
+    def resolve(ids: list[str]) -> tuple[Fragment, ...]:
+        return tuple(library.resolve(i, allow_drafts=allow_drafts) for i in ids)
+
+    articles: list[_Article] = []
+    for spec in canevas.articles:
+        if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
+            continue
+        number = str(len(articles) + 1)
+        sections: list[_Section] = []
+        for section in spec.sections:
+            if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
+                continue
+            sections.append(_section(section, f"{number}.{len(sections) + 1}", resolve))
+        articles.append(_Article(number, spec, resolve(spec.fragments), tuple(sections)))
+    return articles
+
+
+def _section(spec: SectionSpec, number: str,
+             resolve: Callable[[list[str]], tuple[Fragment, ...]]) -> _Section:
+    fragments = resolve(spec.fragments)
+    title = spec.titre or fragments[0].meta.titre
+    return _Section(number, title, spec.cle or spec.fragments[0], fragments)
+
+
+def _numbers(articles: list[_Article]) -> dict[str, str]:
+    numbers: dict[str, str] = {}
+    for article in articles:
+        numbers[article.spec.cle] = article.number
+        for fragment in article.intro:
+            numbers.setdefault(fragment.meta.id, article.number)
+        for section in article.sections:
+            numbers[section.key] = section.number
+            for fragment in section.fragments:
+                numbers.setdefault(fragment.meta.id, section.number)
+    return numbers
+
+
+def _derogations(articles: list[_Article], context: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every CCAG derogation made by an included fragment, with the article making it."""
+    found: list[dict[str, str]] = []
+    for article in articles:
+        located = [(article.number, f) for f in article.intro]
+        located += [(s.number, f) for s in article.sections for f in s.fragments]
+        for number, fragment in located:
+            for derogation in fragment.meta.derogations_ccag:
+                if not _included(derogation.condition, context, fragment.meta.id):
+                    continue
+                found.append({"article": number, "cle": derogation.cle,
+                              "objet": derogation.objet})
+    return found
+
+
+def _render_fragment(fragment: Fragment, context: Mapping[str, Any],
+                     numbers: Mapping[str, str]) -> list[Block]:
+    def article(key: str) -> Raw:
+        if key not in numbers:
+            raise CrossReferenceError(key=key, fragment_id=fragment.meta.id, known=list(numbers))
+        return Raw(numbers[key])
+
+    markup = render_text(fragment.body, {**context, "article": article},
+                         fragment_id=fragment.meta.id, path=fragment.path,
+                         first_line=fragment.body_line)
+    return parse_blocks(markup)
+
+
+def _heading(level: int, number: str, title: str, numbered: bool) -> Heading:
+    if not numbered:
+        return Heading(level=level, text=title)
+    if level == 1:
+        return Heading(level=1, text=f"Article {number} {DASH} {title}", number=number)
+    return Heading(level=2, text=f"{number}. {title}", number=number)
+
+
+def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
+             allow_drafts: bool = False) -> AssembledDocument:
+    """Build the numbered blocks of a piece and the list of fragment versions used."""
+    articles = _plan(canevas, library, context, allow_drafts)
+    numbers = _numbers(articles)
+    full_context = {**context, "piece": canevas.piece, "derogations": _derogations(articles, context)}
+    blocks: list[Block] = []
+    used: dict[str, Fragment] = {}
+    numbered = canevas.numerotation
+    for article in articles:
+        blocks.append(_heading(1, article.number, article.spec.titre, numbered))
+        for fragment in article.intro:
+            blocks += _render_fragment(fragment, full_context, numbers)
+            used[fragment.ref] = fragment
+        for section in article.sections:
+            blocks.append(_heading(2, section.number, section.title, numbered))
+            for fragment in section.fragments:
+                blocks += _render_fragment(fragment, full_context, numbers)
+                used[fragment.ref] = fragment
+    provenance = tuple(
+        UsedFragment(f.meta.id, f.meta.version, f.sha256, f.meta.statut.value, f.layer)
+        for f in sorted(used.values(), key=lambda f: f.ref)
+    )
+    return AssembledDocument(piece=canevas.piece, titre=canevas.titre, sigle=canevas.sigle,
+                             modele=canevas.modele, blocks=tuple(blocks), fragments=provenance)

@@ -1,0 +1,199 @@
+"""Fragment markup (a small Markdown subset) parsed into a pure block model.
+
+Supported: paragraphs, bulleted and numbered lists (nested), bold, italic, headings
+(rendered as unnumbered sub-headings), tables (GitHub syntax). Raw HTML is disabled.
+French typography is applied to every piece of text here, once.
+
+The render layer maps these blocks to Word styles; nothing here knows about Word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from clausegen.text.french import typographie
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text with one formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    line_break: bool = False
+
+
+Runs = tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading. Levels 1 and 2 are articles and sections; 3 is a heading inside a fragment."""
+
+    level: int
+    text: str
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph. ``style`` is a role: ``corps``, ``centre``, ``signature``, ``note``."""
+
+    runs: Runs
+    style: str = "corps"
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One list item; ``label`` is « 1. » for numbered lists, empty for bullets."""
+
+    runs: Runs
+    ordered: bool
+    label: str = ""
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row."""
+
+    header: tuple[Runs, ...]
+    rows: tuple[tuple[Runs, ...], ...]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start the next block on a new page."""
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG image (a chart), given as bytes, with its width in centimetres."""
+
+    data: bytes = field(repr=False)
+    width_cm: float = 16.0
+    caption: str = ""
+
+
+Block = Heading | Paragraph | ListItem | Table | PageBreak | Image
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+
+
+def plain_text(runs: Sequence[Run]) -> str:
+    """The text of runs, without formatting."""
+    return "".join("\n" if r.line_break else r.text for r in runs)
+
+
+def _inline_runs(token: Token) -> Runs:
+    runs: list[Run] = []
+    bold = italic = False
+    for child in token.children or []:
+        kind = child.type
+        if kind == "strong_open":
+            bold = True
+        elif kind == "strong_close":
+            bold = False
+        elif kind == "em_open":
+            italic = True
+        elif kind == "em_close":
+            italic = False
+        elif kind in ("text", "code_inline"):
+            runs.append(Run(typographie(child.content), bold=bold, italic=italic))
+        elif kind == "softbreak":
+            runs.append(Run(" ", bold=bold, italic=italic))
+        elif kind == "hardbreak":
+            runs.append(Run("", line_break=True))
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> Runs:
+    merged: list[Run] = []
+    for run in runs:
+        last = merged[-1] if merged else None
+        if (last and not run.line_break and not last.line_break
+                and (last.bold, last.italic) == (run.bold, run.italic)):
+            merged[-1] = Run(last.text + run.text, bold=run.bold, italic=run.italic)
+        else:
+            merged.append(run)
+    # Typography across merged runs (a colon after a word in the previous run).
+    return tuple(Run(typographie(r.text), r.bold, r.italic, r.line_break) for r in merged)
+
+
+@dataclass
+class _ListState:
+    ordered: bool
+    next_number: int
+
+
+def _table(tokens: list[Token], start: int) -> tuple[Table, int]:
+    header: list[Runs] = []
+    rows: list[tuple[Runs, ...]] = []
+    current: list[Runs] = []
+    in_head = False
+    index = start
+    while tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            current = []
+        elif token.type == "inline":
+            current.append(_inline_runs(token))
+        elif token.type == "tr_close":
+            if in_head:
+                header = current
+            else:
+                rows.append(tuple(current))
+        index += 1
+    return Table(header=tuple(header), rows=tuple(rows)), index
+
+
+def parse_blocks(markup: str) -> list[Block]:
+    """Parse fragment markup into blocks."""
+    tokens = _parser().parse(markup)
+    blocks: list[Block] = []
+    lists: list[_ListState] = []
+    item_label = ""
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrGet("start") or 1)
+            lists.append(_ListState(ordered=kind == "ordered_list_open", next_number=start))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            state = lists[-1]
+            item_label = f"{state.next_number}." if state.ordered else "•"
+            state.next_number += 1
+        elif kind == "heading_open":
+            blocks.append(Heading(level=3, text=plain_text(_inline_runs(tokens[index + 1]))))
+            index += 2
+        elif kind == "table_open":
+            table, index = _table(tokens, index)
+            blocks.append(table)
+        elif kind == "inline":
+            runs = _inline_runs(token)
+            if lists:
+                state = lists[-1]
+                blocks.append(ListItem(runs=runs, ordered=state.ordered,
+                                       label=item_label if state.ordered else "",
+                                       depth=len(lists) - 1))
+                item_label = ""
+            else:
+                blocks.append(Paragraph(runs=runs))
+        index += 1
+    return blocks

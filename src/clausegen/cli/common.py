@@ -1,0 +1,49 @@
+"""What every command shares: error handling, common options, output messages."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DOSSIER = click.argument(
+    "dossier", type=click.Path(dir_okay=False, path_type=Path), metavar="DOSSIER"
+)
+
+
+def handle_errors(func: F) -> F:
+    """Turn a ClausegenError into a French message on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from clausegen.errors import ClausegenError
+
+        try:
+            return func(*args, **kwargs)
+        except ClausegenError as exc:
+            click.secho(f"Erreur : {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrompu.", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def output_option(default_name: str) -> Callable[[F], F]:
+    """``-o FICHIER``: where to write the generated document."""
+    return click.option(
+        "-o", "--sortie", "sortie", type=click.Path(path_type=Path), default=Path(default_name),
+        show_default=True, help="Fichier à écrire.",
+    )
+
+
+def success(message: str) -> None:
+    """Report a file written."""
+    click.secho(message, fg="green")

@@ -1,0 +1,53 @@
+"""The variables a fragment or a canevas condition can use, built from the dossier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clausegen.domain.faisabilite import assess_faisabilite
+from clausegen.models._base import label
+from clausegen.models.dossier import Ccag, Dossier
+from clausegen.models.fragment import CcagTable
+
+
+def dossier_context(dossier: Dossier) -> dict[str, Any]:
+    """Top-level template names: the dossier's sections plus derived values.
+
+    - ``acheteur``, ``marche``, ``facilitateur``, ``titulaire``, ``plan_de_progres``:
+      the dossier sections (``titulaire`` is ``None`` before award);
+    - ``axes``: the retained axes, in the dossier's order;
+    - ``faisabilite``: the feasibility verdict of the market.
+    """
+    return {
+        "acheteur": dossier.acheteur,
+        "marche": dossier.marche,
+        "facilitateur": dossier.facilitateur,
+        "titulaire": dossier.titulaire,
+        "plan_de_progres": dossier.plan_de_progres,
+        "axes": list(dossier.plan_de_progres.axes),
+        "faisabilite": assess_faisabilite(dossier.marche),
+    }
+
+
+def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
+    """``ccag_numero(cle)`` and ``ccag_ref(cle)`` for the market's CCAG.
+
+    ``ccag_ref('penalites_plafond')`` gives « l'article 14.1.2 du CCAG-FCS », or, when the
+    number is not verified for that CCAG, « la stipulation du CCAG-Travaux relative au
+    plafonnement des pénalités » — a reference is never invented.
+    """
+    name = label(ccag)
+
+    def numero(cle: str) -> str | None:
+        article = table.articles.get(cle)
+        if article is None:
+            raise KeyError(f"clé CCAG inconnue : {cle}")
+        return getattr(article, ccag.value)  # type: ignore[no-any-return]
+
+    def ref(cle: str) -> str:
+        number = numero(cle)
+        if number:
+            return f"l'article {number} du {name}"
+        return f"la stipulation du {name} relative {table.articles[cle].libelle}"
+
+    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name}

@@ -1,0 +1,1 @@
+"""Pure domain services: feasibility, deadlines and penalties. No I/O, no Word."""

@@ -1,0 +1,192 @@
+"""The one exception tree of clausegen.
+
+Every class builds its French, user-facing message from keyword data, so the
+wording stays consistent. Nothing here prints or logs; the CLI decides how an
+error is shown and which exit code it gets (see ``exit_code``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field: its dotted path, what was found and what is expected."""
+
+    path: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.path or "(racine)"
+        return f"  - {where} : {self.expected}"
+
+
+class ClausegenError(Exception):
+    """Root of every error clausegen raises on purpose.
+
+    ``exit_code`` is the process exit code the CLI uses: 2 for bad input
+    (dossier, library, options), 1 for a refusal on the merits (a market that
+    is not suited, an amendment needed) or an environment failure.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- input files -------------------------------------------------------------
+
+
+class InputFileError(ClausegenError):
+    """A file given by the user cannot be read or parsed."""
+
+    def __init__(self, *, path: Path | str, reason: str) -> None:
+        super().__init__(f"Fichier « {path} » : {reason}")
+        self.path = Path(path)
+        self.reason = reason
+
+
+class ValidationFailed(ClausegenError):
+    """A YAML file was read but its content does not match the expected model."""
+
+    def __init__(self, *, path: Path | str, what: str, problems: Sequence[FieldProblem]) -> None:
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"Fichier « {path} » : {what} invalide.\n{lines}")
+        self.path = Path(path)
+        self.problems = tuple(problems)
+
+
+class DossierError(ValidationFailed):
+    """The dossier does not match the dossier model."""
+
+    def __init__(self, *, path: Path | str, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(path=path, what="dossier", problems=problems)
+
+
+# --- clause library ----------------------------------------------------------
+
+
+class LibraryError(ClausegenError):
+    """The clause library is inconsistent or incomplete."""
+
+
+class FragmentSchemaError(ValidationFailed, LibraryError):
+    """A fragment's metadata does not match the fragment model."""
+
+    def __init__(self, *, path: Path | str, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(path=path, what="fragment", problems=problems)
+
+
+class CanevasSchemaError(ValidationFailed, LibraryError):
+    """A canevas (outline of a piece) does not match the canevas model."""
+
+    def __init__(self, *, path: Path | str, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(path=path, what="canevas", problems=problems)
+
+
+class FragmentNotFoundError(LibraryError):
+    """A fragment id (or id@version) is not in the library."""
+
+    def __init__(self, *, fragment_id: str, version: str | None = None, used_by: str = "") -> None:
+        ref = f"{fragment_id}@{version}" if version else fragment_id
+        origin = f" (demandé par {used_by})" if used_by else ""
+        super().__init__(f"Fragment « {ref} » introuvable dans la bibliothèque{origin}.")
+        self.fragment_id = fragment_id
+        self.version = version
+
+
+class FragmentStatusError(LibraryError):
+    """No fragment version with an allowed status exists."""
+
+    def __init__(self, *, fragment_id: str, statuses: Sequence[str]) -> None:
+        found = ", ".join(statuses) or "aucune"
+        super().__init__(
+            f"Fragment « {fragment_id} » : aucune version validée (statuts trouvés : {found}). "
+            "Validez le fragment ou relancez avec --brouillon pour un projet de document."
+        )
+        self.fragment_id = fragment_id
+
+
+class DuplicateFragmentError(LibraryError):
+    """Two files declare the same fragment id and version."""
+
+    def __init__(self, *, ref: str, first: Path, second: Path) -> None:
+        super().__init__(f"Fragment « {ref} » défini deux fois : « {first} » et « {second} ».")
+
+
+class PieceNotFoundError(LibraryError):
+    """No canevas exists for the requested piece."""
+
+    def __init__(self, *, piece: str, available: Sequence[str]) -> None:
+        super().__init__(
+            f"Aucun canevas pour la pièce « {piece} » (disponibles : {', '.join(available)})."
+        )
+
+
+# --- assembly and rendering --------------------------------------------------
+
+
+class AssemblyError(ClausegenError):
+    """The document cannot be assembled from the canevas and the library."""
+
+
+class CrossReferenceError(AssemblyError):
+    """A fragment refers to an article key that the document does not contain."""
+
+    def __init__(self, *, key: str, fragment_id: str, known: Sequence[str]) -> None:
+        hint = ", ".join(sorted(known)[:12])
+        super().__init__(
+            f"Fragment « {fragment_id} » : renvoi vers « {key} », absent de ce document "
+            f"(clés connues : {hint})."
+        )
+
+
+class FragmentRenderError(AssemblyError):
+    """A fragment body or a canevas condition failed to render."""
+
+    def __init__(self, *, fragment_id: str, reason: str, path: Path | str | None = None,
+                 line: int | None = None) -> None:
+        where = f" ({path}" + (f", ligne {line}" if line else "") + ")" if path else ""
+        super().__init__(f"Fragment « {fragment_id} »{where} : {reason}")
+        self.fragment_id = fragment_id
+
+
+class TemplateFileError(ClausegenError):
+    """A Word skeleton (modèle) is missing, unreadable or lacks its slots."""
+
+    def __init__(self, *, path: Path | str, reason: str) -> None:
+        super().__init__(f"Modèle Word « {path} » : {reason}")
+
+
+class OutputError(ClausegenError):
+    """The output file cannot be written."""
+
+    exit_code = 1
+
+    def __init__(self, *, path: Path | str, reason: str) -> None:
+        super().__init__(f"Impossible d'écrire « {path} » : {reason}")
+
+
+# --- refusals on the merits --------------------------------------------------
+
+
+class NotSuitedError(ClausegenError):
+    """The market is not suited to a plan de progrès and --forcer was not given."""
+
+    exit_code = 1
+
+    def __init__(self, *, reasons: Sequence[str]) -> None:
+        lines = "\n".join(f"  - {r}" for r in reasons)
+        super().__init__(
+            "Le marché n'est pas adapté à un plan de progrès en matière sociale :\n"
+            f"{lines}\nUtilisez --forcer pour générer les pièces malgré tout."
+        )
+        self.reasons = tuple(reasons)

@@ -1,0 +1,130 @@
+"""Read a clause library directory into memory.
+
+Layout of a library root::
+
+    VERSION                         release of the library (semver)
+    fragments/<id>/<version>.md     one file per fragment version: YAML front matter + body
+    canevas/<piece>.yml             the outline of each piece
+
+Errors are translated here, at the load boundary, into library errors naming the file
+and each field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from clausegen.errors import (
+    CanevasSchemaError,
+    DuplicateFragmentError,
+    FieldProblem,
+    FragmentSchemaError,
+    InputFileError,
+)
+from clausegen.library.index import Library
+from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
+from clausegen.models.validation import problems_from
+from clausegen.yaml_files import parse_yaml, read_text, read_yaml
+
+FRONT_MATTER_FENCE = "---"
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Return (front matter, body, line number of the body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise InputFileError(path=path, reason="en-tête YAML absent (le fichier doit commencer par ---)")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == FRONT_MATTER_FENCE:
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise InputFileError(path=path, reason="en-tête YAML non refermé (--- manquant)")
+
+
+def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fragment:
+    """Parse one fragment file's text into a validated :class:`Fragment`."""
+    head, body, body_line = split_front_matter(text, path)
+    data = parse_yaml(head, path=path, first_line=2)
+    if not isinstance(data, dict):
+        raise FragmentSchemaError(
+            path=path, problems=[FieldProblem(path="", expected="en-tête YAML (id, version…) attendu")]
+        )
+    try:
+        meta = FragmentMeta.model_validate(data)
+    except ValidationError as exc:
+        raise FragmentSchemaError(path=path, problems=problems_from(exc)) from None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Fragment(meta=meta, body=body, path=path, sha256=digest, body_line=body_line, layer=layer)
+
+
+def _check_location(fragment: Fragment) -> None:
+    """A fragment lives at fragments/<id>/<version>.md: the path must agree with the metadata."""
+    expected = (fragment.meta.id, fragment.meta.version)
+    found = (fragment.path.parent.name, fragment.path.stem)
+    if found != expected:
+        raise FragmentSchemaError(
+            path=fragment.path,
+            problems=[FieldProblem(
+                path="id",
+                expected=f"le fichier doit se trouver en fragments/{expected[0]}/{expected[1]}.md",
+            )],
+        )
+
+
+def load_fragments(root: Path, *, layer: str) -> list[Fragment]:
+    """Load every fragment version under ``root/fragments``."""
+    fragments = []
+    for path in sorted((root / "fragments").glob("*/*.md")):
+        fragment = parse_fragment(read_text(path), path, layer=layer)
+        _check_location(fragment)
+        fragments.append(fragment)
+    return fragments
+
+
+def load_canevas(path: Path) -> Canevas:
+    """Load and validate one canevas file."""
+    data = read_yaml(path)
+    try:
+        return Canevas.model_validate(data)
+    except ValidationError as exc:
+        raise CanevasSchemaError(path=path, problems=problems_from(exc)) from None
+
+
+def load_ccag_table(path: Path) -> CcagTable:
+    """Load the CCAG article numbers cited by the clauses."""
+    data = read_yaml(path)
+    try:
+        return CcagTable.model_validate(data)
+    except ValidationError as exc:
+        raise CanevasSchemaError(path=path, problems=problems_from(exc)) from None
+
+
+def read_release(root: Path) -> str:
+    """The library release written in ``VERSION`` ("0.0.0" when absent)."""
+    version_file = root / "VERSION"
+    return version_file.read_text(encoding="utf-8").strip() if version_file.is_file() else "0.0.0"
+
+
+def load_library(*roots: Path) -> Library:
+    """Load one or more library roots; a later root (an overlay) overrides earlier ones."""
+    if not roots:
+        raise ValueError("at least one library root is needed")
+    library = Library(release=read_release(roots[0]), roots=tuple(roots))
+    for position, root in enumerate(roots):
+        if not root.is_dir():
+            raise InputFileError(path=root, reason="dossier de bibliothèque introuvable")
+        layer = "bibliotheque" if position == 0 else f"surcouche:{root.name}"
+        seen: dict[str, Path] = {}
+        for fragment in load_fragments(root, layer=layer):
+            if fragment.ref in seen:
+                raise DuplicateFragmentError(ref=fragment.ref, first=seen[fragment.ref],
+                                             second=fragment.path)
+            seen[fragment.ref] = fragment.path
+            library.add_fragment(fragment)
+        for path in sorted((root / "canevas").glob("*.yml")):
+            library.add_canevas(load_canevas(path))
+        if (root / "ccag.yml").is_file():
+            library.add_ccag(load_ccag_table(root / "ccag.yml"))
+    return library

@@ -1,0 +1,42 @@
+"""Shared base classes and constrained types for the dossier and library models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class StrictModel(BaseModel):
+    """Base of every model: unknown keys are refused, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+LABELS: dict[StrEnum, str] = {}
+"""French wording of enum members, as written in documents (filled by each model module)."""
+
+
+def label(value: StrEnum) -> str:
+    """Return the French wording of an enum member (its value when none is registered)."""
+    return LABELS.get(value, str(value))
+
+
+Texte = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+"""A non-empty user string (names, addresses, objects)."""
+
+MontantHT = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+"""An amount excluding VAT, in euros, with at most two decimals."""
+
+Pourcentage = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
+"""A percentage between 0 and 100."""
+
+SLUG_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
+FragmentId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
+"""A stable dotted ASCII identifier, e.g. ``plan_progres.penalites``."""
+
+SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
+Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN, max_length=40)]
+"""A semantic version ``MAJEUR.MINEUR.CORRECTIF``."""

@@ -1,0 +1,50 @@
+"""Atomic writing of output files: a reader never sees a partial file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from clausegen.errors import OutputError
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(path=path, reason=_reason(exc)) from None
+    if path.is_dir():
+        raise OutputError(path=path, reason="c'est un répertoire ; indiquez un nom de fichier")
+    temp_name = ""
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+                                         delete=False) as handle:
+            temp_name = handle.name
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except OSError as exc:
+        if temp_name:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+        raise OutputError(path=path, reason=_reason(exc)) from None
+    return path
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    messages = {
+        errno.ENOSPC: "plus d'espace disque",
+        errno.EACCES: "permission refusée",
+        errno.EPERM: "opération non permise",
+        errno.EROFS: "système de fichiers en lecture seule",
+        errno.ENAMETOOLONG: "nom de fichier trop long",
+        errno.ENOTDIR: "un élément du chemin n'est pas un répertoire",
+    }
+    return messages.get(exc.errno or 0, exc.strerror or str(exc))

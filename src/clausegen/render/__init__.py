@@ -1,0 +1,1 @@
+"""Word output. The only package that imports python-docx and docxtpl."""

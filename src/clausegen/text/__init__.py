@@ -1,0 +1,1 @@
+"""French wording: dates, amounts, numbers in letters and typography. Pure functions."""

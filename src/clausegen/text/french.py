@@ -1,0 +1,108 @@
+"""French formatting of dates, amounts and numbers, through Babel and num2words.
+
+Conventions (domain brief §5): « 23 novembre 2026 », « 1er avril 2027 »,
+« 12 500,00 € HT » with non-breaking spaces, « 10 % ».
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from num2words import num2words
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+LOCALE = "fr_FR"
+CENT = Decimal("0.01")
+
+
+def to_decimal(value: Decimal | int | float | str) -> Decimal:
+    """Convert to Decimal without going through binary floating point."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def cents(value: Decimal | int | float | str) -> Decimal:
+    """Round an amount to the cent, half up (the rule of public accounting)."""
+    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def date_longue(value: date) -> str:
+    """« 23 novembre 2026 », « 1er avril 2027 »."""
+    if value.day == 1:
+        return "1er" + NBSP + format_date(value, "MMMM y", locale=LOCALE)
+    return format_date(value, "d MMMM y", locale=LOCALE).replace(" ", NBSP, 1)
+
+
+def date_courte(value: date) -> str:
+    """« 23/11/2026 », for tables."""
+    return value.strftime("%d/%m/%Y")
+
+
+def montant(value: Decimal | int | float | str, *, ht: bool = False) -> str:
+    """« 12 500,00 € » (or « 12 500,00 € HT »), with non-breaking spaces."""
+    text = format_currency(cents(value), "EUR", locale=LOCALE)
+    return text + NBSP + "HT" if ht else text
+
+
+def nombre(value: Decimal | int | float | str) -> str:
+    """« 2 000 », « 12,5 »: French grouping and decimal comma."""
+    return str(format_decimal(to_decimal(value), locale=LOCALE))
+
+
+def pourcentage(value: Decimal | int | float | str) -> str:
+    """« 10 % », « 12,5 % »."""
+    return nombre(value) + NBSP + "%"
+
+
+def en_lettres(value: Decimal | int | float | str) -> str:
+    """An amount in letters: « douze mille cinq cents euros et cinquante centimes »."""
+    amount = cents(value)
+    if amount == amount.to_integral_value():
+        whole = int(amount)
+        return str(num2words(whole, lang="fr")) + (" euro" if whole <= 1 else " euros")
+    return str(num2words(float(amount), lang="fr", to="currency", currency="EUR"))
+
+
+def entier_en_lettres(value: int) -> str:
+    """A whole number in letters: « quarante-huit »."""
+    return str(num2words(value, lang="fr"))
+
+
+def duree_mois(mois: int) -> str:
+    """« 48 mois (4 ans) », « 18 mois »."""
+    text = f"{mois}{NBSP}mois"
+    if mois % 12 == 0:
+        ans = mois // 12
+        text += f" ({ans}{NBSP}an{'s' if ans > 1 else ''})"
+    return text
+
+
+_SPACE_BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]*([;!?])(?=\s|$|»)")
+_SPACE_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")
+_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
+_NUMERO = re.compile(r"\bn°[ \u00a0]*")
+_PERCENT = re.compile(r"(\d)[ \u00a0\u202f]*%")
+_CODE_ARTICLE = re.compile(r"\b([LRD])\. (?=\d)")
+
+
+def typographie(text: str) -> str:
+    """Apply French typography: non-breaking spaces before « : ; ! ? », inside « », after n°.
+
+    Policy (brief §5): U+00A0 before « : », inside guillemets, after « n° », before « % » and
+    between a code article's letter and its number (« L. 2112-2 »);
+    U+202F before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays).
+    """
+    text = _SPACE_BEFORE_HIGH.sub(lambda m: NNBSP + m.group(1) if m.start() else m.group(1), text)
+    text = _SPACE_BEFORE_COLON.sub(lambda m: NBSP + ":" if m.start() else ":", text)
+    text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    text = _CLOSE_QUOTE.sub(NBSP + "»", text)
+    text = _NUMERO.sub("n°" + NBSP, text)
+    text = _CODE_ARTICLE.sub(lambda m: m.group(1) + "." + NBSP, text)
+    return _PERCENT.sub(lambda m: m.group(1) + NBSP + "%", text)

@@ -1,0 +1,84 @@
+"""Safe reading of the YAML files clausegen takes as input (dossiers, fragments, canevas).
+
+YAML is always loaded with the safe loader (libyaml when present). Oversized files and
+alias bombs are refused before any model sees them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from clausegen.errors import InputFileError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Largest YAML file accepted (2 Mio): a dossier or a fragment is a few kilobytes."""
+
+MAX_NODES = 200_000
+"""Largest number of values a YAML document may expand to (guards against alias bombs)."""
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, oversized or non-UTF-8 files."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputFileError(path=path, reason="ce n'est pas un fichier")
+        if size > max_bytes:
+            raise InputFileError(
+                path=path,
+                reason=f"fichier trop volumineux ({size} octets, maximum {max_bytes})",
+            )
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(path=path, reason="fichier introuvable") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            path=path, reason=f"encodage invalide (UTF-8 attendu, octet {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise InputFileError(path=path, reason=f"lecture impossible ({exc.strerror})") from None
+
+
+def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML text safely; ``first_line`` shifts line numbers for embedded front matter."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"ligne {mark.line + first_line}, colonne {mark.column + 1}" if mark else ""
+        problem = exc.problem or "syntaxe incorrecte"
+        raise InputFileError(path=path, reason=f"YAML invalide ({where}) : {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputFileError(path=path, reason=f"YAML invalide : {exc}") from None
+    _check_size(data, path)
+    return data
+
+
+def read_yaml(path: Path) -> Any:
+    """Read and parse a YAML file safely."""
+    return parse_yaml(read_text(path), path=path)
+
+
+def _check_size(data: Any, path: Path) -> None:
+    """Count values depth-first and stop as soon as the limit is passed."""
+    budget = MAX_NODES
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise InputFileError(
+                path=path,
+                reason=f"structure trop volumineuse (plus de {MAX_NODES} valeurs ; "
+                "alias YAML imbriqués ?)",
+            )
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)

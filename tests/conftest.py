@@ -1,0 +1,48 @@
+"""Shared fixtures: the CLI runner, example dossiers and dossier variants written on the fly."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+NETTOYAGE = EXAMPLES / "nettoyage-4-ans.yml"
+PONCTUEL = EXAMPLES / "achat-ponctuel.yml"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A Click runner; stderr is kept apart from stdout."""
+    return CliRunner()
+
+
+def example_data() -> dict[str, Any]:
+    """The bundled 4-year cleaning dossier, as a dictionary to modify."""
+    return copy.deepcopy(yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def write_dossier(tmp_path: Path) -> Callable[..., Path]:
+    """Write a dossier variant: ``write_dossier(marche={'duree_mois': 18})`` merges sections."""
+    counter = iter(range(1000))
+
+    def write(data: dict[str, Any] | None = None, /, **sections: Any) -> Path:
+        content = example_data() if data is None else data
+        for key, value in sections.items():
+            if isinstance(value, dict) and isinstance(content.get(key), dict):
+                content[key] = {**content[key], **value}
+            else:
+                content[key] = value
+        path = tmp_path / f"dossier-{next(counter)}.yml"
+        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,66 @@
+"""The documents open in LibreOffice, and the wheel carries the library and skeletons."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NETTOYAGE, ROOT
+
+SOFFICE = shutil.which("soffice")
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice et poppler-utils absents")
+@pytest.mark.parametrize("piece", ["ccap", "cctp"])
+def test_piece_converts_to_pdf(tmp_path: Path, piece: str) -> None:
+    from click.testing import CliRunner
+
+    from clausegen.cli import cli
+
+    docx = tmp_path / f"{piece}.docx"
+    assert CliRunner().invoke(cli, [piece, str(NETTOYAGE), "-o", str(docx)]).exit_code == 0
+    env = {**os.environ, "HOME": str(tmp_path)}
+    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(docx)], check=True, capture_output=True, timeout=180, env=env)
+    pdf = tmp_path / f"{piece}.pdf"
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    pages = text.count("\f")
+    assert pages >= 3
+    assert "Article 1" in text
+    assert f"Page {pages} sur {pages}" in " ".join(text.split())
+
+
+@pytest.mark.slow
+def test_wheel_runs_from_another_directory(tmp_path: Path) -> None:
+    """``pip install .`` then a run elsewhere: the wheel must carry templates and library."""
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir),
+                    str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(wheel_dir.glob("clausegen-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "clausegen/_data/templates/piece.docx" in names
+    assert "clausegen/_data/clause_library/canevas/ccap.yml" in names
+    assert any(n.startswith("clausegen/_data/clause_library/fragments/") for n in names)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True, timeout=300)
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    run = subprocess.run([sys.executable, "-m", "clausegen", "ccap", str(NETTOYAGE), "-o",
+                          "ccap.docx"], cwd=elsewhere, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (elsewhere / "ccap.docx").stat().st_size > 10_000
+    where = subprocess.run([sys.executable, "-c", "import clausegen.resources as r; "
+                            "print(r.library_dir())"], cwd=elsewhere, env=env, capture_output=True,
+                           text=True, check=True).stdout
+    assert str(target) in where
