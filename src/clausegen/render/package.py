@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape
 
 CUSTOM_PART = "docProps/custom.xml"
@@ -50,13 +50,12 @@ def _with_relationship(rels: bytes) -> bytes:
     return text.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
 
 
-def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
-    """Rewrite the package with fixed timestamps and the provenance properties.
+def finalize_parts(parts: Iterable[tuple[str, bytes]], provenance: Mapping[str, str]) -> bytes:
+    """Zip the package parts (in order) with fixed timestamps and the provenance properties.
 
     Existing custom properties of the skeleton are replaced: a generated document
     describes its own origin only.
     """
-    source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         def write(name: str, data: bytes) -> None:
@@ -65,17 +64,23 @@ def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
             info.external_attr = 0o600 << 16
             target.writestr(info, data, compresslevel=6)
 
-        for item in source.infolist():
-            if item.filename == CUSTOM_PART:
+        for name, data in parts:
+            if name == CUSTOM_PART:
                 continue
-            data = source.read(item.filename)
-            if item.filename == "[Content_Types].xml":
+            if name == "[Content_Types].xml":
                 data = _with_override(data)
-            elif item.filename == "_rels/.rels":
+            elif name == "_rels/.rels":
                 data = _with_relationship(data)
-            write(item.filename, data)
+            write(name, data)
         write(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()}))
     return out.getvalue()
+
+
+def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
+    """Rewrite a saved .docx with fixed timestamps and the provenance properties."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    return finalize_parts(((i.filename, source.read(i.filename)) for i in source.infolist()),
+                          provenance)
 
 
 def read_custom_properties(docx: bytes) -> dict[str, str]:

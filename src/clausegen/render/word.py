@@ -24,11 +24,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
+import docx
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml import OxmlElement, parse_xml
 from docx.shared import Cm
 from docxtpl import DocxTemplate
+from docxtpl.subdoc import Subdoc
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -44,7 +50,7 @@ from clausegen.blocks import (
     plain_text,
 )
 from clausegen.errors import TemplateFileError
-from clausegen.render.package import finalize_package
+from clausegen.render.package import finalize_parts
 
 TABLE_WIDTH_CM = 16.6
 PARAGRAPH_STYLES = {"corps": "Normal", "droite": "Body Text 2", "centre": "Body Text 3",
@@ -66,6 +72,31 @@ class DocumentProperties:
 def skeleton_environment() -> SandboxedEnvironment:
     """Sandboxed environment for the skeleton's plain ``{{ champ }}`` fields."""
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+class _StyleIds:
+    """Word style names resolved to style ids once per document.
+
+    python-docx resolves a style name on every ``add_paragraph(style=...)`` by scanning
+    all styles twice (about 1 ms each): caching the id keeps the output identical
+    (the default paragraph style still gets no ``w:pStyle``) at a fraction of the cost.
+    """
+
+    def __init__(self, doc) -> None:  # type: ignore[no-untyped-def]
+        self._doc = doc
+        self._ids: dict[str, str | None] = {}
+
+    def paragraph(self, container, name: str, text: str = ""):  # type: ignore[no-untyped-def]
+        """Add a paragraph in the named style to ``container`` (document or cell)."""
+        paragraph = container.add_paragraph(text)
+        self.apply(paragraph, name)
+        return paragraph
+
+    def apply(self, paragraph, name: str) -> None:  # type: ignore[no-untyped-def]
+        """Give an existing paragraph the named style."""
+        if name not in self._ids:
+            self._ids[name] = self._doc.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        paragraph._p.style = self._ids[name]
 
 
 def _runs(paragraph, runs: Iterable[Run]) -> None:  # type: ignore[no-untyped-def]
@@ -101,7 +132,7 @@ def _mark_header_row(row) -> None:  # type: ignore[no-untyped-def]
     properties.append(OxmlElement("w:tblHeader"))
 
 
-def _table(doc, table: Table) -> None:  # type: ignore[no-untyped-def]
+def _table(doc, styles: _StyleIds, table: Table) -> None:  # type: ignore[no-untyped-def]
     columns = max([len(table.header)] + [len(r) for r in table.rows])
     grid = doc.add_table(rows=1 + len(table.rows), cols=columns)
     grid.style = "Table Grid"
@@ -115,42 +146,91 @@ def _table(doc, table: Table) -> None:  # type: ignore[no-untyped-def]
             cells[col_index].width = widths[col_index]
             runs = row[col_index] if col_index < len(row) else ()
             paragraph = cells[col_index].paragraphs[0]
-            paragraph.style = "Body Text"
+            styles.apply(paragraph, "Body Text")
             if row_index == 0:
                 runs = tuple(Run(r.text, True, r.italic, r.line_break) for r in runs)
             _runs(paragraph, runs)
     _mark_header_row(grid.rows[0])
-    doc.add_paragraph("", style="Normal")
+    styles.paragraph(doc, "Normal")
 
 
-def _list_item(doc, item: ListItem) -> None:  # type: ignore[no-untyped-def]
+def _list_item(doc, styles: _StyleIds, item: ListItem) -> None:  # type: ignore[no-untyped-def]
     depth = " 2" if item.depth else ""
     if item.ordered:
-        paragraph = doc.add_paragraph(style="List" + depth)
+        paragraph = styles.paragraph(doc, "List" + depth)
         if item.label:
             paragraph.add_run(item.label + "\t")
     else:
-        paragraph = doc.add_paragraph(style="List Bullet" + depth)
+        paragraph = styles.paragraph(doc, "List Bullet" + depth)
     _runs(paragraph, item.runs)
 
 
 def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyped-def]
     """Append blocks to a python-docx document (or docxtpl subdocument)."""
+    styles = _StyleIds(doc)
     for block in blocks:
         if isinstance(block, Heading):
-            doc.add_paragraph(block.text, style=f"Heading {min(block.level, 3)}")
+            styles.paragraph(doc, f"Heading {min(block.level, 3)}", block.text)
         elif isinstance(block, Paragraph):
-            _runs(doc.add_paragraph(style=PARAGRAPH_STYLES.get(block.style, "Normal")), block.runs)
+            _runs(styles.paragraph(doc, PARAGRAPH_STYLES.get(block.style, "Normal")), block.runs)
         elif isinstance(block, ListItem):
-            _list_item(doc, block)
+            _list_item(doc, styles, block)
         elif isinstance(block, Table):
-            _table(doc, block)
+            _table(doc, styles, block)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, Image):
             doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
             if block.caption:
-                doc.add_paragraph(block.caption, style="Caption")
+                styles.paragraph(doc, "Caption", block.caption)
+
+
+class _PartCollector:
+    """Stands in for python-docx's zip writer: keeps (member name, bytes) in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, bytes]] = []
+
+    def write(self, pack_uri, blob: bytes) -> None:  # type: ignore[no-untyped-def]
+        self.parts.append((pack_uri.membername, blob))
+
+
+def _package_parts(document) -> list[tuple[str, bytes]]:  # type: ignore[no-untyped-def]
+    """The parts python-docx's ``save`` would zip, in the same order, without zipping.
+
+    Saving then re-zipping (for fixed timestamps and provenance) compressed every part
+    twice; collecting the parts lets :func:`finalize_parts` compress them once, to the
+    same bytes. Mirrors ``OpcPackage.save`` and ``PackageWriter.write``.
+    """
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    collector = _PartCollector()
+    writer: Any = PackageWriter  # its helpers are private and untyped
+    writer._write_content_types_stream(collector, package.parts)
+    writer._write_pkg_rels(collector, package.rels)
+    writer._write_parts(collector, package.parts)
+    return collector.parts
+
+
+@lru_cache(maxsize=1)
+def _blank_document_xml() -> bytes:
+    """``word/document.xml`` of python-docx's default package (what ``new_subdoc`` opens)."""
+    return str(docx.Document().element.xml).encode("utf-8")
+
+
+def _new_subdoc(template: DocxTemplate) -> Subdoc:
+    """``template.new_subdoc()`` without opening python-docx's default package each time.
+
+    docxtpl's subdocument only uses the default document's body element, with the
+    template's part for styles: a fresh parse of that one XML part gives the same tree.
+    """
+    template.init_docx()
+    subdoc = Subdoc.__new__(Subdoc)
+    subdoc.tpl = template
+    subdoc.docx = template.get_docx()
+    subdoc.subdocx = DocxDocument(parse_xml(_blank_document_xml()), subdoc.docx.part)
+    return subdoc
 
 
 def render_docx(
@@ -165,7 +245,7 @@ def render_docx(
     """Fill the skeleton's fields, put the blocks in its body slot, return the .docx bytes."""
     try:
         template = DocxTemplate(io.BytesIO(skeleton))
-        body = template.new_subdoc()
+        body = _new_subdoc(template)
     except Exception as exc:  # noqa: BLE001 - docxtpl raises anything on a broken file
         raise TemplateFileError(path=source, reason=f"document illisible ({exc})") from None
     write_blocks(body, blocks)
@@ -184,6 +264,4 @@ def render_docx(
     if properties.created is not None:
         core.created = properties.created
         core.modified = properties.created
-    buffer = io.BytesIO()
-    template.save(buffer)
-    return finalize_package(buffer.getvalue(), provenance)
+    return finalize_parts(_package_parts(template.docx), provenance)
