@@ -175,6 +175,16 @@ class OutputError(ClausegenError):
         super().__init__(f"Impossible d'écrire « {path} » : {reason}")
 
 
+class PdfError(ClausegenError):
+    """LibreOffice is missing or a PDF conversion failed."""
+
+    exit_code = 1
+
+    def __init__(self, *, path: Path | str, reason: str) -> None:
+        where = f" de « {path} »" if str(path) else ""
+        super().__init__(f"Conversion PDF{where} impossible : {reason}")
+
+
 # --- refusals on the merits --------------------------------------------------
 
 

@@ -5,9 +5,24 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from clausegen.errors import OutputError
+
+_RECORDER: ContextVar[list[Path] | None] = ContextVar("clausegen_written", default=None)
+
+
+@contextlib.contextmanager
+def record_writes() -> Iterator[list[Path]]:
+    """Collect every path :func:`write_atomic` writes inside the block (for ``--pdf``)."""
+    written: list[Path] = []
+    token = _RECORDER.set(written)
+    try:
+        yield written
+    finally:
+        _RECORDER.reset(token)
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -33,6 +48,9 @@ def write_atomic(path: Path, data: bytes) -> Path:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
         raise OutputError(path=path, reason=_reason(exc)) from None
+    recorder = _RECORDER.get()
+    if recorder is not None:
+        recorder.append(path)
     return path
 
 

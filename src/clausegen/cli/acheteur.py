@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, handle_errors, output_option, success
+from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success
 
 SYMBOLS = {"favorable": "✔", "reserve": "!", "bloquant": "✘"}
 
@@ -96,6 +96,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
     @click.option("--bibliotheque", "surcouches", multiple=True,
                   type=click.Path(file_okay=False, path_type=Path),
                   help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+    @pdf_option
     @handle_errors
     def command(dossier: Path, sortie: Path, modele: Path | None, forcer: bool, brouillon: bool,
                 surcouches: tuple[Path, ...]) -> None:
@@ -121,6 +122,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
               default=Path("sortie"), show_default=True, help="Répertoire où écrire les pièces.")
 @click.option("--forcer", is_flag=True, help="Génère même si le marché est jugé non adapté.")
 @click.option("--brouillon", is_flag=True, help="Autorise les clauses non validées (mention PROJET).")
+@pdf_option
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""

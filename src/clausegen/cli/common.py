@@ -47,3 +47,30 @@ def output_option(default_name: str) -> Callable[[F], F]:
 def success(message: str) -> None:
     """Report a file written."""
     click.secho(message, fg="green")
+
+
+def pdf_option(func: F) -> F:
+    """``--pdf``: also convert each .docx the command writes, through LibreOffice headless.
+
+    LibreOffice is looked for before the command runs, so a missing installation is
+    reported (with the command that installs it) before anything is written.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, pdf: bool = False, **kwargs: Any) -> Any:
+        if not pdf:
+            return func(*args, **kwargs)
+        from clausegen.output import record_writes
+        from clausegen.render.pdf import convert_to_pdf, require_soffice
+
+        require_soffice()
+        with record_writes() as written:
+            result = func(*args, **kwargs)
+        for path in written:
+            if path.suffix == ".docx":
+                success(f"PDF écrit : {convert_to_pdf(path)}")
+        return result
+
+    option = click.option("--pdf", "pdf", is_flag=True,
+                          help="Écrit aussi chaque document en PDF (LibreOffice requis).")
+    return option(handle_errors(wrapper))  # type: ignore[return-value]

@@ -1,0 +1,131 @@
+"""Batch generation: every piece of every dossier of a directory, in parallel processes.
+
+A bad dossier never stops the others: each job returns a :class:`JobResult` (written
+files, or the French error message) instead of raising. Workers are plain module-level
+functions, so the pool works with the ``spawn`` start method too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clausegen.errors import ClausegenError, InputFileError
+
+DOSSIER_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one dossier gave: the files written, or why it failed."""
+
+    dossier: Path
+    written: tuple[Path, ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every piece of the dossier was written."""
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Options shared by every job of a batch (picklable)."""
+
+    output: Path
+    forcer: bool = False
+    brouillon: bool = False
+    overlays: tuple[Path, ...] = ()
+    pdf: bool = False
+
+
+@dataclass
+class BatchSummary:
+    """Every job's result, in the order they finished."""
+
+    results: list[JobResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[JobResult]:
+        """The dossiers that produced nothing."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def documents(self) -> int:
+        """How many files were written."""
+        return sum(len(r.written) for r in self.results)
+
+
+def find_dossiers(directory: Path) -> list[Path]:
+    """The dossier files directly inside ``directory``, sorted by name."""
+    if not directory.is_dir():
+        raise InputFileError(path=directory, reason="répertoire de dossiers introuvable")
+    found = sorted(p for p in directory.iterdir()
+                   if p.suffix.lower() in DOSSIER_SUFFIXES and p.is_file())
+    if not found:
+        raise InputFileError(path=directory, reason="aucun dossier .yml ou .yaml dans ce répertoire")
+    return found
+
+
+def run_job(dossier: Path, options: BatchOptions) -> JobResult:
+    """Generate every piece of one dossier into ``<output>/<dossier stem>/``; never raises."""
+    from clausegen.api import generate_pieces
+
+    try:
+        results = generate_pieces(dossier, options.output / dossier.stem, forcer=options.forcer,
+                                  brouillon=options.brouillon, overlays=options.overlays)
+        written = tuple(r.path for r in results)
+        if options.pdf:
+            from clausegen.render.pdf import convert_to_pdf
+
+            written += tuple(convert_to_pdf(path) for path in written)
+        return JobResult(dossier=dossier, written=written)
+    except ClausegenError as exc:
+        return JobResult(dossier=dossier, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one broken dossier must not stop the batch
+        return JobResult(dossier=dossier, error=f"erreur inattendue ({type(exc).__name__} : {exc})")
+
+
+def default_jobs() -> int:
+    """One worker per available core."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def _executor(jobs: int) -> Executor:
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def iter_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int) -> Iterator[JobResult]:
+    """Run every dossier (in ``jobs`` processes, or in this one when ``jobs`` is 1)."""
+    if jobs <= 1 or len(dossiers) <= 1:
+        for dossier in dossiers:
+            yield run_job(dossier, options)
+        return
+    with _executor(jobs) as pool:
+        chunk = max(1, min(16, len(dossiers) // (jobs * 4)))
+        futures = [pool.submit(_run_chunk, tuple(dossiers[i:i + chunk]), options)
+                   for i in range(0, len(dossiers), chunk)]
+        for future in as_completed(futures):
+            yield from future.result()
+
+
+def _run_chunk(dossiers: tuple[Path, ...], options: BatchOptions) -> list[JobResult]:
+    return [run_job(dossier, options) for dossier in dossiers]
+
+
+def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
+              on_result: Callable[[JobResult], None] | None = None) -> BatchSummary:
+    """Run a batch and collect its summary; ``on_result`` is called as each dossier ends."""
+    summary = BatchSummary()
+    for result in iter_batch(dossiers, options, jobs):
+        summary.results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return summary

@@ -1,0 +1,66 @@
+"""``clausegen lot``: every piece of every dossier of a directory, in parallel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clausegen.cli.common import handle_errors
+
+
+def _report_failures(failed: list) -> None:  # type: ignore[type-arg]
+    for result in sorted(failed, key=lambda r: r.dossier.name):
+        click.secho(f"Échec : {result.dossier}", fg="red", err=True)
+        for line in str(result.error).splitlines():
+            click.echo(f"  {line}", err=True)
+
+
+@click.command("lot")
+@click.argument("dossiers", type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIERS/")
+@click.option("-o", "--sortie", "sortie", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("sortie"), show_default=True,
+              help="Répertoire de sortie : les pièces de chaque dossier vont dans SORTIE/<nom du dossier>/.")
+@click.option("-j", "--jobs", "jobs", type=click.IntRange(min=1), default=None,
+              help="Nombre de processus en parallèle (par défaut : un par cœur).")
+@click.option("--forcer", is_flag=True, help="Génère même pour les marchés jugés non adaptés.")
+@click.option("--brouillon", is_flag=True, help="Autorise les clauses non validées (mention PROJET).")
+@click.option("--bibliotheque", "surcouches", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+@click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF (LibreOffice requis).")
+@handle_errors
+def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, brouillon: bool,
+                surcouches: tuple[Path, ...], pdf: bool) -> None:
+    """Génère toutes les pièces de chaque dossier .yml d'un répertoire, en parallèle.
+
+    Un dossier invalide est signalé (fichier, champ, message) et ignoré sans arrêter les
+    autres ; le code de sortie est 1 si au moins un dossier a échoué.
+    """
+    import sys
+
+    from clausegen.batch import BatchOptions, default_jobs, find_dossiers, run_batch
+
+    if pdf:
+        from clausegen.render.pdf import require_soffice
+
+        require_soffice()
+    paths = find_dossiers(dossiers)
+    options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
+                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf)
+    with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
+                           show_pos=True) as bar:
+        summary = run_batch(paths, options, jobs or default_jobs(), on_result=lambda _: bar.update(1))
+    _report_failures(summary.failed)
+    ok = len(paths) - len(summary.failed)
+    message = (f"{ok} dossier(s) sur {len(paths)} générés, {summary.documents} document(s) "
+               f"écrits dans {sortie}")
+    if summary.failed:
+        click.secho(f"{message} ; {len(summary.failed)} en échec.", fg="yellow", err=True)
+        sys.exit(1)
+    click.secho(message + ".", fg="green")
+
+
+def register(group: click.Group) -> None:
+    """Add the batch command to the CLI group."""
+    group.add_command(lot_command)
