@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,24 +19,46 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 
 @pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice et poppler-utils absents")
-@pytest.mark.parametrize("piece", ["ccap", "cctp"])
-def test_piece_converts_to_pdf(tmp_path: Path, piece: str) -> None:
+@pytest.mark.parametrize(("piece", "title"), [
+    ("ccap", "Cahier des clauses administratives particulières"),
+    ("cctp", "Cahier des clauses techniques particulières"),
+], ids=["ccap", "cctp"])
+def test_piece_converts_to_pdf(tmp_path: Path, piece: str, title: str) -> None:
     from click.testing import CliRunner
 
     from clausegen.cli import cli
 
     docx = tmp_path / f"{piece}.docx"
-    assert CliRunner().invoke(cli, [piece, str(NETTOYAGE), "-o", str(docx)]).exit_code == 0
-    env = {**os.environ, "HOME": str(tmp_path)}
-    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(docx)], check=True, capture_output=True, timeout=180, env=env)
+    result = CliRunner().invoke(cli, [piece, str(NETTOYAGE), "-o", str(docx), "--pdf"])
+    assert result.exit_code == 0, result.output
     pdf = tmp_path / f"{piece}.pdf"
+    assert f"PDF écrit : {pdf}" in result.output
     text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     pages = text.count("\f")
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert re.search(rf"^Pages:\s+{pages}$", info, re.M)
     assert pages >= 3
-    assert "Article 1" in text
-    assert f"Page {pages} sur {pages}" in " ".join(text.split())
+    flat = " ".join(text.split())
+    assert title in flat
+    assert "Article 1" in flat
+    assert f"Page {pages} sur {pages}" in flat
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_pdf_without_libreoffice_says_how_to_install(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from clausegen.cli import cli
+
+    monkeypatch.setenv("PATH", str(tmp_path / "vide"))
+    docx = tmp_path / "ccap.docx"
+    result = CliRunner().invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(docx), "--pdf"])
+    assert result.exit_code == 1
+    assert "LibreOffice n'est pas installé" in result.output
+    assert "apt-get install libreoffice-writer-nogui" in result.output
+    assert not docx.exists()
+    assert not (tmp_path / "ccap.pdf").exists()
 
 
 @pytest.mark.slow
