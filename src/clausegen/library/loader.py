@@ -25,6 +25,7 @@ from clausegen.errors import (
     InputFileError,
 )
 from clausegen.library.index import Library
+from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
 from clausegen.models.validation import problems_from
 from clausegen.yaml_files import parse_yaml, read_text, read_yaml
@@ -43,8 +44,16 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     raise InputFileError(path=path, reason="en-tête YAML non refermé (--- manquant)")
 
 
+def _refuse_forbidden_characters(text: str, path: Path) -> None:
+    forbidden = first_forbidden_character(text)
+    if forbidden:
+        line = text[: text.find(chr(int(forbidden[2:], 16)))].count("\n") + 1
+        raise InputFileError(path=path, reason=f"caractère de contrôle {forbidden} interdit (ligne {line})")
+
+
 def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fragment:
     """Parse one fragment file's text into a validated :class:`Fragment`."""
+    _refuse_forbidden_characters(text, path)
     head, body, body_line = split_front_matter(text, path)
     data = parse_yaml(head, path=path, first_line=2)
     if not isinstance(data, dict):

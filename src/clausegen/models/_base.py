@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 
 class StrictModel(BaseModel):
@@ -24,7 +25,26 @@ def label(value: StrEnum) -> str:
     return LABELS.get(value, str(value))
 
 
-Texte = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters a Word document (XML 1.0) cannot hold: C0 controls but tab and newlines,
+lone surrogates, U+FFFE and U+FFFF."""
+
+
+def first_forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` that a Word document cannot hold, as ``U+XXXX``."""
+    found = _NOT_IN_XML.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _printable_in_documents(text: str) -> str:
+    forbidden = first_forbidden_character(text)
+    if forbidden:
+        raise ValueError(f"texte sans caractère de contrôle attendu ({forbidden} trouvé)")
+    return text
+
+
+Texte = Annotated[str, StringConstraints(min_length=1, max_length=20_000),
+                  AfterValidator(_printable_in_documents)]
 """A non-empty user string (names, addresses, objects)."""
 
 MontantHT = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]

@@ -70,13 +70,18 @@ def _expected(error: Any) -> str:
         return template
 
 
+def _visible(text: str) -> str:
+    """Show non-printable characters as ``\\xNN`` so a message never drives the terminal."""
+    return "".join(c if c.isprintable() or c in " \u00a0\u202f" else ascii(c)[1:-1] for c in text)
+
+
 def _received(error: Any) -> str:
     if error["type"] in ("missing", "model_type", "dict_type") or "input" not in error:
         return ""
     value = error["input"]
     if isinstance(value, dict | list):
         return ""
-    text = repr(value) if not isinstance(value, str) else f"« {value} »"
+    text = repr(value) if not isinstance(value, str) else f"« {_visible(value)} »"
     if len(text) > 60:
         text = text[:57] + "…"
     return f" (reçu : {text})"
