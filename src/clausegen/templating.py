@@ -58,14 +58,66 @@ def _filters() -> dict[str, Callable[..., Any]]:
     }
 
 
+MAX_INT_ARGUMENT = 100_000
+"""Largest integer a fragment may pass to a function or method (``'x'.center(10**9)``)."""
+
+MAX_OUTPUT_CHARS = 1_000_000
+"""Longest text a fragment (or a ``*`` repetition inside it) may produce."""
+
+RISKY_FILTERS = ("center", "indent", "format", "slice", "wordwrap", "batch")
+"""Jinja filters that take a size and could build a huge string; fragments have no use for them."""
+
+
 class ClauseSandbox(SandboxedEnvironment):
-    """The sandbox, a little stricter: Pydantic's ``model_*`` API is not reachable."""
+    """The sandbox, a little stricter than Jinja's.
+
+    Pydantic's ``model_*`` API is not reachable; ``%`` and ``str.format`` are refused;
+    repetition (``*``), powers and integer arguments are bounded, so a fragment cannot
+    exhaust memory with ``'x' * 10**10`` or ``'x'.ljust(10**9)``.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """Refuse ``model_*`` attributes on top of Jinja's own sandbox rules."""
-        if attr.startswith("model_"):
+        """Refuse ``model_*`` attributes and ``str.format`` on top of Jinja's own rules."""
+        if attr.startswith("model_") or (isinstance(obj, str) and attr in ("format", "format_map")):
             return False
         return bool(super().is_safe_attribute(obj, attr, value))
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Bound ``*`` and ``**``; refuse printf-style ``%`` on strings."""
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("formatage « % » interdit ; utilisez les filtres de mise en forme")
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError(f"exposant {right} trop grand (maximum 64)")
+        if operator == "*":
+            _check_repetition(left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> None:
+        """Never hand out a (sandboxed) ``str.format``: ``is_safe_attribute`` refuses it.
+
+        A width such as ``{:>999999999}`` would build a huge string.
+        """
+        return None
+
+    def format_string(self, s: str, args: Any, kwargs: Any, format_func: Any = None) -> str:
+        """Refuse ``str.format`` on Jinja versions that route it here."""
+        raise SecurityError("str.format interdit ; utilisez les filtres de mise en forme")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Refuse huge integer arguments before calling anything."""
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT_ARGUMENT:
+                raise SecurityError(f"argument {value} trop grand (maximum {MAX_INT_ARGUMENT})")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _check_repetition(left: Any, right: Any) -> None:
+    for sequence, count in ((left, right), (right, left)):
+        if (isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                and len(sequence) * count > MAX_OUTPUT_CHARS):
+            raise SecurityError(f"répétition trop longue (plus de {MAX_OUTPUT_CHARS} éléments)")
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +131,8 @@ def make_environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    for name in RISKY_FILTERS:
+        env.filters.pop(name, None)
     env.filters.update(_filters())
     return env
 
@@ -103,6 +157,18 @@ def _describe(exc: Exception) -> str:
     return f"erreur de rendu ({exc})"
 
 
+def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
+    """Render chunk by chunk and stop as soon as the text passes :data:`MAX_OUTPUT_CHARS`."""
+    chunks: list[str] = []
+    size = 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"texte produit trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
 def render_text(
     source: str,
     context: Mapping[str, Any],
@@ -113,7 +179,7 @@ def render_text(
 ) -> str:
     """Render a fragment body; errors name the fragment, the file and the line."""
     try:
-        return str(_compile(source).render(context))
+        return _bounded_render(_compile(source), context)
     except TemplateSyntaxError as exc:
         line = (exc.lineno or 1) + first_line - 1
         raise FragmentRenderError(fragment_id=fragment_id, reason=_describe(exc), path=path,
