@@ -13,7 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clausegen.errors import ClausegenError, InputFileError
+from clausegen.errors import ClausegenError, InputFileError, OutputError
 
 DOSSIER_SUFFIXES = (".yml", ".yaml")
 
@@ -71,12 +71,21 @@ def find_dossiers(directory: Path) -> list[Path]:
     return found
 
 
+def output_folder(output: Path, dossier: Path) -> Path:
+    """``<output>/<dossier stem>``, refusing a stem that would leave ``output`` (``...yml``)."""
+    name = dossier.stem
+    if name in ("", ".", "..") or "/" in name or "\\" in name:
+        raise OutputError(path=output / name, reason="nom de dossier inutilisable comme répertoire "
+                          "de sortie (renommez le fichier)")
+    return output / name
+
+
 def run_job(dossier: Path, options: BatchOptions) -> JobResult:
     """Generate every piece of one dossier into ``<output>/<dossier stem>/``; never raises."""
     from clausegen.api import generate_pieces
 
     try:
-        results = generate_pieces(dossier, options.output / dossier.stem, forcer=options.forcer,
+        results = generate_pieces(dossier, output_folder(options.output, dossier), forcer=options.forcer,
                                   brouillon=options.brouillon, overlays=options.overlays)
         written = tuple(r.path for r in results)
         if options.pdf:

@@ -64,5 +64,10 @@ def _reason(exc: OSError) -> str:
         errno.EROFS: "système de fichiers en lecture seule",
         errno.ENAMETOOLONG: "nom de fichier trop long",
         errno.ENOTDIR: "un élément du chemin n'est pas un répertoire",
+        errno.ENOENT: "répertoire introuvable",
+        errno.EISDIR: "c'est un répertoire ; indiquez un nom de fichier",
+        errno.EDQUOT: "quota disque dépassé",
+        errno.EIO: "erreur d'entrée-sortie du disque",
+        errno.EMFILE: "trop de fichiers ouverts",
     }
     return messages.get(exc.errno or 0, exc.strerror or str(exc))

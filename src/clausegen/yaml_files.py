@@ -6,6 +6,7 @@ alias bombs are refused before any model sees them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 
 MAX_NODES = 200_000
 """Largest number of values a YAML document may expand to (guards against alias bombs)."""
+
+MAX_FLOW_DEPTH = 100
+"""Deepest nesting of ``[`` / ``{`` accepted: libyaml overflows its C stack on ``[[[[…``."""
+
+_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -46,6 +52,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:
     """Parse YAML text safely; ``first_line`` shifts line numbers for embedded front matter."""
+    _check_flow_depth(text, path)
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as exc:
@@ -55,6 +62,8 @@ def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:
         raise InputFileError(path=path, reason=f"YAML invalide ({where}) : {problem}") from None
     except yaml.YAMLError as exc:
         raise InputFileError(path=path, reason=f"YAML invalide : {exc}") from None
+    except RecursionError:
+        raise InputFileError(path=path, reason="structure YAML trop profondément imbriquée") from None
     _check_size(data, path)
     return data
 
@@ -62,6 +71,20 @@ def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:
 def read_yaml(path: Path) -> Any:
     """Read and parse a YAML file safely."""
     return parse_yaml(read_text(path), path=path)
+
+
+def _check_flow_depth(text: str, path: Path) -> None:
+    """Refuse ``[[[[…`` before libyaml sees it (it would crash the process, not raise)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    for match in _FLOW_BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            raise InputFileError(
+                path=path,
+                reason=f"structure YAML trop profondément imbriquée (plus de {MAX_FLOW_DEPTH} niveaux)",
+            )
 
 
 def _check_size(data: Any, path: Path) -> None:

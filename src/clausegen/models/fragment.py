@@ -172,7 +172,10 @@ class Canevas(StrictModel):
     piece: FragmentId = Field(description="Code de la pièce (ccap, cctp…).")
     titre: Texte = Field(description="Titre complet de la pièce.")
     sigle: Texte = Field(description="Sigle de la pièce (CCAP, CCTP…).")
-    modele: Texte = Field(default="piece.docx", description="Squelette Word dans templates/.")
+    modele: str = Field(
+        default="piece.docx", pattern=r"^[A-Za-z0-9_-]+\.docx$", max_length=80,
+        description="Nom d'un squelette Word de templates/ (sans chemin : piece.docx, lettre.docx).",
+    )
     numerotation: bool = Field(
         default=True, description="Numéroter les articles (« Article 1 – … »)."
     )
