@@ -29,9 +29,10 @@ def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        is_directory = path.is_dir()
     except OSError as exc:
         raise OutputError(path=path, reason=_reason(exc)) from None
-    if path.is_dir():
+    if is_directory:
         raise OutputError(path=path, reason="c'est un répertoire ; indiquez un nom de fichier")
     temp_name = ""
     try:
@@ -65,6 +66,7 @@ def _reason(exc: OSError) -> str:
         errno.ENAMETOOLONG: "nom de fichier trop long",
         errno.ENOTDIR: "un élément du chemin n'est pas un répertoire",
         errno.ENOENT: "répertoire introuvable",
+        errno.EEXIST: "un élément du chemin n'est pas un répertoire",
         errno.EISDIR: "c'est un répertoire ; indiquez un nom de fichier",
         errno.EDQUOT: "quota disque dépassé",
         errno.EIO: "erreur d'entrée-sortie du disque",
