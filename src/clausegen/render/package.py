@@ -8,8 +8,11 @@ Fichier › Informations › Propriétés › Propriétés avancées › Personn
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 CUSTOM_PART = "docProps/custom.xml"
@@ -19,6 +22,10 @@ NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-proper
 NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_DOS_TIME = FIXED_TIME[3] << 11 | FIXED_TIME[4] << 5 | FIXED_TIME[5] // 2
+_DOS_DATE = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
+COMPRESS_LEVEL = 6
+EXTERNAL_ATTR = 0o600 << 16
 PREFIX = "clausegen."
 
 
@@ -50,30 +57,77 @@ def _with_relationship(rels: bytes) -> bytes:
     return text.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
 
 
-def finalize_parts(parts: Iterable[tuple[str, bytes]], provenance: Mapping[str, str]) -> bytes:
-    """Zip the package parts (in order) with fixed timestamps and the provenance properties.
+@dataclass(frozen=True)
+class ZipEntry:
+    """One deflated member of a package, ready to be written (and reused across documents)."""
+
+    name: str
+    crc: int
+    size: int
+    data: bytes
+
+
+def deflate(name: str, data: bytes) -> ZipEntry:
+    """Compress one member as ``zipfile`` does with ``ZIP_DEFLATED`` at level 6."""
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+    return ZipEntry(name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+
+
+def write_zip(entries: Iterable[ZipEntry]) -> bytes:
+    """The zip archive of already deflated entries, with fixed timestamps.
+
+    ``zipfile`` cannot take data that is already compressed, and the skeleton's large
+    unchanging parts (styles, theme) would be recompressed for every document; this
+    writes the same bytes ``zipfile`` would (checked by the determinism tests), so those
+    parts are compressed once per skeleton.
+    """
+    out = io.BytesIO()
+    central = []
+    for entry in entries:
+        name = entry.name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        offset = out.tell()
+        fields = (20, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+                  len(entry.data), entry.size, len(name), 0)
+        out.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", *fields) + name + entry.data)
+        central.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, flags,
+                                   zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+                                   len(entry.data), entry.size, len(name), 0, 0, 0, 0,
+                                   EXTERNAL_ATTR, offset) + name)
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central),
+                          len(directory), start, 0))
+    return out.getvalue()
+
+
+def package_entries(parts: Iterable[tuple[str, bytes | ZipEntry]],
+                    provenance: Mapping[str, str]) -> list[ZipEntry]:
+    """Deflate the parts (in order) that are not yet, add the provenance properties.
 
     Existing custom properties of the skeleton are replaced: a generated document
     describes its own origin only.
     """
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        def write(name: str, data: bytes) -> None:
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, data, compresslevel=6)
+    entries = []
+    for name, data in parts:
+        if name == CUSTOM_PART:
+            continue
+        if isinstance(data, ZipEntry):
+            entries.append(data)
+            continue
+        if name == "[Content_Types].xml":
+            data = _with_override(data)
+        elif name == "_rels/.rels":
+            data = _with_relationship(data)
+        entries.append(deflate(name, data))
+    entries.append(deflate(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()})))
+    return entries
 
-        for name, data in parts:
-            if name == CUSTOM_PART:
-                continue
-            if name == "[Content_Types].xml":
-                data = _with_override(data)
-            elif name == "_rels/.rels":
-                data = _with_relationship(data)
-            write(name, data)
-        write(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()}))
-    return out.getvalue()
+
+def finalize_parts(parts: Iterable[tuple[str, bytes | ZipEntry]], provenance: Mapping[str, str]) -> bytes:
+    """Zip the package parts (in order) with fixed timestamps and the provenance properties."""
+    return write_zip(package_entries(parts, provenance))
 
 
 def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:

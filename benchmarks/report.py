@@ -1,0 +1,51 @@
+"""Turn the figures of ``run.py`` into the Markdown table of docs/performance.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _verdict(ok: bool) -> str:
+    return "atteint" if ok else "**non atteint**"
+
+
+def render_report(r: dict[str, dict[str, Any]], machine: str, command: str) -> str:
+    ccap, lot, docxtpl = r["ccap"], r["lot"], r["docxtpl"]
+    aide, bib = r["aide"], r["bibliotheque"]
+    batch_vs_plain = lot["docs_par_seconde"] / docxtpl["docs_par_seconde_1_coeur"]
+    rows = [
+        ("CCAP en mémoire", _ms(ccap["secondes"]),
+         f"≤ 2 × zip ({_ms(ccap['zip_secondes'])}) : × {ccap['ratio_zip']:.1f}",
+         _verdict(ccap["ratio_zip"] <= 2), ccap["memoire_mio"]),
+        ("CCTP en mémoire", _ms(r["cctp"]["secondes"]),
+         f"(zip : {_ms(r['cctp']['zip_secondes'])}, × {r['cctp']['ratio_zip']:.1f})", "—",
+         r["cctp"]["memoire_mio"]),
+        ("Lettre en mémoire", _ms(r["lettre"]["secondes"]),
+         f"(zip : {_ms(r['lettre']['zip_secondes'])}, × {r['lettre']['ratio_zip']:.1f})", "—",
+         r["lettre"]["memoire_mio"]),
+        ("docxtpl seul, modèle de la taille du CCAP", _ms(docxtpl["secondes"]),
+         f"{docxtpl['docs_par_seconde_1_coeur']:.1f} documents/s sur 1 cœur", "—",
+         docxtpl["memoire_mio"]),
+        ("`clausegen --help`", _ms(aide["secondes"]),
+         f"≤ 1,5 × `import click` ({_ms(aide['click_secondes'])}) : × {aide['ratio']:.2f}",
+         _verdict(aide["ratio"] <= 1.5), aide["memoire_mio"]),
+        ("`clausegen pieces` (tout le dossier)", _ms(r["pieces"]["secondes"]), "—", "—",
+         r["pieces"]["memoire_mio"]),
+        (f"`clausegen lot` ({lot['documents']:.0f} documents, 1 dossier cassé sur "
+         f"{lot['documents'] / 2 + 1:.0f}, code {lot['code_sortie']:.0f})",
+         f"{lot['secondes']:.2f} s", f"≥ 150 documents/s : {lot['docs_par_seconde']:.0f} ; "
+         f"≥ 3 × docxtpl seul : × {batch_vs_plain:.1f}",
+         _verdict(lot["docs_par_seconde"] >= 150 and batch_vs_plain >= 3), lot["memoire_mio"]),
+        (f"Bibliothèque synthétique ({bib['versions']:.0f} versions) chargée et vérifiée",
+         _ms(bib["secondes"]), f"< 1 s (+ analyse Jinja de chaque corps : {_ms(bib['jinja_secondes'])})",
+         _verdict(bib["secondes"] < 1), bib["memoire_mio"]),
+    ]
+    lines = [f"Machine : {machine}", "", f"Commande : `{command}`", "",
+             "| mesure | temps (médiane) | cible / comparaison | cible | mémoire max (Mio) |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} | {e:.0f} |" for a, b, c, d, e in rows]
+    return "\n".join(lines) + "\n"

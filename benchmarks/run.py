@@ -1,0 +1,314 @@
+"""clausegen benchmarks, side by side in one run (never part of the test suite).
+
+    python benchmarks/run.py [--lot 500] [--jobs 2] [--sortie benchmarks/resultats.md]
+
+Every measure runs in its own child process, so its peak memory (ru_maxrss from
+``os.wait4``) is its own. Times are medians of repeated runs (``perf_counter``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "nettoyage-4-ans.yml"
+BIN = Path(sys.executable).parent
+CASES: dict[str, Callable[[argparse.Namespace], dict[str, float]]] = {}
+
+
+def case(name: str) -> Callable[[Callable[[argparse.Namespace], dict[str, float]]],
+                                 Callable[[argparse.Namespace], dict[str, float]]]:
+    def register(func: Callable[[argparse.Namespace], dict[str, float]]) -> Callable[..., dict[str, float]]:
+        CASES[name] = func
+        return func
+    return register
+
+
+def median_time(func: Callable[[], object], repeat: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        func()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+# --- in-process generation ---------------------------------------------------------------
+
+
+def _render(piece: str) -> tuple[bytes, Callable[[], object]]:
+    from clausegen.api import open_library, read_dossier, render_piece
+
+    loaded, library = read_dossier(EXAMPLE), open_library()
+    data = render_piece(loaded, piece, library=library)[0]
+    return data, lambda: render_piece(loaded, piece, library=library)
+
+
+def _letter() -> tuple[bytes, Callable[[], object]]:
+    """A one-page letter: the lettre.docx skeleton with the first blocks of the CCAP."""
+    from clausegen.api import _fields, open_library, read_dossier
+    from clausegen.assembly import assemble
+    from clausegen.context import ccag_functions, dossier_context
+    from clausegen.render.word import DocumentProperties, render_docx
+    from clausegen.resources import templates_dir
+
+    loaded, library = read_dossier(EXAMPLE), open_library()
+    context = {**dossier_context(loaded.dossier), **ccag_functions(library.ccag, loaded.dossier.marche.ccag)}
+    document = assemble(library.canevas("ccap"), library, context)
+    skeleton = (templates_dir() / "lettre.docx").read_bytes()
+    blocks = document.blocks[:12]
+    fields = _fields(loaded.dossier, document, False)
+    props = DocumentProperties(title="Lettre", subject="", author="")
+
+    def run() -> bytes:
+        return render_docx(skeleton, blocks, fields, props, {"piece": "lettre"})
+    return run(), run
+
+
+def _zip_parts(docx: bytes) -> Callable[[], bytes]:
+    """The lower bound: deflate and zip the final parts of the same document."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as source:
+        parts = [(i.filename, source.read(i.filename)) for i in source.infolist()]
+
+    def run() -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, data in parts:
+                target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED, 6)
+        return out.getvalue()
+    return run
+
+
+def _generation(make: Callable[[], tuple[bytes, Callable[[], object]]], repeat: int) -> dict[str, float]:
+    data, run = make()
+    seconds = median_time(run, repeat)
+    lower = median_time(_zip_parts(data), repeat * 2)
+    return {"secondes": seconds, "zip_secondes": lower, "ratio_zip": seconds / lower,
+            "octets": len(data), "xml_octets": _xml_size(data)}
+
+
+def _xml_size(docx: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        return sum(i.file_size for i in archive.infolist())
+
+
+@case("ccap")
+def bench_ccap(args: argparse.Namespace) -> dict[str, float]:
+    return _generation(lambda: _render("ccap"), args.repeat)
+
+
+@case("cctp")
+def bench_cctp(args: argparse.Namespace) -> dict[str, float]:
+    return _generation(lambda: _render("cctp"), args.repeat)
+
+
+@case("lettre")
+def bench_lettre(args: argparse.Namespace) -> dict[str, float]:
+    return _generation(_letter, args.repeat)
+
+
+# --- plain docxtpl, same size ------------------------------------------------------------
+
+
+def plain_docxtpl_template(folder: Path) -> Path:
+    """A template as big as the CCAP: its final document.xml, with fields put back in."""
+    ccap, _ = _render("ccap")
+    with zipfile.ZipFile(io.BytesIO(ccap)) as source:
+        parts = {i.filename: source.read(i.filename) for i in source.infolist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    xml = xml.replace("Ville de Saint-Aubin-sur-Loire", "{{ acheteur }}")
+    xml = xml.replace("Nettoyage et entretien des bâtiments communaux", "{{ objet }}")
+    parts["word/document.xml"] = xml.encode("utf-8")
+    path = folder / "modele-docxtpl.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def plain_docxtpl_render(template: Path) -> bytes:
+    from docxtpl import DocxTemplate
+
+    document = DocxTemplate(str(template))
+    document.render({"acheteur": "Ville de Saint-Aubin-sur-Loire", "objet": "Nettoyage"},
+                    autoescape=True)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@case("docxtpl")
+def bench_docxtpl(args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as work:
+        template = plain_docxtpl_template(Path(work))
+        seconds = median_time(lambda: plain_docxtpl_render(template), args.repeat)
+        count = 100
+        start = time.perf_counter()
+        for _ in range(count):
+            plain_docxtpl_render(template)
+        rate = count / (time.perf_counter() - start)
+    return {"secondes": seconds, "docs_par_seconde_1_coeur": rate}
+
+
+# --- library ------------------------------------------------------------------------------
+
+
+def synthetic_library(root: Path, fragments: int, versions: int) -> None:
+    """``fragments`` ids × ``versions`` versions, each a realistic front matter and body."""
+    body = ("Le titulaire transmet au facilitateur, au plus tard le {{ plan_de_progres.suivi."
+            "jour_limite_reporting }} de chaque mois, l'état des heures réalisées.\n\n"
+            "- premier point ;\n- second point.\n") * 3
+    for index in range(fragments):
+        fid = f"synthese.f{index:04d}"
+        folder = root / "fragments" / fid
+        folder.mkdir(parents=True)
+        for minor in range(versions):
+            version = f"1.{minor}.0"
+            (folder / f"{version}.md").write_text(
+                f"---\nid: {fid}\nversion: {version}\nstatut: valide\ntitre: \"Clause {index}\"\n"
+                "categorie: general\npieces: [ccap]\nvariables: [plan_de_progres.suivi]\n"
+                "references: []\nrevue:\n  par: Banc d'essai\n  le: 2026-11-22\n---\n" + body,
+                encoding="utf-8")
+    (root / "VERSION").write_text("1.0.0\n", encoding="utf-8")
+
+
+@case("bibliotheque")
+def bench_library(args: argparse.Namespace) -> dict[str, float]:
+    from clausegen.library import load_library
+    from clausegen.templating import make_environment
+
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        synthetic_library(root, args.fragments, 3)
+        start = time.perf_counter()
+        library = load_library(root)
+        load = time.perf_counter() - start
+        start = time.perf_counter()
+        for fragment in library:
+            make_environment().parse(fragment.body)
+        parse = time.perf_counter() - start
+        count = sum(1 for _ in library)
+    return {"secondes": load, "versions": count, "jinja_secondes": parse}
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def _wall(command: list[str], repeat: int) -> float:
+    def run() -> None:
+        subprocess.run(command, check=True, capture_output=True)
+    return median_time(run, repeat, warmup=1)
+
+
+@case("aide")
+def bench_help(args: argparse.Namespace) -> dict[str, float]:
+    help_time = _wall([str(BIN / "clausegen"), "--help"], args.repeat)
+    click_time = _wall([sys.executable, "-c", "import click"], args.repeat)
+    return {"secondes": help_time, "click_secondes": click_time, "ratio": help_time / click_time}
+
+
+@case("pieces")
+def bench_pieces(args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as work:
+        seconds = _wall([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work], max(3, args.repeat // 4))
+    return {"secondes": seconds}
+
+
+def make_batch(folder: Path, count: int) -> None:
+    """``count`` dossiers (varied objects and durations), the 250th one broken."""
+    import yaml
+
+    base = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    for index in range(count):
+        base["marche"]["objet"] = f"Lot {index} : nettoyage et entretien des bâtiments"
+        base["marche"]["duree_mois"] = 24 + index % 48
+        text = yaml.safe_dump(base, allow_unicode=True, sort_keys=False)
+        if index == count // 2:
+            text = text.replace("duree_mois:", "duree_mois: quatre\n  ancienne_duree:")
+        (folder / f"dossier-{index:04d}.yml").write_text(text, encoding="utf-8")
+
+
+@case("lot")
+def bench_lot(args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as work:
+        folder, out = Path(work) / "dossiers", Path(work) / "sortie"
+        folder.mkdir()
+        make_batch(folder, args.lot)
+        start = time.perf_counter()
+        run = subprocess.run([str(BIN / "clausegen"), "lot", str(folder), "-o", str(out), "-j",
+                              str(args.jobs)], capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        documents = sum(1 for _ in out.rglob("*.docx"))
+    return {"secondes": seconds, "documents": documents, "docs_par_seconde": documents / seconds,
+            "code_sortie": run.returncode, "echecs": run.stderr.count("Échec :")}
+
+
+# --- driver -------------------------------------------------------------------------------
+
+
+def run_child(name: str, args: argparse.Namespace) -> dict[str, float]:
+    """Run one case in a child process; add its peak resident memory (Mio)."""
+    command = [sys.executable, __file__, "--cas", name, "--repeat", str(args.repeat), "--lot",
+               str(args.lot), "--jobs", str(args.jobs), "--fragments", str(args.fragments)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(f"cas {name} en échec")
+    result: dict[str, float] = json.loads(output)
+    result["memoire_mio"] = usage.ru_maxrss / 1024
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cas", choices=sorted(CASES))
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--lot", type=int, default=500)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--fragments", type=int, default=2000)
+    parser.add_argument("--sortie", type=Path)
+    args = parser.parse_args()
+    if args.cas:
+        print(json.dumps(CASES[args.cas](args)))
+        return
+    results = {name: run_child(name, args) for name in CASES}
+    from report import render_report  # benchmarks/report.py
+
+    text = render_report(results, machine(), " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]))
+    print(text)
+    if args.sortie:
+        args.sortie.write_text(text, encoding="utf-8")
+
+
+def machine() -> str:
+    cpu = "?"
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    soffice = "oui" if shutil.which("soffice") else "non"
+    return (f"{os.cpu_count()} cœurs (nproc {len(os.sched_getaffinity(0))}), {cpu}, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}, "
+            f"LibreOffice présent : {soffice}")
+
+
+if __name__ == "__main__":
+    main()
