@@ -228,12 +228,25 @@ def _skeleton_without_slot() -> bytes:
     return _docx_with(parts)
 
 
+def _skeleton_without_style(name: str) -> bytes:
+    import re
+
+    with zipfile.ZipFile(ROOT / "templates" / "piece.docx") as source:
+        parts = {i.filename: source.read(i.filename) for i in source.infolist()}
+    styles = parts["word/styles.xml"].decode("utf-8")
+    pattern = rf'<w:style [^>]*>(?:(?!</w:style>).)*?<w:name w:val="{name}"/>.*?</w:style>'
+    parts["word/styles.xml"] = re.sub(pattern, "", styles, flags=re.S).encode("utf-8")
+    return _docx_with(parts)
+
+
 SKELETON_CASES = [
     ("pas-un-zip", lambda: b"ceci n'est pas un zip", "ce n'est pas un document Word"),
     ("zip-vide", lambda: _docx_with({}), "ce n'est pas un document Word"),
     ("zip-sans-document", lambda: _docx_with({"a.txt": b"x"}), "ce n'est pas un document Word"),
     ("bombe-zip", lambda: _docx_with({"word/document.xml": b"\0" * 150_000_000}), "archive suspecte"),
     ("sans-emplacement-corps", _skeleton_without_slot, "emplacement du corps absent"),
+    ("style-manquant", lambda: _skeleton_without_style("List Bullet"),
+     "style « List Bullet » absent du modèle"),
     ("xml-casse", lambda: _docx_with({"[Content_Types].xml": b"<Types",
                                       "word/document.xml": b"<w:document>{{p corps }}"}),
      "document illisible"),

@@ -50,6 +50,7 @@ from clausegen.blocks import (
     plain_text,
 )
 from clausegen.errors import TemplateFileError
+from clausegen.render import fast
 from clausegen.render.package import finalize_parts
 
 TABLE_WIDTH_CM = 16.6
@@ -243,12 +244,28 @@ def render_docx(
     source: str = "(modèle)",
 ) -> bytes:
     """Fill the skeleton's fields, put the blocks in its body slot, return the .docx bytes."""
+    if fast.supports(blocks):
+        try:
+            prepared = fast.prepare(skeleton, skeleton_environment())
+        except Exception:  # noqa: BLE001 - the python-docx path below reports it in French
+            prepared = None
+        if prepared is not None:
+            try:
+                parts = fast.package_parts(prepared, blocks, fields, properties)
+            except Exception as exc:  # noqa: BLE001 - Jinja errors inside the skeleton
+                raise TemplateFileError(path=source, reason=f"champ invalide ({exc})") from None
+            return finalize_parts(parts, provenance)
     try:
         template = DocxTemplate(io.BytesIO(skeleton))
         body = _new_subdoc(template)
     except Exception as exc:  # noqa: BLE001 - docxtpl raises anything on a broken file
         raise TemplateFileError(path=source, reason=f"document illisible ({exc})") from None
-    write_blocks(body, blocks)
+    try:
+        write_blocks(body, blocks)
+    except KeyError as exc:  # python-docx: "no style with name 'X'"
+        missing = str(exc.args[0]).split("'")[1] if "'" in str(exc.args[0]) else str(exc)
+        raise TemplateFileError(path=source, reason=f"style « {missing} » absent du modèle (partez de "
+                                "templates/piece.docx pour disposer des styles nommés)") from None
     try:
         template.render({**fields, "corps": body}, jinja_env=skeleton_environment(),
                         autoescape=True)

@@ -1,0 +1,263 @@
+"""The fast Word renderer: a skeleton prepared once, the body written as WordprocessingML text.
+
+Measured (docs/performance.md): building the body with python-docx objects, reopening
+the skeleton package for every document, compiling its XML as a Jinja template and
+deflating its 800 kB of unchanging styles were most of a document's cost. Here a
+skeleton is prepared once (style ids resolved by python-docx, fields compiled by the
+sandboxed Jinja environment after docxtpl's own ``patch_xml``, unchanging parts
+deflated); each document then only renders the small field parts, writes the body
+as text and zips.
+
+The body XML is the one python-docx writes for the same blocks (same elements, same
+order), so :func:`clausegen.render.word.render_docx` can fall back to python-docx for
+what is not handled here (images, a skeleton lacking one of the named styles).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx.shared import Cm
+from jinja2 import Template
+from markupsafe import Markup
+
+from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
+
+BODY_MARK = "\ue000clausegen-corps\ue000"
+"""Stands for the body while the skeleton's fields are rendered (private-use characters)."""
+
+TABLE_STYLE = "Table Grid"
+PARAGRAPH_STYLE_NAMES = ("Normal", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Body Text 2",
+                         "Body Text 3", "Quote", "List", "List 2", "List Bullet", "List Bullet 2",
+                         "Caption")
+TABLE_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+              'w:noHBand="0" w:noVBand="1" w:val="04A0"/>')
+KEPT_RAW = ("docProps/core.xml", "[Content_Types].xml", "_rels/.rels")
+"""Parts changed for each document (core properties) or by the packaging (provenance)."""
+_W_P = re.compile(r"<w:p([ >])")
+_NEWLINE_W_P = re.compile(r"\n<w:p([ >])")
+
+
+@dataclass(frozen=True)
+class PreparedSkeleton:
+    """A skeleton read once: its parts in order, its field templates, its style ids."""
+
+    parts: tuple[tuple[str, Any], ...]
+    """(member name, ZipEntry) for unchanging parts, (name, Template) for field parts,
+    (name, bytes) for the core properties."""
+    paragraph_styles: Mapping[str, str | None]
+    table_style: str | None
+
+
+def _style_ids(skeleton: bytes) -> tuple[dict[str, str | None], str | None] | None:
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+
+    part: Any = Document(io.BytesIO(skeleton)).part  # get_style_id is untyped
+    try:
+        ids = {name: part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH) for name in PARAGRAPH_STYLE_NAMES}
+        table = part.get_style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    except (KeyError, ValueError):
+        return None
+    return ids, table
+
+
+def _field_parts(skeleton: bytes) -> set[str]:
+    """The parts docxtpl renders as templates: the document, its headers and footers."""
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    document = Document(io.BytesIO(skeleton))
+    names = {"word/document.xml"}
+    for rel in document.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER, RT.FOOTNOTES) and not rel.is_external:
+            names.add(rel.target_part.partname.membername)
+    return names
+
+
+def _compile(xml: bytes, environment: Any) -> Template:
+    from docxtpl import DocxTemplate
+
+    docxtpl: Any = DocxTemplate  # patch_xml and resolve_listing do not use their instance
+    source = docxtpl.patch_xml(None, xml.decode("utf-8"))
+    return environment.from_string(_W_P.sub(r"\n<w:p\1", source))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8)
+def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
+    """Prepare a skeleton (cached); None when it needs the python-docx path."""
+    from clausegen.render.package import deflate
+
+    styles = _style_ids(skeleton)
+    if styles is None:
+        return None
+    templated = _field_parts(skeleton)
+    parts: list[tuple[str, Any]] = []
+    with zipfile.ZipFile(io.BytesIO(skeleton)) as archive:
+        if "docProps/core.xml" not in archive.namelist():
+            return None
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename in templated:
+                parts.append((info.filename, _compile(data, environment)))
+            elif info.filename in KEPT_RAW:
+                parts.append((info.filename, data))
+            else:
+                parts.append((info.filename, deflate(info.filename, data)))
+    return PreparedSkeleton(parts=tuple(parts), paragraph_styles=styles[0], table_style=styles[1])
+
+
+# --- body ----------------------------------------------------------------------------------
+
+
+def _text(text: str) -> str:
+    """``w:t``/``w:tab``/``w:br`` for a run's text, as python-docx writes them."""
+    out = []
+    for piece in re.split(r"([\t\n\r])", text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\n", "\r"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if piece.strip() != piece else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
+
+
+def _run(run: Run, bold: bool = False) -> str:
+    if run.line_break:
+        return "<w:r><w:br/></w:r>"
+    properties = ("<w:b/>" if run.bold or bold else "") + ("<w:i/>" if run.italic else "")
+    rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    return f"<w:r>{rpr}{_text(run.text)}</w:r>"
+
+
+class BodyWriter:
+    """Blocks → the body's WordprocessingML, with the skeleton's style ids."""
+
+    def __init__(self, prepared: PreparedSkeleton) -> None:
+        self.styles = prepared.paragraph_styles
+        self.table_style = prepared.table_style
+        self.out: list[str] = []
+
+    def paragraph(self, style: str, content: str) -> None:
+        style_id = self.styles[style]
+        ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else "<w:pPr/>"
+        self.out.append(f"<w:p>{ppr}{content}</w:p>")
+
+    def block(self, block: Block) -> None:
+        from clausegen.render.word import PARAGRAPH_STYLES
+
+        if isinstance(block, Heading):
+            text = f"<w:r>{_text(block.text)}</w:r>" if block.text else ""
+            self.paragraph(f"Heading {min(block.level, 3)}", text)
+        elif isinstance(block, Paragraph):
+            self.paragraph(PARAGRAPH_STYLES.get(block.style, "Normal"),
+                           "".join(_run(r) for r in block.runs))
+        elif isinstance(block, ListItem):
+            self.list_item(block)
+        elif isinstance(block, Table):
+            self.table(block)
+        elif isinstance(block, PageBreak):
+            self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+
+    def list_item(self, item: ListItem) -> None:
+        depth = " 2" if item.depth else ""
+        label = ""
+        if item.ordered and item.label:
+            label = f"<w:r>{_text(item.label + chr(9))}</w:r>"
+        style = ("List" if item.ordered else "List Bullet") + depth
+        self.paragraph(style, label + "".join(_run(r) for r in item.runs))
+
+    def table(self, table: Table) -> None:
+        from clausegen.render.word import column_widths
+
+        columns = max([len(table.header)] + [len(r) for r in table.rows])
+        widths = [Cm(w).twips for w in column_widths(table, columns)]
+        style = f'<w:tblStyle w:val="{self.table_style}"/>' if self.table_style else ""
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        self.out.append(f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/>'
+                        f'<w:tblLayout w:type="fixed"/>{TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
+        for index, row in enumerate((table.header, *table.rows)):
+            self.out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if index == 0 else "<w:tr>")
+            for column, width in enumerate(widths):
+                runs = row[column] if column < len(row) else ()
+                style_id = self.styles["Body Text"]
+                ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else "<w:pPr/>"
+                content = "".join(_run(r, bold=index == 0) for r in runs)
+                self.out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
+                                f"<w:p>{ppr}{content}</w:p></w:tc>")
+            self.out.append("</w:tr>")
+        self.out.append("</w:tbl>")
+        self.paragraph("Normal", "")
+
+
+def supports(blocks: Sequence[Block]) -> bool:
+    """Whether every block can be written here (images need python-docx)."""
+    return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak) for b in blocks)
+
+
+def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
+    """The body of the document, ready to replace the ``{{p corps }}`` paragraph."""
+    writer = BodyWriter(prepared)
+    for block in blocks:
+        writer.block(block)
+    return "".join(writer.out)
+
+
+# --- fields and package ----------------------------------------------------------------------
+
+
+def render_part(template: Template, fields: Mapping[str, str], body: str) -> bytes:
+    """Render one field part as docxtpl does, then put the body in place of its mark."""
+    from docxtpl import DocxTemplate
+
+    xml = template.render({**fields, "corps": Markup(BODY_MARK)})
+    xml = _NEWLINE_W_P.sub(r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    docxtpl: Any = DocxTemplate
+    return str(docxtpl.resolve_listing(None, xml)).replace(BODY_MARK, body).encode("utf-8")
+
+
+def core_xml(skeleton_core: bytes, properties: Any) -> bytes:
+    """The skeleton's core properties with the document's own (as python-docx sets them)."""
+    from docx.opc.coreprops import CoreProperties
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import parse_xml
+
+    element = parse_xml(skeleton_core)
+    core = CoreProperties(element)
+    core.title = properties.title[:255]
+    core.subject = properties.subject[:255]
+    core.author = properties.author[:255]
+    core.keywords = properties.keywords[:255]
+    core.last_modified_by = "clausegen"
+    core.revision = 1
+    if properties.created is not None:
+        core.created = properties.created
+        core.modified = properties.created
+    return bytes(serialize_part_xml(element))
+
+
+def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: Mapping[str, str],
+                  properties: Any) -> list[tuple[str, Any]]:
+    """Every part of the document, in the skeleton's order (unchanging ones still deflated)."""
+    body = body_xml(prepared, blocks)
+    parts: list[tuple[str, Any]] = []
+    for name, content in prepared.parts:
+        if isinstance(content, Template):
+            parts.append((name, render_part(content, fields, body if name == "word/document.xml" else "")))
+        elif name == "docProps/core.xml":
+            parts.append((name, core_xml(content, properties)))
+        elif name in KEPT_RAW:
+            parts.append((name, content))
+        else:
+            parts.append((name, content))
+    return parts
