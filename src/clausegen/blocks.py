@@ -161,7 +161,16 @@ def _table(tokens: list[Token], start: int) -> tuple[Table, int]:
 
 
 def parse_blocks(markup: str) -> list[Block]:
-    """Parse fragment markup into blocks."""
+    """Parse fragment markup into blocks.
+
+    Cached on the markup: most fragments render to the same text for every dossier of
+    a batch, and Markdown parsing was most of the assembly time. Blocks are immutable.
+    """
+    return list(_parse_cached(markup))
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(markup: str) -> tuple[Block, ...]:
     tokens = _parser().parse(markup)
     blocks: list[Block] = []
     lists: list[_ListState] = []
@@ -196,4 +205,4 @@ def parse_blocks(markup: str) -> list[Block]:
             else:
                 blocks.append(Paragraph(runs=runs))
         index += 1
-    return blocks
+    return tuple(blocks)
