@@ -13,6 +13,7 @@ import io
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,16 +52,45 @@ def median_time(func: Callable[[], object], repeat: int, warmup: int = 2) -> flo
 # --- in-process generation ---------------------------------------------------------------
 
 
-def _render(piece: str) -> tuple[bytes, Callable[[], object]]:
+def _dossiers(count: int) -> list[object]:
+    """``count`` distinct dossiers (object, duration, amount vary), loaded in memory."""
+    import yaml
+
+    from clausegen.api import read_dossier
+
+    base = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    loaded = []
+    with tempfile.TemporaryDirectory() as work:
+        for index in range(count):
+            base["marche"]["objet"] = f"Lot {index} : nettoyage et entretien des bâtiments"
+            base["marche"]["duree_mois"] = 24 + index % 48
+            base["marche"]["montant_estime_ht"] = 100_000 + 1_000 * index
+            path = Path(work) / f"dossier-{index}.yml"
+            path.write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+            loaded.append(read_dossier(path))
+    return loaded
+
+
+def _render(piece: str, count: int = 1) -> tuple[bytes, Callable[[], object]]:
+    """Render ``piece`` for a different dossier on each call (no cache sees the same text)."""
+    from itertools import cycle
+
     from clausegen.api import open_library, read_dossier, render_piece
 
-    loaded, library = read_dossier(EXAMPLE), open_library()
-    data = render_piece(loaded, piece, library=library)[0]
-    return data, lambda: render_piece(loaded, piece, library=library)
+    library = open_library()
+    data = render_piece(read_dossier(EXAMPLE), piece, library=library)[0]
+    dossiers = cycle(_dossiers(count))
+    return data, lambda: render_piece(next(dossiers), piece, library=library)  # type: ignore[arg-type]
 
 
 def _letter() -> tuple[bytes, Callable[[], object]]:
-    """A one-page letter: the lettre.docx skeleton with the first blocks of the CCAP."""
+    """A one-page letter: lettre.docx with the first 12 blocks of the CCAP as its body.
+
+    No letter canevas exists yet on this branch: the body is fixed, the skeleton's
+    fields change with the dossier on each call.
+    """
+    from itertools import cycle
+
     from clausegen.api import _fields, open_library, read_dossier
     from clausegen.assembly import assemble
     from clausegen.context import ccag_functions, dossier_context
@@ -72,11 +102,11 @@ def _letter() -> tuple[bytes, Callable[[], object]]:
     document = assemble(library.canevas("ccap"), library, context)
     skeleton = (templates_dir() / "lettre.docx").read_bytes()
     blocks = document.blocks[:12]
-    fields = _fields(loaded.dossier, document, False)
+    fields = cycle([_fields(d.dossier, document, False) for d in _dossiers(40)])  # type: ignore[attr-defined]
     props = DocumentProperties(title="Lettre", subject="", author="")
 
     def run() -> bytes:
-        return render_docx(skeleton, blocks, fields, props, {"piece": "lettre"})
+        return render_docx(skeleton, blocks, next(fields), props, {"piece": "lettre"})
     return run(), run
 
 
@@ -109,12 +139,12 @@ def _xml_size(docx: bytes) -> int:
 
 @case("ccap")
 def bench_ccap(args: argparse.Namespace) -> dict[str, float]:
-    return _generation(lambda: _render("ccap"), args.repeat)
+    return _generation(lambda: _render("ccap", args.repeat + 2), args.repeat)
 
 
 @case("cctp")
 def bench_cctp(args: argparse.Namespace) -> dict[str, float]:
-    return _generation(lambda: _render("cctp"), args.repeat)
+    return _generation(lambda: _render("cctp", args.repeat + 2), args.repeat)
 
 
 @case("lettre")
@@ -195,15 +225,15 @@ def bench_library(args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as work:
         root = Path(work)
         synthetic_library(root, args.fragments, 3)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         library = load_library(root)
-        load = time.perf_counter() - start
+        load, load_cpu = time.perf_counter() - start, time.process_time() - cpu
         start = time.perf_counter()
         for fragment in library:
             make_environment().parse(fragment.body)
         parse = time.perf_counter() - start
         count = sum(1 for _ in library)
-    return {"secondes": load, "versions": count, "jinja_secondes": parse}
+    return {"secondes": load, "cpu_secondes": load_cpu, "versions": count, "jinja_secondes": parse}
 
 
 # --- command line -------------------------------------------------------------------------
@@ -225,7 +255,8 @@ def bench_help(args: argparse.Namespace) -> dict[str, float]:
 @case("pieces")
 def bench_pieces(args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as work:
-        seconds = _wall([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work], max(3, args.repeat // 4))
+        command = [str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work]
+        seconds = _wall(command, max(3, args.repeat // 4))
     return {"secondes": seconds}
 
 
@@ -249,12 +280,15 @@ def bench_lot(args: argparse.Namespace) -> dict[str, float]:
         folder, out = Path(work) / "dossiers", Path(work) / "sortie"
         folder.mkdir()
         make_batch(folder, args.lot)
-        start = time.perf_counter()
+        before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
         run = subprocess.run([str(BIN / "clausegen"), "lot", str(folder), "-o", str(out), "-j",
                               str(args.jobs)], capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         documents = sum(1 for _ in out.rglob("*.docx"))
     return {"secondes": seconds, "documents": documents, "docs_par_seconde": documents / seconds,
+            "cpu_secondes": cpu, "docs_par_seconde_cpu": documents / cpu,
             "code_sortie": run.returncode, "echecs": run.stderr.count("Échec :")}
 
 
@@ -288,10 +322,14 @@ def main() -> None:
     if args.cas:
         print(json.dumps(CASES[args.cas](args)))
         return
+    load_before = os.getloadavg()
     results = {name: run_child(name, args) for name in CASES}
+    load_after = os.getloadavg()
     from report import render_report  # benchmarks/report.py
 
-    text = render_report(results, machine(), " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]))
+    load = f"charge moyenne (1 min) : {load_before[0]:.2f} avant, {load_after[0]:.2f} après"
+    text = render_report(results, f"{machine()} ; {load}",
+                         " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]))
     print(text)
     if args.sortie:
         args.sortie.write_text(text, encoding="utf-8")

@@ -105,19 +105,37 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-def _executor(jobs: int) -> Executor:
+def _executor(jobs: int, options: BatchOptions) -> Executor:
+    """Worker processes: forked from a warmed-up parent where the platform allows it
+    (library and skeletons already loaded), spawned elsewhere (macOS, Windows)."""
     import multiprocessing
 
+    if "fork" in multiprocessing.get_all_start_methods():
+        warm_up(options)
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def warm_up(options: BatchOptions) -> None:
+    """Load what every job needs once: the library, the prepared skeletons."""
+    from clausegen.api import open_library
+    from clausegen.render import fast
+    from clausegen.render.skeleton import check_skeleton
+    from clausegen.render.word import skeleton_environment
+    from clausegen.resources import templates_dir
+
+    open_library(options.overlays)
+    for skeleton in sorted(templates_dir().glob("*.docx")):
+        fast.prepare(check_skeleton(skeleton), skeleton_environment())
 
 
 def iter_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int) -> Iterator[JobResult]:
     """Run every dossier (in ``jobs`` processes, or in this one when ``jobs`` is 1)."""
     if jobs <= 1 or len(dossiers) <= 1:
         for dossier in dossiers:
-            yield run_job(dossier, options)
+            yield from _run_chunk((dossier,), options)
         return
-    with _executor(jobs) as pool:
+    with _executor(jobs, options) as pool:
         chunk = max(1, min(16, len(dossiers) // (jobs * 4)))
         futures = [pool.submit(_run_chunk, tuple(dossiers[i:i + chunk]), options)
                    for i in range(0, len(dossiers), chunk)]
@@ -126,15 +144,21 @@ def iter_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int) -> It
 
 
 def _run_chunk(dossiers: tuple[Path, ...], options: BatchOptions) -> list[JobResult]:
-    return [run_job(dossier, options) for dossier in dossiers]
+    from clausegen.output import deferred_sync
+
+    with deferred_sync():
+        return [run_job(dossier, options) for dossier in dossiers]
 
 
 def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
               on_result: Callable[[JobResult], None] | None = None) -> BatchSummary:
     """Run a batch and collect its summary; ``on_result`` is called as each dossier ends."""
+    from clausegen.output import sync_all
+
     summary = BatchSummary()
     for result in iter_batch(dossiers, options, jobs):
         summary.results.append(result)
         if on_result is not None:
             on_result(result)
+    sync_all()
     return summary

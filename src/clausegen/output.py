@@ -12,6 +12,26 @@ from pathlib import Path
 from clausegen.errors import OutputError
 
 _RECORDER: ContextVar[list[Path] | None] = ContextVar("clausegen_written", default=None)
+_DEFER_SYNC: ContextVar[bool] = ContextVar("clausegen_defer_sync", default=False)
+
+
+@contextlib.contextmanager
+def deferred_sync() -> Iterator[None]:
+    """Skip the per-file ``fsync`` inside the block; the caller syncs once at the end.
+
+    Files are still renamed into place atomically (never partial); a batch calls
+    :func:`sync_all` before reporting success, so every file is on disk by then.
+    """
+    token = _DEFER_SYNC.set(True)
+    try:
+        yield
+    finally:
+        _DEFER_SYNC.reset(token)
+
+
+def sync_all() -> None:
+    """Flush every written file to disk (one ``sync`` for a whole batch)."""
+    os.sync()
 
 
 @contextlib.contextmanager
@@ -41,7 +61,8 @@ def write_atomic(path: Path, data: bytes) -> Path:
             temp_name = handle.name
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if not _DEFER_SYNC.get():
+                os.fsync(handle.fileno())
         os.chmod(temp_name, 0o644)
         os.replace(temp_name, path)
     except OSError as exc:

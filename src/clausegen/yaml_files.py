@@ -64,7 +64,7 @@ def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:
         raise InputFileError(path=path, reason=f"YAML invalide : {exc}") from None
     except RecursionError:
         raise InputFileError(path=path, reason="structure YAML trop profondément imbriquée") from None
-    _check_size(data, path)
+    _check_size(data, path, text)
     return data
 
 
@@ -87,8 +87,14 @@ def _check_flow_depth(text: str, path: Path) -> None:
             )
 
 
-def _check_size(data: Any, path: Path) -> None:
-    """Count values depth-first and stop as soon as the limit is passed."""
+def _check_size(data: Any, path: Path, text: str = "") -> None:
+    """Count values depth-first and stop as soon as the limit is passed.
+
+    Without an alias (``*``), every value comes from at least one character of the
+    text: a short text cannot pass the limit and is not walked.
+    """
+    if text and "*" not in text and len(text) < MAX_NODES:
+        return
     budget = MAX_NODES
     stack = [data]
     while stack:
