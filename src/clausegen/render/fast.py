@@ -56,9 +56,12 @@ class PreparedSkeleton:
     table_style: str | None
 
 
-def _style_ids(skeleton: bytes) -> tuple[dict[str, str | None], str | None] | None:
+def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
+    """Through python-docx, once: the style ids of the named styles, and the parts docxtpl
+    renders as templates (the document, its headers, footers and footnotes)."""
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     part: Any = Document(io.BytesIO(skeleton)).part  # get_style_id is untyped
     try:
@@ -66,20 +69,11 @@ def _style_ids(skeleton: bytes) -> tuple[dict[str, str | None], str | None] | No
         table = part.get_style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     except (KeyError, ValueError):
         return None
-    return ids, table
-
-
-def _field_parts(skeleton: bytes) -> set[str]:
-    """The parts docxtpl renders as templates: the document, its headers and footers."""
-    from docx import Document
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-    document = Document(io.BytesIO(skeleton))
     names = {"word/document.xml"}
-    for rel in document.part.rels.values():
+    for rel in part.rels.values():
         if rel.reltype in (RT.HEADER, RT.FOOTER, RT.FOOTNOTES) and not rel.is_external:
             names.add(rel.target_part.partname.membername)
-    return names
+    return ids, table, names
 
 
 def _compile(xml: bytes, environment: Any) -> Template:
@@ -95,10 +89,10 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
     """Prepare a skeleton (cached); None when it needs the python-docx path."""
     from clausegen.render.package import deflate
 
-    styles = _style_ids(skeleton)
-    if styles is None:
+    inspected = _inspect(skeleton)
+    if inspected is None:
         return None
-    templated = _field_parts(skeleton)
+    style_ids, table_style, templated = inspected
     parts: list[tuple[str, Any]] = []
     with zipfile.ZipFile(io.BytesIO(skeleton)) as archive:
         if "docProps/core.xml" not in archive.namelist():
@@ -111,7 +105,7 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
                 parts.append((info.filename, data))
             else:
                 parts.append((info.filename, deflate(info.filename, data)))
-    return PreparedSkeleton(parts=tuple(parts), paragraph_styles=styles[0], table_style=styles[1])
+    return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style)
 
 
 # --- body ----------------------------------------------------------------------------------
