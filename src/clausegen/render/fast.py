@@ -43,6 +43,7 @@ KEPT_RAW = ("docProps/core.xml", "[Content_Types].xml", "_rels/.rels")
 """Parts changed for each document (core properties) or by the packaging (provenance)."""
 _W_P = re.compile(r"<w:p([ >])")
 _NEWLINE_W_P = re.compile(r"\n<w:p([ >])")
+_BREAKS = re.compile(r"[\t\n\r]")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
 
 def _text(text: str) -> str:
     """``w:t``/``w:tab``/``w:br`` for a run's text, as python-docx writes them."""
+    if not _BREAKS.search(text):
+        space = ' xml:space="preserve"' if text.strip() != text else ""
+        return f"<w:t{space}>{escape(text)}</w:t>" if text else ""
     out = []
     for piece in re.split(r"([\t\n\r])", text):
         if piece == "\t":
