@@ -72,3 +72,13 @@ def test_unsuited_market_is_a_failure_unless_forced(runner, tmp_path: Path) -> N
     forced = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "1", "--forcer"])
     assert forced.exit_code == 0, forced.output
     assert (out / "ponctuel" / "ccap.docx").is_file()
+
+
+def test_lot_pdf_without_libreoffice_writes_nothing(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = _directory(tmp_path, 1, {})
+    monkeypatch.setenv("PATH", str(tmp_path / "vide"))
+    out = tmp_path / "sortie"
+    result = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "--pdf"])
+    assert result.exit_code == 1
+    assert "apt-get install libreoffice-writer-nogui" in result.output
+    assert not out.exists()
