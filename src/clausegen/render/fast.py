@@ -231,7 +231,12 @@ def core_xml(skeleton_core: bytes, properties: Any) -> bytes:
     from docx.oxml import parse_xml
 
     element = parse_xml(skeleton_core)
-    core = CoreProperties(element)
+    set_core_properties(CoreProperties(element), properties)
+    return bytes(serialize_part_xml(element))
+
+
+def set_core_properties(core: Any, properties: Any) -> None:
+    """Title, subject, author… of a python-docx ``CoreProperties``, from the dossier."""
     core.title = properties.title[:255]
     core.subject = properties.subject[:255]
     core.author = properties.author[:255]
@@ -241,7 +246,6 @@ def core_xml(skeleton_core: bytes, properties: Any) -> bytes:
     if properties.created is not None:
         core.created = properties.created
         core.modified = properties.created
-    return bytes(serialize_part_xml(element))
 
 
 def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: Mapping[str, str],

@@ -271,14 +271,5 @@ def render_docx(
                         autoescape=True)
     except Exception as exc:  # noqa: BLE001 - Jinja or XML errors inside the skeleton
         raise TemplateFileError(path=source, reason=f"champ invalide ({exc})") from None
-    core = template.docx.core_properties
-    core.title = properties.title[:255]
-    core.subject = properties.subject[:255]
-    core.author = properties.author[:255]
-    core.keywords = properties.keywords[:255]
-    core.last_modified_by = "clausegen"
-    core.revision = 1
-    if properties.created is not None:
-        core.created = properties.created
-        core.modified = properties.created
+    fast.set_core_properties(template.docx.core_properties, properties)
     return finalize_parts(_package_parts(template.docx), provenance)
