@@ -19,7 +19,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -55,6 +55,9 @@ class PreparedSkeleton:
     (name, bytes) for the core properties."""
     paragraph_styles: Mapping[str, str | None]
     table_style: str | None
+    written: dict[Block, str] = field(default_factory=dict, compare=False, repr=False)
+    """XML of blocks already written with this skeleton: most blocks recur from one
+    dossier to the next (blocks are immutable, so they are safe keys)."""
 
 
 def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
@@ -202,11 +205,29 @@ def supports(blocks: Sequence[Block]) -> bool:
     return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak) for b in blocks)
 
 
+MAX_WRITTEN_BLOCKS = 20_000
+
+
 def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
     """The body of the document, ready to replace the ``{{p corps }}`` paragraph."""
-    writer = BodyWriter(prepared)
+    written = prepared.written
+    if len(written) > MAX_WRITTEN_BLOCKS:
+        written.clear()
+    out = []
     for block in blocks:
-        writer.block(block)
+        try:
+            xml = written.get(block)
+        except TypeError:  # a block holding a list is not hashable: write it, do not keep it
+            xml = _write(prepared, block)
+        if xml is None:
+            xml = written[block] = _write(prepared, block)
+        out.append(xml)
+    return "".join(out)
+
+
+def _write(prepared: PreparedSkeleton, block: Block) -> str:
+    writer = BodyWriter(prepared)
+    writer.block(block)
     return "".join(writer.out)
 
 
