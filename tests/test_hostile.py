@@ -80,6 +80,15 @@ def _dossier_bytes(data: bytes) -> Callable[[Path], Path]:
     return make
 
 
+def _dossier_fifo(folder: Path) -> Path:
+    """A named pipe: reading it naively would wait forever for a writer."""
+    import os
+
+    path = folder / "dossier.yml"
+    os.mkfifo(path)
+    return path
+
+
 def _dossier_field(section: str, key: str, value: str) -> Callable[[Path], Path]:
     content = example_data()
     content[section][key] = value
@@ -102,6 +111,7 @@ DOSSIER_CASES = [
     ("fichier-trop-gros", _dossier_with("# " + "x" * 3_000_000 + "\n"), "fichier trop volumineux"),
     ("pas-utf8", _dossier_bytes(b"acheteur:\n  nom: \xff\xfe\n"), "encodage invalide (UTF-8 attendu"),
     ("octets-binaires", _dossier_bytes(b"\x00\x01\x02\x03"), "Fichier"),
+    ("tube-nomme", _dossier_fifo, "ce n'est pas un fichier"),
 ]
 
 

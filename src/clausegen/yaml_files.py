@@ -6,7 +6,9 @@ alias bombs are refused before any model sees them.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +31,24 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, refusing missing, oversized or non-UTF-8 files."""
+    """Read a UTF-8 text file, refusing missing, oversized, non-regular or non-UTF-8 files.
+
+    One ``open`` (non-blocking, so a FIFO cannot hang it) and one ``fstat``: a library of
+    thousands of fragments is read in one pass.
+    """
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise InputFileError(path=path, reason="ce n'est pas un fichier")
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputFileError(path=path, reason="ce n'est pas un fichier")
+            data = handle.read(max_bytes + 1) if info.st_size <= max_bytes else b""
+        size = max(info.st_size, len(data))
         if size > max_bytes:
             raise InputFileError(
-                path=path,
-                reason=f"fichier trop volumineux ({size} octets, maximum {max_bytes})",
+                path=path, reason=f"fichier trop volumineux ({size} octets, maximum {max_bytes})"
             )
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise InputFileError(path=path, reason="fichier introuvable") from None
     except UnicodeDecodeError as exc:

@@ -85,7 +85,7 @@ def _check_location(fragment: Fragment) -> None:
 def load_fragments(root: Path, *, layer: str) -> list[Fragment]:
     """Load every fragment version under ``root/fragments``."""
     fragments = []
-    for path in sorted((root / "fragments").glob("*/*.md")):
+    for path in sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts):
         fragment = parse_fragment(read_text(path), path, layer=layer)
         _check_location(fragment)
         fragments.append(fragment)
