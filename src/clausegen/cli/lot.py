@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from clausegen.cli.common import handle_errors
 
+if TYPE_CHECKING:
+    from clausegen.batch import JobResult
 
-def _report_failures(failed: list) -> None:  # type: ignore[type-arg]
+
+def _report_failures(failed: list[JobResult]) -> None:
     for result in sorted(failed, key=lambda r: r.dossier.name):
         click.secho(f"Échec : {result.dossier}", fg="red", err=True)
         for line in str(result.error).splitlines():
