@@ -107,9 +107,9 @@ def path_exists(path: str) -> bool:
     for attr in path.split("."):
         if model is None:
             return True
-        if attr in model.model_fields:
-            model = _model_of(model.model_fields[attr].annotation)
-        return bool(hasattr(model, attr) and not attr.startswith("_"))
+        if attr not in model.model_fields:
+            return hasattr(model, attr) and not attr.startswith("_")
+        model = _model_of(model.model_fields[attr].annotation)
     return True
 
 
@@ -122,7 +122,8 @@ def _placeholder_problems(fragment: Fragment, known: Set[str]) -> Iterator[Probl
         if not path_exists(path):
             yield _problem(fragment, f"champ « {path} » absent du modèle de dossier")
     for declared in fragment.meta.variables:
-        if declared.split(".")[0] not in known or not path_exists(declared):
+        root = declared.split(".")[0]
+        if root not in known or (root in sections and not path_exists(declared)):
             yield _problem(fragment, f"variable déclarée « {declared} » inconnue")
         elif not any(u == declared or u.startswith(declared + ".") for u in used):
             yield _problem(fragment, f"variable déclarée « {declared} » non utilisée")
