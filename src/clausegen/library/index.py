@@ -28,6 +28,7 @@ class Library:
     _canevas: dict[str, Canevas] = field(default_factory=dict)
     ccag: CcagTable = field(default_factory=CcagTable)
     _top_layer: dict[str, str] = field(default_factory=dict)
+    _overridden: set[str] = field(default_factory=set)
     pins: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Pinned release: fragment id → (version, content hash); empty when not pinned."""
 
@@ -41,8 +42,11 @@ class Library:
         Roots are added lowest layer first: the last layer that defines an id becomes the
         one resolution looks at (an overlay replaces the bundled wording of that id).
         """
-        self._fragments.setdefault(fragment.meta.id, {})[fragment.meta.version] = fragment
-        self._top_layer[fragment.meta.id] = fragment.layer
+        fragment_id = fragment.meta.id
+        if self._top_layer.get(fragment_id, fragment.layer) != fragment.layer:
+            self._overridden.add(fragment_id)
+        self._fragments.setdefault(fragment_id, {})[fragment.meta.version] = fragment
+        self._top_layer[fragment_id] = fragment.layer
 
     def layer_of(self, fragment_id: str) -> str:
         """The layer whose versions of this id are used by generation."""
@@ -106,7 +110,7 @@ class Library:
             if fragment.meta.statut in allowed:
                 return fragment
         statuses = sorted({f.meta.statut.value for f in versions})
-        if len(versions) < len(self.versions(fragment_id)):
+        if fragment_id in self._overridden:
             raise OverrideNotValidatedError(fragment_id=fragment_id, layer=layer, statuses=statuses)
         raise FragmentStatusError(fragment_id=fragment_id, statuses=statuses)
 

@@ -14,7 +14,12 @@ import yaml
 from packaging.version import Version
 from pydantic import ValidationError
 
-from clausegen.errors import FragmentStatusError, ReleaseError, ValidationFailed
+from clausegen.errors import (
+    FragmentStatusError,
+    OverrideNotValidatedError,
+    ReleaseError,
+    ValidationFailed,
+)
 from clausegen.library.index import Library
 from clausegen.models.release import ReleaseEntry, ReleaseManifest
 from clausegen.models.validation import problems_from
@@ -72,7 +77,7 @@ def build_manifest(library: Library, release: str, on: dt.date) -> ReleaseManife
     for fragment_id in library.ids:
         try:
             fragment = library.resolve(fragment_id)
-        except FragmentStatusError:
+        except (FragmentStatusError, OverrideNotValidatedError):
             missing.append(fragment_id)
             continue
         entries[fragment_id] = ReleaseEntry(version=fragment.meta.version, sha256=fragment.sha256,
