@@ -52,17 +52,29 @@ def paragraphs(text: str) -> list[str]:
 
 
 def _words(old: str, new: str) -> tuple[Segment, ...]:
+    """Word-level diff; a blank between two changes joins them, so a replaced phrase reads as
+    one deletion then one insertion rather than word-by-word interleaving."""
     before, after = _TOKEN.findall(old), _TOKEN.findall(new)
+    opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()
     segments: list[Segment] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            segments.append(Segment(Op.egal, "".join(before[i1:i2])))
+    deleted: list[str] = []
+    inserted: list[str] = []
+
+    def flush() -> None:
+        segments.extend(Segment(op, "".join(parts)) for op, parts in
+                        ((Op.suppression, deleted), (Op.ajout, inserted)) if "".join(parts))
+        deleted.clear()
+        inserted.clear()
+
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        text = "".join(before[i1:i2])
+        if tag == "equal" and (text.strip() or index in (0, len(opcodes) - 1)):
+            flush()
+            segments.append(Segment(Op.egal, text))
             continue
-        if i2 > i1:
-            segments.append(Segment(Op.suppression, "".join(before[i1:i2])))
-        if j2 > j1:
-            segments.append(Segment(Op.ajout, "".join(after[j1:j2])))
+        deleted.append(text)
+        inserted.append(text if tag == "equal" else "".join(after[j1:j2]))
+    flush()
     return tuple(segments)
 
 
