@@ -340,3 +340,13 @@ def test_release_comparison_lists_each_changed_fragment(runner: CliRunner, overl
     text = dump_text(out.read_bytes())
     assert "[Heading 1] general.objet : 1.0.0 \u2192 1.1.0" in text
     assert text.count("[Heading 1]") == 1
+
+
+def test_dossier_pinned_to_bundled_release_generates(runner: CliRunner, tmp_path: Path,
+                                                     write_dossier) -> None:  # type: ignore[no-untyped-def]
+    release = (library_dir() / "VERSION").read_text(encoding="utf-8").strip()
+    out = tmp_path / "ccap.docx"
+    result = run(runner, "ccap", write_dossier(bibliotheque=release), "-o", out)
+    assert result.exit_code == 0, result.output
+    record = read_provenance(out.read_bytes())
+    assert (record["bibliotheque"], record["bibliotheque_epinglee"]) == (release, "oui")
