@@ -197,7 +197,8 @@ def immutability_problems(library: Library, manifests: Iterable[ReleaseManifest]
         for fragment_id, entry in manifest.fragments.items():
             ref = f"{fragment_id}@{entry.version}"
             try:
-                fragment: Fragment | None = library.get(fragment_id, entry.version)
+                fragment: Fragment | None = library.get_in_layer(fragment_id, entry.version,
+                                                                 entry.couche)
             except FragmentNotFoundError:
                 fragment = None
             if fragment is None:

@@ -29,8 +29,9 @@ class Library:
     ccag: CcagTable = field(default_factory=CcagTable)
     _top_layer: dict[str, str] = field(default_factory=dict)
     _overridden: set[str] = field(default_factory=set)
-    pins: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Pinned release: fragment id → (version, content hash); empty when not pinned."""
+    _layered: dict[tuple[str, str, str], Fragment] = field(default_factory=dict)
+    pins: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Pinned release: fragment id → (version, content hash, layer); empty when not pinned."""
 
     def add_ccag(self, table: CcagTable) -> None:
         """Add CCAG article numbers (an overlay's entries replace the bundled ones)."""
@@ -47,6 +48,7 @@ class Library:
             self._overridden.add(fragment_id)
         self._fragments.setdefault(fragment_id, {})[fragment.meta.version] = fragment
         self._top_layer[fragment_id] = fragment.layer
+        self._layered[(fragment_id, fragment.meta.version, fragment.layer)] = fragment
 
     def layer_of(self, fragment_id: str) -> str:
         """The layer whose versions of this id are used by generation."""
@@ -82,7 +84,14 @@ class Library:
         except KeyError:
             raise FragmentNotFoundError(fragment_id=fragment_id, version=version) from None
 
-    def pinned(self, release: str, entries: dict[str, tuple[str, str]]) -> Library:
+    def get_in_layer(self, fragment_id: str, version: str, layer: str) -> Fragment:
+        """One exact version as a given layer provides it (even if a higher layer replaced it)."""
+        try:
+            return self._layered[(fragment_id, version, layer)]
+        except KeyError:
+            raise FragmentNotFoundError(fragment_id=fragment_id, version=version) from None
+
+    def pinned(self, release: str, entries: dict[str, tuple[str, str, str]]) -> Library:
         """A view of this library that resolves every id to the version a release recorded."""
         return replace(self, release=release, pins=dict(entries))
 
@@ -90,8 +99,8 @@ class Library:
         if fragment_id not in self.pins:
             raise PinnedVersionError(release=self.release, ref=fragment_id,
                                      reason="absent de cette publication")
-        version, digest = self.pins[fragment_id]
-        fragment = self.get(fragment_id, version)
+        version, digest, layer = self.pins[fragment_id]
+        fragment = self.get_in_layer(fragment_id, version, layer)
         if fragment.sha256 != digest:
             raise PinnedVersionError(release=self.release, ref=fragment.ref,
                                      reason="modifié depuis la publication (empreinte différente)")

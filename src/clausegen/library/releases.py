@@ -66,7 +66,7 @@ def find_manifest(library: Library, release: str) -> ReleaseManifest:
 def pin(library: Library, release: str) -> Library:
     """The library resolved exactly as the given release recorded it."""
     manifest = find_manifest(library, release)
-    entries = {i: (e.version, e.sha256) for i, e in manifest.fragments.items()}
+    entries = {i: (e.version, e.sha256, e.couche) for i, e in manifest.fragments.items()}
     return library.pinned(release, entries)
 
 
