@@ -16,7 +16,7 @@ from packaging.version import Version
 from clausegen.api import open_library
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import FragmentNotFoundError, LibraryError, ReleaseError
+from clausegen.errors import ClausegenError, FragmentNotFoundError, LibraryError, ReleaseError
 from clausegen.library import Library, releases, workflow
 from clausegen.library import diff as textdiff
 from clausegen.models.fragment import Fragment, Statut
@@ -165,7 +165,8 @@ def write_redline(comparison: Comparison, output: Path, *, author: str | None,
     """Write the comparison as a .docx with Word tracked changes."""
     when = date or comparison.date
     if when is None:
-        raise ReleaseError(release="-", reason="date des révisions inconnue : indiquez --le AAAA-MM-JJ.")
+        raise ClausegenError("Date des révisions inconnue (ni revue ni publication datée) : "
+                             "indiquez --le AAAA-MM-JJ.")
     data = render_redline(comparison.title, comparison.sections, author=author or comparison.author,
                           date=dt.datetime.combine(when, dt.time()),
                           provenance={"comparaison": comparison.title})
