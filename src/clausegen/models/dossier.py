@@ -81,6 +81,13 @@ class ModeInsertion(StrEnum):
     actions = "actions"
 
 
+class FormulePenaliteHeure(StrEnum):
+    """How the penalty per insertion hour not carried out is computed."""
+
+    forfait = "forfait"
+    smic = "smic"
+
+
 class Frequence(StrEnum):
     """Frequency of a follow-up obligation."""
 
@@ -123,6 +130,8 @@ LABELS.update(
         Engagement.resultats: "obligation de résultats",
         ModeInsertion.heures: "en heures de travail",
         ModeInsertion.actions: "en actions",
+        FormulePenaliteHeure.forfait: "montant forfaitaire par heure",
+        FormulePenaliteHeure.smic: "multiple du SMIC horaire brut",
         Frequence.mensuelle: "mensuelle",
         Frequence.trimestrielle: "trimestrielle",
         Frequence.semestrielle: "semestrielle",
@@ -291,6 +300,20 @@ class Penalites(StrictModel):
 
     heure_non_realisee: MontantHT = Field(
         default=Decimal("50"), description="Pénalité par heure d'insertion non réalisée (€ HT)."
+    )
+    formule_heure: FormulePenaliteHeure = Field(
+        default=FormulePenaliteHeure.forfait,
+        description=(
+            "Formule de la pénalité par heure d'insertion non réalisée : « forfait » "
+            "(montant heure_non_realisee) ou « smic » (coefficient_smic × SMIC horaire brut "
+            "en vigueur à la date du constat)."
+        ),
+    )
+    coefficient_smic: Decimal = Field(
+        default=Decimal("2"),
+        gt=0,
+        le=10,
+        description="Multiple du SMIC horaire brut (formule « smic » seulement).",
     )
     action_non_realisee: MontantHT = Field(
         default=Decimal("500"), description="Pénalité par action du plan non réalisée (€ HT)."
