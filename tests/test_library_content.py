@@ -275,3 +275,22 @@ def test_review_log_lists_every_fragment() -> None:
     log = (LIBRARY / "REVUES.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z_.]+)` \|", log, re.M))
     assert listed == set(open_library().ids)
+
+
+@pytest.mark.parametrize(("ccag", "nature", "expected", "unexpected"), [
+    ("travaux", "travaux", "catégorie des travaux", "catégorie des CCAG-Travaux"),
+    ("fcs", "fournitures", "catégorie des fournitures", "catégorie des CCAG"),
+], ids=["travaux", "fournitures"])
+def test_enum_values_shared_by_two_enums_keep_their_own_wording(
+        write_dossier: Callable[..., Path], ccag: str, nature: str, expected: str,
+        unexpected: str) -> None:
+    text = render(write_dossier(marche={"ccag": ccag, "nature": nature}), "ccap")
+    assert expected in text
+    assert unexpected not in text
+    assert f"(CCAG-{'Travaux' if ccag == 'travaux' else 'FCS'})" in text
+
+
+def test_unverified_ccag_numbers_are_never_printed(write_dossier: Callable[..., Path]) -> None:
+    text = render(write_dossier(marche={"ccag": "travaux", "nature": "travaux"}), "ccap")
+    assert "la stipulation du CCAG-Travaux relative à l'action d'insertion professionnelle" in text
+    assert "16.1" not in text

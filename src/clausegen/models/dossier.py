@@ -112,12 +112,6 @@ LABELS.update(
         ),
         Prestation.recurrente: "prestation récurrente",
         Prestation.ponctuelle: "prestation ponctuelle",
-        Ccag.fcs: "CCAG-FCS",
-        Ccag.tic: "CCAG-TIC",
-        Ccag.pi: "CCAG-PI",
-        Ccag.travaux: "CCAG-Travaux",
-        Ccag.mi: "CCAG-MI",
-        Ccag.moe: "CCAG-MOE",
         CodeAxe.insertion: "Recrutement et maintien dans l'emploi des personnes en insertion",
         CodeAxe.decouverte_metiers: "Découverte et sensibilisation des métiers",
         CodeAxe.egalite: (
@@ -136,6 +130,19 @@ LABELS.update(
         Frequence.trimestrielle: "trimestrielle",
         Frequence.semestrielle: "semestrielle",
         Frequence.annuelle: "annuelle",
+    }
+)
+
+# A separate call: Ccag.travaux and Nature.travaux are equal strings, so in one dict
+# literal the second key would silently replace the first one's wording.
+LABELS.update(
+    {
+        Ccag.fcs: "CCAG-FCS",
+        Ccag.tic: "CCAG-TIC",
+        Ccag.pi: "CCAG-PI",
+        Ccag.travaux: "CCAG-Travaux",
+        Ccag.mi: "CCAG-MI",
+        Ccag.moe: "CCAG-MOE",
     }
 )
 
