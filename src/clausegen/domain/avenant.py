@@ -1,0 +1,40 @@
+"""Does a yearly plan change a stipulation of the contract? Then an avenant is needed.
+
+The plan is an execution measure of the CCAP (brief §1.4): it may set yearly targets, never
+change the price, the duration, the paid services or the penalty amounts.
+"""
+
+from __future__ import annotations
+
+from clausegen.models.dossier import Dossier
+from clausegen.models.suivi import PlanAnnuel
+from clausegen.text.french import duree_mois, montant, nombre
+
+
+def _valeur(value: object) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return nombre(str(value))
+
+
+def stipulations_modifiees(dossier: Dossier, plan: PlanAnnuel) -> list[str]:
+    """Each change the plan would make to the contract, in French (empty: none)."""
+    changes = [f"prestation rémunérée nouvelle : {p}" for p in plan.prestations_remunerees_nouvelles]
+    if plan.cout_supplementaire_ht > 0:
+        cout = montant(plan.cout_supplementaire_ht, ht=True)
+        changes.append(f"coût supplémentaire pour l'acheteur : {cout}")
+    marche = dossier.marche
+    if plan.duree_mois is not None and plan.duree_mois != marche.duree_mois:
+        changes.append(f"durée du marché portée de {duree_mois(marche.duree_mois)} "
+                       f"à {duree_mois(plan.duree_mois)}")
+    if plan.montant_estime_ht is not None and plan.montant_estime_ht != marche.montant_estime_ht:
+        changes.append(f"montant du marché porté de {montant(marche.montant_estime_ht, ht=True)} "
+                       f"à {montant(plan.montant_estime_ht, ht=True)}")
+    if plan.penalites is not None:
+        ccap = dossier.plan_de_progres.penalites
+        for field, info in type(plan.penalites).model_fields.items():
+            before, after = getattr(ccap, field), getattr(plan.penalites, field)
+            if before != after:
+                changes.append(f"pénalités, {info.description} : {_valeur(after)} au lieu de "
+                               f"{_valeur(before)} au CCAP")
+    return changes
