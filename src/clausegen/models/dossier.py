@@ -377,20 +377,10 @@ class Dossier(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _years_unique_and_axes_retained(self) -> Self:
+    def _years_unique(self) -> Self:
         for name, items in (("plans", self.plans), ("bilans", self.bilans)):
             years = [item.annee for item in items]
             doubles = sorted({y for y in years if years.count(y) > 1})
             if doubles:
                 raise ValueError(f"{name} : année(s) en double : {', '.join(map(str, doubles))}")
-        for plan in self.plans:
-            check_plan_axes(plan, self.plan_de_progres)
         return self
-
-
-def check_plan_axes(plan: PlanAnnuel, plan_de_progres: PlanDeProgres) -> None:
-    """Refuse a yearly plan whose axis is not retained in the tender documents."""
-    for axe in plan.axes:
-        if not plan_de_progres.has_axe(axe.axe):
-            raise ValueError(f"plan de l'année {plan.annee} : l'axe « {axe.axe.value} » "
-                             "n'est pas retenu dans plan_de_progres.axes")
