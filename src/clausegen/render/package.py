@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from xml.sax.saxutils import escape
 
 CUSTOM_PART = "docProps/custom.xml"
@@ -57,14 +57,8 @@ def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
     describes its own origin only.
     """
     source = zipfile.ZipFile(io.BytesIO(docx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        def write(name: str, data: bytes) -> None:
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, data, compresslevel=6)
 
+    def entries() -> Iterator[tuple[str, bytes]]:
         for item in source.infolist():
             if item.filename == CUSTOM_PART:
                 continue
@@ -73,8 +67,21 @@ def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
                 data = _with_override(data)
             elif item.filename == "_rels/.rels":
                 data = _with_relationship(data)
-            write(item.filename, data)
-        write(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()}))
+            yield item.filename, data
+        yield CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()})
+
+    return rezip(entries())
+
+
+def rezip(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of the given entries with fixed timestamps and modes (same entries, same bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, data, compresslevel=6)
     return out.getvalue()
 
 
