@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from clausegen import __version__
 from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
@@ -21,16 +22,20 @@ from clausegen.context import ccag_functions, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
 from clausegen.documents._blocks import heading
+from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import stipulations_modifiees
 from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.errors import AvenantRequisError, FieldProblem, SuiviInputError, ValidationFailed
 from clausegen.library import Library
+from clausegen.models._base import label
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import problems_from
 from clausegen.output import write_atomic
+from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
+from clausegen.text.french import date_longue
 from clausegen.yaml_files import read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -232,3 +237,46 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
     _render(suivi, "bilan", output, context, inserts,
             titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}")
     return bilan
+
+
+def deadlines(dossier_path: Path) -> list[Echeance]:
+    """Every deadline of the plan for a notified market."""
+    return open_suivi(dossier_path).echeances
+
+
+def write_ics(dossier_path: Path, output: Path) -> list[Echeance]:
+    """Write the deadlines as an iCalendar file; return them."""
+    suivi = open_suivi(dossier_path)
+    echeances = suivi.echeances
+    write_atomic(output, calendrier_ics(suivi.loaded.dossier, echeances))
+    return echeances
+
+
+def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
+    dossier = suivi.loaded.dossier
+    resultats = next((b for b in dossier.bilans if b.annee == plan.annee), None)
+    reached = {r.objectif: r.valeur_atteinte for r in resultats.objectifs} if resultats else {}
+    penalites = None
+    if resultats is not None and not check_resultats(dossier, plan, resultats):
+        penalites = compute_bilan(dossier, plan, resultats).du
+    debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
+    lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
+                              reached.get(o.id), datetime.combine(o.echeance, time()))
+                   for axe, o in plan.objectifs())
+    return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
+
+
+def generate_tableau_de_bord(dossier_path: Path, output: Path) -> Path:
+    """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
+    suivi = open_suivi(dossier_path)
+    dossier = suivi.loaded.dossier
+    plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
+    if not plans:
+        raise SuiviInputError(what=f"Fichier « {dossier_path} », plans",
+                              hint="au moins un plan annuel attendu pour le tableau de bord")
+    years = [_annee_suivi(suivi, plan) for plan in plans]
+    provenance = {"version": __version__, "bibliotheque": suivi.library.release,
+                  "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
+    data = tableau_de_bord_xlsx(years, f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
+                                datetime.combine(suivi.notification, time()), provenance)
+    return write_atomic(output, data)
