@@ -18,7 +18,7 @@ def en_tete(dossier: Dossier, jour: date, objet: str) -> list[Block]:
     """Sender, recipient, « Ville, le … », reference and subject of a letter to the titulaire."""
     acheteur = dossier.acheteur
     expediteur = acheteur.nom + (f"\n{acheteur.service}" if acheteur.service else "")
-    blocks: list[Block] = [paragraph(expediteur + "\n" + _lignes(acheteur.adresse))]
+    blocks: list[Block] = [paragraph(expediteur + "\n" + _lignes(acheteur.adresse), "gauche")]
     titulaire = dossier.titulaire
     if titulaire is not None:
         dest = titulaire.raison_sociale
@@ -29,14 +29,14 @@ def en_tete(dossier: Dossier, jour: date, objet: str) -> list[Block]:
     marche = dossier.marche
     blocks.append(paragraph(f"Réf. : marché n° {marche.reference} \u2013 {marche.objet}"))
     blocks.append(paragraph(f"Objet : {objet}", bold=True))
-    blocks.append(paragraph(f"Copie : {dossier.facilitateur.nom}, {dossier.facilitateur.structure}"))
     return blocks
 
 
 def signature(dossier: Dossier) -> list[Block]:
     """The buyer's signatory, aligned right."""
     signataire = dossier.acheteur.signataire
-    return [paragraph(f"{signataire.qualite}\n\n\n{signataire.nom}", "droite")]
+    copie = f"Copie : {dossier.facilitateur.nom}, {dossier.facilitateur.structure}"
+    return [paragraph(f"{signataire.qualite}\n\n{signataire.nom}", "droite"), paragraph(copie, "gauche")]
 
 
 def bon_pour_accord(dossier: Dossier) -> list[Block]:

@@ -10,6 +10,7 @@ Paragraph corps    Normal
 Paragraph droite   Body Text 2 (aligned right: dates, signatures)
 Paragraph centre   Body Text 3 (centred)
 Paragraph note     Quote
+Paragraph gauche   Body Text (left, compact: a letter's sender block)
 ListItem bullet    List Bullet, List Bullet 2 (nested)
 ListItem numbered  List, List 2 (explicit « 1. » label + tab)
 Table              Table Grid, cells in Body Text, header row repeated
@@ -48,7 +49,7 @@ from clausegen.render.package import finalize_package
 
 TABLE_WIDTH_CM = 16.6
 PARAGRAPH_STYLES = {"corps": "Normal", "droite": "Body Text 2", "centre": "Body Text 3",
-                    "note": "Quote"}
+                    "note": "Quote", "gauche": "Body Text"}
 
 
 @dataclass(frozen=True)
