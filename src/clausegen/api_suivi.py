@@ -21,7 +21,7 @@ from clausegen.blocks import Block, PageBreak
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
-from clausegen.documents._blocks import heading
+from clausegen.documents._blocks import heading, paragraph
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import stipulations_modifiees
@@ -197,7 +197,9 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
     objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
     inserts: dict[str, Sequence[Block]] = {
         "entete": lettre_doc.en_tete(dossier, jour, objet),
-        "signature": [*lettre_doc.signature(dossier), *lettre_doc.bon_pour_accord(dossier), PageBreak(),
+        "signature": [*lettre_doc.signature(dossier),
+                      paragraph(f"Annexe : plan de progrès en matière sociale de l'année {annee}", "gauche"),
+                      *lettre_doc.bon_pour_accord(dossier), PageBreak(),
                       heading(1, f"Annexe \u2013 Plan de progrès en matière sociale, année {annee}")],
         "annexe": plan_blocks(plan),
     }
@@ -231,8 +233,8 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
     }
     if suivante:
         objet = f"Bilan de l'année {annee} et renouvellement du plan pour l'année {suivante}"
-        inserts["bilan_penalites"] = [*inserts["bilan_penalites"], PageBreak(),
-                                      *lettre_doc.en_tete(dossier, jour, objet)]
+        inserts["bilan_penalites"] = [*inserts["bilan_penalites"], PageBreak()]
+        inserts["bilan_renouvellement:debut"] = lettre_doc.en_tete(dossier, jour, objet)
     context = _context(suivi, annee, annee_suivante=suivante, echeance_bilan=echeance, bilan=bilan)
     _render(suivi, "bilan", output, context, inserts,
             titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}")

@@ -18,6 +18,8 @@ from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpe
 from clausegen.templating import Raw, evaluate_condition, render_text
 
 DASH = "\u2013"
+BEFORE = ":debut"
+"""Suffix of an ``inserts`` key whose blocks go before the article's fragments."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,8 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
     """Build the numbered blocks of a piece and the list of fragment versions used.
 
     ``inserts`` maps an article or section key of the canevas to computed blocks (tables,
-    charts, letter headers) placed after that article's or section's fragments.
+    charts, letter headers) placed after that article's or section's fragments; an article
+    key followed by ``:debut`` places them after its title, before its fragments.
     """
     inserts = inserts or {}
     articles = _plan(canevas, library, context, allow_drafts)
@@ -173,6 +176,7 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
     for article in articles:
         if canevas.titres:
             blocks.append(_heading(1, article.number, article.spec.titre, numbered))
+        blocks += inserts.get(article.spec.cle + BEFORE, ())
         for fragment in article.intro:
             blocks += _render_fragment(fragment, full_context, numbers)
             used[fragment.ref] = fragment

@@ -33,10 +33,10 @@ def penalites_blocks(bilan: Bilan) -> list[Block]:
     if not bilan.penalites:
         return [paragraph("Aucune pénalité n'est encourue au titre de l'année.", bold=True)]
     rows = [[line.manquement, f"{nombre(line.quantite)} {line.unite}{'s' if line.quantite > 1 else ''}",
-             montant(line.taux, ht=True), montant(line.montant, ht=True)] for line in bilan.penalites]
-    rows.append(["Total avant plafond", "", "", montant(bilan.total, ht=True)])
-    rows.append(["Plafond annuel", "", "", montant(bilan.plafond, ht=True)])
-    grid = table(["Manquement", "Quantité", "Taux unitaire", "Montant"], rows)
+             montant(line.taux), montant(line.montant)] for line in bilan.penalites]
+    rows.append(["Total avant plafond", "", "", montant(bilan.total)])
+    rows.append(["Plafond annuel", "", "", montant(bilan.plafond)])
+    grid = table(["Manquement", "Quantité", "Taux unitaire (HT)", "Montant (HT)"], rows)
     conclusion = f"Montant des pénalités encourues au titre de l'année : {montant(bilan.du, ht=True)}"
     if bilan.plafonne:
         conclusion += " (montant plafonné)"

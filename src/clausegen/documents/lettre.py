@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from clausegen.blocks import Block
-from clausegen.documents._blocks import paragraph, table
+from clausegen.documents._blocks import heading, paragraph, table
 from clausegen.models.dossier import Dossier
 from clausegen.text.french import date_longue
 
@@ -48,4 +48,4 @@ def bon_pour_accord(dossier: Dossier) -> list[Block]:
     grid = table([f"Pour le titulaire, {nom}"],
                  [["Mention manuscrite « Bon pour accord »\n\n\n"],
                   [f"{qui}\nDate : ……/……/…………\n\nSignature :\n\n\n"]])
-    return [paragraph("Acceptation du titulaire", bold=True), grid]
+    return [heading(3, "Acceptation du titulaire"), grid]

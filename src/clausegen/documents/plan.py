@@ -38,8 +38,8 @@ def axe_blocks(axe: AxePlan, number: int) -> list[Block]:
     objectifs = table(["Objectif", "Valeur cible", "Échéance"],
                       [[o.libelle, f"{nombre(o.valeur_cible)} {o.unite}", date_courte(o.echeance)]
                        for o in axe.objectifs])
-    indicateurs = table(["Indicateur", "Unité", "Justificatif"],
-                        [[o.indicateur, o.unite, o.justificatif or "\u2013"] for o in axe.objectifs])
+    indicateurs = table(["Indicateur", "Justificatif"],
+                        [[o.indicateur, o.justificatif or "\u2013"] for o in axe.objectifs])
     return [
         heading(2, f"Axe {number} \u2013 {label(axe.axe)}"),
         heading(3, "1. Objectifs et valeurs cibles"), objectifs,
