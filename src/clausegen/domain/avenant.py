@@ -6,15 +6,36 @@ change the price, the duration, the paid services or the penalty amounts.
 
 from __future__ import annotations
 
-from clausegen.models.dossier import Dossier
+from decimal import Decimal
+
+from clausegen.models.dossier import Dossier, Penalites
 from clausegen.models.suivi import PlanAnnuel
-from clausegen.text.french import duree_mois, montant, nombre
+from clausegen.text.french import duree_mois, montant, pourcentage
+
+PENALITES = {
+    "heure_non_realisee": "pénalité par heure d'insertion non réalisée",
+    "action_non_realisee": "pénalité par action non réalisée",
+    "retard_par_jour": "pénalité par jour de retard",
+    "plafond_pourcentage": "plafond annuel des pénalités",
+    "exoneration_ccag": "exonération des pénalités n'excédant pas 1 000 € HT",
+}
 
 
-def _valeur(value: object) -> str:
+def _valeur(field: str, value: Decimal | bool) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
-    return nombre(str(value))
+    return pourcentage(value) if field == "plafond_pourcentage" else montant(value, ht=True)
+
+
+def _penalites(ccap: Penalites, plan: Penalites) -> list[str]:
+    """Penalty fields the plan sets to another value than the CCAP's (only those it gives)."""
+    changes = []
+    for field in sorted(plan.model_fields_set, key=list(PENALITES).index):
+        before, after = getattr(ccap, field), getattr(plan, field)
+        if before != after:
+            changes.append(f"{PENALITES[field]} : {_valeur(field, after)} au lieu de "
+                           f"{_valeur(field, before)} (CCAP)")
+    return changes
 
 
 def stipulations_modifiees(dossier: Dossier, plan: PlanAnnuel) -> list[str]:
@@ -31,10 +52,5 @@ def stipulations_modifiees(dossier: Dossier, plan: PlanAnnuel) -> list[str]:
         changes.append(f"montant du marché porté de {montant(marche.montant_estime_ht, ht=True)} "
                        f"à {montant(plan.montant_estime_ht, ht=True)}")
     if plan.penalites is not None:
-        ccap = dossier.plan_de_progres.penalites
-        for field, info in type(plan.penalites).model_fields.items():
-            before, after = getattr(ccap, field), getattr(plan.penalites, field)
-            if before != after:
-                changes.append(f"pénalités, {info.description} : {_valeur(after)} au lieu de "
-                               f"{_valeur(before)} au CCAP")
+        changes += _penalites(dossier.plan_de_progres.penalites, plan.penalites)
     return changes
