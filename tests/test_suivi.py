@@ -357,3 +357,11 @@ def test_document_converts_to_pdf(runner, tmp_path: Path, command: list[str], ex
     text = subprocess.run([str(PDFTOTEXT), "-layout", str(tmp_path / "piece.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert expected in " ".join(text.split())
+
+
+def test_a_year_planned_twice_is_refused(runner, write_dossier) -> None:  # type: ignore[no-untyped-def]
+    data = example_data()
+    data["plans"][1]["annee"] = 1
+    result = _run(runner, "echeancier", write_dossier(data))
+    assert result.exit_code == 2
+    assert "plans : année(s) en double : 1" in result.output

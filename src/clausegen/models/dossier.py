@@ -352,7 +352,7 @@ class PlanDeProgres(StrictModel):
 
 
 # The annual plans and results use CodeAxe and Penalites defined above.
-from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels  # noqa: E402
+from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, refuse_duplicates  # noqa: E402
 
 
 class Dossier(StrictModel):
@@ -378,9 +378,6 @@ class Dossier(StrictModel):
 
     @model_validator(mode="after")
     def _years_unique(self) -> Self:
-        for name, items in (("plans", self.plans), ("bilans", self.bilans)):
-            years = [item.annee for item in items]
-            doubles = sorted({y for y in years if years.count(y) > 1})
-            if doubles:
-                raise ValueError(f"{name} : année(s) en double : {', '.join(map(str, doubles))}")
+        refuse_duplicates([str(p.annee) for p in self.plans], "plans : année(s)")
+        refuse_duplicates([str(b.annee) for b in self.bilans], "bilans : année(s)")
         return self

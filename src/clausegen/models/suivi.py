@@ -20,8 +20,9 @@ Identifiant = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
 Valeur = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
 
 
-def _unique(ids: list[str], what: str) -> None:
-    doubles = sorted({i for i in ids if ids.count(i) > 1})
+def refuse_duplicates(values: list[str], what: str) -> None:
+    """Raise a French ValueError naming the values given twice."""
+    doubles = sorted({v for v in values if values.count(v) > 1})
     if doubles:
         raise ValueError(f"{what} en double : {', '.join(doubles)}")
 
@@ -91,9 +92,9 @@ class PlanAnnuel(StrictModel):
 
     @model_validator(mode="after")
     def _ids_unique(self) -> Self:
-        _unique([a.axe.value for a in self.axes], "axe(s)")
-        _unique([o.id for a in self.axes for o in a.objectifs], "objectif(s)")
-        _unique([x.id for a in self.axes for x in (*a.actions_titulaire, *a.actions_acheteur)],
+        refuse_duplicates([a.axe.value for a in self.axes], "axe(s)")
+        refuse_duplicates([o.id for a in self.axes for o in a.objectifs], "objectif(s)")
+        refuse_duplicates([x.id for a in self.axes for x in (*a.actions_titulaire, *a.actions_acheteur)],
                 "action(s)")
         return self
 
@@ -147,6 +148,6 @@ class ResultatsAnnuels(StrictModel):
 
     @model_validator(mode="after")
     def _ids_unique(self) -> Self:
-        _unique([r.objectif for r in self.objectifs], "objectif(s)")
-        _unique([r.action for r in self.actions], "action(s)")
+        refuse_duplicates([r.objectif for r in self.objectifs], "objectif(s)")
+        refuse_duplicates([r.action for r in self.actions], "action(s)")
         return self
