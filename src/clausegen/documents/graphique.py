@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from decimal import Decimal
 
 import matplotlib
@@ -18,8 +19,9 @@ PNG_METADATA = {"Software": None}
 """No varying metadata in the PNG, so the .docx stays byte-identical from run to run."""
 
 
-def _court(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _court(text: str, width: int = 40) -> str:
+    """At most two lines of ``width`` characters (an ellipsis marks a cut)."""
+    return textwrap.fill(text, width, max_lines=2, placeholder=" …")
 
 
 def graphique_realisation(lignes: tuple[LigneObjectif, ...]) -> bytes:
@@ -27,7 +29,7 @@ def graphique_realisation(lignes: tuple[LigneObjectif, ...]) -> bytes:
     labels = [_court(o.objectif.libelle) for o in lignes][::-1]
     taux = [float(o.taux) for o in lignes][::-1]
     colours = ["#2e7d32" if o.atteint else "#c62828" for o in lignes][::-1]
-    figure, axes = plt.subplots(figsize=(8, 0.55 * len(lignes) + 1.4), dpi=150)
+    figure, axes = plt.subplots(figsize=(8, 0.7 * len(lignes) + 1.4), dpi=150)
     try:
         bars = axes.barh(labels, taux, color=colours)
         axes.axvline(100, color="#333333", linestyle="--", linewidth=1)
