@@ -104,6 +104,9 @@ def _styles(doc) -> None:  # type: ignore[no-untyped-def]
     listing2.paragraph_format.first_line_indent = Cm(-0.6)
     listing2.paragraph_format.tab_stops.add_tab_stop(Cm(1.6))
     styles["Caption"].font.name = FONT
+    for name in ("Header", "Footer"):
+        styles[name].font.size = Pt(8)
+        styles[name].font.color.rgb = RGBColor(0x59, 0x59, 0x59)
     cell = styles["Body Text"]  # role « cellule »: table cells, left-aligned, compact
     cell.font.size = Pt(9)
     cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -148,10 +151,9 @@ def _header_footer(section, header_text: str) -> None:  # type: ignore[no-untype
     mention.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = footer.add_run("Page ")
-    run.font.size = Pt(8)
+    footer.add_run("Page ")
     _field(footer, "PAGE")
-    footer.add_run(" sur ").font.size = Pt(8)
+    footer.add_run(" sur ")
     _field(footer, "NUMPAGES")
 
 

@@ -22,6 +22,8 @@ from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilit
 from clausegen.dossier_file import parse_dossier
 from clausegen.errors import NotSuitedError
 from clausegen.library import Library, load_library
+from clausegen.library.overlays import overlay_roots
+from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dossier import Dossier
 from clausegen.output import write_atomic
@@ -66,14 +68,21 @@ def read_dossier(path: Path) -> LoadedDossier:
 
 
 @lru_cache(maxsize=8)
-def _cached_library(roots: tuple[Path, ...]) -> Library:
+def _cached_library(roots: tuple[Path, ...], _signature: tuple[tuple[str, int, int], ...]) -> Library:
     return load_library(*roots)
 
 
+def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of every file of the roots: the cache sees edits made meanwhile."""
+    files = sorted(f for root in roots if root.is_dir() for f in root.rglob("*") if f.is_file())
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
 def open_library(overlays: Sequence[Path] = ()) -> Library:
-    """The bundled library, with optional overlay directories on top (later ones win)."""
-    roots = (library_dir(), *(Path(p).resolve() for p in overlays))
-    return _cached_library(roots)
+    """The bundled library, with the configured overlays and ``overlays`` on top (later ones
+    win; see :mod:`clausegen.library.overlays`)."""
+    roots = (library_dir(), *overlay_roots(overlays))
+    return _cached_library(roots, _signature(roots))
 
 
 def check_faisabilite(path: Path) -> Faisabilite:
@@ -108,8 +117,11 @@ def provenance(document: AssembledDocument, library: Library, dossier_sha256: st
         "dossier_sha256": dossier_sha256,
         "fragments": str(len(document.fragments)),
     }
+    if library.pins:
+        record["bibliotheque_epinglee"] = "oui"
     for used in document.fragments:
-        record[f"fragment.{used.id}"] = f"{used.version} sha256:{used.sha256} {used.statut}"
+        layer = "" if used.layer == "bibliotheque" else f" {used.layer}"
+        record[f"fragment.{used.id}"] = f"{used.version} sha256:{used.sha256} {used.statut}{layer}"
     return record
 
 
@@ -124,11 +136,13 @@ def render_piece(
     inserts: Mapping[str, Sequence[Block]] | None = None,
     titre: str | None = None,
 ) -> tuple[bytes, AssembledDocument]:
-    """Assemble and render one piece in memory.
+    """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
     Post-award pieces add template names (``extra_context``), computed blocks placed under a
     canevas key (``inserts``) and a title naming the year (``titre``).
     """
+    if loaded.dossier.bibliotheque:
+        library = pin(library, loaded.dossier.bibliotheque)
     canevas = library.canevas(piece)
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}

@@ -29,6 +29,7 @@ from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.errors import AvenantRequisError, FieldProblem, SuiviInputError, ValidationFailed
 from clausegen.library import Library
+from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import problems_from
@@ -71,7 +72,10 @@ def open_suivi(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
     if loaded.dossier.titulaire is None:
         raise SuiviInputError(what=f"Fichier « {dossier_path} », titulaire",
                               hint="le titulaire doit être renseigné pour les pièces du suivi")
-    return Suivi(loaded, open_library(overlays), marche.date_notification)
+    library = open_library(overlays)
+    if loaded.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
+        library = pin(library, loaded.dossier.bibliotheque)
+    return Suivi(loaded, library, marche.date_notification)
 
 
 def _from_file(path: Path, model: type[M], what: str) -> M:

@@ -115,6 +115,50 @@ class FragmentStatusError(LibraryError):
         self.fragment_id = fragment_id
 
 
+class OverrideNotValidatedError(LibraryError):
+    """An overlay replaces a fragment but none of its versions of it is ``valide``."""
+
+    def __init__(self, *, fragment_id: str, layer: str, statuses: Sequence[str]) -> None:
+        super().__init__(
+            f"Fragment « {fragment_id} » : la {layer.replace(':', ' « ')} » le remplace mais n'en "
+            f"a aucune version validée (statuts : {', '.join(statuses)}). La rédaction fournie "
+            "n'est pas utilisée à sa place : validez la version de la surcouche, ou relancez avec "
+            "--brouillon pour un projet de document."
+        )
+        self.fragment_id = fragment_id
+
+
+class PinnedVersionError(LibraryError):
+    """A pinned release cannot be reproduced (missing or edited fragment version)."""
+
+    def __init__(self, *, release: str, ref: str, reason: str) -> None:
+        super().__init__(f"Bibliothèque épinglée en version {release} : fragment « {ref} » {reason}.")
+
+
+class ReleaseError(LibraryError):
+    """A release cannot be read, found or published."""
+
+    def __init__(self, *, release: str, reason: str) -> None:
+        super().__init__(f"Publication {release} de la bibliothèque : {reason}")
+        self.release = release
+        self.reason = reason
+
+
+class WorkflowError(LibraryError):
+    """A status change or new version breaks the review workflow."""
+
+    def __init__(self, *, ref: str, reason: str) -> None:
+        super().__init__(f"Fragment « {ref} » : {reason}")
+
+
+class LibraryCheckError(LibraryError):
+    """``bibliotheque verifier`` found errors."""
+
+    def __init__(self, *, count: int) -> None:
+        plural = "s" if count > 1 else ""
+        super().__init__(f"{count} erreur{plural} dans la bibliothèque.")
+
+
 class DuplicateFragmentError(LibraryError):
     """Two files declare the same fragment id and version."""
 

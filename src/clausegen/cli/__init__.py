@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from clausegen import __version__
-from clausegen.cli import acheteur, facilitateur
+from clausegen.cli import acheteur, facilitateur, juriste
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -19,6 +19,7 @@ def cli() -> None:
 
 
 acheteur.register(cli)
+juriste.register(cli)
 facilitateur.register(cli)
 
 

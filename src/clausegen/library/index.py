@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.version import Version
 
-from clausegen.errors import FragmentNotFoundError, FragmentStatusError, PieceNotFoundError
+from clausegen.errors import (
+    FragmentNotFoundError,
+    FragmentStatusError,
+    OverrideNotValidatedError,
+    PieceNotFoundError,
+    PinnedVersionError,
+)
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, Statut
 
 
@@ -21,14 +27,33 @@ class Library:
     _fragments: dict[str, dict[str, Fragment]] = field(default_factory=dict)
     _canevas: dict[str, Canevas] = field(default_factory=dict)
     ccag: CcagTable = field(default_factory=CcagTable)
+    _top_layer: dict[str, str] = field(default_factory=dict)
+    _overridden: set[str] = field(default_factory=set)
+    _layered: dict[tuple[str, str, str], Fragment] = field(default_factory=dict)
+    pins: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Pinned release: fragment id → (version, content hash, layer); empty when not pinned."""
 
     def add_ccag(self, table: CcagTable) -> None:
         """Add CCAG article numbers (an overlay's entries replace the bundled ones)."""
         self.ccag = CcagTable(articles={**self.ccag.articles, **table.articles})
 
     def add_fragment(self, fragment: Fragment) -> None:
-        """Add (or, for an overlay, replace) one fragment version."""
-        self._fragments.setdefault(fragment.meta.id, {})[fragment.meta.version] = fragment
+        """Add (or, for an overlay, replace) one fragment version.
+
+        Roots are added lowest layer first: the last layer that defines an id becomes the
+        one resolution looks at (an overlay replaces the bundled wording of that id).
+        """
+        fragment_id = fragment.meta.id
+        if self._top_layer.get(fragment_id, fragment.layer) != fragment.layer:
+            self._overridden.add(fragment_id)
+        self._fragments.setdefault(fragment_id, {})[fragment.meta.version] = fragment
+        self._top_layer[fragment_id] = fragment.layer
+        self._layered[(fragment_id, fragment.meta.version, fragment.layer)] = fragment
+
+    def layer_of(self, fragment_id: str) -> str:
+        """The layer whose versions of this id are used by generation."""
+        self.versions(fragment_id)
+        return self._top_layer[fragment_id]
 
     def add_canevas(self, canevas: Canevas) -> None:
         """Add (or replace) the canevas of a piece."""
@@ -59,17 +84,44 @@ class Library:
         except KeyError:
             raise FragmentNotFoundError(fragment_id=fragment_id, version=version) from None
 
+    def get_in_layer(self, fragment_id: str, version: str, layer: str) -> Fragment:
+        """One exact version as a given layer provides it (even if a higher layer replaced it)."""
+        try:
+            return self._layered[(fragment_id, version, layer)]
+        except KeyError:
+            raise FragmentNotFoundError(fragment_id=fragment_id, version=version) from None
+
+    def pinned(self, release: str, entries: dict[str, tuple[str, str, str]]) -> Library:
+        """A view of this library that resolves every id to the version a release recorded."""
+        return replace(self, release=release, pins=dict(entries))
+
+    def _resolve_pinned(self, fragment_id: str) -> Fragment:
+        if fragment_id not in self.pins:
+            raise PinnedVersionError(release=self.release, ref=fragment_id,
+                                     reason="absent de cette publication")
+        version, digest, layer = self.pins[fragment_id]
+        fragment = self.get_in_layer(fragment_id, version, layer)
+        if fragment.sha256 != digest:
+            raise PinnedVersionError(release=self.release, ref=fragment.ref,
+                                     reason="modifié depuis la publication (empreinte différente)")
+        return fragment
+
     def resolve(self, fragment_id: str, *, allow_drafts: bool = False) -> Fragment:
-        """The version a build uses: the newest ``valide`` one, or the newest non-retired
-        one when drafts are allowed."""
-        versions = self.versions(fragment_id)
+        """The version a build uses: the pinned one when a release is pinned; otherwise the
+        newest ``valide`` version of the top layer defining the id, or its newest
+        non-retired one when drafts are allowed."""
+        if self.pins:
+            return self._resolve_pinned(fragment_id)
+        layer = self.layer_of(fragment_id)
+        versions = [f for f in self.versions(fragment_id) if f.layer == layer]
         allowed = {Statut.valide} | ({Statut.brouillon, Statut.en_revue} if allow_drafts else set())
         for fragment in reversed(versions):
             if fragment.meta.statut in allowed:
                 return fragment
-        raise FragmentStatusError(
-            fragment_id=fragment_id, statuses=sorted({f.meta.statut.value for f in versions})
-        )
+        statuses = sorted({f.meta.statut.value for f in versions})
+        if fragment_id in self._overridden:
+            raise OverrideNotValidatedError(fragment_id=fragment_id, layer=layer, statuses=statuses)
+        raise FragmentStatusError(fragment_id=fragment_id, statuses=statuses)
 
     def canevas(self, piece: str) -> Canevas:
         """The outline of a piece."""

@@ -13,6 +13,7 @@ and each field path.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -43,6 +44,21 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     raise InputFileError(path=path, reason="en-tête YAML non refermé (--- manquant)")
 
 
+WORKFLOW_FIELDS = frozenset({"statut", "revue"})
+"""Front-matter fields the review workflow changes: they are not part of the content hash."""
+
+
+def content_hash(meta: FragmentMeta, body: str) -> str:
+    """SHA-256 of a version's content: canonical metadata without the workflow fields, then body.
+
+    Moving a version from ``valide`` to ``retire`` or recording its review does not change
+    it; changing a word of the body, the title or the references does.
+    """
+    head = json.dumps(meta.model_dump(mode="json", exclude=set(WORKFLOW_FIELDS)),
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{head}\n---\n{body}".encode()).hexdigest()
+
+
 def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fragment:
     """Parse one fragment file's text into a validated :class:`Fragment`."""
     head, body, body_line = split_front_matter(text, path)
@@ -55,8 +71,8 @@ def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fra
         meta = FragmentMeta.model_validate(data)
     except ValidationError as exc:
         raise FragmentSchemaError(path=path, problems=problems_from(exc)) from None
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Fragment(meta=meta, body=body, path=path, sha256=digest, body_line=body_line, layer=layer)
+    return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
+                    body_line=body_line, layer=layer)
 
 
 def _check_location(fragment: Fragment) -> None:

@@ -1,0 +1,87 @@
+"""The review workflow of a fragment version: brouillon → en_revue → valide → retire.
+
+Changes are made on the file's text, front matter only, so the body (the wording) and the
+comments of the header are never rewritten. Functions here are pure: they return the new
+text; the API writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from packaging.version import Version
+
+from clausegen.errors import WorkflowError
+from clausegen.library.index import Library
+from clausegen.library.loader import parse_fragment, split_front_matter
+from clausegen.models.fragment import Fragment, Statut
+
+TRANSITIONS: dict[Statut, frozenset[Statut]] = {
+    Statut.brouillon: frozenset({Statut.en_revue, Statut.retire}),
+    Statut.en_revue: frozenset({Statut.valide, Statut.brouillon}),
+    Statut.valide: frozenset({Statut.retire}),
+    Statut.retire: frozenset(),
+}
+"""Allowed status changes (en_revue → brouillon sends a version back to drafting)."""
+
+_STATUT_LINE = re.compile(r"^statut:.*\n?", re.M)
+_REVUE_BLOCK = re.compile(r"^revue:.*(?:\n[ \t]+.*)*\n?", re.M)
+_VERSION_LINE = re.compile(r"^version:.*\n?", re.M)
+_REMPLACE_LINE = re.compile(r"^remplace:.*\n?", re.M)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _with_head(fragment: Fragment, text: str, edit: dict[str, str | None]) -> str:
+    """Replace (value) or remove (None) top-level keys of the front matter."""
+    head, body, _ = split_front_matter(text, fragment.path)
+    patterns = {"statut": _STATUT_LINE, "revue": _REVUE_BLOCK, "version": _VERSION_LINE,
+                "remplace": _REMPLACE_LINE}
+    for key, value in edit.items():
+        found = patterns[key].search(head)
+        if value is None:
+            head = patterns[key].sub("", head)
+        elif found:
+            head = head[: found.start()] + value + "\n" + head[found.end() :]
+        else:
+            head = head.rstrip("\n") + "\n" + value + "\n"
+    return f"---\n{head.rstrip(chr(10))}\n---\n{body}"
+
+
+def change_status(fragment: Fragment, text: str, target: Statut, *, par: str | None,
+                  le: dt.date | None) -> str:
+    """The file's new text after a status change (checked against :data:`TRANSITIONS`)."""
+    current = fragment.meta.statut
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "aucune"
+        raise WorkflowError(ref=fragment.ref, reason=f"passage de « {current.value} » à "
+                            f"« {target.value} » impossible (transitions permises : {allowed}).")
+    edit: dict[str, str | None] = {"statut": f"statut: {target.value}"}
+    if target is Statut.valide:
+        if not par or le is None:
+            raise WorkflowError(ref=fragment.ref, reason="la validation exige le relecteur et la "
+                                "date de revue (--par NOM --le AAAA-MM-JJ).")
+        edit["revue"] = f"revue:\n  par: {_quoted(par)}\n  le: {le.isoformat()}"
+    new_text = _with_head(fragment, text, edit)
+    parse_fragment(new_text, fragment.path, layer=fragment.layer)
+    return new_text
+
+
+def new_version(library: Library, fragment_id: str, version: str) -> tuple[Path, str]:
+    """Path and text of a new ``brouillon`` version copied from the latest one."""
+    latest = library.versions(fragment_id)[-1]
+    if Version(version) <= Version(latest.meta.version):
+        raise WorkflowError(ref=f"{fragment_id}@{version}", reason="la nouvelle version doit être "
+                            f"supérieure à la dernière ({latest.meta.version}).")
+    text = latest.path.read_text(encoding="utf-8")
+    new_text = _with_head(latest, text, {
+        "version": f"version: {version}", "statut": f"statut: {Statut.brouillon.value}",
+        "revue": None, "remplace": f"remplace: {latest.meta.version}",
+    })
+    path = latest.path.parent / f"{version}.md"
+    parse_fragment(new_text, path, layer=latest.layer)
+    return path, new_text

@@ -1,0 +1,221 @@
+"""The facade of the legal team's commands (``clausegen bibliotheque …``, ``verifier-document``).
+
+Like :mod:`clausegen.api`: everything is computed in memory first, then written with
+``write_atomic``; no Click here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+from clausegen.api import open_library
+from clausegen.context import SUIVI_NAMES, ccag_functions, dossier_context
+from clausegen.dossier_file import parse_dossier
+from clausegen.errors import ClausegenError, FragmentNotFoundError, LibraryError, ReleaseError
+from clausegen.library import Library, releases, workflow
+from clausegen.library import diff as textdiff
+from clausegen.models.fragment import Fragment, Statut
+from clausegen.output import write_atomic
+from clausegen.render.inspect import read_provenance
+from clausegen.render.redline import RedlineSection, render_redline
+from clausegen.resources import templates_dir
+from clausegen.verification import ERREUR, Problem, check_library
+from clausegen.yaml_files import read_text
+
+
+def parse_ref(library: Library, ref: str) -> Fragment:
+    """``id@version`` → that version; ``id`` → its newest version (any status)."""
+    fragment_id, _, version = ref.partition("@")
+    return library.get(fragment_id, version) if version else library.versions(fragment_id)[-1]
+
+
+def list_fragments(overlays: Sequence[Path] = (), *, categorie: str | None = None,
+                   statut: str | None = None, piece: str | None = None) -> list[Fragment]:
+    """Every fragment version matching the filters, by id then version."""
+    return [f for f in open_library(overlays)
+            if (categorie is None or f.meta.categorie.value == categorie)
+            and (statut is None or f.meta.statut.value == statut)
+            and (piece is None or piece in f.meta.pieces)]
+
+
+def history(fragment_id: str, overlays: Sequence[Path] = ()) -> list[tuple[Fragment, list[str]]]:
+    """Each version of a fragment with the releases that published it."""
+    library = open_library(overlays)
+    manifests = releases.load_manifests(library)
+    return [(f, [m.version for m in manifests
+                 if (e := m.fragments.get(fragment_id)) and e.version == f.meta.version])
+            for f in library.versions(fragment_id)]
+
+
+def known_names() -> set[str]:
+    """Top-level names a fragment may use, taken from a real context (the starting dossier)."""
+    path = templates_dir() / "dossier.yml"
+    dossier = parse_dossier(read_text(path), path)
+    library = open_library()
+    return (set(dossier_context(dossier)) | set(ccag_functions(library.ccag, dossier.marche.ccag))
+            | SUIVI_NAMES)
+
+
+def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
+    """Every problem of the library (see :mod:`clausegen.verification`)."""
+    library = open_library(overlays)
+    return check_library(library, releases.load_manifests(library), known_names())
+
+
+def publish(release: str, on: dt.date, *, replace: bool = False,
+            overlays: Sequence[Path] = ()) -> releases.PreparedRelease:
+    """Check, then write the manifest, the CHANGELOG entry and VERSION of a release."""
+    problems = [p for p in verify_library(overlays) if p.niveau == ERREUR]
+    if problems:
+        raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"
+                           + "\n".join(str(p) for p in problems))
+    prepared = releases.prepare_release(open_library(overlays), release, on, replace=replace)
+    for path, text in prepared.files.items():
+        write_atomic(path, text.encode("utf-8"))
+    return prepared
+
+
+def set_status(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
+               overlays: Sequence[Path] = ()) -> Fragment:
+    """Apply a workflow transition to one version's file."""
+    fragment = parse_ref(open_library(overlays), ref)
+    text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
+    write_atomic(fragment.path, text.encode("utf-8"))
+    return fragment
+
+
+def create_version(fragment_id: str, version: str, overlays: Sequence[Path] = ()) -> Path:
+    """Copy the newest version of a fragment into a new ``brouillon`` version."""
+    path, text = workflow.new_version(open_library(overlays), fragment_id, version)
+    return write_atomic(path, text.encode("utf-8"))
+
+
+# --- comparisons ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two wordings compared: a terminal diff and the sections of a redline document."""
+
+    title: str
+    terminal: str
+    sections: tuple[RedlineSection, ...]
+    author: str
+    date: dt.date | None
+
+
+def _section(fragment_id: str, old: Fragment | None, new: Fragment | None) -> RedlineSection:
+    versions = f"{old.meta.version if old else '(absent)'} \u2192 {new.meta.version if new else '(retiré)'}"
+    title = (new or old).meta.titre if (new or old) else ""  # type: ignore[union-attr]
+    paragraphs = textdiff.compare_paragraphs(old.body if old else "", new.body if new else "")
+    return RedlineSection(f"{fragment_id} : {versions}", title, tuple(paragraphs))
+
+
+def _fragment_diff(old: Fragment | None, new: Fragment | None, fragment_id: str) -> str:
+    return textdiff.unified(old.body if old else "", new.body if new else "",
+                            old.ref if old else f"{fragment_id} (absent)",
+                            new.ref if new else f"{fragment_id} (retiré)")
+
+
+def _compare_fragments(library: Library, old_ref: str, new_ref: str) -> Comparison:
+    old, new = parse_ref(library, old_ref), parse_ref(library, new_ref)
+    revue = new.meta.revue
+    return Comparison(
+        title=f"Comparaison de {old.ref} et {new.ref}",
+        terminal=_fragment_diff(old, new, new.meta.id),
+        sections=(_section(new.meta.id, old, new),),
+        author=revue.par if revue else "clausegen", date=revue.le if revue else None,
+    )
+
+
+def _compare_releases(library: Library, old_release: str, new_release: str) -> Comparison:
+    before = releases.find_manifest(library, old_release).fragments
+    after_manifest = releases.find_manifest(library, new_release)
+    after = after_manifest.fragments
+    sections, terminal = [], []
+    for fragment_id in sorted(set(before) | set(after)):
+        old_entry, new_entry = before.get(fragment_id), after.get(fragment_id)
+        if old_entry and new_entry and old_entry == new_entry:
+            continue
+        old = library.get(fragment_id, old_entry.version) if old_entry else None
+        new = library.get(fragment_id, new_entry.version) if new_entry else None
+        sections.append(_section(fragment_id, old, new))
+        terminal.append(_fragment_diff(old, new, fragment_id))
+    return Comparison(
+        title=f"Bibliothèque de clauses : publication {old_release} \u2192 {new_release}",
+        terminal="".join(terminal), sections=tuple(sections), author="clausegen",
+        date=after_manifest.date,
+    )
+
+
+def compare(old: str, new: str, overlays: Sequence[Path] = ()) -> Comparison:
+    """``ID@V1 ID@V2`` compares two versions; ``R1 R2`` compares two releases."""
+    library = open_library(overlays)
+    if "@" in old or "@" in new:
+        return _compare_fragments(library, old, new)
+    return _compare_releases(library, old, new)
+
+
+def write_redline(comparison: Comparison, output: Path, *, author: str | None,
+                  date: dt.date | None) -> Path:
+    """Write the comparison as a .docx with Word tracked changes."""
+    when = date or comparison.date
+    if when is None:
+        raise ClausegenError("Date des révisions inconnue (ni revue ni publication datée) : "
+                             "indiquez --le AAAA-MM-JJ.")
+    data = render_redline(comparison.title, comparison.sections, author=author or comparison.author,
+                          date=dt.datetime.combine(when, dt.time()),
+                          provenance={"comparaison": comparison.title})
+    return write_atomic(output, data)
+
+
+# --- provenance of a generated document ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsedVersion:
+    """One fragment recorded in a document, compared with the installed library."""
+
+    id: str
+    version: str
+    statut: str
+    newer: str | None
+    """The newest ``valide`` version when it is newer than the one used."""
+    changed: bool
+    """The installed file of that version no longer has the recorded content hash."""
+
+
+def _used_version(library: Library, fragment_id: str, value: str) -> UsedVersion:
+    version, digest, statut = (value.split() + ["", "", ""])[:3]
+    try:
+        current = library.resolve(fragment_id)
+        newer = current.meta.version if Version(current.meta.version) > Version(version) else None
+    except LibraryError:
+        newer = None
+    try:
+        changed = library.get(fragment_id, version).sha256 != digest.removeprefix("sha256:")
+    except FragmentNotFoundError:
+        changed = True
+    return UsedVersion(fragment_id, version, statut, newer, changed)
+
+
+def document_report(path: Path, overlays: Sequence[Path] = ()) -> tuple[dict[str, str],
+                                                                         list[UsedVersion]]:
+    """The provenance record of a .docx and, for each fragment, what changed since."""
+    from clausegen.errors import InputFileError
+
+    try:
+        record = read_provenance(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputFileError(path=path, reason=f"document illisible ({exc})") from None
+    if not record:
+        raise InputFileError(path=path, reason="aucune provenance clausegen dans ce document")
+    library = open_library(overlays)
+    used = [_used_version(library, key.removeprefix("fragment."), value)
+            for key, value in sorted(record.items()) if key.startswith("fragment.")]
+    return record, used

@@ -1,0 +1,69 @@
+"""The one-way layers of docs/architecture.md, checked on the source's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "clausegen"
+
+# Lower number = lower layer. A module may import only its own layer or lower ones.
+LAYERS = {
+    "errors": 0, "models": 1, "yaml_files": 1, "text": 1, "resources": 1, "output": 1,
+    "library": 2, "dossier_file": 2, "domain": 3, "context": 4, "templating": 5, "blocks": 5,
+    "assembly": 6, "documents": 7, "render": 8, "api": 9, "cli": 10, "__main__": 11,
+    "verification": 6, "library_api": 9,  # issue 5: library checks, the legal team's facade
+    "api_suivi": 9,  # issue 4: the facilitator's facade
+}
+
+
+def _layer_of(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "clausegen":
+        return None
+    if len(parts) == 1:
+        return -1  # the package root (__version__)
+    return LAYERS.get(parts[1])
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return found
+
+
+def _modules() -> list[tuple[str, Path]]:
+    result = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC).with_suffix("")
+        parts = relative.parts
+        if parts == ("__init__",):
+            continue
+        result.append((parts[0], path))
+    return result
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    violations = []
+    for top, path in _modules():
+        own = LAYERS.get(top)
+        assert own is not None, f"module sans couche déclarée : {path}"
+        for imported in _imports(path):
+            layer = _layer_of(imported)
+            if layer is not None and layer > own:
+                violations.append(f"{path.relative_to(SRC)} importe {imported}")
+    assert violations == []
+
+
+def test_only_render_imports_word_libraries() -> None:
+    offenders = [
+        str(path.relative_to(SRC))
+        for top, path in _modules()
+        if top != "render" and any(i.split(".")[0] in ("docx", "docxtpl") for i in _imports(path))
+    ]
+    assert offenders == []
