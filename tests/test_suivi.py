@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
 import os
@@ -264,6 +265,8 @@ def test_plan_file_replaces_the_dossier_section(runner, tmp_path: Path) -> None:
     result = _run(runner, "plan", NETTOYAGE, "--annee", "1", "--plan", plan, "-o", output)
     assert result.exit_code == 0, result.output
     assert "10\u00a0février 2027" in dump_text(output.read_bytes())
+    recorded = read_provenance(output.read_bytes())
+    assert recorded["plan_sha256"] == hashlib.sha256(plan.read_bytes()).hexdigest()
 
 
 BAD_INPUT = [

@@ -135,11 +135,13 @@ def render_piece(
     extra_context: Mapping[str, Any] | None = None,
     inserts: Mapping[str, Sequence[Block]] | None = None,
     titre: str | None = None,
+    extra_provenance: Mapping[str, str] | None = None,
 ) -> tuple[bytes, AssembledDocument]:
     """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
     Post-award pieces add template names (``extra_context``), computed blocks placed under a
-    canevas key (``inserts``) and a title naming the year (``titre``).
+    canevas key (``inserts``), a title naming the year (``titre``) and what else went in
+    (``extra_provenance``: the year, the hash of a plan or results file).
     """
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
@@ -161,7 +163,8 @@ def render_piece(
         created=datetime.combine(notification, time()) if notification else None,
     )
     data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
-                       properties, provenance(document, library, loaded.sha256),
+                       properties, {**provenance(document, library, loaded.sha256),
+                                                   **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document
 

@@ -6,6 +6,7 @@ write atomically. Dates come from the dossier or explicit options, never from th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -147,10 +148,20 @@ def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     return context
 
 
+def _sources(annee: int, **files: Path | None) -> dict[str, str]:
+    """Provenance of a yearly piece: the year and the hash of each input file given."""
+    record = {"annee": str(annee)}
+    for name, path in files.items():
+        if path is not None:
+            record[f"{name}_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return record
+
+
 def _render(suivi: Suivi, piece: str, output: Path, context: Mapping[str, Any],
-            inserts: Mapping[str, Sequence[Block]], titre: str | None = None) -> Path:
+            inserts: Mapping[str, Sequence[Block]], titre: str | None = None,
+            sources: Mapping[str, str] | None = None) -> Path:
     data, _ = render_piece(suivi.loaded, piece, library=suivi.library, extra_context=context,
-                           inserts=inserts, titre=titre)
+                           inserts=inserts, titre=titre, extra_provenance=sources)
     return write_atomic(output, data)
 
 
@@ -181,7 +192,8 @@ def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Pa
     plan = load_plan(suivi, annee, plan_file)
     context = _context(suivi, annee, date_validation=plan.date_validation)
     return _render(suivi, "plan", output, context, {"plan_axes": plan_blocks(plan)},
-                   titre=f"Plan de progrès en matière sociale \u2013 année {annee}")
+                   titre=f"Plan de progrès en matière sociale \u2013 année {annee}",
+                   sources=_sources(annee, plan=plan_file))
 
 
 def _echeance_annee(suivi: Suivi, annee: int) -> date:
@@ -208,7 +220,7 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
         "annexe": plan_blocks(plan),
     }
     context = _context(suivi, annee, date_validation=plan.date_validation)
-    return _render(suivi, "lettre", output, context, inserts)
+    return _render(suivi, "lettre", output, context, inserts, sources=_sources(annee, plan=plan_file))
 
 
 def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = None,
@@ -241,7 +253,8 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
         inserts["bilan_renouvellement:debut"] = lettre_doc.en_tete(dossier, jour, objet)
     context = _context(suivi, annee, annee_suivante=suivante, echeance_bilan=echeance, bilan=bilan)
     _render(suivi, "bilan", output, context, inserts,
-            titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}")
+            titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}",
+            sources=_sources(annee, plan=plan_file, resultats=resultats_file))
     return bilan
 
 
