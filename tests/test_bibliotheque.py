@@ -226,6 +226,25 @@ def test_publier_refuses_existing_release_without_remplacer(runner: CliRunner, o
     assert replaced.exit_code == 0, replaced.output
 
 
+def test_republishing_keeps_the_hand_written_notes(runner: CliRunner, overlay: Path) -> None:
+    publish(runner, overlay)
+    changelog = overlay / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    title = "## 9.0.0 \u2014 2026-11-30\n\n"
+    assert title in text
+    changelog.write_text(text.replace(title, title + "Relu par le service juridique.\n\n"),
+                         encoding="utf-8")
+    replaced = run(runner, "bibliotheque", "publier", "9.0.0", "--remplacer", "--le", "2026-11-30",
+                   "--bibliotheque", overlay)
+    assert replaced.exit_code == 0, replaced.output
+    after = changelog.read_text(encoding="utf-8")
+    assert after.count("Relu par le service juridique.") == 1
+    generated = text.split(title, 1)[1].splitlines()[0]
+    assert generated.startswith("- ")
+    assert after.count(generated) == 1
+    assert after.index("Relu par") < after.index(generated)
+
+
 def test_publier_refuses_a_fragment_without_valide_version(runner: CliRunner, tmp_path: Path) -> None:
     root = tmp_path / "orga"
     put_version(root, "1.0.0", statut="brouillon")

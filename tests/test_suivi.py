@@ -202,6 +202,71 @@ def test_bilan_penalties_match_the_hand_computation(runner, write_dossier, tmp_p
     assert conclusion in dump_text(output.read_bytes())
 
 
+def _year_two(heures: int) -> dict[str, Any]:
+    return {"annee": 2, "objectifs": [{"objectif": "heures_insertion", "valeur_atteinte": heures}],
+            "actions": [{"action": "alternance", "realisee": True}],
+            "heures_insertion_realisees": heures, "montant_annuel_ht": 291000}
+
+
+# Hours are cumulated since the start (CCAP « Montants des pénalités »): at the year-2 bilan,
+# prorata 6 000 × 24 / 48 = 3 000 h; already penalised at year 1: 1 500 − 1 380 = 120 h.
+CUMUL = [
+    # done 1 380 + 1 450 = 2 830; 3 000 − 2 830 − 120 = 50 h × 50 = 2 500,00
+    pytest.param(1450, "2\u202f500,00\u00a0€\u00a0HT", id="retard-qui-s-aggrave"),
+    # done 1 380 + 1 560 = 2 940; 3 000 − 2 940 = 60 < 120 already penalised: nothing more
+    pytest.param(1560, "0,00\u00a0€\u00a0HT", id="retard-deja-penalise"),
+    # done 1 380 + 1 700 = 3 080 ≥ 3 000: nothing
+    pytest.param(1700, "0,00\u00a0€\u00a0HT", id="retard-rattrape"),
+]
+
+
+@pytest.mark.parametrize(("heures", "expected"), CUMUL)
+def test_insertion_hours_are_cumulated_without_double_penalty(runner, write_dossier, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                              heures: int, expected: str) -> None:
+    data = example_data()
+    data["bilans"].append(_year_two(heures))
+    result = _run(runner, "bilan", write_dossier(data), "--annee", "2", "-o", tmp_path / "b.docx")
+    assert result.exit_code == 0, result.output
+    assert f"pénalités encourues : {expected}" in result.output
+
+
+def test_cumulated_hours_need_the_earlier_years(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = example_data()
+    data["bilans"] = [_year_two(1450)]
+    result = _run(runner, "bilan", write_dossier(data), "--annee", "2", "-o", tmp_path / "b.docx")
+    assert result.exit_code == 2
+    assert "résultats des années 1 attendus" in result.output
+
+
+def test_smic_indexed_hour_penalty(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = example_data()
+    data["plan_de_progres"]["penalites"] |= {"formule_heure": "smic", "coefficient_smic": "1.5"}
+    data["bilans"][0]["smic_horaire_brut"] = "12.02"
+    result = _run(runner, "bilan", write_dossier(data), "--annee", "1", "-o", tmp_path / "b.docx")
+    assert result.exit_code == 0, result.output
+    # 1,5 × 12,02 = 18,03 €/h; 120 h × 18,03 = 2 163,60; + 500,00 + 900,00 = 3 563,60
+    assert "3\u202f563,60\u00a0€\u00a0HT" in result.output
+
+
+def test_smic_indexed_penalty_needs_the_smic_of_the_year(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = example_data()
+    data["plan_de_progres"]["penalites"]["formule_heure"] = "smic"
+    result = _run(runner, "bilan", write_dossier(data), "--annee", "1", "-o", tmp_path / "b.docx")
+    assert result.exit_code == 2
+    assert "smic_horaire_brut" in result.output
+
+
+def test_insertion_counted_in_actions(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = example_data()
+    data["plan_de_progres"]["insertion"] = {"mode": "actions", "actions_par_an": 3,
+                                            "perimetre": "nettoyage des écoles"}
+    data["bilans"][0]["actions_insertion_realisees"] = 1
+    result = _run(runner, "bilan", write_dossier(data), "--annee", "1", "-o", tmp_path / "b.docx")
+    assert result.exit_code == 0, result.output
+    # (3 − 1) × 500 = 1 000,00; + 1 plan action × 500 + 9 days × 100 = 2 400,00
+    assert "2\u202f400,00\u00a0€\u00a0HT" in result.output
+
+
 def test_bilan_under_resultats_engagement_counts_missed_objectives(runner, write_dossier,  # type: ignore[no-untyped-def]
                                                                    tmp_path: Path) -> None:
     data = example_data()
@@ -343,6 +408,16 @@ def test_dashboard_is_deterministic(runner, tmp_path: Path) -> None:  # type: ig
     assert _run(runner, "tableau-de-bord", NETTOYAGE, "-o", first).exit_code == 0
     assert _run(runner, "tableau-de-bord", NETTOYAGE, "-o", second).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_dashboard_dates_come_from_the_dossier_not_the_clock(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    output = tmp_path / "suivi.xlsx"
+    assert _run(runner, "tableau-de-bord", NETTOYAGE, "-o", output).exit_code == 0
+    properties = load_workbook(output).properties
+    assert (properties.created.isoformat(), properties.modified.isoformat()) == (
+        "2026-12-14T00:00:00", "2026-12-14T00:00:00")  # the notification date
 
 
 # --- opened in LibreOffice ------------------------------------------------------------

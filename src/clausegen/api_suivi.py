@@ -28,10 +28,17 @@ from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import stipulations_modifiees
 from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
-from clausegen.errors import AvenantRequisError, FieldProblem, SuiviInputError, ValidationFailed
+from clausegen.errors import (
+    AvenantRequisError,
+    CrossReferenceError,
+    FieldProblem,
+    SuiviInputError,
+    ValidationFailed,
+)
 from clausegen.library import Library
 from clausegen.library.releases import pin
 from clausegen.models._base import label
+from clausegen.models.dossier import ModeInsertion
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import problems_from
 from clausegen.output import write_atomic
@@ -139,6 +146,8 @@ def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     numbers = article_numbers(suivi.library.canevas("ccap"), suivi.library, base)
 
     def ccap_article(key: str) -> Raw:
+        if key not in numbers:
+            raise CrossReferenceError(key=key, fragment_id="ccap_article", known=list(numbers))
         return Raw(numbers[key])
 
     context: dict[str, Any] = {"ccap_article": ccap_article, **extra}
@@ -168,7 +177,8 @@ def _render(suivi: Suivi, piece: str, output: Path, context: Mapping[str, Any],
 def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | None = None,
                          heure: str = "10 h 00", lieu: str | None = None,
                          date_lettre: date | None = None) -> tuple[Path, date]:
-    """The launch-meeting convocation; the meeting date must fall within the deadline."""
+    """The letter proposing the launch meeting (organised by the titulaire under the CCAP): a date
+    within the deadline, the participants, an agenda built from the retained axes."""
     suivi = open_suivi(dossier_path)
     limite = suivi.echeance("lancement")
     jour = date_lettre or jour_ouvre(suivi.notification)[0]
@@ -223,13 +233,26 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
     return _render(suivi, "lettre", output, context, inserts, sources=_sources(annee, plan=plan_file))
 
 
+def precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
+    """The dossier's results of years 1 to N − 1 (insertion hours are cumulated since the start)."""
+    dossier = suivi.loaded.dossier
+    found = [b for b in dossier.bilans if b.annee < annee]
+    missing = sorted(set(range(1, annee)) - {b.annee for b in found})
+    insertion = dossier.plan_de_progres.insertion
+    if missing and insertion is not None and insertion.mode is ModeInsertion.heures:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilans",
+                              hint=f"résultats des années {', '.join(map(str, missing))} attendus : "
+                                   "les heures d'insertion se cumulent depuis le début du marché (CCAP)")
+    return found
+
+
 def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = None,
                  resultats_file: Path | None = None) -> tuple[Suivi, Bilan]:
     """Load plan and results of year N and compute its bilan."""
     suivi = open_suivi(dossier_path)
     plan = load_plan(suivi, annee, plan_file)
     resultats = load_resultats(suivi, plan, resultats_file)
-    return suivi, compute_bilan(suivi.loaded.dossier, plan, resultats)
+    return suivi, compute_bilan(suivi.loaded.dossier, plan, resultats, precedents(suivi, annee))
 
 
 def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
@@ -277,7 +300,7 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     reached = {r.objectif: r.valeur_atteinte for r in resultats.objectifs} if resultats else {}
     penalites = None
     if resultats is not None and not check_resultats(dossier, plan, resultats):
-        penalites = compute_bilan(dossier, plan, resultats).du
+        penalites = compute_bilan(dossier, plan, resultats, precedents(suivi, plan.annee)).du
     debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
     lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
                               reached.get(o.id), datetime.combine(o.echeance, time()))

@@ -70,7 +70,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
 @handle_errors
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any) -> None:
-    """Génère la convocation à la réunion de lancement du plan de progrès."""
+    """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
     from clausegen.api_suivi import generate_convocation
     from clausegen.text.french import date_longue
 

@@ -7,6 +7,7 @@ CHANGELOG, VERSION) as text; the API writes them atomically once everything is c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,14 +112,30 @@ def changes(previous: ReleaseManifest | None, current: ReleaseManifest) -> list[
     return lines or ["- Aucun changement de rédaction."]
 
 
+_GENERATED_LINE = re.compile(r"^- (Ajouté|Modifié|Retiré) : `|^- Aucun changement de rédaction\.$")
+
+
+def _editorial_notes(section: str) -> list[str]:
+    """The hand-written lines of a release entry (everything but its title and generated list)."""
+    body = section.split("\n", 1)[1] if "\n" in section else ""
+    kept = [line for line in body.strip("\n").splitlines() if not _GENERATED_LINE.match(line)]
+    return ["\n".join(kept).strip("\n")] if "".join(kept).strip() else []
+
+
 def changelog_with_entry(changelog: str, manifest: ReleaseManifest, lines: list[str]) -> str:
-    """Insert (or replace) the release's entry above the previous ones."""
+    """Insert (or replace) the release's entry above the previous ones.
+
+    When the entry already exists, its hand-written notes are kept above the generated list:
+    re-publishing a release never loses what the legal team wrote about it.
+    """
     title = f"## {manifest.version} \u2014 {manifest.date.isoformat()}"
-    entry = title + "\n\n" + "\n".join(lines) + "\n"
     sections = changelog.split(CHANGELOG_INTRO_END)
     intro, olds = sections[0].rstrip("\n"), ["## " + s for s in sections[1:]]
+    same = [s for s in olds if s.startswith(f"## {manifest.version} ")]
+    notes = _editorial_notes(same[0]) if same else []
+    entry = "\n\n".join([title, *notes, "\n".join(lines)])
     olds = [s for s in olds if not s.startswith(f"## {manifest.version} ")]
-    return "\n\n".join([intro, entry.rstrip("\n"), *(s.rstrip("\n") for s in olds)]) + "\n"
+    return "\n\n".join([intro, entry, *(s.rstrip("\n") for s in olds)]) + "\n"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -15,13 +16,34 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-LABELS: dict[StrEnum, str] = {}
+class _EnumLabels(dict[tuple[type, str], str]):
+    """Enum member → French wording, keyed by (enum class, value).
+
+    Members of two enums that share a value (``Nature.travaux`` and ``Ccag.travaux`` are
+    both ``"travaux"``) compare equal as strings, so a plain dict would let the last
+    registered wording win for both: « prestations de CCAG-Travaux ». For the same reason,
+    register such members in separate ``update`` calls, never in one dict literal.
+    """
+
+    def update(self, mapping: Mapping[StrEnum, str], /) -> None:  # type: ignore[override]
+        for member, wording in mapping.items():
+            super().__setitem__((type(member), member.value), wording)
+
+    def __getitem__(self, member: StrEnum) -> str:  # type: ignore[override]
+        return super().__getitem__((type(member), member.value))
+
+    def wording(self, member: StrEnum) -> str:
+        """The registered wording, or the member's value."""
+        return super().get((type(member), member.value), str(member))
+
+
+LABELS = _EnumLabels()
 """French wording of enum members, as written in documents (filled by each model module)."""
 
 
 def label(value: StrEnum) -> str:
     """Return the French wording of an enum member (its value when none is registered)."""
-    return LABELS.get(value, str(value))
+    return LABELS.wording(value)
 
 
 Texte = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]

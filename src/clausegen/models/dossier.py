@@ -81,6 +81,13 @@ class ModeInsertion(StrEnum):
     actions = "actions"
 
 
+class FormulePenaliteHeure(StrEnum):
+    """How the penalty per insertion hour not carried out is computed."""
+
+    forfait = "forfait"
+    smic = "smic"
+
+
 class Frequence(StrEnum):
     """Frequency of a follow-up obligation."""
 
@@ -105,12 +112,6 @@ LABELS.update(
         ),
         Prestation.recurrente: "prestation récurrente",
         Prestation.ponctuelle: "prestation ponctuelle",
-        Ccag.fcs: "CCAG-FCS",
-        Ccag.tic: "CCAG-TIC",
-        Ccag.pi: "CCAG-PI",
-        Ccag.travaux: "CCAG-Travaux",
-        Ccag.mi: "CCAG-MI",
-        Ccag.moe: "CCAG-MOE",
         CodeAxe.insertion: "Recrutement et maintien dans l'emploi des personnes en insertion",
         CodeAxe.decouverte_metiers: "Découverte et sensibilisation des métiers",
         CodeAxe.egalite: (
@@ -123,10 +124,25 @@ LABELS.update(
         Engagement.resultats: "obligation de résultats",
         ModeInsertion.heures: "en heures de travail",
         ModeInsertion.actions: "en actions",
+        FormulePenaliteHeure.forfait: "montant forfaitaire par heure",
+        FormulePenaliteHeure.smic: "multiple du SMIC horaire brut",
         Frequence.mensuelle: "mensuelle",
         Frequence.trimestrielle: "trimestrielle",
         Frequence.semestrielle: "semestrielle",
         Frequence.annuelle: "annuelle",
+    }
+)
+
+# A separate call: Ccag.travaux and Nature.travaux are equal strings, so in one dict
+# literal the second key would silently replace the first one's wording.
+LABELS.update(
+    {
+        Ccag.fcs: "CCAG-FCS",
+        Ccag.tic: "CCAG-TIC",
+        Ccag.pi: "CCAG-PI",
+        Ccag.travaux: "CCAG-Travaux",
+        Ccag.mi: "CCAG-MI",
+        Ccag.moe: "CCAG-MOE",
     }
 )
 
@@ -291,6 +307,20 @@ class Penalites(StrictModel):
 
     heure_non_realisee: MontantHT = Field(
         default=Decimal("50"), description="Pénalité par heure d'insertion non réalisée (€ HT)."
+    )
+    formule_heure: FormulePenaliteHeure = Field(
+        default=FormulePenaliteHeure.forfait,
+        description=(
+            "Formule de la pénalité par heure d'insertion non réalisée : « forfait » "
+            "(montant heure_non_realisee) ou « smic » (coefficient_smic × SMIC horaire brut "
+            "en vigueur à la date du constat)."
+        ),
+    )
+    coefficient_smic: Decimal = Field(
+        default=Decimal("2"),
+        gt=0,
+        le=10,
+        description="Multiple du SMIC horaire brut (formule « smic » seulement).",
     )
     action_non_realisee: MontantHT = Field(
         default=Decimal("500"), description="Pénalité par action du plan non réalisée (€ HT)."

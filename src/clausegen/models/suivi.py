@@ -140,6 +140,14 @@ class ResultatsAnnuels(StrictModel):
     heures_insertion_realisees: Valeur | None = Field(
         default=None, description="Heures d'insertion réalisées dans l'année."
     )
+    actions_insertion_realisees: int | None = Field(
+        default=None, ge=0, le=1000,
+        description="Actions d'insertion réalisées dans l'année (clause d'insertion en actions).",
+    )
+    smic_horaire_brut: Valeur | None = Field(
+        default=None, gt=0,
+        description="SMIC horaire brut en vigueur à la date du constat (pénalité horaire « smic »).",
+    )
     retards: list[Retard] = Field(default_factory=list,
                                   description="Retards de transmission, par document.")
     montant_annuel_ht: MontantHT | None = Field(

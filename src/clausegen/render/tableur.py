@@ -17,12 +17,14 @@ from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from clausegen.render.package import rezip
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 EUROS = '#,##0.00\\ "€"'
 PERCENT = "0.0%"
+CORE_PART = "docProps/core.xml"
 
 
 @dataclass(frozen=True)
@@ -105,5 +107,9 @@ def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datet
         book.custom_doc_props.append(StringProperty(name=f"clausegen.{name}", value=value))
     buffer = io.BytesIO()
     book.save(buffer)
+    # openpyxl stamps « modified » with the clock when saving: write the fixed date back.
+    book.properties.modified = created
+    core = tostring(book.properties.to_tree())
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    return rezip((item.filename, source.read(item.filename)) for item in source.infolist())
+    return rezip((item.filename, core if item.filename == CORE_PART else source.read(item.filename))
+                 for item in source.infolist())

@@ -92,15 +92,23 @@ _PERCENT = re.compile(r"(\d)[ \u00a0\u202f]*%")
 _CODE_ARTICLE = re.compile(r"\b([LRD])\. (?=\d)")
 
 
+def _spaced(match: re.Match[str]) -> bool:
+    """Whether a punctuation mark gets a space: inside a text, or written with one."""
+    return match.start() > 0 or len(match.group(0)) > len(match.group(0).lstrip(" \u00a0\u202f"))
+
+
 def typographie(text: str) -> str:
     """Apply French typography: non-breaking spaces before « : ; ! ? », inside « », after n°.
 
     Policy (brief §5): U+00A0 before « : », inside guillemets, after « n° », before « % » and
     between a code article's letter and its number (« L. 2112-2 »);
-    U+202F before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays).
+    U+202F before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays),
+    but a space written there is kept as a non-breaking one: a run that follows a bold
+    span (« **moyens** : le titulaire ») must not lose it.
     """
-    text = _SPACE_BEFORE_HIGH.sub(lambda m: NNBSP + m.group(1) if m.start() else m.group(1), text)
-    text = _SPACE_BEFORE_COLON.sub(lambda m: NBSP + ":" if m.start() else ":", text)
+    text = _SPACE_BEFORE_HIGH.sub(
+        lambda m: NNBSP + m.group(1) if _spaced(m) else m.group(1), text)
+    text = _SPACE_BEFORE_COLON.sub(lambda m: NBSP + ":" if _spaced(m) else ":", text)
     text = _OPEN_QUOTE.sub("«" + NBSP, text)
     text = _CLOSE_QUOTE.sub(NBSP + "»", text)
     text = _NUMERO.sub("n°" + NBSP, text)
