@@ -148,7 +148,7 @@ def test_variant_renders_with_resolvable_cross_references(
      ["peut demander au facilitateur la globalisation"]),
     ({"insertion": {"globalisation": True}}, ["peut demander au facilitateur la globalisation"],
      ["n'est pas admise pour le présent marché"]),
-    ({"insertion": None, "axes": [{"code": "egalite"}]}, ["Article 5 – Pénalités"],
+    ({"insertion": None, "axes": [{"code": "egalite"}]}, ["Article\u00a05 – Pénalités"],
      ["Action d'insertion professionnelle", "Heure d'insertion", "16.1.5"]),
 ], ids=["moyens", "resultats", "heures", "actions", "une-action", "exoneration-appliquee",
         "exoneration-ecartee", "smic", "smic-decimal", "forfait", "globalisation-refusee",
@@ -194,7 +194,7 @@ def test_axis_not_retained_has_no_section(ccap_of: Callable[..., str], piece: st
 
 
 def _heading_titles(text: str) -> dict[str, str]:
-    titles = {n: t for n, t in re.findall(r"^\[Heading 1\] Article (\d+) – (.+)$", text, re.M)}
+    titles = {n: t for n, t in re.findall(r"^\[Heading 1\] Article\s(\d+) – (.+)$", text, re.M)}
     titles.update(re.findall(r"^\[Heading 2\] (\d+\.\d+)\. (.+)$", text, re.M))
     return titles
 
@@ -213,7 +213,7 @@ def _heading_titles(text: str) -> dict[str, str]:
         "lancement", "montants", "condition-sociale"])
 def test_cross_reference_lands_on_the_right_article(lead: str, title: str) -> None:
     text = render(TOUS, "ccap")
-    numbers = re.findall(re.escape(lead) + r" (\d+(?:\.\d+)?)", text)
+    numbers = re.findall(re.escape(lead) + r"\s(\d+(?:\.\d+)?)", text)
     titles = _heading_titles(text)
     assert numbers
     assert all(titles[n] == title for n in numbers)

@@ -16,6 +16,7 @@ from clausegen.errors import CrossReferenceError
 from clausegen.library.index import Library
 from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpec, Statut
 from clausegen.templating import Raw, evaluate_condition, render_text
+from clausegen.text.french import typographie
 
 DASH = "\u2013"
 BEFORE = ":debut"
@@ -145,10 +146,10 @@ def _render_fragment(fragment: Fragment, context: Mapping[str, Any],
 
 def _heading(level: int, number: str, title: str, numbered: bool) -> Heading:
     if not numbered:
-        return Heading(level=level, text=title)
+        return Heading(level=level, text=typographie(title))
     if level == 1:
-        return Heading(level=1, text=f"Article {number} {DASH} {title}", number=number)
-    return Heading(level=2, text=f"{number}. {title}", number=number)
+        return Heading(level=1, text=typographie(f"Article {number} {DASH} {title}"), number=number)
+    return Heading(level=2, text=typographie(f"{number}. {title}"), number=number)
 
 
 def article_numbers(canevas: Canevas, library: Library, context: Mapping[str, Any], *,

@@ -90,6 +90,7 @@ _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _NUMERO = re.compile(r"\bn°[ \u00a0]*")
 _PERCENT = re.compile(r"(\d)[ \u00a0\u202f]*%")
 _CODE_ARTICLE = re.compile(r"\b([LRD])\. (?=\d)")
+_ARTICLE_NUMBER = re.compile(r"\b([Aa]rticles?|ARTICLE) (?=\d)")
 
 
 def _spaced(match: re.Match[str]) -> bool:
@@ -101,7 +102,8 @@ def typographie(text: str) -> str:
     """Apply French typography: non-breaking spaces before « : ; ! ? », inside « », after n°.
 
     Policy (brief §5): U+00A0 before « : », inside guillemets, after « n° », before « % » and
-    between a code article's letter and its number (« L. 2112-2 »);
+    between a code article's letter and its number (« L. 2112-2 ») and after « article » before a
+    number (« l'article 3.7 » never breaks);
     U+202F before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays),
     but a space written there is kept as a non-breaking one: a run that follows a bold
     span (« **moyens** : le titulaire ») must not lose it.
@@ -113,4 +115,5 @@ def typographie(text: str) -> str:
     text = _CLOSE_QUOTE.sub(NBSP + "»", text)
     text = _NUMERO.sub("n°" + NBSP, text)
     text = _CODE_ARTICLE.sub(lambda m: m.group(1) + "." + NBSP, text)
+    text = _ARTICLE_NUMBER.sub(lambda m: m.group(1) + NBSP, text)
     return _PERCENT.sub(lambda m: m.group(1) + NBSP + "%", text)
