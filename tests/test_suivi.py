@@ -157,7 +157,7 @@ def test_letter_cites_the_ccap_articles(runner, tmp_path: Path) -> None:  # type
     assert _run(runner, "lettre", NETTOYAGE, "--annee", "1", "-o", lettre).exit_code == 0
     number = re.search(r"^\[Heading 2\] (\d+\.\d+)\. Formalisation du plan", dump_text(ccap.read_bytes()),
                        re.M).group(1)
-    assert f"Conformément à l'article {number} du cahier" in dump_text(lettre.read_bytes())
+    assert f"Conformément à l'article\u00a0{number} du cahier" in dump_text(lettre.read_bytes())
 
 
 # --- bilan and penalties ------------------------------------------------------------
