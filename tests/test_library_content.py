@@ -17,7 +17,7 @@ import pytest
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.models.fragment import Statut
-from clausegen.render.inspect import dump_text
+from clausegen.render.inspect import dump_text, read_provenance
 from clausegen.templating import undeclared_variables
 from tests.conftest import EXAMPLES, NETTOYAGE, ROOT, example_data
 
@@ -65,12 +65,26 @@ def ccap_of(write_dossier: Callable[..., Path]) -> Callable[..., str]:
 # --- every fragment renders -----------------------------------------------------------
 
 
-def test_examples_together_use_every_fragment_of_the_library() -> None:
+def _post_award_fragments(directory: Path) -> set[str]:
+    """Fragments of the facilitator's pieces (issue 4) for the cleaning example."""
+    from clausegen import api_suivi
+
+    paths = [api_suivi.generate_convocation(NETTOYAGE, directory / "convocation.docx")[0],
+             api_suivi.generate_plan(NETTOYAGE, 1, directory / "plan.docx"),
+             api_suivi.generate_lettre(NETTOYAGE, 1, directory / "lettre.docx")]
+    api_suivi.generate_bilan(NETTOYAGE, 1, directory / "bilan.docx")
+    paths.append(directory / "bilan.docx")
+    return {key.removeprefix("fragment.") for path in paths
+            for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
+
+
+def test_examples_together_use_every_fragment_of_the_library(tmp_path: Path) -> None:
     used: set[str] = set()
     for path in (NETTOYAGE, TOUS):
         for piece in ("ccap", "cctp"):
             _, document = render_piece(read_dossier(path), piece, library=open_library())
             used |= {f.id for f in document.fragments}
+    used |= _post_award_fragments(tmp_path)
     assert used == set(open_library().ids)
 
 

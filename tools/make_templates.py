@@ -117,6 +117,7 @@ def _styles(doc) -> None:  # type: ignore[no-untyped-def]
         _drop_theme_fonts(style)
     # Paragraph roles of the block model: « droite » and « centre ».
     styles["Body Text 2"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    styles["Body Text 2"].paragraph_format.line_spacing = 1.15  # the built-in style is double-spaced
     styles["Body Text 3"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["Body Text 3"].font.size = Pt(10.5)
     quote = styles["Quote"]  # role « note »

@@ -7,14 +7,16 @@ benchmarks, tests) without Click.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
+from clausegen.blocks import Block
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilite
 from clausegen.dossier_file import parse_dossier
@@ -130,14 +132,25 @@ def render_piece(
     library: Library,
     modele: Path | None = None,
     allow_drafts: bool = False,
+    extra_context: Mapping[str, Any] | None = None,
+    inserts: Mapping[str, Sequence[Block]] | None = None,
+    titre: str | None = None,
+    extra_provenance: Mapping[str, str] | None = None,
 ) -> tuple[bytes, AssembledDocument]:
-    """Assemble and render one piece in memory (with the dossier's pinned release, if any)."""
+    """Assemble and render one piece in memory (with the dossier's pinned release, if any).
+
+    Post-award pieces add template names (``extra_context``), computed blocks placed under a
+    canevas key (``inserts``), a title naming the year (``titre``) and what else went in
+    (``extra_provenance``: the year, the hash of a plan or results file).
+    """
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
     canevas = library.canevas(piece)
     context = {**dossier_context(loaded.dossier),
-               **ccag_functions(library.ccag, loaded.dossier.marche.ccag)}
-    document = assemble(canevas, library, context, allow_drafts=allow_drafts)
+               **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
+    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts)
+    if titre:
+        document = replace(document, titre=titre)
     skeleton_path = modele or templates_dir() / document.modele
     skeleton = check_skeleton(skeleton_path)
     dossier = loaded.dossier
@@ -150,7 +163,8 @@ def render_piece(
         created=datetime.combine(notification, time()) if notification else None,
     )
     data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
-                       properties, provenance(document, library, loaded.sha256),
+                       properties, {**provenance(document, library, loaded.sha256),
+                                                   **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document
 

@@ -7,7 +7,7 @@ anything touches Word. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,8 @@ from clausegen.templating import Raw, evaluate_condition, render_text
 from clausegen.text.french import typographie
 
 DASH = "\u2013"
+BEFORE = ":debut"
+"""Suffix of an ``inserts`` key whose blocks go before the article's fragments."""
 
 
 @dataclass(frozen=True)
@@ -150,9 +152,22 @@ def _heading(level: int, number: str, title: str, numbered: bool) -> Heading:
     return Heading(level=2, text=typographie(f"{number}. {title}"), number=number)
 
 
+def article_numbers(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
+                    allow_drafts: bool = False) -> dict[str, str]:
+    """The number of every article, section and fragment key of a piece (for letters citing it)."""
+    return _numbers(_plan(canevas, library, context, allow_drafts))
+
+
 def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
-             allow_drafts: bool = False) -> AssembledDocument:
-    """Build the numbered blocks of a piece and the list of fragment versions used."""
+             allow_drafts: bool = False,
+             inserts: Mapping[str, Sequence[Block]] | None = None) -> AssembledDocument:
+    """Build the numbered blocks of a piece and the list of fragment versions used.
+
+    ``inserts`` maps an article or section key of the canevas to computed blocks (tables,
+    charts, letter headers) placed after that article's or section's fragments; an article
+    key followed by ``:debut`` places them after its title, before its fragments.
+    """
+    inserts = inserts or {}
     articles = _plan(canevas, library, context, allow_drafts)
     numbers = _numbers(articles)
     full_context = {**context, "piece": canevas.piece, "derogations": _derogations(articles, context)}
@@ -160,15 +175,20 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
     used: dict[str, Fragment] = {}
     numbered = canevas.numerotation
     for article in articles:
-        blocks.append(_heading(1, article.number, article.spec.titre, numbered))
+        if canevas.titres:
+            blocks.append(_heading(1, article.number, article.spec.titre, numbered))
+        blocks += inserts.get(article.spec.cle + BEFORE, ())
         for fragment in article.intro:
             blocks += _render_fragment(fragment, full_context, numbers)
             used[fragment.ref] = fragment
+        blocks += inserts.get(article.spec.cle, ())
         for section in article.sections:
-            blocks.append(_heading(2, section.number, section.title, numbered))
+            if canevas.titres:
+                blocks.append(_heading(2, section.number, section.title, numbered))
             for fragment in section.fragments:
                 blocks += _render_fragment(fragment, full_context, numbers)
                 used[fragment.ref] = fragment
+            blocks += inserts.get(section.key, ())
     provenance = tuple(
         UsedFragment(f.meta.id, f.meta.version, f.sha256, f.meta.statut.value, f.layer)
         for f in sorted(used.values(), key=lambda f: f.ref)

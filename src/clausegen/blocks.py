@@ -43,7 +43,7 @@ class Heading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph. ``style`` is a role: ``corps``, ``centre``, ``signature``, ``note``."""
+    """A body paragraph. ``style`` is a role: ``corps``, ``droite``, ``centre``, ``note``, ``gauche``."""
 
     runs: Runs
     style: str = "corps"

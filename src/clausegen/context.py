@@ -9,6 +9,14 @@ from clausegen.models._base import label
 from clausegen.models.dossier import Ccag, Dossier
 from clausegen.models.fragment import CcagTable
 
+SUIVI_NAMES = frozenset({
+    "ccap_article", "annee", "annee_suivante", "periode", "date_validation", "reunion",
+    "echeance_lancement", "echeance_bilan", "bilan",
+})
+"""Names the post-award pieces add to the context (:mod:`clausegen.api_suivi`):
+``ccap_article(cle)`` (number of a CCAP article), the year, its period, the meeting, the
+deadlines and the computed bilan. The library verifier knows them."""
+
 
 def dossier_context(dossier: Dossier) -> dict[str, Any]:
     """Top-level template names: the dossier's sections plus derived values.

@@ -244,3 +244,32 @@ class NotSuitedError(ClausegenError):
             f"{lines}\nUtilisez --forcer pour générer les pièces malgré tout."
         )
         self.reasons = tuple(reasons)
+
+
+# --- the facilitator's year --------------------------------------------------
+
+
+class SuiviInputError(ClausegenError):
+    """A post-award piece lacks what it needs (notification date, plan or results of a year)."""
+
+    def __init__(self, *, what: str, hint: str) -> None:
+        super().__init__(f"{what} : {hint}")
+
+
+class AvenantRequisError(ClausegenError):
+    """The year's plan would change a stipulation of the contract: an avenant is needed."""
+
+    exit_code = 1
+
+    def __init__(self, *, annee: int, changes: Sequence[str]) -> None:
+        lines = "\n".join(f"  - {c}" for c in changes)
+        super().__init__(
+            f"Le plan de l'année {annee} ne peut pas être formalisé par un échange de lettres, "
+            f"car il modifierait une stipulation du marché :\n{lines}\n"
+            "Un échange de lettres ne vaut que pour un plan qui précise l'exécution du marché sans "
+            "en changer le prix, la durée, les prestations ni les pénalités. Cette évolution exige "
+            "un avenant, conclu dans les conditions des articles L. 2194-1 et R. 2194-1 et suivants "
+            "du code de la commande publique (voir l'article « Formalisation du plan de progrès » "
+            "du CCAP)."
+        )
+        self.changes = tuple(changes)

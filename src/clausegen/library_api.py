@@ -14,7 +14,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from clausegen.api import open_library
-from clausegen.context import ccag_functions, dossier_context
+from clausegen.context import SUIVI_NAMES, ccag_functions, dossier_context
 from clausegen.dossier_file import parse_dossier
 from clausegen.errors import ClausegenError, FragmentNotFoundError, LibraryError, ReleaseError
 from clausegen.library import Library, releases, workflow
@@ -57,7 +57,8 @@ def known_names() -> set[str]:
     path = templates_dir() / "dossier.yml"
     dossier = parse_dossier(read_text(path), path)
     library = open_library()
-    return set(dossier_context(dossier)) | set(ccag_functions(library.ccag, dossier.marche.ccag))
+    return (set(dossier_context(dossier)) | set(ccag_functions(library.ccag, dossier.marche.ccag))
+            | SUIVI_NAMES)
 
 
 def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from clausegen import __version__
-from clausegen.cli import acheteur, juriste, lot
+from clausegen.cli import acheteur, facilitateur, juriste, lot
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -20,6 +20,7 @@ def cli() -> None:
 
 acheteur.register(cli)
 juriste.register(cli)
+facilitateur.register(cli)
 lot.register(cli)
 
 

@@ -381,6 +381,10 @@ class PlanDeProgres(StrictModel):
         return any(a.code == code for a in self.axes)
 
 
+# The annual plans and results use CodeAxe and Penalites defined above.
+from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, refuse_duplicates  # noqa: E402
+
+
 class Dossier(StrictModel):
     """The whole dossier of one market."""
 
@@ -395,3 +399,15 @@ class Dossier(StrictModel):
         default=None,
         description="Version publiée de la bibliothèque de clauses à utiliser (épinglage).",
     )
+    plans: list[PlanAnnuel] = Field(
+        default_factory=list, description="Plans de progrès annuels, un par année (clé annee)."
+    )
+    bilans: list[ResultatsAnnuels] = Field(
+        default_factory=list, description="Résultats annuels, un par année (clé annee)."
+    )
+
+    @model_validator(mode="after")
+    def _years_unique(self) -> Self:
+        refuse_duplicates([str(p.annee) for p in self.plans], "plans : année(s)")
+        refuse_duplicates([str(b.annee) for b in self.bilans], "bilans : année(s)")
+        return self

@@ -179,4 +179,7 @@ class Canevas(StrictModel):
     numerotation: bool = Field(
         default=True, description="Numéroter les articles (« Article 1 – … »)."
     )
+    titres: bool = Field(
+        default=True, description="Afficher l'intitulé des articles (non pour une lettre)."
+    )
     articles: list[ArticleSpec] = Field(min_length=1, description="Articles, dans l'ordre.")

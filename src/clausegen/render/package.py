@@ -137,6 +137,11 @@ def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
                           provenance)
 
 
+def rezip(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of the given entries with fixed timestamps and modes (same entries, same bytes)."""
+    return write_zip(deflate(name, data) for name, data in entries)
+
+
 def read_custom_properties(docx: bytes) -> dict[str, str]:
     """The clausegen properties of a .docx (empty when it has none)."""
     from xml.etree import ElementTree

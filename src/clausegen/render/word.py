@@ -10,6 +10,7 @@ Paragraph corps    Normal
 Paragraph droite   Body Text 2 (aligned right: dates, signatures)
 Paragraph centre   Body Text 3 (centred)
 Paragraph note     Quote
+Paragraph gauche   Body Text (left, compact: a letter's sender block)
 ListItem bullet    List Bullet, List Bullet 2 (nested)
 ListItem numbered  List, List 2 (explicit « 1. » label + tab)
 Table              Table Grid, cells in Body Text, header row repeated
@@ -54,8 +55,10 @@ from clausegen.render import fast
 from clausegen.render.package import finalize_parts
 
 TABLE_WIDTH_CM = 16.6
+CELL_PADDING_CHARS = 6
+"""Cell margins, in characters: without them a short column (« 1 500 heures ») wraps mid-word."""
 PARAGRAPH_STYLES = {"corps": "Normal", "droite": "Body Text 2", "centre": "Body Text 3",
-                    "note": "Quote"}
+                    "note": "Quote", "gauche": "Body Text"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def column_widths(table: Table, columns: int, total_cm: float = TABLE_WIDTH_CM) 
     for index in range(columns):
         texts = [plain_text(row[index]) for row in (table.header, *table.rows) if index < len(row)]
         longest = max((len(t) for t in texts), default=1)
-        weights.append(min(max(longest, 8), 60))
+        weights.append(min(max(longest, 8), 60) + CELL_PADDING_CHARS)
     scale = total_cm / sum(weights)
     return [w * scale for w in weights]
 
@@ -150,6 +153,7 @@ def _table(doc, styles: _StyleIds, table: Table) -> None:  # type: ignore[no-unt
             styles.apply(paragraph, "Body Text")
             if row_index == 0:
                 runs = tuple(Run(r.text, True, r.italic, r.line_break) for r in runs)
+                paragraph.paragraph_format.keep_with_next = True  # no header alone at a page foot
             _runs(paragraph, runs)
     _mark_header_row(grid.rows[0])
     styles.paragraph(doc, "Normal")

@@ -1,0 +1,324 @@
+"""The facade of the facilitator's year: deadlines, convocation, plan, letter, bilan, dashboard.
+
+Same contract as :mod:`clausegen.api`: read and check everything, build in memory, then
+write atomically. Dates come from the dossier or explicit options, never from the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from clausegen import __version__
+from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
+from clausegen.assembly import article_numbers
+from clausegen.blocks import Block, PageBreak
+from clausegen.context import ccag_functions, dossier_context
+from clausegen.documents import bilan as bilan_doc
+from clausegen.documents import lettre as lettre_doc
+from clausegen.documents._blocks import heading, paragraph
+from clausegen.documents.calendrier import calendrier_ics
+from clausegen.documents.plan import plan_blocks
+from clausegen.domain.avenant import stipulations_modifiees
+from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
+from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
+from clausegen.errors import (
+    AvenantRequisError,
+    CrossReferenceError,
+    FieldProblem,
+    SuiviInputError,
+    ValidationFailed,
+)
+from clausegen.library import Library
+from clausegen.library.releases import pin
+from clausegen.models._base import label
+from clausegen.models.dossier import ModeInsertion
+from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+from clausegen.models.validation import problems_from
+from clausegen.output import write_atomic
+from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
+from clausegen.templating import Raw
+from clausegen.text.french import date_longue
+from clausegen.yaml_files import read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Suivi:
+    """A dossier ready for post-award pieces: notification known, library open."""
+
+    loaded: LoadedDossier
+    library: Library
+    notification: date
+
+    @property
+    def echeances(self) -> list[Echeance]:
+        """Every deadline of the plan."""
+        marche = self.loaded.dossier.marche
+        return echeancier(self.notification, marche.duree_mois,
+                          self.loaded.dossier.plan_de_progres.suivi.delai_bilan_final_mois)
+
+    def echeance(self, cle: str) -> Echeance:
+        """One deadline by key (``lancement``, ``bilan_2``…)."""
+        return next(e for e in self.echeances if e.cle == cle)
+
+
+def open_suivi(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
+    """Load a dossier whose market is notified and awarded."""
+    loaded = read_dossier(dossier_path)
+    marche = loaded.dossier.marche
+    if marche.date_notification is None:
+        raise SuiviInputError(what=f"Fichier « {dossier_path} », marche.date_notification",
+                              hint="date de notification attendue (AAAA-MM-JJ) pour les pièces du suivi")
+    if loaded.dossier.titulaire is None:
+        raise SuiviInputError(what=f"Fichier « {dossier_path} », titulaire",
+                              hint="le titulaire doit être renseigné pour les pièces du suivi")
+    library = open_library(overlays)
+    if loaded.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
+        library = pin(library, loaded.dossier.bibliotheque)
+    return Suivi(loaded, library, marche.date_notification)
+
+
+def _from_file(path: Path, model: type[M], what: str) -> M:
+    data = read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(path=path, what=what, problems=problems_from(exc)) from None
+
+
+def _check_year(suivi: Suivi, annee: int) -> None:
+    total = annees(suivi.loaded.dossier.marche.duree_mois)
+    if not 1 <= annee <= total:
+        raise SuiviInputError(what=f"--annee {annee}",
+                              hint=f"année d'exécution entre 1 et {total} attendue")
+
+
+def load_plan(suivi: Suivi, annee: int, plan_file: Path | None = None) -> PlanAnnuel:
+    """The plan of year N, from ``plan_file`` or from the dossier's ``plans``."""
+    _check_year(suivi, annee)
+    source: Path = plan_file or suivi.loaded.path
+    if plan_file is not None:
+        plan = _from_file(plan_file, PlanAnnuel, "plan annuel")
+    else:
+        found = [p for p in suivi.loaded.dossier.plans if p.annee == annee]
+        if not found:
+            raise SuiviInputError(what=f"Fichier « {source} », plans",
+                                  hint=f"aucun plan pour l'année {annee} (ajoutez-le ou utilisez --plan)")
+        plan = found[0]
+    problems = ([FieldProblem("annee", f"{annee} attendu (reçu : {plan.annee})")]
+                if plan.annee != annee else [])
+    pdp = suivi.loaded.dossier.plan_de_progres
+    problems += [FieldProblem(f"axes[{i}].axe", f"axe non retenu au dossier (reçu : « {a.axe.value} »)")
+                 for i, a in enumerate(plan.axes) if not pdp.has_axe(a.axe)]
+    if problems:
+        raise ValidationFailed(path=source, what="plan annuel", problems=problems)
+    return plan
+
+
+def load_resultats(suivi: Suivi, plan: PlanAnnuel, resultats_file: Path | None = None) -> ResultatsAnnuels:
+    """The results of the plan's year, checked against the plan."""
+    source: Path = resultats_file or suivi.loaded.path
+    if resultats_file is not None:
+        resultats = _from_file(resultats_file, ResultatsAnnuels, "résultats annuels")
+    else:
+        found = [b for b in suivi.loaded.dossier.bilans if b.annee == plan.annee]
+        if not found:
+            raise SuiviInputError(what=f"Fichier « {source} », bilans", hint=f"aucun résultat pour "
+                                  f"l'année {plan.annee} (ajoutez-les ou utilisez --resultats)")
+        resultats = found[0]
+    problems = check_resultats(suivi.loaded.dossier, plan, resultats)
+    if problems:
+        raise ValidationFailed(path=source, what="résultats annuels", problems=problems)
+    return resultats
+
+
+def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
+    dossier = suivi.loaded.dossier
+    base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
+    numbers = article_numbers(suivi.library.canevas("ccap"), suivi.library, base)
+
+    def ccap_article(key: str) -> Raw:
+        if key not in numbers:
+            raise CrossReferenceError(key=key, fragment_id="ccap_article", known=list(numbers))
+        return Raw(numbers[key])
+
+    context: dict[str, Any] = {"ccap_article": ccap_article, **extra}
+    if annee is not None:
+        debut, fin = periode(suivi.notification, dossier.marche.duree_mois, annee)
+        context |= {"annee": annee, "periode": {"debut": debut, "fin": fin}}
+    return context
+
+
+def _sources(annee: int, **files: Path | None) -> dict[str, str]:
+    """Provenance of a yearly piece: the year and the hash of each input file given."""
+    record = {"annee": str(annee)}
+    for name, path in files.items():
+        if path is not None:
+            record[f"{name}_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return record
+
+
+def _render(suivi: Suivi, piece: str, output: Path, context: Mapping[str, Any],
+            inserts: Mapping[str, Sequence[Block]], titre: str | None = None,
+            sources: Mapping[str, str] | None = None) -> Path:
+    data, _ = render_piece(suivi.loaded, piece, library=suivi.library, extra_context=context,
+                           inserts=inserts, titre=titre, extra_provenance=sources)
+    return write_atomic(output, data)
+
+
+def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | None = None,
+                         heure: str = "10 h 00", lieu: str | None = None,
+                         date_lettre: date | None = None) -> tuple[Path, date]:
+    """The letter proposing the launch meeting (organised by the titulaire under the CCAP): a date
+    within the deadline, the participants, an agenda built from the retained axes."""
+    suivi = open_suivi(dossier_path)
+    limite = suivi.echeance("lancement")
+    jour = date_lettre or jour_ouvre(suivi.notification)[0]
+    reunion = reunion or jour_ouvre(jour + (limite.date - jour) / 2)[0]
+    if not jour < reunion <= limite.date:
+        raise SuiviInputError(what=f"--reunion {reunion.isoformat()}",
+                              hint=f"date après la lettre ({jour.isoformat()}) et au plus tard le "
+                                   f"{limite.date.isoformat()} (deux mois après la notification) attendue")
+    dossier = suivi.loaded.dossier
+    context = _context(suivi, 1, echeance_lancement=limite.date,
+                       reunion={"date": reunion, "heure": heure, "lieu": lieu or dossier.acheteur.adresse})
+    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Réunion de lancement du plan de progrès "
+                                            "en matière sociale"),
+               "signature": lettre_doc.signature(dossier)}
+    return _render(suivi, "convocation", output, context, inserts), reunion
+
+
+def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None) -> Path:
+    """The annual plan of year N, as tables."""
+    suivi = open_suivi(dossier_path)
+    plan = load_plan(suivi, annee, plan_file)
+    context = _context(suivi, annee, date_validation=plan.date_validation)
+    return _render(suivi, "plan", output, context, {"plan_axes": plan_blocks(plan)},
+                   titre=f"Plan de progrès en matière sociale \u2013 année {annee}",
+                   sources=_sources(annee, plan=plan_file))
+
+
+def _echeance_annee(suivi: Suivi, annee: int) -> date:
+    return suivi.echeance("lancement" if annee == 1 else f"bilan_{annee - 1}").date
+
+
+def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
+                    date_lettre: date | None = None) -> Path:
+    """The exchange of letters formalising year N's plan; refused when an avenant is needed."""
+    suivi = open_suivi(dossier_path)
+    plan = load_plan(suivi, annee, plan_file)
+    changes = stipulations_modifiees(suivi.loaded.dossier, plan)
+    if changes:
+        raise AvenantRequisError(annee=annee, changes=changes)
+    dossier = suivi.loaded.dossier
+    jour = date_lettre or plan.date_validation or _echeance_annee(suivi, annee)
+    objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
+    inserts: dict[str, Sequence[Block]] = {
+        "entete": lettre_doc.en_tete(dossier, jour, objet),
+        "signature": [*lettre_doc.signature(dossier),
+                      paragraph(f"Annexe : plan de progrès en matière sociale de l'année {annee}", "gauche"),
+                      *lettre_doc.bon_pour_accord(dossier), PageBreak(),
+                      heading(1, f"Annexe \u2013 Plan de progrès en matière sociale, année {annee}")],
+        "annexe": plan_blocks(plan),
+    }
+    context = _context(suivi, annee, date_validation=plan.date_validation)
+    return _render(suivi, "lettre", output, context, inserts, sources=_sources(annee, plan=plan_file))
+
+
+def precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
+    """The dossier's results of years 1 to N − 1 (insertion hours are cumulated since the start)."""
+    dossier = suivi.loaded.dossier
+    found = [b for b in dossier.bilans if b.annee < annee]
+    missing = sorted(set(range(1, annee)) - {b.annee for b in found})
+    insertion = dossier.plan_de_progres.insertion
+    if missing and insertion is not None and insertion.mode is ModeInsertion.heures:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilans",
+                              hint=f"résultats des années {', '.join(map(str, missing))} attendus : "
+                                   "les heures d'insertion se cumulent depuis le début du marché (CCAP)")
+    return found
+
+
+def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = None,
+                 resultats_file: Path | None = None) -> tuple[Suivi, Bilan]:
+    """Load plan and results of year N and compute its bilan."""
+    suivi = open_suivi(dossier_path)
+    plan = load_plan(suivi, annee, plan_file)
+    resultats = load_resultats(suivi, plan, resultats_file)
+    return suivi, compute_bilan(suivi.loaded.dossier, plan, resultats, precedents(suivi, annee))
+
+
+def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
+                   resultats_file: Path | None = None, date_lettre: date | None = None) -> Bilan:
+    """The bilan of year N: results, chart, penalties, renewal letter for N+1."""
+    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file)
+    dossier = suivi.loaded.dossier
+    total = annees(dossier.marche.duree_mois)
+    suivante = annee + 1 if annee < total else None
+    echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
+    jour = date_lettre or echeance
+    inserts: dict[str, Sequence[Block]] = {
+        "bilan_resultats": bilan_doc.resultats_blocks(bilan),
+        "bilan_actions": bilan_doc.actions_blocks(bilan),
+        "bilan_penalites": bilan_doc.penalites_blocks(bilan),
+        "bilan_renouvellement": lettre_doc.signature(dossier),
+    }
+    if suivante:
+        objet = f"Bilan de l'année {annee} et renouvellement du plan pour l'année {suivante}"
+        inserts["bilan_penalites"] = [*inserts["bilan_penalites"], PageBreak()]
+        inserts["bilan_renouvellement:debut"] = lettre_doc.en_tete(dossier, jour, objet)
+    context = _context(suivi, annee, annee_suivante=suivante, echeance_bilan=echeance, bilan=bilan)
+    _render(suivi, "bilan", output, context, inserts,
+            titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}",
+            sources=_sources(annee, plan=plan_file, resultats=resultats_file))
+    return bilan
+
+
+def deadlines(dossier_path: Path) -> list[Echeance]:
+    """Every deadline of the plan for a notified market."""
+    return open_suivi(dossier_path).echeances
+
+
+def write_ics(dossier_path: Path, output: Path) -> list[Echeance]:
+    """Write the deadlines as an iCalendar file; return them."""
+    suivi = open_suivi(dossier_path)
+    echeances = suivi.echeances
+    write_atomic(output, calendrier_ics(suivi.loaded.dossier, echeances))
+    return echeances
+
+
+def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
+    dossier = suivi.loaded.dossier
+    resultats = next((b for b in dossier.bilans if b.annee == plan.annee), None)
+    reached = {r.objectif: r.valeur_atteinte for r in resultats.objectifs} if resultats else {}
+    penalites = None
+    if resultats is not None and not check_resultats(dossier, plan, resultats):
+        penalites = compute_bilan(dossier, plan, resultats, precedents(suivi, plan.annee)).du
+    debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
+    lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
+                              reached.get(o.id), datetime.combine(o.echeance, time()))
+                   for axe, o in plan.objectifs())
+    return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
+
+
+def generate_tableau_de_bord(dossier_path: Path, output: Path) -> Path:
+    """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
+    suivi = open_suivi(dossier_path)
+    dossier = suivi.loaded.dossier
+    plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
+    if not plans:
+        raise SuiviInputError(what=f"Fichier « {dossier_path} », plans",
+                              hint="au moins un plan annuel attendu pour le tableau de bord")
+    years = [_annee_suivi(suivi, plan) for plan in plans]
+    provenance = {"version": __version__, "bibliotheque": suivi.library.release,
+                  "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
+    data = tableau_de_bord_xlsx(years, f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
+                                datetime.combine(suivi.notification, time()), provenance)
+    return write_atomic(output, data)

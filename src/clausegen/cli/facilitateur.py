@@ -1,0 +1,147 @@
+"""The facilitator's commands: echeancier, convocation, plan, lettre, bilan, tableau-de-bord."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from clausegen.cli.common import DOSSIER, handle_errors, output_option, success
+
+ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
+                     help="Année d'exécution du marché (1 pour la première).")
+PLAN = click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+                    help="Plan de l'année dans un fichier YAML (sinon : section plans du dossier).")
+DATE_LETTRE = click.option("--date", "date_lettre", type=click.DateTime(formats=["%Y-%m-%d"]),
+                           help="Date de la lettre (AAAA-MM-JJ) ; par défaut, tirée du dossier.")
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _table(echeances: list[Any]) -> None:
+    from clausegen.text.french import date_courte
+
+    click.echo(f"{'Échéance':<48} {'Nominale':<11} {'À retenir':<11} Observation")
+    for e in echeances:
+        note = f"prorogée ({e.motif})" if e.prorogee else ""
+        click.echo(f"{e.libelle:<48} {date_courte(e.nominale):<11} {date_courte(e.date):<11} {note}")
+
+
+def _json(echeances: list[Any]) -> str:
+    return json.dumps([{"cle": e.cle, "libelle": e.libelle, "annee": e.annee,
+                        "date_nominale": e.nominale.isoformat(), "date": e.date.isoformat(),
+                        "motif_report": e.motif or None} for e in echeances],
+                      ensure_ascii=False, indent=2)
+
+
+@click.command("echeancier")
+@DOSSIER
+@click.option("--format", "fmt", type=click.Choice(["texte", "json"]), default="texte",
+              show_default=True, help="Présentation des échéances.")
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
+              help="Écrit aussi les échéances dans un fichier iCalendar (.ics) avec rappels.")
+@handle_errors
+def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
+    """Affiche les échéances du plan de progrès à partir de la notification."""
+    from clausegen.api_suivi import deadlines, write_ics
+
+    echeances = write_ics(dossier, ics) if ics else deadlines(dossier)
+    if fmt == "json":
+        click.echo(_json(echeances))
+    else:
+        _table(echeances)
+    if ics:
+        success(f"Calendrier écrit : {ics} ({len(echeances)} échéances)")
+
+
+@click.command("convocation")
+@DOSSIER
+@output_option("convocation.docx")
+@click.option("--reunion", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date de la réunion de lancement (AAAA-MM-JJ), dans les deux mois de la notification.")
+@click.option("--heure", default="10 h 00", show_default=True, help="Heure de la réunion.")
+@click.option("--lieu", help="Lieu de la réunion (par défaut : l'adresse de l'acheteur).")
+@DATE_LETTRE
+@handle_errors
+def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
+                        date_lettre: Any) -> None:
+    """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
+    from clausegen.api_suivi import generate_convocation
+    from clausegen.text.french import date_longue
+
+    path, jour = generate_convocation(dossier, sortie, reunion=_day(reunion), heure=heure, lieu=lieu,
+                                      date_lettre=_day(date_lettre))
+    success(f"Convocation écrite : {path} (réunion le {date_longue(jour)})")
+
+
+@click.command("plan")
+@DOSSIER
+@ANNEE
+@PLAN
+@output_option("plan.docx")
+@handle_errors
+def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
+    """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
+    from clausegen.api_suivi import generate_plan
+
+    success(f"Plan de l'année {annee} écrit : {generate_plan(dossier, annee, sortie, plan_file=plan_file)}")
+
+
+@click.command("lettre")
+@DOSSIER
+@ANNEE
+@PLAN
+@DATE_LETTRE
+@output_option("lettre.docx")
+@handle_errors
+def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
+                   sortie: Path) -> None:
+    """Génère l'échange de lettres formalisant le plan de l'année N (refusé s'il faut un avenant)."""
+    from clausegen.api_suivi import generate_lettre
+
+    path = generate_lettre(dossier, annee, sortie, plan_file=plan_file, date_lettre=_day(date_lettre))
+    success(f"Lettre de l'année {annee} écrite : {path}")
+
+
+@click.command("bilan")
+@DOSSIER
+@ANNEE
+@PLAN
+@click.option("--resultats", "resultats_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
+@DATE_LETTRE
+@output_option("bilan.docx")
+@handle_errors
+def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
+                  date_lettre: Any, sortie: Path) -> None:
+    """Génère le bilan de l'année N : résultats, pénalités, graphique, lettre de renouvellement."""
+    from clausegen.api_suivi import generate_bilan
+    from clausegen.text.french import montant
+
+    bilan = generate_bilan(dossier, annee, sortie, plan_file=plan_file, resultats_file=resultats_file,
+                           date_lettre=_day(date_lettre))
+    success(f"Bilan de l'année {annee} écrit : {sortie} "
+            f"(pénalités encourues : {montant(bilan.du, ht=True)})")
+
+
+@click.command("tableau-de-bord")
+@DOSSIER
+@output_option("tableau-de-bord.xlsx")
+@handle_errors
+def tableau_de_bord_command(dossier: Path, sortie: Path) -> None:
+    """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""
+    from clausegen.api_suivi import generate_tableau_de_bord
+
+    success(f"Tableau de bord écrit : {generate_tableau_de_bord(dossier, sortie)}")
+
+
+def register(group: click.Group) -> None:
+    """Add the facilitator's commands to the CLI group."""
+    for command in (echeancier_command, convocation_command, plan_command, lettre_command,
+                    bilan_command, tableau_de_bord_command):
+        group.add_command(command)

@@ -1,0 +1,161 @@
+"""The facilitator's year: the annual plan de progrès and the annual results.
+
+Given inside the dossier (``plans:`` / ``bilans:``, keyed by ``annee``) or one YAML
+file per year (``--plan``, ``--resultats``). Identifiers (``id``) tie results to the plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from clausegen.models._base import SLUG_PATTERN, MontantHT, StrictModel, Texte
+from clausegen.models.dossier import CodeAxe, Penalites
+
+Annee = Annotated[int, Field(ge=1, le=50, description="Année d'exécution (1 pour la première).")]
+Identifiant = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
+Valeur = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+
+
+def refuse_duplicates(values: list[str], what: str) -> None:
+    """Raise a French ValueError naming the values given twice."""
+    doubles = sorted({v for v in values if values.count(v) > 1})
+    if doubles:
+        raise ValueError(f"{what} en double : {', '.join(doubles)}")
+
+
+class Objectif(StrictModel):
+    """A measurable objective of one axis (points 1 and 2 of the plan)."""
+
+    id: Identifiant = Field(description="Identifiant de l'objectif (ex. heures_insertion).")
+    libelle: Texte = Field(description="L'objectif, en une phrase.")
+    indicateur: Texte = Field(description="Indicateur de mesure, sur le périmètre du marché.")
+    valeur_cible: Valeur = Field(gt=0, description="Valeur cible de l'indicateur.")
+    unite: Texte = Field(description="Unité de l'indicateur (heures, personnes, sessions…).")
+    echeance: date = Field(description="Échéance de l'objectif (AAAA-MM-JJ).")
+    justificatif: Texte | None = Field(
+        default=None, description="Pièce qui établit la valeur atteinte."
+    )
+
+
+class Action(StrictModel):
+    """An action of one party (points 3 and 4), dated (point 6 is derived from it)."""
+
+    id: Identifiant = Field(description="Identifiant de l'action.")
+    libelle: Texte = Field(description="L'action, en une phrase.")
+    echeance: date = Field(description="Échéance de l'action (AAAA-MM-JJ).")
+
+
+class AxePlan(StrictModel):
+    """The seven points of the plan for one retained axis."""
+
+    axe: CodeAxe = Field(description="Axe de progrès (retenu au dossier).")
+    objectifs: list[Objectif] = Field(min_length=1, description="Objectifs et valeurs cibles.")
+    actions_titulaire: list[Action] = Field(default_factory=list,
+                                            description="Actions à la charge du titulaire.")
+    actions_acheteur: list[Action] = Field(default_factory=list,
+                                           description="Actions à la charge de l'acheteur.")
+    moyens_titulaire: list[Texte] = Field(default_factory=list,
+                                          description="Moyens mobilisés par le titulaire.")
+    moyens_acheteur: list[Texte] = Field(default_factory=list,
+                                         description="Moyens mobilisés par l'acheteur.")
+    suivi_controle: list[Texte] = Field(min_length=1,
+                                        description="Modalités de suivi et de contrôle.")
+
+
+class PlanAnnuel(StrictModel):
+    """The plan de progrès of one year of execution."""
+
+    annee: Annee
+    date_validation: date | None = Field(
+        default=None, description="Date de la réunion où le plan a été arrêté."
+    )
+    axes: list[AxePlan] = Field(min_length=1, description="Un bloc par axe retenu.")
+    prestations_remunerees_nouvelles: list[Texte] = Field(
+        default_factory=list,
+        description="Prestations rémunérées nouvelles (exigent un avenant).",
+    )
+    cout_supplementaire_ht: MontantHT = Field(
+        default=Decimal("0"), description="Coût supplémentaire HT pour l'acheteur (avenant si > 0)."
+    )
+    penalites: Penalites | None = Field(
+        default=None, description="Montants de pénalités (avenant s'ils diffèrent du CCAP)."
+    )
+    duree_mois: int | None = Field(default=None, ge=1, le=600,
+                                   description="Durée du marché (avenant si elle change).")
+    montant_estime_ht: MontantHT | None = Field(
+        default=None, description="Montant du marché (avenant s'il change)."
+    )
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> Self:
+        refuse_duplicates([a.axe.value for a in self.axes], "axe(s)")
+        refuse_duplicates([o.id for a in self.axes for o in a.objectifs], "objectif(s)")
+        refuse_duplicates([x.id for a in self.axes for x in (*a.actions_titulaire, *a.actions_acheteur)],
+                "action(s)")
+        return self
+
+    def objectifs(self) -> list[tuple[CodeAxe, Objectif]]:
+        """Every objective with its axis, in the plan's order."""
+        return [(a.axe, o) for a in self.axes for o in a.objectifs]
+
+    def actions_titulaire(self) -> list[Action]:
+        """Every titulaire action, in the plan's order."""
+        return [x for a in self.axes for x in a.actions_titulaire]
+
+
+class ResultatObjectif(StrictModel):
+    """The value reached by one objective."""
+
+    objectif: Identifiant = Field(description="Identifiant de l'objectif du plan.")
+    valeur_atteinte: Valeur = Field(description="Valeur atteinte de l'indicateur.")
+    commentaire: Texte | None = Field(default=None, description="Observation du facilitateur.")
+
+
+class ResultatAction(StrictModel):
+    """Whether one action was done."""
+
+    action: Identifiant = Field(description="Identifiant de l'action du plan.")
+    realisee: bool = Field(description="Action réalisée à l'échéance (true / false).")
+
+
+class Retard(StrictModel):
+    """Days of delay in sending one document."""
+
+    document: Texte = Field(description="Document transmis en retard (relevé, justificatifs…).")
+    jours: int = Field(ge=1, le=3660, description="Jours calendaires de retard.")
+
+
+class ResultatsAnnuels(StrictModel):
+    """What year N achieved, as established at the bilan."""
+
+    annee: Annee
+    objectifs: list[ResultatObjectif] = Field(default_factory=list,
+                                              description="Valeur atteinte par objectif.")
+    actions: list[ResultatAction] = Field(default_factory=list,
+                                          description="Réalisation des actions.")
+    heures_insertion_realisees: Valeur | None = Field(
+        default=None, description="Heures d'insertion réalisées dans l'année."
+    )
+    actions_insertion_realisees: int | None = Field(
+        default=None, ge=0, le=1000,
+        description="Actions d'insertion réalisées dans l'année (clause d'insertion en actions).",
+    )
+    smic_horaire_brut: Valeur | None = Field(
+        default=None, gt=0,
+        description="SMIC horaire brut en vigueur à la date du constat (pénalité horaire « smic »).",
+    )
+    retards: list[Retard] = Field(default_factory=list,
+                                  description="Retards de transmission, par document.")
+    montant_annuel_ht: MontantHT | None = Field(
+        default=None, description="Montant HT des prestations exécutées dans l'année."
+    )
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> Self:
+        refuse_duplicates([r.objectif for r in self.objectifs], "objectif(s)")
+        refuse_duplicates([r.action for r in self.actions], "action(s)")
+        return self
