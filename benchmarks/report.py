@@ -24,7 +24,7 @@ def render_report(r: dict[str, dict[str, Any]], machine: str, command: str) -> s
         ("CCTP en mémoire", _ms(r["cctp"]["secondes"]),
          f"(zip : {_ms(r['cctp']['zip_secondes'])}, × {r['cctp']['ratio_zip']:.1f})", "—",
          r["cctp"]["memoire_mio"]),
-        ("Lettre en mémoire", _ms(r["lettre"]["secondes"]),
+        ("Lettre de l'année 1 (dossier lu et fichier écrit compris)", _ms(r["lettre"]["secondes"]),
          f"(zip : {_ms(r['lettre']['zip_secondes'])}, × {r['lettre']['ratio_zip']:.1f})", "—",
          r["lettre"]["memoire_mio"]),
         ("docxtpl seul, modèle de la taille du CCAP", _ms(docxtpl["secondes"]),
