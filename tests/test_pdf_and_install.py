@@ -46,6 +46,34 @@ def test_piece_converts_to_pdf(tmp_path: Path, piece: str, title: str) -> None:
     assert not list(tmp_path.glob("*.tmp"))
 
 
+@pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice et poppler-utils absents")
+@pytest.mark.parametrize(("command", "options", "expected"), [
+    ("convocation", ["--reunion", "2027-01-14"], "Réunion de lancement du plan de progrès"),
+    ("plan", ["--annee", "1"], "Plan de progrès en matière sociale"),
+    ("lettre", ["--annee", "1"], "Bon pour accord"),
+    ("bilan", ["--annee", "1"], "Taux de réalisation"),
+], ids=["convocation", "plan", "lettre", "bilan"])
+def test_follow_up_piece_converts_to_pdf(tmp_path: Path, command: str, options: list[str],
+                                         expected: str) -> None:
+    """The facilitator's pieces (fast renderer, and python-docx for the bilan's chart)."""
+    from click.testing import CliRunner
+
+    from clausegen.cli import cli
+    from clausegen.render.pdf import convert_to_pdf
+
+    docx = tmp_path / f"{command}.docx"
+    result = CliRunner().invoke(cli, [command, str(NETTOYAGE), *options, "-o", str(docx)])
+    assert result.exit_code == 0, result.output
+    pdf = convert_to_pdf(docx)
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = text.count("\f")
+    assert pages >= 1
+    assert re.search(rf"^Pages:\s+{pages}$", info, re.M)
+    assert expected in " ".join(text.split())
+
+
 def test_pdf_without_libreoffice_says_how_to_install(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
