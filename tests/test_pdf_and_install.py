@@ -59,12 +59,12 @@ def test_follow_up_piece_converts_to_pdf(tmp_path: Path, command: str, options: 
     from click.testing import CliRunner
 
     from clausegen.cli import cli
-    from clausegen.render.pdf import convert_to_pdf
 
     docx = tmp_path / f"{command}.docx"
-    result = CliRunner().invoke(cli, [command, str(NETTOYAGE), *options, "-o", str(docx)])
+    result = CliRunner().invoke(cli, [command, str(NETTOYAGE), *options, "-o", str(docx), "--pdf"])
     assert result.exit_code == 0, result.output
-    pdf = convert_to_pdf(docx)
+    pdf = docx.with_suffix(".pdf")
+    assert f"PDF écrit : {pdf}" in result.output
     text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, handle_errors, output_option, success
+from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success
 
 ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
                      help="Année d'exécution du marché (1 pour la première).")
@@ -67,6 +67,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
 @click.option("--heure", default="10 h 00", show_default=True, help="Heure de la réunion.")
 @click.option("--lieu", help="Lieu de la réunion (par défaut : l'adresse de l'acheteur).")
 @DATE_LETTRE
+@pdf_option
 @handle_errors
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any) -> None:
@@ -84,6 +85,7 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @ANNEE
 @PLAN
 @output_option("plan.docx")
+@pdf_option
 @handle_errors
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
     """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
@@ -98,6 +100,7 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 @PLAN
 @DATE_LETTRE
 @output_option("lettre.docx")
+@pdf_option
 @handle_errors
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
                    sortie: Path) -> None:
@@ -116,6 +119,7 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
               help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
 @DATE_LETTRE
 @output_option("bilan.docx")
+@pdf_option
 @handle_errors
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
                   date_lettre: Any, sortie: Path) -> None:
