@@ -1,27 +1,69 @@
 """The ``clausegen`` command line: thin commands over :mod:`clausegen.api`.
 
-Commands import the API lazily, so ``clausegen --help`` does not load Word or Jinja.
-Errors are mapped to exit codes in one place (:func:`clausegen.cli.common.handle_errors`).
+Command modules are imported only when one of their commands runs (:class:`LazyGroup`), and
+commands import the API lazily, so ``clausegen --help`` loads neither Word, Jinja nor the
+command modules. Errors are mapped to exit codes in one place
+(:func:`clausegen.cli.common.handle_errors`). Click's own messages are in French
+(:mod:`clausegen.cli.click_fr`).
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from clausegen import __version__
-from clausegen.cli import acheteur, facilitateur, juriste, lot
+from clausegen.cli import click_fr
+
+click_fr.install()
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module of clausegen.cli that registers it, short help shown by --help)
+    "bibliotheque": ("juriste", "Bibliothèque de clauses\u00a0: versions, statuts, comparaison."),
+    "bilan": ("facilitateur", "Génère le bilan de l'année N\u00a0: résultats, pénalités, graphique."),
+    "ccap": ("acheteur", "Génère le CCAP du marché (document Word)."),
+    "cctp": ("acheteur", "Génère le CCTP du marché (document Word)."),
+    "convocation": ("facilitateur", "Génère la lettre qui fixe la réunion de lancement."),
+    "echeancier": ("facilitateur", "Affiche les échéances du plan de progrès."),
+    "faisabilite": ("acheteur", "Dit si le marché se prête à un plan de progrès, et pourquoi."),
+    "init": ("acheteur", "Écrit un dossier de départ commenté, à compléter."),
+    "lettre": ("facilitateur", "Génère l'échange de lettres formalisant le plan de l'année N."),
+    "lot": ("lot", "Génère toutes les pièces de chaque dossier d'un répertoire."),
+    "pieces": ("acheteur", "Génère toutes les pièces du dossier dans un répertoire."),
+    "plan": ("facilitateur", "Génère le plan de progrès de l'année N."),
+    "schema": ("acheteur", "Affiche le schéma JSON du dossier (complétion dans l'éditeur)."),
+    "tableau-de-bord": ("facilitateur", "Exporte le suivi pluriannuel dans un classeur .xlsx."),
+    "verifier-document": ("juriste", "Lit la provenance d'un document généré."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, without importing any command module."""
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import the module that registers ``cmd_name``, then return the command."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(f"clausegen.cli.{COMMANDS[cmd_name][0]}")
+            module.register(self)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from the static short help texts."""
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        with formatter.section(click_fr.gettext("Commands")):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, subcommand_metavar="COMMANDE [ARGUMENTS]...",
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", message="clausegen %(version)s")
 def cli() -> None:
-    """Pièces d'un plan de progrès en matière sociale : faisabilité, CCAP, CCTP, suivi."""
-
-
-acheteur.register(cli)
-juriste.register(cli)
-facilitateur.register(cli)
-lot.register(cli)
+    """Pièces d'un plan de progrès en matière sociale\u00a0: faisabilité, CCAP, CCTP, suivi."""
 
 
 def main() -> None:
