@@ -78,6 +78,26 @@ def test_edited_valide_version_is_caught(runner: CliRunner, overlay: Path) -> No
     assert "modifiée après sa publication en 9.0.0" in result.output
 
 
+def test_edit_hidden_from_the_parse_cache_is_still_caught(runner: CliRunner, overlay: Path,
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same size, same modification time: the cache would serve the old parse, not verifier."""
+    import os
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    path = overlay / "fragments" / "general.objet" / "1.0.0.md"
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    publish(runner, overlay)
+    assert run(runner, "bibliotheque", "lister", "--bibliotheque", overlay).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "fixe" in text
+    path.write_text(text.replace("fixe", "lixe"), encoding="utf-8")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    result = run(runner, "bibliotheque", "verifier", "--bibliotheque", overlay)
+    assert result.exit_code == 2
+    assert "modifiée après sa publication en 9.0.0" in result.output
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [

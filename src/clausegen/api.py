@@ -68,8 +68,9 @@ def read_dossier(path: Path) -> LoadedDossier:
 
 
 @lru_cache(maxsize=8)
-def _cached_library(roots: tuple[Path, ...], _signature: tuple[tuple[str, int, int], ...]) -> Library:
-    return load_library(*roots)
+def _cached_library(roots: tuple[Path, ...], _signature: tuple[tuple[str, int, int], ...],
+                    use_cache: bool) -> Library:
+    return load_library(*roots, use_cache=use_cache)
 
 
 def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -78,11 +79,16 @@ def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
 
 
-def open_library(overlays: Sequence[Path] = ()) -> Library:
+def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Library:
     """The bundled library, with the configured overlays and ``overlays`` on top (later ones
-    win; see :mod:`clausegen.library.overlays`)."""
+    win; see :mod:`clausegen.library.overlays`).
+
+    ``use_cache=False`` parses every fragment file again instead of trusting the parse cache
+    (:mod:`clausegen.library.cache`): integrity checks (verification, publication, reading a
+    document's provenance) use it, so that no cache can stand between them and the files.
+    """
     roots = (library_dir(), *overlay_roots(overlays))
-    return _cached_library(roots, _signature(roots))
+    return _cached_library(roots, _signature(roots), use_cache)
 
 
 def check_faisabilite(path: Path) -> Faisabilite:

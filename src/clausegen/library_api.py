@@ -63,7 +63,7 @@ def known_names() -> set[str]:
 
 def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
     """Every problem of the library (see :mod:`clausegen.verification`)."""
-    library = open_library(overlays)
+    library = open_library(overlays, use_cache=False)
     return check_library(library, releases.load_manifests(library), known_names())
 
 
@@ -74,7 +74,8 @@ def publish(release: str, on: dt.date, *, replace: bool = False,
     if problems:
         raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"
                            + "\n".join(str(p) for p in problems))
-    prepared = releases.prepare_release(open_library(overlays), release, on, replace=replace)
+    prepared = releases.prepare_release(open_library(overlays, use_cache=False), release, on,
+                                        replace=replace)
     for path, text in prepared.files.items():
         write_atomic(path, text.encode("utf-8"))
     return prepared
@@ -215,7 +216,7 @@ def document_report(path: Path, overlays: Sequence[Path] = ()) -> tuple[dict[str
         raise InputFileError(path=path, reason=f"document illisible ({exc})") from None
     if not record:
         raise InputFileError(path=path, reason="aucune provenance clausegen dans ce document")
-    library = open_library(overlays)
+    library = open_library(overlays, use_cache=False)
     used = [_used_version(library, key.removeprefix("fragment."), value)
             for key, value in sorted(record.items()) if key.startswith("fragment.")]
     return record, used

@@ -25,6 +25,7 @@ from clausegen.errors import (
     FragmentSchemaError,
     InputFileError,
 )
+from clausegen.library.cache import CachedFile, FragmentCache, open_cache
 from clausegen.library.index import Library
 from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
@@ -98,13 +99,35 @@ def _check_location(fragment: Fragment) -> None:
         )
 
 
-def load_fragments(root: Path, *, layer: str) -> list[Fragment]:
-    """Load every fragment version under ``root/fragments``."""
+def _from_cache(entry: CachedFile, path: Path, layer: str) -> Fragment:
+    meta = FragmentMeta.model_validate(entry.meta)
+    return Fragment(meta=meta, body=entry.body, path=path, sha256=entry.sha256,
+                    body_line=entry.body_line, layer=layer)
+
+
+def _parse_and_cache(path: Path, layer: str, cache: FragmentCache) -> Fragment:
+    stat = path.stat()
+    cached = cache.lookup(path, stat)
+    if cached is not None:
+        return _from_cache(cached, path, layer)
+    fragment = parse_fragment(read_text(path), path, layer=layer)
+    cache.store(path, stat, CachedFile(
+        mtime_ns=stat.st_mtime_ns, size=stat.st_size, meta=fragment.meta.model_dump(mode="json"),
+        body=fragment.body, body_line=fragment.body_line, sha256=fragment.sha256))
+    return fragment
+
+
+def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fragment]:
+    """Load every fragment version under ``root/fragments`` (see :mod:`.cache`)."""
+    cache = open_cache(root) if use_cache else FragmentCache(path=None)
+    paths = sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts)
     fragments = []
-    for path in sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts):
-        fragment = parse_fragment(read_text(path), path, layer=layer)
+    for path in paths:
+        fragment = _parse_and_cache(path, layer, cache)
         _check_location(fragment)
         fragments.append(fragment)
+    cache.keep_only({str(p) for p in paths})
+    cache.save()
     return fragments
 
 
@@ -132,8 +155,11 @@ def read_release(root: Path) -> str:
     return version_file.read_text(encoding="utf-8").strip() if version_file.is_file() else "0.0.0"
 
 
-def load_library(*roots: Path) -> Library:
-    """Load one or more library roots; a later root (an overlay) overrides earlier ones."""
+def load_library(*roots: Path, use_cache: bool = True) -> Library:
+    """Load one or more library roots; a later root (an overlay) overrides earlier ones.
+
+    ``use_cache=False`` parses every file instead of using the parse cache.
+    """
     if not roots:
         raise ValueError("at least one library root is needed")
     library = Library(release=read_release(roots[0]), roots=tuple(roots))
@@ -142,7 +168,7 @@ def load_library(*roots: Path) -> Library:
             raise InputFileError(path=root, reason="dossier de bibliothèque introuvable")
         layer = "bibliotheque" if position == 0 else f"surcouche:{root.name}"
         seen: dict[str, Path] = {}
-        for fragment in load_fragments(root, layer=layer):
+        for fragment in load_fragments(root, layer=layer, use_cache=use_cache):
             if fragment.ref in seen:
                 raise DuplicateFragmentError(ref=fragment.ref, first=seen[fragment.ref],
                                              second=fragment.path)
