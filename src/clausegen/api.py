@@ -175,6 +175,14 @@ def render_piece(
     return data, document
 
 
+def suited_or_forced(dossier: Dossier, *, forcer: bool) -> Faisabilite:
+    """The market's verdict; a market judged non adapté stops here unless ``forcer``."""
+    faisabilite = assess_faisabilite(dossier.marche)
+    if faisabilite.verdict is Verdict.non_adapte and not forcer:
+        raise NotSuitedError(reasons=[r.message for r in faisabilite.bloquantes])
+    return faisabilite
+
+
 def generate_piece(
     dossier_path: Path,
     piece: str,
@@ -187,9 +195,7 @@ def generate_piece(
 ) -> Generation:
     """Check feasibility, assemble, render and write one piece atomically."""
     loaded = read_dossier(dossier_path)
-    faisabilite = assess_faisabilite(loaded.dossier.marche)
-    if faisabilite.verdict is Verdict.non_adapte and not forcer:
-        raise NotSuitedError(reasons=[r.message for r in faisabilite.bloquantes])
+    faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
     data, document = render_piece(loaded, piece, library=library, modele=modele,
                                   allow_drafts=brouillon)
@@ -212,9 +218,7 @@ def generate_pieces(
 ) -> list[Generation]:
     """Render every piece in memory first, then write them all (``<piece>.docx``)."""
     loaded = read_dossier(dossier_path)
-    faisabilite = assess_faisabilite(loaded.dossier.marche)
-    if faisabilite.verdict is Verdict.non_adapte and not forcer:
-        raise NotSuitedError(reasons=[r.message for r in faisabilite.bloquantes])
+    faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
     rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon))
                 for piece in PIECES]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -131,22 +132,25 @@ def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fr
     return fragments
 
 
-def load_canevas(path: Path) -> Canevas:
-    """Load and validate one canevas file."""
+_Model = TypeVar("_Model", Canevas, CcagTable)
+
+
+def _load_model(path: Path, model: type[_Model]) -> _Model:
     data = read_yaml(path)
     try:
-        return Canevas.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise CanevasSchemaError(path=path, problems=problems_from(exc)) from None
+
+
+def load_canevas(path: Path) -> Canevas:
+    """Load and validate one canevas file."""
+    return _load_model(path, Canevas)
 
 
 def load_ccag_table(path: Path) -> CcagTable:
     """Load the CCAG article numbers cited by the clauses."""
-    data = read_yaml(path)
-    try:
-        return CcagTable.model_validate(data)
-    except ValidationError as exc:
-        raise CanevasSchemaError(path=path, problems=problems_from(exc)) from None
+    return _load_model(path, CcagTable)
 
 
 def read_release(root: Path) -> str:
