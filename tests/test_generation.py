@@ -151,3 +151,29 @@ def test_user_strings_cannot_inject_markup(runner, write_dossier, tmp_path: Path
     assert runner.invoke(cli, ["ccap", str(dossier), "-o", str(output)]).exit_code == 0
     text = dump_text(output.read_bytes())
     assert "Lot *gras* & {{ 7*7 }} <b>x</b> | 1. [lien](x)" in text
+
+
+def test_pieces_with_suivi_writes_every_piece(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    result = runner.invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["bilan-1.docx", "ccap.docx", "cctp.docx", "convocation.docx", "echeancier.ics",
+                     "lettre-1.docx", "lettre-2.docx", "plan-1.docx", "plan-2.docx",
+                     "tableau-de-bord.xlsx"]
+    for docx in tmp_path.glob("*.docx"):
+        assert "Marché n°\u00a02026-0142" in dump_text(docx.read_bytes())
+    events = Calendar.from_ical((tmp_path / "echeancier.ics").read_bytes()).walk("VEVENT")
+    assert len(events) >= 9
+    assert load_workbook(tmp_path / "tableau-de-bord.xlsx").sheetnames
+
+
+def test_pieces_with_suivi_needs_an_awarded_market(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dossier = write_dossier(titulaire=None, plans=[], bilans=[])
+    output = tmp_path / "sortie"
+    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(output), "--suivi"])
+    assert result.exit_code == 2
+    assert "titulaire" in result.output
+    assert not output.exists()

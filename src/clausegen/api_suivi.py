@@ -322,3 +322,29 @@ def generate_tableau_de_bord(dossier_path: Path, output: Path) -> Path:
     data = tableau_de_bord_xlsx(years, f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
                                 datetime.combine(suivi.notification, time()), provenance)
     return write_atomic(output, data)
+
+
+def generate_suivi_pieces(dossier_path: Path, directory: Path) -> list[Path]:
+    """Every post-award piece the dossier has data for, written in ``directory``.
+
+    The convocation and the calendar (``echeancier.ics``) always; for each year of
+    ``plans``, the plan and the exchange of letters; for each year of ``bilans``, the bilan;
+    the follow-up workbook when there is at least one plan. Each file is written atomically;
+    the dossier's award data is checked before anything is written.
+    """
+    suivi = open_suivi(dossier_path)
+    dossier = suivi.loaded.dossier
+    written = [generate_convocation(dossier_path, directory / "convocation.docx")[0]]
+    write_ics(dossier_path, directory / "echeancier.ics")
+    written.append(directory / "echeancier.ics")
+    for plan in sorted(dossier.plans, key=lambda p: p.annee):
+        written.append(generate_plan(dossier_path, plan.annee, directory / f"plan-{plan.annee}.docx"))
+        written.append(generate_lettre(dossier_path, plan.annee,
+                                       directory / f"lettre-{plan.annee}.docx"))
+    for resultats in sorted(dossier.bilans, key=lambda b: b.annee):
+        path = directory / f"bilan-{resultats.annee}.docx"
+        generate_bilan(dossier_path, resultats.annee, path)
+        written.append(path)
+    if dossier.plans:
+        written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx"))
+    return written

@@ -122,15 +122,25 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
               default=Path("sortie"), show_default=True, help="Répertoire où écrire les pièces.")
 @click.option("--forcer", is_flag=True, help="Génère même si le marché est jugé non adapté.")
 @click.option("--brouillon", is_flag=True, help="Autorise les clauses non validées (mention PROJET).")
+@click.option("--suivi", is_flag=True,
+              help="Ajoute les pièces du suivi (convocation, échéancier, plans, lettres, bilans, "
+                   "tableau de bord) : le marché doit être notifié et attribué.")
 @pdf_option
 @handle_errors
-def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool) -> None:
+def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
     from clausegen.api import check_faisabilite, generate_pieces
 
     echo_verdict(check_faisabilite(dossier))
+    if suivi:  # award data checked before anything is written
+        from clausegen.api_suivi import generate_suivi_pieces, open_suivi
+
+        open_suivi(dossier)
     for result in generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon):
         success(f"{result.piece.upper()} écrit : {result.path}")
+    if suivi:
+        for path in generate_suivi_pieces(dossier, sortie):
+            success(f"Pièce du suivi écrite : {path}")
 
 
 def register(group: click.Group) -> None:
