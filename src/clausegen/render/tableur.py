@@ -7,6 +7,7 @@ summary sheet. Deterministic: fixed document dates and zip timestamps.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class AnneeSuivi:
 COLUMNS = ("Axe", "Objectif", "Indicateur", "Unité", "Valeur cible", "Valeur atteinte",
            "Taux de réalisation", "Échéance")
 WIDTHS = (28, 48, 48, 12, 14, 16, 20, 14)
+ROW_HEIGHT = 13.5
 
 
 def _header(sheet: Worksheet, names: Sequence[str], widths: Sequence[int]) -> None:
@@ -64,6 +66,13 @@ def _header(sheet: Worksheet, names: Sequence[str], widths: Sequence[int]) -> No
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[cell.column_letter].width = width
     sheet.freeze_panes = "A2"
+    # Printed, each sheet fits the width of a landscape page, its header row repeated.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
 
 
 def _year_sheet(book: Workbook, year: AnneeSuivi) -> None:
@@ -74,8 +83,16 @@ def _year_sheet(book: Workbook, year: AnneeSuivi) -> None:
                       line.atteinte, f'=IF(F{row}="","",F{row}/E{row})', line.echeance.date()])
         sheet.cell(row=row, column=7).number_format = PERCENT
         sheet.cell(row=row, column=8).number_format = "DD/MM/YYYY"
-        for column in (2, 3):
-            sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+        for column in range(1, len(COLUMNS) + 1):
+            sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=column <= 3,
+                                                                     vertical="top")
+        sheet.row_dimensions[row].height = ROW_HEIGHT * _wrapped_lines(line)
+
+
+def _wrapped_lines(line: LigneSuivi) -> int:
+    """Lines the wrapped text columns need (spreadsheets do not size rows of a file they open)."""
+    texts = (line.axe, line.objectif, line.indicateur)
+    return max(math.ceil(len(text) / (WIDTHS[index] * 0.95)) for index, text in enumerate(texts))
 
 
 def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
