@@ -89,7 +89,7 @@ def _letter() -> tuple[bytes, Callable[[], object]]:
     Unlike the CCAP and CCTP measures, this one goes through the facilitator's facade,
     so it includes reading and validating the dossier and writing the file (no fsync).
     """
-    from clausegen.api_suivi import generate_lettre
+    from clausegen.api.suivi import generate_lettre
     from clausegen.output import deferred_sync
 
     work = Path(tempfile.mkdtemp(prefix="clausegen-bench-"))

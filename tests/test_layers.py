@@ -12,9 +12,7 @@ LAYERS = {
     "errors": 0, "models": 1, "yaml_files": 1, "text": 1, "resources": 1, "output": 1,
     "library": 2, "dossier_file": 2, "domain": 3, "context": 4, "templating": 5, "blocks": 5,
     "assembly": 6, "documents": 7, "render": 8, "api": 9, "cli": 10, "__main__": 11,
-    "verification": 6, "library_api": 9,  # issue 5: library checks, the legal team's facade
-    "api_suivi": 9,  # issue 4: the facilitator's facade
-    "batch": 9,  # issue 6: batch generation over the api (the lot command)
+    "verification": 6,  # library checks (the legal team's « verifier »)
 }
 
 

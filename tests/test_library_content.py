@@ -67,7 +67,7 @@ def ccap_of(write_dossier: Callable[..., Path]) -> Callable[..., str]:
 
 def _post_award_fragments(directory: Path) -> set[str]:
     """Fragments of the facilitator's pieces (issue 4) for the cleaning example."""
-    from clausegen import api_suivi
+    from clausegen.api import suivi as api_suivi
 
     paths = [api_suivi.generate_convocation(NETTOYAGE, directory / "convocation.docx")[0],
              api_suivi.generate_plan(NETTOYAGE, 1, directory / "plan.docx"),

@@ -13,7 +13,7 @@ SUIVI_NAMES = frozenset({
     "ccap_article", "annee", "annee_suivante", "periode", "date_validation", "reunion",
     "echeance_lancement", "echeance_bilan", "bilan",
 })
-"""Names the post-award pieces add to the context (:mod:`clausegen.api_suivi`):
+"""Names the post-award pieces add to the context (:mod:`clausegen.api.suivi`):
 ``ccap_article(cle)`` (number of a CCAP article), the year, its period, the meeting, the
 deadlines and the computed bilan. The library verifier knows them."""
 

@@ -133,7 +133,7 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
 
     echo_verdict(check_faisabilite(dossier))
     if suivi:  # award data checked before anything is written
-        from clausegen.api_suivi import generate_suivi_pieces, open_suivi
+        from clausegen.api.suivi import generate_suivi_pieces, open_suivi
 
         open_suivi(dossier)
     for result in generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon):

@@ -48,7 +48,7 @@ def _json(echeances: list[Any]) -> str:
 @handle_errors
 def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
     """Affiche les échéances du plan de progrès à partir de la notification."""
-    from clausegen.api_suivi import deadlines, write_ics
+    from clausegen.api.suivi import deadlines, write_ics
 
     echeances = write_ics(dossier, ics) if ics else deadlines(dossier)
     if fmt == "json":
@@ -72,7 +72,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any) -> None:
     """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
-    from clausegen.api_suivi import generate_convocation
+    from clausegen.api.suivi import generate_convocation
     from clausegen.text.french import date_longue
 
     path, jour = generate_convocation(dossier, sortie, reunion=_day(reunion), heure=heure, lieu=lieu,
@@ -89,7 +89,7 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @handle_errors
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
     """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
-    from clausegen.api_suivi import generate_plan
+    from clausegen.api.suivi import generate_plan
 
     success(f"Plan de l'année {annee} écrit : {generate_plan(dossier, annee, sortie, plan_file=plan_file)}")
 
@@ -105,7 +105,7 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
                    sortie: Path) -> None:
     """Génère l'échange de lettres formalisant le plan de l'année N (refusé s'il faut un avenant)."""
-    from clausegen.api_suivi import generate_lettre
+    from clausegen.api.suivi import generate_lettre
 
     path = generate_lettre(dossier, annee, sortie, plan_file=plan_file, date_lettre=_day(date_lettre))
     success(f"Lettre de l'année {annee} écrite : {path}")
@@ -124,7 +124,7 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
                   date_lettre: Any, sortie: Path) -> None:
     """Génère le bilan de l'année N : résultats, pénalités, graphique, lettre de renouvellement."""
-    from clausegen.api_suivi import generate_bilan
+    from clausegen.api.suivi import generate_bilan
     from clausegen.text.french import montant
 
     bilan = generate_bilan(dossier, annee, sortie, plan_file=plan_file, resultats_file=resultats_file,
@@ -139,7 +139,7 @@ def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_f
 @handle_errors
 def tableau_de_bord_command(dossier: Path, sortie: Path) -> None:
     """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""
-    from clausegen.api_suivi import generate_tableau_de_bord
+    from clausegen.api.suivi import generate_tableau_de_bord
 
     success(f"Tableau de bord écrit : {generate_tableau_de_bord(dossier, sortie)}")
 

@@ -33,7 +33,7 @@ def bibliotheque() -> None:
 def lister(categorie: str | None, statut: str | None, piece: str | None,
            surcouches: tuple[Path, ...]) -> None:
     """Liste les versions des fragments, avec leur statut et leur couche."""
-    from clausegen.library_api import list_fragments
+    from clausegen.api.bibliotheque import list_fragments
 
     for f in list_fragments(surcouches, categorie=categorie, statut=statut, piece=piece):
         click.echo(f"{f.ref:<45} {f.meta.statut.value:<10} {f.meta.categorie.value:<10} "
@@ -47,7 +47,7 @@ def lister(categorie: str | None, statut: str | None, piece: str | None,
 def afficher(ref: str, surcouches: tuple[Path, ...]) -> None:
     """Affiche une version d'un fragment (la dernière par défaut) : en-tête et texte."""
     from clausegen.api import open_library
-    from clausegen.library_api import parse_ref
+    from clausegen.api.bibliotheque import parse_ref
 
     fragment = parse_ref(open_library(surcouches), ref)
     meta = fragment.meta
@@ -70,7 +70,7 @@ def afficher(ref: str, surcouches: tuple[Path, ...]) -> None:
 @handle_errors
 def historique(fragment_id: str, surcouches: tuple[Path, ...]) -> None:
     """Les versions d'un fragment : statut, revue, publications qui les contiennent."""
-    from clausegen.library_api import history
+    from clausegen.api.bibliotheque import history
 
     for fragment, published in history(fragment_id, surcouches):
         meta = fragment.meta
@@ -92,7 +92,7 @@ def historique(fragment_id: str, surcouches: tuple[Path, ...]) -> None:
 def comparer(ancien: str, nouveau: str, sortie: Path | None, auteur: str | None,
              le: dt.datetime | None, surcouches: tuple[Path, ...]) -> None:
     """Compare ID@V1 et ID@V2, ou deux publications (ex. 1.0.0 1.1.0)."""
-    from clausegen.library_api import compare, write_redline
+    from clausegen.api.bibliotheque import compare, write_redline
 
     comparison = compare(ancien, nouveau, surcouches)
     click.echo(comparison.terminal or "Aucune différence de rédaction.", nl=False)
@@ -109,8 +109,8 @@ def comparer(ancien: str, nouveau: str, sortie: Path | None, auteur: str | None,
 @handle_errors
 def verifier(strict: bool, surcouches: tuple[Path, ...]) -> None:
     """Vérifie champs, variables, renvois, références, typographie et immuabilité."""
+    from clausegen.api.bibliotheque import verify_library
     from clausegen.errors import LibraryCheckError
-    from clausegen.library_api import verify_library
     from clausegen.verification import summary
 
     problems = verify_library(surcouches)
@@ -131,7 +131,7 @@ def verifier(strict: bool, surcouches: tuple[Path, ...]) -> None:
 def publier(version: str, le: dt.datetime | None, remplacer: bool,
             surcouches: tuple[Path, ...]) -> None:
     """Publie la bibliothèque : manifeste, entrée du CHANGELOG, fichier VERSION."""
-    from clausegen.library_api import publish
+    from clausegen.api.bibliotheque import publish
 
     prepared = publish(version, _date(le) or dt.date.today(), replace=remplacer,
                        overlays=surcouches)
@@ -149,7 +149,7 @@ def publier(version: str, le: dt.datetime | None, remplacer: bool,
 def statut(ref: str, statut: str, par: str | None, le: dt.datetime | None,
            surcouches: tuple[Path, ...]) -> None:
     """Fait avancer une version dans le circuit brouillon → en_revue → valide → retire."""
-    from clausegen.library_api import set_status
+    from clausegen.api.bibliotheque import set_status
     from clausegen.models.fragment import Statut
 
     fragment = set_status(ref, Statut(statut), par=par, le=_date(le), overlays=surcouches)
@@ -163,7 +163,7 @@ def statut(ref: str, statut: str, par: str | None, le: dt.datetime | None,
 @handle_errors
 def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...]) -> None:
     """Copie la dernière version d'un fragment dans une nouvelle version en brouillon."""
-    from clausegen.library_api import create_version
+    from clausegen.api.bibliotheque import create_version
 
     success(f"Brouillon créé : {create_version(fragment_id, version, surcouches)}")
 
@@ -174,7 +174,7 @@ def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...
 @handle_errors
 def verifier_document(fichier: Path, surcouches: tuple[Path, ...]) -> None:
     """Lit la provenance d'un document généré et signale les clauses devenues anciennes."""
-    from clausegen.library_api import document_report
+    from clausegen.api.bibliotheque import document_report
 
     record, used = document_report(fichier, surcouches)
     for key in ("piece", "version", "bibliotheque", "bibliotheque_epinglee", "dossier_sha256"):

@@ -10,7 +10,7 @@ import click
 from clausegen.cli.common import handle_errors
 
 if TYPE_CHECKING:
-    from clausegen.batch import JobResult
+    from clausegen.api.lot import JobResult
 
 
 def _report_failures(failed: list[JobResult]) -> None:
@@ -43,7 +43,7 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     """
     import sys
 
-    from clausegen.batch import BatchOptions, default_jobs, find_dossiers, run_batch
+    from clausegen.api.lot import BatchOptions, default_jobs, find_dossiers, run_batch
 
     if pdf:
         from clausegen.render.pdf import require_soffice

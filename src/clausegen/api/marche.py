@@ -1,7 +1,6 @@
-"""The facade of clausegen: load, check, assemble, render, write.
+"""The tender pieces: load, check, assemble, render, write (re-exported by :mod:`clausegen.api`).
 
-The CLI calls only this module. Everything here is usable in-process (batch jobs,
-benchmarks, tests) without Click.
+Everything here is usable in-process (batch jobs, benchmarks, tests) without Click.
 """
 
 from __future__ import annotations
