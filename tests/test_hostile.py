@@ -185,7 +185,7 @@ def test_fragment_cannot_escape_the_sandbox(runner, tmp_path: Path, body: str, m
 
 
 LIBRARY_CASES = [
-    ("id-traversee", dict(fragment_id="../../x"), "id : valeur au format"),
+    ("id-traversee", dict(fragment_id="../../x"), "id : identifiant en minuscules"),
     ("dossier-different", dict(directory="general.autre"),
      "le fichier doit se trouver en fragments/general.objet/1.0.0.md"),
     ("version-differente", dict(name="9.9.9"),
@@ -217,7 +217,7 @@ def test_canevas_cannot_point_outside_templates(runner, tmp_path: Path) -> None:
     out.mkdir()
     result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--bibliotheque", str(tmp_path / "bib")])
-    _assert_refused(result, 2, "modele : valeur au format", out)
+    _assert_refused(result, 2, "modele : nom de fichier .docx sans chemin", out)
 
 
 # --- hostile Word skeletons (--modele) -----------------------------------------------------

@@ -311,6 +311,27 @@ AVENANT = [
 ]
 
 
+def _with_axis(code: str) -> dict[str, Any]:
+    """Year 1's axes plus one more, copied from the first with another code."""
+    axes = copy.deepcopy(example_data()["plans"][0]["axes"])
+    extra = copy.deepcopy(axes[0])
+    extra["axe"] = code
+    for prefix, key in (("x_o", "objectifs"), ("x_t", "actions_titulaire"), ("x_a", "actions_acheteur")):
+        for index, item in enumerate(extra.get(key, [])):
+            item["id"] = f"{prefix}{index}"
+    return {"axes": [*axes, extra]}
+
+
+def test_plan_with_an_axis_outside_the_ccap_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    output = tmp_path / "lettre.docx"
+    result = _run(runner, "lettre", NETTOYAGE, "--annee", "1",
+                  "--plan", _plan_file(tmp_path, **_with_axis("sante_securite")), "-o", output)
+    assert result.exit_code == 2
+    assert "axes[3].axe : axe retenu au CCAP attendu" in result.output
+    assert "avenant" in result.output
+    assert not output.exists()
+
+
 @pytest.mark.parametrize(("changes", "reason"), AVENANT)
 def test_letter_refuses_a_plan_that_needs_an_avenant(runner, tmp_path: Path, changes: dict[str, Any],  # type: ignore[no-untyped-def]
                                                      reason: str) -> None:
@@ -322,6 +343,17 @@ def test_letter_refuses_a_plan_that_needs_an_avenant(runner, tmp_path: Path, cha
     assert reason in result.output
     assert "Traceback" not in result.output
     assert not output.exists()
+
+
+def test_plan_that_leaves_a_retained_axis_empty_is_flagged(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = copy.deepcopy(example_data()["plans"][0])
+    kept = plan["axes"][0]
+    output = tmp_path / "plan.docx"
+    result = _run(runner, "plan", NETTOYAGE, "--annee", "1",
+                  "--plan", _plan_file(tmp_path, axes=[kept]), "-o", output)
+    assert result.exit_code == 0, result.output
+    assert "Avertissement : le plan de l'année 1 ne fixe rien pour l'axe" in result.output
+    assert output.exists()
 
 
 def test_plan_file_replaces_the_dossier_section(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

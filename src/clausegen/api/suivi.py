@@ -25,7 +25,7 @@ from clausegen.documents import lettre as lettre_doc
 from clausegen.documents._blocks import heading, paragraph
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
-from clausegen.domain.avenant import stipulations_modifiees
+from clausegen.domain.avenant import axes_absents, stipulations_modifiees
 from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.errors import (
@@ -116,7 +116,8 @@ def load_plan(suivi: Suivi, annee: int, plan_file: Path | None = None) -> PlanAn
     problems = ([FieldProblem("annee", f"{annee} attendu (reçu : {plan.annee})")]
                 if plan.annee != annee else [])
     pdp = suivi.loaded.dossier.plan_de_progres
-    problems += [FieldProblem(f"axes[{i}].axe", f"axe non retenu au dossier (reçu : « {a.axe.value} »)")
+    problems += [FieldProblem(f"axes[{i}].axe", f"axe retenu au CCAP attendu (reçu : « {a.axe.value} ») ; un "
+                             "axe nouveau modifierait le marché et demanderait un avenant")
                  for i, a in enumerate(plan.axes) if not pdp.has_axe(a.axe)]
     if problems:
         raise ValidationFailed(path=source, what="plan annuel", problems=problems)
@@ -194,6 +195,15 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
                                             "en matière sociale"),
                "signature": lettre_doc.signature(dossier)}
     return _render(suivi, "convocation", output, context, inserts), reunion
+
+
+def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None) -> list[str]:
+    """What a person should know before formalising year N's plan (French sentences)."""
+    suivi = open_suivi(dossier_path)
+    plan = load_plan(suivi, annee, plan_file)
+    return [f"le plan de l'année {annee} ne fixe rien pour l'axe « {label(code)} », retenu au CCAP "
+            "(le plan précise les sept points pour chaque axe)"
+            for code in axes_absents(suivi.loaded.dossier, plan)]
 
 
 def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None) -> Path:

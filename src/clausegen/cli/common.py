@@ -44,6 +44,12 @@ def output_option(default_name: str) -> Callable[[F], F]:
     )
 
 
+def warn(messages: list[str]) -> None:
+    """Print warnings on stderr (the command goes on)."""
+    for message in messages:
+        click.secho(f"Avertissement : {message}.", fg="yellow", err=True)
+
+
 def success(message: str) -> None:
     """Report a file written."""
     click.secho(message, fg="green")

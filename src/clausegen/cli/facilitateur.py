@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success
+from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success, warn
 
 ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
                      help="Année d'exécution du marché (1 pour la première).")
@@ -89,8 +89,9 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @handle_errors
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
     """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
-    from clausegen.api.suivi import generate_plan
+    from clausegen.api.suivi import generate_plan, plan_warnings
 
+    warn(plan_warnings(dossier, annee, plan_file))
     success(f"Plan de l'année {annee} écrit : {generate_plan(dossier, annee, sortie, plan_file=plan_file)}")
 
 
@@ -105,8 +106,9 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
                    sortie: Path) -> None:
     """Génère l'échange de lettres formalisant le plan de l'année N (refusé s'il faut un avenant)."""
-    from clausegen.api.suivi import generate_lettre
+    from clausegen.api.suivi import generate_lettre, plan_warnings
 
+    warn(plan_warnings(dossier, annee, plan_file))
     path = generate_lettre(dossier, annee, sortie, plan_file=plan_file, date_lettre=_day(date_lettre))
     success(f"Lettre de l'année {annee} écrite : {path}")
 

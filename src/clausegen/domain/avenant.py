@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from clausegen.models.dossier import Dossier, Penalites
+from clausegen.models.dossier import CodeAxe, Dossier, Penalites
 from clausegen.models.suivi import PlanAnnuel
 from clausegen.text.french import duree_mois, montant, pourcentage
 
@@ -54,3 +54,12 @@ def stipulations_modifiees(dossier: Dossier, plan: PlanAnnuel) -> list[str]:
     if plan.penalites is not None:
         changes += _penalites(dossier.plan_de_progres.penalites, plan.penalites)
     return changes
+
+
+def axes_absents(dossier: Dossier, plan: PlanAnnuel) -> list[CodeAxe]:
+    """Axes retained by the CCAP for which the plan sets nothing (the CCAP asks for each axis).
+
+    Not a change of the contract, but a plan to complete: the commands warn about it.
+    """
+    couverts = {a.axe for a in plan.axes}
+    return [a.code for a in dossier.plan_de_progres.axes if a.code not in couverts]

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from clausegen.errors import FieldProblem
+from clausegen.models._base import SEMVER_PATTERN, SLUG_PATTERN
 
 _EXPECTED: dict[str, str] = {
     "missing": "champ obligatoire manquant",
@@ -43,6 +44,17 @@ _EXPECTED: dict[str, str] = {
 }
 
 
+_PATTERNS: dict[str, str] = {
+    SLUG_PATTERN: "identifiant en minuscules sans accent ni espace (lettres, chiffres, « _ », "
+                  "points entre les parties) attendu, ex. « heures_insertion »",
+    SEMVER_PATTERN: "version au format MAJEUR.MINEUR.CORRECTIF attendue, ex. « 1.2.0 »",
+    r"^\d{14}$": "numéro de 14 chiffres attendu",
+    r"^[0-9a-f]{64}$": "empreinte SHA-256 (64 caractères hexadécimaux) attendue",
+    r"^[A-Za-z0-9_-]+\.docx$": "nom de fichier .docx sans chemin attendu, ex. « piece.docx »",
+}
+"""Plain French for the patterns of the models, instead of the regular expression itself."""
+
+
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
@@ -61,6 +73,8 @@ def _expected(error: Any) -> str:
         return f"valeur attendue parmi : {choices}"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return _PATTERNS[str(ctx["pattern"])]
     template = _EXPECTED.get(kind)
     if template is None:
         return str(error["msg"])
