@@ -184,6 +184,20 @@ def test_fragment_cannot_escape_the_sandbox(runner, tmp_path: Path, body: str, m
     assert "Fragment « general.objet »" in result.output
 
 
+def test_runaway_loop_is_interrupted(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Loops that print nothing pass every size check: the time limit stops them."""
+    from clausegen import templating
+
+    monkeypatch.setattr(templating, "RENDER_TIME_LIMIT", 0.5)
+    body = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    overlay = _overlay(tmp_path / "bib", body)
+    out = tmp_path / "sortie"
+    out.mkdir()
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+                                 "--bibliotheque", str(overlay)])
+    _assert_refused(result, 2, "rendu interrompu après 0.5 s", out)
+
+
 LIBRARY_CASES = [
     ("id-traversee", dict(fragment_id="../../x"), "id : identifiant en minuscules"),
     ("dossier-different", dict(directory="general.autre"),

@@ -9,7 +9,10 @@ escaped for the Markdown subset (``finalize``), so a user string such as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -169,6 +172,34 @@ def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
     return "".join(chunks)
 
 
+RENDER_TIME_LIMIT = 5.0
+"""Seconds one fragment may take to render; a fragment renders in about a millisecond, so only
+a runaway loop (``range`` inside ``range``, which prints nothing) reaches it."""
+
+
+class _RenderTimeout(Exception):
+    """The time limit of one rendering expired."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the rendering after ``seconds`` (main thread only, where signals arrive)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise _RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render_text(
     source: str,
     context: Mapping[str, Any],
@@ -179,7 +210,13 @@ def render_text(
 ) -> str:
     """Render a fragment body; errors name the fragment, the file and the line."""
     try:
-        return _bounded_render(_compile(source), context)
+        template = _compile(source)
+        with _time_limit(RENDER_TIME_LIMIT):
+            return _bounded_render(template, context)
+    except _RenderTimeout:
+        raise FragmentRenderError(
+            fragment_id=fragment_id, path=path,
+            reason=f"rendu interrompu après {RENDER_TIME_LIMIT:g} s (boucle trop longue ?)") from None
     except TemplateSyntaxError as exc:
         line = (exc.lineno or 1) + first_line - 1
         raise FragmentRenderError(fragment_id=fragment_id, reason=_describe(exc), path=path,
