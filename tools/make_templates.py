@@ -137,18 +137,19 @@ def _page(section) -> None:  # type: ignore[no-untyped-def]
     section.footer_distance = Cm(1.0)
 
 
-def _header_footer(section, header_text: str) -> None:  # type: ignore[no-untyped-def]
+def _header_footer(section, header_text: str, *, mention: bool = True) -> None:  # type: ignore[no-untyped-def]
     header = section.header.paragraphs[0]
     header.text = header_text
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for run in header.runs:
         run.font.size = Pt(8)
         run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-    mention = section.header.add_paragraph("{{ mention_projet }}")
-    mention.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    mention.runs[0].font.bold = True
-    mention.runs[0].font.size = Pt(10)
-    mention.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    if mention:
+        projet = section.header.add_paragraph("{{ mention_projet }}")
+        projet.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        projet.runs[0].font.bold = True
+        projet.runs[0].font.size = Pt(10)
+        projet.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("Page ")
@@ -198,6 +199,19 @@ def build_lettre() -> bytes:
     return _save(doc, "Courrier")
 
 
+def build_revue() -> bytes:
+    """Review documents (tracked-change comparisons): styles and page only, an empty body.
+
+    Not a docxtpl skeleton: the comparison is written straight into it with python-docx.
+    """
+    doc = Document()
+    _styles(doc)
+    section = doc.sections[0]
+    _page(section)
+    _header_footer(section, "Bibliothèque de clauses – document de revue", mention=False)
+    return _save(doc, "Revue de clauses")
+
+
 def _save(doc, title: str) -> bytes:  # type: ignore[no-untyped-def]
     props = doc.core_properties
     props.title = title
@@ -228,6 +242,7 @@ def main() -> int:
     TEMPLATES.mkdir(exist_ok=True)
     (TEMPLATES / "piece.docx").write_bytes(build_piece())
     (TEMPLATES / "lettre.docx").write_bytes(build_lettre())
+    (TEMPLATES / "revue.docx").write_bytes(build_revue())
     print(f"Squelettes écrits dans {TEMPLATES}")
     return 0
 

@@ -171,7 +171,8 @@ def write_redline(comparison: Comparison, output: Path, *, author: str | None,
                              "indiquez --le AAAA-MM-JJ.")
     data = render_redline(comparison.title, comparison.sections, author=author or comparison.author,
                           date=dt.datetime.combine(when, dt.time()),
-                          provenance={"comparaison": comparison.title})
+                          provenance={"comparaison": comparison.title},
+                          skeleton=(templates_dir() / "revue.docx").read_bytes())
     return write_atomic(output, data)
 
 

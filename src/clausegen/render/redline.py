@@ -83,10 +83,15 @@ def _tracked_paragraph(paragraph, diff: DiffParagraph, revisions: _Revisions) ->
 
 
 def render_redline(title: str, sections: Sequence[RedlineSection], *, author: str,
-                   date: datetime, provenance: Mapping[str, str]) -> bytes:
-    """A .docx whose body shows every change as a tracked revision."""
-    document = Document()
-    document.add_heading(title, level=0)
+                   date: datetime, provenance: Mapping[str, str],
+                   skeleton: bytes | None = None) -> bytes:
+    """A .docx whose body shows every change as a tracked revision.
+
+    ``skeleton`` is a .docx with the project's styles and an empty body (``templates/revue.docx``);
+    python-docx's default document is used without one.
+    """
+    document = Document(io.BytesIO(skeleton)) if skeleton else Document()
+    document.add_paragraph(title, style="Title")
     revisions = _Revisions(author, date)
     for section in sections:
         document.add_heading(section.title, level=1)
