@@ -124,9 +124,9 @@ def warm_up(options: BatchOptions) -> None:
     from clausegen.render.word import skeleton_environment
     from clausegen.resources import templates_dir
 
-    open_library(options.overlays)
-    for skeleton in sorted(templates_dir().glob("*.docx")):
-        fast.prepare(check_skeleton(skeleton), skeleton_environment())
+    library = open_library(options.overlays)
+    for name in sorted({library.canevas(piece).modele for piece in library.pieces}):
+        fast.prepare(check_skeleton(templates_dir() / name), skeleton_environment())
 
 
 def iter_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int) -> Iterator[JobResult]:
