@@ -22,12 +22,12 @@ BC = "accord_cadre_multi_attributaire_bons_de_commande"
 CASES = [
     ("ac-mono-4-ans", {}, Verdict.adapte, None),
     ("ponctuel-12-mois", {"prestation": "ponctuelle", "duree_mois": 12, "forme": "marche_ordinaire"},
-     Verdict.non_adapte, "récurrence"),
-    ("multi-bons-de-commande", {"forme": BC}, Verdict.non_adapte, "invariabilité du titulaire"),
+     Verdict.non_adapte, "continuité d'exécution"),
+    ("multi-bons-de-commande", {"forme": BC}, Verdict.non_adapte, "stabilité du titulaire"),
     ("multi-ms-3-ans", {"forme": MS, "duree_marches_subsequents_mois": 36},
      Verdict.adapte_avec_reserves, None),
     ("multi-ms-10-mois", {"forme": MS, "duree_marches_subsequents_mois": 10},
-     Verdict.non_adapte, "invariabilité du titulaire"),
+     Verdict.non_adapte, "stabilité du titulaire"),
     ("marche-18-mois", {"forme": "marche_ordinaire", "duree_mois": 18},
      Verdict.adapte_avec_reserves, None),
     ("marche-8-mois", {"forme": "marche_ordinaire", "duree_mois": 8}, Verdict.non_adapte, "durée"),
@@ -43,7 +43,7 @@ def test_verdict_table(changes: dict[str, Any], verdict: Verdict, blocking: str 
     if blocking:
         assert blocking in {r.critere for r in result.bloquantes}
     assert {r.critere for r in result.raisons} == {
-        "récurrence", "invariabilité du titulaire", "durée", "montant"}
+        "nature", "continuité d'exécution", "stabilité du titulaire", "durée", "montant"}
 
 
 def test_amount_is_never_blocking() -> None:
@@ -71,5 +71,5 @@ def test_cli_text_names_every_criterion(runner) -> None:  # type: ignore[no-unty
     result = runner.invoke(cli, ["faisabilite", str(PONCTUEL)])
     assert result.exit_code == 0
     assert "Verdict : non adapté" in result.output
-    for critere in ("récurrence", "invariabilité du titulaire", "durée", "montant"):
+    for critere in ("nature", "continuité d'exécution", "stabilité du titulaire", "durée", "montant"):
         assert critere in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clausegen.domain.faisabilite import assess_faisabilite
+from clausegen.domain.faisabilite import assess_dossier
 from clausegen.models._base import label
 from clausegen.models.dossier import Ccag, Dossier
 from clausegen.models.fragment import CcagTable
@@ -24,16 +24,27 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
     - ``acheteur``, ``marche``, ``facilitateur``, ``titulaire``, ``plan_de_progres``:
       the dossier sections (``titulaire`` is ``None`` before award);
     - ``axes``: the retained axes, in the dossier's order;
+    - ``clause_insertion``: the insertion clause alone (``None`` with a plan de progrès);
+      ``insertion``: the insertion clause, alone or within the plan (or ``None``);
+    - ``reservation``: the reserved-contract basis (or ``None``);
+    - ``marches_subsequents``: the listed subsequent contracts; ``marche_subsequent``: the one
+      a post-award piece is attached to (``None`` otherwise);
     - ``faisabilite``: the feasibility verdict of the market.
     """
+    plan = dossier.plan_de_progres
     return {
         "acheteur": dossier.acheteur,
         "marche": dossier.marche,
         "facilitateur": dossier.facilitateur,
         "titulaire": dossier.titulaire,
-        "plan_de_progres": dossier.plan_de_progres,
-        "axes": list(dossier.plan_de_progres.axes),
-        "faisabilite": assess_faisabilite(dossier.marche),
+        "plan_de_progres": plan,
+        "clause_insertion": dossier.clause_insertion,
+        "insertion": dossier.insertion,
+        "reservation": dossier.reservation,
+        "marches_subsequents": list(dossier.marches_subsequents),
+        "marche_subsequent": None,
+        "axes": list(plan.axes) if plan else [],
+        "faisabilite": assess_dossier(dossier),
     }
 
 

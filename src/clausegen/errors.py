@@ -237,13 +237,18 @@ class NotSuitedError(ClausegenError):
 
     exit_code = 1
 
-    def __init__(self, *, reasons: Sequence[str]) -> None:
+    def __init__(self, *, reasons: Sequence[str], dispositif: str = "plan de progrès en matière sociale",
+                 leviers: Sequence[str] = ()) -> None:
         lines = "\n".join(f"  - {r}" for r in reasons)
+        autres = "".join(f"\n  - {lv}" for lv in leviers)
+        autres = f"\nAutres leviers sociaux adaptés à ce marché :{autres}" if leviers else ""
         super().__init__(
-            "Le marché n'est pas adapté à un plan de progrès en matière sociale :\n"
-            f"{lines}\nUtilisez --forcer pour générer les pièces malgré tout."
+            f"Le marché n'est pas adapté à un {dispositif} :\n"
+            f"{lines}{autres}\nUtilisez --forcer pour générer les pièces malgré tout "
+            "(elles porteront la mention du verdict)."
         )
         self.reasons = tuple(reasons)
+        self.leviers = tuple(leviers)
 
 
 # --- the facilitator's year --------------------------------------------------

@@ -15,15 +15,16 @@ from typing import Any
 
 from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
-from clausegen.blocks import Block
+from clausegen.blocks import Block, Paragraph, Run
 from clausegen.context import ccag_functions, dossier_context
-from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilite
+from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import NotSuitedError
+from clausegen.errors import NotSuitedError, SuiviInputError
 from clausegen.library import Library, load_library
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
 from clausegen.models._base import label
+from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import Dossier
 from clausegen.output import write_atomic
 from clausegen.render.skeleton import check_skeleton
@@ -57,6 +58,7 @@ class Generation:
     fragments: tuple[UsedFragment, ...]
     faisabilite: Faisabilite
     is_draft: bool
+    forced: bool = False
 
 
 def read_dossier(path: Path) -> LoadedDossier:
@@ -90,9 +92,48 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     return _cached_library(roots, _signature(roots), use_cache)
 
 
-def check_faisabilite(path: Path) -> Faisabilite:
-    """The feasibility verdict of a dossier's market."""
-    return assess_faisabilite(read_dossier(path).dossier.marche)
+def check_faisabilite(path: Path, numero: int | None = None) -> Faisabilite:
+    """The feasibility verdict of a dossier's market (or of its subsequent contract ``numero``)."""
+    dossier = read_dossier(path).dossier
+    if numero is not None:
+        subsequent_or_error(dossier, numero, path)
+    return assess_dossier(dossier, numero)
+
+
+def subsequent_or_error(dossier: Dossier, numero: int, path: Path) -> MarcheSubsequent:
+    """The listed subsequent contract ``numero``, or a French error naming the known ones."""
+    found = dossier.marche_subsequent(numero)
+    if found is None:
+        known = ", ".join(str(m.numero) for m in dossier.marches_subsequents) or "aucun"
+        raise SuiviInputError(what=f"--marche-subsequent {numero}",
+                              hint=f"numéro listé dans « {path} », marches_subsequents attendu "
+                                   f"(numéros connus : {known})")
+    return found
+
+
+def avis_du_dispositif(dossier: Dossier, faisabilite: Faisabilite) -> Avis:
+    """The verdict that governs the dossier's pieces: the plan's, or the insertion clause's
+    when the dossier carries the insertion clause alone."""
+    return faisabilite.plan if dossier.plan_de_progres is not None else faisabilite.insertion
+
+
+def dispositif(dossier: Dossier) -> str:
+    """The social device of the dossier, in French."""
+    if dossier.plan_de_progres is not None:
+        return "plan de progrès en matière sociale"
+    return "clause d'insertion"
+
+
+def forced_mention(dossier: Dossier, faisabilite: Faisabilite) -> str | None:
+    """The visible mention a forced document carries (None when the market is suited)."""
+    avis = avis_du_dispositif(dossier, faisabilite)
+    if avis.verdict is not Verdict.non_adapte:
+        return None
+    where = (f" (marché subséquent n° {faisabilite.marche_subsequent})"
+             if faisabilite.marche_subsequent else "")
+    raisons = " ; ".join(r.message for r in avis.bloquantes)
+    return (f"Document établi malgré un verdict de faisabilité « non adapté » pour le "
+            f"{dispositif(dossier)}{where} : {raisons}.")
 
 
 def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[str, str]:
@@ -141,6 +182,7 @@ def render_piece(
     inserts: Mapping[str, Sequence[Block]] | None = None,
     titre: str | None = None,
     extra_provenance: Mapping[str, str] | None = None,
+    mention: str | None = None,
 ) -> tuple[bytes, AssembledDocument]:
     """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
@@ -150,12 +192,16 @@ def render_piece(
     """
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
+    if mention:
+        extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}
     canevas = library.canevas(piece)
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts)
     if titre:
         document = replace(document, titre=titre)
+    if mention:  # a forced document says so on its first page
+        document = replace(document, blocks=(_mention_block(mention), *document.blocks))
     skeleton_path = modele or templates_dir() / document.modele
     skeleton = check_skeleton(skeleton_path)
     dossier = loaded.dossier
@@ -174,11 +220,19 @@ def render_piece(
     return data, document
 
 
-def suited_or_forced(dossier: Dossier, *, forcer: bool) -> Faisabilite:
+def _mention_block(text: str) -> Paragraph:
+    return Paragraph(runs=(Run(typographie(text), bold=True),), style="note")
+
+
+def suited_or_forced(dossier: Dossier, *, forcer: bool, numero: int | None = None) -> Faisabilite:
     """The market's verdict; a market judged non adapté stops here unless ``forcer``."""
-    faisabilite = assess_faisabilite(dossier.marche)
-    if faisabilite.verdict is Verdict.non_adapte and not forcer:
-        raise NotSuitedError(reasons=[r.message for r in faisabilite.bloquantes])
+    faisabilite = assess_dossier(dossier, numero)
+    avis = avis_du_dispositif(dossier, faisabilite)
+    if avis.verdict is Verdict.non_adapte and not forcer:
+        raise NotSuitedError(reasons=[r.message for r in avis.bloquantes],
+                             dispositif=dispositif(dossier),
+                             leviers=[f"{lv.libelle} \u2014 fondement : {lv.base_legale}"
+                                      for lv in faisabilite.leviers])
     return faisabilite
 
 
@@ -196,11 +250,12 @@ def generate_piece(
     loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
+    mention = forced_mention(loaded.dossier, faisabilite)
     data, document = render_piece(loaded, piece, library=library, modele=modele,
-                                  allow_drafts=brouillon)
+                                  allow_drafts=brouillon, mention=mention)
     write_atomic(output, data)
     return Generation(path=output, piece=piece, fragments=document.fragments,
-                      faisabilite=faisabilite, is_draft=document.is_draft)
+                      faisabilite=faisabilite, is_draft=document.is_draft, forced=mention is not None)
 
 
 PIECES = ("ccap", "cctp")
@@ -219,11 +274,14 @@ def generate_pieces(
     loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
-    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon))
+    mention = forced_mention(loaded.dossier, faisabilite)
+    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon,
+                                      mention=mention))
                 for piece in PIECES]
     results = []
     for piece, data, document in rendered:
         path = write_atomic(directory / f"{piece}.docx", data)
         results.append(Generation(path=path, piece=piece, fragments=document.fragments,
-                                  faisabilite=faisabilite, is_draft=document.is_draft))
+                                  faisabilite=faisabilite, is_draft=document.is_draft,
+                                  forced=mention is not None))
     return results

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from clausegen import __version__
 from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
+from clausegen.api.marche import forced_mention, subsequent_or_error, suited_or_forced
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
 from clausegen.context import ccag_functions, dossier_context
@@ -38,7 +39,8 @@ from clausegen.errors import (
 from clausegen.library import Library
 from clausegen.library.releases import pin
 from clausegen.models._base import label
-from clausegen.models.dossier import ModeInsertion
+from clausegen.models.dispositifs import MarcheSubsequent
+from clausegen.models.dossier import Forme, ModeInsertion
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import problems_from
 from clausegen.output import write_atomic
@@ -51,28 +53,89 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
+class Cible:
+    """Which contract the post-award pieces follow, and whether an unsuited verdict is forced.
+
+    ``marche_subsequent``: the number of a subsequent contract of a multi-attributaire
+    accord-cadre (required for such an accord-cadre); ``forcer``: write the pieces of a market
+    judged non adapté, each then carrying the verdict as a visible mention.
+    """
+
+    marche_subsequent: int | None = None
+    forcer: bool = False
+
+
+@dataclass(frozen=True)
 class Suivi:
-    """A dossier ready for post-award pieces: notification known, library open."""
+    """A dossier ready for post-award pieces: notification known, library open.
+
+    For a subsequent contract, ``loaded.dossier`` is the accord-cadre's dossier seen through
+    that contract: its titulaire, notification date, duration, plans and bilans.
+    """
 
     loaded: LoadedDossier
     library: Library
     notification: date
+    mention: str | None = None
+    marche_subsequent: MarcheSubsequent | None = None
 
     @property
     def echeances(self) -> list[Echeance]:
         """Every deadline of the plan."""
         marche = self.loaded.dossier.marche
         return echeancier(self.notification, marche.duree_mois,
-                          self.loaded.dossier.plan_de_progres.suivi.delai_bilan_final_mois)
+                          self.loaded.dossier.plan.suivi.delai_bilan_final_mois)
 
     def echeance(self, cle: str) -> Echeance:
         """One deadline by key (``lancement``, ``bilan_2``…)."""
         return next(e for e in self.echeances if e.cle == cle)
 
 
-def open_suivi(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
-    """Load a dossier whose market is notified and awarded."""
-    loaded = read_dossier(dossier_path)
+def _seen_through(loaded: LoadedDossier, numero: int | None) -> tuple[LoadedDossier, MarcheSubsequent | None]:
+    """The dossier as its post-award pieces see it: itself, or through subsequent contract N."""
+    dossier = loaded.dossier
+    path = loaded.path
+    if dossier.plan_de_progres is None:
+        raise SuiviInputError(what=f"Fichier « {path} », plan_de_progres",
+                              hint="ce dossier porte la clause d'insertion seule : les pièces du "
+                                   "plan de progrès (échéancier, convocation, plans, lettres, bilans, "
+                                   "tableau de bord) ne s'y appliquent pas")
+    is_ms = dossier.marche.forme is Forme.accord_cadre_multi_attributaire_marches_subsequents
+    if numero is None:
+        if is_ms:
+            known = ", ".join(str(m.numero) for m in dossier.marches_subsequents)
+            raise SuiviInputError(
+                what=f"Fichier « {path} »",
+                hint="accord-cadre à marchés subséquents : le suivi s'attache à un marché subséquent "
+                     "et à son titulaire ; précisez --marche-subsequent N "
+                     + (f"(numéros listés : {known})" if known
+                        else "après l'avoir décrit dans la section marches_subsequents"))
+        return loaded, None
+    if not is_ms:
+        raise SuiviInputError(what=f"--marche-subsequent {numero}",
+                              hint="option réservée aux accords-cadres multi-attributaires à "
+                                   "marchés subséquents")
+    ms = subsequent_or_error(dossier, numero, path)
+    marche = dossier.marche.model_copy(update={
+        "reference": ms.reference or f"{dossier.marche.reference}-MS{ms.numero}",
+        "objet": ms.objet or dossier.marche.objet,
+        "date_notification": ms.date_notification,
+        "duree_mois": ms.duree_mois,
+    })
+    seen = dossier.model_copy(update={"marche": marche, "titulaire": ms.titulaire,
+                                      "plans": ms.plans, "bilans": ms.bilans})
+    return replace(loaded, dossier=seen), ms
+
+
+def open_suivi(dossier_path: Path, overlays: Sequence[Path] = (), cible: Cible | None = None) -> Suivi:
+    """Load a dossier whose market (or subsequent contract) is notified, awarded and suited to
+    a plan de progrès — or forced, in which case every piece carries the verdict."""
+    cible = cible or Cible()
+    original = read_dossier(dossier_path)
+    loaded, ms = _seen_through(original, cible.marche_subsequent)
+    faisabilite = suited_or_forced(original.dossier, forcer=cible.forcer,
+                                   numero=cible.marche_subsequent)
+    mention = forced_mention(original.dossier, faisabilite)
     marche = loaded.dossier.marche
     if marche.date_notification is None:
         raise SuiviInputError(what=f"Fichier « {dossier_path} », marche.date_notification",
@@ -83,7 +146,7 @@ def open_suivi(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
     library = open_library(overlays)
     if loaded.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
         library = pin(library, loaded.dossier.bibliotheque)
-    return Suivi(loaded, library, marche.date_notification)
+    return Suivi(loaded, library, marche.date_notification, mention, ms)
 
 
 def _from_file(path: Path, model: type[M], what: str) -> M:
@@ -115,7 +178,7 @@ def load_plan(suivi: Suivi, annee: int, plan_file: Path | None = None) -> PlanAn
         plan = found[0]
     problems = ([FieldProblem("annee", f"{annee} attendu (reçu : {plan.annee})")]
                 if plan.annee != annee else [])
-    pdp = suivi.loaded.dossier.plan_de_progres
+    pdp = suivi.loaded.dossier.plan
     problems += [FieldProblem(f"axes[{i}].axe", f"axe retenu au CCAP attendu (reçu : « {a.axe.value} ») ; un "
                              "axe nouveau modifierait le marché et demanderait un avenant")
                  for i, a in enumerate(plan.axes) if not pdp.has_axe(a.axe)]
@@ -151,7 +214,8 @@ def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
             raise CrossReferenceError(key=key, fragment_id="ccap_article", known=list(numbers))
         return Raw(numbers[key])
 
-    context: dict[str, Any] = {"ccap_article": ccap_article, **extra}
+    context: dict[str, Any] = {"ccap_article": ccap_article,
+                               "marche_subsequent": suivi.marche_subsequent, **extra}
     if annee is not None:
         debut, fin = periode(suivi.notification, dossier.marche.duree_mois, annee)
         context |= {"annee": annee, "periode": {"debut": debut, "fin": fin}}
@@ -171,16 +235,17 @@ def _render(suivi: Suivi, piece: str, output: Path, context: Mapping[str, Any],
             inserts: Mapping[str, Sequence[Block]], titre: str | None = None,
             sources: Mapping[str, str] | None = None) -> Path:
     data, _ = render_piece(suivi.loaded, piece, library=suivi.library, extra_context=context,
-                           inserts=inserts, titre=titre, extra_provenance=sources)
+                           inserts=inserts, titre=titre, extra_provenance=sources,
+                           mention=suivi.mention)
     return write_atomic(output, data)
 
 
 def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | None = None,
                          heure: str = "10 h 00", lieu: str | None = None,
-                         date_lettre: date | None = None) -> tuple[Path, date]:
+                         date_lettre: date | None = None, cible: Cible | None = None) -> tuple[Path, date]:
     """The letter proposing the launch meeting (organised by the titulaire under the CCAP): a date
     within the deadline, the participants, an agenda built from the retained axes."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     limite = suivi.echeance("lancement")
     jour = date_lettre or jour_ouvre(suivi.notification)[0]
     reunion = reunion or jour_ouvre(jour + (limite.date - jour) / 2)[0]
@@ -197,18 +262,20 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
     return _render(suivi, "convocation", output, context, inserts), reunion
 
 
-def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None) -> list[str]:
+def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None,
+                  cible: Cible | None = None) -> list[str]:
     """What a person should know before formalising year N's plan (French sentences)."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
     return [f"le plan de l'année {annee} ne fixe rien pour l'axe « {label(code)} », retenu au CCAP "
             "(le plan précise les sept points pour chaque axe)"
             for code in axes_absents(suivi.loaded.dossier, plan)]
 
 
-def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None) -> Path:
+def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
+                  cible: Cible | None = None) -> Path:
     """The annual plan of year N, as tables."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
     context = _context(suivi, annee, date_validation=plan.date_validation)
     return _render(suivi, "plan", output, context, {"plan_axes": plan_blocks(plan)},
@@ -221,9 +288,9 @@ def _echeance_annee(suivi: Suivi, annee: int) -> date:
 
 
 def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                    date_lettre: date | None = None) -> Path:
+                    date_lettre: date | None = None, cible: Cible | None = None) -> Path:
     """The exchange of letters formalising year N's plan; refused when an avenant is needed."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
     changes = stipulations_modifiees(suivi.loaded.dossier, plan)
     if changes:
@@ -248,7 +315,7 @@ def precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
     dossier = suivi.loaded.dossier
     found = [b for b in dossier.bilans if b.annee < annee]
     missing = sorted(set(range(1, annee)) - {b.annee for b in found})
-    insertion = dossier.plan_de_progres.insertion
+    insertion = dossier.plan.insertion
     if missing and insertion is not None and insertion.mode is ModeInsertion.heures:
         raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilans",
                               hint=f"résultats des années {', '.join(map(str, missing))} attendus : "
@@ -257,18 +324,20 @@ def precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
 
 
 def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = None,
-                 resultats_file: Path | None = None) -> tuple[Suivi, Bilan]:
+                 resultats_file: Path | None = None, cible: Cible | None = None) -> tuple[Suivi, Bilan]:
     """Load plan and results of year N and compute its bilan."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
     resultats = load_resultats(suivi, plan, resultats_file)
     return suivi, compute_bilan(suivi.loaded.dossier, plan, resultats, precedents(suivi, annee))
 
 
 def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                   resultats_file: Path | None = None, date_lettre: date | None = None) -> Bilan:
+                   resultats_file: Path | None = None, date_lettre: date | None = None,
+                   cible: Cible | None = None) -> Bilan:
     """The bilan of year N: results, chart, penalties, renewal letter for N+1."""
-    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file)
+    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file,
+                                cible=cible)
     dossier = suivi.loaded.dossier
     total = annees(dossier.marche.duree_mois)
     suivante = annee + 1 if annee < total else None
@@ -291,16 +360,17 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
     return bilan
 
 
-def deadlines(dossier_path: Path) -> list[Echeance]:
-    """Every deadline of the plan for a notified market."""
-    return open_suivi(dossier_path).echeances
+def deadlines(dossier_path: Path, cible: Cible | None = None) -> tuple[list[Echeance], str | None]:
+    """Every deadline of the plan for a notified market, and the forced-verdict mention if any."""
+    suivi = open_suivi(dossier_path, cible=cible)
+    return suivi.echeances, suivi.mention
 
 
-def write_ics(dossier_path: Path, output: Path) -> list[Echeance]:
+def write_ics(dossier_path: Path, output: Path, cible: Cible | None = None) -> list[Echeance]:
     """Write the deadlines as an iCalendar file; return them."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     echeances = suivi.echeances
-    write_atomic(output, calendrier_ics(suivi.loaded.dossier, echeances))
+    write_atomic(output, calendrier_ics(suivi.loaded.dossier, echeances, suivi.mention))
     return echeances
 
 
@@ -318,9 +388,9 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
 
 
-def generate_tableau_de_bord(dossier_path: Path, output: Path) -> Path:
+def generate_tableau_de_bord(dossier_path: Path, output: Path, cible: Cible | None = None) -> Path:
     """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
     plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
     if not plans:
@@ -330,11 +400,12 @@ def generate_tableau_de_bord(dossier_path: Path, output: Path) -> Path:
     provenance = {"version": __version__, "bibliotheque": suivi.library.release,
                   "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
     data = tableau_de_bord_xlsx(years, f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
-                                datetime.combine(suivi.notification, time()), provenance)
+                                datetime.combine(suivi.notification, time()), provenance,
+                                suivi.mention)
     return write_atomic(output, data)
 
 
-def generate_suivi_pieces(dossier_path: Path, directory: Path) -> list[Path]:
+def generate_suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None = None) -> list[Path]:
     """Every post-award piece the dossier has data for, written in ``directory``.
 
     The convocation and the calendar (``echeancier.ics``) always; for each year of
@@ -342,19 +413,20 @@ def generate_suivi_pieces(dossier_path: Path, directory: Path) -> list[Path]:
     the follow-up workbook when there is at least one plan. Each file is written atomically;
     the dossier's award data is checked before anything is written.
     """
-    suivi = open_suivi(dossier_path)
+    suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
-    written = [generate_convocation(dossier_path, directory / "convocation.docx")[0]]
-    write_ics(dossier_path, directory / "echeancier.ics")
+    written = [generate_convocation(dossier_path, directory / "convocation.docx", cible=cible)[0]]
+    write_ics(dossier_path, directory / "echeancier.ics", cible)
     written.append(directory / "echeancier.ics")
     for plan in sorted(dossier.plans, key=lambda p: p.annee):
-        written.append(generate_plan(dossier_path, plan.annee, directory / f"plan-{plan.annee}.docx"))
+        written.append(generate_plan(dossier_path, plan.annee, directory / f"plan-{plan.annee}.docx",
+                                     cible=cible))
         written.append(generate_lettre(dossier_path, plan.annee,
-                                       directory / f"lettre-{plan.annee}.docx"))
+                                       directory / f"lettre-{plan.annee}.docx", cible=cible))
     for resultats in sorted(dossier.bilans, key=lambda b: b.annee):
         path = directory / f"bilan-{resultats.annee}.docx"
-        generate_bilan(dossier_path, resultats.annee, path)
+        generate_bilan(dossier_path, resultats.annee, path, cible=cible)
         written.append(path)
     if dossier.plans:
-        written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx"))
+        written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx", cible))
     return written

@@ -39,48 +39,76 @@ def init_command(fichier: Path, ecraser: bool) -> None:
     success(f"Dossier de départ écrit : {fichier}")
 
 
-def _verdict_json(result: Any) -> str:
+def _avis_json(avis: Any) -> dict[str, Any]:
     from clausegen.models import label
 
-    return json.dumps(
-        {
-            "verdict": result.verdict.value,
-            "libelle": label(result.verdict),
-            "raisons": [
-                {"critere": r.critere, "niveau": r.niveau.value, "message": r.message}
-                for r in result.raisons
-            ],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+    return {
+        "verdict": avis.verdict.value,
+        "libelle": label(avis.verdict),
+        "raisons": [{"critere": r.critere, "niveau": r.niveau.value, "message": r.message,
+                     "source": r.source} for r in avis.raisons],
+    }
 
 
-def echo_verdict(result: Any, *, err: bool = False) -> None:
-    """Print a feasibility verdict for a person."""
+def verdict_payload(result: Any) -> dict[str, Any]:
+    """A feasibility verdict as JSON-ready data: the plan, the insertion clause, the levers."""
+    return {
+        **_avis_json(result.plan),
+        "marche_subsequent": result.marche_subsequent,
+        "clause_insertion": _avis_json(result.insertion),
+        "leviers": [{"code": lv.code, "libelle": lv.libelle, "base_legale": lv.base_legale,
+                     "message": lv.message} for lv in result.leviers],
+    }
+
+
+def _echo_avis(titre: str, avis: Any, err: bool) -> None:
     from clausegen.models import label
 
     colour = {"adapte": "green", "adapte_avec_reserves": "yellow", "non_adapte": "red"}
-    click.secho(f"Verdict : {label(result.verdict)}", fg=colour[result.verdict.value], bold=True,
+    click.secho(f"{titre} : {label(avis.verdict)}", fg=colour[avis.verdict.value], bold=True,
                 err=err)
-    for reason in result.raisons:
+    for reason in avis.raisons:
         click.echo(f"  {SYMBOLS[reason.niveau.value]} {reason.critere} : {reason.message}", err=err)
+
+
+def echo_verdict(result: Any, *, err: bool = False) -> None:
+    """Print a feasibility verdict for a person: the plan, the insertion clause, the levers."""
+    where = f" (marché subséquent n° {result.marche_subsequent})" if result.marche_subsequent else ""
+    _echo_avis(f"Verdict{where}", result.plan, err)
+    _echo_avis("Clause d'insertion seule", result.insertion, err)
+    if result.leviers:
+        click.echo("Autres leviers sociaux adaptés à ce marché :", err=err)
+        for levier in result.leviers:
+            click.echo(f"  \u2192 {levier.libelle} : {levier.message}", err=err)
+            click.echo(f"    fondement : {levier.base_legale}", err=err)
 
 
 @click.command("faisabilite")
 @DOSSIER
 @click.option("--format", "fmt", type=click.Choice(["texte", "json"]), default="texte",
               show_default=True, help="Présentation du résultat.")
+@click.option("--marche-subsequent", "numero", type=click.IntRange(min=1),
+              help="Numéro du marché subséquent à juger (sinon : l'accord-cadre et chacun de ses "
+                   "marchés subséquents listés).")
 @handle_errors
-def faisabilite_command(dossier: Path, fmt: str) -> None:
+def faisabilite_command(dossier: Path, fmt: str, numero: int | None) -> None:
     """Dit si le marché se prête à un plan de progrès en matière sociale, et pourquoi."""
-    from clausegen.api import check_faisabilite
+    from clausegen.api import check_faisabilite, read_dossier
 
-    result = check_faisabilite(dossier)
+    result = check_faisabilite(dossier, numero)
+    subsequents = ([] if numero is not None else
+                   [check_faisabilite(dossier, m.numero)
+                    for m in read_dossier(dossier).dossier.marches_subsequents])
     if fmt == "json":
-        click.echo(_verdict_json(result))
-    else:
-        echo_verdict(result)
+        payload = verdict_payload(result)
+        if subsequents:
+            payload["marches_subsequents"] = [verdict_payload(r) for r in subsequents]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    echo_verdict(result)
+    for sub in subsequents:
+        click.echo("")
+        echo_verdict(sub)
 
 
 def _piece_command(piece: str, sigle: str) -> click.Command:
@@ -104,9 +132,9 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 
         result = generate_piece(dossier, piece, sortie, modele=modele, forcer=forcer,
                                 brouillon=brouillon, overlays=surcouches)
-        if result.faisabilite.verdict.value == "non_adapte":
-            click.secho("Avertissement : marché jugé non adapté, génération forcée.", fg="yellow",
-                        err=True)
+        if result.forced:
+            click.secho("Avertissement : marché jugé non adapté, génération forcée (mention "
+                        "portée dans le document).", fg="yellow", err=True)
             echo_verdict(result.faisabilite, err=True)
         if result.is_draft:
             click.secho("Avertissement : document PROJET (clauses non validées).", fg="yellow",
@@ -129,17 +157,21 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
-    from clausegen.api import check_faisabilite, generate_pieces
+    from clausegen.api import check_faisabilite, generate_pieces, read_dossier
+    from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
 
     echo_verdict(check_faisabilite(dossier))
+    targets: list[tuple[Cible, Path]] = []
     if suivi:  # award data checked before anything is written
-        from clausegen.api.suivi import generate_suivi_pieces, open_suivi
-
-        open_suivi(dossier)
+        numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
+        targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
+                   or [(Cible(forcer=forcer), sortie)])
+        for cible, _ in targets:
+            open_suivi(dossier, cible=cible)
     for result in generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon):
         success(f"{result.piece.upper()} écrit : {result.path}")
-    if suivi:
-        for path in generate_suivi_pieces(dossier, sortie):
+    for cible, directory in targets:
+        for path in generate_suivi_pieces(dossier, directory, cible):
             success(f"Pièce du suivi écrite : {path}")
 
 

@@ -15,12 +15,24 @@ ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
                      help="Année d'exécution du marché (1 pour la première).")
 PLAN = click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
                     help="Plan de l'année dans un fichier YAML (sinon : section plans du dossier).")
+MARCHE_SUBSEQUENT = click.option(
+    "--marche-subsequent", "numero", type=click.IntRange(min=1),
+    help="Numéro du marché subséquent suivi (accord-cadre multi-attributaire à marchés subséquents).")
+FORCER = click.option("--forcer", is_flag=True,
+                      help="Produit la pièce même pour un marché jugé non adapté ; la pièce porte "
+                           "alors la mention du verdict.")
 DATE_LETTRE = click.option("--date", "date_lettre", type=click.DateTime(formats=["%Y-%m-%d"]),
                            help="Date de la lettre (AAAA-MM-JJ) ; par défaut, tirée du dossier.")
 
 
 def _day(value: Any) -> date | None:
     return value.date() if value is not None else None
+
+
+def _cible(numero: int | None, forcer: bool) -> Any:
+    from clausegen.api.suivi import Cible
+
+    return Cible(marche_subsequent=numero, forcer=forcer)
 
 
 def _table(echeances: list[Any]) -> None:
@@ -45,12 +57,19 @@ def _json(echeances: list[Any]) -> str:
               show_default=True, help="Présentation des échéances.")
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
               help="Écrit aussi les échéances dans un fichier iCalendar (.ics) avec rappels.")
+@MARCHE_SUBSEQUENT
+@FORCER
 @handle_errors
-def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
+def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | None,
+                       forcer: bool) -> None:
     """Affiche les échéances du plan de progrès à partir de la notification."""
     from clausegen.api.suivi import deadlines, write_ics
 
-    echeances = write_ics(dossier, ics) if ics else deadlines(dossier)
+    echeances, mention = deadlines(dossier, _cible(numero, forcer))
+    if mention:
+        warn([mention.rstrip(".")])
+    if ics:
+        write_ics(dossier, ics, _cible(numero, forcer))
     if fmt == "json":
         click.echo(_json(echeances))
     else:
@@ -67,16 +86,18 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
 @click.option("--heure", default="10 h 00", show_default=True, help="Heure de la réunion.")
 @click.option("--lieu", help="Lieu de la réunion (par défaut : l'adresse de l'acheteur).")
 @DATE_LETTRE
+@MARCHE_SUBSEQUENT
+@FORCER
 @pdf_option
 @handle_errors
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
-                        date_lettre: Any) -> None:
+                        date_lettre: Any, numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
     from clausegen.api.suivi import generate_convocation
     from clausegen.text.french import date_longue
 
     path, jour = generate_convocation(dossier, sortie, reunion=_day(reunion), heure=heure, lieu=lieu,
-                                      date_lettre=_day(date_lettre))
+                                      date_lettre=_day(date_lettre), cible=_cible(numero, forcer))
     success(f"Convocation écrite : {path} (réunion le {date_longue(jour)})")
 
 
@@ -85,14 +106,19 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @ANNEE
 @PLAN
 @output_option("plan.docx")
+@MARCHE_SUBSEQUENT
+@FORCER
 @pdf_option
 @handle_errors
-def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
+def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path, numero: int | None,
+                 forcer: bool) -> None:
     """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
     from clausegen.api.suivi import generate_plan, plan_warnings
 
-    warn(plan_warnings(dossier, annee, plan_file))
-    success(f"Plan de l'année {annee} écrit : {generate_plan(dossier, annee, sortie, plan_file=plan_file)}")
+    cible = _cible(numero, forcer)
+    warn(plan_warnings(dossier, annee, plan_file, cible))
+    path = generate_plan(dossier, annee, sortie, plan_file=plan_file, cible=cible)
+    success(f"Plan de l'année {annee} écrit : {path}")
 
 
 @click.command("lettre")
@@ -101,15 +127,19 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 @PLAN
 @DATE_LETTRE
 @output_option("lettre.docx")
+@MARCHE_SUBSEQUENT
+@FORCER
 @pdf_option
 @handle_errors
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
-                   sortie: Path) -> None:
+                   sortie: Path, numero: int | None, forcer: bool) -> None:
     """Génère l'échange de lettres formalisant le plan de l'année N (refusé s'il faut un avenant)."""
     from clausegen.api.suivi import generate_lettre, plan_warnings
 
-    warn(plan_warnings(dossier, annee, plan_file))
-    path = generate_lettre(dossier, annee, sortie, plan_file=plan_file, date_lettre=_day(date_lettre))
+    cible = _cible(numero, forcer)
+    warn(plan_warnings(dossier, annee, plan_file, cible))
+    path = generate_lettre(dossier, annee, sortie, plan_file=plan_file, date_lettre=_day(date_lettre),
+                           cible=cible)
     success(f"Lettre de l'année {annee} écrite : {path}")
 
 
@@ -121,16 +151,18 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
               help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
 @DATE_LETTRE
 @output_option("bilan.docx")
+@MARCHE_SUBSEQUENT
+@FORCER
 @pdf_option
 @handle_errors
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
-                  date_lettre: Any, sortie: Path) -> None:
+                  date_lettre: Any, sortie: Path, numero: int | None, forcer: bool) -> None:
     """Génère le bilan de l'année N : résultats, pénalités, graphique, lettre de renouvellement."""
     from clausegen.api.suivi import generate_bilan
     from clausegen.text.french import montant
 
     bilan = generate_bilan(dossier, annee, sortie, plan_file=plan_file, resultats_file=resultats_file,
-                           date_lettre=_day(date_lettre))
+                           date_lettre=_day(date_lettre), cible=_cible(numero, forcer))
     success(f"Bilan de l'année {annee} écrit : {sortie} "
             f"(pénalités encourues : {montant(bilan.du, ht=True)})")
 
@@ -138,12 +170,15 @@ def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_f
 @click.command("tableau-de-bord")
 @DOSSIER
 @output_option("tableau-de-bord.xlsx")
+@MARCHE_SUBSEQUENT
+@FORCER
 @handle_errors
-def tableau_de_bord_command(dossier: Path, sortie: Path) -> None:
+def tableau_de_bord_command(dossier: Path, sortie: Path, numero: int | None, forcer: bool) -> None:
     """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""
     from clausegen.api.suivi import generate_tableau_de_bord
 
-    success(f"Tableau de bord écrit : {generate_tableau_de_bord(dossier, sortie)}")
+    path = generate_tableau_de_bord(dossier, sortie, _cible(numero, forcer))
+    success(f"Tableau de bord écrit : {path}")
 
 
 def register(group: click.Group) -> None:

@@ -46,8 +46,9 @@ def _event(dossier: Dossier, echeance: Echeance, stamp: datetime) -> Event:
     return event
 
 
-def calendrier_ics(dossier: Dossier, echeances: list[Echeance]) -> bytes:
-    """An iCalendar file holding every deadline as an all-day event with reminders."""
+def calendrier_ics(dossier: Dossier, echeances: list[Echeance], mention: str | None = None) -> bytes:
+    """An iCalendar file holding every deadline as an all-day event with reminders
+    (``mention``, a forced verdict, becomes the calendar's description)."""
     notification = dossier.marche.date_notification
     assert notification is not None  # checked by the caller (open_suivi)
     stamp = datetime.combine(notification, time(), tzinfo=UTC)
@@ -55,6 +56,8 @@ def calendrier_ics(dossier: Dossier, echeances: list[Echeance]) -> bytes:
     calendar.add("prodid", "-//clausegen//plan de progres en matiere sociale//FR")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Plan de progrès \u2013 marché n° {dossier.marche.reference}")
+    if mention:
+        calendar.add("x-wr-caldesc", mention)
     for echeance in echeances:
         calendar.add_component(_event(dossier, echeance, stamp))
     return bytes(calendar.to_ical())

@@ -52,7 +52,7 @@ def stipulations_modifiees(dossier: Dossier, plan: PlanAnnuel) -> list[str]:
         changes.append(f"montant du marché porté de {montant(marche.montant_estime_ht, ht=True)} "
                        f"à {montant(plan.montant_estime_ht, ht=True)}")
     if plan.penalites is not None:
-        changes += _penalites(dossier.plan_de_progres.penalites, plan.penalites)
+        changes += _penalites(dossier.plan.penalites, plan.penalites)
     return changes
 
 
@@ -62,4 +62,4 @@ def axes_absents(dossier: Dossier, plan: PlanAnnuel) -> list[CodeAxe]:
     Not a change of the contract, but a plan to complete: the commands warn about it.
     """
     couverts = {a.axe for a in plan.axes}
-    return [a.code for a in dossier.plan_de_progres.axes if a.code not in couverts]
+    return [a.code for a in dossier.plan.axes if a.code not in couverts]

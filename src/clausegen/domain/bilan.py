@@ -107,7 +107,7 @@ def check_resultats(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnu
 
 def _insertion_problems(dossier: Dossier, resultats: ResultatsAnnuels) -> list[FieldProblem]:
     """Results the CCAP's insertion penalty needs, according to the dossier's options."""
-    insertion = dossier.plan_de_progres.insertion
+    insertion = dossier.plan.insertion
     if insertion is None:
         return []
     if insertion.mode is ModeInsertion.actions:
@@ -117,7 +117,7 @@ def _insertion_problems(dossier: Dossier, resultats: ResultatsAnnuels) -> list[F
     problems = [] if resultats.heures_insertion_realisees is not None else [FieldProblem(
         "heures_insertion_realisees", "nombre d'heures d'insertion réalisées dans l'année attendu "
         "(clause d'insertion en heures)")]
-    smic = dossier.plan_de_progres.penalites.formule_heure is FormulePenaliteHeure.smic
+    smic = dossier.plan.penalites.formule_heure is FormulePenaliteHeure.smic
     if smic and resultats.smic_horaire_brut is None:
         problems.append(FieldProblem("smic_horaire_brut", "SMIC horaire brut en vigueur à la date du "
                                      "constat attendu (pénalité horaire indexée sur le SMIC)"))
@@ -157,7 +157,7 @@ def _penalite_heures(dossier: Dossier, volume: int, resultats: ResultatsAnnuels,
     manquantes = max(Decimal(0), prorata - done - deja)
     if not manquantes:
         return []
-    tarifs = dossier.plan_de_progres.penalites
+    tarifs = dossier.plan.penalites
     taux = tarifs.heure_non_realisee
     if tarifs.formule_heure is FormulePenaliteHeure.smic:
         assert resultats.smic_horaire_brut is not None  # check_resultats
@@ -171,7 +171,7 @@ def _penalite_heures(dossier: Dossier, volume: int, resultats: ResultatsAnnuels,
 
 def _penalite_insertion(dossier: Dossier, resultats: ResultatsAnnuels,
                         precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
-    insertion = dossier.plan_de_progres.insertion
+    insertion = dossier.plan.insertion
     if insertion is None:
         return []
     if insertion.mode is ModeInsertion.heures and insertion.volume_heures is not None:
@@ -181,20 +181,20 @@ def _penalite_insertion(dossier: Dossier, resultats: ResultatsAnnuels,
     if not manquantes:
         return []
     return [_ligne("Actions d'insertion non réalisées dans l'année", manquantes, "action",
-                   dossier.plan_de_progres.penalites.action_non_realisee)]
+                   dossier.plan.penalites.action_non_realisee)]
 
 
 def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                objectifs: tuple[LigneObjectif, ...],
                precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
-    tarifs = dossier.plan_de_progres.penalites
+    tarifs = dossier.plan.penalites
     lignes = _penalite_insertion(dossier, resultats, precedents)
     done = {r.action: r.realisee for r in resultats.actions}
     manquees = [a for a in plan.actions_titulaire() if not done.get(a.id, False)]
     if manquees:
         lignes.append(_ligne("Actions du titulaire non réalisées", Decimal(len(manquees)), "action",
                              tarifs.action_non_realisee))
-    if dossier.plan_de_progres.engagement is Engagement.resultats:
+    if dossier.plan.engagement is Engagement.resultats:
         ratees = [o for o in objectifs if not o.atteint]
         if ratees:
             lignes.append(_ligne("Objectifs chiffrés non atteints", Decimal(len(ratees)), "objectif",
@@ -223,7 +223,7 @@ def compute_bilan(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuel
     objectifs = _lignes_objectifs(plan, resultats)
     lignes = _penalites(dossier, plan, resultats, objectifs, precedents)
     montant, estime = montant_de_l_annee(dossier, plan.annee, resultats)
-    plafond = cents(montant * dossier.plan_de_progres.penalites.plafond_pourcentage / CENT_POUR_CENT)
+    plafond = cents(montant * dossier.plan.penalites.plafond_pourcentage / CENT_POUR_CENT)
     done = {r.action: r.realisee for r in resultats.actions}
     non_realisees = tuple(a.libelle for axe in plan.axes
                           for a in (*axe.actions_titulaire, *axe.actions_acheteur)

@@ -382,11 +382,17 @@ class PlanDeProgres(StrictModel):
 
 
 # The annual plans and results use CodeAxe and Penalites defined above.
-from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, refuse_duplicates  # noqa: E402
+from clausegen.models.dispositifs import (  # noqa: E402
+    ArticleReservation,
+    ClauseInsertionSeule,
+    MarcheSubsequent,
+    Reservation,
+)
+from clausegen.models.suivi import AnneesDeSuivi, refuse_duplicates  # noqa: E402
 
 
-class Dossier(StrictModel):
-    """The whole dossier of one market."""
+class Dossier(AnneesDeSuivi):
+    """The whole dossier of one market (``plans`` and ``bilans``: its yearly follow-up)."""
 
     acheteur: Acheteur = Field(description="L'acheteur public.")
     marche: Marche = Field(description="Le marché.")
@@ -394,20 +400,78 @@ class Dossier(StrictModel):
     titulaire: Titulaire | None = Field(
         default=None, description="Le titulaire, une fois le marché attribué."
     )
-    plan_de_progres: PlanDeProgres = Field(description="Le plan de progrès en matière sociale.")
+    plan_de_progres: PlanDeProgres | None = Field(
+        default=None,
+        description="Le plan de progrès en matière sociale (ou, à sa place, clause_insertion).",
+    )
+    clause_insertion: ClauseInsertionSeule | None = Field(
+        default=None,
+        description=(
+            "La clause d'insertion seule, sans plan de progrès (marché de travaux, marché trop "
+            "court ou ponctuel pour un plan)."
+        ),
+    )
+    reservation: Reservation | None = Field(
+        default=None,
+        description="Marché (ou lot) réservé : article L2113-12 (EA, ESAT) ou L2113-13 (SIAE).",
+    )
+    marches_subsequents: list[MarcheSubsequent] = Field(
+        default_factory=list,
+        description="Marchés subséquents d'un accord-cadre multi-attributaire (clé numero).",
+    )
     bibliotheque: Version | None = Field(
         default=None,
         description="Version publiée de la bibliothèque de clauses à utiliser (épinglage).",
     )
-    plans: list[PlanAnnuel] = Field(
-        default_factory=list, description="Plans de progrès annuels, un par année (clé annee)."
-    )
-    bilans: list[ResultatsAnnuels] = Field(
-        default_factory=list, description="Résultats annuels, un par année (clé annee)."
-    )
 
     @model_validator(mode="after")
-    def _years_unique(self) -> Self:
-        refuse_duplicates([str(p.annee) for p in self.plans], "plans : année(s)")
-        refuse_duplicates([str(b.annee) for b in self.bilans], "bilans : année(s)")
+    def _subsequent_numbers_unique(self) -> Self:
+        refuse_duplicates([str(m.numero) for m in self.marches_subsequents],
+                          "marches_subsequents : numéro(s)")
         return self
+
+    @model_validator(mode="after")
+    def _one_social_device(self) -> Self:
+        if (self.plan_de_progres is None) == (self.clause_insertion is None):
+            raise ValueError(
+                "une section plan_de_progres ou une section clause_insertion est attendue "
+                "(l'une ou l'autre, pas les deux : le plan de progrès porte sa propre clause "
+                "d'insertion dans plan_de_progres.insertion)"
+            )
+        if self.clause_insertion is not None and self.reservation is not None:
+            raise ValueError(
+                f"clause_insertion : un marché réservé ({self.reservation.article.value}) est "
+                "exécuté par des personnes déjà en parcours d'insertion ou en emploi adapté ; une "
+                "clause d'insertion en heures n'y a pas de sens (retirez clause_insertion ou "
+                "reservation)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _subsequents_match_form(self) -> Self:
+        ms = Forme.accord_cadre_multi_attributaire_marches_subsequents
+        if self.marches_subsequents and self.marche.forme is not ms:
+            raise ValueError("marches_subsequents ne vaut que pour un accord-cadre multi-attributaire "
+                             "à marchés subséquents")
+        return self
+
+    @property
+    def plan(self) -> PlanDeProgres:
+        """The plan de progrès of a dossier known to have one (post-award pieces check it)."""
+        if self.plan_de_progres is None:
+            raise RuntimeError("dossier sans plan de progrès")
+        return self.plan_de_progres
+
+    @property
+    def insertion(self) -> ClauseInsertion | None:
+        """The insertion clause, whether alone or within the plan de progrès."""
+        if self.clause_insertion is not None:
+            return self.clause_insertion
+        return self.plan_de_progres.insertion if self.plan_de_progres else None
+
+    def marche_subsequent(self, numero: int) -> MarcheSubsequent | None:
+        """The subsequent contract with this number, if listed."""
+        return next((m for m in self.marches_subsequents if m.numero == numero), None)
+
+
+__all__ = ["ArticleReservation", "Dossier", "MarcheSubsequent", "Reservation"]

@@ -159,3 +159,21 @@ class ResultatsAnnuels(StrictModel):
         refuse_duplicates([r.objectif for r in self.objectifs], "objectif(s)")
         refuse_duplicates([r.action for r in self.actions], "action(s)")
         return self
+
+
+
+class AnneesDeSuivi(StrictModel):
+    """The yearly plans and results of one contract (the market, or a subsequent contract)."""
+
+    plans: list[PlanAnnuel] = Field(
+        default_factory=list, description="Plans de progrès annuels, un par année (clé annee)."
+    )
+    bilans: list[ResultatsAnnuels] = Field(
+        default_factory=list, description="Résultats annuels, un par année (clé annee)."
+    )
+
+    @model_validator(mode="after")
+    def _years_unique(self) -> Self:
+        refuse_duplicates([str(p.annee) for p in self.plans], "plans : année(s)")
+        refuse_duplicates([str(b.annee) for b in self.bilans], "bilans : année(s)")
+        return self

@@ -110,10 +110,16 @@ def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
 
 
 def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datetime,
-                         provenance: dict[str, str]) -> bytes:
-    """The workbook's bytes (same input, same bytes)."""
+                         provenance: dict[str, str], mention: str | None = None) -> bytes:
+    """The workbook's bytes (same input, same bytes); ``mention`` (a forced verdict) is written
+    in bold under the summary table."""
     book = Workbook()
     _summary(book, years)
+    if mention:
+        sheet = book.active
+        assert sheet is not None
+        row = len(years) + 3
+        sheet.cell(row=row, column=1, value=mention).font = Font(bold=True, color="C00000")
     for year in years:
         _year_sheet(book, year)
     book.properties.title = title[:255]
