@@ -13,7 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clausegen.errors import ClausegenError, InputFileError, OutputError
+from clausegen.errors import ClausegenError, InputFileError, NotSuitedError, OutputError
 
 DOSSIER_SUFFIXES = (".yml", ".yaml")
 
@@ -25,6 +25,8 @@ class JobResult:
     dossier: Path
     written: tuple[Path, ...] = ()
     error: str | None = None
+    non_adapte: bool = False
+    """The market was judged non adapté: refused (``error`` set) or forced (pieces written)."""
 
     @property
     def ok(self) -> bool:
@@ -53,6 +55,16 @@ class BatchSummary:
     def failed(self) -> list[JobResult]:
         """The dossiers that produced nothing."""
         return [r for r in self.results if not r.ok]
+
+    @property
+    def refused(self) -> list[JobResult]:
+        """The dossiers refused as non adapté (no --forcer)."""
+        return [r for r in self.results if r.non_adapte and not r.ok]
+
+    @property
+    def forced(self) -> list[JobResult]:
+        """The dossiers judged non adapté whose pieces were written anyway (--forcer)."""
+        return [r for r in self.results if r.non_adapte and r.ok]
 
     @property
     def documents(self) -> int:
@@ -92,7 +104,9 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
             from clausegen.render.pdf import convert_to_pdf
 
             written += tuple(convert_to_pdf(path) for path in written)
-        return JobResult(dossier=dossier, written=written)
+        return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results))
+    except NotSuitedError as exc:
+        return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
     except ClausegenError as exc:
         return JobResult(dossier=dossier, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one broken dossier must not stop the batch

@@ -10,7 +10,7 @@ import click
 from clausegen.cli.common import handle_errors
 
 if TYPE_CHECKING:
-    from clausegen.api.lot import JobResult
+    from clausegen.api.lot import BatchSummary, JobResult
 
 
 def _report_failures(failed: list[JobResult]) -> None:
@@ -18,6 +18,20 @@ def _report_failures(failed: list[JobResult]) -> None:
         click.secho(f"Échec : {result.dossier}", fg="red", err=True)
         for line in str(result.error).splitlines():
             click.echo(f"  {line}", err=True)
+
+
+def _names(results: list[JobResult]) -> str:
+    return ", ".join(sorted(r.dossier.name for r in results))
+
+
+def _report_verdicts(summary: BatchSummary) -> None:
+    """The summary lines on unsuited markets: refused ones, and forced ones (marked pieces)."""
+    if summary.refused:
+        click.secho(f"Non adaptés, refusés (sans --forcer) : {len(summary.refused)} "
+                    f"({_names(summary.refused)})", fg="yellow", err=True)
+    if summary.forced:
+        click.secho(f"Non adaptés, générés avec --forcer (mention du verdict dans chaque pièce) : "
+                    f"{len(summary.forced)} ({_names(summary.forced)})", fg="yellow", err=True)
 
 
 @click.command("lot")
@@ -59,6 +73,7 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     ok = len(paths) - len(summary.failed)
     message = (f"{ok} dossier(s) sur {len(paths)} générés, {summary.documents} document(s) "
                f"écrits dans {sortie}")
+    _report_verdicts(summary)
     if summary.failed:
         click.secho(f"{message} ; {len(summary.failed)} en échec.", fg="yellow", err=True)
         sys.exit(1)
