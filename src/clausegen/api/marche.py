@@ -38,6 +38,12 @@ PLAN_MENTION = (
     "Marché comportant un plan de progrès en matière sociale, condition d'exécution "
     "prévue à l'article L. 2112-2 du code de la commande publique"
 )
+INSERTION_MENTION = (
+    "Marché comportant une clause d'insertion, condition d'exécution prévue à l'article "
+    "L. 2112-2 du code de la commande publique"
+)
+INSERTION_PIECES = {"ccap": "ccap_insertion", "cctp": "cctp_insertion"}
+"""The canevas a tender piece uses when the dossier carries the insertion clause alone."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[
         "reference": marche.reference,
         "objet": marche.objet,
         "sous_titre": sous_titre,
-        "mention_plan": PLAN_MENTION,
+        "mention_plan": PLAN_MENTION if dossier.plan_de_progres is not None else INSERTION_MENTION,
         "mention_projet": DRAFT_MARK if draft else "",
     }
     return {key: typographie(value) for key, value in fields.items()}
@@ -194,7 +200,7 @@ def render_piece(
         library = pin(library, loaded.dossier.bibliotheque)
     if mention:
         extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}
-    canevas = library.canevas(piece)
+    canevas = library.canevas(canevas_name(loaded.dossier, piece))
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts)
@@ -210,7 +216,7 @@ def render_piece(
         title=f"{document.sigle} \u2013 {dossier.marche.objet}",
         subject=f"Marché n° {dossier.marche.reference}",
         author=dossier.acheteur.nom,
-        keywords="clausegen; plan de progrès en matière sociale",
+        keywords=f"clausegen; {dispositif(dossier)}",
         created=datetime.combine(notification, time()) if notification else None,
     )
     data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
@@ -218,6 +224,14 @@ def render_piece(
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document
+
+
+def canevas_name(dossier: Dossier, piece: str) -> str:
+    """The canevas of a piece for this dossier: ``ccap_insertion`` for the CCAP of a dossier
+    carrying the insertion clause alone, the piece's own otherwise."""
+    if dossier.clause_insertion is not None:
+        return INSERTION_PIECES.get(piece, piece)
+    return piece
 
 
 def _mention_block(text: str) -> Paragraph:

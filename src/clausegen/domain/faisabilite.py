@@ -268,8 +268,11 @@ def _insertion(marche: Marche, reservation: Reservation | None) -> Avis:
 
 def assess_faisabilite(marche: Marche, *, subsequent: MarcheSubsequent | None = None,
                        reservation: Reservation | None = None,
-                       heures_au_plan: bool = False) -> Faisabilite:
-    """Assess the market (or one of its subsequent contracts) against every criterion."""
+                       heures_au_plan: bool = False, insertion_retenue: bool = False) -> Faisabilite:
+    """Assess the market (or one of its subsequent contracts) against every criterion.
+
+    ``insertion_retenue``: the dossier already carries the insertion clause alone, which is
+    then not offered again as a lever."""
     raisons = [_nature(marche), _continuite(marche), _stabilite(marche, subsequent),
                _duree(marche, subsequent), _montant()]
     if reservation is not None:
@@ -277,7 +280,8 @@ def assess_faisabilite(marche: Marche, *, subsequent: MarcheSubsequent | None = 
     plan = _avis(tuple(raisons))
     insertion = _insertion(marche, reservation)
     leviers = (leviers_pour(marche, reserve=reservation is not None,
-                            insertion_possible=insertion.verdict is not Verdict.non_adapte)
+                            insertion_possible=(insertion.verdict is not Verdict.non_adapte
+                                                and not insertion_retenue))
                if plan.verdict is Verdict.non_adapte else ())
     return Faisabilite(plan=plan, insertion=insertion, leviers=leviers,
                        marche_subsequent=subsequent.numero if subsequent else None)
@@ -290,4 +294,5 @@ def assess_dossier(dossier: Dossier, numero: int | None = None) -> Faisabilite:
     heures = (dossier.plan_de_progres is not None and insertion is not None
               and insertion.mode.value == "heures")
     return assess_faisabilite(dossier.marche, subsequent=subsequent,
-                              reservation=dossier.reservation, heures_au_plan=heures)
+                              reservation=dossier.reservation, heures_au_plan=heures,
+                              insertion_retenue=dossier.clause_insertion is not None)

@@ -1,0 +1,85 @@
+"""Issue 10, item 3: the insertion clause alone (works contract, CCAG-Travaux), without a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from clausegen.cli import cli
+from clausegen.render.inspect import dump_text, read_provenance
+from tests.conftest import EXAMPLES, example_data
+
+TRAVAUX = EXAMPLES / "travaux-clause-insertion.yml"
+
+
+def _text(runner: CliRunner, piece: str, tmp_path: Path, dossier: Path = TRAVAUX) -> str:
+    out = tmp_path / f"{piece}.docx"
+    result = runner.invoke(cli, [piece, str(dossier), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert read_provenance(out.read_bytes())["piece"] == f"{piece}_insertion"
+    return dump_text(out.read_bytes()).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, tmp_path: Path) -> None:
+    text = _text(runner, "ccap", tmp_path)
+    assert "Plan de progrès" not in text
+    assert "Marché comportant une clause d'insertion, condition d'exécution" in text
+    for expected in ("volume minimal de 3 500 heures de travail", "Publics éligibles",
+                     "l'embauche directe", "la mise à disposition", "la sous-traitance ou la co-traitance",
+                     "Karim Benali", "au plus tard le 10 du mois qui suit",
+                     "Dans un délai de 3 mois à compter de la fin de l'exécution du marché",
+                     "deux fois le montant du SMIC horaire brut", "100,00 € HT par jour calendaire",
+                     "Dérogations au CCAG"):
+        assert expected in text, expected
+    # CCAG-Travaux: the insertion article number is not verified, so it is cited by subject.
+    assert "la stipulation du CCAG-Travaux relative à l'action d'insertion professionnelle" in text
+
+
+def test_cctp_gives_statement_final_bilan_and_facilitator(runner: CliRunner, tmp_path: Path) -> None:
+    text = _text(runner, "cctp", tmp_path)
+    assert "Relevé de l'action d'insertion" in text
+    assert "Bilan final de l'insertion" in text
+    assert "au regard du volume de 3 500 heures fixé" in text
+    assert "Missions du facilitateur" in text
+    assert "plan de progrès" not in text.lower()
+
+
+def test_verdict_reports_plan_and_insertion_clause_separately(runner: CliRunner) -> None:
+    import json
+
+    result = runner.invoke(cli, ["faisabilite", str(TRAVAUX), "--format", "json"])
+    payload = json.loads(result.output)
+    assert payload["verdict"] == "non_adapte"  # 14-month one-off works: no plan
+    assert payload["clause_insertion"]["verdict"] == "adapte"
+    assert "clause_insertion" not in [lv["code"] for lv in payload["leviers"]]  # already there
+
+
+def test_post_award_plan_pieces_do_not_apply(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["echeancier", str(TRAVAUX)])
+    assert result.exit_code == 2
+    assert "clause d'insertion seule" in result.output
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("heures", "par heure"), ("actions", "par action")])
+def test_insertion_in_hours_or_actions(runner: CliRunner, write_dossier: Any, tmp_path: Path,
+                                       mode: str, expected: str) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["clause_insertion"]["mode"] = mode
+    data["clause_insertion"]["actions_par_an"] = 2
+    assert expected in _text(runner, "ccap", tmp_path, write_dossier(data))
+
+
+def test_plan_and_insertion_clause_alone_are_exclusive(runner: CliRunner, write_dossier: Any) -> None:
+    data = example_data()
+    data["clause_insertion"] = {"volume_heures": 100, "perimetre": "nettoyage"}
+    both = runner.invoke(cli, ["faisabilite", str(write_dossier(data))])
+    assert both.exit_code == 2
+    assert "l'une ou l'autre, pas les deux" in both.output
+    del data["clause_insertion"], data["plan_de_progres"]
+    neither = runner.invoke(cli, ["faisabilite", str(write_dossier(data))])
+    assert neither.exit_code == 2
+    assert "une section plan_de_progres ou une section clause_insertion est attendue" in neither.output
