@@ -40,7 +40,7 @@ from clausegen.library import Library
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import Forme, ModeInsertion
+from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import problems_from
 from clausegen.output import write_atomic
@@ -267,9 +267,16 @@ def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None,
     """What a person should know before formalising year N's plan (French sentences)."""
     suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
-    return [f"le plan de l'année {annee} ne fixe rien pour l'axe « {label(code)} », retenu au CCAP "
-            "(le plan précise les sept points pour chaque axe)"
-            for code in axes_absents(suivi.loaded.dossier, plan)]
+    warnings = [f"le plan de l'année {annee} ne fixe rien pour l'axe « {label(code)} », retenu au CCAP "
+                "(le plan précise les sept points pour chaque axe)"
+                for code in axes_absents(suivi.loaded.dossier, plan)]
+    if suivi.loaded.dossier.reservation is not None:
+        warnings += [f"marché réservé : l'objectif « {o.id} » se compte en heures d'insertion, alors que "
+                     "les salariés sont déjà en parcours d'insertion ou en emploi adapté ; préférez un "
+                     "objectif de parcours (formation, tutorat, sorties vers l'emploi durable)"
+                     for axe, o in plan.objectifs()
+                     if axe is CodeAxe.insertion and "heure" in o.unite.lower()]
+    return warnings
 
 
 def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,

@@ -215,16 +215,21 @@ AXES_MARCHE_RESERVE = (
 )
 
 
+def article_reservation(reservation: Reservation) -> str:
+    """« article L. 2113-13 » for ``L2113-13``."""
+    return f"article L. {reservation.article.value.removeprefix('L')}"
+
+
 def _reservation(reservation: Reservation, heures_au_plan: bool) -> Raison:
     axes = ", ".join(AXES_MARCHE_RESERVE)
     if heures_au_plan:
         return Raison("marché réservé", Niveau.reserve,
-                      f"marché réservé ({reservation.article.value}) : les salariés sont déjà en "
+                      f"marché réservé ({article_reservation(reservation)}) : les salariés sont déjà en "
                       "parcours d'insertion ou en emploi adapté ; un objectif en heures d'insertion "
                       "serait atteint d'office et ne mesure aucun progrès — retenez plutôt : "
                       f"{axes}", SEED_PERIMETRE)
     return Raison("marché réservé", Niveau.favorable,
-                  f"marché réservé ({reservation.article.value}) : le plan porte sur la qualité des "
+                  f"marché réservé ({article_reservation(reservation)}) : le plan porte sur la qualité des "
                   f"parcours des salariés affectés au marché — axes adaptés : {axes}", SEED_PERIMETRE)
 
 
@@ -233,11 +238,11 @@ def _reservation(reservation: Reservation, heures_au_plan: bool) -> Raison:
 
 def _insertion(marche: Marche, reservation: Reservation | None) -> Avis:
     if reservation is not None:
-        qui = ("des personnes en parcours d'insertion"
+        qui = ("de personnes en parcours d'insertion"
                if reservation.article is ArticleReservation.l2113_13
-               else "des travailleurs handicapés en emploi adapté")
+               else "de travailleurs handicapés en emploi adapté")
         return _avis((Raison("marché réservé", Niveau.bloquant,
-                             f"marché réservé ({reservation.article.value}) : la main-d'œuvre est "
+                             f"marché réservé ({article_reservation(reservation)}) : la main-d'œuvre est "
                              f"déjà composée {qui} ; une clause d'insertion en heures n'a pas de "
                              "sens", SEED_PERIMETRE),))
     raisons = [Raison("fondement", Niveau.favorable,
