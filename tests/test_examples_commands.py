@@ -17,7 +17,8 @@ TRAVAUX = "travaux-clause-insertion.yml"
 
 TENDER = [["faisabilite"], ["ccap", "-o", "{out}/ccap.docx"], ["cctp", "-o", "{out}/cctp.docx"]]
 POST_AWARD = [["echeancier", "--ics", "{out}/e.ics"], ["convocation", "-o", "{out}/c.docx"],
-              ["plan", "--annee", "1", "-o", "{out}/p.docx"], ["lettre", "--annee", "1", "-o", "{out}/l.docx"],
+              ["plan", "--annee", "1", "-o", "{out}/p.docx"],
+              ["lettre", "--annee", "1", "-o", "{out}/l.docx"],
               ["bilan", "--annee", "1", "-o", "{out}/b.docx"], ["tableau-de-bord", "-o", "{out}/t.xlsx"]]
 
 CASES = (

@@ -34,6 +34,8 @@ from clausegen.text.french import duree_mois, typographie
 from clausegen.yaml_files import read_text
 
 DRAFT_MARK = "PROJET \u2014 clauses non validées"
+FORCED_MARK = "Établi malgré un verdict de faisabilité « non adapté »"
+"""Cover mark of a forced piece (the first page of the body gives the reasons)."""
 PLAN_MENTION = (
     "Marché comportant un plan de progrès en matière sociale, condition d'exécution "
     "prévue à l'article L. 2112-2 du code de la commande publique"
@@ -142,7 +144,7 @@ def forced_mention(dossier: Dossier, faisabilite: Faisabilite) -> str | None:
             f"{dispositif(dossier)}{where} : {raisons}.")
 
 
-def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[str, str]:
+def _fields(dossier: Dossier, document: AssembledDocument, draft: bool, forced: bool) -> dict[str, str]:
     marche = dossier.marche
     sous_titre = (f"{label(marche.forme).capitalize()} de {label(marche.nature)} "
                   f"\u2013 durée : {duree_mois(marche.duree_mois)}")
@@ -155,7 +157,8 @@ def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[
         "objet": marche.objet,
         "sous_titre": sous_titre,
         "mention_plan": PLAN_MENTION if dossier.plan_de_progres is not None else INSERTION_MENTION,
-        "mention_projet": DRAFT_MARK if draft else "",
+        "mention_projet": " \u2014 ".join(m for m in (DRAFT_MARK if draft else "",
+                                                      FORCED_MARK if forced else "") if m),
     }
     return {key: typographie(value) for key, value in fields.items()}
 
@@ -219,7 +222,8 @@ def render_piece(
         keywords=f"clausegen; {dispositif(dossier)}",
         created=datetime.combine(notification, time()) if notification else None,
     )
-    data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
+    data = render_docx(skeleton, document.blocks,
+                       _fields(dossier, document, document.is_draft, forced=mention is not None),
                        properties, {**provenance(document, library, loaded.sha256),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
