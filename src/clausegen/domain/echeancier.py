@@ -6,6 +6,12 @@
 - a *délai* expiring on a Saturday, a Sunday or a French public holiday (``holidays``
   package) is extended to the next working day. Anniversaries and the end of the contract are
   dates, not délais: they are reported but never moved.
+
+One convention for every piece, the calendar and the dashboard (``docs/dates.md``): the
+duration is a délai of the CCAP's own rule (it runs from the day after notification, quantième
+to quantième), so execution ends on notification + duration; anniversary k closes year k; year
+k runs from the day after anniversary k − 1 (year 1: from the notification day, when execution
+starts) to anniversary k, the last year to the end of execution.
 """
 
 from __future__ import annotations
@@ -105,7 +111,6 @@ def mois_de_l_annee(annee: int, duree_mois: int) -> int:
 
 
 def periode(notification: date, duree_mois: int, annee: int) -> tuple[date, date]:
-    """First and last day of execution year ``annee``."""
-    start = plus_mois(notification, 12 * (annee - 1))
-    end = plus_mois(notification, min(12 * annee, duree_mois)) - timedelta(days=1)
-    return start, end
+    """First and last day of execution year ``annee`` (the convention above)."""
+    start = notification if annee == 1 else plus_mois(notification, 12 * (annee - 1)) + timedelta(days=1)
+    return start, plus_mois(notification, min(12 * annee, duree_mois))
