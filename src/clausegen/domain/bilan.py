@@ -6,7 +6,10 @@ rounded to the cent half up:
 - insertion hours, cumulated since the start: at the bilan of year N, rate × (max(0, prorata at
   the end of N − hours done since the start) − hours already penalised), prorata = volume ×
   months elapsed / duration (the whole volume at the final bilan); rate = the flat amount or
-  coefficient × SMIC horaire brut at the date of the finding;
+  coefficient × SMIC horaire brut at the date of the finding (CCAP option ``base_heures`` =
+  ``prorata``, the default); with ``objectif_annuel``: rate × max(0, the year's hours objective
+  on the insertion axis − hours done in the year);
+- delays: computed from dates by :mod:`clausegen.domain.retards` (or typed in days);
 - insertion actions (mode « actions »): rate × actions missing against the yearly number;
 - actions: rate × titulaire actions not done (plus objectives not reached under an
   obligation de résultats);
@@ -21,10 +24,19 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from clausegen.domain.echeancier import mois_de_l_annee
+from clausegen.domain.retards import RetardCalcule, calcule
+from clausegen.domain.retards import problemes as problemes_retards
 from clausegen.errors import FieldProblem
-from clausegen.models.dossier import CodeAxe, Dossier, Engagement, FormulePenaliteHeure, ModeInsertion
+from clausegen.models.dossier import (
+    BaseHeures,
+    CodeAxe,
+    Dossier,
+    Engagement,
+    FormulePenaliteHeure,
+    ModeInsertion,
+)
 from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
-from clausegen.text.french import NBSP, cents, nombre
+from clausegen.text.french import NBSP, cents, date_longue, nombre
 
 CENT_POUR_CENT = Decimal(100)
 DIXIEME = Decimal("0.1")
@@ -102,7 +114,13 @@ def check_resultats(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnu
     done = {r.action for r in resultats.actions}
     problems += [FieldProblem("actions", f"réalisation non indiquée pour l'action « {a} »")
                  for a in sorted(actions - done)]
-    return problems
+    insertion = dossier.plan.insertion
+    if (dossier.plan.penalites.base_heures is BaseHeures.objectif_annuel and insertion is not None
+            and insertion.mode is ModeInsertion.heures and not objectif_heures(plan)):
+        problems.append(FieldProblem("plan", f"le plan de l'année {plan.annee} doit fixer un objectif en "
+                                     "heures sur l'axe insertion : la pénalité horaire du CCAP se mesure "
+                                     "à l'objectif annuel (penalites.base_heures)"))
+    return problems + problemes_retards(resultats.retards, dossier.plan.suivi.jour_limite_reporting)
 
 
 def _insertion_problems(dossier: Dossier, resultats: ResultatsAnnuels) -> list[FieldProblem]:
@@ -148,8 +166,29 @@ def heures_deja_penalisees(volume: int, duree_mois: int, precedents: list[Result
     return penalised
 
 
-def _penalite_heures(dossier: Dossier, volume: int, resultats: ResultatsAnnuels,
+def objectif_heures(plan: PlanAnnuel) -> Decimal:
+    """The year's insertion-hours objective: targets of the insertion axis counted in hours."""
+    return sum((o.valeur_cible for axe, o in plan.objectifs()
+                if axe is CodeAxe.insertion and "heure" in o.unite.lower()), Decimal(0))
+
+
+def _taux_heure(dossier: Dossier, resultats: ResultatsAnnuels) -> Decimal:
+    tarifs = dossier.plan.penalites
+    if tarifs.formule_heure is FormulePenaliteHeure.smic:
+        assert resultats.smic_horaire_brut is not None  # check_resultats
+        return tarifs.coefficient_smic * resultats.smic_horaire_brut
+    return tarifs.heure_non_realisee
+
+
+def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                      precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
+    if dossier.plan.penalites.base_heures is BaseHeures.objectif_annuel:
+        objectif = objectif_heures(plan)
+        realisees = resultats.heures_insertion_realisees or Decimal(0)
+        manquantes = max(Decimal(0), objectif - realisees)
+        detail = f"objectif{NBSP}: {nombre(objectif)}{NBSP}h, réalisées{NBSP}: {nombre(realisees)}{NBSP}h"
+        return ([_ligne(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes, "heure",
+                        _taux_heure(dossier, resultats))] if manquantes else [])
     duree = dossier.marche.duree_mois
     prorata = prorata_heures(volume, duree, resultats.annee)
     done = sum((r.heures_insertion_realisees or Decimal(0) for r in (*precedents, resultats)), Decimal(0))
@@ -157,25 +196,20 @@ def _penalite_heures(dossier: Dossier, volume: int, resultats: ResultatsAnnuels,
     manquantes = max(Decimal(0), prorata - done - deja)
     if not manquantes:
         return []
-    tarifs = dossier.plan.penalites
-    taux = tarifs.heure_non_realisee
-    if tarifs.formule_heure is FormulePenaliteHeure.smic:
-        assert resultats.smic_horaire_brut is not None  # check_resultats
-        taux = tarifs.coefficient_smic * resultats.smic_horaire_brut
     detail = f"prorata{NBSP}: {nombre(cents(prorata))}{NBSP}h, réalisées{NBSP}: {nombre(done)}{NBSP}h"
     if deja:
         detail += f", déjà pénalisées{NBSP}: {nombre(cents(deja))}{NBSP}h"
     return [_ligne(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
-                   manquantes, "heure", taux)]
+                   manquantes, "heure", _taux_heure(dossier, resultats))]
 
 
-def _penalite_insertion(dossier: Dossier, resultats: ResultatsAnnuels,
+def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                         precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
     insertion = dossier.plan.insertion
     if insertion is None:
         return []
     if insertion.mode is ModeInsertion.heures and insertion.volume_heures is not None:
-        return _penalite_heures(dossier, insertion.volume_heures, resultats, precedents)
+        return _penalite_heures(dossier, insertion.volume_heures, plan, resultats, precedents)
     attendues = Decimal(insertion.actions_par_an or 0)
     manquantes = max(Decimal(0), attendues - Decimal(resultats.actions_insertion_realisees or 0))
     if not manquantes:
@@ -188,7 +222,7 @@ def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                objectifs: tuple[LigneObjectif, ...],
                precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
     tarifs = dossier.plan.penalites
-    lignes = _penalite_insertion(dossier, resultats, precedents)
+    lignes = _penalite_insertion(dossier, plan, resultats, precedents)
     done = {r.action: r.realisee for r in resultats.actions}
     manquees = [a for a in plan.actions_titulaire() if not done.get(a.id, False)]
     if manquees:
@@ -199,10 +233,23 @@ def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
         if ratees:
             lignes.append(_ligne("Objectifs chiffrés non atteints", Decimal(len(ratees)), "objectif",
                                  tarifs.action_non_realisee))
-    for retard in resultats.retards:
-        lignes.append(_ligne(f"Retard de transmission\u00a0: {retard.document}", Decimal(retard.jours),
-                             "jour", tarifs.retard_par_jour))
+    for retard in (calcule(r, dossier.plan.suivi.jour_limite_reporting) for r in resultats.retards):
+        if retard.jours:
+            lignes.append(_ligne(_libelle_retard(retard), Decimal(retard.jours), "jour",
+                                 tarifs.retard_par_jour))
     return lignes
+
+
+def _libelle_retard(retard: RetardCalcule) -> str:
+    """« Retard de transmission : relevé de mars (échéance …, mise en demeure expirée le …, reçu le …) »."""
+    dates = []
+    if retard.echeance is not None:
+        dates.append(f"échéance le {date_longue(retard.echeance)}")
+    if retard.fin_mise_en_demeure is not None and retard.recu_le is not None:
+        dates.append(f"délai de la mise en demeure expiré le {date_longue(retard.fin_mise_en_demeure)}")
+        dates.append(f"reçu le {date_longue(retard.recu_le)}")
+    detail = f" ({', '.join(dates)})" if dates else ""
+    return f"Retard de transmission\u00a0: {retard.document}{detail}"
 
 
 def montant_de_l_annee(dossier: Dossier, annee: int, resultats: ResultatsAnnuels) -> tuple[Decimal, bool]:

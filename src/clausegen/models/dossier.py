@@ -88,6 +88,13 @@ class FormulePenaliteHeure(StrEnum):
     smic = "smic"
 
 
+class BaseHeures(StrEnum):
+    """What the insertion-hours penalty is measured against at each annual bilan."""
+
+    prorata = "prorata"
+    objectif_annuel = "objectif_annuel"
+
+
 class Frequence(StrEnum):
     """Frequency of a follow-up obligation."""
 
@@ -126,6 +133,8 @@ LABELS.update(
         ModeInsertion.actions: "en actions",
         FormulePenaliteHeure.forfait: "montant forfaitaire par heure",
         FormulePenaliteHeure.smic: "multiple du SMIC horaire brut",
+        BaseHeures.prorata: "prorata du volume total, cumulé depuis le début du marché",
+        BaseHeures.objectif_annuel: "objectif d'heures du plan de l'année",
         Frequence.mensuelle: "mensuelle",
         Frequence.trimestrielle: "trimestrielle",
         Frequence.semestrielle: "semestrielle",
@@ -314,6 +323,14 @@ class Penalites(StrictModel):
             "Formule de la pénalité par heure d'insertion non réalisée : « forfait » "
             "(montant heure_non_realisee) ou « smic » (coefficient_smic × SMIC horaire brut "
             "en vigueur à la date du constat)."
+        ),
+    )
+    base_heures: BaseHeures = Field(
+        default=BaseHeures.prorata,
+        description=(
+            "Base de la pénalité horaire d'insertion : « prorata » (prorata du volume total à la "
+            "fin de l'année, heures cumulées depuis le début) ou « objectif_annuel » (objectif "
+            "d'heures de l'axe insertion fixé par le plan de l'année)."
         ),
     )
     coefficient_smic: Decimal = Field(

@@ -122,11 +122,46 @@ class ResultatAction(StrictModel):
     realisee: bool = Field(description="Action réalisée à l'échéance (true / false).")
 
 
+Mois = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Mois (AAAA-MM).")]
+
+
 class Retard(StrictModel):
-    """Days of delay in sending one document."""
+    """One document sent late: its days of delay, typed (``jours``) or computed from dates.
+
+    Computed (``clausegen.domain.retards``): the document's deadline (the monthly statement of
+    ``releve``, or ``echeance``), the mise en demeure received on ``mise_en_demeure``, whose
+    délai (``delai_mise_en_demeure_jours``, at least 15 days) expires on a working day, and the
+    date the document was received (``recu_le``): days late = received − expiry of the délai.
+    """
 
     document: Texte = Field(description="Document transmis en retard (relevé, justificatifs…).")
-    jours: int = Field(ge=1, le=3660, description="Jours calendaires de retard.")
+    jours: int | None = Field(default=None, ge=1, le=3660,
+                              description="Jours calendaires de retard, si on ne donne pas les dates.")
+    releve: Mois | None = Field(
+        default=None, description="Relevé du mois AAAA-MM (échéance calculée : jour limite du mois suivant)."
+    )
+    echeance: date | None = Field(
+        default=None, description="Échéance d'un autre document (AAAA-MM-JJ)."
+    )
+    mise_en_demeure: date | None = Field(
+        default=None, description="Date de réception de la mise en demeure de transmettre (AAAA-MM-JJ)."
+    )
+    delai_mise_en_demeure_jours: int = Field(
+        default=15, ge=15, le=365, description="Délai laissé par la mise en demeure (au moins 15 jours)."
+    )
+    recu_le: date | None = Field(default=None, description="Date de réception du document (AAAA-MM-JJ).")
+
+    @model_validator(mode="after")
+    def _typed_or_dated(self) -> Self:
+        dated = self.recu_le is not None or self.mise_en_demeure is not None
+        if self.jours is not None and dated:
+            raise ValueError("jours, ou bien mise_en_demeure et recu_le : pas les deux")
+        if self.jours is None and (self.recu_le is None or self.mise_en_demeure is None):
+            raise ValueError("jours attendu, ou bien mise_en_demeure et recu_le (la pénalité de retard "
+                             "court après une mise en demeure restée sans effet)")
+        if self.releve is not None and self.echeance is not None:
+            raise ValueError("releve ou echeance : l'un ou l'autre")
+        return self
 
 
 class ResultatsAnnuels(StrictModel):
