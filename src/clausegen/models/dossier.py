@@ -14,6 +14,7 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from clausegen.models._base import LABELS, MontantHT, Pourcentage, StrictModel, Texte, Version
+from clausegen.models.perimetre import check_text
 
 # --- enumerations -------------------------------------------------------------
 
@@ -258,6 +259,11 @@ class AxeDeProgres(StrictModel):
         default=None,
         description="Précisions propres au marché, insérées dans la clause de l'axe.",
     )
+
+    @field_validator("precisions")
+    @classmethod
+    def _assigned_staff_only(cls, text: str | None) -> str | None:
+        return None if text is None else check_text(text, "la précision de l'axe")
 
 
 class ClauseInsertion(StrictModel):

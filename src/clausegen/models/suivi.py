@@ -10,10 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from clausegen.models._base import SLUG_PATTERN, MontantHT, StrictModel, Texte
+from clausegen.models._base import SLUG_PATTERN, MontantHT, StrictModel, Texte, label
 from clausegen.models.dossier import CodeAxe, Penalites
+from clausegen.models.perimetre import RAISON, REFUSES, Perimetre, check_text
 
 Annee = Annotated[int, Field(ge=1, le=50, description="Année d'exécution (1 pour la première).")]
 Identifiant = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
@@ -39,6 +40,26 @@ class Objectif(StrictModel):
     justificatif: Texte | None = Field(
         default=None, description="Pièce qui établit la valeur atteinte."
     )
+    perimetre: Perimetre = Field(
+        default=Perimetre.personnel_affecte,
+        description=(
+            "Qui l'indicateur compte : « personnel_affecte » (salariés affectés au marché, par "
+            "défaut) ou « publics_accueillis » (personnes accueillies sur le marché) ; un "
+            "périmètre plus large (entreprise, groupe, autres_marches) est refusé."
+        ),
+    )
+
+    @field_validator("libelle", "indicateur")
+    @classmethod
+    def _assigned_staff_only(cls, text: str) -> str:
+        return check_text(text, "le texte")
+
+    @field_validator("perimetre")
+    @classmethod
+    def _perimeter_allowed(cls, perimetre: Perimetre) -> Perimetre:
+        if perimetre in REFUSES:
+            raise ValueError(f"périmètre « {label(perimetre)} » refusé ; {RAISON}")
+        return perimetre
 
 
 class Action(StrictModel):
