@@ -14,11 +14,11 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from clausegen.models._base import LABELS, StrictModel, Texte
 from clausegen.models.dossier import ClauseInsertion, Penalites, Suivi, Titulaire
-from clausegen.models.suivi import AnneesDeSuivi
+from clausegen.models.suivi import Bilans, Plans, refuse_duplicate_years
 
 
 class ArticleReservation(StrEnum):
@@ -52,7 +52,7 @@ class Reservation(StrictModel):
     )
 
 
-class MarcheSubsequent(AnneesDeSuivi):
+class MarcheSubsequent(StrictModel):
     """One subsequent contract of a multi-attributaire accord-cadre, with its own ``plans`` and
     ``bilans``."""
 
@@ -64,6 +64,9 @@ class MarcheSubsequent(AnneesDeSuivi):
     titulaire: Titulaire = Field(description="Titulaire du marché subséquent.")
     date_notification: date = Field(description="Date de notification (AAAA-MM-JJ).")
     duree_mois: int = Field(ge=1, le=600, description="Durée du marché subséquent, en mois.")
+    plans: Plans
+    bilans: Bilans
+    _years_unique = model_validator(mode="after")(refuse_duplicate_years)
 
 
 class ClauseInsertionSeule(ClauseInsertion):

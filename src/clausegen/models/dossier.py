@@ -411,10 +411,15 @@ from clausegen.models.dispositifs import (  # noqa: E402
     MarcheSubsequent,
     Reservation,
 )
-from clausegen.models.suivi import AnneesDeSuivi, refuse_duplicates  # noqa: E402
+from clausegen.models.suivi import (  # noqa: E402
+    Bilans,
+    Plans,
+    refuse_duplicate_years,
+    refuse_duplicates,
+)
 
 
-class Dossier(AnneesDeSuivi):
+class Dossier(StrictModel):
     """The whole dossier of one market (``plans`` and ``bilans``: its yearly follow-up)."""
 
     acheteur: Acheteur = Field(description="L'acheteur public.")
@@ -446,6 +451,9 @@ class Dossier(AnneesDeSuivi):
         default=None,
         description="Version publiée de la bibliothèque de clauses à utiliser (épinglage).",
     )
+    plans: Plans
+    bilans: Bilans
+    _years_unique = model_validator(mode="after")(refuse_duplicate_years)
 
     @model_validator(mode="after")
     def _subsequent_numbers_unique(self) -> Self:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -218,18 +218,15 @@ class ResultatsAnnuels(StrictModel):
 
 
 
-class AnneesDeSuivi(StrictModel):
-    """The yearly plans and results of one contract (the market, or a subsequent contract)."""
 
-    plans: list[PlanAnnuel] = Field(
-        default_factory=list, description="Plans de progrès annuels, un par année (clé annee)."
-    )
-    bilans: list[ResultatsAnnuels] = Field(
-        default_factory=list, description="Résultats annuels, un par année (clé annee)."
-    )
+Plans = Annotated[list[PlanAnnuel], Field(
+    default_factory=list, description="Plans de progrès annuels, un par année (clé annee).")]
+Bilans = Annotated[list[ResultatsAnnuels], Field(
+    default_factory=list, description="Résultats annuels, un par année (clé annee).")]
 
-    @model_validator(mode="after")
-    def _years_unique(self) -> Self:
-        refuse_duplicates([str(p.annee) for p in self.plans], "plans : année(s)")
-        refuse_duplicates([str(b.annee) for b in self.bilans], "bilans : année(s)")
-        return self
+
+def refuse_duplicate_years(model: Any) -> Any:
+    """Model validator body: no year with two plans or two results (``model.plans``/``bilans``)."""
+    refuse_duplicates([str(p.annee) for p in model.plans], "plans : année(s)")
+    refuse_duplicates([str(b.annee) for b in model.bilans], "bilans : année(s)")
+    return model
