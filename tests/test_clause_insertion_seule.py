@@ -83,3 +83,13 @@ def test_plan_and_insertion_clause_alone_are_exclusive(runner: CliRunner, write_
     neither = runner.invoke(cli, ["faisabilite", str(write_dossier(data))])
     assert neither.exit_code == 2
     assert "une section plan_de_progres ou une section clause_insertion est attendue" in neither.output
+
+
+def test_accord_cadre_with_the_insertion_clause_alone(runner: CliRunner, write_dossier: Any,
+                                                      tmp_path: Path) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["marche"] |= {"forme": "accord_cadre_multi_attributaire_marches_subsequents",
+                       "duree_marches_subsequents_mois": 6, "prestation": "recurrente"}
+    text = _text(runner, "ccap", tmp_path, write_dossier(data))
+    assert "Chaque marché subséquent est conclu pour une durée de 6 mois" in text
+    assert "La clause d'insertion définie à l'article 3 s'applique à chaque marché subséquent" in text
