@@ -56,6 +56,10 @@ def test_verdict_reports_plan_and_insertion_clause_separately(runner: CliRunner)
     assert payload["verdict"] == "non_adapte"  # 14-month one-off works: no plan
     assert payload["clause_insertion"]["verdict"] == "adapte"
     assert "clause_insertion" not in [lv["code"] for lv in payload["leviers"]]  # already there
+    assert payload["dispositif"] == "clause_insertion"
+    text = runner.invoke(cli, ["faisabilite", str(TRAVAUX)]).output
+    assert text.startswith("Verdict (clause d'insertion seule, retenue au dossier) : adapté")
+    assert "Plan de progrès (non retenu au dossier) : non adapté" in text
 
 
 def test_post_award_plan_pieces_do_not_apply(runner: CliRunner) -> None:

@@ -54,6 +54,7 @@ def verdict_payload(result: Any) -> dict[str, Any]:
     """A feasibility verdict as JSON-ready data: the plan, the insertion clause, the levers."""
     return {
         **_avis_json(result.plan),
+        "dispositif": "clause_insertion" if result.insertion_seule else "plan_de_progres",
         "marche_subsequent": result.marche_subsequent,
         "clause_insertion": _avis_json(result.insertion),
         "leviers": [{"code": lv.code, "libelle": lv.libelle, "base_legale": lv.base_legale,
@@ -74,8 +75,12 @@ def _echo_avis(titre: str, avis: Any, err: bool) -> None:
 def echo_verdict(result: Any, *, err: bool = False) -> None:
     """Print a feasibility verdict for a person: the plan, the insertion clause, the levers."""
     where = f" (marché subséquent n° {result.marche_subsequent})" if result.marche_subsequent else ""
-    _echo_avis(f"Verdict{where}", result.plan, err)
-    _echo_avis("Clause d'insertion seule", result.insertion, err)
+    if result.insertion_seule:  # the dossier's device first
+        _echo_avis(f"Verdict{where} (clause d'insertion seule, retenue au dossier)", result.insertion, err)
+        _echo_avis("Plan de progrès (non retenu au dossier)", result.plan, err)
+    else:
+        _echo_avis(f"Verdict{where}", result.plan, err)
+        _echo_avis("Clause d'insertion seule", result.insertion, err)
     if result.leviers:
         click.echo("Autres leviers sociaux adaptés à ce marché :", err=err)
         for levier in result.leviers:

@@ -105,6 +105,8 @@ class Faisabilite:
     insertion: Avis
     leviers: tuple[Levier, ...] = ()
     marche_subsequent: int | None = None
+    insertion_seule: bool = False
+    """The dossier carries the insertion clause alone: its verdict is ``insertion``."""
 
     @property
     def verdict(self) -> Verdict:
@@ -289,7 +291,8 @@ def assess_faisabilite(marche: Marche, *, subsequent: MarcheSubsequent | None = 
                                                 and not insertion_retenue))
                if plan.verdict is Verdict.non_adapte else ())
     return Faisabilite(plan=plan, insertion=insertion, leviers=leviers,
-                       marche_subsequent=subsequent.numero if subsequent else None)
+                       marche_subsequent=subsequent.numero if subsequent else None,
+                       insertion_seule=insertion_retenue)
 
 
 def assess_dossier(dossier: Dossier, numero: int | None = None) -> Faisabilite:
