@@ -367,8 +367,14 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
     return bilan
 
 
-def deadlines(dossier_path: Path, cible: Cible | None = None) -> tuple[list[Echeance], str | None]:
-    """Every deadline of the plan for a notified market, and the forced-verdict mention if any."""
+def deadlines(dossier_path: Path, cible: Cible | None = None) -> list[Echeance]:
+    """Every deadline of the plan for a notified market."""
+    return open_suivi(dossier_path, cible=cible).echeances
+
+
+def deadlines_and_mention(dossier_path: Path,
+                          cible: Cible | None = None) -> tuple[list[Echeance], str | None]:
+    """Every deadline, and the forced-verdict mention (``None`` for a suited market)."""
     suivi = open_suivi(dossier_path, cible=cible)
     return suivi.echeances, suivi.mention
 

@@ -63,9 +63,9 @@ def _json(echeances: list[Any]) -> str:
 def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | None,
                        forcer: bool) -> None:
     """Affiche les échéances du plan de progrès à partir de la notification."""
-    from clausegen.api.suivi import deadlines, write_ics
+    from clausegen.api.suivi import deadlines_and_mention, write_ics
 
-    echeances, mention = deadlines(dossier, _cible(numero, forcer))
+    echeances, mention = deadlines_and_mention(dossier, _cible(numero, forcer))
     if mention:
         warn([mention.rstrip(".")])
     if ics:
