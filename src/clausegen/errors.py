@@ -14,14 +14,26 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One invalid field: its dotted path, what was found and what is expected."""
+    """One invalid field: its dotted path, what was found and what is expected.
+
+    ``line`` and ``column`` locate it in its YAML file when known; ``hint`` adds advice
+    (the closest valid key, quoting a value).
+    """
 
     path: str
     expected: str
+    line: int | None = None
+    column: int | None = None
+    hint: str = ""
 
     def __str__(self) -> str:
-        where = self.path or "(racine)"
-        return f"  - {where} : {self.expected}"
+        where = f" (ligne {self.line}, colonne {self.column})" if self.line is not None else ""
+        hint = f" ; {self.hint}" if self.hint else ""
+        return f"  - {self.path or '(racine)'} : {self.expected}{hint}{where}"
+
+
+MAX_PROBLEMS_SHOWN = 30
+"""Problems listed in one message; the others are counted (60 000 unknown keys stay readable)."""
 
 
 class ClausegenError(Exception):
@@ -58,7 +70,9 @@ class ValidationFailed(ClausegenError):
     """A YAML file was read but its content does not match the expected model."""
 
     def __init__(self, *, path: Path | str, what: str, problems: Sequence[FieldProblem]) -> None:
-        lines = "\n".join(str(p) for p in problems)
+        lines = "\n".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            lines += f"\n  … et {len(problems) - MAX_PROBLEMS_SHOWN} autres erreurs"
         super().__init__(f"Fichier « {path} » : {what} invalide.\n{lines}")
         self.path = Path(path)
         self.problems = tuple(problems)

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from clausegen import __version__
 from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
@@ -40,12 +40,11 @@ from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dossier import ModeInsertion
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
-from clausegen.models.validation import problems_from
+from clausegen.models.validation import read_validated
 from clausegen.output import write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
 from clausegen.text.french import date_longue
-from clausegen.yaml_files import read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -87,11 +86,7 @@ def open_suivi(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
 
 
 def _from_file(path: Path, model: type[M], what: str) -> M:
-    data = read_yaml(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(path=path, what=what, problems=problems_from(exc)) from None
+    return read_validated(path, model, what=what)
 
 
 def _check_year(suivi: Suivi, annee: int) -> None:

@@ -17,8 +17,6 @@ import json
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import ValidationError
-
 from clausegen.errors import (
     CanevasSchemaError,
     DuplicateFragmentError,
@@ -30,8 +28,8 @@ from clausegen.library.cache import CachedFile, FragmentCache, open_cache
 from clausegen.library.index import Library
 from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
-from clausegen.models.validation import problems_from
-from clausegen.yaml_files import parse_yaml, read_text, read_yaml
+from clausegen.models.validation import validate_document
+from clausegen.yaml_files import parse_yaml_document, read_text, read_yaml_document
 
 FRONT_MATTER_FENCE = "---"
 
@@ -73,15 +71,14 @@ def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fra
     """Parse one fragment file's text into a validated :class:`Fragment`."""
     _refuse_forbidden_characters(text, path)
     head, body, body_line = split_front_matter(text, path)
-    data = parse_yaml(head, path=path, first_line=2)
-    if not isinstance(data, dict):
+    document = parse_yaml_document(head, path=path, first_line=2)
+    if not isinstance(document.data, dict):
         raise FragmentSchemaError(
             path=path, problems=[FieldProblem(path="", expected="en-tête YAML (id, version…) attendu")]
         )
-    try:
-        meta = FragmentMeta.model_validate(data)
-    except ValidationError as exc:
-        raise FragmentSchemaError(path=path, problems=problems_from(exc)) from None
+    meta, problems = validate_document(FragmentMeta, document)
+    if meta is None:
+        raise FragmentSchemaError(path=path, problems=problems)
     return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
                     body_line=body_line, layer=layer)
 
@@ -136,11 +133,10 @@ _Model = TypeVar("_Model", Canevas, CcagTable)
 
 
 def _load_model(path: Path, model: type[_Model]) -> _Model:
-    data = read_yaml(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise CanevasSchemaError(path=path, problems=problems_from(exc)) from None
+    instance, problems = validate_document(model, read_yaml_document(path))
+    if instance is None:
+        raise CanevasSchemaError(path=path, problems=problems)
+    return instance
 
 
 def load_canevas(path: Path) -> Canevas:

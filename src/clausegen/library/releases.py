@@ -13,18 +13,15 @@ from pathlib import Path
 
 import yaml
 from packaging.version import Version
-from pydantic import ValidationError
 
 from clausegen.errors import (
     FragmentStatusError,
     OverrideNotValidatedError,
     ReleaseError,
-    ValidationFailed,
 )
 from clausegen.library.index import Library
 from clausegen.models.release import ReleaseEntry, ReleaseManifest
-from clausegen.models.validation import problems_from
-from clausegen.yaml_files import read_yaml
+from clausegen.models.validation import read_validated
 
 RELEASES_DIR = "releases"
 CHANGELOG = "CHANGELOG.md"
@@ -42,11 +39,7 @@ def manifest_paths(library: Library) -> dict[str, Path]:
 
 def load_manifest(path: Path) -> ReleaseManifest:
     """Read and validate one manifest."""
-    try:
-        return ReleaseManifest.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        raise ValidationFailed(path=path, what="manifeste de publication",
-                               problems=problems_from(exc)) from None
+    return read_validated(path, ReleaseManifest, what="manifeste de publication")
 
 
 def load_manifests(library: Library) -> list[ReleaseManifest]:
