@@ -79,7 +79,8 @@ def test_item4_siret_postcode_and_reference_read_as_typed(runner, tmp_path: Path
 
     loaded = load_dossier(dossier)
     assert loaded.marche.reference == "2027-03-15"
-    assert loaded.titulaire is not None and loaded.titulaire.siret == "01234567000012"
+    assert loaded.titulaire is not None
+    assert loaded.titulaire.siret == "01234567000012"
 
 
 def test_item4_unknown_key_gives_line_column_and_closest_key(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
