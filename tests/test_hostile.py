@@ -273,7 +273,7 @@ SKELETON_CASES = [
      "style « List Bullet » absent du modèle"),
     ("xml-casse", lambda: _docx_with({"[Content_Types].xml": b"<Types",
                                       "word/document.xml": b"<w:document>{{p corps }}"}),
-     "document illisible"),
+     "XML invalide"),
 ]
 
 

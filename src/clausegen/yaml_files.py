@@ -113,14 +113,14 @@ class YamlDocument:
     positions: dict[tuple[str | int, ...], Position] = field(default_factory=dict)
 
 
-def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, refusing missing, oversized, non-regular or non-UTF-8 files.
+def read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """Read a file, refusing missing, oversized or non-regular ones (devices, FIFOs).
 
-    One ``open`` (non-blocking, so a FIFO cannot hang it) and one ``fstat``: a library of
-    thousands of fragments is read in one pass.
+    One ``open`` (non-blocking, so a FIFO cannot hang it) and one ``fstat``; the read is
+    bounded even when the size announced by ``fstat`` is wrong (``/dev/zero`` says 0).
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(descriptor, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
@@ -131,15 +131,24 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
             raise InputFileError(
                 path=path, reason=f"fichier trop volumineux ({size} octets, maximum {max_bytes})"
             )
-        return data.decode("utf-8")
+        return data
     except FileNotFoundError:
         raise InputFileError(path=path, reason="fichier introuvable") from None
+    except IsADirectoryError:
+        raise InputFileError(path=path, reason="c'est un répertoire, pas un fichier") from None
+    except OSError as exc:
+        raise InputFileError(path=path, reason=f"lecture impossible ({exc.strerror})") from None
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, oversized, non-regular or non-UTF-8 files."""
+    data = read_bytes(path, max_bytes=max_bytes)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputFileError(
             path=path, reason=f"encodage invalide (UTF-8 attendu, octet {exc.start})"
         ) from None
-    except OSError as exc:
-        raise InputFileError(path=path, reason=f"lecture impossible ({exc.strerror})") from None
 
 
 def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:

@@ -121,8 +121,8 @@ def warm_up(options: BatchOptions) -> None:
     from clausegen.api import open_library
     from clausegen.render import fast
     from clausegen.render.skeleton import check_skeleton
-    from clausegen.render.word import skeleton_environment
     from clausegen.resources import templates_dir
+    from clausegen.templating import skeleton_environment
 
     library = open_library(options.overlays)
     for name in sorted({library.canevas(piece).modele for piece in library.pieces}):

@@ -29,6 +29,10 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
+from clausegen.templating import render_bounded
+
+MAX_PART_CHARS = 20_000_000
+"""Longest field part (document, header, footer) a skeleton may render to, body excluded."""
 
 BODY_MARK = "\ue000clausegen-corps\ue000"
 """Stands for the body while the skeleton's fields are rendered (private-use characters)."""
@@ -238,7 +242,7 @@ def render_part(template: Template, fields: Mapping[str, str], body: str) -> byt
     """Render one field part as docxtpl does, then put the body in place of its mark."""
     from docxtpl import DocxTemplate
 
-    xml = template.render({**fields, "corps": Markup(BODY_MARK)})
+    xml = render_bounded(template, {**fields, "corps": Markup(BODY_MARK)}, max_chars=MAX_PART_CHARS)
     xml = _NEWLINE_W_P.sub(r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     docxtpl: Any = DocxTemplate
