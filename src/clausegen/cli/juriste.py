@@ -173,19 +173,35 @@ def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...
 @OVERLAYS
 @handle_errors
 def verifier_document(fichier: Path, surcouches: tuple[Path, ...]) -> None:
-    """Lit la provenance d'un document généré et signale les clauses devenues anciennes."""
+    """Vérifie un document généré : son texte, sa provenance, ses clauses.
+
+    Le texte est comparé à l'empreinte enregistrée à la génération : toute rédaction ajoutée,
+    supprimée ou modifiée depuis est signalée. Chaque clause est comparée à la bibliothèque
+    installée. Code de sortie 0 si le document est intact et à jour, 1 sinon.
+
+    Exemple : clausegen verifier-document sortie/ccap.docx
+    """
+    import sys
+
     from clausegen.api.bibliotheque import document_report
 
-    record, used = document_report(fichier, surcouches)
+    report = document_report(fichier, surcouches)
+    record = report.record
     for key in ("piece", "version", "bibliotheque", "bibliotheque_epinglee", "dossier_sha256"):
         if key in record:
             click.echo(f"{key} : {record[key]}")
-    for item in used:
+    for item in report.used:
         notes = ([f"version validée plus récente : {item.newer}"] if item.newer else []) + (
             ["texte modifié ou absent dans la bibliothèque installée"] if item.changed else [])
         line = f"  {item.id}@{item.version} ({item.statut})" + (f" \u2014 {' ; '.join(notes)}"
                                                                 if notes else "")
         click.secho(line, fg="yellow" if notes else None)
+    for problem in report.problems:
+        click.secho(f"Alerte : {problem}.", fg="red", err=True)
+    if not report.intact:
+        click.secho("Document à examiner (voir ci-dessus).", fg="yellow", err=True)
+        sys.exit(1)
+    success("Document intact : texte conforme à la génération, clauses à jour.")
 
 
 def register(group: click.Group) -> None:

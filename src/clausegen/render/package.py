@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 CUSTOM_PART = "docProps/custom.xml"
@@ -126,8 +127,65 @@ def package_entries(parts: Iterable[tuple[str, bytes | ZipEntry]],
 
 
 def finalize_parts(parts: Iterable[tuple[str, bytes | ZipEntry]], provenance: Mapping[str, str]) -> bytes:
-    """Zip the package parts (in order) with fixed timestamps and the provenance properties."""
-    return write_zip(package_entries(parts, provenance))
+    """Zip the package parts (in order) with fixed timestamps and the provenance properties.
+
+    The provenance also records ``corps_sha256``, the digest of the body's text
+    (:func:`body_digest`), so that ``verifier-document`` sees any wording changed later.
+    """
+    parts = list(parts)
+    document = next((data for name, data in parts if name == BODY_PART and isinstance(data, bytes)),
+                    None)
+    record = dict(provenance)
+    if document is not None:
+        record[BODY_DIGEST] = body_digest(document)
+    return write_zip(package_entries(parts, record))
+
+
+BODY_PART = "word/document.xml"
+BODY_DIGEST = "corps_sha256"
+MAX_READ_PART_BYTES = 64 * 1024 * 1024
+"""Largest part read back from a document (``verifier-document``): a bomb is refused."""
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def body_digest(document_xml: bytes) -> str:
+    """SHA-256 of the body's text: one line per paragraph, runs joined, tabs and breaks kept."""
+    import hashlib
+
+    from lxml import etree
+
+    root = etree.fromstring(document_xml, _safe_parser())
+    lines = []
+    for paragraph in root.iter(f"{_W}p"):
+        pieces = []
+        for node in paragraph.iter(f"{_W}t", f"{_W}tab", f"{_W}br"):
+            pieces.append(node.text or "" if node.tag == f"{_W}t" else
+                          "\t" if node.tag == f"{_W}tab" else "\n")
+        lines.append("".join(pieces))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _safe_parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def read_part(docx: bytes, name: str) -> bytes | None:
+    """One part of a package, bounded and without DTD; ``ValueError`` (French) when unreadable."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(docx))
+        if name not in archive.namelist():
+            return None
+        if archive.getinfo(name).file_size > MAX_READ_PART_BYTES:
+            raise ValueError(f"partie {name} démesurée")
+        data = archive.read(name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+            zlib.error, OSError):
+        raise ValueError("ce n'est pas un document Word (.docx) lisible") from None
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError(f"partie {name} : déclaration DOCTYPE ou ENTITY interdite")
+    return data
 
 
 def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
@@ -143,13 +201,17 @@ def rezip(entries: Iterable[tuple[str, bytes]]) -> bytes:
 
 
 def read_custom_properties(docx: bytes) -> dict[str, str]:
-    """The clausegen properties of a .docx (empty when it has none)."""
-    from xml.etree import ElementTree
+    """The clausegen properties of a .docx (empty when it has none); ``ValueError`` when the
+    package or the part is unreadable."""
+    from lxml import etree
 
-    archive = zipfile.ZipFile(io.BytesIO(docx))
-    if CUSTOM_PART not in archive.namelist():
+    data = read_part(docx, CUSTOM_PART)
+    if data is None:
         return {}
-    root = ElementTree.fromstring(archive.read(CUSTOM_PART))
+    try:
+        root = etree.fromstring(data, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"propriétés du document illisibles ({exc.msg})") from None
     found: dict[str, str] = {}
     for prop in root.findall(f"{{{NS_CUSTOM}}}property"):
         name = prop.get("name", "")

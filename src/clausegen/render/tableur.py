@@ -75,12 +75,27 @@ def _header(sheet: Worksheet, names: Sequence[str], widths: Sequence[int]) -> No
     sheet.print_title_rows = "1:1"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP « CSV injection »)."""
+
+
+def _as_text(sheet: Worksheet, row: int, columns: Sequence[int]) -> None:
+    """Keep user text as text: a cell starting like a formula is stored as a string with
+    Excel's quote prefix, so neither opening nor editing the cell evaluates it."""
+    for column in columns:
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _year_sheet(book: Workbook, year: AnneeSuivi) -> None:
     sheet = book.create_sheet(f"Année {year.annee}")
     _header(sheet, COLUMNS, WIDTHS)
     for row, line in enumerate(year.lignes, start=2):
         sheet.append([line.axe, line.objectif, line.indicateur, line.unite, line.cible,
                       line.atteinte, f'=IF(F{row}="","",F{row}/E{row})', line.echeance.date()])
+        _as_text(sheet, row, (1, 2, 3, 4))
         sheet.cell(row=row, column=7).number_format = PERCENT
         sheet.cell(row=row, column=8).number_format = "DD/MM/YYYY"
         for column in range(1, len(COLUMNS) + 1):
@@ -105,6 +120,7 @@ def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
         ref = f"'Année {year.annee}'!G2:G{len(year.lignes) + 1}"
         sheet.append([year.annee, year.periode, len(year.lignes),
                       f'=IFERROR(AVERAGE({ref}),"")', year.penalites])
+        _as_text(sheet, row, (2,))
         sheet.cell(row=row, column=4).number_format = PERCENT
         sheet.cell(row=row, column=5).number_format = EUROS
 
