@@ -453,3 +453,33 @@ def test_M9_xlsx_cells_never_start_a_formula_from_user_text(runner, tmp_path: Pa
         assert values[coordinate].data_type == "s", coordinate
         assert values[coordinate].quotePrefix, coordinate
     assert sheet["G2"].data_type == "f"  # the workbook's own formula stays a formula
+
+
+# --- parse cache (M10) -------------------------------------------------------------------------
+
+
+def test_M10_cache_cannot_change_content_and_same_size_edits_are_seen(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+
+    from clausegen.library import load_library
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    overlay = _overlay(tmp_path / "bib", "Texte original de la clause.")
+    fragment = overlay / "fragments" / "general.objet" / "1.0.0.md"
+    os.utime(fragment, (1_700_000_000, 1_700_000_000))
+    first = load_library(LIBRARY, overlay).get("general.objet", "1.0.0")
+    cache_file = next((tmp_path / "cache").glob("bibliotheque-*.json"))
+    payload = json.loads(cache_file.read_text(encoding="utf-8"))
+    for entry in payload["entries"].values():
+        entry["body"] = "Texte empoisonné."
+        entry["sha256"] = "0" * 64
+    cache_file.write_text(json.dumps(payload), encoding="utf-8")
+    second = load_library(LIBRARY, overlay).get("general.objet", "1.0.0")
+    assert (second.body, second.sha256) == (first.body, first.sha256)
+    fragment.write_text(fragment.read_text(encoding="utf-8").replace("original", "ORIGINAL"),
+                        encoding="utf-8")
+    os.utime(fragment, (1_700_000_000, 1_700_000_000))  # same size, same time
+    third = load_library(LIBRARY, overlay).get("general.objet", "1.0.0")
+    assert "ORIGINAL" in third.body
+    assert third.sha256 != first.sha256

@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from clausegen.errors import (
     CanevasSchemaError,
     DuplicateFragmentError,
@@ -67,10 +69,27 @@ def content_hash(meta: FragmentMeta, body: str) -> str:
     return hashlib.sha256(f"{head}\n---\n{body}".encode()).hexdigest()
 
 
-def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fragment:
-    """Parse one fragment file's text into a validated :class:`Fragment`."""
+def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque",
+                   cache: FragmentCache | None = None) -> Fragment:
+    """Parse one fragment file's text into a validated :class:`Fragment`.
+
+    With a ``cache``, the metadata of a front matter already parsed is taken from it (see
+    :mod:`.cache`); the body and the content hash always come from ``text``.
+    """
     _refuse_forbidden_characters(text, path)
     head, body, body_line = split_front_matter(text, path)
+    digest = hashlib.sha256(head.encode("utf-8")).hexdigest()
+    cached = cache.lookup(path, digest) if cache is not None else None
+    meta = _from_cache(cached) if cached is not None else None
+    if meta is None:
+        meta = _parse_meta(head, path)
+        if cache is not None:
+            cache.store(path, CachedFile(head_sha256=digest, meta=meta.model_dump(mode="json")))
+    return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
+                    body_line=body_line, layer=layer)
+
+
+def _parse_meta(head: str, path: Path) -> FragmentMeta:
     document = parse_yaml_document(head, path=path, first_line=2)
     if not isinstance(document.data, dict):
         raise FragmentSchemaError(
@@ -79,8 +98,7 @@ def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fra
     meta, problems = validate_document(FragmentMeta, document)
     if meta is None:
         raise FragmentSchemaError(path=path, problems=problems)
-    return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
-                    body_line=body_line, layer=layer)
+    return meta
 
 
 def _check_location(fragment: Fragment) -> None:
@@ -97,22 +115,11 @@ def _check_location(fragment: Fragment) -> None:
         )
 
 
-def _from_cache(entry: CachedFile, path: Path, layer: str) -> Fragment:
-    meta = FragmentMeta.model_validate(entry.meta)
-    return Fragment(meta=meta, body=entry.body, path=path, sha256=entry.sha256,
-                    body_line=entry.body_line, layer=layer)
-
-
-def _parse_and_cache(path: Path, layer: str, cache: FragmentCache) -> Fragment:
-    stat = path.stat()
-    cached = cache.lookup(path, stat)
-    if cached is not None:
-        return _from_cache(cached, path, layer)
-    fragment = parse_fragment(read_text(path), path, layer=layer)
-    cache.store(path, stat, CachedFile(
-        mtime_ns=stat.st_mtime_ns, size=stat.st_size, meta=fragment.meta.model_dump(mode="json"),
-        body=fragment.body, body_line=fragment.body_line, sha256=fragment.sha256))
-    return fragment
+def _from_cache(entry: CachedFile) -> FragmentMeta | None:
+    try:
+        return FragmentMeta.model_validate(entry.meta)
+    except ValidationError:  # an entry edited by hand: parse the file again
+        return None
 
 
 def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fragment]:
@@ -121,7 +128,7 @@ def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fr
     paths = sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts)
     fragments = []
     for path in paths:
-        fragment = _parse_and_cache(path, layer, cache)
+        fragment = parse_fragment(read_text(path), path, layer=layer, cache=cache)
         _check_location(fragment)
         fragments.append(fragment)
     cache.keep_only({str(p) for p in paths})
