@@ -483,3 +483,44 @@ def test_M10_cache_cannot_change_content_and_same_size_edits_are_seen(tmp_path: 
     third = load_library(LIBRARY, overlay).get("general.objet", "1.0.0")
     assert "ORIGINAL" in third.body
     assert third.sha256 != first.sha256
+
+
+# --- overlays (M11, M12) -----------------------------------------------------------------------
+
+
+def test_M11_overlay_cannot_redefine_a_published_release(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    overlay = _overlay(tmp_path / "bib", "Texte substitué.")
+    (overlay / "releases").mkdir()
+    published = sorted((LIBRARY / "releases").glob("*.yml"))[-1]
+    shutil.copy(published, overlay / "releases" / published.name)
+    dossier = _nettoyage_with(tmp_path, "marche:", f"bibliotheque: {published.stem}\nmarche:")
+    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(tmp_path / "c.docx"),
+                                 "--bibliotheque", str(overlay)])
+    _refused(result, 2, "une publication ne peut pas être redéfinie")
+    assert not (tmp_path / "c.docx").exists()
+    result = runner.invoke(cli, ["bibliotheque", "verifier", "--bibliotheque", str(overlay)])
+    _refused(result, 2, "une publication ne peut pas être redéfinie")
+
+
+def test_M11_planted_config_is_announced(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _overlay(tmp_path / ".bib", "Texte planté.")
+    (tmp_path / ".clausegen.yml").write_text("bibliotheques: [.bib]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])
+    assert result.exit_code == 0, result.output
+    assert "Bibliothèques de l'organisation ajoutées par" in result.output
+    assert ".clausegen.yml" in result.output
+    assert str(tmp_path / ".bib") in result.output
+
+
+def test_M12_valide_without_review_is_refused_outside_drafts(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    overlay = _overlay(tmp_path / "bib", "Texte sans revue.", revue=False)
+    base = ["ccap", str(NETTOYAGE), "--bibliotheque", str(overlay)]
+    result = runner.invoke(cli, [*base, "-o", str(tmp_path / "c.docx")])
+    _refused(result, 2, "version « valide » sans revue")
+    assert not (tmp_path / "c.docx").exists()
+    result = runner.invoke(cli, [*base, "-o", str(tmp_path / "p.docx"), "--brouillon"])
+    assert result.exit_code == 0, result.output
+    assert "document PROJET" in result.output

@@ -142,6 +142,17 @@ class OverrideNotValidatedError(LibraryError):
         self.fragment_id = fragment_id
 
 
+class UnreviewedVersionError(LibraryError):
+    """A version says ``valide`` but records no review: it is not used outside drafts."""
+
+    def __init__(self, *, ref: str, path: Path) -> None:
+        super().__init__(
+            f"Fragment « {ref} » ({path}) : version « valide » sans revue (champ revue : par, le). "
+            "Elle n'est pas utilisée pour un document définitif : enregistrez la revue avec "
+            "« clausegen bibliotheque statut », ou relancez avec --brouillon pour un projet."
+        )
+
+
 class PinnedVersionError(LibraryError):
     """A pinned release cannot be reproduced (missing or edited fragment version)."""
 

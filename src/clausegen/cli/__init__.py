@@ -10,6 +10,7 @@ command modules. Errors are mapped to exit codes in one place
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -64,6 +65,29 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", message="clausegen %(version)s")
 def cli() -> None:
     """Pièces d'un plan de progrès en matière sociale\u00a0: faisabilité, CCAP, CCTP, suivi."""
+    _announce_overlays()
+
+
+def _announce_overlays() -> None:
+    """Say on stderr which organisation libraries the configuration adds: a `.clausegen.yml`
+    found in the working directory changes the clauses, so it is never silent."""
+    from pathlib import Path
+
+    # Same names as clausegen.library.overlays, not imported: that would load the library
+    # package (pydantic…) for every command, even those that read no clause.
+    if not (Path(".clausegen.yml").is_file() or os.environ.get("CLAUSEGEN_BIBLIOTHEQUES")):
+        return
+    from clausegen.errors import ClausegenError
+    from clausegen.library.overlays import configured_sources
+
+    try:
+        sources = configured_sources()
+    except ClausegenError:
+        return  # the command itself reports the broken configuration
+    for origin, roots in sources:
+        listed = ", ".join(str(r) for r in roots) or "aucune"
+        click.secho(f"Bibliothèques de l'organisation ajoutées par {origin} : {listed}",
+                    fg="cyan", err=True)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from clausegen.errors import (
     OverrideNotValidatedError,
     PieceNotFoundError,
     PinnedVersionError,
+    UnreviewedVersionError,
 )
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, Statut
 
@@ -117,6 +118,8 @@ class Library:
         allowed = {Statut.valide} | ({Statut.brouillon, Statut.en_revue} if allow_drafts else set())
         for fragment in reversed(versions):
             if fragment.meta.statut in allowed:
+                if fragment.meta.statut is Statut.valide and fragment.meta.revue is None and not allow_drafts:
+                    raise UnreviewedVersionError(ref=fragment.ref, path=fragment.path)
                 return fragment
         statuses = sorted({f.meta.statut.value for f in versions})
         if fragment_id in self._overridden:

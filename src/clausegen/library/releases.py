@@ -29,10 +29,20 @@ CHANGELOG_INTRO_END = "\n## "
 
 
 def manifest_paths(library: Library) -> dict[str, Path]:
-    """Every release manifest of every root, by version (a higher layer wins)."""
+    """Every release manifest of every root, by version.
+
+    A release, once published, is never redefined: a higher layer (an overlay) holding a
+    manifest of a version that a lower layer already published is refused, since a dossier
+    pinned to that version would otherwise silently take other wording.
+    """
     found: dict[str, Path] = {}
     for root in library.roots:
         for path in sorted((root / RELEASES_DIR).glob("*.yml")):
+            if path.stem in found:
+                raise ReleaseError(release=path.stem, reason=(
+                    f"manifeste « {path} » refusé : cette publication existe déjà dans "
+                    f"« {found[path.stem]} » et une publication ne peut pas être redéfinie "
+                    "par une surcouche (choisissez un autre numéro)."))
             found[path.stem] = path
     return found
 
