@@ -524,3 +524,113 @@ def test_M12_valide_without_review_is_refused_outside_drafts(runner, tmp_path: P
     result = runner.invoke(cli, [*base, "-o", str(tmp_path / "p.docx"), "--brouillon"])
     assert result.exit_code == 0, result.output
     assert "document PROJET" in result.output
+
+
+# --- lot under faults (M13, M14, M15, M16) ----------------------------------------------------
+
+
+def _many_dossiers(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    text = NETTOYAGE.read_text(encoding="utf-8")
+    for index in range(count):
+        (folder / f"m{index:04d}.yml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _start_lot(tmp_path: Path, count: int = 400):  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    import time
+
+    dossiers = _many_dossiers(tmp_path / "dossiers", count)
+    out = tmp_path / "sortie"
+    process = subprocess.Popen([sys.executable, "-m", "clausegen", "lot", str(dossiers), "-o", str(out),
+                                "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(out.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process, out
+
+
+def test_M13_lot_ctrl_c_stops_with_a_summary(tmp_path: Path) -> None:
+    import signal
+
+    process, out = _start_lot(tmp_path)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Interrompu" in stderr
+    assert "entièrement générés" in stderr
+    assert "Traceback" not in stderr
+    written = [d for d in out.iterdir() if d.is_dir()]
+    assert len(written) < 400
+    assert all(sorted(p.name for p in d.iterdir()) == ["ccap.docx", "cctp.docx"] for d in written)
+
+
+def test_M14_lot_sigterm_leaves_no_orphan_worker(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process, _ = _start_lot(tmp_path)
+    workers = _children(process.pid)
+    assert workers
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)
+
+
+def test_M15_killed_worker_fails_its_dossier_and_the_batch_goes_on(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from clausegen.api import lot
+
+    dossiers = sorted(_many_dossiers(tmp_path / "dossiers", 12).iterdir())
+    killer = dossiers[5]
+    real = lot.run_job
+
+    def run_job(dossier: Path, options: lot.BatchOptions) -> lot.JobResult:
+        if dossier == killer:
+            os.kill(os.getpid(), 9)  # what the OOM killer does
+        return real(dossier, options)
+
+    monkeypatch.setattr(lot, "run_job", run_job)
+    summary = lot.run_batch(dossiers, lot.BatchOptions(output=tmp_path / "sortie"), 2)
+    assert [r.dossier for r in summary.failed] == [killer]
+    assert "arrêté par le système" in str(summary.failed[0].error)
+    assert len(summary.results) == 12
+    assert not (tmp_path / "sortie" / killer.stem).exists()
+
+
+def test_M16_two_dossiers_for_one_output_folder_are_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "dossiers"
+    folder.mkdir()
+    text = NETTOYAGE.read_text(encoding="utf-8")
+    (folder / "collision.yml").write_text(text, encoding="utf-8")
+    (folder / "collision.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "sortie")])
+    _refused(result, 2, "collision.yaml et collision.yml")
+    assert not (tmp_path / "sortie").exists()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from clausegen.cli.common import handle_errors
 
 if TYPE_CHECKING:
-    from clausegen.api.lot import JobResult
+    from clausegen.api.lot import BatchInterrupted, JobResult
 
 
 def _report_failures(failed: list[JobResult]) -> None:
@@ -18,6 +18,27 @@ def _report_failures(failed: list[JobResult]) -> None:
         click.secho(f"Échec : {result.dossier}", fg="red", err=True)
         for line in str(result.error).splitlines():
             click.echo(f"  {line}", err=True)
+
+
+SHOWN_WRITTEN = 20
+
+
+def _report_interruption(stopped: BatchInterrupted, total: int, sortie: Path) -> NoReturn:
+    """What was written before Ctrl-C or SIGTERM, then exit 130 (or 143)."""
+    import signal
+    import sys
+
+    summary = stopped.summary
+    done = [r for r in summary.results if r.ok]
+    click.secho(f"\nInterrompu : {len(done)} dossier(s) sur {total} entièrement générés "
+                f"({summary.documents} document(s) dans {sortie}) ; les autres n'ont rien écrit.",
+                fg="yellow", err=True)
+    for result in sorted(done, key=lambda r: r.dossier.name)[:SHOWN_WRITTEN]:
+        click.echo(f"  {result.dossier.name} \u2192 {result.written[0].parent}", err=True)
+    if len(done) > SHOWN_WRITTEN:
+        click.echo(f"  … et {len(done) - SHOWN_WRITTEN} autre(s)", err=True)
+    _report_failures(summary.failed)
+    sys.exit(130 if stopped.signal_number == signal.SIGINT else 143)
 
 
 @click.command("lot")
@@ -43,7 +64,13 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     """
     import sys
 
-    from clausegen.api.lot import BatchOptions, default_jobs, find_dossiers, run_batch
+    from clausegen.api.lot import (
+        BatchInterrupted,
+        BatchOptions,
+        default_jobs,
+        find_dossiers,
+        run_batch,
+    )
 
     if pdf:
         from clausegen.render.pdf import require_soffice
@@ -52,9 +79,13 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     paths = find_dossiers(dossiers)
     options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
                            overlays=tuple(p.resolve() for p in surcouches), pdf=pdf)
-    with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
-                           show_pos=True) as bar:
-        summary = run_batch(paths, options, jobs or default_jobs(), on_result=lambda _: bar.update(1))
+    try:
+        with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
+                               show_pos=True) as bar:
+            summary = run_batch(paths, options, jobs or default_jobs(),
+                                on_result=lambda _: bar.update(1))
+    except BatchInterrupted as stopped:
+        _report_interruption(stopped, len(paths), sortie)
     _report_failures(summary.failed)
     ok = len(paths) - len(summary.failed)
     message = (f"{ok} dossier(s) sur {len(paths)} générés, {summary.documents} document(s) "
