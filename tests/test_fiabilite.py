@@ -634,3 +634,110 @@ def test_M16_two_dossiers_for_one_output_folder_are_refused(runner, tmp_path: Pa
     result = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "sortie")])
     _refused(result, 2, "collision.yaml et collision.yml")
     assert not (tmp_path / "sortie").exists()
+
+
+# --- outputs (M17, L6, L7, L8, L9, L10, item 5) ------------------------------------------------
+
+
+def test_M17_output_onto_a_device_or_fifo_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    fifo = tmp_path / "tube.docx"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(target)])
+        _refused(result, 1, "ce n'est pas un fichier ordinaire")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+def test_L10_output_equal_to_the_input_dossier_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dossier = tmp_path / "d.docx"
+    dossier.write_text(NETTOYAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    before = dossier.read_bytes()
+    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(dossier)])
+    _refused(result, 1, "fichier lu par la commande")
+    assert dossier.read_bytes() == before
+
+
+def test_L7_output_mode_follows_umask_and_existing_mode(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    previous = os.umask(0o077)
+    try:
+        new = tmp_path / "nouveau.docx"
+        assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(new)]).exit_code == 0
+        assert new.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(previous)
+    existing = tmp_path / "existant.docx"
+    existing.write_bytes(b"")
+    existing.chmod(0o640)
+    assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(existing)]).exit_code == 0
+    assert existing.stat().st_mode & 0o777 == 0o640
+
+
+def test_L8_interruption_while_writing_leaves_no_temporary(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    import pytest
+
+    from clausegen import output
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        output.write_atomic(tmp_path / "x.docx", b"data")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_L9_item5_pieces_suivi_writes_everything_or_nothing(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    data["plans"][0]["cout_supplementaire_ht"] = 1000  # an avenant is needed: the letter is refused
+    dossier = tmp_path / "d.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(out), "--suivi"])
+    _refused(result, 1, "avenant")
+    assert not out.exists() or _files(out) == []
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+
+
+def test_L6_newline_in_reference_gives_a_calendar(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dossier = _nettoyage_with(tmp_path, "reference: 2026-0142", 'reference: "2026-0142\\nbis"')
+    out = tmp_path / "e.ics"
+    result = runner.invoke(cli, ["echeancier", str(dossier), "--ics", str(out)])
+    assert result.exit_code == 0, result.output
+    assert b"2026-0142 bis" in out.read_bytes().replace(b"\r\n ", b"")
+
+
+def test_item5_dash_writes_the_document_to_standard_output(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import zipfile
+
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "-"])
+    assert result.exit_code == 0
+    assert zipfile.ZipFile(io.BytesIO(result.stdout_bytes)).testzip() is None
+    assert "CCAP écrit" in result.stderr
+    assert not Path("-").exists()
+
+
+def test_item5_extension_must_match_what_is_written(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(tmp_path / "ccap.pdf")])
+    _refused(result, 1, "l'extension ne correspond pas au contenu écrit", "ccap.docx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_item5_plan_default_name_carries_the_year(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    for annee in (1, 2):
+        result = runner.invoke(cli, ["plan", str(NETTOYAGE), "--annee", str(annee)])
+        if result.exit_code == 0:
+            assert (tmp_path / f"plan-{annee}.docx").exists()
+    assert (tmp_path / "plan-1.docx").exists()
+    assert not (tmp_path / "plan.docx").exists()

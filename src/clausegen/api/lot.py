@@ -150,6 +150,7 @@ def _worker_setup(journal: Any) -> None:
     global _JOURNAL
     _JOURNAL = journal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stopped)
     try:
         import ctypes
 
@@ -260,17 +261,28 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         child.join(timeout=5)
 
 
+class _WorkerStopped(BaseException):
+    """SIGTERM in a worker: unwinds the dossier being written (its temporaries removed)."""
+
+
+def _worker_stopped(signum: int, frame: Any) -> None:
+    raise _WorkerStopped
+
+
 def _run_chunk(dossiers: tuple[Path, ...], options: BatchOptions) -> list[JobResult]:
     from clausegen.output import deferred_sync
 
     results = []
-    with deferred_sync():
-        for dossier in dossiers:
-            if _JOURNAL is not None:
-                _JOURNAL.put(("start", dossier))
-            results.append(run_job(dossier, options))
-            if _JOURNAL is not None:
-                _JOURNAL.put(("end", dossier))
+    try:
+        with deferred_sync():
+            for dossier in dossiers:
+                if _JOURNAL is not None:
+                    _JOURNAL.put(("start", dossier))
+                results.append(run_job(dossier, options))
+                if _JOURNAL is not None:
+                    _JOURNAL.put(("end", dossier))
+    except _WorkerStopped:
+        os._exit(143)  # the dossier in progress wrote nothing (transaction rolled back)
     return results
 
 
@@ -294,8 +306,6 @@ def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
     Ctrl-C or SIGTERM stop it at once (workers ended, queued dossiers dropped) and raise
     :class:`BatchInterrupted` with the summary of what was already written.
     """
-    from clausegen.output import sync_all
-
     summary = BatchSummary()
     previous = _on_sigterm()
     try:
@@ -304,15 +314,12 @@ def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
             if on_result is not None:
                 on_result(result)
     except KeyboardInterrupt:
-        sync_all()
         raise BatchInterrupted(summary, signal.SIGINT) from None
     except _Terminated:
-        sync_all()
         raise BatchInterrupted(summary, signal.SIGTERM) from None
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    sync_all()
     return summary
 
 

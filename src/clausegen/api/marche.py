@@ -6,7 +6,9 @@ Everything here is usable in-process (batch jobs, benchmarks, tests) without Cli
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from functools import lru_cache
@@ -25,7 +27,7 @@ from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dossier import Dossier
-from clausegen.output import write_atomic
+from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
@@ -62,6 +64,7 @@ class Generation:
 def read_dossier(path: Path) -> LoadedDossier:
     """Load and validate a dossier file."""
     text = read_text(path)
+    note_input(path)  # never replaced by an output of the same command
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
 
@@ -78,6 +81,20 @@ def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
 
 
+_EXTRA_OVERLAYS: ContextVar[tuple[Path, ...]] = ContextVar("clausegen_overlays", default=())
+
+
+@contextmanager
+def using_overlays(overlays: Sequence[Path]) -> Iterator[None]:
+    """Inside the block, every library opened also has ``overlays`` (a command's
+    ``--bibliotheque`` reaching post-award pieces too)."""
+    token = _EXTRA_OVERLAYS.set((*_EXTRA_OVERLAYS.get(), *overlays))
+    try:
+        yield
+    finally:
+        _EXTRA_OVERLAYS.reset(token)
+
+
 def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Library:
     """The bundled library, with the configured overlays and ``overlays`` on top (later ones
     win; see :mod:`clausegen.library.overlays`).
@@ -86,7 +103,7 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     (:mod:`clausegen.library.cache`): integrity checks (verification, publication, reading a
     document's provenance) use it, so that no cache can stand between them and the files.
     """
-    roots = (library_dir(), *overlay_roots(overlays))
+    roots = (library_dir(), *overlay_roots((*_EXTRA_OVERLAYS.get(), *overlays)))
     return _cached_library(roots, _signature(roots), use_cache)
 
 
@@ -214,16 +231,19 @@ def generate_pieces(
     forcer: bool = False,
     brouillon: bool = False,
     overlays: Sequence[Path] = (),
+    modele: Path | None = None,
 ) -> list[Generation]:
     """Render every piece in memory first, then write them all (``<piece>.docx``)."""
     loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
-    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon))
+    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon,
+                                      modele=modele))
                 for piece in PIECES]
     results = []
-    for piece, data, document in rendered:
-        path = write_atomic(directory / f"{piece}.docx", data)
-        results.append(Generation(path=path, piece=piece, fragments=document.fragments,
-                                  faisabilite=faisabilite, is_draft=document.is_draft))
+    with transaction():  # every piece, or none
+        for piece, data, document in rendered:
+            path = write_atomic(directory / f"{piece}.docx", data)
+            results.append(Generation(path=path, piece=piece, fragments=document.fragments,
+                                      faisabilite=faisabilite, is_draft=document.is_draft))
     return results

@@ -41,7 +41,7 @@ from clausegen.models._base import label
 from clausegen.models.dossier import ModeInsertion
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import read_validated
-from clausegen.output import write_atomic
+from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
 from clausegen.text.french import date_longue
@@ -86,6 +86,7 @@ def open_suivi(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
 
 
 def _from_file(path: Path, model: type[M], what: str) -> M:
+    note_input(path)
     return read_validated(path, model, what=what)
 
 
@@ -334,9 +335,14 @@ def generate_suivi_pieces(dossier_path: Path, directory: Path) -> list[Path]:
 
     The convocation and the calendar (``echeancier.ics``) always; for each year of
     ``plans``, the plan and the exchange of letters; for each year of ``bilans``, the bilan;
-    the follow-up workbook when there is at least one plan. Each file is written atomically;
-    the dossier's award data is checked before anything is written.
+    the follow-up workbook when there is at least one plan. All the files are written, or
+    none (:func:`clausegen.output.transaction`).
     """
+    with transaction():
+        return _suivi_pieces(dossier_path, directory)
+
+
+def _suivi_pieces(dossier_path: Path, directory: Path) -> list[Path]:
     suivi = open_suivi(dossier_path)
     dossier = suivi.loaded.dossier
     written = [generate_convocation(dossier_path, directory / "convocation.docx")[0]]

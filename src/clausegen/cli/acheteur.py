@@ -125,22 +125,32 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @click.option("--suivi", is_flag=True,
               help="Ajoute les pièces du suivi (convocation, échéancier, plans, lettres, bilans, "
                    "tableau de bord) : le marché doit être notifié et attribué.")
+@click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
+              help="Squelette Word de l'acheteur pour le CCAP et le CCTP (emplacement {{p corps }}).")
+@click.option("--bibliotheque", "surcouches", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
 @pdf_option
 @handle_errors
-def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool) -> None:
+def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
+                   modele: Path | None, surcouches: tuple[Path, ...]) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
     from clausegen.api import check_faisabilite, generate_pieces
+    from clausegen.api.marche import using_overlays
+    from clausegen.output import transaction
 
     echo_verdict(check_faisabilite(dossier))
-    if suivi:  # award data checked before anything is written
-        from clausegen.api.suivi import generate_suivi_pieces, open_suivi
+    with using_overlays(surcouches), transaction():  # every piece, or none
+        if suivi:  # award data checked before anything is written
+            from clausegen.api.suivi import generate_suivi_pieces, open_suivi
 
-        open_suivi(dossier)
-    for result in generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon):
+            open_suivi(dossier)
+        pieces = generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon, modele=modele)
+        written = generate_suivi_pieces(dossier, sortie) if suivi else []
+    for result in pieces:
         success(f"{result.piece.upper()} écrit : {result.path}")
-    if suivi:
-        for path in generate_suivi_pieces(dossier, sortie):
-            success(f"Pièce du suivi écrite : {path}")
+    for path in written:
+        success(f"Pièce du suivi écrite : {path}")
 
 
 def register(group: click.Group) -> None:

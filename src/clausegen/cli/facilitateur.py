@@ -84,7 +84,7 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @DOSSIER
 @ANNEE
 @PLAN
-@output_option("plan.docx")
+@output_option("plan-{annee}.docx")
 @pdf_option
 @handle_errors
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
@@ -100,7 +100,7 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 @ANNEE
 @PLAN
 @DATE_LETTRE
-@output_option("lettre.docx")
+@output_option("lettre-{annee}.docx")
 @pdf_option
 @handle_errors
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
@@ -120,7 +120,7 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
 @click.option("--resultats", "resultats_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
 @DATE_LETTRE
-@output_option("bilan.docx")
+@output_option("bilan-{annee}.docx")
 @pdf_option
 @handle_errors
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
