@@ -567,7 +567,7 @@ def _start_lot(tmp_path: Path, count: int = 400):  # type: ignore[no-untyped-def
     process = subprocess.Popen([sys.executable, "-m", "clausegen", "lot", str(dossiers), "-o", str(out),
                                 "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not (out.exists() and any(out.iterdir())) and time.monotonic() < deadline:
+    while not any(out.glob("*/cctp.docx")) and time.monotonic() < deadline:
         time.sleep(0.05)
     return process, out
 
@@ -584,7 +584,8 @@ def test_M13_lot_ctrl_c_stops_with_a_summary(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     written = [d for d in out.iterdir() if d.is_dir()]
     assert len(written) < 400
-    assert all(sorted(p.name for p in d.iterdir()) == ["ccap.docx", "cctp.docx"] for d in written)
+    contents = {d.name: sorted(p.name for p in d.iterdir()) for d in written}
+    assert all(c == ["ccap.docx", "cctp.docx"] for c in contents.values()), contents
 
 
 def test_M14_lot_sigterm_leaves_no_orphan_worker(tmp_path: Path) -> None:
@@ -741,3 +742,37 @@ def test_item5_plan_default_name_carries_the_year(runner, tmp_path: Path, monkey
             assert (tmp_path / f"plan-{annee}.docx").exists()
     assert (tmp_path / "plan-1.docx").exists()
     assert not (tmp_path / "plan.docx").exists()
+
+
+# --- library commands (L3, L11, L14) -----------------------------------------------------------
+
+
+def _org_library(runner, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    overlay = _overlay(tmp_path / "org", "Texte de l'organisation.")
+    return overlay
+
+
+def test_L3_non_semver_versions_are_french_errors(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    overlay = _org_library(runner, tmp_path)
+    for version in ("abc", "../../../../evil", "9" * 60 + ".0.0"):
+        result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version",
+                                     version, "--bibliotheque", str(overlay)])
+        _refused(result, 2, "format MAJEUR.MINEUR.CORRECTIF attendu")
+        result = runner.invoke(cli, ["bibliotheque", "publier", version, "--le", "2026-11-30",
+                                     "--bibliotheque", str(overlay)])
+        _refused(result, 2, "format MAJEUR.MINEUR.CORRECTIF attendu")
+    assert not (overlay / "releases").exists()
+
+
+def test_L11_proc_or_usr_as_a_library_is_refused_quickly(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for root in ("/proc", "/usr"):
+        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(tmp_path / "c.docx"),
+                                     "--bibliotheque", root])
+        _refused(result, 2, "n'est pas une bibliothèque de clauses")
+
+
+def test_L14_reviewer_name_with_newlines_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    overlay = _overlay(tmp_path / "org", "Texte.", statut="en_revue", revue=False)
+    result = runner.invoke(cli, ["bibliotheque", "statut", "general.objet@1.0.0", "valide", "--par",
+                                 "Nom\nstatut: valide", "--le", "2026-11-30", "--bibliotheque", str(overlay)])
+    _refused(result, 2, "doit tenir sur une ligne")

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -60,6 +60,7 @@ def transaction() -> Iterator[None]:
     token = _TRANSACTION.set(current)
     try:
         yield
+        _commit(current.staged)
     except BaseException:
         _discard(current.staged)
         for directory in reversed(current.created):
@@ -68,7 +69,6 @@ def transaction() -> Iterator[None]:
         raise
     finally:
         _TRANSACTION.reset(token)
-    _commit(current.staged)
 
 
 def _commit(staged: list[tuple[Path, str]]) -> None:
@@ -169,8 +169,8 @@ def write_atomic(path: Path, data: bytes) -> Path:
         return path
     existing = _check_target(path)
     _check_extension(path, data)
+    current = _TRANSACTION.get()
     try:
-        current = _TRANSACTION.get()
         if current is not None:
             missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
             current.created.extend(reversed(missing))
@@ -180,9 +180,11 @@ def write_atomic(path: Path, data: bytes) -> Path:
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else _default_mode()
     temp_name = ""
     try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False) as handle:
-            temp_name = handle.name
+        # The name is known before the file exists: an interruption at any point removes it.
+        temp_name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        descriptor = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                             | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             if _DEFERRED.get() is None:

@@ -70,6 +70,7 @@ def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
 def publish(release: str, on: dt.date, *, replace: bool = False,
             overlays: Sequence[Path] = ()) -> releases.PreparedRelease:
     """Check, then write the manifest, the CHANGELOG entry and VERSION of a release."""
+    releases.check_release_number(release)
     problems = [p for p in verify_library(overlays) if p.niveau == ERREUR]
     if problems:
         raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"

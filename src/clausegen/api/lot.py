@@ -266,6 +266,7 @@ class _WorkerStopped(BaseException):
 
 
 def _worker_stopped(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the clean-up
     raise _WorkerStopped
 
 

@@ -21,7 +21,7 @@ from clausegen.blocks import Block
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilite
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import NotSuitedError
+from clausegen.errors import InputFileError, NotSuitedError
 from clausegen.library import Library, load_library
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
@@ -75,10 +75,26 @@ def _cached_library(roots: tuple[Path, ...], _signature: tuple[tuple[str, int, i
     return load_library(*roots, use_cache=use_cache)
 
 
+LIBRARY_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml", "releases/*.yml")
+"""The files of a library root (anything else in the directory is not read)."""
+
+
 def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    """Name, mtime and size of every file of the roots: the cache sees edits made meanwhile."""
-    files = sorted(f for root in roots if root.is_dir() for f in root.rglob("*") if f.is_file())
-    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    """Name, mtime and size of every library file of the roots: the in-memory cache sees
+    edits made meanwhile. Only the library's own layout is looked at (``--bibliotheque /usr``
+    does not walk the whole tree); an unreadable root is a French error."""
+    found = []
+    for root in roots:
+        try:
+            if not root.is_dir():
+                continue
+            for pattern in LIBRARY_FILES:
+                for file in sorted(root.glob(pattern)):
+                    info = file.stat()
+                    found.append((str(file), info.st_mtime_ns, info.st_size))
+        except OSError as exc:
+            raise InputFileError(path=root, reason=f"bibliothèque illisible ({exc.strerror})") from None
+    return tuple(found)
 
 
 _EXTRA_OVERLAYS: ContextVar[tuple[Path, ...]] = ContextVar("clausegen_overlays", default=())

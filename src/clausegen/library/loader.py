@@ -34,6 +34,8 @@ from clausegen.models.validation import validate_document
 from clausegen.yaml_files import parse_yaml_document, read_text, read_yaml_document
 
 FRONT_MATTER_FENCE = "---"
+LAYOUT = ("fragments", "canevas", "releases", "ccag.yml", "VERSION")
+"""What a library root holds (an overlay holds at least one of them)."""
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -173,6 +175,10 @@ def load_library(*roots: Path, use_cache: bool = True) -> Library:
     for position, root in enumerate(roots):
         if not root.is_dir():
             raise InputFileError(path=root, reason="dossier de bibliothèque introuvable")
+        if position and not any((root / name).exists() for name in LAYOUT):
+            raise InputFileError(path=root, reason=(
+                "ce répertoire n'est pas une bibliothèque de clauses (ni fragments/, ni canevas/, "
+                "ni releases/ ; créez-en une avec « clausegen bibliotheque init RÉPERTOIRE »)"))
         layer = "bibliotheque" if position == 0 else f"surcouche:{root.name}"
         seen: dict[str, Path] = {}
         for fragment in load_fragments(root, layer=layer, use_cache=use_cache):

@@ -20,6 +20,7 @@ from clausegen.errors import (
     ReleaseError,
 )
 from clausegen.library.index import Library
+from clausegen.models._base import SEMVER_PATTERN
 from clausegen.models.release import ReleaseEntry, ReleaseManifest
 from clausegen.models.validation import read_validated
 
@@ -149,8 +150,16 @@ class PreparedRelease:
     files: dict[Path, str]
 
 
+def check_release_number(release: str) -> None:
+    """A release number ``MAJEUR.MINEUR.CORRECTIF`` (never a path, never 60 digits)."""
+    if len(release) > 40 or not re.fullmatch(SEMVER_PATTERN, release):
+        raise ReleaseError(release=release[:40], reason="numéro de publication invalide : format "
+                           "MAJEUR.MINEUR.CORRECTIF attendu, ex. « 1.2.0 ».")
+
+
 def prepare_release(library: Library, release: str, on: dt.date, *, replace: bool) -> PreparedRelease:
     """Check the version number, build the manifest and the CHANGELOG entry (nothing written)."""
+    check_release_number(release)
     root = library.roots[-1]
     published = manifest_paths(library)
     if release in published and not replace:
