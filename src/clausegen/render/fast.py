@@ -29,6 +29,7 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
+from clausegen.render.package import DESCRIPTION, LANGUAGE
 from clausegen.templating import render_bounded
 
 MAX_PART_CHARS = 20_000_000
@@ -95,7 +96,7 @@ def _compile(xml: bytes, environment: Any) -> Template:
 @lru_cache(maxsize=8)
 def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
     """Prepare a skeleton (cached); None when it needs the python-docx path."""
-    from clausegen.render.package import deflate
+    from clausegen.render.package import deflate, french_language
 
     inspected = _inspect(skeleton)
     if inspected is None:
@@ -112,7 +113,7 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
             elif info.filename in KEPT_RAW:
                 parts.append((info.filename, data))
             else:
-                parts.append((info.filename, deflate(info.filename, data)))
+                parts.append((info.filename, deflate(info.filename, french_language(info.filename, data))))
     return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style)
 
 
@@ -267,6 +268,8 @@ def set_core_properties(core: Any, properties: Any) -> None:
     core.author = properties.author[:255]
     core.keywords = properties.keywords[:255]
     core.last_modified_by = "clausegen"
+    core.comments = DESCRIPTION
+    core.language = LANGUAGE
     core.revision = 1
     if properties.created is not None:
         core.created = properties.created

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from clausegen.render.package import rezip
+from clausegen.render.package import DESCRIPTION, LANGUAGE, rezip
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 EUROS = '#,##0.00\\ "€"'
@@ -134,6 +134,8 @@ def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datet
         _year_sheet(book, year)
     book.properties.title = title[:255]
     book.properties.creator = "clausegen"
+    book.properties.language = LANGUAGE
+    book.properties.description = DESCRIPTION
     book.properties.created = created
     book.properties.modified = created
     for name, value in provenance.items():
@@ -142,7 +144,8 @@ def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datet
     book.save(buffer)
     # openpyxl stamps « modified » with the clock when saving: write the fixed date back.
     book.properties.modified = created
-    core = tostring(book.properties.to_tree())
+    core = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(
+        book.properties.to_tree())
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     return rezip((item.filename, core if item.filename == CORE_PART else source.read(item.filename))
                  for item in source.infolist())

@@ -33,6 +33,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsmap
 from docx.shared import Cm
 from docxtpl import DocxTemplate
 from docxtpl.subdoc import Subdoc
@@ -57,6 +58,13 @@ from clausegen.templating import (
     describe_error,
     skeleton_environment,
 )
+
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+# docxtpl[subdoc] imports docxcompose, whose ``utils`` module rebinds python-docx's ``cp`` prefix
+# to the custom-properties namespace at import time: python-docx would then write keywords,
+# lastModifiedBy and revision into docProps/core.xml in the wrong namespace (a file Word
+# repairs). Upstream: docxcompose#101, python-docx#1037. Put the prefix back once imported.
+nsmap["cp"] = CORE_PROPERTIES_NS
 
 TABLE_WIDTH_CM = 16.6
 CELL_PADDING_CHARS = 6
