@@ -776,3 +776,81 @@ def test_L14_reviewer_name_with_newlines_is_refused(runner, tmp_path: Path) -> N
     result = runner.invoke(cli, ["bibliotheque", "statut", "general.objet@1.0.0", "valide", "--par",
                                  "Nom\nstatut: valide", "--le", "2026-11-30", "--bibliotheque", str(overlay)])
     _refused(result, 2, "doit tenir sur une ligne")
+
+
+# --- the organisation library (issue item 1) ---------------------------------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_item1_bundled_library_is_read_only(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    before = _tree(LIBRARY)
+    for args in (["nouvelle-version", "general.objet", "--version", "9.0.0"],
+                 ["statut", "general.objet@1.0.0", "retire"],
+                 ["publier", "9.0.0", "--le", "2026-11-30"]):
+        result = runner.invoke(cli, ["bibliotheque", *args])
+        _refused(result, 1, "bibliothèque fournie", "clausegen bibliotheque init")
+    overlay = _overlay(tmp_path / "org", "Texte.")
+    result = runner.invoke(cli, ["bibliotheque", "statut", "plan_progres.objet@1.0.0", "retire",
+                                 "--bibliotheque", str(overlay)])
+    _refused(result, 1, "appartient à la bibliothèque fournie, en lecture seule")
+    assert _tree(LIBRARY) == before
+
+
+def test_item1_init_then_new_version_goes_to_the_organisation_library(runner, tmp_path: Path,
+                                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    before = _tree(LIBRARY)
+    result = runner.invoke(cli, ["bibliotheque", "init", "orga"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".clausegen.yml").read_text(encoding="utf-8").endswith("  - orga\n")
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0"])
+    assert result.exit_code == 0, result.output
+    assert "Bibliothèques de l'organisation ajoutées par" in result.output
+    draft = tmp_path / "orga" / "fragments" / "general.objet" / "1.1.0.md"
+    assert "statut: brouillon" in draft.read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])  # 1.0.0 still in force
+    assert result.exit_code == 0, result.output
+    from clausegen.render.inspect import read_provenance
+
+    record = read_provenance((tmp_path / "c.docx").read_bytes())
+    assert record["fragment.general.objet"].startswith("1.0.0 ")
+    for target, extra in (("en_revue", []), ("valide", ["--par", "Maître Durand", "--le", "2026-12-01"])):
+        result = runner.invoke(cli, ["bibliotheque", "statut", "general.objet@1.1.0", target, *extra])
+        assert result.exit_code == 0, result.output
+    assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "d.docx"]).exit_code == 0
+    record = read_provenance((tmp_path / "d.docx").read_bytes())
+    assert record["fragment.general.objet"].startswith("1.1.0 ")
+    assert _tree(LIBRARY) == before
+    result = runner.invoke(cli, ["bibliotheque", "init", "orga"])
+    _refused(result, 1, "n'est pas vide")
+
+
+def test_item1_maintainers_name_the_source_library_explicitly(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from clausegen.api import marche
+
+    source = tmp_path / "clause_library"
+    shutil.copytree(LIBRARY, source)
+    monkeypatch.setattr(marche, "library_dir", lambda: source)
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0"])
+    _refused(result, 1, "clausegen bibliotheque init")
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0",
+                                 "--bibliotheque", str(source)])
+    assert result.exit_code == 0, result.output
+    assert (source / "fragments" / "general.objet" / "1.1.0.md").is_file()
+
+
+def test_L16_provenance_names_the_organisation_release(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from clausegen.render.inspect import read_provenance
+
+    overlay = _overlay(tmp_path / "org", "Texte de l'organisation.")
+    (overlay / "VERSION").write_text("2.0.0\n", encoding="utf-8")
+    out = tmp_path / "c.docx"
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out), "--bibliotheque", str(overlay)])
+    assert result.exit_code == 0, result.output
+    assert read_provenance(out.read_bytes())["bibliotheque"].endswith(" + org 2.0.0")

@@ -176,6 +176,23 @@ class WorkflowError(LibraryError):
         super().__init__(f"Fragment « {ref} » : {reason}")
 
 
+class LibraryWriteError(LibraryError):
+    """A legal-team command would write into the bundled (read-only) library."""
+
+    exit_code = 1
+
+    def __init__(self, *, what: str, path: Path | None = None) -> None:
+        where = f" : « {path} » appartient à la bibliothèque fournie, en lecture seule" if path else (
+            " : aucune bibliothèque de l'organisation n'est configurée, et la bibliothèque fournie "
+            "est en lecture seule")
+        super().__init__(
+            f"Impossible de {what}{where}. Créez la bibliothèque de votre organisation avec "
+            "« clausegen bibliotheque init RÉPERTOIRE », puis indiquez-la par --bibliotheque "
+            "RÉPERTOIRE (ou dans .clausegen.yml) ; une nouvelle version d'une clause fournie y "
+            "est alors copiée (« clausegen bibliotheque nouvelle-version »)."
+        )
+
+
 class LibraryCheckError(LibraryError):
     """``bibliotheque verifier`` found errors."""
 

@@ -7,6 +7,7 @@ Like :mod:`clausegen.api`: everything is computed in memory first, then written 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,16 @@ from packaging.version import InvalidVersion, Version
 from clausegen.api import open_library
 from clausegen.context import SUIVI_NAMES, ccag_functions, dossier_context
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import ClausegenError, FragmentNotFoundError, LibraryError, ReleaseError
+from clausegen.errors import (
+    ClausegenError,
+    FragmentNotFoundError,
+    LibraryError,
+    LibraryWriteError,
+    ReleaseError,
+)
 from clausegen.library import Library, releases, workflow
 from clausegen.library import diff as textdiff
+from clausegen.library.overlays import overlay_roots
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.output import write_atomic
 from clausegen.render.inspect import read_provenance
@@ -67,16 +75,44 @@ def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
     return check_library(library, releases.load_manifests(library), known_names())
 
 
+def writable_roots(overlays: Sequence[Path] = ()) -> list[Path]:
+    """The libraries the legal team's commands may write to, lowest first: the organisation
+    libraries named by ``--bibliotheque``, ``.clausegen.yml`` or ``$CLAUSEGEN_BIBLIOTHEQUES``.
+
+    The bundled library (in the installed package) is never one of them, so that a
+    ``pip install -U`` loses nothing; in a source checkout, maintainers name it explicitly
+    (``--bibliotheque ./clause_library``) to work on the library that ships.
+    """
+    return overlay_roots(overlays)
+
+
+def _writable_target(overlays: Sequence[Path], what: str) -> Path:
+    roots = writable_roots(overlays)
+    if not roots:
+        raise LibraryWriteError(what=what)
+    return roots[-1]
+
+
+def _check_writable(path: Path, overlays: Sequence[Path], what: str) -> None:
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(root) for root in writable_roots(overlays)):
+        raise LibraryWriteError(what=what, path=path)
+
+
 def publish(release: str, on: dt.date, *, replace: bool = False,
             overlays: Sequence[Path] = ()) -> releases.PreparedRelease:
-    """Check, then write the manifest, the CHANGELOG entry and VERSION of a release."""
+    """Check, then write the manifest, the CHANGELOG entry and VERSION of a release (into the
+    organisation library on top, never into the bundled one)."""
     releases.check_release_number(release)
+    target = _writable_target(overlays, f"publier la version {release}")
     problems = [p for p in verify_library(overlays) if p.niveau == ERREUR]
     if problems:
         raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"
                            + "\n".join(str(p) for p in problems))
-    prepared = releases.prepare_release(open_library(overlays, use_cache=False), release, on,
-                                        replace=replace)
+    library = open_library(overlays, use_cache=False)
+    if library.roots[-1] != target:
+        raise LibraryWriteError(what=f"publier la version {release}")
+    prepared = releases.prepare_release(library, release, on, replace=replace)
     for path, text in prepared.files.items():
         write_atomic(path, text.encode("utf-8"))
     return prepared
@@ -84,17 +120,57 @@ def publish(release: str, on: dt.date, *, replace: bool = False,
 
 def set_status(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
                overlays: Sequence[Path] = ()) -> Fragment:
-    """Apply a workflow transition to one version's file."""
+    """Apply a workflow transition to one version's file (in an organisation library)."""
     fragment = parse_ref(open_library(overlays), ref)
+    _check_writable(fragment.path, overlays, f"changer le statut de {fragment.ref}")
     text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
     write_atomic(fragment.path, text.encode("utf-8"))
     return fragment
 
 
 def create_version(fragment_id: str, version: str, overlays: Sequence[Path] = ()) -> Path:
-    """Copy the newest version of a fragment into a new ``brouillon`` version."""
+    """Copy the newest version of a fragment into a new ``brouillon`` version, written in the
+    organisation library on top (whatever layer the newest version comes from)."""
+    target = _writable_target(overlays, f"créer la version {version} de {fragment_id}")
     path, text = workflow.new_version(open_library(overlays), fragment_id, version)
-    return write_atomic(path, text.encode("utf-8"))
+    destination = target / "fragments" / path.parent.name / path.name
+    return write_atomic(destination, text.encode("utf-8"))
+
+
+def init_library(directory: Path, *, config: Path | None = None) -> list[Path]:
+    """Create an empty organisation library (and, when ``config`` is given and absent, a
+    ``.clausegen.yml`` naming it); nothing is overwritten."""
+    from clausegen.errors import OutputError
+
+    if directory.exists() and any(directory.iterdir()):
+        raise OutputError(path=directory, reason="le répertoire existe et n'est pas vide")
+    written = [write_atomic(directory / "README.md", ORGANISATION_README.encode("utf-8"))]
+    for name in ("fragments", "canevas", "releases"):
+        (directory / name).mkdir(parents=True, exist_ok=True)
+        written.append(write_atomic(directory / name / ".gitkeep", b""))
+    if config is not None and not config.exists():
+        entry = os.path.relpath(directory.resolve(), config.parent.resolve())
+        written.append(write_atomic(config, CONFIG_TEXT.format(entry=entry).encode("utf-8")))
+    return written
+
+
+ORGANISATION_README = """# Bibliothèque de clauses de l'organisation
+
+Créée par « clausegen bibliotheque init ». Elle s'ajoute à la bibliothèque fournie avec
+clausegen, qui reste en lecture seule : une mise à jour de clausegen ne perd rien d'ici.
+
+- `fragments/<id>/<version>.md` : vos versions de clauses (« clausegen bibliotheque
+  nouvelle-version ID --version X.Y.Z » copie la dernière version ici, en brouillon) ;
+- `canevas/` : vos canevas de pièces, s'ils remplacent ceux fournis ;
+- `releases/` : vos publications (« clausegen bibliotheque publier X.Y.Z »).
+
+Gardez ce répertoire sous gestion de versions (git) : c'est le travail de vos juristes.
+"""
+
+CONFIG_TEXT = """# Configuration de clausegen pour ce répertoire (annoncée à chaque commande).
+bibliotheques:
+  - {entry}
+"""
 
 
 # --- comparisons ---------------------------------------------------------------------------

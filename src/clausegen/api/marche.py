@@ -119,7 +119,9 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     (:mod:`clausegen.library.cache`): integrity checks (verification, publication, reading a
     document's provenance) use it, so that no cache can stand between them and the files.
     """
-    roots = (library_dir(), *overlay_roots((*_EXTRA_OVERLAYS.get(), *overlays)))
+    bundled = library_dir().resolve()
+    extra = [r for r in overlay_roots((*_EXTRA_OVERLAYS.get(), *overlays)) if r != bundled]
+    roots = (bundled, *extra)  # naming the bundled library (maintainers) does not load it twice
     return _cached_library(roots, _signature(roots), use_cache)
 
 

@@ -156,6 +156,30 @@ def statut(ref: str, statut: str, par: str | None, le: dt.datetime | None,
     success(f"{fragment.ref} : {fragment.meta.statut.value} \u2192 {statut}")
 
 
+@bibliotheque.command("init")
+@click.argument("repertoire", type=click.Path(file_okay=False, path_type=Path), metavar="RÉPERTOIRE")
+@click.option("--sans-configuration", is_flag=True,
+              help="N'écrit pas .clausegen.yml dans le répertoire courant.")
+@handle_errors
+def init(repertoire: Path, sans_configuration: bool) -> None:
+    """Crée la bibliothèque de clauses de l'organisation (là où écrivent les juristes).
+
+    La bibliothèque fournie avec clausegen est en lecture seule : les nouvelles versions, les
+    changements de statut et les publications vont dans celle-ci. Sauf --sans-configuration,
+    un fichier .clausegen.yml qui la désigne est écrit dans le répertoire courant s'il n'existe
+    pas déjà.
+
+    Exemple : clausegen bibliotheque init bibliotheque-orga
+    """
+    from clausegen.api.bibliotheque import init_library
+
+    config = None if sans_configuration else Path(".clausegen.yml")
+    written = init_library(repertoire, config=config)
+    success(f"Bibliothèque de l'organisation créée : {repertoire}")
+    if config is not None and config in written:
+        success(f"Configuration écrite : {config} (bibliothèque ajoutée à chaque commande)")
+
+
 @bibliotheque.command("nouvelle-version")
 @click.argument("fragment_id", metavar="ID")
 @click.option("--version", "version", required=True, help="Numéro de la nouvelle version (X.Y.Z).")

@@ -122,9 +122,26 @@ class Library:
                     raise UnreviewedVersionError(ref=fragment.ref, path=fragment.path)
                 return fragment
         statuses = sorted({f.meta.statut.value for f in versions})
+        in_force = self._successor_in_progress(fragment_id, layer, versions)
+        if in_force is not None:
+            return in_force
         if fragment_id in self._overridden:
             raise OverrideNotValidatedError(fragment_id=fragment_id, layer=layer, statuses=statuses)
         raise FragmentStatusError(fragment_id=fragment_id, statuses=statuses)
+
+    def _successor_in_progress(self, fragment_id: str, layer: str,
+                               versions: list[Fragment]) -> Fragment | None:
+        """The lower layers' newest ``valide`` version, when the top layer only holds new
+        versions still in drafting (``brouillon`` / ``en_revue``) that each replace an earlier
+        version (``remplace:``, as ``bibliotheque nouvelle-version`` writes them): the
+        version in force stays in force until its successor is validated."""
+        drafting = {Statut.brouillon, Statut.en_revue}
+        if not versions or not all(f.meta.statut in drafting and f.meta.remplace for f in versions):
+            return None
+        lower = [f for (i, _, where), f in self._layered.items()
+                 if i == fragment_id and where != layer and f.meta.statut is Statut.valide
+                 and f.meta.revue is not None]
+        return max(lower, key=lambda f: Version(f.meta.version), default=None)
 
     def canevas(self, piece: str) -> Canevas:
         """The outline of a piece."""

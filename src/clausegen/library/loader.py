@@ -171,7 +171,11 @@ def load_library(*roots: Path, use_cache: bool = True) -> Library:
     """
     if not roots:
         raise ValueError("at least one library root is needed")
-    library = Library(release=read_release(roots[0]), roots=tuple(roots))
+    release = read_release(roots[0])
+    for root in roots[1:]:  # an organisation's own release is part of what went in
+        if (root / "VERSION").is_file():
+            release += f" + {root.name} {read_release(root)}"
+    library = Library(release=release, roots=tuple(roots))
     for position, root in enumerate(roots):
         if not root.is_dir():
             raise InputFileError(path=root, reason="dossier de bibliothèque introuvable")
