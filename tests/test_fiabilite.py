@@ -854,3 +854,22 @@ def test_L16_provenance_names_the_organisation_release(runner, tmp_path: Path) -
     result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out), "--bibliotheque", str(overlay)])
     assert result.exit_code == 0, result.output
     assert read_provenance(out.read_bytes())["bibliotheque"].endswith(" + org 2.0.0")
+
+
+def test_item10_compiled_code_cache_is_used_and_a_tampered_entry_is_ignored(tmp_path: Path,
+                                                                           monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    cache = templating.CodeCache()
+    monkeypatch.setattr(templating, "_CODE_CACHE", cache)
+    source = "Texte {{ nom }} (cache de code)."
+    templating._compile.cache_clear()
+    assert templating.render_text(source, {"nom": "A"}, fragment_id="x") == "Texte A (cache de code)."
+    entry = next((tmp_path / "cache").glob("jinja-*/*.py"))
+    assert cache.load(source) is not None
+    signature, _, code = entry.read_text(encoding="utf-8").partition("\n")
+    entry.write_text(signature + "\n" + code.replace("Texte ", "Piégé "), encoding="utf-8")
+    assert cache.load(source) is None
+    templating._compile.cache_clear()
+    assert templating.render_text(source, {"nom": "B"}, fragment_id="x") == "Texte B (cache de code)."
