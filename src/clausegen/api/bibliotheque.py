@@ -62,8 +62,10 @@ def history(fragment_id: str, overlays: Sequence[Path] = ()) -> list[tuple[Fragm
 
 def known_names() -> set[str]:
     """Top-level names a fragment may use, taken from a real context (the starting dossier)."""
-    path = templates_dir() / "dossier.yml"
-    dossier = parse_dossier(read_text(path), path)
+    from clausegen.models.validation import PLACEHOLDER
+
+    path = templates_dir() / "dossier.yml"  # its « À COMPLÉTER » values stand for any text
+    dossier = parse_dossier(read_text(path).replace(PLACEHOLDER, "Exemple"), path)
     library = open_library()
     return (set(dossier_context(dossier)) | set(ccag_functions(library.ccag, dossier.marche.ccag))
             | SUIVI_NAMES)

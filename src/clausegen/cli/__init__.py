@@ -51,7 +51,12 @@ class LazyGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             module = importlib.import_module(f"clausegen.cli.{COMMANDS[cmd_name][0]}")
             module.register(self)
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None and not command.epilog:
+            from clausegen.cli.exemples import add_examples
+
+            add_examples(command, cmd_name)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from the static short help texts."""
@@ -91,5 +96,5 @@ def _announce_overlays() -> None:
 
 
 def main() -> None:
-    """Entry point of the console script."""
-    cli(prog_name="clausegen")
+    """Entry point of the console script; ``NO_COLOR`` (any value) turns colours off."""
+    cli(prog_name="clausegen", color=False if os.environ.get("NO_COLOR") else None)

@@ -35,7 +35,8 @@ def init_command(fichier: Path, ecraser: bool) -> None:
 
     if fichier.exists() and not ecraser:
         raise OutputError(path=fichier, reason="le fichier existe déjà (utilisez --ecraser)")
-    write_atomic(fichier, (templates_dir() / "dossier.yml").read_bytes())
+    text = (templates_dir() / "dossier.yml").read_text(encoding="utf-8")
+    write_atomic(fichier, text.replace(" dossier.yml", f" {fichier.name}", 2).encode("utf-8"))
     success(f"Dossier de départ écrit : {fichier}")
 
 

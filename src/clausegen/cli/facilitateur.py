@@ -9,13 +9,14 @@ from typing import Any
 
 import click
 
+from clausegen.cli import click_fr
 from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success, warn
 
 ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
                      help="Année d'exécution du marché (1 pour la première).")
 PLAN = click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
                     help="Plan de l'année dans un fichier YAML (sinon : section plans du dossier).")
-DATE_LETTRE = click.option("--date", "date_lettre", type=click.DateTime(formats=["%Y-%m-%d"]),
+DATE_LETTRE = click.option("--date", "date_lettre", type=click_fr.Date(formats=["%Y-%m-%d"]),
                            help="Date de la lettre (AAAA-MM-JJ) ; par défaut, tirée du dossier.")
 
 
@@ -62,7 +63,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
 @click.command("convocation")
 @DOSSIER
 @output_option("convocation.docx")
-@click.option("--reunion", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--reunion", type=click_fr.Date(formats=["%Y-%m-%d"]),
               help="Date de la réunion de lancement (AAAA-MM-JJ), dans les deux mois de la notification.")
 @click.option("--heure", default="10 h 00", show_default=True, help="Heure de la réunion.")
 @click.option("--lieu", help="Lieu de la réunion (par défaut : l'adresse de l'acheteur).")

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import click
 
+from clausegen.cli import click_fr
 from clausegen.cli.common import handle_errors, success
 
 OVERLAYS = click.option(
     "--bibliotheque", "surcouches", multiple=True, type=click.Path(file_okay=False, path_type=Path),
     help="Bibliothèque de l'organisation (surcouche), en plus de .clausegen.yml.")
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+DATE = click_fr.Date(formats=["%Y-%m-%d"])
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-@click.group("bibliotheque")
+@click.group("bibliotheque", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def bibliotheque() -> None:
     """Bibliothèque de clauses : versions, statuts, comparaisons, publications."""
 

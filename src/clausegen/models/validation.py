@@ -205,8 +205,41 @@ def _locate(document: YamlDocument, loc: tuple[str | int, ...]) -> Position | No
     return None
 
 
+PLACEHOLDER = "À COMPLÉTER"
+"""What ``clausegen init`` writes where a real value is needed: never accepted as data."""
+
+
+def _placeholders(document: YamlDocument) -> list[FieldProblem]:
+    problems = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document.data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*loc, k), v) for k, v in node.items() if isinstance(k, str))
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(node))
+        elif isinstance(node, str) and node.strip().upper().startswith(PLACEHOLDER):
+            position = _locate(document, loc)
+            problems.append(FieldProblem(
+                path=_loc_to_path(loc), expected=f"valeur d'exemple à remplacer (« {_visible(node)[:60]} »)",
+                line=position.line if position else None,
+                column=position.column if position else None))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
 def validate_document(model: type[_M], document: YamlDocument) -> tuple[_M | None, list[FieldProblem]]:
-    """Validate YAML data against a model: the instance, or the problems with their lines."""
+    """Validate YAML data against a model: the instance, or the problems with their lines.
+
+    A value still holding ``clausegen init``'s « À COMPLÉTER » is a problem too.
+    """
+    placeholders = _placeholders(document)
+    instance, problems = _validated(model, document)
+    if placeholders:
+        return None, placeholders + problems
+    return instance, problems
+
+
+def _validated(model: type[_M], document: YamlDocument) -> tuple[_M | None, list[FieldProblem]]:
     data = document.data
     for _ in range(MAX_RETYPING_PASSES):
         try:
