@@ -3,6 +3,7 @@ one named test per finding (``test_M7_…``), plus the YAML traps of the newcome
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from clausegen.cli import cli
@@ -873,3 +874,29 @@ def test_item10_compiled_code_cache_is_used_and_a_tampered_entry_is_ignored(tmp_
     assert cache.load(source) is None
     templating._compile.cache_clear()
     assert templating.render_text(source, {"nom": "B"}, fragment_id="x") == "Texte B (cache de code)."
+
+
+def test_L4_body_mark_in_a_dossier_value_does_not_paste_the_body(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import zipfile
+
+    from clausegen.render.fast import BODY_MARK
+
+    dossier = _nettoyage_with(tmp_path, "objet: Nettoyage et entretien des bâtiments communaux",
+                              f'objet: "Nettoyage et entretien {BODY_MARK}"')
+    out = tmp_path / "c.docx"
+    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = zipfile.ZipFile(io.BytesIO(out.read_bytes())).read("word/document.xml").decode()
+    assert document.count("Nettoyage et entretien") < 5
+    assert not re.search(r"<w:t[^>]*>[^<]*<w:p", document)
+
+
+def test_item8_lot_suivi_writes_every_piece_of_each_dossier(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "dossiers"
+    folder.mkdir()
+    (folder / "a.yml").write_text(NETTOYAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "sortie"), "--suivi", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in (tmp_path / "sortie" / "a").iterdir()}
+    assert {"ccap.docx", "cctp.docx", "convocation.docx", "echeancier.ics", "tableau-de-bord.xlsx"} <= names

@@ -46,6 +46,8 @@ class BatchOptions:
     brouillon: bool = False
     overlays: tuple[Path, ...] = ()
     pdf: bool = False
+    suivi: bool = False
+    """Also the post-award pieces (``pieces --suivi``), all or nothing per dossier."""
 
 
 @dataclass
@@ -101,15 +103,24 @@ def output_folder(output: Path, dossier: Path) -> Path:
 def run_job(dossier: Path, options: BatchOptions) -> JobResult:
     """Generate every piece of one dossier into ``<output>/<dossier stem>/``; never raises."""
     from clausegen.api import generate_pieces
+    from clausegen.output import transaction
 
     try:
-        results = generate_pieces(dossier, output_folder(options.output, dossier), forcer=options.forcer,
-                                  brouillon=options.brouillon, overlays=options.overlays)
-        written = tuple(r.path for r in results)
+        folder = output_folder(options.output, dossier)
+        with transaction():
+            results = generate_pieces(dossier, folder, forcer=options.forcer,
+                                      brouillon=options.brouillon, overlays=options.overlays)
+            written = tuple(r.path for r in results)
+            if options.suivi:
+                from clausegen.api.marche import using_overlays
+                from clausegen.api.suivi import generate_suivi_pieces
+
+                with using_overlays(options.overlays):
+                    written += tuple(generate_suivi_pieces(dossier, folder))
         if options.pdf:
             from clausegen.render.pdf import convert_to_pdf
 
-            written += tuple(convert_to_pdf(path) for path in written)
+            written += tuple(convert_to_pdf(path) for path in written if path.suffix == ".docx")
         return JobResult(dossier=dossier, written=written)
     except ClausegenError as exc:
         return JobResult(dossier=dossier, error=str(exc))

@@ -53,10 +53,12 @@ def _report_interruption(stopped: BatchInterrupted, total: int, sortie: Path) ->
 @click.option("--bibliotheque", "surcouches", multiple=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+@click.option("--suivi", is_flag=True,
+              help="Ajoute les pièces du suivi de chaque dossier (comme « pieces --suivi »).")
 @click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF (LibreOffice requis).")
 @handle_errors
 def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...], pdf: bool) -> None:
+                surcouches: tuple[Path, ...], suivi: bool, pdf: bool) -> None:
     """Génère toutes les pièces de chaque dossier .yml d'un répertoire, en parallèle.
 
     Un dossier invalide est signalé (fichier, champ, message) et ignoré sans arrêter les
@@ -78,7 +80,7 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
         require_soffice()
     paths = find_dossiers(dossiers)
     options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
-                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf)
+                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf, suivi=suivi)
     try:
         with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
                                show_pos=True) as bar:

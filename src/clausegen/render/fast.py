@@ -243,7 +243,8 @@ def render_part(template: Template, fields: Mapping[str, str], body: str) -> byt
     """Render one field part as docxtpl does, then put the body in place of its mark."""
     from docxtpl import DocxTemplate
 
-    xml = render_bounded(template, {**fields, "corps": Markup(BODY_MARK)}, max_chars=MAX_PART_CHARS)
+    values = {key: value.replace(BODY_MARK, "") for key, value in fields.items()}  # never a body
+    xml = render_bounded(template, {**values, "corps": Markup(BODY_MARK)}, max_chars=MAX_PART_CHARS)
     xml = _NEWLINE_W_P.sub(r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     docxtpl: Any = DocxTemplate
