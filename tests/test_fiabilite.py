@@ -900,3 +900,10 @@ def test_item8_lot_suivi_writes_every_piece_of_each_dossier(runner, tmp_path: Pa
     assert result.exit_code == 0, result.output
     names = {p.name for p in (tmp_path / "sortie" / "a").iterdir()}
     assert {"ccap.docx", "cctp.docx", "convocation.docx", "echeancier.ics", "tableau-de-bord.xlsx"} <= names
+
+
+def test_item4_typos_in_commands_and_fragment_ids_get_the_closest_name(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(cli, ["cap", str(NETTOYAGE)])
+    _refused(result, 2, "Vouliez-vous dire « ccap »")
+    result = runner.invoke(cli, ["bibliotheque", "historique", "general.objt"])
+    _refused(result, 2, "Vouliez-vous dire « general.objet »")

@@ -109,10 +109,12 @@ class CanevasSchemaError(ValidationFailed, LibraryError):
 class FragmentNotFoundError(LibraryError):
     """A fragment id (or id@version) is not in the library."""
 
-    def __init__(self, *, fragment_id: str, version: str | None = None, used_by: str = "") -> None:
+    def __init__(self, *, fragment_id: str, version: str | None = None, used_by: str = "",
+                 suggestion: str = "") -> None:
         ref = f"{fragment_id}@{version}" if version else fragment_id
         origin = f" (demandé par {used_by})" if used_by else ""
-        super().__init__(f"Fragment « {ref} » introuvable dans la bibliothèque{origin}.")
+        hint = f" Vouliez-vous dire « {suggestion} »\u00a0?" if suggestion else ""
+        super().__init__(f"Fragment « {ref} » introuvable dans la bibliothèque{origin}.{hint}")
         self.fragment_id = fragment_id
         self.version = version
 

@@ -58,6 +58,20 @@ class LazyGroup(click.Group):
             add_examples(command, cmd_name)
         return command
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[
+            str | None, click.Command | None, list[str]]:
+        """Click's resolution, with the closest command suggested for a typo (``cap``)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1) if args else []
+            if not close:
+                raise
+            raise click.UsageError(f"{exc.message} Vouliez-vous dire « {close[0]} »\u00a0?",
+                                   exc.ctx) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from the static short help texts."""
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]

@@ -75,8 +75,15 @@ class Library:
         try:
             by_version = self._fragments[fragment_id]
         except KeyError:
-            raise FragmentNotFoundError(fragment_id=fragment_id) from None
+            raise FragmentNotFoundError(fragment_id=fragment_id,
+                                        suggestion=self._closest(fragment_id)) from None
         return [by_version[v] for v in sorted(by_version, key=Version)]
+
+    def _closest(self, fragment_id: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(fragment_id, list(self._fragments), n=1)
+        return close[0] if close else ""
 
     def get(self, fragment_id: str, version: str) -> Fragment:
         """One exact version."""
