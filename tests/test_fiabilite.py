@@ -907,3 +907,16 @@ def test_item4_typos_in_commands_and_fragment_ids_get_the_closest_name(runner) -
     _refused(result, 2, "Vouliez-vous dire « ccap »")
     result = runner.invoke(cli, ["bibliotheque", "historique", "general.objt"])
     _refused(result, 2, "Vouliez-vous dire « general.objet »")
+
+
+def test_L5_docxtpl_escapes_in_a_dossier_value_print_as_typed(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from clausegen.render.inspect import dump_text
+
+    dossier = _nettoyage_with(tmp_path, "objet: Nettoyage et entretien des bâtiments communaux",
+                              'objet: "Nettoyage {_{ x }_} et {_% y %_}"')
+    out = tmp_path / "c.docx"
+    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = dump_text(out.read_bytes())
+    assert "{{ x }}" not in text
+    assert text.count("{_{ x }_}") >= 2  # cover or header, and body

@@ -85,11 +85,19 @@ def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[st
     return ids, table, names
 
 
+DOCXTPL_ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
+"""docxtpl's escapes for literal braces in a skeleton. They are turned into Jinja literals when
+the skeleton is compiled, so a dossier value that contains them prints them as typed (docxtpl
+replaces them after rendering, values included)."""
+
+
 def _compile(xml: bytes, environment: Any) -> Template:
     from docxtpl import DocxTemplate
 
     docxtpl: Any = DocxTemplate  # patch_xml and resolve_listing do not use their instance
     source = docxtpl.patch_xml(None, xml.decode("utf-8"))
+    for escaped, literal in DOCXTPL_ESCAPES:  # the skeleton's own escapes, not the values'
+        source = source.replace(escaped, "{{ '" + literal + "' }}")
     return environment.from_string(_W_P.sub(r"\n<w:p\1", source))  # type: ignore[no-any-return]
 
 
@@ -246,7 +254,6 @@ def render_part(template: Template, fields: Mapping[str, str], body: str) -> byt
     values = {key: value.replace(BODY_MARK, "") for key, value in fields.items()}  # never a body
     xml = render_bounded(template, {**values, "corps": Markup(BODY_MARK)}, max_chars=MAX_PART_CHARS)
     xml = _NEWLINE_W_P.sub(r"<w:p\1", xml)
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     docxtpl: Any = DocxTemplate
     return str(docxtpl.resolve_listing(None, xml)).replace(BODY_MARK, body).encode("utf-8")
 
