@@ -22,14 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx.shared import Cm
 from jinja2 import Template
 from markupsafe import Markup
 
 from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
-from clausegen.render.package import DESCRIPTION, LANGUAGE
+from clausegen.render.package import DESCRIPTION, LANGUAGE, escape
 from clausegen.templating import render_bounded
 
 MAX_PART_CHARS = 20_000_000

@@ -14,8 +14,20 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from html import escape as _html_escape
 from typing import Any
-from xml.sax.saxutils import escape
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` escaped for XML text (``xml.sax.saxutils`` imports ``urllib.request``,
+    ``http`` and ``ssl``: ~25 ms of start-up for one function)."""
+    return _html_escape(text, quote=False)
+
+
+def escape_attribute(text: str) -> str:
+    """The same for a double-quoted attribute value."""
+    return _html_escape(text, quote=False).replace('"', "&quot;")
+
 
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
@@ -33,7 +45,7 @@ PREFIX = "clausegen."
 
 def _custom_xml(properties: Mapping[str, str]) -> bytes:
     items = "".join(
-        f'<property fmtid="{FMTID}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
+        f'<property fmtid="{FMTID}" pid="{pid}" name="{escape_attribute(name)}">'
         f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
         for pid, (name, value) in enumerate(properties.items(), start=2)
     )
