@@ -333,3 +333,40 @@ def document_report(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
         problems.append(f"provenance incomplète : {record['fragments']} fragments annoncés, "
                         f"{len(used)} décrits")
     return DocumentReport(record, used, problems)
+
+
+def text_changes(report: DocumentReport, docx: Path, dossier_path: Path,
+                 overlays: Sequence[Path] = ()) -> str:
+    """The body regenerated from the recorded provenance (same fragment versions) and the
+    dossier, compared paragraph by paragraph with the document: a unified diff, empty when
+    the wording is the generated one. For the CCAP and the CCTP (other pieces need the
+    year's plan and results); the default Word skeleton is used (the body does not depend on it).
+    """
+    from clausegen.api.marche import PIECES, read_dossier, render_piece
+    from clausegen.errors import InputFileError
+    from clausegen.render.inspect import dump_text
+
+    piece = report.record.get("piece", "")
+    if piece not in PIECES:
+        raise InputFileError(path=docx, reason=f"comparaison détaillée possible pour le CCAP et le "
+                             f"CCTP seulement (pièce : {piece or 'inconnue'})")
+    loaded = read_dossier(dossier_path)
+    if loaded.sha256 != report.record.get("dossier_sha256"):
+        raise InputFileError(path=dossier_path, reason="ce n'est pas le dossier dont le document a "
+                             "été généré (empreinte différente)")
+    library = open_library(overlays, use_cache=False)
+    entries = {}
+    for key, value in report.record.items():
+        if key.startswith("fragment."):
+            version, digest, _, *layer = (value.split() + ["", "", ""])[:4]
+            entries[key.removeprefix("fragment.")] = (version, digest.removeprefix("sha256:"),
+                                                      layer[0] if layer and layer[0] else "bibliotheque")
+    pinned = library.pinned(report.record.get("bibliotheque", library.release), entries)
+    regenerated, _ = render_piece(loaded, piece, library=pinned, allow_drafts=True)
+
+    def body(data: bytes) -> str:
+        return "".join(line + "\n" for line in dump_text(data).splitlines()
+                       if not line.startswith("[En-tête]"))
+
+    return textdiff.unified(body(regenerated), body(read_bytes(docx, max_bytes=MAX_DOCUMENT_BYTES)),
+                            "texte généré", f"texte de {docx.name}")

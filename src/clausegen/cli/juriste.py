@@ -195,9 +195,12 @@ def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...
 
 @click.command("verifier-document")
 @click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER.docx")
+@click.option("--dossier", "dossier", type=click.Path(dir_okay=False, path_type=Path),
+              help="Dossier dont le document a été généré : montre chaque paragraphe ajouté, "
+                   "supprimé ou modifié depuis (CCAP, CCTP).")
 @OVERLAYS
 @handle_errors
-def verifier_document(fichier: Path, surcouches: tuple[Path, ...]) -> None:
+def verifier_document(fichier: Path, dossier: Path | None, surcouches: tuple[Path, ...]) -> None:
     """Vérifie un document généré : son texte, sa provenance, ses clauses.
 
     Le texte est comparé à l'empreinte enregistrée à la génération : toute rédaction ajoutée,
@@ -223,6 +226,13 @@ def verifier_document(fichier: Path, surcouches: tuple[Path, ...]) -> None:
         click.secho(line, fg="yellow" if notes else None)
     for problem in report.problems:
         click.secho(f"Alerte : {problem}.", fg="red", err=True)
+    if dossier is not None:
+        from clausegen.api.bibliotheque import text_changes
+
+        diff = text_changes(report, fichier, dossier, surcouches)
+        if diff:
+            click.echo("Modifications du texte depuis la génération (- généré, + document) :")
+            click.echo(diff, nl=False)
     if not report.intact:
         click.secho("Document à examiner (voir ci-dessus).", fg="yellow", err=True)
         sys.exit(1)
