@@ -930,3 +930,27 @@ def test_L5_docxtpl_escapes_in_a_dossier_value_print_as_typed(runner, tmp_path: 
     text = dump_text(out.read_bytes())
     assert "{{ x }}" not in text
     assert text.count("{_{ x }_}") >= 2  # cover or header, and body
+
+
+def test_item8_tableau_de_bord_takes_per_year_files(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+    import yaml
+
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    plans, bilans = data.pop("plans"), data.pop("bilans")
+    dossier = tmp_path / "d.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    files = []
+    for kind, items in (("--plan", plans), ("--resultats", bilans)):
+        for item in items:
+            path = tmp_path / f"{kind[2:]}-{item['annee']}.yml"
+            path.write_text(yaml.safe_dump(item, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            files += [kind, str(path)]
+    out = tmp_path / "t.xlsx"
+    result = runner.invoke(cli, ["tableau-de-bord", str(dossier), *files, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sheets = openpyxl.load_workbook(out).sheetnames
+    assert sheets == ["Synthèse", *(f"Année {p['annee']}" for p in plans)]
+    reference = tmp_path / "ref.xlsx"
+    assert runner.invoke(cli, ["tableau-de-bord", str(NETTOYAGE), "-o", str(reference)]).exit_code == 0
+    assert openpyxl.load_workbook(reference).sheetnames == sheets

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -314,9 +314,27 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
 
 
-def generate_tableau_de_bord(dossier_path: Path, output: Path) -> Path:
+def _with_year_files(suivi: Suivi, plan_files: Sequence[Path],
+                     resultats_files: Sequence[Path]) -> Suivi:
+    """The follow-up with per-year files (``--plan``, ``--resultats``) in place of, or in
+    addition to, the dossier's ``plans`` and ``bilans`` (each file names its ``annee``)."""
+    if not plan_files and not resultats_files:
+        return suivi
+    dossier = suivi.loaded.dossier
+    plans = {p.annee: p for p in dossier.plans}
+    plans |= {p.annee: p for p in (_from_file(f, PlanAnnuel, "plan annuel") for f in plan_files)}
+    bilans = {b.annee: b for b in dossier.bilans}
+    bilans |= {b.annee: b for b in (_from_file(f, ResultatsAnnuels, "résultats annuels")
+                                    for f in resultats_files)}
+    merged = dossier.model_copy(update={"plans": [plans[a] for a in sorted(plans)],
+                                        "bilans": [bilans[a] for a in sorted(bilans)]})
+    return replace(suivi, loaded=replace(suivi.loaded, dossier=merged))
+
+
+def generate_tableau_de_bord(dossier_path: Path, output: Path, *, plan_files: Sequence[Path] = (),
+                             resultats_files: Sequence[Path] = ()) -> Path:
     """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
-    suivi = open_suivi(dossier_path)
+    suivi = _with_year_files(open_suivi(dossier_path), plan_files, resultats_files)
     dossier = suivi.loaded.dossier
     plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
     if not plans:

@@ -28,7 +28,7 @@ EXAMPLES: dict[str, str] = {
     "pieces": "clausegen pieces dossier.yml -o sortie/ --suivi",
     "plan": "clausegen plan dossier.yml --annee 2 --plan plan-2.yml",
     "schema": "clausegen schema > dossier.schema.json",
-    "tableau-de-bord": "clausegen tableau-de-bord dossier.yml -o suivi.xlsx",
+    "tableau-de-bord": "clausegen tableau-de-bord dossier.yml --plan plan-2.yml --resultats resultats-2.yml",
     "verifier-document": "clausegen verifier-document sortie/ccap.docx",
 }
 """Keyed by the command's path below ``clausegen``."""

@@ -138,13 +138,21 @@ def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_f
 
 @click.command("tableau-de-bord")
 @DOSSIER
+@click.option("--plan", "plan_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan d'une année dans un fichier YAML (répétable ; remplace celui du dossier).")
+@click.option("--resultats", "resultats_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Résultats d'une année dans un fichier YAML (répétable).")
 @output_option("tableau-de-bord.xlsx")
 @handle_errors
-def tableau_de_bord_command(dossier: Path, sortie: Path) -> None:
+def tableau_de_bord_command(dossier: Path, plan_files: tuple[Path, ...],
+                            resultats_files: tuple[Path, ...], sortie: Path) -> None:
     """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""
     from clausegen.api.suivi import generate_tableau_de_bord
 
-    success(f"Tableau de bord écrit : {generate_tableau_de_bord(dossier, sortie)}")
+    path = generate_tableau_de_bord(dossier, sortie, plan_files=plan_files,
+                                    resultats_files=resultats_files)
+    success(f"Tableau de bord écrit : {path}")
 
 
 def register(group: click.Group) -> None:
