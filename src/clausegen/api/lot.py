@@ -168,7 +168,7 @@ def _worker_setup(journal: Any) -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the parent's handlers still stop workers
+    except (OSError, AttributeError, TypeError):  # not Linux: the parent stops the workers
         pass
 
 
