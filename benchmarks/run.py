@@ -260,6 +260,34 @@ def bench_help(args: argparse.Namespace) -> dict[str, float]:
     return {"secondes": help_time, "click_secondes": click_time, "ratio": help_time / click_time}
 
 
+@case("demarrage")
+def bench_startup(args: argparse.Namespace) -> dict[str, float]:
+    """``clausegen pieces D -o X`` (whole process) beside ``python -c "import docxtpl, pydantic,
+    jinja2, yaml, click"``, alternately in one loop; with the caches (parse and compiled
+    fragments) and without (``CLAUSEGEN_CACHE=off``)."""
+    with tempfile.TemporaryDirectory() as work:
+        cache = Path(work) / "cache"
+        commands = {
+            "imports": ([sys.executable, "-c", "import docxtpl, pydantic, jinja2, yaml, click"], {}),
+            "pieces": ([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work],
+                       {"CLAUSEGEN_CACHE": str(cache)}),
+            "pieces_sans_cache": ([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work],
+                                  {"CLAUSEGEN_CACHE": "off"}),
+        }
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for turn in range(args.repeat + 2):
+            for name, (command, env) in commands.items():
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, env={**os.environ, **env})
+                if turn >= 2:
+                    samples[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    return {"imports_secondes": medians["imports"], "pieces_secondes": medians["pieces"],
+            "pieces_sans_cache_secondes": medians["pieces_sans_cache"],
+            "ratio": medians["pieces"] / medians["imports"],
+            "ratio_sans_cache": medians["pieces_sans_cache"] / medians["imports"]}
+
+
 @case("pieces")
 def bench_pieces(args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as work:

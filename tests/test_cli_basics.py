@@ -8,13 +8,19 @@ from pathlib import Path
 from clausegen.cli import cli
 
 
-def test_init_writes_a_valid_commented_dossier(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_writes_placeholders_that_cannot_pass(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "mon-dossier.yml"
     result = runner.invoke(cli, ["init", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Dossier clausegen")
-    verdict = runner.invoke(cli, ["faisabilite", str(target), "--format", "json"])
+    assert "clausegen faisabilite mon-dossier.yml" in text
+    refused = runner.invoke(cli, ["faisabilite", str(target)])
+    assert refused.exit_code == 2
+    assert "acheteur.nom : valeur d'exemple à remplacer" in refused.output
+    filled = tmp_path / "rempli.yml"
+    filled.write_text(text.replace("À COMPLÉTER", "Valeur saisie"), encoding="utf-8")
+    verdict = runner.invoke(cli, ["faisabilite", str(filled), "--format", "json"])
     assert verdict.exit_code == 0, verdict.output
     assert json.loads(verdict.output)["verdict"] == "adapte"
 

@@ -59,13 +59,70 @@ def test_help_does_not_import_command_modules() -> None:
     assert loaded == "['clausegen.cli.click_fr']"
 
 
-def test_catalogue_keys_are_click_strings() -> None:
-    source = "".join(Path(click.__file__).with_name(f"{m}.py").read_text(encoding="utf-8")
-                     for m in click_fr.CLICK_MODULES)
-    def in_source(text: str) -> bool:
-        return text in source or text.encode("unicode_escape").decode() in source
+def _click_strings() -> tuple[set[str], set[tuple[str, str]]]:
+    """Every string Click passes to ``_`` and ``ngettext`` (read from its source)."""
+    import ast
 
-    unknown = [key for key in click_fr.SINGULAR
-               if not in_source(key) and key not in ("integer", "float", "boolean")]
-    assert unknown == []
-    assert all(re.search(re.escape(s), source) for pair in click_fr.PLURAL for s in pair)
+    singular, plural = set(), set()
+    for module in click_fr.CLICK_MODULES:
+        tree = ast.parse(Path(click.__file__).with_name(f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if node.func.id == "_" and texts:
+                singular.add(texts[0])
+            elif node.func.id == "ngettext" and len(texts) >= 2:
+                plural.add((texts[0], texts[1]))
+    return singular, plural
+
+
+def test_catalogue_keys_are_click_strings() -> None:
+    singular, plural = _click_strings()
+    extra = {"integer", "float", "boolean", "required"}  # type names and a value passed to _()
+    assert set(click_fr.SINGULAR) - singular - extra == set()
+    assert set(click_fr.PLURAL) - plural == set()
+
+
+def test_every_click_string_has_a_french_wording() -> None:
+    """The other direction: an upgrade of Click that adds a message is noticed here."""
+    singular, plural = _click_strings()
+    assert singular - set(click_fr.SINGULAR) == set()
+    assert plural - set(click_fr.PLURAL) == set()
+
+
+def _all_commands() -> list[list[str]]:
+    from clausegen.cli import COMMANDS
+
+    paths = []
+    for name in sorted(COMMANDS):
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None
+        paths.append([name])
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in sorted(command.commands)]
+    return paths
+
+
+def test_every_help_is_french_with_an_example(runner) -> None:  # type: ignore[no-untyped-def]
+    english = re.compile(r"\b(Usage|Show this|TEXT|INTEGER|RANGE|required|COMMAND|ARGS)\b|\[%Y")
+    for path in _all_commands():
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Exemple\u00a0:" in result.output, path
+        assert f"clausegen {' '.join(path)}" in result.output.split("Exemple\u00a0:")[1], path
+        assert not english.search(result.output), (path, english.search(result.output))
+        assert "...\n" not in result.output.replace("[ARGUMENTS]...", ""), path
+
+
+def test_no_color_turns_colours_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import clausegen.cli as cli_module
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(cli_module, "cli", lambda **kwargs: seen.update(kwargs))
+    monkeypatch.setenv("NO_COLOR", "1")
+    cli_module.main()
+    assert seen["color"] is False
+    monkeypatch.delenv("NO_COLOR")
+    cli_module.main()
+    assert seen["color"] is None

@@ -273,7 +273,7 @@ SKELETON_CASES = [
      "style « List Bullet » absent du modèle"),
     ("xml-casse", lambda: _docx_with({"[Content_Types].xml": b"<Types",
                                       "word/document.xml": b"<w:document>{{p corps }}"}),
-     "document illisible"),
+     "XML invalide"),
 ]
 
 
@@ -304,8 +304,8 @@ class Failure:
 
 OUTPUT_CASES = [
     ("disque-plein", "os.fsync", errno.ENOSPC, "plus d'espace disque"),
-    ("lecture-seule", "tempfile.NamedTemporaryFile", errno.EROFS, "système de fichiers en lecture seule"),
-    ("permission-refusee", "tempfile.NamedTemporaryFile", errno.EACCES, "permission refusée"),
+    ("lecture-seule", "os.chmod", errno.EROFS, "système de fichiers en lecture seule"),
+    ("permission-refusee", "os.chmod", errno.EACCES, "permission refusée"),
     ("quota-depasse", "os.replace", errno.EDQUOT, "quota disque dépassé"),
 ]
 

@@ -190,8 +190,16 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
                 used[fragment.ref] = fragment
             blocks += inserts.get(section.key, ())
     provenance = tuple(
-        UsedFragment(f.meta.id, f.meta.version, f.sha256, f.meta.statut.value, f.layer)
+        UsedFragment(f.meta.id, f.meta.version, f.sha256, _recorded_status(f), f.layer)
         for f in sorted(used.values(), key=lambda f: f.ref)
     )
     return AssembledDocument(piece=canevas.piece, titre=canevas.titre, sigle=canevas.sigle,
                              modele=canevas.modele, blocks=tuple(blocks), fragments=provenance)
+
+
+def _recorded_status(fragment: Fragment) -> str:
+    """The status recorded in provenance: a « valide » version without review (usable only
+    with --brouillon) is recorded as such, so the document is a draft (PROJET)."""
+    if fragment.meta.statut is Statut.valide and fragment.meta.revue is None:
+        return "valide_sans_revue"
+    return fragment.meta.statut.value

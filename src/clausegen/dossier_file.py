@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from clausegen.errors import DossierError, FieldProblem
 from clausegen.models.dossier import Dossier
-from clausegen.models.validation import problems_from
-from clausegen.yaml_files import parse_yaml, read_text
+from clausegen.models.validation import validate_document
+from clausegen.yaml_files import parse_yaml_document, read_text
 
 
 def load_dossier(path: Path) -> Dossier:
@@ -19,13 +17,13 @@ def load_dossier(path: Path) -> Dossier:
 
 def parse_dossier(text: str, path: Path) -> Dossier:
     """Parse and validate the text of a dossier file."""
-    data = parse_yaml(text, path=path)
-    if not isinstance(data, dict):
+    document = parse_yaml_document(text, path=path)
+    if not isinstance(document.data, dict):
         raise DossierError(
             path=path,
             problems=[FieldProblem(path="", expected="ensemble de champs (acheteur, marche…) attendu")],
         )
-    try:
-        return Dossier.model_validate(data)
-    except ValidationError as exc:
-        raise DossierError(path=path, problems=problems_from(exc)) from None
+    dossier, problems = validate_document(Dossier, document)
+    if dossier is None:
+        raise DossierError(path=path, problems=problems)
+    return dossier

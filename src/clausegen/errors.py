@@ -14,14 +14,26 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One invalid field: its dotted path, what was found and what is expected."""
+    """One invalid field: its dotted path, what was found and what is expected.
+
+    ``line`` and ``column`` locate it in its YAML file when known; ``hint`` adds advice
+    (the closest valid key, quoting a value).
+    """
 
     path: str
     expected: str
+    line: int | None = None
+    column: int | None = None
+    hint: str = ""
 
     def __str__(self) -> str:
-        where = self.path or "(racine)"
-        return f"  - {where} : {self.expected}"
+        where = f" (ligne {self.line}, colonne {self.column})" if self.line is not None else ""
+        hint = f" ; {self.hint}" if self.hint else ""
+        return f"  - {self.path or '(racine)'} : {self.expected}{hint}{where}"
+
+
+MAX_PROBLEMS_SHOWN = 30
+"""Problems listed in one message; the others are counted (60 000 unknown keys stay readable)."""
 
 
 class ClausegenError(Exception):
@@ -58,7 +70,9 @@ class ValidationFailed(ClausegenError):
     """A YAML file was read but its content does not match the expected model."""
 
     def __init__(self, *, path: Path | str, what: str, problems: Sequence[FieldProblem]) -> None:
-        lines = "\n".join(str(p) for p in problems)
+        lines = "\n".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            lines += f"\n  … et {len(problems) - MAX_PROBLEMS_SHOWN} autres erreurs"
         super().__init__(f"Fichier « {path} » : {what} invalide.\n{lines}")
         self.path = Path(path)
         self.problems = tuple(problems)
@@ -95,10 +109,12 @@ class CanevasSchemaError(ValidationFailed, LibraryError):
 class FragmentNotFoundError(LibraryError):
     """A fragment id (or id@version) is not in the library."""
 
-    def __init__(self, *, fragment_id: str, version: str | None = None, used_by: str = "") -> None:
+    def __init__(self, *, fragment_id: str, version: str | None = None, used_by: str = "",
+                 suggestion: str = "") -> None:
         ref = f"{fragment_id}@{version}" if version else fragment_id
         origin = f" (demandé par {used_by})" if used_by else ""
-        super().__init__(f"Fragment « {ref} » introuvable dans la bibliothèque{origin}.")
+        hint = f" Vouliez-vous dire « {suggestion} »\u00a0?" if suggestion else ""
+        super().__init__(f"Fragment « {ref} » introuvable dans la bibliothèque{origin}.{hint}")
         self.fragment_id = fragment_id
         self.version = version
 
@@ -128,6 +144,17 @@ class OverrideNotValidatedError(LibraryError):
         self.fragment_id = fragment_id
 
 
+class UnreviewedVersionError(LibraryError):
+    """A version says ``valide`` but records no review: it is not used outside drafts."""
+
+    def __init__(self, *, ref: str, path: Path) -> None:
+        super().__init__(
+            f"Fragment « {ref} » ({path}) : version « valide » sans revue (champ revue : par, le). "
+            "Elle n'est pas utilisée pour un document définitif : enregistrez la revue avec "
+            "« clausegen bibliotheque statut », ou relancez avec --brouillon pour un projet."
+        )
+
+
 class PinnedVersionError(LibraryError):
     """A pinned release cannot be reproduced (missing or edited fragment version)."""
 
@@ -149,6 +176,23 @@ class WorkflowError(LibraryError):
 
     def __init__(self, *, ref: str, reason: str) -> None:
         super().__init__(f"Fragment « {ref} » : {reason}")
+
+
+class LibraryWriteError(LibraryError):
+    """A legal-team command would write into the bundled (read-only) library."""
+
+    exit_code = 1
+
+    def __init__(self, *, what: str, path: Path | None = None) -> None:
+        where = f" : « {path} » appartient à la bibliothèque fournie, en lecture seule" if path else (
+            " : aucune bibliothèque de l'organisation n'est configurée, et la bibliothèque fournie "
+            "est en lecture seule")
+        super().__init__(
+            f"Impossible de {what}{where}. Créez la bibliothèque de votre organisation avec "
+            "« clausegen bibliotheque init RÉPERTOIRE », puis indiquez-la par --bibliotheque "
+            "RÉPERTOIRE (ou dans .clausegen.yml) ; une nouvelle version d'une clause fournie y "
+            "est alors copiée (« clausegen bibliotheque nouvelle-version »)."
+        )
 
 
 class LibraryCheckError(LibraryError):

@@ -8,18 +8,26 @@ escaped for the Markdown subset (``finalize``), so a user string such as
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import os
 import re
+import secrets
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from decimal import InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.nodes import Concat
 from jinja2.sandbox import SandboxedEnvironment
 
 from clausegen.errors import FragmentRenderError
@@ -71,15 +79,34 @@ RISKY_FILTERS = ("center", "indent", "format", "slice", "wordwrap", "batch")
 """Jinja filters that take a size and could build a huge string; fragments have no use for them."""
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with every ``~`` concatenation checked for its length."""
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:
+        """``a ~ b`` → ``environment.bounded(a ~ b)``."""
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
 class ClauseSandbox(SandboxedEnvironment):
     """The sandbox, a little stricter than Jinja's.
 
     Pydantic's ``model_*`` API is not reachable; ``%`` and ``str.format`` are refused;
-    repetition (``*``), powers and integer arguments are bounded, so a fragment cannot
-    exhaust memory with ``'x' * 10**10`` or ``'x'.ljust(10**9)``.
+    repetition (``*``), concatenation (``+``, ``~``), ``join``, powers and integer arguments
+    are bounded, so a fragment cannot exhaust memory with ``'x' * 10**10``,
+    ``'x'.ljust(10**9)`` or a string doubled in a loop. Rendering itself runs under
+    :func:`bounded_rendering` (time, memory and output-size limits).
     """
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedCodeGenerator
+
+    def bounded(self, value: Any) -> Any:
+        """Refuse a string or list longer than :data:`MAX_OUTPUT_CHARS` (``~``, ``+``)."""
+        if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"texte ou liste trop long (plus de {MAX_OUTPUT_CHARS} éléments)")
+        return value
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Refuse ``model_*`` attributes and ``str.format`` on top of Jinja's own rules."""
@@ -95,6 +122,9 @@ class ClauseSandbox(SandboxedEnvironment):
             raise SecurityError(f"exposant {right} trop grand (maximum 64)")
         if operator == "*":
             _check_repetition(left, right)
+        if (operator == "+" and isinstance(left, str | list | tuple)
+                and isinstance(right, str | list | tuple) and len(left) + len(right) > MAX_OUTPUT_CHARS):
+            raise SecurityError(f"concaténation trop longue (plus de {MAX_OUTPUT_CHARS} éléments)")
         return super().call_binop(context, operator, left, right)
 
     def wrap_str_format(self, value: Any) -> None:
@@ -113,7 +143,20 @@ class ClauseSandbox(SandboxedEnvironment):
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT_ARGUMENT:
                 raise SecurityError(f"argument {value} trop grand (maximum {MAX_INT_ARGUMENT})")
-        return super().call(__context, __obj, *args, **kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        owner = getattr(__obj, "__self__", None)  # list.extend, list.append… grow their list
+        for grown in (result, owner):
+            if isinstance(grown, str | list | tuple | dict | set) and len(grown) > MAX_OUTPUT_CHARS:
+                raise SecurityError(f"texte ou liste trop long (plus de {MAX_OUTPUT_CHARS} éléments)")
+        return result
+
+
+def _bounded_join(value: Any, separator: str = "", attribute: Any = None) -> str:
+    """Jinja's ``join``, refused when the joined text would pass :data:`MAX_OUTPUT_CHARS`."""
+    items = [str(v if attribute is None else getattr(v, str(attribute), "")) for v in value]
+    if sum(map(len, items)) + len(separator) * len(items) > MAX_OUTPUT_CHARS:
+        raise SecurityError(f"texte produit trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
+    return separator.join(items)
 
 
 def _check_repetition(left: Any, right: Any) -> None:
@@ -137,12 +180,114 @@ def make_environment() -> SandboxedEnvironment:
     for name in RISKY_FILTERS:
         env.filters.pop(name, None)
     env.filters.update(_filters())
+    env.filters["join"] = _bounded_join
+    return env
+
+
+@lru_cache(maxsize=1)
+def skeleton_environment() -> SandboxedEnvironment:
+    """The environment of a Word skeleton's own fields (``--modele``): the same sandbox and
+    bounds as fragments, with XML escaping instead of Markdown escaping."""
+    env = ClauseSandbox(undefined=StrictUndefined, autoescape=True)
+    for name in RISKY_FILTERS:
+        env.filters.pop(name, None)
+    env.filters["join"] = _bounded_join
     return env
 
 
 @lru_cache(maxsize=4096)
 def _compile(source: str):  # type: ignore[no-untyped-def]
-    return make_environment().from_string(source)
+    """A fragment's template: Jinja's generated code comes from the code cache when it holds
+    that exact source (see :class:`CodeCache`), so a run does not parse and generate again
+    the code of the same fragments."""
+    env = make_environment()
+    code = _CODE_CACHE.load(source)
+    if code is None:
+        code = env.compile(source, raw=True)
+        _CODE_CACHE.store(source, code)
+    return env.template_class.from_code(env, compile(code, "<fragment>", "exec"),
+                                        env.make_globals(None), None)
+
+
+class CodeCache:
+    """The Python code Jinja generates for each fragment source, kept between runs.
+
+    Parsing and generating code is most of a fragment's first rendering (about 100 ms for
+    the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
+    parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
+    source digest, each signed with HMAC-SHA256 under a random key kept in that directory
+    with the entries (mode 0600). The key's secrecy is the user's own: an entry that is
+    unsigned, signed otherwise, or in a directory others may write to is ignored, so a
+    cache copied from elsewhere or edited by hand never runs; anyone able to write to the
+    user's cache directory with the user's rights could equally edit the installed package.
+    """
+
+    def __init__(self) -> None:
+        self._directory: Path | None = None
+        self._key: bytes | None = None
+        self._ready = False
+
+    def _open(self) -> bool:
+        if self._ready:
+            return self._key is not None
+        self._ready = True
+        from clausegen import __version__
+        from clausegen.library.cache import cache_directory
+
+        base = cache_directory()
+        if base is None:
+            return False
+        import jinja2
+
+        directory = base / f"jinja-{jinja2.__version__}-{__version__}"
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if directory.stat().st_mode & 0o022 or directory.stat().st_uid != os.getuid():
+                return False
+            key_file = directory / "cle"
+            if not key_file.exists():
+                descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(secrets.token_bytes(32))
+            self._key = key_file.read_bytes()
+        except (OSError, AttributeError):
+            return False
+        self._directory = directory
+        return len(self._key) == 32
+
+    def _path(self, source: str) -> Path:
+        assert self._directory is not None
+        return self._directory / (hashlib.sha256(source.encode("utf-8")).hexdigest() + ".py")
+
+    def _signature(self, source: str, code: str) -> str:
+        assert self._key is not None
+        message = hashlib.sha256(source.encode("utf-8")).digest() + code.encode("utf-8")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def load(self, source: str) -> str | None:
+        """The cached code of ``source``, when present and signed with this cache's key."""
+        if not self._open():
+            return None
+        try:
+            signature, _, code = self._path(source).read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return code if hmac.compare_digest(signature, self._signature(source, code)) else None
+
+    def store(self, source: str, code: str) -> None:
+        """Keep the code of ``source`` (failures ignored: a cache is an optimisation)."""
+        if not self._open():
+            return
+        path = self._path(source)
+        with contextlib.suppress(OSError):
+            temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(self._signature(source, code) + "\n" + code)
+            os.replace(temp, path)
+
+
+_CODE_CACHE = CodeCache()
 
 
 @lru_cache(maxsize=1024)
@@ -150,26 +295,36 @@ def _compile_expression(source: str):  # type: ignore[no-untyped-def]
     return make_environment().compile_expression(source, undefined_to_none=False)
 
 
-def _describe(exc: Exception) -> str:
+def describe_error(exc: Exception) -> str:
+    """A French reason for a failure while rendering (fragment, condition or skeleton field)."""
     if isinstance(exc, SecurityError):
         return f"opération interdite par le bac à sable ({exc})"
     if isinstance(exc, UndefinedError):
         return f"variable inconnue ({exc.message})"
     if isinstance(exc, TemplateSyntaxError):
         return f"syntaxe Jinja incorrecte ({exc.message})"
-    return f"erreur de rendu ({exc})"
+    if isinstance(exc, RecursionError):
+        return "erreur de rendu (appels récursifs sans fin : une macro s'appelle elle-même ?)"
+    if isinstance(exc, MemoryError):
+        return "erreur de rendu (mémoire insuffisante : texte ou liste démesuré)"
+    if isinstance(exc, AttributeError | InvalidOperation | TypeError):
+        return ("erreur de rendu (un filtre ou une fonction a reçu une valeur du mauvais type, "
+                f"par exemple un texte au lieu d'une date ou d'un nombre : {_detail(exc)})")
+    if isinstance(exc, KeyError):
+        return f"erreur de rendu (clé inconnue : {exc.args[0] if exc.args else exc})"
+    return f"erreur de rendu ({_detail(exc)})"
+
+
+def _detail(exc: Exception) -> str:
+    """A readable detail for an exception (decimal's are a list of classes)."""
+    if isinstance(exc, InvalidOperation):
+        return "nombre attendu"
+    return str(exc) or type(exc).__name__
 
 
 def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
     """Render chunk by chunk and stop as soon as the text passes :data:`MAX_OUTPUT_CHARS`."""
-    chunks: list[str] = []
-    size = 0
-    for chunk in template.generate(context):
-        size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
-            raise SecurityError(f"texte produit trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
-        chunks.append(chunk)
-    return "".join(chunks)
+    return render_bounded(template, context, max_chars=MAX_OUTPUT_CHARS)
 
 
 RENDER_TIME_LIMIT = 5.0
@@ -200,6 +355,67 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+MEMORY_HEADROOM = 1024 * 1024 * 1024
+"""Address space a rendering may add to the process (1 Gio): a backstop behind the explicit
+bounds, for any way of growing memory they do not foresee."""
+
+
+@contextmanager
+def _memory_limit(extra: int) -> Iterator[None]:
+    """Lower the soft address-space limit to the current size plus ``extra`` while rendering;
+    an allocation beyond it raises ``MemoryError`` instead of swapping the machine."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    limit = current + extra
+    if (soft != resource.RLIM_INFINITY and soft <= limit) or (
+            hard != resource.RLIM_INFINITY and hard < limit):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextmanager
+def bounded_rendering(what: str, seconds: float | None = None) -> Iterator[None]:
+    """Time and memory bounds around one rendering; failures become a French ``ValueError``
+    naming ``what`` (callers wrap it in their own error)."""
+    limit = RENDER_TIME_LIMIT if seconds is None else seconds
+    try:
+        with _time_limit(limit), _memory_limit(MEMORY_HEADROOM):
+            yield
+    except _RenderTimeout:
+        raise RenderBoundError(
+            f"{what} : rendu interrompu après {limit:g} s (boucle trop longue ?)") from None
+    except MemoryError:
+        raise RenderBoundError(f"{what} : mémoire insuffisante (texte ou liste démesuré)") from None
+
+
+class RenderBoundError(Exception):
+    """A rendering passed its time or memory bound (message in French)."""
+
+
+def render_bounded(template: Any, context: Mapping[str, Any], *, max_chars: int) -> str:
+    """Render a compiled template chunk by chunk, stopping past ``max_chars`` characters."""
+    chunks: list[str] = []
+    size = 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > max_chars:
+            raise SecurityError(f"texte produit trop long (plus de {max_chars} caractères)")
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
 def render_text(
     source: str,
     context: Mapping[str, Any],
@@ -211,27 +427,36 @@ def render_text(
     """Render a fragment body; errors name the fragment, the file and the line."""
     try:
         template = _compile(source)
-        with _time_limit(RENDER_TIME_LIMIT):
+        with bounded_rendering("rendu"):
             return _bounded_render(template, context)
-    except _RenderTimeout:
-        raise FragmentRenderError(
-            fragment_id=fragment_id, path=path,
-            reason=f"rendu interrompu après {RENDER_TIME_LIMIT:g} s (boucle trop longue ?)") from None
+    except RenderBoundError as exc:
+        raise FragmentRenderError(fragment_id=fragment_id, path=path,
+                                  reason=str(exc).removeprefix("rendu : ")) from None
     except TemplateSyntaxError as exc:
         line = (exc.lineno or 1) + first_line - 1
-        raise FragmentRenderError(fragment_id=fragment_id, reason=_describe(exc), path=path,
+        raise FragmentRenderError(fragment_id=fragment_id, reason=describe_error(exc), path=path,
                                   line=line) from None
-    except (TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as exc:
-        raise FragmentRenderError(fragment_id=fragment_id, reason=_describe(exc), path=path) from None
+    except FragmentRenderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of a fragment's code is the fragment's
+        raise FragmentRenderError(fragment_id=fragment_id, reason=describe_error(exc), path=path) from None
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def evaluate_condition(expression: str, context: Mapping[str, Any], *, where: str) -> bool:
     """Evaluate a canevas condition such as ``plan_de_progres.has_axe('insertion')``."""
     try:
-        return bool(_compile_expression(expression)(**context))
-    except (TemplateError, SecurityError, TypeError, ValueError) as exc:
+        with bounded_rendering("condition"):
+            return bool(_compile_expression(expression)(**context))
+    except RenderBoundError as exc:
+        raise FragmentRenderError(fragment_id=where, reason=f"condition « {_short(expression)} » : "
+                                  + str(exc).removeprefix("condition : ")) from None
+    except Exception as exc:  # noqa: BLE001 - any failure of a condition is the canevas's
         raise FragmentRenderError(
-            fragment_id=where, reason=f"condition « {expression} » : {_describe(exc)}"
+            fragment_id=where, reason=f"condition « {_short(expression)} » : {describe_error(exc)}"
         ) from None
 
 

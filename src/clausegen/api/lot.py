@@ -8,10 +8,15 @@ functions, so the pool works with the ``spawn`` start method too.
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from clausegen.errors import ClausegenError, InputFileError, NotSuitedError, OutputError
 
@@ -43,6 +48,8 @@ class BatchOptions:
     brouillon: bool = False
     overlays: tuple[Path, ...] = ()
     pdf: bool = False
+    suivi: bool = False
+    """Also the post-award pieces (``pieces --suivi``), all or nothing per dossier."""
 
 
 @dataclass
@@ -73,13 +80,26 @@ class BatchSummary:
 
 
 def find_dossiers(directory: Path) -> list[Path]:
-    """The dossier files directly inside ``directory``, sorted by name."""
+    """The dossier files directly inside ``directory``, sorted by name.
+
+    Two dossiers that would write into the same output folder (``m.yml`` and ``m.yaml``,
+    or names differing only by case) are refused before anything is generated.
+    """
     if not directory.is_dir():
         raise InputFileError(path=directory, reason="répertoire de dossiers introuvable")
     found = sorted(p for p in directory.iterdir()
                    if p.suffix.lower() in DOSSIER_SUFFIXES and p.is_file())
     if not found:
         raise InputFileError(path=directory, reason="aucun dossier .yml ou .yaml dans ce répertoire")
+    by_folder: dict[str, list[Path]] = {}
+    for path in found:
+        by_folder.setdefault(path.stem.casefold(), []).append(path)
+    clashes = [paths for paths in by_folder.values() if len(paths) > 1]
+    if clashes:
+        names = " ; ".join(" et ".join(p.name for p in paths) for paths in clashes)
+        raise InputFileError(path=directory, reason=(
+            f"dossiers qui écriraient dans le même répertoire de sortie : {names} "
+            "(renommez l'un d'eux)"))
     return found
 
 
@@ -95,15 +115,24 @@ def output_folder(output: Path, dossier: Path) -> Path:
 def run_job(dossier: Path, options: BatchOptions) -> JobResult:
     """Generate every piece of one dossier into ``<output>/<dossier stem>/``; never raises."""
     from clausegen.api import generate_pieces
+    from clausegen.output import transaction
 
     try:
-        results = generate_pieces(dossier, output_folder(options.output, dossier), forcer=options.forcer,
-                                  brouillon=options.brouillon, overlays=options.overlays)
-        written = tuple(r.path for r in results)
+        folder = output_folder(options.output, dossier)
+        with transaction():
+            results = generate_pieces(dossier, folder, forcer=options.forcer,
+                                      brouillon=options.brouillon, overlays=options.overlays)
+            written = tuple(r.path for r in results)
+            if options.suivi:
+                from clausegen.api.marche import using_overlays
+                from clausegen.api.suivi import generate_suivi_pieces
+
+                with using_overlays(options.overlays):
+                    written += tuple(generate_suivi_pieces(dossier, folder))
         if options.pdf:
             from clausegen.render.pdf import convert_to_pdf
 
-            written += tuple(convert_to_pdf(path) for path in written)
+            written += tuple(convert_to_pdf(path) for path in written if path.suffix == ".docx")
         return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results))
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
@@ -119,15 +148,42 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-def _executor(jobs: int, options: BatchOptions) -> Executor:
-    """Worker processes: forked from a warmed-up parent where the platform allows it
-    (library and skeletons already loaded), spawned elsewhere (macOS, Windows)."""
+def _context() -> Any:
+    """Fork from a warmed-up parent where the platform allows it (library and skeletons
+    already loaded), spawn elsewhere (macOS, Windows)."""
     import multiprocessing
 
     if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _executor(jobs: int, options: BatchOptions, context: Any, journal: Any) -> ProcessPoolExecutor:
+    """Worker processes that note in ``journal`` each dossier they start and finish."""
+    if context.get_start_method() == "fork":
         warm_up(options)
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_setup,
+                               initargs=(journal,))
+
+
+_JOURNAL: Any = None
+
+
+def _worker_setup(journal: Any) -> None:
+    """In each worker: keep the journal; Ctrl-C is the parent's to handle (it stops the pool);
+    on Linux the worker gets SIGTERM when its parent dies, so none is left orphaned."""
+    global _JOURNAL
+    _JOURNAL = journal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stopped)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError, TypeError):  # not Linux: the parent stops the workers
+        pass
 
 
 def warm_up(options: BatchOptions) -> None:
@@ -135,44 +191,170 @@ def warm_up(options: BatchOptions) -> None:
     from clausegen.api import open_library
     from clausegen.render import fast
     from clausegen.render.skeleton import check_skeleton
-    from clausegen.render.word import skeleton_environment
     from clausegen.resources import templates_dir
+    from clausegen.templating import skeleton_environment
 
     library = open_library(options.overlays)
     for name in sorted({library.canevas(piece).modele for piece in library.pieces}):
         fast.prepare(check_skeleton(templates_dir() / name), skeleton_environment())
 
 
+WORKER_KILLED = ("le processus qui générait ce dossier a été arrêté par le système "
+                 "(mémoire insuffisante ?) ; le dossier n'a pas été généré")
+
+Chunk = tuple[Path, ...]
+
+
 def iter_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int) -> Iterator[JobResult]:
-    """Run every dossier (in ``jobs`` processes, or in this one when ``jobs`` is 1)."""
+    """Run every dossier (in ``jobs`` processes, or in this one when ``jobs`` is 1).
+
+    A worker killed by the system (OOM killer) breaks the pool. The dossiers that were not
+    started are queued again in a fresh pool; those that were being generated at that moment
+    (at most one per worker, known from the workers' journal) are each run again alone, so
+    the one that kills its worker is reported as failed and the batch goes on. Leaving the
+    generator early (Ctrl-C, SIGTERM) cancels what is queued and ends the workers at once.
+    """
     if jobs <= 1 or len(dossiers) <= 1:
         for dossier in dossiers:
             yield from _run_chunk((dossier,), options)
         return
-    with _executor(jobs, options) as pool:
-        chunk = max(1, min(16, len(dossiers) // (jobs * 4)))
-        futures = [pool.submit(_run_chunk, tuple(dossiers[i:i + chunk]), options)
-                   for i in range(0, len(dossiers), chunk)]
+    size = max(1, min(16, len(dossiers) // (jobs * 4)))
+    pending: deque[Chunk] = deque(tuple(dossiers[i:i + size]) for i in range(0, len(dossiers), size))
+    context = _context()
+    while pending:
+        broken: list[Chunk] = []
+        in_flight: set[Path] = set()
+        yield from _run_pool(list(pending), options, jobs, context, broken, in_flight)
+        pending.clear()
+        unfinished = {path for paths in broken for path in paths}
+        suspects = (in_flight & unfinished) or unfinished  # no journal entry: isolate them all
+        pending.extend((path,) for path in sorted(unfinished - suspects))
+        for suspect in sorted(suspects):
+            alone: list[Chunk] = []
+            yield from _run_pool([(suspect,)], options, 1, context, alone)
+            if alone:
+                yield JobResult(dossier=suspect, error=WORKER_KILLED)
+
+
+def _run_pool(chunks: list[Chunk], options: BatchOptions, jobs: int, context: Any,
+              broken: list[Chunk], in_flight: set[Path] | None = None) -> Iterator[JobResult]:
+    """Run chunks in one pool. Chunks lost to a broken pool are appended to ``broken``, and
+    the dossiers started but not finished to ``in_flight``."""
+    in_flight = set() if in_flight is None else in_flight
+    journal = context.SimpleQueue()
+    pool = _executor(jobs, options, context, journal)
+    finished = False
+    try:
+        futures: dict[Future[list[JobResult]], Chunk] = {
+            pool.submit(_run_chunk, chunk, options): chunk for chunk in chunks}
         for future in as_completed(futures):
-            yield from future.result()
+            _read_journal(journal, in_flight)
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                broken.append(futures[future])
+                continue
+            yield from results
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
+    _read_journal(journal, in_flight)
+    journal.close()
+
+
+def _read_journal(journal: Any, in_flight: set[Path]) -> None:
+    """Apply the workers' « start » and « end » notes written so far."""
+    while not journal.empty():
+        event, path = journal.get()
+        if event == "start":
+            in_flight.add(path)
+        else:
+            in_flight.discard(path)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued work and end the pool's workers without waiting for them."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()
+    for child in multiprocessing.active_children():
+        child.join(timeout=5)
+
+
+class _WorkerStopped(BaseException):
+    """SIGTERM in a worker: unwinds the dossier being written (its temporaries removed)."""
+
+
+def _worker_stopped(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the clean-up
+    raise _WorkerStopped
 
 
 def _run_chunk(dossiers: tuple[Path, ...], options: BatchOptions) -> list[JobResult]:
     from clausegen.output import deferred_sync
 
-    with deferred_sync():
-        return [run_job(dossier, options) for dossier in dossiers]
+    results = []
+    try:
+        with deferred_sync():
+            for dossier in dossiers:
+                if _JOURNAL is not None:
+                    _JOURNAL.put(("start", dossier))
+                results.append(run_job(dossier, options))
+                if _JOURNAL is not None:
+                    _JOURNAL.put(("end", dossier))
+    except _WorkerStopped:
+        os._exit(143)  # the dossier in progress wrote nothing (transaction rolled back)
+    return results
+
+
+class BatchInterrupted(Exception):
+    """The batch was stopped by a signal; ``summary`` holds what was written before."""
+
+    def __init__(self, summary: BatchSummary, signal_number: int) -> None:
+        super().__init__("lot interrompu")
+        self.summary = summary
+        self.signal_number = signal_number
+
+
+class _Terminated(Exception):
+    """SIGTERM received by the parent."""
 
 
 def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
               on_result: Callable[[JobResult], None] | None = None) -> BatchSummary:
-    """Run a batch and collect its summary; ``on_result`` is called as each dossier ends."""
-    from clausegen.output import sync_all
+    """Run a batch and collect its summary; ``on_result`` is called as each dossier ends.
 
+    Ctrl-C or SIGTERM stop it at once (workers ended, queued dossiers dropped) and raise
+    :class:`BatchInterrupted` with the summary of what was already written.
+    """
     summary = BatchSummary()
-    for result in iter_batch(dossiers, options, jobs):
-        summary.results.append(result)
-        if on_result is not None:
-            on_result(result)
-    sync_all()
+    previous = _on_sigterm()
+    try:
+        for result in iter_batch(dossiers, options, jobs):
+            summary.results.append(result)
+            if on_result is not None:
+                on_result(result)
+    except KeyboardInterrupt:
+        raise BatchInterrupted(summary, signal.SIGINT) from None
+    except _Terminated:
+        raise BatchInterrupted(summary, signal.SIGTERM) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return summary
+
+
+def _on_sigterm() -> Any:
+    """Turn SIGTERM into an exception in the main thread (so workers are ended too)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    return signal.signal(signal.SIGTERM, terminated)

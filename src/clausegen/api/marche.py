@@ -6,7 +6,9 @@ Everything here is usable in-process (batch jobs, benchmarks, tests) without Cli
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from functools import lru_cache
@@ -19,14 +21,14 @@ from clausegen.blocks import Block, Paragraph, Run
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import NotSuitedError, SuiviInputError
+from clausegen.errors import InputFileError, NotSuitedError, SuiviInputError
 from clausegen.library import Library, load_library
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import Dossier
-from clausegen.output import write_atomic
+from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
@@ -72,6 +74,7 @@ class Generation:
 def read_dossier(path: Path) -> LoadedDossier:
     """Load and validate a dossier file."""
     text = read_text(path)
+    note_input(path)  # never replaced by an output of the same command
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
 
@@ -82,10 +85,40 @@ def _cached_library(roots: tuple[Path, ...], _signature: tuple[tuple[str, int, i
     return load_library(*roots, use_cache=use_cache)
 
 
+LIBRARY_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml", "releases/*.yml")
+"""The files of a library root (anything else in the directory is not read)."""
+
+
 def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    """Name, mtime and size of every file of the roots: the cache sees edits made meanwhile."""
-    files = sorted(f for root in roots if root.is_dir() for f in root.rglob("*") if f.is_file())
-    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    """Name, mtime and size of every library file of the roots: the in-memory cache sees
+    edits made meanwhile. Only the library's own layout is looked at (``--bibliotheque /usr``
+    does not walk the whole tree); an unreadable root is a French error."""
+    found = []
+    for root in roots:
+        try:
+            if not root.is_dir():
+                continue
+            for pattern in LIBRARY_FILES:
+                for file in sorted(root.glob(pattern)):
+                    info = file.stat()
+                    found.append((str(file), info.st_mtime_ns, info.st_size))
+        except OSError as exc:
+            raise InputFileError(path=root, reason=f"bibliothèque illisible ({exc.strerror})") from None
+    return tuple(found)
+
+
+_EXTRA_OVERLAYS: ContextVar[tuple[Path, ...]] = ContextVar("clausegen_overlays", default=())
+
+
+@contextmanager
+def using_overlays(overlays: Sequence[Path]) -> Iterator[None]:
+    """Inside the block, every library opened also has ``overlays`` (a command's
+    ``--bibliotheque`` reaching post-award pieces too)."""
+    token = _EXTRA_OVERLAYS.set((*_EXTRA_OVERLAYS.get(), *overlays))
+    try:
+        yield
+    finally:
+        _EXTRA_OVERLAYS.reset(token)
 
 
 def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Library:
@@ -96,7 +129,9 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     (:mod:`clausegen.library.cache`): integrity checks (verification, publication, reading a
     document's provenance) use it, so that no cache can stand between them and the files.
     """
-    roots = (library_dir(), *overlay_roots(overlays))
+    bundled = library_dir().resolve()
+    extra = [r for r in overlay_roots((*_EXTRA_OVERLAYS.get(), *overlays)) if r != bundled]
+    roots = (bundled, *extra)  # naming the bundled library (maintainers) does not load it twice
     return _cached_library(roots, _signature(roots), use_cache)
 
 
@@ -287,6 +322,7 @@ def generate_pieces(
     forcer: bool = False,
     brouillon: bool = False,
     overlays: Sequence[Path] = (),
+    modele: Path | None = None,
 ) -> list[Generation]:
     """Render every piece in memory first, then write them all (``<piece>.docx``)."""
     loaded = read_dossier(dossier_path)
@@ -294,12 +330,13 @@ def generate_pieces(
     library = open_library(overlays)
     mention = forced_mention(loaded.dossier, faisabilite)
     rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon,
-                                      mention=mention))
+                                      modele=modele, mention=mention))
                 for piece in PIECES]
     results = []
-    for piece, data, document in rendered:
-        path = write_atomic(directory / f"{piece}.docx", data)
-        results.append(Generation(path=path, piece=piece, fragments=document.fragments,
-                                  faisabilite=faisabilite, is_draft=document.is_draft,
-                                  forced=mention is not None))
+    with transaction():  # every piece, or none
+        for piece, data, document in rendered:
+            path = write_atomic(directory / f"{piece}.docx", data)
+            results.append(Generation(path=path, piece=piece, fragments=document.fragments,
+                                      faisabilite=faisabilite, is_draft=document.is_draft,
+                                      forced=mention is not None))
     return results

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from clausegen import __version__
 from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
@@ -42,12 +42,11 @@ from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
-from clausegen.models.validation import problems_from
-from clausegen.output import write_atomic
+from clausegen.models.validation import read_validated
+from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
 from clausegen.text.french import date_longue
-from clausegen.yaml_files import read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -150,11 +149,8 @@ def open_suivi(dossier_path: Path, overlays: Sequence[Path] = (), cible: Cible |
 
 
 def _from_file(path: Path, model: type[M], what: str) -> M:
-    data = read_yaml(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(path=path, what=what, problems=problems_from(exc)) from None
+    note_input(path)
+    return read_validated(path, model, what=what)
 
 
 def _check_year(suivi: Suivi, annee: int) -> None:
@@ -401,9 +397,28 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
 
 
-def generate_tableau_de_bord(dossier_path: Path, output: Path, cible: Cible | None = None) -> Path:
+def _with_year_files(suivi: Suivi, plan_files: Sequence[Path],
+                     resultats_files: Sequence[Path]) -> Suivi:
+    """The follow-up with per-year files (``--plan``, ``--resultats``) in place of, or in
+    addition to, the dossier's ``plans`` and ``bilans`` (each file names its ``annee``)."""
+    if not plan_files and not resultats_files:
+        return suivi
+    dossier = suivi.loaded.dossier
+    plans = {p.annee: p for p in dossier.plans}
+    plans |= {p.annee: p for p in (_from_file(f, PlanAnnuel, "plan annuel") for f in plan_files)}
+    bilans = {b.annee: b for b in dossier.bilans}
+    bilans |= {b.annee: b for b in (_from_file(f, ResultatsAnnuels, "résultats annuels")
+                                    for f in resultats_files)}
+    merged = dossier.model_copy(update={"plans": [plans[a] for a in sorted(plans)],
+                                        "bilans": [bilans[a] for a in sorted(bilans)]})
+    return replace(suivi, loaded=replace(suivi.loaded, dossier=merged))
+
+
+def generate_tableau_de_bord(dossier_path: Path, output: Path, cible: Cible | None = None, *,
+                             plan_files: Sequence[Path] = (),
+                             resultats_files: Sequence[Path] = ()) -> Path:
     """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
-    suivi = open_suivi(dossier_path, cible=cible)
+    suivi = _with_year_files(open_suivi(dossier_path, cible=cible), plan_files, resultats_files)
     dossier = suivi.loaded.dossier
     plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
     if not plans:
@@ -423,9 +438,14 @@ def generate_suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | No
 
     The convocation and the calendar (``echeancier.ics``) always; for each year of
     ``plans``, the plan and the exchange of letters; for each year of ``bilans``, the bilan;
-    the follow-up workbook when there is at least one plan. Each file is written atomically;
-    the dossier's award data is checked before anything is written.
+    the follow-up workbook when there is at least one plan. All the files are written, or
+    none (:func:`clausegen.output.transaction`).
     """
+    with transaction():
+        return _suivi_pieces(dossier_path, directory, cible)
+
+
+def _suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None) -> list[Path]:
     suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
     written = [generate_convocation(dossier_path, directory / "convocation.docx", cible=cible)[0]]

@@ -10,6 +10,7 @@ command modules. Errors are mapped to exit codes in one place
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -50,7 +51,26 @@ class LazyGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             module = importlib.import_module(f"clausegen.cli.{COMMANDS[cmd_name][0]}")
             module.register(self)
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None and not command.epilog:
+            from clausegen.cli.exemples import add_examples
+
+            add_examples(command, cmd_name)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[
+            str | None, click.Command | None, list[str]]:
+        """Click's resolution, with the closest command suggested for a typo (``cap``)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1) if args else []
+            if not close:
+                raise
+            raise click.UsageError(f"{exc.message} Vouliez-vous dire « {close[0]} »\u00a0?",
+                                   exc.ctx) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from the static short help texts."""
@@ -64,8 +84,31 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", message="clausegen %(version)s")
 def cli() -> None:
     """Pièces d'un plan de progrès en matière sociale\u00a0: faisabilité, CCAP, CCTP, suivi."""
+    _announce_overlays()
+
+
+def _announce_overlays() -> None:
+    """Say on stderr which organisation libraries the configuration adds: a `.clausegen.yml`
+    found in the working directory changes the clauses, so it is never silent."""
+    from pathlib import Path
+
+    # Same names as clausegen.library.overlays, not imported: that would load the library
+    # package (pydantic…) for every command, even those that read no clause.
+    if not (Path(".clausegen.yml").is_file() or os.environ.get("CLAUSEGEN_BIBLIOTHEQUES")):
+        return
+    from clausegen.errors import ClausegenError
+    from clausegen.library.overlays import configured_sources
+
+    try:
+        sources = configured_sources()
+    except ClausegenError:
+        return  # the command itself reports the broken configuration
+    for origin, roots in sources:
+        listed = ", ".join(str(r) for r in roots) or "aucune"
+        click.secho(f"Bibliothèques de l'organisation ajoutées par {origin} : {listed}",
+                    fg="cyan", err=True)
 
 
 def main() -> None:
-    """Entry point of the console script."""
-    cli(prog_name="clausegen")
+    """Entry point of the console script; ``NO_COLOR`` (any value) turns colours off."""
+    cli(prog_name="clausegen", color=False if os.environ.get("NO_COLOR") else None)

@@ -35,7 +35,8 @@ def init_command(fichier: Path, ecraser: bool) -> None:
 
     if fichier.exists() and not ecraser:
         raise OutputError(path=fichier, reason="le fichier existe déjà (utilisez --ecraser)")
-    write_atomic(fichier, (templates_dir() / "dossier.yml").read_bytes())
+    text = (templates_dir() / "dossier.yml").read_text(encoding="utf-8")
+    write_atomic(fichier, text.replace(" dossier.yml", f" {fichier.name}", 2).encode("utf-8"))
     success(f"Dossier de départ écrit : {fichier}")
 
 
@@ -158,26 +159,38 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @click.option("--suivi", is_flag=True,
               help="Ajoute les pièces du suivi (convocation, échéancier, plans, lettres, bilans, "
                    "tableau de bord) : le marché doit être notifié et attribué.")
+@click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
+              help="Squelette Word de l'acheteur pour le CCAP et le CCTP (emplacement {{p corps }}).")
+@click.option("--bibliotheque", "surcouches", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
 @pdf_option
 @handle_errors
-def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool) -> None:
+def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
+                   modele: Path | None, surcouches: tuple[Path, ...]) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
     from clausegen.api import check_faisabilite, generate_pieces, read_dossier
+    from clausegen.api.marche import using_overlays
     from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
+    from clausegen.output import transaction
 
     echo_verdict(check_faisabilite(dossier))
     targets: list[tuple[Cible, Path]] = []
-    if suivi:  # award data checked before anything is written
-        numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
-        targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
-                   or [(Cible(forcer=forcer), sortie)])
-        for cible, _ in targets:
-            open_suivi(dossier, cible=cible)
-    for result in generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon):
+    written: list[Path] = []
+    with using_overlays(surcouches), transaction():  # every piece, or none
+        if suivi:  # award data checked before anything is written
+            numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
+            targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
+                       or [(Cible(forcer=forcer), sortie)])
+            for cible, _ in targets:
+                open_suivi(dossier, cible=cible)
+        pieces = generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon, modele=modele)
+        for cible, directory in targets:
+            written += generate_suivi_pieces(dossier, directory, cible)
+    for result in pieces:
         success(f"{result.piece.upper()} écrit : {result.path}")
-    for cible, directory in targets:
-        for path in generate_suivi_pieces(dossier, directory, cible):
-            success(f"Pièce du suivi écrite : {path}")
+    for path in written:
+        success(f"Pièce du suivi écrite : {path}")
 
 
 def register(group: click.Group) -> None:

@@ -10,6 +10,10 @@ modules to a fixed French catalogue. Strings absent from the catalogue stay in E
 from __future__ import annotations
 
 import importlib
+from typing import Any
+
+import click
+import click.types
 
 NBSP = "\u00a0"
 
@@ -66,6 +70,33 @@ SINGULAR: dict[str, str] = {
     "integer": "entier",
     "float": "nombre",
     "boolean": "booléen",
+    "required": "obligatoire",
+    # Programming errors of a command definition (never shown to a user of a released version).
+    "Arguments take exactly one parameter declaration, got {length}: {decls}.":
+        f"Un argument prend exactement une déclaration, {{length}} reçues{NBSP}: {{decls}}.",
+    "Boolean option {decl!r} cannot use the same flag for true/false.":
+        "L'option booléenne {decl!r} ne peut pas utiliser le même drapeau pour vrai et faux.",
+    "Choice({choices})": "Choix({choices})",
+    "Could not determine name for option with declarations {decls!r}":
+        "Nom d'option introuvable pour les déclarations {decls!r}",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}":
+        f"Avertissement{NBSP}: la commande {{name!r}} est obsolète.{{extra_message}}",
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}":
+        f"Avertissement{NBSP}: {{param_type}} {{name!r}} obsolète.{{extra_message}}",
+    "Invalid start character for option ({option})":
+        "Caractère initial invalide pour l'option ({option})",
+    "Name '{name}' defined twice": "Nom « {name} » défini deux fois",
+    "No options defined but a name was passed ({name}). Did you mean to declare an argument "
+    "instead? Did you mean to pass '--{name}'?":
+        f"Aucune option définie, mais un nom a été donné ({{name}}){NBSP}: un argument, ou "
+        f"« --{{name}} »{NBSP}?",
+    "Unknown color {colour!r}": "Couleur inconnue {colour!r}",
+    "Unknown standard stream '{name}'": "Flux standard inconnu « {name} »",
+    "Value must be an iterable.": "La valeur doit être une suite de valeurs.",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} non exécutable.",
+    "{value!r} is not a valid UUID.": "{value!r} n'est pas un UUID valide.",
+    "{value!r} is not a valid boolean. Recognized values: {states}":
+        f"{{value!r}} n'est pas un booléen valide. Valeurs reconnues{NBSP}: {{states}}",
 }
 
 PLURAL: dict[tuple[str, str], tuple[str, str]] = {
@@ -78,6 +109,16 @@ PLURAL: dict[tuple[str, str], tuple[str, str]] = {
         ("L'option {name!r} attend une valeur.", "L'option {name!r} attend {nargs} valeurs."),
     ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."):
         ("{value!r} n'est pas {choice}.", "{value!r} n'est pas l'une des valeurs {choices}."),
+    ("{value!r} does not match the format {format}.",
+     "{value!r} does not match the formats {formats}."):
+        ("{value!r} n'est pas une date au format AAAA-MM-JJ (ex. 2026-12-01) ou n'existe pas.",
+         "{value!r} n'est pas une date dans l'un des formats {formats}."),
+    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."):
+        ("{nargs} valeurs attendues, 1 seule reçue.", "{nargs} valeurs attendues, {len} reçues."),
+    ("{len_type} values are required, but {len_value} was given.",
+     "{len_type} values are required, but {len_value} were given."):
+        ("{len_type} valeurs attendues, {len_value} reçue.",
+         "{len_type} valeurs attendues, {len_value} reçues."),
 }
 
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui",
@@ -97,8 +138,27 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return french[0] if count == 1 else french[1]
 
 
+TYPE_NAMES = {"STRING": "texte", "INT": "entier", "FLOAT": "nombre", "BOOL": "booléen",
+              "UUID": "uuid"}
+"""Names of Click's parameter types, shown in upper case as metavars (``--heure TEXTE``)."""
+
+
+class Date(click.DateTime):
+    """A date option shown as ``AAAA-MM-JJ`` (Click shows its strptime formats)."""
+
+    name = "date"
+
+    def get_metavar(self, *args: Any, **kwargs: Any) -> str:
+        """``AAAA-MM-JJ`` whatever the formats."""
+        return "AAAA-MM-JJ"
+
+
 def install() -> None:
     """Rebind Click's translation functions to the French catalogue (idempotent)."""
+    for attribute, french in TYPE_NAMES.items():
+        getattr(click.types, attribute).name = french
+    click.types.IntRange.name = "entier"
+    click.types.FloatRange.name = "nombre"
     for name in CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

@@ -23,9 +23,11 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from clausegen.errors import ClausegenError
+        from clausegen.output import protecting_inputs
 
         try:
-            return func(*args, **kwargs)
+            with protecting_inputs():  # no output replaces a file the command read
+                return func(*args, **kwargs)
         except ClausegenError as exc:
             click.secho(f"Erreur : {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
@@ -37,11 +39,32 @@ def handle_errors(func: F) -> F:
 
 
 def output_option(default_name: str) -> Callable[[F], F]:
-    """``-o FICHIER``: where to write the generated document."""
-    return click.option(
-        "-o", "--sortie", "sortie", type=click.Path(path_type=Path), default=Path(default_name),
-        show_default=True, help="Fichier à écrire.",
+    """``-o FICHIER``: where to write the generated document (``-`` for standard output).
+
+    A default name containing ``{annee}`` is completed with the command's ``--annee``, so
+    year 2 does not overwrite year 1 (``plan-{annee}.docx``).
+    """
+    if "{annee}" not in default_name:
+        return click.option(
+            "-o", "--sortie", "sortie", type=click.Path(path_type=Path), default=Path(default_name),
+            show_default=True, help="Fichier à écrire (« - » : sortie standard).",
+        )
+    option = click.option(
+        "-o", "--sortie", "sortie", type=click.Path(path_type=Path), default=None,
+        show_default=default_name.replace("{annee}", "N"),
+        help="Fichier à écrire (« - » : sortie standard).",
     )
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, sortie: Path | None = None, **kwargs: Any) -> Any:
+            if sortie is None:
+                sortie = Path(default_name.format(annee=kwargs["annee"]))
+            return func(*args, sortie=sortie, **kwargs)
+
+        return option(wrapper)  # type: ignore[return-value]
+
+    return decorate
 
 
 def warn(messages: list[str]) -> None:
@@ -51,8 +74,10 @@ def warn(messages: list[str]) -> None:
 
 
 def success(message: str) -> None:
-    """Report a file written."""
-    click.secho(message, fg="green")
+    """Report a file written (on stderr when the document itself went to standard output)."""
+    from clausegen.output import stdout_used
+
+    click.secho(message, fg="green", err=stdout_used())
 
 
 def pdf_option(func: F) -> F:

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from clausegen.cli import click_fr
 from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success, warn
 
 ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
@@ -21,7 +22,7 @@ MARCHE_SUBSEQUENT = click.option(
 FORCER = click.option("--forcer", is_flag=True,
                       help="Produit la pièce même pour un marché jugé non adapté ; la pièce porte "
                            "alors la mention du verdict.")
-DATE_LETTRE = click.option("--date", "date_lettre", type=click.DateTime(formats=["%Y-%m-%d"]),
+DATE_LETTRE = click.option("--date", "date_lettre", type=click_fr.Date(formats=["%Y-%m-%d"]),
                            help="Date de la lettre (AAAA-MM-JJ) ; par défaut, tirée du dossier.")
 
 
@@ -81,7 +82,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | 
 @click.command("convocation")
 @DOSSIER
 @output_option("convocation.docx")
-@click.option("--reunion", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--reunion", type=click_fr.Date(formats=["%Y-%m-%d"]),
               help="Date de la réunion de lancement (AAAA-MM-JJ), dans les deux mois de la notification.")
 @click.option("--heure", default="10 h 00", show_default=True, help="Heure de la réunion.")
 @click.option("--lieu", help="Lieu de la réunion (par défaut : l'adresse de l'acheteur).")
@@ -105,7 +106,7 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @DOSSIER
 @ANNEE
 @PLAN
-@output_option("plan.docx")
+@output_option("plan-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
 @pdf_option
@@ -126,7 +127,7 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 @ANNEE
 @PLAN
 @DATE_LETTRE
-@output_option("lettre.docx")
+@output_option("lettre-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
 @pdf_option
@@ -150,7 +151,7 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
 @click.option("--resultats", "resultats_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
 @DATE_LETTRE
-@output_option("bilan.docx")
+@output_option("bilan-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
 @pdf_option
@@ -169,15 +170,23 @@ def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_f
 
 @click.command("tableau-de-bord")
 @DOSSIER
+@click.option("--plan", "plan_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan d'une année dans un fichier YAML (répétable ; remplace celui du dossier).")
+@click.option("--resultats", "resultats_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Résultats d'une année dans un fichier YAML (répétable).")
 @output_option("tableau-de-bord.xlsx")
 @MARCHE_SUBSEQUENT
 @FORCER
 @handle_errors
-def tableau_de_bord_command(dossier: Path, sortie: Path, numero: int | None, forcer: bool) -> None:
+def tableau_de_bord_command(dossier: Path, plan_files: tuple[Path, ...],
+                            resultats_files: tuple[Path, ...], sortie: Path, numero: int | None,
+                            forcer: bool) -> None:
     """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""
     from clausegen.api.suivi import generate_tableau_de_bord
 
-    path = generate_tableau_de_bord(dossier, sortie, _cible(numero, forcer))
+    path = generate_tableau_de_bord(dossier, sortie, _cible(numero, forcer), plan_files=plan_files,
+                                    resultats_files=resultats_files)
     success(f"Tableau de bord écrit : {path}")
 
 

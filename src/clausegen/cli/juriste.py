@@ -7,19 +7,20 @@ from pathlib import Path
 
 import click
 
+from clausegen.cli import click_fr
 from clausegen.cli.common import handle_errors, success
 
 OVERLAYS = click.option(
     "--bibliotheque", "surcouches", multiple=True, type=click.Path(file_okay=False, path_type=Path),
     help="Bibliothèque de l'organisation (surcouche), en plus de .clausegen.yml.")
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+DATE = click_fr.Date(formats=["%Y-%m-%d"])
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-@click.group("bibliotheque")
+@click.group("bibliotheque", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def bibliotheque() -> None:
     """Bibliothèque de clauses : versions, statuts, comparaisons, publications."""
 
@@ -156,6 +157,30 @@ def statut(ref: str, statut: str, par: str | None, le: dt.datetime | None,
     success(f"{fragment.ref} : {fragment.meta.statut.value} \u2192 {statut}")
 
 
+@bibliotheque.command("init")
+@click.argument("repertoire", type=click.Path(file_okay=False, path_type=Path), metavar="RÉPERTOIRE")
+@click.option("--sans-configuration", is_flag=True,
+              help="N'écrit pas .clausegen.yml dans le répertoire courant.")
+@handle_errors
+def init(repertoire: Path, sans_configuration: bool) -> None:
+    """Crée la bibliothèque de clauses de l'organisation (là où écrivent les juristes).
+
+    La bibliothèque fournie avec clausegen est en lecture seule : les nouvelles versions, les
+    changements de statut et les publications vont dans celle-ci. Sauf --sans-configuration,
+    un fichier .clausegen.yml qui la désigne est écrit dans le répertoire courant s'il n'existe
+    pas déjà.
+
+    Exemple : clausegen bibliotheque init bibliotheque-orga
+    """
+    from clausegen.api.bibliotheque import init_library
+
+    config = None if sans_configuration else Path(".clausegen.yml")
+    written = init_library(repertoire, config=config)
+    success(f"Bibliothèque de l'organisation créée : {repertoire}")
+    if config is not None and config in written:
+        success(f"Configuration écrite : {config} (bibliothèque ajoutée à chaque commande)")
+
+
 @bibliotheque.command("nouvelle-version")
 @click.argument("fragment_id", metavar="ID")
 @click.option("--version", "version", required=True, help="Numéro de la nouvelle version (X.Y.Z).")
@@ -170,22 +195,48 @@ def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...
 
 @click.command("verifier-document")
 @click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER.docx")
+@click.option("--dossier", "dossier", type=click.Path(dir_okay=False, path_type=Path),
+              help="Dossier dont le document a été généré : montre chaque paragraphe ajouté, "
+                   "supprimé ou modifié depuis (CCAP, CCTP).")
 @OVERLAYS
 @handle_errors
-def verifier_document(fichier: Path, surcouches: tuple[Path, ...]) -> None:
-    """Lit la provenance d'un document généré et signale les clauses devenues anciennes."""
+def verifier_document(fichier: Path, dossier: Path | None, surcouches: tuple[Path, ...]) -> None:
+    """Vérifie un document généré : son texte, sa provenance, ses clauses.
+
+    Le texte est comparé à l'empreinte enregistrée à la génération : toute rédaction ajoutée,
+    supprimée ou modifiée depuis est signalée. Chaque clause est comparée à la bibliothèque
+    installée. Code de sortie 0 si le document est intact et à jour, 1 sinon.
+
+    Exemple : clausegen verifier-document sortie/ccap.docx
+    """
+    import sys
+
     from clausegen.api.bibliotheque import document_report
 
-    record, used = document_report(fichier, surcouches)
+    report = document_report(fichier, surcouches)
+    record = report.record
     for key in ("piece", "version", "bibliotheque", "bibliotheque_epinglee", "dossier_sha256"):
         if key in record:
             click.echo(f"{key} : {record[key]}")
-    for item in used:
+    for item in report.used:
         notes = ([f"version validée plus récente : {item.newer}"] if item.newer else []) + (
             ["texte modifié ou absent dans la bibliothèque installée"] if item.changed else [])
         line = f"  {item.id}@{item.version} ({item.statut})" + (f" \u2014 {' ; '.join(notes)}"
                                                                 if notes else "")
         click.secho(line, fg="yellow" if notes else None)
+    for problem in report.problems:
+        click.secho(f"Alerte : {problem}.", fg="red", err=True)
+    if dossier is not None:
+        from clausegen.api.bibliotheque import text_changes
+
+        diff = text_changes(report, fichier, dossier, surcouches)
+        if diff:
+            click.echo("Modifications du texte depuis la génération (- généré, + document) :")
+            click.echo(diff, nl=False)
+    if not report.intact:
+        click.secho("Document à examiner (voir ci-dessus).", fg="yellow", err=True)
+        sys.exit(1)
+    success("Document intact : texte conforme à la génération, clauses à jour.")
 
 
 def register(group: click.Group) -> None:

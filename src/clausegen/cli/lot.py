@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from clausegen.cli.common import handle_errors
 
 if TYPE_CHECKING:
-    from clausegen.api.lot import BatchSummary, JobResult
+    from clausegen.api.lot import BatchInterrupted, BatchSummary, JobResult
 
 
 def _report_failures(failed: list[JobResult]) -> None:
@@ -32,6 +32,25 @@ def _report_verdicts(summary: BatchSummary) -> None:
     if summary.forced:
         click.secho(f"Non adaptés, générés avec --forcer (mention du verdict dans chaque pièce) : "
                     f"{len(summary.forced)} ({_names(summary.forced)})", fg="yellow", err=True)
+SHOWN_WRITTEN = 20
+
+
+def _report_interruption(stopped: BatchInterrupted, total: int, sortie: Path) -> NoReturn:
+    """What was written before Ctrl-C or SIGTERM, then exit 130 (or 143)."""
+    import signal
+    import sys
+
+    summary = stopped.summary
+    done = [r for r in summary.results if r.ok]
+    click.secho(f"\nInterrompu : {len(done)} dossier(s) sur {total} entièrement générés "
+                f"({summary.documents} document(s) dans {sortie}) ; les autres n'ont rien écrit.",
+                fg="yellow", err=True)
+    for result in sorted(done, key=lambda r: r.dossier.name)[:SHOWN_WRITTEN]:
+        click.echo(f"  {result.dossier.name} \u2192 {result.written[0].parent}", err=True)
+    if len(done) > SHOWN_WRITTEN:
+        click.echo(f"  … et {len(done) - SHOWN_WRITTEN} autre(s)", err=True)
+    _report_failures(summary.failed)
+    sys.exit(130 if stopped.signal_number == signal.SIGINT else 143)
 
 
 @click.command("lot")
@@ -46,10 +65,12 @@ def _report_verdicts(summary: BatchSummary) -> None:
 @click.option("--bibliotheque", "surcouches", multiple=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+@click.option("--suivi", is_flag=True,
+              help="Ajoute les pièces du suivi de chaque dossier (comme « pieces --suivi »).")
 @click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF (LibreOffice requis).")
 @handle_errors
 def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...], pdf: bool) -> None:
+                surcouches: tuple[Path, ...], suivi: bool, pdf: bool) -> None:
     """Génère toutes les pièces de chaque dossier .yml d'un répertoire, en parallèle.
 
     Un dossier invalide est signalé (fichier, champ, message) et ignoré sans arrêter les
@@ -57,7 +78,13 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     """
     import sys
 
-    from clausegen.api.lot import BatchOptions, default_jobs, find_dossiers, run_batch
+    from clausegen.api.lot import (
+        BatchInterrupted,
+        BatchOptions,
+        default_jobs,
+        find_dossiers,
+        run_batch,
+    )
 
     if pdf:
         from clausegen.render.pdf import require_soffice
@@ -65,10 +92,14 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
         require_soffice()
     paths = find_dossiers(dossiers)
     options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
-                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf)
-    with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
-                           show_pos=True) as bar:
-        summary = run_batch(paths, options, jobs or default_jobs(), on_result=lambda _: bar.update(1))
+                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf, suivi=suivi)
+    try:
+        with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
+                               show_pos=True) as bar:
+            summary = run_batch(paths, options, jobs or default_jobs(),
+                                on_result=lambda _: bar.update(1))
+    except BatchInterrupted as stopped:
+        _report_interruption(stopped, len(paths), sortie)
     _report_failures(summary.failed)
     ok = len(paths) - len(summary.failed)
     message = (f"{ok} dossier(s) sur {len(paths)} générés, {summary.documents} document(s) "

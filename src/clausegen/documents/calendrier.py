@@ -19,6 +19,11 @@ RAPPELS_JOURS = (15, 2)
 """Reminders, in days before each deadline."""
 
 
+def _line(text: str) -> str:
+    """One line: a pasted newline in a reference would break a property's folding."""
+    return " ".join(text.split())
+
+
 def _uid(dossier: Dossier, echeance: Echeance) -> str:
     digest = hashlib.sha256(f"{dossier.marche.reference}|{echeance.cle}".encode()).hexdigest()[:16]
     return f"{echeance.cle}-{digest}@clausegen"
@@ -30,7 +35,7 @@ def _event(dossier: Dossier, echeance: Echeance, stamp: datetime) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", echeance.date)
     event.add("dtend", echeance.date + timedelta(days=1))
-    event.add("summary", f"{echeance.libelle} \u2013 marché n° {dossier.marche.reference}")
+    event.add("summary", f"{echeance.libelle} \u2013 marché n° {_line(dossier.marche.reference)}")
     description = f"Marché n° {dossier.marche.reference} : {dossier.marche.objet}."
     if echeance.prorogee:
         description += (f" Date nominale : {date_longue(echeance.nominale)} ({echeance.motif}),"
@@ -55,9 +60,9 @@ def calendrier_ics(dossier: Dossier, echeances: list[Echeance], mention: str | N
     calendar = Calendar()
     calendar.add("prodid", "-//clausegen//plan de progres en matiere sociale//FR")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Plan de progrès \u2013 marché n° {dossier.marche.reference}")
+    calendar.add("x-wr-calname", f"Plan de progrès \u2013 marché n° {_line(dossier.marche.reference)}")
     if mention:
-        calendar.add("x-wr-caldesc", mention)
+        calendar.add("x-wr-caldesc", _line(mention))
     for echeance in echeances:
         calendar.add_component(_event(dossier, echeance, stamp))
     return bytes(calendar.to_ical())

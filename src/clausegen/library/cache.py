@@ -1,12 +1,14 @@
-"""A cache of parsed fragment files, keyed by path, size and modification time.
+"""A cache of parsed fragment front matter, keyed by path and the SHA-256 of that text.
 
-Reading the YAML front matter of thousands of fragment versions dominates the loading of a
-large library; published versions never change. Like git's index, the cache remembers, for
-each file, its size and modification time and what parsing it gave (the validated metadata
-in JSON form, the body, the content hash). A file whose size or time changed is parsed
-again. The metadata is validated again from the cache, so a cached entry can never
-bypass the model. Files modified less than two seconds before the cache was written are not
-cached (a later edit within the same clock tick could otherwise go unseen).
+Parsing the YAML front matter of thousands of fragment versions dominates the loading of a
+large library; published versions never change. The cache remembers, for each file, the
+digest of its front-matter text and the metadata parsing it gave (in JSON form). The file is
+still read on every load: the body always comes from the file, the content hash is always
+computed again, and cached metadata is used only when the front-matter text is byte for
+byte the one parsed (no size or clock heuristic: an edit that keeps the size and the time
+is seen). The metadata is validated again from the cache, so an entry can never bypass the
+model; an entry edited by hand can at worst change metadata the digest still matches, which
+``bibliotheque verifier`` and ``verifier-document`` do not rely on (they never use the cache).
 
 The cache lives in ``$CLAUSEGEN_CACHE`` (``off`` disables it), else
 ``$XDG_CACHE_HOME/clausegen`` or ``~/.cache/clausegen``. It is an optimisation only: an
@@ -20,27 +22,21 @@ import hashlib
 import json
 import os
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clausegen import __version__
 
-FORMAT = 1
-RACY_SECONDS = 2.0
+FORMAT = 2
 
 
 @dataclass(frozen=True)
 class CachedFile:
-    """What parsing one file gave, with the stat values it was valid for."""
+    """What parsing one file's front matter gave, with the digest of that text."""
 
-    mtime_ns: int
-    size: int
+    head_sha256: str
     meta: dict[str, Any]
-    body: str
-    body_line: int
-    sha256: str
 
 
 def cache_directory() -> Path | None:
@@ -70,19 +66,14 @@ class FragmentCache:
     entries: dict[str, CachedFile] = field(default_factory=dict)
     changed: bool = False
 
-    def lookup(self, file: Path, stat: os.stat_result) -> CachedFile | None:
-        """The cached parse of ``file`` if its size and time are unchanged."""
+    def lookup(self, file: Path, head_sha256: str) -> CachedFile | None:
+        """The cached parse of ``file`` if its front matter is the one parsed."""
         entry = self.entries.get(str(file))
-        if entry and entry.mtime_ns == stat.st_mtime_ns and entry.size == stat.st_size:
-            return entry
-        return None
+        return entry if entry and entry.head_sha256 == head_sha256 else None
 
-    def store(self, file: Path, stat: os.stat_result, entry: CachedFile) -> None:
-        """Remember a fresh parse (not for files modified within the last seconds)."""
-        if time.time() - stat.st_mtime_ns / 1e9 < RACY_SECONDS:
-            self.entries.pop(str(file), None)
-        else:
-            self.entries[str(file)] = entry
+    def store(self, file: Path, entry: CachedFile) -> None:
+        """Remember a fresh parse."""
+        self.entries[str(file)] = entry
         self.changed = True
 
     def keep_only(self, files: set[str]) -> None:

@@ -14,6 +14,7 @@ from clausegen.errors import (
     OverrideNotValidatedError,
     PieceNotFoundError,
     PinnedVersionError,
+    UnreviewedVersionError,
 )
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, Statut
 
@@ -74,8 +75,15 @@ class Library:
         try:
             by_version = self._fragments[fragment_id]
         except KeyError:
-            raise FragmentNotFoundError(fragment_id=fragment_id) from None
+            raise FragmentNotFoundError(fragment_id=fragment_id,
+                                        suggestion=self._closest(fragment_id)) from None
         return [by_version[v] for v in sorted(by_version, key=Version)]
+
+    def _closest(self, fragment_id: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(fragment_id, list(self._fragments), n=1)
+        return close[0] if close else ""
 
     def get(self, fragment_id: str, version: str) -> Fragment:
         """One exact version."""
@@ -117,11 +125,30 @@ class Library:
         allowed = {Statut.valide} | ({Statut.brouillon, Statut.en_revue} if allow_drafts else set())
         for fragment in reversed(versions):
             if fragment.meta.statut in allowed:
+                if fragment.meta.statut is Statut.valide and fragment.meta.revue is None and not allow_drafts:
+                    raise UnreviewedVersionError(ref=fragment.ref, path=fragment.path)
                 return fragment
         statuses = sorted({f.meta.statut.value for f in versions})
+        in_force = self._successor_in_progress(fragment_id, layer, versions)
+        if in_force is not None:
+            return in_force
         if fragment_id in self._overridden:
             raise OverrideNotValidatedError(fragment_id=fragment_id, layer=layer, statuses=statuses)
         raise FragmentStatusError(fragment_id=fragment_id, statuses=statuses)
+
+    def _successor_in_progress(self, fragment_id: str, layer: str,
+                               versions: list[Fragment]) -> Fragment | None:
+        """The lower layers' newest ``valide`` version, when the top layer only holds new
+        versions still in drafting (``brouillon`` / ``en_revue``) that each replace an earlier
+        version (``remplace:``, as ``bibliotheque nouvelle-version`` writes them): the
+        version in force stays in force until its successor is validated."""
+        drafting = {Statut.brouillon, Statut.en_revue}
+        if not versions or not all(f.meta.statut in drafting and f.meta.remplace for f in versions):
+            return None
+        lower = [f for (i, _, where), f in self._layered.items()
+                 if i == fragment_id and where != layer and f.meta.statut is Statut.valide
+                 and f.meta.revue is not None]
+        return max(lower, key=lambda f: Version(f.meta.version), default=None)
 
     def canevas(self, piece: str) -> Canevas:
         """The outline of a piece."""

@@ -30,10 +30,12 @@ from clausegen.library.cache import CachedFile, FragmentCache, open_cache
 from clausegen.library.index import Library
 from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
-from clausegen.models.validation import problems_from
-from clausegen.yaml_files import parse_yaml, read_text, read_yaml
+from clausegen.models.validation import validate_document
+from clausegen.yaml_files import parse_yaml_document, read_text, read_yaml_document
 
 FRONT_MATTER_FENCE = "---"
+LAYOUT = ("fragments", "canevas", "releases", "ccag.yml", "VERSION")
+"""What a library root holds (an overlay holds at least one of them)."""
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -69,21 +71,36 @@ def content_hash(meta: FragmentMeta, body: str) -> str:
     return hashlib.sha256(f"{head}\n---\n{body}".encode()).hexdigest()
 
 
-def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fragment:
-    """Parse one fragment file's text into a validated :class:`Fragment`."""
+def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque",
+                   cache: FragmentCache | None = None) -> Fragment:
+    """Parse one fragment file's text into a validated :class:`Fragment`.
+
+    With a ``cache``, the metadata of a front matter already parsed is taken from it (see
+    :mod:`.cache`); the body and the content hash always come from ``text``.
+    """
     _refuse_forbidden_characters(text, path)
     head, body, body_line = split_front_matter(text, path)
-    data = parse_yaml(head, path=path, first_line=2)
-    if not isinstance(data, dict):
+    digest = hashlib.sha256(head.encode("utf-8")).hexdigest()
+    cached = cache.lookup(path, digest) if cache is not None else None
+    meta = _from_cache(cached) if cached is not None else None
+    if meta is None:
+        meta = _parse_meta(head, path)
+        if cache is not None:
+            cache.store(path, CachedFile(head_sha256=digest, meta=meta.model_dump(mode="json")))
+    return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
+                    body_line=body_line, layer=layer)
+
+
+def _parse_meta(head: str, path: Path) -> FragmentMeta:
+    document = parse_yaml_document(head, path=path, first_line=2)
+    if not isinstance(document.data, dict):
         raise FragmentSchemaError(
             path=path, problems=[FieldProblem(path="", expected="en-tête YAML (id, version…) attendu")]
         )
-    try:
-        meta = FragmentMeta.model_validate(data)
-    except ValidationError as exc:
-        raise FragmentSchemaError(path=path, problems=problems_from(exc)) from None
-    return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
-                    body_line=body_line, layer=layer)
+    meta, problems = validate_document(FragmentMeta, document)
+    if meta is None:
+        raise FragmentSchemaError(path=path, problems=problems)
+    return meta
 
 
 def _check_location(fragment: Fragment) -> None:
@@ -100,22 +117,11 @@ def _check_location(fragment: Fragment) -> None:
         )
 
 
-def _from_cache(entry: CachedFile, path: Path, layer: str) -> Fragment:
-    meta = FragmentMeta.model_validate(entry.meta)
-    return Fragment(meta=meta, body=entry.body, path=path, sha256=entry.sha256,
-                    body_line=entry.body_line, layer=layer)
-
-
-def _parse_and_cache(path: Path, layer: str, cache: FragmentCache) -> Fragment:
-    stat = path.stat()
-    cached = cache.lookup(path, stat)
-    if cached is not None:
-        return _from_cache(cached, path, layer)
-    fragment = parse_fragment(read_text(path), path, layer=layer)
-    cache.store(path, stat, CachedFile(
-        mtime_ns=stat.st_mtime_ns, size=stat.st_size, meta=fragment.meta.model_dump(mode="json"),
-        body=fragment.body, body_line=fragment.body_line, sha256=fragment.sha256))
-    return fragment
+def _from_cache(entry: CachedFile) -> FragmentMeta | None:
+    try:
+        return FragmentMeta.model_validate(entry.meta)
+    except ValidationError:  # an entry edited by hand: parse the file again
+        return None
 
 
 def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fragment]:
@@ -124,7 +130,7 @@ def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fr
     paths = sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts)
     fragments = []
     for path in paths:
-        fragment = _parse_and_cache(path, layer, cache)
+        fragment = parse_fragment(read_text(path), path, layer=layer, cache=cache)
         _check_location(fragment)
         fragments.append(fragment)
     cache.keep_only({str(p) for p in paths})
@@ -136,11 +142,10 @@ _Model = TypeVar("_Model", Canevas, CcagTable)
 
 
 def _load_model(path: Path, model: type[_Model]) -> _Model:
-    data = read_yaml(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise CanevasSchemaError(path=path, problems=problems_from(exc)) from None
+    instance, problems = validate_document(model, read_yaml_document(path))
+    if instance is None:
+        raise CanevasSchemaError(path=path, problems=problems)
+    return instance
 
 
 def load_canevas(path: Path) -> Canevas:
@@ -166,10 +171,18 @@ def load_library(*roots: Path, use_cache: bool = True) -> Library:
     """
     if not roots:
         raise ValueError("at least one library root is needed")
-    library = Library(release=read_release(roots[0]), roots=tuple(roots))
+    release = read_release(roots[0])
+    for root in roots[1:]:  # an organisation's own release is part of what went in
+        if (root / "VERSION").is_file():
+            release += f" + {root.name} {read_release(root)}"
+    library = Library(release=release, roots=tuple(roots))
     for position, root in enumerate(roots):
         if not root.is_dir():
             raise InputFileError(path=root, reason="dossier de bibliothèque introuvable")
+        if position and not any((root / name).exists() for name in LAYOUT):
+            raise InputFileError(path=root, reason=(
+                "ce répertoire n'est pas une bibliothèque de clauses (ni fragments/, ni canevas/, "
+                "ni releases/ ; créez-en une avec « clausegen bibliotheque init RÉPERTOIRE »)"))
         layer = "bibliotheque" if position == 0 else f"surcouche:{root.name}"
         seen: dict[str, Path] = {}
         for fragment in load_fragments(root, layer=layer, use_cache=use_cache):

@@ -30,6 +30,21 @@ def _from_config(directory: Path) -> list[Path]:
     return [(path.parent / entry).resolve() for entry in entries]
 
 
+def configured_sources(*, cwd: Path | None = None,
+                       environ: Mapping[str, str] | None = None) -> list[tuple[str, list[Path]]]:
+    """Where overlays come from besides the command's options, for an on-screen notice:
+    (« .clausegen.yml » path or the variable's name, its directories)."""
+    env = os.environ if environ is None else environ
+    sources = []
+    config = (cwd or Path.cwd()) / CONFIG_FILE
+    if config.is_file():
+        sources.append((str(config), _from_config(config.parent)))
+    from_env = [Path(p).resolve() for p in env.get(ENV_VARIABLE, "").split(os.pathsep) if p]
+    if from_env:
+        sources.append((f"${ENV_VARIABLE}", from_env))
+    return sources
+
+
 def overlay_roots(options: Sequence[Path] = (), *, cwd: Path | None = None,
                   environ: Mapping[str, str] | None = None) -> list[Path]:
     """Every overlay directory, lowest layer first, without duplicates."""

@@ -13,18 +13,16 @@ from pathlib import Path
 
 import yaml
 from packaging.version import Version
-from pydantic import ValidationError
 
 from clausegen.errors import (
     FragmentStatusError,
     OverrideNotValidatedError,
     ReleaseError,
-    ValidationFailed,
 )
 from clausegen.library.index import Library
+from clausegen.models._base import SEMVER_PATTERN
 from clausegen.models.release import ReleaseEntry, ReleaseManifest
-from clausegen.models.validation import problems_from
-from clausegen.yaml_files import read_yaml
+from clausegen.models.validation import read_validated
 
 RELEASES_DIR = "releases"
 CHANGELOG = "CHANGELOG.md"
@@ -32,21 +30,27 @@ CHANGELOG_INTRO_END = "\n## "
 
 
 def manifest_paths(library: Library) -> dict[str, Path]:
-    """Every release manifest of every root, by version (a higher layer wins)."""
+    """Every release manifest of every root, by version.
+
+    A release, once published, is never redefined: a higher layer (an overlay) holding a
+    manifest of a version that a lower layer already published is refused, since a dossier
+    pinned to that version would otherwise silently take other wording.
+    """
     found: dict[str, Path] = {}
     for root in library.roots:
         for path in sorted((root / RELEASES_DIR).glob("*.yml")):
+            if path.stem in found:
+                raise ReleaseError(release=path.stem, reason=(
+                    f"manifeste « {path} » refusé : cette publication existe déjà dans "
+                    f"« {found[path.stem]} » et une publication ne peut pas être redéfinie "
+                    "par une surcouche (choisissez un autre numéro)."))
             found[path.stem] = path
     return found
 
 
 def load_manifest(path: Path) -> ReleaseManifest:
     """Read and validate one manifest."""
-    try:
-        return ReleaseManifest.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        raise ValidationFailed(path=path, what="manifeste de publication",
-                               problems=problems_from(exc)) from None
+    return read_validated(path, ReleaseManifest, what="manifeste de publication")
 
 
 def load_manifests(library: Library) -> list[ReleaseManifest]:
@@ -146,8 +150,16 @@ class PreparedRelease:
     files: dict[Path, str]
 
 
+def check_release_number(release: str) -> None:
+    """A release number ``MAJEUR.MINEUR.CORRECTIF`` (never a path, never 60 digits)."""
+    if len(release) > 40 or not re.fullmatch(SEMVER_PATTERN, release):
+        raise ReleaseError(release=release[:40], reason="numéro de publication invalide : format "
+                           "MAJEUR.MINEUR.CORRECTIF attendu, ex. « 1.2.0 ».")
+
+
 def prepare_release(library: Library, release: str, on: dt.date, *, replace: bool) -> PreparedRelease:
     """Check the version number, build the manifest and the CHANGELOG entry (nothing written)."""
+    check_release_number(release)
     root = library.roots[-1]
     published = manifest_paths(library)
     if release in published and not replace:

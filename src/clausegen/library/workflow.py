@@ -16,6 +16,7 @@ from packaging.version import Version
 from clausegen.errors import WorkflowError
 from clausegen.library.index import Library
 from clausegen.library.loader import parse_fragment, split_front_matter
+from clausegen.models._base import SEMVER_PATTERN
 from clausegen.models.fragment import Fragment, Statut
 
 TRANSITIONS: dict[Statut, frozenset[Statut]] = {
@@ -33,7 +34,18 @@ _REMPLACE_LINE = re.compile(r"^remplace:.*\n?", re.M)
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A YAML double-quoted scalar: quotes, backslashes and line breaks escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
+
+
+def check_version_number(version: str, *, ref: str) -> Version:
+    """A version number as the library writes them (``MAJEUR.MINEUR.CORRECTIF``), or a
+    French error (never a ``packaging`` traceback, never a path: ``../..``)."""
+    if len(version) > 40 or not re.fullmatch(SEMVER_PATTERN, version):
+        raise WorkflowError(ref=ref, reason=f"numéro de version « {version[:40]} » invalide : "
+                            "format MAJEUR.MINEUR.CORRECTIF attendu, ex. « 1.2.0 ».")
+    return Version(version)
 
 
 def _with_head(fragment: Fragment, text: str, edit: dict[str, str | None]) -> str:
@@ -61,6 +73,9 @@ def change_status(fragment: Fragment, text: str, target: Statut, *, par: str | N
         raise WorkflowError(ref=fragment.ref, reason=f"passage de « {current.value} » à "
                             f"« {target.value} » impossible (transitions permises : {allowed}).")
     edit: dict[str, str | None] = {"statut": f"statut: {target.value}"}
+    if par is not None and (not par.strip() or any(c in par for c in "\n\r\t\x00")):
+        raise WorkflowError(ref=fragment.ref, reason="le nom du relecteur (--par) doit tenir sur "
+                            "une ligne, sans caractère de contrôle.")
     if target is Statut.valide:
         if not par or le is None:
             raise WorkflowError(ref=fragment.ref, reason="la validation exige le relecteur et la "
@@ -74,7 +89,7 @@ def change_status(fragment: Fragment, text: str, target: Statut, *, par: str | N
 def new_version(library: Library, fragment_id: str, version: str) -> tuple[Path, str]:
     """Path and text of a new ``brouillon`` version copied from the latest one."""
     latest = library.versions(fragment_id)[-1]
-    if Version(version) <= Version(latest.meta.version):
+    if check_version_number(version, ref=f"{fragment_id}@{version[:40]}") <= Version(latest.meta.version):
         raise WorkflowError(ref=f"{fragment_id}@{version}", reason="la nouvelle version doit être "
                             f"supérieure à la dernière ({latest.meta.version}).")
     text = latest.path.read_text(encoding="utf-8")

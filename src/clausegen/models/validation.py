@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from clausegen.errors import FieldProblem
+from clausegen.errors import FieldProblem, ValidationFailed
 from clausegen.models._base import SEMVER_PATTERN, SLUG_PATTERN
+from clausegen.yaml_files import Position, YamlDocument, read_yaml_document
 
 _EXPECTED: dict[str, str] = {
     "missing": "champ obligatoire manquant",
@@ -95,7 +100,9 @@ def _received(error: Any) -> str:
     value = error["input"]
     if isinstance(value, dict | list):
         return ""
-    text = repr(value) if not isinstance(value, str) else f"« {_visible(value)} »"
+    if isinstance(value, date):
+        value = value.isoformat()
+    text = str(value) if not isinstance(value, str) else f"« {_visible(value)} »"
     if len(text) > 60:
         text = text[:57] + "…"
     return f" (reçu : {text})"
@@ -109,3 +116,156 @@ def problems_from(exc: ValidationError) -> list[FieldProblem]:
             FieldProblem(path=_loc_to_path(error["loc"]), expected=_expected(error) + _received(error))
         )
     return problems
+
+
+# --- validating a YAML document: positions, retyping of plain scalars, suggestions -----------
+
+_M = TypeVar("_M", bound=BaseModel)
+
+_OUI_NON = {"oui": True, "non": False, "vrai": True, "faux": False}
+"""French yes/no words read as booleans where the model expects one."""
+
+MAX_RETYPING_PASSES = 5
+
+
+def _retyped(error: Any, document: YamlDocument) -> tuple[tuple[str | int, ...], Any] | None:
+    """The value a field should have had, when YAML's implicit typing changed what was typed.
+
+    Where the model expects text, a plain scalar that YAML read as a number, a date or a
+    boolean (``siret: 01234567000012``, ``reference: 2027-03-15``, ``nom: non``) is read
+    again as the text typed; where it expects a boolean, « oui » and « non » are accepted.
+    """
+    loc = tuple(error["loc"])
+    position = document.positions.get(loc)
+    if position is None:
+        return None
+    value = error.get("input")
+    if (error["type"] == "string_type" and position.source is not None
+            and isinstance(value, int | float | bool | date)):
+        return loc, position.source
+    if error["type"] in ("bool_parsing", "bool_type") and isinstance(value, str):
+        word = value.strip().lower()
+        if word in _OUI_NON:
+            return loc, _OUI_NON[word]
+    return None
+
+
+def _replace(data: Any, loc: tuple[str | int, ...], value: Any) -> Any:
+    """A copy of ``data`` with the value at ``loc`` replaced (containers copied on the way)."""
+    if not loc:
+        return value
+    head, rest = loc[0], loc[1:]
+    if isinstance(data, dict) and head in data:
+        return {**data, head: _replace(data[head], rest, value)}
+    if isinstance(data, list) and isinstance(head, int) and head < len(data):
+        return [*data[:head], _replace(data[head], rest, value), *data[head + 1:]]
+    return data
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class that holds the fields at ``loc`` (through lists, optionals, unions)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        current = _inner_model(fields[part].annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _inner_model(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggestion(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """« vouliez-vous dire … ? » for an unknown key close to a valid one."""
+    holder = _model_at(model, loc[:-1])
+    if holder is None or not isinstance(loc[-1], str):
+        return ""
+    close = difflib.get_close_matches(loc[-1], list(holder.model_fields), n=1, cutoff=0.6)
+    return f"vouliez-vous dire « {close[0]} » ?" if close else ""
+
+
+def _locate(document: YamlDocument, loc: tuple[str | int, ...]) -> Position | None:
+    """The position of ``loc``, or of its nearest ancestor present in the file (missing keys)."""
+    for end in range(len(loc), -1, -1):
+        position = document.positions.get(loc[:end])
+        if position is not None:
+            return position
+    return None
+
+
+PLACEHOLDER = "À COMPLÉTER"
+"""What ``clausegen init`` writes where a real value is needed: never accepted as data."""
+
+
+def _placeholders(document: YamlDocument) -> list[FieldProblem]:
+    problems = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document.data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*loc, k), v) for k, v in node.items() if isinstance(k, str))
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(node))
+        elif isinstance(node, str) and node.strip().upper().startswith(PLACEHOLDER):
+            position = _locate(document, loc)
+            problems.append(FieldProblem(
+                path=_loc_to_path(loc), expected=f"valeur d'exemple à remplacer (« {_visible(node)[:60]} »)",
+                line=position.line if position else None,
+                column=position.column if position else None))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def validate_document(model: type[_M], document: YamlDocument) -> tuple[_M | None, list[FieldProblem]]:
+    """Validate YAML data against a model: the instance, or the problems with their lines.
+
+    A value still holding ``clausegen init``'s « À COMPLÉTER » is a problem too.
+    """
+    placeholders = _placeholders(document)
+    instance, problems = _validated(model, document)
+    if placeholders:
+        return None, placeholders + problems
+    return instance, problems
+
+
+def _validated(model: type[_M], document: YamlDocument) -> tuple[_M | None, list[FieldProblem]]:
+    data = document.data
+    for _ in range(MAX_RETYPING_PASSES):
+        try:
+            return model.model_validate(data), []
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            fixes = [fix for fix in (_retyped(e, document) for e in errors) if fix is not None]
+            if not fixes:
+                break
+            for loc, value in fixes:
+                data = _replace(data, loc, value)
+    problems = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        position = _locate(document, loc)
+        hint = _suggestion(model, loc) if error["type"] == "extra_forbidden" else ""
+        problems.append(FieldProblem(
+            path=_loc_to_path(loc), expected=_expected(error) + _received(error),
+            line=position.line if position else None, column=position.column if position else None,
+            hint=hint))
+    return None, problems
+
+
+def read_validated(path: Path, model: type[_M], *, what: str) -> _M:
+    """Read a YAML file and validate it; errors name the file, each field and its line."""
+    instance, problems = validate_document(model, read_yaml_document(path))
+    if instance is None:
+        raise ValidationFailed(path=path, what=what, problems=problems)
+    return instance

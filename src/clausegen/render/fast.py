@@ -22,13 +22,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx.shared import Cm
 from jinja2 import Template
 from markupsafe import Markup
 
 from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
+from clausegen.render.package import DESCRIPTION, LANGUAGE, escape
+from clausegen.templating import render_bounded
+
+MAX_PART_CHARS = 20_000_000
+"""Longest field part (document, header, footer) a skeleton may render to, body excluded."""
 
 BODY_MARK = "\ue000clausegen-corps\ue000"
 """Stands for the body while the skeleton's fields are rendered (private-use characters)."""
@@ -80,18 +84,26 @@ def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[st
     return ids, table, names
 
 
+DOCXTPL_ESCAPES = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
+"""docxtpl's escapes for literal braces in a skeleton. They are turned into Jinja literals when
+the skeleton is compiled, so a dossier value that contains them prints them as typed (docxtpl
+replaces them after rendering, values included)."""
+
+
 def _compile(xml: bytes, environment: Any) -> Template:
     from docxtpl import DocxTemplate
 
     docxtpl: Any = DocxTemplate  # patch_xml and resolve_listing do not use their instance
     source = docxtpl.patch_xml(None, xml.decode("utf-8"))
+    for escaped, literal in DOCXTPL_ESCAPES:  # the skeleton's own escapes, not the values'
+        source = source.replace(escaped, "{{ '" + literal + "' }}")
     return environment.from_string(_W_P.sub(r"\n<w:p\1", source))  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=8)
 def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
     """Prepare a skeleton (cached); None when it needs the python-docx path."""
-    from clausegen.render.package import deflate
+    from clausegen.render.package import deflate, french_language
 
     inspected = _inspect(skeleton)
     if inspected is None:
@@ -108,7 +120,7 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
             elif info.filename in KEPT_RAW:
                 parts.append((info.filename, data))
             else:
-                parts.append((info.filename, deflate(info.filename, data)))
+                parts.append((info.filename, deflate(info.filename, french_language(info.filename, data))))
     return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style)
 
 
@@ -238,9 +250,9 @@ def render_part(template: Template, fields: Mapping[str, str], body: str) -> byt
     """Render one field part as docxtpl does, then put the body in place of its mark."""
     from docxtpl import DocxTemplate
 
-    xml = template.render({**fields, "corps": Markup(BODY_MARK)})
+    values = {key: value.replace(BODY_MARK, "") for key, value in fields.items()}  # never a body
+    xml = render_bounded(template, {**values, "corps": Markup(BODY_MARK)}, max_chars=MAX_PART_CHARS)
     xml = _NEWLINE_W_P.sub(r"<w:p\1", xml)
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     docxtpl: Any = DocxTemplate
     return str(docxtpl.resolve_listing(None, xml)).replace(BODY_MARK, body).encode("utf-8")
 
@@ -263,6 +275,8 @@ def set_core_properties(core: Any, properties: Any) -> None:
     core.author = properties.author[:255]
     core.keywords = properties.keywords[:255]
     core.last_modified_by = "clausegen"
+    core.comments = DESCRIPTION
+    core.language = LANGUAGE
     core.revision = 1
     if properties.created is not None:
         core.created = properties.created

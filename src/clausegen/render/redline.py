@@ -28,7 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from clausegen.library.diff import DiffParagraph, Op
-from clausegen.render.package import finalize_package
+from clausegen.render.package import DESCRIPTION, LANGUAGE, finalize_package
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ def render_redline(title: str, sections: Sequence[RedlineSection], *, author: st
     core = document.core_properties
     core.title, core.author, core.last_modified_by = title[:255], author[:255], "clausegen"
     core.created = core.modified = date
+    core.comments, core.language = DESCRIPTION, LANGUAGE
     core.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from clausegen.render.package import rezip
+from clausegen.render.package import DESCRIPTION, LANGUAGE, rezip
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 EUROS = '#,##0.00\\ "€"'
@@ -75,12 +75,27 @@ def _header(sheet: Worksheet, names: Sequence[str], widths: Sequence[int]) -> No
     sheet.print_title_rows = "1:1"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP « CSV injection »)."""
+
+
+def _as_text(sheet: Worksheet, row: int, columns: Sequence[int]) -> None:
+    """Keep user text as text: a cell starting like a formula is stored as a string with
+    Excel's quote prefix, so neither opening nor editing the cell evaluates it."""
+    for column in columns:
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _year_sheet(book: Workbook, year: AnneeSuivi) -> None:
     sheet = book.create_sheet(f"Année {year.annee}")
     _header(sheet, COLUMNS, WIDTHS)
     for row, line in enumerate(year.lignes, start=2):
         sheet.append([line.axe, line.objectif, line.indicateur, line.unite, line.cible,
                       line.atteinte, f'=IF(F{row}="","",F{row}/E{row})', line.echeance.date()])
+        _as_text(sheet, row, (1, 2, 3, 4))
         sheet.cell(row=row, column=7).number_format = PERCENT
         sheet.cell(row=row, column=8).number_format = "DD/MM/YYYY"
         for column in range(1, len(COLUMNS) + 1):
@@ -105,6 +120,7 @@ def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
         ref = f"'Année {year.annee}'!G2:G{len(year.lignes) + 1}"
         sheet.append([year.annee, year.periode, len(year.lignes),
                       f'=IFERROR(AVERAGE({ref}),"")', year.penalites])
+        _as_text(sheet, row, (2,))
         sheet.cell(row=row, column=4).number_format = PERCENT
         sheet.cell(row=row, column=5).number_format = EUROS
 
@@ -124,6 +140,8 @@ def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datet
         _year_sheet(book, year)
     book.properties.title = title[:255]
     book.properties.creator = "clausegen"
+    book.properties.language = LANGUAGE
+    book.properties.description = DESCRIPTION
     book.properties.created = created
     book.properties.modified = created
     for name, value in provenance.items():
@@ -132,7 +150,8 @@ def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datet
     book.save(buffer)
     # openpyxl stamps « modified » with the clock when saving: write the fixed date back.
     book.properties.modified = created
-    core = tostring(book.properties.to_tree())
+    core = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(
+        book.properties.to_tree())
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     return rezip((item.filename, core if item.filename == CORE_PART else source.read(item.filename))
                  for item in source.infolist())

@@ -33,11 +33,10 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsmap
 from docx.shared import Cm
 from docxtpl import DocxTemplate
 from docxtpl.subdoc import Subdoc
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from clausegen.blocks import (
     Block,
@@ -53,6 +52,19 @@ from clausegen.blocks import (
 from clausegen.errors import TemplateFileError
 from clausegen.render import fast
 from clausegen.render.package import finalize_parts
+from clausegen.templating import (
+    RenderBoundError,
+    bounded_rendering,
+    describe_error,
+    skeleton_environment,
+)
+
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+# docxtpl[subdoc] imports docxcompose, whose ``utils`` module rebinds python-docx's ``cp`` prefix
+# to the custom-properties namespace at import time: python-docx would then write keywords,
+# lastModifiedBy and revision into docProps/core.xml in the wrong namespace (a file Word
+# repairs). Upstream: docxcompose#101, python-docx#1037. Put the prefix back once imported.
+nsmap["cp"] = CORE_PROPERTIES_NS
 
 TABLE_WIDTH_CM = 16.6
 CELL_PADDING_CHARS = 6
@@ -72,10 +84,11 @@ class DocumentProperties:
     created: datetime | None = None
 
 
-@lru_cache(maxsize=1)
-def skeleton_environment() -> SandboxedEnvironment:
-    """Sandboxed environment for the skeleton's plain ``{{ champ }}`` fields."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+def _field_error(exc: Exception) -> str:
+    """French reason for a failure inside the skeleton's own fields."""
+    if isinstance(exc, RenderBoundError):
+        return str(exc)
+    return "champ invalide : " + describe_error(exc)
 
 
 class _StyleIds:
@@ -255,9 +268,10 @@ def render_docx(
             prepared = None
         if prepared is not None:
             try:
-                parts = fast.package_parts(prepared, blocks, fields, properties)
+                with bounded_rendering("champ du modèle"):
+                    parts = fast.package_parts(prepared, blocks, fields, properties)
             except Exception as exc:  # noqa: BLE001 - Jinja errors inside the skeleton
-                raise TemplateFileError(path=source, reason=f"champ invalide ({exc})") from None
+                raise TemplateFileError(path=source, reason=_field_error(exc)) from None
             return finalize_parts(parts, provenance)
     try:
         template = DocxTemplate(io.BytesIO(skeleton))
@@ -271,9 +285,10 @@ def render_docx(
         raise TemplateFileError(path=source, reason=f"style « {missing} » absent du modèle (partez de "
                                 "templates/piece.docx pour disposer des styles nommés)") from None
     try:
-        template.render({**fields, "corps": body}, jinja_env=skeleton_environment(),
-                        autoescape=True)
+        with bounded_rendering("champ du modèle"):
+            template.render({**fields, "corps": body}, jinja_env=skeleton_environment(),
+                            autoescape=True)
     except Exception as exc:  # noqa: BLE001 - Jinja or XML errors inside the skeleton
-        raise TemplateFileError(path=source, reason=f"champ invalide ({exc})") from None
+        raise TemplateFileError(path=source, reason=_field_error(exc)) from None
     fast.set_core_properties(template.docx.core_properties, properties)
     return finalize_parts(_package_parts(template.docx), provenance)
