@@ -141,19 +141,22 @@ def render_piece(
     inserts: Mapping[str, Sequence[Block]] | None = None,
     titre: str | None = None,
     extra_provenance: Mapping[str, str] | None = None,
+    premier_article: int = 1,
 ) -> tuple[bytes, AssembledDocument]:
     """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
     Post-award pieces add template names (``extra_context``), computed blocks placed under a
     canevas key (``inserts``), a title naming the year (``titre``) and what else went in
-    (``extra_provenance``: the year, the hash of a plan or results file).
+    (``extra_provenance``: the year, the hash of a plan or results file). A chapter of a
+    buyer's own CCAP numbers its articles from ``premier_article``.
     """
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
     canevas = library.canevas(piece)
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
-    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts)
+    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
+                        premier_article=premier_article)
     if titre:
         document = replace(document, titre=titre)
     skeleton_path = modele or templates_dir() / document.modele
