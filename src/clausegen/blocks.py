@@ -108,11 +108,15 @@ class PageBreak:
 
 @dataclass(frozen=True)
 class Image:
-    """A PNG image (a chart), given as bytes, with its width in centimetres."""
+    """A PNG image (a chart), given as bytes, with its width in centimetres.
+
+    ``alt`` is the alternative text read by screen readers (and kept in tagged PDF).
+    """
 
     data: bytes = field(repr=False)
     width_cm: float = 16.0
     caption: str = ""
+    alt: str = ""
 
 
 Block = Heading | Paragraph | ListItem | Table | PageBreak | Image

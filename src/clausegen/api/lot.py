@@ -41,6 +41,7 @@ class BatchOptions:
     brouillon: bool = False
     overlays: tuple[Path, ...] = ()
     pdf: bool = False
+    odt: bool = False
 
 
 @dataclass
@@ -88,10 +89,11 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
         results = generate_pieces(dossier, output_folder(options.output, dossier), forcer=options.forcer,
                                   brouillon=options.brouillon, overlays=options.overlays)
         written = tuple(r.path for r in results)
-        if options.pdf:
-            from clausegen.render.pdf import convert_to_pdf
+        if options.pdf or options.odt:
+            from clausegen.render.pdf import convert_documents
 
-            written += tuple(convert_to_pdf(path) for path in written)
+            formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
+            written += tuple(path for fmt in formats for path in convert_documents(list(written), fmt))
         return JobResult(dossier=dossier, written=written)
     except ClausegenError as exc:
         return JobResult(dossier=dossier, error=str(exc))

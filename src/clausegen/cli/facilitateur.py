@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success, warn
+from clausegen.cli.common import DOSSIER, conversion_options, handle_errors, output_option, success, warn
 
 ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
                      help="Année d'exécution du marché (1 pour la première).")
@@ -67,7 +67,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None) -> None:
 @click.option("--heure", default="10 h 00", show_default=True, help="Heure de la réunion.")
 @click.option("--lieu", help="Lieu de la réunion (par défaut : l'adresse de l'acheteur).")
 @DATE_LETTRE
-@pdf_option
+@conversion_options
 @handle_errors
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any) -> None:
@@ -85,7 +85,7 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @ANNEE
 @PLAN
 @output_option("plan.docx")
-@pdf_option
+@conversion_options
 @handle_errors
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path) -> None:
     """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
@@ -101,7 +101,7 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 @PLAN
 @DATE_LETTRE
 @output_option("lettre.docx")
-@pdf_option
+@conversion_options
 @handle_errors
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
                    sortie: Path) -> None:
@@ -121,7 +121,7 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
               help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
 @DATE_LETTRE
 @output_option("bilan.docx")
-@pdf_option
+@conversion_options
 @handle_errors
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
                   date_lettre: Any, sortie: Path) -> None:

@@ -32,10 +32,12 @@ def _report_failures(failed: list[JobResult]) -> None:
 @click.option("--bibliotheque", "surcouches", multiple=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
-@click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF (LibreOffice requis).")
+@click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF/A balisé (LibreOffice requis).")
+@click.option("--odt", is_flag=True,
+              help="Écrit aussi chaque document en OpenDocument (.odt, LibreOffice requis).")
 @handle_errors
 def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...], pdf: bool) -> None:
+                surcouches: tuple[Path, ...], pdf: bool, odt: bool) -> None:
     """Génère toutes les pièces de chaque dossier .yml d'un répertoire, en parallèle.
 
     Un dossier invalide est signalé (fichier, champ, message) et ignoré sans arrêter les
@@ -45,13 +47,13 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
 
     from clausegen.api.lot import BatchOptions, default_jobs, find_dossiers, run_batch
 
-    if pdf:
+    if pdf or odt:
         from clausegen.render.pdf import require_soffice
 
-        require_soffice()
+        require_soffice(target="PDF" if pdf else "ODT")
     paths = find_dossiers(dossiers)
     options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
-                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf)
+                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf, odt=odt)
     with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
                            show_pos=True) as bar:
         summary = run_batch(paths, options, jobs or default_jobs(), on_result=lambda _: bar.update(1))

@@ -104,6 +104,36 @@ def ref_field(anchor: str, cached: str, run_properties: str) -> str:
             f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
 
 
+_RPR = r"(?:<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?"
+_ARTICLE_REF = re.compile(
+    rf'<w:r>({_RPR})<w:fldChar w:fldCharType="begin"/></w:r>'
+    rf'<w:r>{_RPR}<w:instrText xml:space="preserve"> REF _Ref[0-9a-f]+ '
+    rf"{re.escape(REF_SWITCHES)} </w:instrText></w:r>"
+    rf'<w:r>{_RPR}<w:fldChar w:fldCharType="separate"/></w:r>'
+    rf"<w:r>{_RPR}<w:t>([0-9]+)</w:t></w:r>"
+    rf'<w:r>{_RPR}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def freeze_article_references(docx: bytes) -> bytes:
+    """The document with its references to whole articles as plain text (their cached number).
+
+    For LibreOffice conversions only: it ignores ``\\t`` and would print « Article 4 – »
+    where the sentence expects « 4 ». References to sections (« 3.6 ») stay fields.
+    """
+    import io
+    import zipfile
+
+    from clausegen.render.package import rezip
+
+    archive = zipfile.ZipFile(io.BytesIO(docx))
+    body = archive.read("word/document.xml").decode("utf-8")
+    frozen = _ARTICLE_REF.sub(r"<w:r>\1<w:t>\2</w:t></w:r>", body)
+    if frozen == body:
+        return docx
+    return rezip((info.filename, frozen.encode("utf-8") if info.filename == "word/document.xml"
+                  else archive.read(info.filename)) for info in archive.infolist())
+
+
 # --- package parts ------------------------------------------------------------------------------
 
 

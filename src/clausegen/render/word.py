@@ -207,7 +207,9 @@ def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyp
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, Image):
-            doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
+            picture = doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
+            if block.alt:  # alternative text: wp:docPr/@descr (Word « Texte de remplacement »)
+                picture._inline.docPr.set("descr", block.alt)
             if block.caption:
                 styles.paragraph(doc, "Caption", block.caption)
 
