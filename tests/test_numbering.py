@@ -141,3 +141,37 @@ def test_libreoffice_renumbers_headings_and_references_after_an_insertion(tmp_pa
     assert "en application de l'article 4.6 sont" in text
     assert "l'article 3.6" not in text
     assert "fixé à l'article 6.2" in text  # was 5.2, an axis section
+
+
+def test_the_complete_ccap_has_a_cached_table_of_contents_linked_to_its_headings() -> None:
+    docx = _ccap()
+    body = _part(docx, "word/document.xml")
+    instructions = [t.text for t in body.iter(_w("instrText"))]
+    assert [i for i in instructions if i.strip().startswith("TOC")] == [' TOC \\o "1-2" \\h \\z \\u ']
+    bookmarks = {b.get(_w("name")) for b in body.iter(_w("bookmarkStart"))}
+    links = body.xpath("//w:hyperlink/@w:anchor", namespaces=NS)
+    assert len(links) == len(bookmarks) >= 30  # one entry per article and section
+    assert set(links) == bookmarks
+    dump = dump_text(docx)
+    assert "[toc 1] Article\u00a03 \u2013 Plan de progrès en matière sociale" in dump
+    assert "[toc 2] 3.6. Formalisation du plan de progrès" in dump
+    styles = _part(docx, "word/styles.xml")
+    assert styles.find("w:style[@w:styleId='TOC1']", NS) is not None
+
+
+def test_a_skeleton_without_numbering_part_gets_one(tmp_path: Path) -> None:
+    source = zipfile.ZipFile(ROOT / "templates" / "piece.docx")
+    skeleton = tmp_path / "sans-numerotation.docx"
+    with zipfile.ZipFile(skeleton, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/numbering.xml":
+                continue
+            if info.filename in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
+                data = re.sub(rb"<(Relationship|Override)[^>]*numbering[^>]*/>", b"", data)
+            target.writestr(info, data)
+    docx, _ = render_piece(read_dossier(NETTOYAGE), "ccap", library=open_library(), modele=skeleton)
+    archive = zipfile.ZipFile(io.BytesIO(docx))
+    assert b"numbering.xml" in archive.read("word/_rels/document.xml.rels")
+    assert b'PartName="/word/numbering.xml"' in archive.read("[Content_Types].xml")
+    assert "[Heading 1] Article\u00a01 \u2013 Objet et dispositions générales" in dump_text(docx)

@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clausegen.blocks import Block, Heading, heading_label, parse_blocks, reference_mark
+from clausegen.blocks import (
+    Block,
+    Heading,
+    TableOfContents,
+    heading_label,
+    parse_blocks,
+    reference_mark,
+)
 from clausegen.errors import CrossReferenceError
 from clausegen.library.index import Library
 from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpec, Statut
@@ -20,6 +27,7 @@ from clausegen.templating import Raw, evaluate_condition, render_text
 from clausegen.text.french import typographie
 
 DASH = "\u2013"
+TOC_TITLE = "Sommaire"
 BEFORE = ":debut"
 """Suffix of an ``inserts`` key whose blocks go before the article's fragments."""
 
@@ -182,11 +190,12 @@ def article_numbers(canevas: Canevas, library: Library, context: Mapping[str, An
 def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
              allow_drafts: bool = False,
              inserts: Mapping[str, Sequence[Block]] | None = None,
-             premier_article: int = 1) -> AssembledDocument:
+             premier_article: int = 1, sommaire: bool | None = None) -> AssembledDocument:
     """Build the numbered blocks of a piece and the list of fragment versions used.
 
     Articles are numbered from ``premier_article`` (a chapter of a buyer's own CCAP); the
     numbered headings carry an anchor, and ``article('…')`` becomes a cross-reference to it.
+    ``sommaire`` (default: the canevas's) puts a table of contents first (not in a chapter).
 
     ``inserts`` maps an article or section key of the canevas to computed blocks (tables,
     charts, letter headers) placed after that article's or section's fragments; an article
@@ -215,6 +224,9 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
                 blocks += _render_fragment(fragment, full_context, numbers, anchors)
                 used[fragment.ref] = fragment
             blocks += inserts.get(section.key, ())
+    if canevas.sommaire if sommaire is None else sommaire:
+        entries = tuple(b for b in blocks if isinstance(b, Heading) and b.label)
+        blocks.insert(0, TableOfContents(title=TOC_TITLE, entries=entries))
     provenance = tuple(
         UsedFragment(f.meta.id, f.meta.version, f.sha256, f.meta.statut.value, f.layer)
         for f in sorted(used.values(), key=lambda f: f.ref)

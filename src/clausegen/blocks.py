@@ -119,7 +119,18 @@ class Image:
     alt: str = ""
 
 
-Block = Heading | Paragraph | ListItem | Table | PageBreak | Image
+@dataclass(frozen=True)
+class TableOfContents:
+    """The table of contents of the numbered headings: a field the word processor updates.
+
+    ``entries`` are the headings as they are when generated (the field's cached result).
+    """
+
+    title: str
+    entries: tuple[Heading, ...]
+
+
+Block = Heading | Paragraph | ListItem | Table | PageBreak | Image | TableOfContents
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,7 @@ from docx.shared import Cm
 from jinja2 import Template
 from markupsafe import Markup
 
-from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
+from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table, TableOfContents
 from clausegen.render import numbering
 
 BODY_MARK = "\ue000clausegen-corps\ue000"
@@ -63,6 +63,11 @@ class PreparedSkeleton:
     """Uncompressed parts that the numbering of headings changes (styles, numbering…)."""
     numbered: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     """Numbered parts by first article number, deflated once."""
+
+    @property
+    def toc_styles(self) -> numbering.TocStyles:
+        """Style ids of the table of contents."""
+        return numbering.toc_styles(self.raw[numbering.STYLES_PART])
 
 
 def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
@@ -117,6 +122,8 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
                 parts.append((info.filename, data))
             else:
                 parts.append((info.filename, deflate(info.filename, data)))
+    if numbering.STYLES_PART not in raw:
+        return None
     return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style,
                             raw=raw)
 
@@ -135,7 +142,7 @@ def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
 # --- body ----------------------------------------------------------------------------------
 
 
-def _text(text: str) -> str:
+def text_xml(text: str) -> str:
     """``w:t``/``w:tab``/``w:br`` for a run's text, as python-docx writes them."""
     if not _BREAKS.search(text):
         space = ' xml:space="preserve"' if text.strip() != text else ""
@@ -159,13 +166,14 @@ def _run(run: Run, bold: bool = False) -> str:
     if run.ref:
         return numbering.ref_field(run.ref, run.text, properties)
     rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
-    return f"<w:r>{rpr}{_text(run.text)}</w:r>"
+    return f"<w:r>{rpr}{text_xml(run.text)}</w:r>"
 
 
 class BodyWriter:
     """Blocks → the body's WordprocessingML, with the skeleton's style ids."""
 
     def __init__(self, prepared: PreparedSkeleton) -> None:
+        self.prepared = prepared
         self.styles = prepared.paragraph_styles
         self.table_style = prepared.table_style
         self.out: list[str] = []
@@ -181,7 +189,7 @@ class BodyWriter:
         from clausegen.render.word import PARAGRAPH_STYLES
 
         if isinstance(block, Heading):
-            text = f"<w:r>{_text(block.text)}</w:r>" if block.text else ""
+            text = f"<w:r>{text_xml(block.text)}</w:r>" if block.text else ""
             if block.anchor:
                 text = numbering.bookmark_start(block.anchor) + text + numbering.bookmark_end(block.anchor)
             self.paragraph(f"Heading {min(block.level, 3)}", text,
@@ -195,12 +203,14 @@ class BodyWriter:
             self.table(block)
         elif isinstance(block, PageBreak):
             self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+        elif isinstance(block, TableOfContents):
+            self.out.append(numbering.toc_xml(block, self.prepared.toc_styles, text_xml))
 
     def list_item(self, item: ListItem) -> None:
         depth = " 2" if item.depth else ""
         label = ""
         if item.ordered and item.label:
-            label = f"<w:r>{_text(item.label + chr(9))}</w:r>"
+            label = f"<w:r>{text_xml(item.label + chr(9))}</w:r>"
         style = ("List" if item.ordered else "List Bullet") + depth
         self.paragraph(style, label + "".join(_run(r) for r in item.runs))
 
@@ -229,7 +239,8 @@ class BodyWriter:
 
 def supports(blocks: Sequence[Block]) -> bool:
     """Whether every block can be written here (images need python-docx)."""
-    return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak) for b in blocks)
+    return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak | TableOfContents)
+               for b in blocks)
 
 
 MAX_WRITTEN_BLOCKS = 20_000

@@ -18,7 +18,7 @@ without DTDs, entities or network.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from clausegen.blocks import LEVEL_LABELS, Block, Heading
+from clausegen.blocks import LEVEL_LABELS, Block, Heading, TableOfContents
 from clausegen.render.package import with_override, with_relationship
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -134,6 +134,62 @@ def freeze_article_references(docx: bytes) -> bytes:
                   else archive.read(info.filename)) for info in archive.infolist())
 
 
+TOC_INSTRUCTION = r' TOC \o "1-2" \h \z \u '
+"""Headings of levels 1 and 2, hyperlinked entries, no page numbers in Web view, outline levels."""
+
+
+@dataclass(frozen=True)
+class TocStyles:
+    """Style ids of the table of contents in a skeleton (TOC 1/2 added by :func:`styles_xml`)."""
+
+    title: str | None
+    levels: tuple[str, str]
+
+
+def _paragraph_styles(styles: bytes | etree._Element) -> dict[str, etree._Element]:
+    """Paragraph styles by lower-case name (the first of a name wins, as in Word)."""
+    root = etree.fromstring(styles, _PARSER) if isinstance(styles, bytes) else styles
+    found: dict[str, etree._Element] = {}
+    for style in root.iter(_w("style")):
+        name = style.find(_w("name"))
+        if style.get(_w("type")) == "paragraph" and name is not None:
+            found.setdefault(name.get(_w("val"), "").lower(), style)
+    return found
+
+
+def toc_styles(styles: bytes) -> TocStyles:
+    """The ids of the styles « TOC Heading », « toc 1 », « toc 2 » (Word's names, any language)."""
+    found = {name: style.get(_w("styleId"), "") for name, style in _paragraph_styles(styles).items()}
+    levels = tuple(found.get(name, style_id) for style_id, name, _ in TOC_STYLES)
+    return TocStyles(title=found.get("toc heading"), levels=(levels[0], levels[1]))
+
+
+def toc_xml(toc: TableOfContents, styles: TocStyles, run: Callable[[str], str]) -> str:
+    """The table of contents: its title, then a ``TOC`` field whose cached result lists the
+    headings, each a hyperlink to its bookmark (page numbers come with Word's first update).
+
+    ``run`` writes the text of one run (``w:t`` with the right spaces).
+    """
+    title_style = f'<w:pStyle w:val="{escape(styles.title)}"/>' if styles.title else ""
+    out = [f"<w:p><w:pPr>{title_style}{NO_NUMBERING}</w:pPr><w:r>{run(toc.title)}</w:r></w:p>"]
+    begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+             f'<w:r><w:instrText xml:space="preserve">{TOC_INSTRUCTION}</w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    for index, entry in enumerate(toc.entries):
+        style = styles.levels[min(entry.level, 2) - 1]
+        text = f"<w:r>{run(entry.full_text)}</w:r>"
+        if entry.anchor:
+            text = f'<w:hyperlink w:anchor="{bookmark_name(entry.anchor)}" w:history="1">{text}</w:hyperlink>'
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="{escape(style)}"/></w:pPr>'
+                   f"{begin if index == 0 else ''}{text}</w:p>")
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    if toc.entries:
+        out[-1] = out[-1][:-len("</w:p>")] + end + "</w:p>"
+    else:
+        out.append(f"<w:p>{begin}{end}</w:p>")
+    return "".join(out)
+
+
 # --- package parts ------------------------------------------------------------------------------
 
 
@@ -202,12 +258,7 @@ def _insert_ordered(parent: etree._Element, child: etree._Element, before: Seque
 
 def heading_style_ids(styles: bytes) -> list[str] | None:
     """Style ids of Heading 1 and Heading 2 in a styles part (None when one is missing)."""
-    root = etree.fromstring(styles, _PARSER)
-    found: dict[str, str] = {}
-    for style in root.iter(_w("style")):
-        name = style.find(_w("name"))
-        if style.get(_w("type")) == "paragraph" and name is not None:
-            found.setdefault(name.get(_w("val"), "").lower(), style.get(_w("styleId"), ""))
+    found = {name: style.get(_w("styleId"), "") for name, style in _paragraph_styles(styles).items()}
     ids = [found.get(name) for name in BOUND_STYLES]
     return None if None in ids else [i for i in ids if i]
 
@@ -215,11 +266,7 @@ def heading_style_ids(styles: bytes) -> list[str] | None:
 def styles_xml(styles: bytes, ids: ListIds) -> bytes:
     """The styles part with Heading 1/2 bound to the list and TOC 1/2 defined if missing."""
     root = etree.fromstring(styles, _PARSER)
-    names: dict[str, etree._Element] = {}
-    for style in root.iter(_w("style")):
-        name = style.find(_w("name"))
-        if style.get(_w("type")) == "paragraph" and name is not None:
-            names.setdefault(name.get(_w("val"), "").lower(), style)
+    names = _paragraph_styles(root)
     for level, name in enumerate(BOUND_STYLES):
         style = names[name]
         ppr = style.find(_w("pPr"))

@@ -48,6 +48,7 @@ from clausegen.blocks import (
     Paragraph,
     Run,
     Table,
+    TableOfContents,
     plain_text,
 )
 from clausegen.errors import TemplateFileError
@@ -206,6 +207,17 @@ def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyp
             _table(doc, styles, block)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, TableOfContents):
+            from lxml import etree
+
+            styles_xml = etree.tostring(doc.styles.element)
+            toc = numbering.toc_xml(block, numbering.toc_styles(styles_xml), fast.text_xml)
+            end = doc.element.body.find(f"{{{numbering.W}}}sectPr")
+            for element in _xml_children(toc):
+                if end is not None:
+                    end.addprevious(element)
+                else:
+                    doc.element.body.append(element)
         elif isinstance(block, Image):
             picture = doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
             if block.alt:  # alternative text: wp:docPr/@descr (Word « Texte de remplacement »)
