@@ -16,6 +16,7 @@ from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.render.inspect import dump_text
 from clausegen.render.numbering import LIST_NAME
 from tests.conftest import NETTOYAGE, ROOT
+from tests.docx_xml import with_document_xml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -116,14 +117,7 @@ def _insert_article_before(docx: bytes, heading_text: str) -> bytes:
             f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
             f"<w:r><w:t>{text}</w:t></w:r></w:p>"))
         target = target.getprevious()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as changed:
-        for info in archive.infolist():
-            data = archive.read(info.filename)
-            if info.filename == "word/document.xml":
-                data = etree.tostring(body, xml_declaration=True, encoding="UTF-8", standalone=True)
-            changed.writestr(info, data)
-    return out.getvalue()
+    return with_document_xml(docx, body)
 
 
 @pytest.mark.skipif(not _uno_available(), reason="LibreOffice et python3-uno absents")

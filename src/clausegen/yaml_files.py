@@ -30,8 +30,8 @@ _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, refusing missing, oversized, non-regular or non-UTF-8 files.
+def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read a file, refusing missing, oversized or non-regular files.
 
     One ``open`` (non-blocking, so a FIFO cannot hang it) and one ``fstat``: a library of
     thousands of fragments is read in one pass.
@@ -48,15 +48,21 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
             raise InputFileError(
                 path=path, reason=f"fichier trop volumineux ({size} octets, maximum {max_bytes})"
             )
-        return data.decode("utf-8")
+        return data
     except FileNotFoundError:
         raise InputFileError(path=path, reason="fichier introuvable") from None
+    except OSError as exc:
+        raise InputFileError(path=path, reason=f"lecture impossible ({exc.strerror})") from None
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, oversized, non-regular or non-UTF-8 files."""
+    try:
+        return read_bytes(path, max_bytes=max_bytes).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputFileError(
             path=path, reason=f"encodage invalide (UTF-8 attendu, octet {exc.start})"
         ) from None
-    except OSError as exc:
-        raise InputFileError(path=path, reason=f"lecture impossible ({exc.strerror})") from None
 
 
 def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:

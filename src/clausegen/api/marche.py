@@ -113,8 +113,9 @@ def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[
     return {key: typographie(value) for key, value in fields.items()}
 
 
-def provenance(document: AssembledDocument, library: Library, dossier_sha256: str) -> dict[str, str]:
-    """What went into a document: tool and library versions, dossier hash, each fragment."""
+def provenance(document: AssembledDocument, library: Library, dossier_sha256: str,
+               dossier_name: str = "") -> dict[str, str]:
+    """What went into a document: tool and library versions, dossier file and hash, each fragment."""
     record = {
         "version": __version__,
         "bibliotheque": library.release,
@@ -122,6 +123,8 @@ def provenance(document: AssembledDocument, library: Library, dossier_sha256: st
         "dossier_sha256": dossier_sha256,
         "fragments": str(len(document.fragments)),
     }
+    if dossier_name:
+        record["dossier"] = dossier_name
     if library.pins:
         record["bibliotheque_epinglee"] = "oui"
     for used in document.fragments:
@@ -171,7 +174,7 @@ def render_piece(
         created=datetime.combine(notification, time()) if notification else None,
     )
     data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
-                       properties, {**provenance(document, library, loaded.sha256),
+                       properties, {**provenance(document, library, loaded.sha256, loaded.path.name),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document

@@ -16,7 +16,7 @@ def _q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-class _ArticleNumbers:
+class ArticleNumbers:
     """The labels Word shows for the articles list (levels, start values, counters).
 
     Only clausegen's own list is evaluated: a skeleton's bullets and numbered styles are
@@ -95,7 +95,7 @@ def dump_text(docx: bytes) -> str:
         for paragraph in section.header.paragraphs:
             if paragraph.text.strip():
                 lines.append(f"[En-tête] {paragraph.text}")
-    numbers = _ArticleNumbers(document)
+    numbers = ArticleNumbers(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]

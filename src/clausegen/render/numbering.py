@@ -107,11 +107,12 @@ def ref_field(anchor: str, cached: str, run_properties: str) -> str:
 _RPR = r"(?:<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?"
 _ARTICLE_REF = re.compile(
     rf'<w:r>({_RPR})<w:fldChar w:fldCharType="begin"/></w:r>'
-    rf'<w:r>{_RPR}<w:instrText xml:space="preserve"> REF _Ref[0-9a-f]+ '
-    rf"{re.escape(REF_SWITCHES)} </w:instrText></w:r>"
+    rf'<w:r>{_RPR}<w:(?:delInstrText|instrText) xml:space="preserve"> REF _Ref[0-9a-f]+ '
+    rf"{re.escape(REF_SWITCHES)} </w:(?:delInstrText|instrText)></w:r>"
     rf'<w:r>{_RPR}<w:fldChar w:fldCharType="separate"/></w:r>'
-    rf"<w:r>{_RPR}<w:t>([0-9]+)</w:t></w:r>"
+    rf"<w:r>{_RPR}<w:(t|delText)>([0-9]+)</w:(?:t|delText)></w:r>"
     rf'<w:r>{_RPR}<w:fldChar w:fldCharType="end"/></w:r>')
+"""A reference to a whole article as clausegen writes it (also inside a deleted revision)."""
 
 
 def freeze_article_references(docx: bytes) -> bytes:
@@ -127,7 +128,7 @@ def freeze_article_references(docx: bytes) -> bytes:
 
     archive = zipfile.ZipFile(io.BytesIO(docx))
     body = archive.read("word/document.xml").decode("utf-8")
-    frozen = _ARTICLE_REF.sub(r"<w:r>\1<w:t>\2</w:t></w:r>", body)
+    frozen = _ARTICLE_REF.sub(r"<w:r>\1<w:\2>\3</w:\2></w:r>", body)
     if frozen == body:
         return docx
     return rezip((info.filename, frozen.encode("utf-8") if info.filename == "word/document.xml"
