@@ -16,6 +16,24 @@ def _q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+def paragraph_num_pr(paragraph: Any) -> tuple[str, int] | None:
+    """(numId, ilvl) of a python-docx paragraph: its own, else its style's (through ``basedOn``)."""
+    elements = [paragraph._p]
+    style = paragraph.style
+    while style is not None:
+        elements.append(style.element)
+        style = style.base_style
+    for element in elements:
+        num_pr = element.find(f"{_q('pPr')}/{_q('numPr')}")
+        if num_pr is not None:
+            num_id = num_pr.find(_q("numId"))
+            level = num_pr.find(_q("ilvl"))
+            if num_id is None:
+                continue
+            return num_id.get(_q("val"), ""), int(level.get(_q("val"), "0")) if level is not None else 0
+    return None
+
+
 class ArticleNumbers:
     """The labels Word shows for the articles list (levels, start values, counters).
 
@@ -47,29 +65,11 @@ class ArticleNumbers:
             if ref is not None and ref.get(_q("val")) == abstract_id:
                 self.num_ids.add(num.get(_q("numId"), ""))
 
-    @staticmethod
-    def _num_pr(paragraph: Any) -> tuple[str, int] | None:
-        """(numId, ilvl) of a paragraph: its own, else its style's (through ``basedOn``)."""
-        elements = [paragraph._p]
-        style = paragraph.style
-        while style is not None:
-            elements.append(style.element)
-            style = style.base_style
-        for element in elements:
-            num_pr = element.find(f"{_q('pPr')}/{_q('numPr')}")
-            if num_pr is not None:
-                num_id = num_pr.find(_q("numId"))
-                level = num_pr.find(_q("ilvl"))
-                if num_id is None:
-                    continue
-                return num_id.get(_q("val"), ""), int(level.get(_q("val"), "0")) if level is not None else 0
-        return None
-
     def label(self, paragraph: Any) -> str:
         """The list label of a paragraph (« Article 3 – », « 3.7. »), or empty."""
         if not self.num_ids:
             return ""
-        found = self._num_pr(paragraph)
+        found = paragraph_num_pr(paragraph)
         if found is None or found[0] not in self.num_ids or found[1] not in self.levels:
             return ""
         level = found[1]
