@@ -260,7 +260,9 @@ def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
         if xml is None:
             xml = written[block] = _write(prepared, block)
         out.append(xml)
-    return "".join(out)
+    body = "".join(out)
+    # Switching the heading styles' list off only matters where they are bound to it.
+    return body if numbering.start_number(blocks) is not None else body.replace(numbering.NO_NUMBERING, "")
 
 
 def _write(prepared: PreparedSkeleton, block: Block) -> str:

@@ -181,24 +181,26 @@ def _list_item(doc, styles: _StyleIds, item: ListItem) -> None:  # type: ignore[
     _runs(paragraph, item.runs)
 
 
-def _heading(doc, styles: _StyleIds, heading: Heading) -> None:  # type: ignore[no-untyped-def]
-    """A heading; a numbered one gets its bookmark, an unnumbered article-level one no list."""
+def _heading(doc, styles: _StyleIds, heading: Heading, numbered: bool) -> None:  # type: ignore[no-untyped-def]
+    """A heading; a numbered one gets its bookmark; in a ``numbered`` document (heading
+    styles bound to the list) an unnumbered article-level one switches the list off."""
     paragraph = styles.paragraph(doc, f"Heading {min(heading.level, 3)}", heading.text)
     if heading.anchor:
         start, end = _xml_children(numbering.bookmark_start(heading.anchor)
                                    + numbering.bookmark_end(heading.anchor))
         paragraph._p.get_or_add_pPr().addnext(start)
         paragraph._p.append(end)
-    elif heading.level <= 2:
+    elif heading.level <= 2 and numbered:
         paragraph._p.get_or_add_pPr().append(_xml_children(numbering.NO_NUMBERING)[0])
 
 
 def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyped-def]
     """Append blocks to a python-docx document (or docxtpl subdocument)."""
     styles = _StyleIds(doc)
+    numbered = numbering.start_number(blocks) is not None
     for block in blocks:
         if isinstance(block, Heading):
-            _heading(doc, styles, block)
+            _heading(doc, styles, block, numbered)
         elif isinstance(block, Paragraph):
             _runs(styles.paragraph(doc, PARAGRAPH_STYLES.get(block.style, "Normal")), block.runs)
         elif isinstance(block, ListItem):
