@@ -131,3 +131,18 @@ def test_odt_without_libreoffice_writes_nothing(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 1
     assert "Conversion ODT impossible : LibreOffice n'est pas installé" in result.output
     assert not list(tmp_path.iterdir())
+
+
+@needs_office
+def test_the_dashboard_workbook_gets_its_opendocument_spreadsheet(tmp_path: Path) -> None:
+    xlsx = tmp_path / "tableau.xlsx"
+    result = CliRunner().invoke(cli, ["tableau-de-bord", str(NETTOYAGE), "-o", str(xlsx), "--odt"])
+    assert result.exit_code == 0, result.output
+    ods = tmp_path / "tableau.ods"
+    assert f"ODS écrit : {ods}" in result.output
+    archive = zipfile.ZipFile(ods)
+    assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    schema = _odf_schema("OpenDocument-v1.3-schema.rng")
+    for part in ("content.xml", "styles.xml"):
+        assert schema.validate(etree.fromstring(archive.read(part))), (part, schema.error_log)
+    assert "Synthèse" in archive.read("content.xml").decode("utf-8")

@@ -56,7 +56,8 @@ def success(message: str) -> None:
 
 
 def conversion_options(func: F) -> F:
-    """``--pdf`` and ``--odt``: also convert the .docx the command writes, through LibreOffice.
+    """``--pdf`` and ``--odt``: also convert the documents the command writes, through LibreOffice
+    (Word documents to PDF or ODT, workbooks to ODS).
 
     LibreOffice is looked for before the command runs, so a missing installation is
     reported (with the command that installs it) before anything is written. All the
@@ -74,14 +75,14 @@ def conversion_options(func: F) -> F:
         require_soffice(target=LABELS[formats[0]])
         with record_writes() as written:
             result = func(*args, **kwargs)
-        documents = [path for path in written if path.suffix == ".docx"]
         for fmt in formats:
-            for path in convert_documents(documents, fmt):
-                success(f"{LABELS[fmt]} écrit : {path}")
+            for path in convert_documents(written, fmt):
+                success(f"{path.suffix[1:].upper()} écrit : {path}")
         return result
 
     pdf_flag = click.option("--pdf", "pdf", is_flag=True,
                             help="Écrit aussi chaque document en PDF/A balisé (LibreOffice requis).")
     odt_flag = click.option("--odt", "odt", is_flag=True,
-                            help="Écrit aussi chaque document en OpenDocument (.odt, LibreOffice requis).")
+                            help="Écrit aussi chaque document en OpenDocument (.odt ; classeur en .ods ; "
+                                 "LibreOffice requis).")
     return pdf_flag(odt_flag(handle_errors(wrapper)))  # type: ignore[return-value]

@@ -138,6 +138,7 @@ def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_f
 @click.command("tableau-de-bord")
 @DOSSIER
 @output_option("tableau-de-bord.xlsx")
+@conversion_options
 @handle_errors
 def tableau_de_bord_command(dossier: Path, sortie: Path) -> None:
     """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""

@@ -39,10 +39,18 @@ PDF_OPTIONS = {
     "ExportBookmarks": {"type": "boolean", "value": "true"},
 }
 FILTERS = {
-    "pdf": "pdf:writer_pdf_Export:" + json.dumps(PDF_OPTIONS, separators=(",", ":")),
-    "odt": "odt:writer8",
+    (".docx", "pdf"): ("pdf", "pdf:writer_pdf_Export:" + json.dumps(PDF_OPTIONS, separators=(",", ":"))),
+    (".docx", "odt"): ("odt", "odt:writer8"),
+    (".xlsx", "odt"): ("ods", "ods:calc8"),
 }
+"""(document suffix, requested format) → (suffix written, LibreOffice filter). A workbook's
+OpenDocument version is a spreadsheet (.ods)."""
 LABELS = {"pdf": "PDF", "odt": "ODT"}
+
+
+def convertible(path: Path, fmt: str) -> bool:
+    """Whether ``path`` has a ``fmt`` version (Word documents; workbooks for OpenDocument)."""
+    return (path.suffix.lower(), fmt) in FILTERS
 PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
 <item oor:path="/org.openoffice.Office.Common/Save/ODF"><prop oor:name="DefaultVersion" oor:op="fuse">\
@@ -72,16 +80,25 @@ def require_soffice(path: Path | str = "", target: str = "PDF") -> str:
 
 
 def convert_documents(documents: Sequence[Path], fmt: str) -> list[Path]:
-    """Convert every .docx of ``documents`` to ``fmt`` (« pdf », « odt ») in one LibreOffice call.
+    """Convert ``documents`` to ``fmt`` (« pdf », « odt »): one LibreOffice call for the Word
+    documents, one for the workbooks (.xlsx → .ods), if any.
 
     Each result goes beside its document (same name, new suffix); the paths are returned in
-    the same order. Nothing is written unless every document converted.
+    the same order. Nothing is written unless every document of a call converted.
     """
+    written: dict[Path, Path] = {}
+    for suffix in (".docx", ".xlsx"):
+        group = [d for d in documents if d.suffix.lower() == suffix and convertible(d, fmt)]
+        if group:
+            written.update(zip(group, _convert(group, suffix, fmt), strict=True))
+    return [written[d] for d in documents if d in written]
+
+
+def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
     from clausegen.render.numbering import freeze_article_references
 
-    if not documents:
-        return []
     label = LABELS[fmt]
+    target, filter_name = FILTERS[(suffix, fmt)]
     soffice = require_soffice(documents[0], label)
     with tempfile.TemporaryDirectory(prefix="clausegen-conversion-") as work:
         workdir = Path(work)
@@ -90,11 +107,12 @@ def convert_documents(documents: Sequence[Path], fmt: str) -> list[Path]:
                                                                             encoding="utf-8")
         sources = []
         for index, document in enumerate(documents):
-            source = workdir / f"document-{index}.docx"
-            source.write_bytes(freeze_article_references(document.read_bytes()))
+            source = workdir / f"document-{index}{suffix}"
+            data = document.read_bytes()
+            source.write_bytes(freeze_article_references(data) if suffix == ".docx" else data)
             sources.append(source)
         command = [soffice, f"-env:UserInstallation={(workdir / 'profil').as_uri()}", "--headless",
-                   "--norestore", "--convert-to", FILTERS[fmt], "--outdir", str(workdir),
+                   "--norestore", "--convert-to", filter_name, "--outdir", str(workdir),
                    *map(str, sources)]
         timeout = TIMEOUT_SECONDS + TIMEOUT_PER_DOCUMENT * (len(sources) - 1)
         try:
@@ -103,10 +121,10 @@ def convert_documents(documents: Sequence[Path], fmt: str) -> list[Path]:
         except subprocess.TimeoutExpired:
             raise PdfError(path=documents[0], reason=f"LibreOffice n'a pas répondu en {timeout} s",
                            target=label) from None
-        produced = [source.with_suffix(f".{fmt}") for source in sources]
+        produced = [source.with_suffix(f".{target}") for source in sources]
         for document, result in zip(documents, produced, strict=True):
             if run.returncode != 0 or not result.is_file():
                 detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["aucun message"]
                 raise PdfError(path=document, reason=f"LibreOffice a échoué ({detail[0]})", target=label)
-        return [write_atomic(document.with_suffix(f".{fmt}"), result.read_bytes())
+        return [write_atomic(document.with_suffix(f".{target}"), result.read_bytes())
                 for document, result in zip(documents, produced, strict=True)]
