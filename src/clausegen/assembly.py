@@ -15,6 +15,7 @@ from typing import Any
 from clausegen.blocks import (
     Block,
     Heading,
+    PageBreak,
     TableOfContents,
     heading_label,
     parse_blocks,
@@ -226,7 +227,7 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
             blocks += inserts.get(section.key, ())
     if canevas.sommaire if sommaire is None else sommaire:
         entries = tuple(b for b in blocks if isinstance(b, Heading) and b.label)
-        blocks.insert(0, TableOfContents(title=TOC_TITLE, entries=entries))
+        blocks[0:0] = [TableOfContents(title=TOC_TITLE, entries=entries), PageBreak()]
     provenance = tuple(
         UsedFragment(f.meta.id, f.meta.version, f.sha256, f.meta.statut.value, f.layer)
         for f in sorted(used.values(), key=lambda f: f.ref)
