@@ -131,3 +131,20 @@ def test_an_existing_fragment_is_not_overwritten(imported: tuple[str, Path], tmp
     assert "ce fragment existe déjà" in result.output
     assert target.read_bytes() == before
     assert not (org / "fragments" / "ville.suivi_de_l_insertion").exists()  # all or nothing
+
+
+def test_a_zip_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    import zipfile
+
+    bomb = tmp_path / "bombe.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<a>" + b" " * 50_000_000 + b"</a>")
+    result = CliRunner().invoke(cli, ["bibliotheque", "importer", str(bomb), "--bibliotheque",
+                                      str(tmp_path / "org")])
+    assert result.exit_code == 2
+    assert "archive suspecte (taux de compression anormal)" in result.output
+    assert not (tmp_path / "org").exists()
+    result = CliRunner().invoke(cli, ["actualiser", str(bomb), "-o", str(tmp_path / "x.docx"),
+                                      "--le", "2027-01-15"])
+    assert result.exit_code == 2
+    assert "archive suspecte" in result.output

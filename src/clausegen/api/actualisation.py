@@ -21,6 +21,7 @@ from clausegen.errors import InputFileError
 from clausegen.library.index import Library
 from clausegen.output import write_atomic
 from clausegen.render.actualisation import render_update
+from clausegen.render.archive import check_docx
 from clausegen.render.inspect import read_provenance
 from clausegen.yaml_files import read_bytes
 
@@ -52,6 +53,7 @@ class Update:
 
 def _read_old(path: Path) -> tuple[bytes, dict[str, str]]:
     data = read_bytes(path, max_bytes=MAX_DOCUMENT_BYTES)
+    check_docx(data, path)
     try:
         record = read_provenance(data)
     except Exception:  # noqa: BLE001 - zip or XML errors of an untrusted file

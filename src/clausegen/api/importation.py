@@ -21,6 +21,7 @@ from clausegen.errors import InputFileError, OutputError
 from clausegen.library.loader import parse_fragment
 from clausegen.models.fragment import Categorie, Statut
 from clausegen.output import write_atomic
+from clausegen.render.archive import check_docx
 from clausegen.render.importation import Loss, read_clauses
 from clausegen.resources import library_dir
 from clausegen.text.candidats import Candidate, candidate_variables
@@ -99,6 +100,7 @@ def import_clauses(document: Path, directory: Path, *, prefixe: str = "import",
         raise InputFileError(path=prefixe, reason="préfixe d'identifiant invalide (minuscules ASCII, "
                              "chiffres, « _ » et « . »)")
     data = read_bytes(document, max_bytes=MAX_DOCUMENT_BYTES)
+    check_docx(data, document)
     try:
         clauses, outside = read_clauses(data, document.name)
     except Exception:  # noqa: BLE001 - zip or XML errors of an untrusted file
