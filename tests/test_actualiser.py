@@ -16,6 +16,7 @@ from clausegen.cli import cli
 from clausegen.render.inspect import dump_text
 from tests.conftest import NETTOYAGE, ROOT
 from tests.docx_xml import with_document_xml
+from tests.office import office_text, uno_available
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -121,9 +122,14 @@ def test_revisions_carry_the_given_author_and_date_and_are_deterministic(workspa
     assert {m.get(_q("date")) for m in marks} == {"2027-01-15T00:00:00Z"}
     ids = [int(m.get(_q("id"))) for m in marks]
     assert len(set(ids)) == len(ids)
-    # Word-level change inside a reworded paragraph of plain text: « et pratique » inserted.
+    # Word-level changes: in a paragraph of plain text, « et pratique » inserted; in one holding
+    # a cross-reference field, « loyalement » inserted and the field kept, not deleted.
     inserted = ["".join(m.itertext()) for m in body.iter(_q("ins"))]
     assert any(text.strip() == "et pratique" for text in inserted)
+    assert any(text.strip() == "loyalement" for text in inserted)
+    reworded = next(p for p in body.iter(_q("p")) if "loyalement" in "".join(p.itertext()))
+    assert reworded.find(f"{_q('r')}/{_q('instrText')}") is not None  # live REF field, unchanged
+    assert reworded.find(f".//{_q('delInstrText')}") is None
     deleted = "".join("".join(m.itertext()) for m in body.iter(_q("del")))
     assert "démarche d'amélioration continue" in deleted
     # Bookmark names stay unique (deleted copies lose theirs).
@@ -149,3 +155,17 @@ def test_the_dossier_is_required_when_it_is_not_beside_the_document(workspace: P
                                       str(workspace / "x.docx"), "--le", "2027-01-15"])
     assert result.exit_code == 2
     assert f"indiquez le dossier du marché (« {NETTOYAGE.name} » introuvable" in result.output
+
+
+@pytest.mark.skipif(not uno_available(), reason="LibreOffice et python3-uno absents")
+def test_libreoffice_accept_all_and_reject_all_give_new_and_old_texts(workspace: Path) -> None:
+    """The same check in LibreOffice itself (« Accepter tout », « Rejeter tout », fields updated)."""
+    _update(workspace)
+
+    def text(name: str, action: str = "") -> str:
+        return office_text(workspace / name, workspace / f"{name}-{action or 'tel'}.txt", action)
+
+    new, old = text("regenere.docx"), text("ancien.docx")
+    assert new != old
+    assert text("nouveau.docx", "accepter") == new
+    assert text("nouveau.docx", "refuser") == old

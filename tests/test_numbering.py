@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -17,10 +15,10 @@ from clausegen.render.inspect import dump_text
 from clausegen.render.numbering import LIST_NAME
 from tests.conftest import NETTOYAGE, ROOT
 from tests.docx_xml import with_document_xml
+from tests.office import office_text, uno_available
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
-UPDATE_FIELDS = ROOT / "tests" / "tools" / "lo_update_fields.py"
 
 
 def _ccap(premier_article: int = 1) -> bytes:
@@ -101,12 +99,6 @@ def test_numbering_keeps_documents_deterministic() -> None:
     assert _ccap() == _ccap()
 
 
-def _uno_available() -> bool:
-    python = shutil.which("python3", path="/usr/bin")
-    return bool(shutil.which("soffice") and python and subprocess.run(
-        [python, "-c", "import uno"], capture_output=True, check=False).returncode == 0)
-
-
 def _insert_article_before(docx: bytes, heading_text: str) -> bytes:
     """What a buyer does in Word: a new article (and one section) before an existing one."""
     archive = zipfile.ZipFile(io.BytesIO(docx))
@@ -120,14 +112,11 @@ def _insert_article_before(docx: bytes, heading_text: str) -> bytes:
     return with_document_xml(docx, body)
 
 
-@pytest.mark.skipif(not _uno_available(), reason="LibreOffice et python3-uno absents")
+@pytest.mark.skipif(not uno_available(), reason="LibreOffice et python3-uno absents")
 def test_libreoffice_renumbers_headings_and_references_after_an_insertion(tmp_path: Path) -> None:
     source = tmp_path / "ccap.docx"
     source.write_bytes(_insert_article_before(_ccap(), "Plan de progrès en matière sociale"))
-    text_file = tmp_path / "ccap.txt"
-    subprocess.run(["/usr/bin/python3", str(UPDATE_FIELDS), str(source), str(text_file)],
-                   check=True, timeout=300)
-    text = " ".join(text_file.read_text(encoding="utf-8-sig").split())  # nbsp included
+    text = " ".join(office_text(source, tmp_path / "ccap.txt").split())  # nbsp included
     assert "Article 3 \u2013 Article inséré 3.1. Section insérée" in text
     assert "Article 4 \u2013 Plan de progrès en matière sociale" in text
     assert "4.6. Formalisation du plan de progrès" in text

@@ -3,7 +3,7 @@
 Run with the system Python that has LibreOffice's ``uno`` module (``python3-uno``), not the
 project's virtual environment::
 
-    /usr/bin/python3 tests/tools/lo_update_fields.py DOCUMENT.docx SORTIE.txt
+    /usr/bin/python3 tests/tools/lo_update_fields.py DOCUMENT.docx SORTIE.txt [accepter|refuser]
 
 This is what a buyer does after inserting an article: « Outils › Actualiser › Tout actualiser ».
 """
@@ -28,7 +28,7 @@ def _property(name: str, value: object) -> PropertyValue:
     return prop
 
 
-def main(source: Path, target: Path) -> None:
+def main(source: Path, target: Path, action: str = "") -> None:
     with tempfile.TemporaryDirectory(prefix="clausegen-uno-") as work:
         pipe = f"clausegen{os.getpid()}"
         office = subprocess.Popen(
@@ -48,6 +48,12 @@ def main(source: Path, target: Path) -> None:
             desktop = remote.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", remote)
             document = desktop.loadComponentFromURL(source.resolve().as_uri(), "_blank", 0,
                                                     (_property("Hidden", True),))
+            if action:  # « accepter » or « refuser » every tracked change first
+                dispatcher = remote.ServiceManager.createInstanceWithContext(
+                    "com.sun.star.frame.DispatchHelper", remote)
+                command = ".uno:AcceptAllTrackedChanges" if action == "accepter" \
+                    else ".uno:RejectAllTrackedChanges"
+                dispatcher.executeDispatch(document.getCurrentController().getFrame(), command, "", 0, ())
             document.getTextFields().refresh()
             indexes = document.getDocumentIndexes()
             for index in range(indexes.getCount()):
@@ -66,4 +72,4 @@ def main(source: Path, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4])

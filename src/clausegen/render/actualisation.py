@@ -6,7 +6,8 @@ style and the text, list labels included (an old document with typed numbers and
 numbered by Word read the same). Then:
 
 - an unchanged block is the new one, untouched;
-- a paragraph of plain text reworded is diffed word by word (``w:ins``/``w:del`` runs);
+- a paragraph reworded (same style, similar text) is diffed word by word (``w:ins``/``w:del``
+  runs); a field (a cross-reference) is one word, formatting stays with each word;
 - any other changed block is the old one deleted (``w:del``, deleted paragraph mark, table
   rows deleted), followed by the new one inserted (``w:ins``, inserted mark, rows inserted).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import copy
 import difflib
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +46,51 @@ def _q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+_WORD = re.compile(r"\s+|\w+|[^\w\s]")
+_SKIPPED = ("pPr", "bookmarkStart", "bookmarkEnd", "proofErr")
+
+
+@dataclass(frozen=True)
+class _Token:
+    """A word with its run formatting, or a whole field (REF…) with its cached result."""
+
+    key: tuple[str, str, str]
+    runs: tuple[Any, ...]
+    text: str
+
+    @property
+    def is_field(self) -> bool:
+        return self.key[0] == "champ"
+
+
+def _tokens(paragraph: Any) -> tuple[_Token, ...] | None:
+    """The words and fields of a paragraph made of text runs and complex fields, else None."""
+    tokens: list[_Token] = []
+    field: list[Any] | None = None
+    for child in paragraph:
+        name = etree.QName(child).localname
+        if name in _SKIPPED:
+            continue
+        if name != "r":
+            return None
+        if child.find(_q("fldChar")) is not None or field is not None:
+            field = [*(field or []), child]
+            marker = child.find(_q("fldChar"))
+            if marker is not None and marker.get(_q("fldCharType")) == "end":
+                text = "".join(t.text or "" for run in field for t in run.iter(_q("t")))
+                instruction = "".join(t.text or "" for run in field for t in run.iter(_q("instrText")))
+                tokens.append(_Token(("champ", instruction.strip(), text), tuple(field), text))
+                field = None
+            continue
+        if any(etree.QName(part).localname not in ("rPr", "t") for part in child):
+            return None
+        properties = child.find(_q("rPr"))
+        fmt = etree.tostring(properties).decode() if properties is not None else ""
+        text = "".join(t.text or "" for t in child.iter(_q("t")))
+        tokens += [_Token(("texte", piece, fmt), (child,), piece) for piece in _WORD.findall(text)]
+    return tuple(tokens) if field is None else None
+
+
 @dataclass(frozen=True)
 class _Block:
     element: Any
@@ -51,6 +98,8 @@ class _Block:
     label: str = ""
     plain: str | None = None
     """The paragraph's text when it is plain runs only (word-level diff possible)."""
+    tokens: tuple[_Token, ...] | None = None
+    """Words and fields of a paragraph of formatted runs and fields (word-level diff possible)."""
 
 
 def _plain_text(paragraph: Any) -> str | None:
@@ -84,8 +133,9 @@ def _blocks(docx: bytes) -> tuple[Any, list[_Block]]:
             label = numbers.label(paragraph)
             style = paragraph.style.name if paragraph.style is not None else ""
             plain = _plain_text(child) if not label else None
+            tokens = _tokens(child) if plain is None and not label else None
             text = f"{label} {paragraph.text}" if label else paragraph.text
-            blocks.append(_Block(child, ("p", style, text), label, plain))
+            blocks.append(_Block(child, ("p", style, text), label, plain, tokens))
         elif tag == "tbl":
             rows = tuple(" | ".join(c.text for c in row.cells) for row in Table(child, document).rows)
             blocks.append(_Block(child, ("tbl", *rows)))
@@ -166,12 +216,95 @@ class _Tracker:
         else:
             self.paragraph(block, op)
 
+    def reworded_rich(self, new: Any, old: Sequence[_Token], current: Sequence[_Token]) -> None:
+        """A paragraph with formatting or fields rewritten: words and fields compared, each
+        kept with its own formatting (the old one for deleted words)."""
+        marks = [m for m in new if etree.QName(m).localname in ("bookmarkStart", "bookmarkEnd")]
+        for child in list(new):
+            if etree.QName(child).localname != "pPr":
+                new.remove(child)
+        pieces: list[tuple[Op, _Token]] = []
+        matcher = difflib.SequenceMatcher(a=[t.key for t in old], b=[t.key for t in current],
+                                          autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                pieces += [(Op.egal, t) for t in current[j1:j2]]
+            else:
+                pieces += [(Op.suppression, t) for t in old[i1:i2]]
+                pieces += [(Op.ajout, t) for t in current[j1:j2]]
+        starts = [m for m in marks if etree.QName(m).localname == "bookmarkStart"]
+        for mark in starts:
+            new.append(mark)
+        for op, group in _grouped(pieces):
+            runs = [run for token in group for run in _token_runs(token, deleted=op is Op.suppression)]
+            if op is Op.egal:
+                for run in runs:
+                    new.append(run)
+                continue
+            wrapper = self._mark(op)
+            for run in runs:
+                wrapper.append(run)
+            new.append(wrapper)
+        for mark in marks:
+            if mark not in starts:
+                new.append(mark)
+
     def reworded(self, new: Any, old_text: str, new_text: str) -> None:
         """A plain paragraph rewritten: its runs replaced by a word-level comparison."""
         for child in list(new):
             if etree.QName(child).localname != "pPr":
                 new.remove(child)
         tracked_paragraph(new, compare_words(old_text, new_text), self.revisions)
+
+
+def _grouped(pieces: Sequence[tuple[Op, _Token]]) -> list[tuple[Op, list[_Token]]]:
+    """Consecutive tokens with the same fate; a lone blank between two changes joins them, and
+    each stretch of changes reads as one deletion then one insertion (as ``compare_words``)."""
+    joined: list[tuple[Op, _Token]] = []
+    for index, (op, token) in enumerate(pieces):
+        changed_around = (0 < index < len(pieces) - 1 and pieces[index - 1][0] is not Op.egal
+                          and pieces[index + 1][0] is not Op.egal)
+        if op is Op.egal and token.text.isspace() and changed_around:
+            joined += [(Op.suppression, token), (Op.ajout, token)]
+        else:
+            joined.append((op, token))
+    ordered: list[tuple[Op, _Token]] = []
+    stretch: list[tuple[Op, _Token]] = []
+    for piece in [*joined, (Op.egal, None)]:
+        if piece[0] is not Op.egal:
+            stretch.append(piece)  # type: ignore[arg-type]
+            continue
+        ordered += [p for p in stretch if p[0] is Op.suppression] + [p for p in stretch if p[0] is Op.ajout]
+        stretch = []
+        if piece[1] is not None:
+            ordered.append(piece)  # type: ignore[arg-type]
+    groups: list[tuple[Op, list[_Token]]] = []
+    for op, token in ordered:
+        if groups and groups[-1][0] is op:
+            groups[-1][1].append(token)
+        else:
+            groups.append((op, [token]))
+    return groups
+
+
+def _token_runs(token: _Token, *, deleted: bool) -> list[Any]:
+    """Run elements for a token: copies of a field's runs, or one run with the word."""
+    if token.is_field:
+        runs = [copy.deepcopy(run) for run in token.runs]
+    else:
+        run = etree.Element(_q("r"))
+        properties = token.runs[0].find(_q("rPr"))
+        if properties is not None:
+            run.append(copy.deepcopy(properties))
+        text = etree.SubElement(run, _q("t"))
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        text.text = token.text
+        runs = [run]
+    if deleted:
+        for run in runs:
+            for node in run.iter(_q("t"), _q("instrText")):
+                node.tag = _q("delText") if node.tag == _q("t") else _q("delInstrText")
+    return runs
 
 
 def _deleted_copy(block: _Block) -> Any:
@@ -193,9 +326,19 @@ REWORDED_SIMILARITY = 0.5
 
 
 def _rewordable(old: _Block, new: _Block) -> bool:
-    return (old.plain is not None and new.plain is not None and old.signature[1] == new.signature[1]
-            and difflib.SequenceMatcher(a=old.plain, b=new.plain, autojunk=False).ratio()
-            >= REWORDED_SIMILARITY)
+    if old.signature[0] != "p" or old.signature[1] != new.signature[1] or old.label or new.label:
+        return False
+    if not ((old.plain is not None or old.tokens is not None)
+            and (new.plain is not None or new.tokens is not None)):
+        return False
+    return difflib.SequenceMatcher(a=old.signature[2], b=new.signature[2], autojunk=False).ratio() \
+        >= REWORDED_SIMILARITY
+
+
+def _tokens_of(block: _Block) -> tuple[_Token, ...]:
+    if block.tokens is not None:
+        return block.tokens
+    return _tokens(block.element) or ()
 
 
 def _replaced(before: list[_Block], after: list[_Block], tracker: _Tracker) -> list[Any]:
@@ -213,7 +356,11 @@ def _replaced(before: list[_Block], after: list[_Block], tracker: _Tracker) -> l
         for block in after[position:match]:
             tracker.block(block.element, Op.ajout)
             out.append(block.element)
-        tracker.reworded(after[match].element, old_block.plain or "", after[match].plain or "")
+        new_block = after[match]
+        if old_block.plain is not None and new_block.plain is not None:
+            tracker.reworded(new_block.element, old_block.plain, new_block.plain)
+        else:
+            tracker.reworded_rich(new_block.element, _tokens_of(old_block), _tokens_of(new_block))
         out.append(after[match].element)
         position = match + 1
     for block in after[position:]:
