@@ -169,3 +169,17 @@ def test_libreoffice_accept_all_and_reject_all_give_new_and_old_texts(workspace:
     assert new != old
     assert text("nouveau.docx", "accepter") == new
     assert text("nouveau.docx", "refuser") == old
+
+
+def test_a_given_release_is_used_and_an_unchanged_document_gets_no_revision(workspace: Path) -> None:
+    result = CliRunner().invoke(cli, ["actualiser", str(workspace / "ancien.docx"), "-o",
+                                      str(workspace / "meme.docx"), "--le", "2027-01-15",
+                                      "--publication", "1.1.0"])
+    assert result.exit_code == 0, result.output
+    assert "Aucun fragment n'a changé de version." in result.output
+    same = (workspace / "meme.docx").read_bytes()
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(same)).read("word/document.xml"))
+    assert not [*body.iter(_q("ins")), *body.iter(_q("del"))]
+    assert dump_text(same) == dump_text((workspace / "ancien.docx").read_bytes())
+    provenance = zipfile.ZipFile(io.BytesIO(same)).read("docProps/custom.xml").decode("utf-8")
+    assert "clausegen.bibliotheque_epinglee" in provenance  # regenerated with release 1.1.0

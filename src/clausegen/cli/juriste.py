@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from clausegen.cli.common import handle_errors, success
+from clausegen.cli.common import conversion_options, handle_errors, success
 
 OVERLAYS = click.option(
     "--bibliotheque", "surcouches", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -88,6 +88,7 @@ def historique(fragment_id: str, surcouches: tuple[Path, ...]) -> None:
 @click.option("--auteur", help="Auteur des révisions (défaut : relecteur de la nouvelle version).")
 @click.option("--le", "le", type=DATE, help="Date des révisions (défaut : revue ou publication).")
 @OVERLAYS
+@conversion_options
 @handle_errors
 def comparer(ancien: str, nouveau: str, sortie: Path | None, auteur: str | None,
              le: dt.datetime | None, surcouches: tuple[Path, ...]) -> None:
