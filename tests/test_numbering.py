@@ -21,9 +21,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
 
-def _ccap(premier_article: int = 1) -> bytes:
+def _ccap(premier_article: int = 1, sommaire: bool | None = None) -> bytes:
     data, _ = render_piece(read_dossier(NETTOYAGE), "ccap", library=open_library(),
-                           premier_article=premier_article)
+                           premier_article=premier_article, sommaire=sommaire)
     return data
 
 
@@ -83,7 +83,7 @@ def test_every_cross_reference_is_a_ref_field_to_a_heading_bookmark() -> None:
 
 
 def test_a_chapter_starts_its_list_and_its_references_at_the_first_article() -> None:
-    docx = _ccap(premier_article=7)
+    docx = _ccap(premier_article=7, sommaire=False)
     numbering = _part(docx, "word/numbering.xml")
     start = numbering.xpath(f"w:abstractNum[w:name/@w:val='{LIST_NAME}']/w:lvl[@w:ilvl='0']/w:start/@w:val",
                             namespaces=NS)
@@ -93,6 +93,7 @@ def test_a_chapter_starts_its_list_and_its_references_at_the_first_article() -> 
     assert "[Heading 2] 9.6. Formalisation du plan de progrès" in dump
     assert "en application de l'article\u00a09.6 sont" in dump
     assert "Article\u00a01 \u2013" not in dump
+    assert "Sommaire" not in dump  # a chapter goes into the buyer's CCAP, which has its own
 
 
 def test_numbering_keeps_documents_deterministic() -> None:

@@ -145,13 +145,15 @@ def render_piece(
     titre: str | None = None,
     extra_provenance: Mapping[str, str] | None = None,
     premier_article: int = 1,
+    sommaire: bool | None = None,
 ) -> tuple[bytes, AssembledDocument]:
     """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
     Post-award pieces add template names (``extra_context``), computed blocks placed under a
     canevas key (``inserts``), a title naming the year (``titre``) and what else went in
     (``extra_provenance``: the year, the hash of a plan or results file). A chapter of a
-    buyer's own CCAP numbers its articles from ``premier_article``.
+    buyer's own CCAP numbers its articles from ``premier_article`` and usually has no table of
+    contents of its own (``sommaire=False``; default: the canevas's).
     """
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
@@ -159,7 +161,7 @@ def render_piece(
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
-                        premier_article=premier_article)
+                        premier_article=premier_article, sommaire=sommaire)
     if titre:
         document = replace(document, titre=titre)
     skeleton_path = modele or templates_dir() / document.modele
