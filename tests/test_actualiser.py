@@ -183,3 +183,19 @@ def test_a_given_release_is_used_and_an_unchanged_document_gets_no_revision(work
     assert dump_text(same) == dump_text((workspace / "ancien.docx").read_bytes())
     provenance = zipfile.ZipFile(io.BytesIO(same)).read("docProps/custom.xml").decode("utf-8")
     assert "clausegen.bibliotheque_epinglee" in provenance  # regenerated with release 1.1.0
+
+
+def test_a_chapter_keeps_its_first_article_number(workspace: Path) -> None:
+    from clausegen.api import open_library, read_dossier, render_piece
+
+    data, _ = render_piece(read_dossier(workspace / NETTOYAGE.name), "ccap", library=open_library(),
+                           premier_article=7, sommaire=False)
+    (workspace / "chapitre.docx").write_bytes(data)
+    result = CliRunner().invoke(cli, ["actualiser", str(workspace / "chapitre.docx"), "-o",
+                                      str(workspace / "chapitre-2027.docx"), "--le", "2027-01-15",
+                                      "--bibliotheque", str(workspace / "org")])
+    assert result.exit_code == 0, result.output
+    accepted = dump_text(_resolve((workspace / "chapitre-2027.docx").read_bytes(), accept=True))
+    assert "[Heading 1] Article\u00a07 \u2013 Objet et dispositions générales" in accepted
+    assert "l'article\u00a09.6" in accepted
+    assert "Avertissement" not in result.output  # same dossier

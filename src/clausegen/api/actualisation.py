@@ -26,6 +26,8 @@ from clausegen.render.inspect import read_provenance
 from clausegen.yaml_files import read_bytes
 
 CHANGELOG = "CHANGELOG.md"
+UPDATABLE = (*PIECES, *(f"{piece}_chapitre" for piece in PIECES))
+"""The pieces regenerated from the dossier alone (the chapters too, from their first article)."""
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
@@ -61,7 +63,7 @@ def _read_old(path: Path) -> tuple[bytes, dict[str, str]]:
     if not record:
         raise InputFileError(path=path, reason="aucune provenance clausegen : ce document n'a pas "
                              "été généré par clausegen")
-    if record.get("piece") not in PIECES:
+    if record.get("piece") not in UPDATABLE:
         raise InputFileError(path=path, reason=f"pièce « {record.get('piece', '?')} » : actualiser "
                              "traite le CCAP et le CCTP ; regénérez les pièces du suivi")
     return data, record
@@ -127,7 +129,9 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
     loaded = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": release}))
     library = open_library(overlays)
     piece = record["piece"]
-    new_data, document = render_piece(loaded, piece, library=library, modele=modele)
+    first = int(record.get("premier_article", "1")) if record.get("premier_article", "1").isdigit() else 1
+    new_data, document = render_piece(loaded, piece, library=library, modele=modele,
+                                      premier_article=first)
     new_record = read_provenance(new_data)
     new_record["actualisation"] = (f"depuis la bibliothèque {record.get('bibliotheque', '?')} "
                                    f"(dossier sha256:{record.get('dossier_sha256', '?')[:12]})")
@@ -136,4 +140,4 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
     path = write_atomic(output, tracked)
     used = {f.id: f.version for f in document.fragments}
     return Update(path=path, piece=piece, changes=_changes(record, used, library),
-                  dossier_changed=record.get("dossier_sha256") != loaded.sha256)
+                  dossier_changed=record.get("dossier_sha256") != new_record.get("dossier_sha256"))

@@ -15,7 +15,7 @@ from typing import Any
 
 from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
-from clausegen.blocks import Block
+from clausegen.blocks import Block, Heading
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilite
 from clausegen.dossier_file import parse_dossier
@@ -125,6 +125,10 @@ def provenance(document: AssembledDocument, library: Library, dossier_sha256: st
     }
     if dossier_name:
         record["dossier"] = dossier_name
+    first = next((b.number for b in document.blocks if isinstance(b, Heading) and b.level == 1
+                  and b.number), "1")
+    if first != "1":
+        record["premier_article"] = first
     if library.pins:
         record["bibliotheque_epinglee"] = "oui"
     for used in document.fragments:
