@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+import clausegen.render.pdf as pdf_module
 from clausegen.cli import cli
 from tests.conftest import NETTOYAGE
 
@@ -23,16 +24,15 @@ needs_office = pytest.mark.skipif(not (SOFFICE and PDFINFO), reason="LibreOffice
 
 
 def _soffice_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    import clausegen.render.pdf as pdf
-
+    """Every LibreOffice run of the conversions (counted, then run for real)."""
     calls: list[list[str]] = []
-    real_run = subprocess.run
+    real_run = pdf_module._run
 
-    def counting_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def counting_run(command: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
         calls.append(command)
-        return real_run(command, **kwargs)  # type: ignore[call-overload, no-any-return]
+        return real_run(command, timeout)
 
-    monkeypatch.setattr(pdf.subprocess, "run", counting_run)
+    monkeypatch.setattr(pdf_module, "_run", counting_run)
     return calls
 
 
@@ -86,6 +86,10 @@ def test_pieces_suivi_pdf_are_pdfa_tagged_with_metadata_in_one_libreoffice_call(
         assert "<pdfaid:conformance>B</pdfaid:conformance>" in meta
         # The document language goes into the PDF catalog (fr-FR once the skeleton says so).
         assert _pdf_strings(pdf.read_bytes(), b"Lang")[0] == _docx_language(docx)
+    if pdf_module.uno_python():  # converted through UNO: the table of contents has its pages
+        toc = subprocess.run(["pdftotext", str(out / "ccap.pdf"), "-"], check=True, capture_output=True,
+                             text=True).stdout
+        assert re.search(r"Article 3 \u2013 Plan de progrès en matière sociale\.{5,}\s*\d+", toc)
     bilans = [d for d in documents if "bilan" in d.name]
     assert bilans
     for docx in bilans:
@@ -146,3 +150,19 @@ def test_the_dashboard_workbook_gets_its_opendocument_spreadsheet(tmp_path: Path
     for part in ("content.xml", "styles.xml"):
         assert schema.validate(etree.fromstring(archive.read(part))), (part, schema.error_log)
     assert "Synthèse" in archive.read("content.xml").decode("utf-8")
+
+
+def test_a_hung_conversion_is_killed_with_its_children(tmp_path: Path) -> None:
+    """LibreOffice's launcher starts soffice.bin: on timeout the whole process group goes."""
+    import time
+
+    marker = tmp_path / "enfant.pid"
+    command = ["sh", "-c", f"sleep 60 & echo $! > {marker}; wait"]
+    start = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        pdf_module._run(command, 1)
+    assert time.monotonic() - start < 30
+    child = int(marker.read_text().strip())
+    time.sleep(0.2)
+    status = Path(f"/proc/{child}/stat")
+    assert not status.exists() or status.read_text().split()[2] == "Z"  # gone (or a reaped zombie)

@@ -19,11 +19,15 @@ value: LibreOffice ignores Word's ``\\t`` switch and would show the whole label
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from clausegen.errors import PdfError
@@ -46,6 +50,14 @@ FILTERS = {
 """(document suffix, requested format) → (suffix written, LibreOffice filter). A workbook's
 OpenDocument version is a spreadsheet (.ods)."""
 LABELS = {"pdf": "PDF", "odt": "ODT"}
+UNO_FILTERS = {
+    (".docx", "pdf"): ("writer_pdf_Export", {"SelectPdfVersion": 2, "UseTaggedPDF": True,
+                                             "ExportBookmarks": True}),
+    (".docx", "odt"): ("writer8", {}),
+}
+"""The same conversions through the UNO bridge, which also updates tables of contents."""
+SYSTEM_PYTHON = "/usr/bin/python3"
+UNO_SCRIPT = Path(__file__).with_name("office_uno.py")
 
 
 def convertible(path: Path, fmt: str) -> bool:
@@ -79,6 +91,47 @@ def require_soffice(path: Path | str = "", target: str = "PDF") -> str:
     return soffice
 
 
+@lru_cache(maxsize=1)
+def uno_python() -> str | None:
+    """A Python with LibreOffice's ``uno`` module (``python3-uno``), if there is one."""
+    python = shutil.which("python3", path=str(Path(SYSTEM_PYTHON).parent)) or SYSTEM_PYTHON
+    try:
+        found = subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30,
+                               check=False, stdin=subprocess.DEVNULL).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return python if found else None
+
+
+def _command(soffice: str, profile: Path, sources: Sequence[Path], suffix: str, fmt: str,
+             workdir: Path) -> list[str]:
+    """One LibreOffice run for all ``sources``: through UNO (tables of contents get their page
+    numbers) when the system Python has ``uno``, else ``soffice --convert-to``."""
+    python = uno_python() if (suffix, fmt) in UNO_FILTERS else None
+    target, filter_name = FILTERS[(suffix, fmt)]
+    if python is not None and shutil.which("soffice"):
+        name, data = UNO_FILTERS[(suffix, fmt)]
+        return [python, str(UNO_SCRIPT), profile.as_uri(), name, json.dumps(data), target,
+                *map(str, sources)]
+    return [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+            "--convert-to", filter_name, "--outdir", str(workdir), *map(str, sources)]
+
+
+def _run(command: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
+    """Run LibreOffice in its own process group: on timeout the whole group is killed
+    (``soffice`` starts ``soffice.bin``, which would otherwise outlive its parent)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def convert_documents(documents: Sequence[Path], fmt: str) -> list[Path]:
     """Convert ``documents`` to ``fmt`` (« pdf », « odt »): one LibreOffice call for the Word
     documents, one for the workbooks (.xlsx → .ods), if any.
@@ -98,7 +151,7 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
     from clausegen.render.numbering import freeze_article_references
 
     label = LABELS[fmt]
-    target, filter_name = FILTERS[(suffix, fmt)]
+    target, _ = FILTERS[(suffix, fmt)]
     soffice = require_soffice(documents[0], label)
     with tempfile.TemporaryDirectory(prefix="clausegen-conversion-") as work:
         workdir = Path(work)
@@ -111,13 +164,10 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
             data = document.read_bytes()
             source.write_bytes(freeze_article_references(data) if suffix == ".docx" else data)
             sources.append(source)
-        command = [soffice, f"-env:UserInstallation={(workdir / 'profil').as_uri()}", "--headless",
-                   "--norestore", "--convert-to", filter_name, "--outdir", str(workdir),
-                   *map(str, sources)]
+        command = _command(soffice, workdir / "profil", sources, suffix, fmt, workdir)
         timeout = TIMEOUT_SECONDS + TIMEOUT_PER_DOCUMENT * (len(sources) - 1)
         try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                 check=False, stdin=subprocess.DEVNULL)
+            run = _run(command, timeout)
         except subprocess.TimeoutExpired:
             raise PdfError(path=documents[0], reason=f"LibreOffice n'a pas répondu en {timeout} s",
                            target=label) from None
