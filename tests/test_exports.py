@@ -166,3 +166,22 @@ def test_a_hung_conversion_is_killed_with_its_children(tmp_path: Path) -> None:
     time.sleep(0.2)
     status = Path(f"/proc/{child}/stat")
     assert not status.exists() or status.read_text().split()[2] == "Z"  # gone (or a reaped zombie)
+
+
+@needs_office
+def test_without_python3_uno_soffice_convert_to_makes_the_same_pdfa(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_module, "uno_python", lambda: None)
+    calls = _soffice_calls(monkeypatch)
+    docx = tmp_path / "ccap.docx"
+    result = CliRunner().invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(docx), "--pdf"])
+    assert result.exit_code == 0, result.output
+    assert "--convert-to" in calls[0]
+    pdf = docx.with_suffix(".pdf")
+    info = subprocess.run([str(PDFINFO), str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    meta = subprocess.run([str(PDFINFO), "-meta", str(pdf)], check=True, capture_output=True,
+                          text=True).stdout
+    assert "<pdfaid:part>2</pdfaid:part>" in meta
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "l'article 3 du présent CCAP" in text.replace("\u00a0", " ")  # article reference frozen
