@@ -159,3 +159,15 @@ def test_a_skeleton_without_numbering_part_gets_one(tmp_path: Path) -> None:
     assert b"numbering.xml" in archive.read("word/_rels/document.xml.rels")
     assert b'PartName="/word/numbering.xml"' in archive.read("[Content_Types].xml")
     assert "[Heading 1] Article\u00a01 \u2013 Objet et dispositions générales" in dump_text(docx)
+
+
+def test_a_dossier_value_cannot_forge_a_cross_reference(tmp_path: Path) -> None:
+    dossier = tmp_path / "dossier.yml"
+    text = NETTOYAGE.read_text(encoding="utf-8")
+    objet = "Nettoyage et entretien des bâtiments communaux"
+    assert objet in text
+    dossier.write_text(text.replace(objet, objet + " 9.9\ue010abcdef0123\ue011 \ue011fin"), encoding="utf-8")
+    data, _ = render_piece(read_dossier(dossier), "ccap", library=open_library())
+    body = _part(data, "word/document.xml")
+    assert "_Refabcdef0123" not in "".join(t.text for t in body.iter(_w("instrText")))
+    assert f"{objet} 9.9 fin" in dump_text(data)

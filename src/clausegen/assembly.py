@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from clausegen.blocks import (
+    REF_CLOSE,
+    REF_MARK,
+    REF_OPEN,
     Block,
     Heading,
     PageBreak,
@@ -172,7 +175,23 @@ def _render_fragment(fragment: Fragment, context: Mapping[str, Any],
     markup = render_text(fragment.body, {**context, "article": article},
                          fragment_id=fragment.meta.id, path=fragment.path,
                          first_line=fragment.body_line)
-    return parse_blocks(markup)
+    return parse_blocks(without_forged_references(markup, set(anchors.values())))
+
+
+def without_forged_references(markup: str, anchors: set[str]) -> str:
+    """The markup without reference marks that ``article()`` did not make (a dossier value
+    holding the private-use marks would otherwise become a field to a missing bookmark)."""
+    if REF_OPEN not in markup and REF_CLOSE not in markup:
+        return markup
+    kept = REF_MARK.sub(lambda m: m.group(0) if m.group(2) in anchors else m.group(1), markup)
+    spans = [m.span() for m in REF_MARK.finditer(kept)]
+    out, position = [], 0
+    for start, end in spans:
+        out.append(kept[position:start].replace(REF_OPEN, "").replace(REF_CLOSE, ""))
+        out.append(kept[start:end])
+        position = end
+    out.append(kept[position:].replace(REF_OPEN, "").replace(REF_CLOSE, ""))
+    return "".join(out)
 
 
 def _heading(level: int, number: str, title: str, numbered: bool, key: str) -> Heading:

@@ -61,7 +61,8 @@ LEVEL_LABELS = ("Article\u00a0{1} \u2013", "{1}.{2}.")
 REF_OPEN = "\ue010"
 REF_CLOSE = "\ue011"
 """Private-use marks after a cross-referenced number: ``3.7`` + open + anchor + close."""
-_REF = re.compile(r"([0-9][0-9.]*)" + REF_OPEN + "([0-9a-z]+)" + REF_CLOSE)
+REF_MARK = re.compile(r"([0-9][0-9.]*)" + REF_OPEN + "([0-9a-z]+)" + REF_CLOSE)
+"""A cross-referenced number and its anchor in fragment markup."""
 
 
 def heading_label(number: str) -> str:
@@ -169,7 +170,7 @@ def _with_references(text: str, bold: bool, italic: bool) -> list[Run]:
     """Runs of a text, the cross-referenced numbers in runs of their own."""
     runs: list[Run] = []
     position = 0
-    for match in _REF.finditer(text):
+    for match in REF_MARK.finditer(text):
         if match.start() > position:
             runs.append(Run(text[position:match.start()], bold=bold, italic=italic))
         runs.append(Run(match.group(1), bold=bold, italic=italic, ref=match.group(2)))
