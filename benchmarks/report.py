@@ -47,6 +47,19 @@ def render_report(r: dict[str, dict[str, Any]], machine: str, command: str) -> s
          f"analyse Jinja de chaque corps en plus : {_ms(bib['jinja_secondes'])})",
          _verdict(bib["secondes"] < 1), bib["memoire_mio"]),
     ]
+    if "numerotation" in r:
+        num = r["numerotation"]
+        rows.append(("Corps du CCAP rendu : numérotation Word (liste, signets, champs REF et TOC) "
+                     "contre numéros saisis", _ms(num["secondes"]),
+                     f"numéros saisis : {_ms(num['saisis_secondes'])} ; surcoût {num['surcout']:+.0%}",
+                     "—", num["memoire_mio"]))
+    if "pdf_suivi" in r:
+        pdf = r["pdf_suivi"]
+        rows.append((f"Conversion PDF/A des {pdf['documents']:.0f} documents de `pieces --suivi`, "
+                     "un seul appel LibreOffice", f"{pdf['secondes']:.2f} s",
+                     f"un appel par document : {pdf['separees_secondes']:.2f} s (× {pdf['gain']:.1f}) ; "
+                     f"commande entière `pieces --suivi --pdf` : {pdf['commande_secondes']:.2f} s",
+                     "—", pdf["memoire_mio"]))
     lines = [f"Machine : {machine}", "", f"Commande : `{command}`", "",
              "| mesure | temps (médiane) | cible / comparaison | cible | mémoire max (Mio) |",
              "|---|---|---|---|---|"]

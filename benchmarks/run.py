@@ -144,6 +144,80 @@ def bench_lettre(args: argparse.Namespace) -> dict[str, float]:
     return _generation(_letter, args.repeat)
 
 
+def typed_numbers(blocks: tuple[object, ...]) -> tuple[object, ...]:
+    """The same blocks as before Word-maintained numbering: numbers typed in the headings,
+    cross-references as plain text, no table of contents."""
+    from dataclasses import replace
+
+    from clausegen.blocks import Heading, ListItem, Paragraph, Run, TableOfContents
+
+    def plain(runs: tuple[Run, ...]) -> tuple[Run, ...]:
+        return tuple(replace(r, ref="") for r in runs)
+
+    out: list[object] = []
+    for block in blocks:
+        if isinstance(block, TableOfContents):
+            continue
+        if isinstance(block, Heading) and block.label:
+            block = Heading(level=block.level, text=block.full_text, number=block.number)
+        elif isinstance(block, Paragraph | ListItem):
+            block = replace(block, runs=plain(block.runs))
+        out.append(block)
+    return tuple(out)
+
+
+@case("numerotation")
+def bench_numbering(args: argparse.Namespace) -> dict[str, float]:
+    """Rendering the CCAP's blocks with Word numbering (list, bookmarks, REF and TOC fields)
+    against the same blocks with typed numbers, alternately, same skeleton and fields."""
+    from clausegen.api import open_library, read_dossier
+    from clausegen.api.marche import _fields, render_piece
+    from clausegen.render.word import DocumentProperties, render_docx
+    from clausegen.resources import templates_dir
+
+    loaded = read_dossier(EXAMPLE)
+    _, document = render_piece(loaded, "ccap", library=open_library())
+    skeleton = (templates_dir() / "piece.docx").read_bytes()
+    properties = DocumentProperties(title="CCAP", subject="Marché", author="Acheteur")
+    fields = _fields(loaded.dossier, document, False)
+    variants = {"numerotation_word": document.blocks, "numeros_saisis": typed_numbers(document.blocks)}
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for turn in range(args.repeat + 2):
+        for name, blocks in variants.items():
+            start = time.perf_counter()
+            render_docx(skeleton, blocks, fields, properties, {"piece": "ccap"})  # type: ignore[arg-type]
+            if turn >= 2:
+                samples[name].append(time.perf_counter() - start)
+    word, typed = (statistics.median(samples[n]) for n in variants)
+    return {"secondes": word, "saisis_secondes": typed, "surcout": word / typed - 1}
+
+
+def _suivi_documents(folder: Path) -> list[Path]:
+    subprocess.run([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", str(folder), "--suivi"],
+                   check=True, capture_output=True)
+    return sorted(folder.rglob("*.docx"))
+
+
+@case("pdf_suivi")
+def bench_pdf_suivi(args: argparse.Namespace) -> dict[str, float]:
+    """``pieces --suivi --pdf`` (one LibreOffice call) against one call per document."""
+    from clausegen.render.pdf import convert_documents
+
+    if not shutil.which("soffice"):
+        return {"secondes": float("nan"), "documents": 0}
+    repeat = max(1, args.repeat // 15)
+    with tempfile.TemporaryDirectory() as work:
+        documents = _suivi_documents(Path(work) / "pieces")
+        together = median_time(lambda: convert_documents(documents, "pdf"), repeat, warmup=1)
+        one_by_one = median_time(lambda: [convert_documents([d], "pdf") for d in documents], repeat,
+                                 warmup=0)
+        command = [str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", str(Path(work) / "cli"),
+                   "--suivi", "--pdf"]
+        whole = _wall(command, repeat)
+    return {"secondes": together, "separees_secondes": one_by_one, "gain": one_by_one / together,
+            "documents": len(documents), "commande_secondes": whole}
+
+
 # --- plain docxtpl, same size ------------------------------------------------------------
 
 

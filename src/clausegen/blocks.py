@@ -9,6 +9,7 @@ The render layer maps these blocks to Word styles; nothing here knows about Word
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +28,8 @@ class Run:
     bold: bool = False
     italic: bool = False
     line_break: bool = False
+    ref: str = ""
+    """Anchor of the heading this text refers to (a cross-reference showing its number)."""
 
 
 Runs = tuple[Run, ...]
@@ -34,11 +37,43 @@ Runs = tuple[Run, ...]
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading. Levels 1 and 2 are articles and sections; 3 is a heading inside a fragment."""
+    """A heading. Levels 1 and 2 are articles and sections; 3 is a heading inside a fragment.
+
+    A numbered heading (article, section) has its ``number``, its ``label`` (« Article 3 – »,
+    « 3.7. », see :data:`LEVEL_LABELS`) apart from its ``text`` (the title), and an ``anchor``
+    that cross-references point to: the render layer numbers it with a list it maintains.
+    """
 
     level: int
     text: str
     number: str = ""
+    label: str = ""
+    anchor: str = ""
+
+    @property
+    def full_text(self) -> str:
+        """The heading as a reader sees it: label and title."""
+        return f"{self.label} {self.text}" if self.label else self.text
+
+
+LEVEL_LABELS = ("Article\u00a0{1} \u2013", "{1}.{2}.")
+"""Label of a numbered heading by level; ``{n}`` is the number at level n (« 3.7 » → 3, 7)."""
+REF_OPEN = "\ue010"
+REF_CLOSE = "\ue011"
+"""Private-use marks after a cross-referenced number: ``3.7`` + open + anchor + close."""
+REF_MARK = re.compile(r"([0-9][0-9.]*)" + REF_OPEN + "([0-9a-z]+)" + REF_CLOSE)
+"""A cross-referenced number and its anchor in fragment markup."""
+
+
+def heading_label(number: str) -> str:
+    """The label of the numbered heading ``number`` (« 3 » → « Article 3 – », « 3.7 » → « 3.7. »)."""
+    parts = number.split(".")
+    return LEVEL_LABELS[min(len(parts), len(LEVEL_LABELS)) - 1].format("", *parts)
+
+
+def reference_mark(number: str, anchor: str) -> str:
+    """Text of a cross-reference in fragment markup: the number followed by its anchor."""
+    return f"{number}{REF_OPEN}{anchor}{REF_CLOSE}"
 
 
 @dataclass(frozen=True)
@@ -74,14 +109,29 @@ class PageBreak:
 
 @dataclass(frozen=True)
 class Image:
-    """A PNG image (a chart), given as bytes, with its width in centimetres."""
+    """A PNG image (a chart), given as bytes, with its width in centimetres.
+
+    ``alt`` is the alternative text read by screen readers (and kept in tagged PDF).
+    """
 
     data: bytes = field(repr=False)
     width_cm: float = 16.0
     caption: str = ""
+    alt: str = ""
 
 
-Block = Heading | Paragraph | ListItem | Table | PageBreak | Image
+@dataclass(frozen=True)
+class TableOfContents:
+    """The table of contents of the numbered headings: a field the word processor updates.
+
+    ``entries`` are the headings as they are when generated (the field's cached result).
+    """
+
+    title: str
+    entries: tuple[Heading, ...]
+
+
+Block = Heading | Paragraph | ListItem | Table | PageBreak | Image | TableOfContents
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +158,7 @@ def _inline_runs(token: Token) -> Runs:
         elif kind == "em_close":
             italic = False
         elif kind in ("text", "code_inline"):
-            runs.append(Run(typographie(child.content), bold=bold, italic=italic))
+            runs += _with_references(typographie(child.content), bold, italic)
         elif kind == "softbreak":
             runs.append(Run(" ", bold=bold, italic=italic))
         elif kind == "hardbreak":
@@ -116,17 +166,33 @@ def _inline_runs(token: Token) -> Runs:
     return _merge(runs)
 
 
+def _with_references(text: str, bold: bool, italic: bool) -> list[Run]:
+    """Runs of a text, the cross-referenced numbers in runs of their own."""
+    runs: list[Run] = []
+    position = 0
+    for match in REF_MARK.finditer(text):
+        if match.start() > position:
+            runs.append(Run(text[position:match.start()], bold=bold, italic=italic))
+        runs.append(Run(match.group(1), bold=bold, italic=italic, ref=match.group(2)))
+        position = match.end()
+    rest = text[position:].replace(REF_OPEN, "").replace(REF_CLOSE, "")
+    if rest or not runs:
+        runs.append(Run(rest, bold=bold, italic=italic))
+    return runs
+
+
 def _merge(runs: list[Run]) -> Runs:
     merged: list[Run] = []
     for run in runs:
         last = merged[-1] if merged else None
-        if (last and not run.line_break and not last.line_break
+        if (last and not run.line_break and not last.line_break and not run.ref and not last.ref
                 and (last.bold, last.italic) == (run.bold, run.italic)):
             merged[-1] = Run(last.text + run.text, bold=run.bold, italic=run.italic)
         else:
             merged.append(run)
     # Typography across merged runs (a colon after a word in the previous run).
-    return tuple(Run(typographie(r.text), r.bold, r.italic, r.line_break) for r in merged)
+    return tuple(r if r.ref else Run(typographie(r.text), r.bold, r.italic, r.line_break)
+                 for r in merged)
 
 
 @dataclass

@@ -264,13 +264,13 @@ class OutputError(ClausegenError):
 
 
 class PdfError(ClausegenError):
-    """LibreOffice is missing or a PDF conversion failed."""
+    """LibreOffice is missing or a PDF (or ODT) conversion failed."""
 
     exit_code = 1
 
-    def __init__(self, *, path: Path | str, reason: str) -> None:
+    def __init__(self, *, path: Path | str, reason: str, target: str = "PDF") -> None:
         where = f" de « {path} »" if str(path) else ""
-        super().__init__(f"Conversion PDF{where} impossible : {reason}")
+        super().__init__(f"Conversion {target}{where} impossible : {reason}")
 
 
 # --- refusals on the merits --------------------------------------------------

@@ -113,7 +113,7 @@ class YamlDocument:
     positions: dict[tuple[str | int, ...], Position] = field(default_factory=dict)
 
 
-def read_bytes(path: Path, *, max_bytes: int) -> bytes:
+def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """Read a file, refusing missing, oversized or non-regular ones (devices, FIFOs).
 
     One ``open`` (non-blocking, so a FIFO cannot hang it) and one ``fstat``; the read is

@@ -50,6 +50,7 @@ class BatchOptions:
     pdf: bool = False
     suivi: bool = False
     """Also the post-award pieces (``pieces --suivi``), all or nothing per dossier."""
+    odt: bool = False
 
 
 @dataclass
@@ -129,10 +130,12 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
 
                 with using_overlays(options.overlays):
                     written += tuple(generate_suivi_pieces(dossier, folder))
-        if options.pdf:
-            from clausegen.render.pdf import convert_to_pdf
+        if options.pdf or options.odt:
+            from clausegen.render.pdf import convert_documents
 
-            written += tuple(convert_to_pdf(path) for path in written if path.suffix == ".docx")
+            documents = [path for path in written if path.suffix in (".docx", ".xlsx")]
+            formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
+            written += tuple(path for fmt in formats for path in convert_documents(documents, fmt))
         return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results))
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
-from clausegen.blocks import Block, Paragraph, Run
+from clausegen.blocks import Block, Heading, Paragraph, Run
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
 from clausegen.dossier_file import parse_dossier
@@ -198,8 +198,9 @@ def _fields(dossier: Dossier, document: AssembledDocument, draft: bool, forced: 
     return {key: typographie(value) for key, value in fields.items()}
 
 
-def provenance(document: AssembledDocument, library: Library, dossier_sha256: str) -> dict[str, str]:
-    """What went into a document: tool and library versions, dossier hash, each fragment."""
+def provenance(document: AssembledDocument, library: Library, dossier_sha256: str,
+               dossier_name: str = "") -> dict[str, str]:
+    """What went into a document: tool and library versions, dossier file and hash, each fragment."""
     record = {
         "version": __version__,
         "bibliotheque": library.release,
@@ -207,6 +208,12 @@ def provenance(document: AssembledDocument, library: Library, dossier_sha256: st
         "dossier_sha256": dossier_sha256,
         "fragments": str(len(document.fragments)),
     }
+    if dossier_name:
+        record["dossier"] = dossier_name
+    first = next((b.number for b in document.blocks if isinstance(b, Heading) and b.level == 1
+                  and b.number), "1")
+    if first != "1":
+        record["premier_article"] = first
     if library.pins:
         record["bibliotheque_epinglee"] = "oui"
     for used in document.fragments:
@@ -227,12 +234,16 @@ def render_piece(
     titre: str | None = None,
     extra_provenance: Mapping[str, str] | None = None,
     mention: str | None = None,
+    premier_article: int = 1,
+    sommaire: bool | None = None,
 ) -> tuple[bytes, AssembledDocument]:
     """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
     Post-award pieces add template names (``extra_context``), computed blocks placed under a
     canevas key (``inserts``), a title naming the year (``titre``) and what else went in
-    (``extra_provenance``: the year, the hash of a plan or results file).
+    (``extra_provenance``: the year, the hash of a plan or results file). A chapter of a
+    buyer's own CCAP numbers its articles from ``premier_article`` and usually has no table of
+    contents of its own (``sommaire=False``; default: the canevas's).
     """
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
@@ -241,7 +252,8 @@ def render_piece(
     canevas = library.canevas(canevas_name(loaded.dossier, piece))
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
-    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts)
+    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
+                        premier_article=premier_article, sommaire=sommaire)
     if titre:
         document = replace(document, titre=titre)
     if mention:  # a forced document says so on its first page
@@ -259,7 +271,7 @@ def render_piece(
     )
     data = render_docx(skeleton, document.blocks,
                        _fields(dossier, document, document.is_draft, forced=mention is not None),
-                       properties, {**provenance(document, library, loaded.sha256),
+                       properties, {**provenance(document, library, loaded.sha256, loaded.path.name),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document

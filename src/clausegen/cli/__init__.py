@@ -21,6 +21,7 @@ click_fr.install()
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module of clausegen.cli that registers it, short help shown by --help)
+    "actualiser": ("actualiser", "Met un CCAP ou un CCTP à jour des clauses validées (révisions Word)."),
     "bibliotheque": ("juriste", "Bibliothèque de clauses\u00a0: versions, statuts, comparaison."),
     "bilan": ("facilitateur", "Génère le bilan de l'année N\u00a0: résultats, pénalités, graphique."),
     "ccap": ("acheteur", "Génère le CCAP du marché (document Word)."),

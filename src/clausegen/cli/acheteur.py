@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success
+from clausegen.cli.common import DOSSIER, conversion_options, handle_errors, output_option, success
 
 SYMBOLS = {"favorable": "✔", "reserve": "!", "bloquant": "✘"}
 
@@ -130,7 +130,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
     @click.option("--bibliotheque", "surcouches", multiple=True,
                   type=click.Path(file_okay=False, path_type=Path),
                   help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
-    @pdf_option
+    @conversion_options
     @handle_errors
     def command(dossier: Path, sortie: Path, modele: Path | None, forcer: bool, brouillon: bool,
                 surcouches: tuple[Path, ...]) -> None:
@@ -164,7 +164,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @click.option("--bibliotheque", "surcouches", multiple=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
-@pdf_option
+@conversion_options
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
                    modele: Path | None, surcouches: tuple[Path, ...]) -> None:

@@ -80,28 +80,34 @@ def success(message: str) -> None:
     click.secho(message, fg="green", err=stdout_used())
 
 
-def pdf_option(func: F) -> F:
-    """``--pdf``: also convert each .docx the command writes, through LibreOffice headless.
+def conversion_options(func: F) -> F:
+    """``--pdf`` and ``--odt``: also convert the documents the command writes, through LibreOffice
+    (Word documents to PDF or ODT, workbooks to ODS).
 
     LibreOffice is looked for before the command runs, so a missing installation is
-    reported (with the command that installs it) before anything is written.
+    reported (with the command that installs it) before anything is written. All the
+    documents of the command are converted in one LibreOffice call per format.
     """
 
     @functools.wraps(func)
-    def wrapper(*args: Any, pdf: bool = False, **kwargs: Any) -> Any:
-        if not pdf:
+    def wrapper(*args: Any, pdf: bool = False, odt: bool = False, **kwargs: Any) -> Any:
+        formats = [fmt for fmt, wanted in (("pdf", pdf), ("odt", odt)) if wanted]
+        if not formats:
             return func(*args, **kwargs)
         from clausegen.output import record_writes
-        from clausegen.render.pdf import convert_to_pdf, require_soffice
+        from clausegen.render.pdf import LABELS, convert_documents, require_soffice
 
-        require_soffice()
+        require_soffice(target=LABELS[formats[0]])
         with record_writes() as written:
             result = func(*args, **kwargs)
-        for path in written:
-            if path.suffix == ".docx":
-                success(f"PDF écrit : {convert_to_pdf(path)}")
+        for fmt in formats:
+            for path in convert_documents(written, fmt):
+                success(f"{path.suffix[1:].upper()} écrit : {path}")
         return result
 
-    option = click.option("--pdf", "pdf", is_flag=True,
-                          help="Écrit aussi chaque document en PDF (LibreOffice requis).")
-    return option(handle_errors(wrapper))  # type: ignore[return-value]
+    pdf_flag = click.option("--pdf", "pdf", is_flag=True,
+                            help="Écrit aussi chaque document en PDF/A balisé (LibreOffice requis).")
+    odt_flag = click.option("--odt", "odt", is_flag=True,
+                            help="Écrit aussi chaque document en OpenDocument (.odt ; classeur en .ods ; "
+                                 "LibreOffice requis).")
+    return pdf_flag(odt_flag(handle_errors(wrapper)))  # type: ignore[return-value]

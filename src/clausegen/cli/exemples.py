@@ -5,10 +5,14 @@ from __future__ import annotations
 import click
 
 EXAMPLES: dict[str, str] = {
+    "actualiser": 'clausegen actualiser ccap-2026.docx -o ccap-2027.docx --le 2027-01-15 '
+                  '--auteur "Service juridique"',
     "bibliotheque": "clausegen bibliotheque lister --statut valide --piece ccap",
     "bibliotheque afficher": "clausegen bibliotheque afficher plan_progres.delais@1.0.0",
     "bibliotheque comparer": "clausegen bibliotheque comparer 1.0.0 1.1.0 -o revue.docx",
     "bibliotheque historique": "clausegen bibliotheque historique general.objet",
+    "bibliotheque importer": "clausegen bibliotheque importer clauses.docx --bibliotheque "
+                             "bibliotheque-orga --prefixe ville",
     "bibliotheque init": "clausegen bibliotheque init bibliotheque-orga",
     "bibliotheque lister": "clausegen bibliotheque lister --statut valide --piece ccap",
     "bibliotheque nouvelle-version": "clausegen bibliotheque nouvelle-version general.objet --version 1.1.0",

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from clausegen.cli import click_fr
-from clausegen.cli.common import DOSSIER, handle_errors, output_option, pdf_option, success, warn
+from clausegen.cli.common import DOSSIER, conversion_options, handle_errors, output_option, success, warn
 
 ANNEE = click.option("--annee", type=click.IntRange(min=1), required=True,
                      help="Année d'exécution du marché (1 pour la première).")
@@ -89,7 +89,7 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | 
 @DATE_LETTRE
 @MARCHE_SUBSEQUENT
 @FORCER
-@pdf_option
+@conversion_options
 @handle_errors
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any, numero: int | None, forcer: bool) -> None:
@@ -109,7 +109,7 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 @output_option("plan-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
-@pdf_option
+@conversion_options
 @handle_errors
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path, numero: int | None,
                  forcer: bool) -> None:
@@ -130,7 +130,7 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 @output_option("lettre-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
-@pdf_option
+@conversion_options
 @handle_errors
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
                    sortie: Path, numero: int | None, forcer: bool) -> None:
@@ -154,7 +154,7 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
 @output_option("bilan-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
-@pdf_option
+@conversion_options
 @handle_errors
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
                   date_lettre: Any, sortie: Path, numero: int | None, forcer: bool) -> None:
@@ -178,6 +178,7 @@ def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_f
 @output_option("tableau-de-bord.xlsx")
 @MARCHE_SUBSEQUENT
 @FORCER
+@conversion_options
 @handle_errors
 def tableau_de_bord_command(dossier: Path, plan_files: tuple[Path, ...],
                             resultats_files: tuple[Path, ...], sortie: Path, numero: int | None,

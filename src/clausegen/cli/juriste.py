@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from clausegen.cli import click_fr
-from clausegen.cli.common import handle_errors, success
+from clausegen.cli.common import conversion_options, handle_errors, success
 
 OVERLAYS = click.option(
     "--bibliotheque", "surcouches", multiple=True, type=click.Path(file_okay=False, path_type=Path),
@@ -89,6 +89,7 @@ def historique(fragment_id: str, surcouches: tuple[Path, ...]) -> None:
 @click.option("--auteur", help="Auteur des révisions (défaut : relecteur de la nouvelle version).")
 @click.option("--le", "le", type=DATE, help="Date des révisions (défaut : revue ou publication).")
 @OVERLAYS
+@conversion_options
 @handle_errors
 def comparer(ancien: str, nouveau: str, sortie: Path | None, auteur: str | None,
              le: dt.datetime | None, surcouches: tuple[Path, ...]) -> None:
@@ -191,6 +192,36 @@ def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...
     from clausegen.api.bibliotheque import create_version
 
     success(f"Brouillon créé : {create_version(fragment_id, version, surcouches)}")
+
+
+@bibliotheque.command("importer")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path), metavar="CLAUSES.docx")
+@click.option("--bibliotheque", "repertoire", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Bibliothèque de l'organisation où écrire les fragments (jamais la bibliothèque fournie).")
+@click.option("--prefixe", default="import", show_default=True,
+              help="Début des identifiants créés (ex. « ville.ccap »).")
+@click.option("--categorie", default="general", show_default=True,
+              type=click.Choice(["general", "axe", "suivi", "penalite", "insertion", "lettre", "plan",
+                                 "bilan"]), help="Catégorie des fragments créés.")
+@click.option("--piece", "pieces", multiple=True, default=("ccap",), show_default=True,
+              help="Pièce où les clauses peuvent figurer (option répétable).")
+@handle_errors
+def importer(document: Path, repertoire: Path, prefixe: str, categorie: str,
+             pieces: tuple[str, ...]) -> None:
+    """Importe un document Word de clauses (une par titre) en fragments brouillon : titres,
+    paragraphes, gras, italique, listes et tableaux ; chiffres, montants et dates signalés comme
+    variables candidates ; ce qui ne peut être repris est signalé avec sa place."""
+    from clausegen.api.importation import import_clauses
+
+    report = import_clauses(document, repertoire, prefixe=prefixe, categorie=categorie, pieces=pieces)
+    for loss in report.outside:
+        click.secho(f"Non repris — {loss}", fg="yellow", err=True)
+    for fragment in report.fragments:
+        success(f"Brouillon créé : {fragment.path} ({fragment.id}, « {fragment.title} »)")
+        if fragment.candidates:
+            click.echo("    Variables candidates : " + ", ".join(str(c) for c in fragment.candidates))
+        for loss in fragment.losses:
+            click.secho(f"    Non repris — {loss}", fg="yellow", err=True)
 
 
 @click.command("verifier-document")

@@ -67,10 +67,12 @@ def _report_interruption(stopped: BatchInterrupted, total: int, sortie: Path) ->
               help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
 @click.option("--suivi", is_flag=True,
               help="Ajoute les pièces du suivi de chaque dossier (comme « pieces --suivi »).")
-@click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF (LibreOffice requis).")
+@click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF/A balisé (LibreOffice requis).")
+@click.option("--odt", is_flag=True,
+              help="Écrit aussi chaque document en OpenDocument (.odt, LibreOffice requis).")
 @handle_errors
 def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...], suivi: bool, pdf: bool) -> None:
+                surcouches: tuple[Path, ...], suivi: bool, pdf: bool, odt: bool) -> None:
     """Génère toutes les pièces de chaque dossier .yml d'un répertoire, en parallèle.
 
     Un dossier invalide est signalé (fichier, champ, message) et ignoré sans arrêter les
@@ -86,13 +88,14 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
         run_batch,
     )
 
-    if pdf:
+    if pdf or odt:
         from clausegen.render.pdf import require_soffice
 
-        require_soffice()
+        require_soffice(target="PDF" if pdf else "ODT")
     paths = find_dossiers(dossiers)
     options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
-                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf, suivi=suivi)
+                           overlays=tuple(p.resolve() for p in surcouches), pdf=pdf, odt=odt,
+                           suivi=suivi)
     try:
         with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
                                show_pos=True) as bar:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from clausegen.blocks import Block, Image
 from clausegen.documents._blocks import bullets, paragraph, table
 from clausegen.domain.bilan import Bilan
-from clausegen.text.french import montant, nombre, pourcentage
+from clausegen.text.french import montant, nombre, pourcentage, typographie
 
 
 def resultats_blocks(bilan: Bilan) -> list[Block]:
@@ -14,10 +14,14 @@ def resultats_blocks(bilan: Bilan) -> list[Block]:
              f"{nombre(o.valeur_atteinte)} {o.objectif.unite}", pourcentage(o.taux)]
             for o in bilan.objectifs]
     grid = table(["Objectif", "Valeur cible", "Valeur atteinte", "Taux de réalisation"], rows)
-    from clausegen.documents.graphique import graphique_realisation  # matplotlib: only to draw
+    from clausegen.documents.graphique import (  # matplotlib: only to draw
+        graphique_realisation,
+        texte_alternatif,
+    )
 
     chart = Image(graphique_realisation(bilan.objectifs), width_cm=16.0,
-                  caption="Taux de réalisation des objectifs de l'année (trait : objectif à 100 %)")
+                  caption="Taux de réalisation des objectifs de l'année (trait : objectif à 100 %)",
+                  alt=typographie(texte_alternatif(bilan.objectifs)))
     return [grid, chart]
 
 

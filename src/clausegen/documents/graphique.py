@@ -46,3 +46,14 @@ def graphique_realisation(lignes: tuple[LigneObjectif, ...]) -> bytes:
     finally:
         plt.close(figure)
     return buffer.getvalue()
+
+
+def texte_alternatif(lignes: tuple[LigneObjectif, ...]) -> str:
+    """What the chart shows, in words, for screen readers (alternative text)."""
+    if not lignes:
+        return "Graphique des taux de réalisation : aucun objectif."
+    details = " ; ".join(
+        f"{o.objectif.libelle} : {pourcentage(o.taux)} ({'atteint' if o.atteint else 'non atteint'})"
+        for o in lignes)
+    return (f"Graphique en barres horizontales du taux de réalisation de chaque objectif, "
+            f"l'objectif étant atteint à 100 % : {details}.")

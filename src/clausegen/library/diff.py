@@ -78,6 +78,11 @@ def _words(old: str, new: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+def compare_words(old: str, new: str) -> DiffParagraph:
+    """One paragraph's old and new wording, diffed word by word."""
+    return DiffParagraph(Op.egal, _words(old, new))
+
+
 def _whole(op: Op, text: str) -> DiffParagraph:
     return DiffParagraph(op, (Segment(op, text),))
 
@@ -97,7 +102,7 @@ def compare_paragraphs(old: str, new: str) -> list[DiffParagraph]:
             elif old_p is None:
                 result.append(_whole(Op.ajout, new_p))
             else:
-                result.append(DiffParagraph(Op.egal, _words(old_p, new_p)))
+                result.append(compare_words(old_p, new_p))
     return result
 
 

@@ -182,4 +182,7 @@ class Canevas(StrictModel):
     titres: bool = Field(
         default=True, description="Afficher l'intitulé des articles (non pour une lettre)."
     )
+    sommaire: bool = Field(
+        default=False, description="Table des matières en tête du corps (champ que Word met à jour)."
+    )
     articles: list[ArticleSpec] = Field(min_length=1, description="Articles, dans l'ordre.")

@@ -27,7 +27,8 @@ from docx.shared import Cm
 from jinja2 import Template
 from markupsafe import Markup
 
-from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table
+from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table, TableOfContents
+from clausegen.render import numbering
 from clausegen.render.package import DESCRIPTION, LANGUAGE, escape
 from clausegen.templating import render_bounded
 
@@ -62,6 +63,15 @@ class PreparedSkeleton:
     written: dict[Block, str] = field(default_factory=dict, compare=False, repr=False)
     """XML of blocks already written with this skeleton: most blocks recur from one
     dossier to the next (blocks are immutable, so they are safe keys)."""
+    raw: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    """Uncompressed parts that the numbering of headings changes (styles, numbering…)."""
+    numbered: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    """Numbered parts by first article number, deflated once."""
+
+    @property
+    def toc_styles(self) -> numbering.TocStyles:
+        """Style ids of the table of contents."""
+        return numbering.toc_styles(self.raw[numbering.STYLES_PART])
 
 
 def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
@@ -110,24 +120,41 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
         return None
     style_ids, table_style, templated = inspected
     parts: list[tuple[str, Any]] = []
+    raw: dict[str, bytes] = {}
     with zipfile.ZipFile(io.BytesIO(skeleton)) as archive:
         if "docProps/core.xml" not in archive.namelist():
             return None
         for info in archive.infolist():
-            data = archive.read(info.filename)
+            data = french_language(info.filename, archive.read(info.filename))
+            if info.filename in numbering.RAW_PARTS:
+                raw[info.filename] = data
             if info.filename in templated:
                 parts.append((info.filename, _compile(data, environment)))
             elif info.filename in KEPT_RAW:
                 parts.append((info.filename, data))
             else:
-                parts.append((info.filename, deflate(info.filename, french_language(info.filename, data))))
-    return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style)
+                parts.append((info.filename, deflate(info.filename, data)))
+    if numbering.STYLES_PART not in raw:
+        return None
+    return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style,
+                            raw=raw)
+
+
+def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
+    """The skeleton's parts changed to number headings from ``start`` (deflated once)."""
+    from clausegen.render.package import deflate
+
+    if start not in prepared.numbered:
+        replaced = numbering.replacements(prepared.raw, start)
+        prepared.numbered[start] = {name: data if name in KEPT_RAW else deflate(name, data)
+                                    for name, data in replaced.items()}
+    return prepared.numbered[start]
 
 
 # --- body ----------------------------------------------------------------------------------
 
 
-def _text(text: str) -> str:
+def text_xml(text: str) -> str:
     """``w:t``/``w:tab``/``w:br`` for a run's text, as python-docx writes them."""
     if not _BREAKS.search(text):
         space = ' xml:space="preserve"' if text.strip() != text else ""
@@ -148,29 +175,37 @@ def _run(run: Run, bold: bool = False) -> str:
     if run.line_break:
         return "<w:r><w:br/></w:r>"
     properties = ("<w:b/>" if run.bold or bold else "") + ("<w:i/>" if run.italic else "")
+    if run.ref:
+        return numbering.ref_field(run.ref, run.text, properties)
     rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
-    return f"<w:r>{rpr}{_text(run.text)}</w:r>"
+    return f"<w:r>{rpr}{text_xml(run.text)}</w:r>"
 
 
 class BodyWriter:
     """Blocks → the body's WordprocessingML, with the skeleton's style ids."""
 
     def __init__(self, prepared: PreparedSkeleton) -> None:
+        self.prepared = prepared
         self.styles = prepared.paragraph_styles
         self.table_style = prepared.table_style
         self.out: list[str] = []
 
-    def paragraph(self, style: str, content: str) -> None:
+    def paragraph(self, style: str, content: str, numbering_off: bool = False) -> None:
         style_id = self.styles[style]
-        ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else "<w:pPr/>"
+        properties = (f'<w:pStyle w:val="{style_id}"/>' if style_id else "") + (
+            numbering.NO_NUMBERING if numbering_off else "")
+        ppr = f"<w:pPr>{properties}</w:pPr>" if properties else "<w:pPr/>"
         self.out.append(f"<w:p>{ppr}{content}</w:p>")
 
     def block(self, block: Block) -> None:
         from clausegen.render.word import PARAGRAPH_STYLES
 
         if isinstance(block, Heading):
-            text = f"<w:r>{_text(block.text)}</w:r>" if block.text else ""
-            self.paragraph(f"Heading {min(block.level, 3)}", text)
+            text = f"<w:r>{text_xml(block.text)}</w:r>" if block.text else ""
+            if block.anchor:
+                text = numbering.bookmark_start(block.anchor) + text + numbering.bookmark_end(block.anchor)
+            self.paragraph(f"Heading {min(block.level, 3)}", text,
+                           numbering_off=block.level <= 2 and not block.label)
         elif isinstance(block, Paragraph):
             self.paragraph(PARAGRAPH_STYLES.get(block.style, "Normal"),
                            "".join(_run(r) for r in block.runs))
@@ -180,12 +215,14 @@ class BodyWriter:
             self.table(block)
         elif isinstance(block, PageBreak):
             self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+        elif isinstance(block, TableOfContents):
+            self.out.append(numbering.toc_xml(block, self.prepared.toc_styles, text_xml))
 
     def list_item(self, item: ListItem) -> None:
         depth = " 2" if item.depth else ""
         label = ""
         if item.ordered and item.label:
-            label = f"<w:r>{_text(item.label + chr(9))}</w:r>"
+            label = f"<w:r>{text_xml(item.label + chr(9))}</w:r>"
         style = ("List" if item.ordered else "List Bullet") + depth
         self.paragraph(style, label + "".join(_run(r) for r in item.runs))
 
@@ -214,7 +251,8 @@ class BodyWriter:
 
 def supports(blocks: Sequence[Block]) -> bool:
     """Whether every block can be written here (images need python-docx)."""
-    return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak) for b in blocks)
+    return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak | TableOfContents)
+               for b in blocks)
 
 
 MAX_WRITTEN_BLOCKS = 20_000
@@ -234,7 +272,9 @@ def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
         if xml is None:
             xml = written[block] = _write(prepared, block)
         out.append(xml)
-    return "".join(out)
+    body = "".join(out)
+    # Switching the heading styles' list off only matters where they are bound to it.
+    return body if numbering.start_number(blocks) is not None else body.replace(numbering.NO_NUMBERING, "")
 
 
 def _write(prepared: PreparedSkeleton, block: Block) -> str:
@@ -287,14 +327,14 @@ def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: M
                   properties: Any) -> list[tuple[str, Any]]:
     """Every part of the document, in the skeleton's order (unchanging ones still deflated)."""
     body = body_xml(prepared, blocks)
+    start = numbering.start_number(blocks)
+    replaced = numbered_parts(prepared, start) if start is not None else {}
     parts: list[tuple[str, Any]] = []
     for name, content in prepared.parts:
         if isinstance(content, Template):
             parts.append((name, render_part(content, fields, body if name == "word/document.xml" else "")))
         elif name == "docProps/core.xml":
             parts.append((name, core_xml(content, properties)))
-        elif name in KEPT_RAW:
-            parts.append((name, content))
         else:
             parts.append((name, content))
-    return parts
+    return numbering.apply(parts, replaced)

@@ -3,14 +3,89 @@
 from __future__ import annotations
 
 import io
+import re
+from typing import Any
 
 from docx import Document
 
+from clausegen.render.numbering import LIST_NAME, W
 from clausegen.render.package import read_custom_properties
+
+
+def _q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def paragraph_num_pr(paragraph: Any) -> tuple[str, int] | None:
+    """(numId, ilvl) of a python-docx paragraph: its own, else its style's (through ``basedOn``)."""
+    elements = [paragraph._p]
+    style = paragraph.style
+    while style is not None:
+        elements.append(style.element)
+        style = style.base_style
+    for element in elements:
+        num_pr = element.find(f"{_q('pPr')}/{_q('numPr')}")
+        if num_pr is not None:
+            num_id = num_pr.find(_q("numId"))
+            level = num_pr.find(_q("ilvl"))
+            if num_id is None:
+                continue
+            return num_id.get(_q("val"), ""), int(level.get(_q("val"), "0")) if level is not None else 0
+    return None
+
+
+class ArticleNumbers:
+    """The labels Word shows for the articles list (levels, start values, counters).
+
+    Only clausegen's own list is evaluated: a skeleton's bullets and numbered styles are
+    shown as their text, as before.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self.levels: dict[int, tuple[int, str]] = {}
+        self.num_ids: set[str] = set()
+        self.counters: list[int] = []
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            return
+        abstract_id = None
+        for abstract in root.iter(_q("abstractNum")):
+            name = abstract.find(_q("name"))
+            if name is not None and name.get(_q("val")) == LIST_NAME:
+                abstract_id = abstract.get(_q("abstractNumId"))
+                for level in abstract.iter(_q("lvl")):
+                    start = level.find(_q("start"))
+                    text = level.find(_q("lvlText"))
+                    self.levels[int(level.get(_q("ilvl"), "0"))] = (
+                        int(start.get(_q("val"), "1")) if start is not None else 1,
+                        text.get(_q("val"), "") if text is not None else "")
+        for num in root.iter(_q("num")):
+            ref = num.find(_q("abstractNumId"))
+            if ref is not None and ref.get(_q("val")) == abstract_id:
+                self.num_ids.add(num.get(_q("numId"), ""))
+
+    def label(self, paragraph: Any) -> str:
+        """The list label of a paragraph (« Article 3 – », « 3.7. »), or empty."""
+        if not self.num_ids:
+            return ""
+        found = paragraph_num_pr(paragraph)
+        if found is None or found[0] not in self.num_ids or found[1] not in self.levels:
+            return ""
+        level = found[1]
+        del self.counters[level + 1:]
+        while len(self.counters) <= level:
+            self.counters.append(self.levels[len(self.counters)][0] - 1)
+        self.counters[level] += 1
+        counters = self.counters
+        return re.sub(r"%(\d)", lambda m: str(counters[int(m.group(1)) - 1]), self.levels[level][1])
 
 
 def dump_text(docx: bytes) -> str:
     """One line per paragraph, ``[Style] text``, tables as ``| a | b |``; headers first.
+
+    Numbered headings show the label Word computes from the articles list; a cross-reference
+    shows its field's cached result.
 
     Used for golden files: stable across runs, readable in a diff, free of XML noise.
     """
@@ -20,6 +95,7 @@ def dump_text(docx: bytes) -> str:
         for paragraph in section.header.paragraphs:
             if paragraph.text.strip():
                 lines.append(f"[En-tête] {paragraph.text}")
+    numbers = ArticleNumbers(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
@@ -27,8 +103,10 @@ def dump_text(docx: bytes) -> str:
             from docx.text.paragraph import Paragraph
 
             paragraph = Paragraph(child, document)
-            if paragraph.text.strip():
-                lines.append(f"[{paragraph.style.name if paragraph.style else ''}] {paragraph.text}")
+            label = numbers.label(paragraph)
+            text = f"{label} {paragraph.text}" if label else paragraph.text
+            if text.strip():
+                lines.append(f"[{paragraph.style.name if paragraph.style else ''}] {text}")
         elif tag == "tbl":
             from docx.table import Table
 

@@ -55,19 +55,21 @@ def _custom_xml(properties: Mapping[str, str]) -> bytes:
     ).encode()
 
 
-def _with_override(content_types: bytes) -> bytes:
+def with_override(content_types: bytes, part: str, content_type: str) -> bytes:
+    """``[Content_Types].xml`` with an override for ``part`` (unchanged when it has one)."""
     text = content_types.decode("utf-8")
-    if f'PartName="/{CUSTOM_PART}"' in text:
+    if f'PartName="/{part}"' in text:
         return content_types
-    override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_CT}"/>'
+    override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
     return text.replace("</Types>", override + "</Types>").encode("utf-8")
 
 
-def _with_relationship(rels: bytes) -> bytes:
+def with_relationship(rels: bytes, rel_id: str, rel_type: str, target: str) -> bytes:
+    """A relationships part with one of ``rel_type`` (unchanged when it has one)."""
     text = rels.decode("utf-8")
-    if CUSTOM_REL in text:
+    if rel_type in text:
         return rels
-    rel = f'<Relationship Id="rIdClausegenCustom" Type="{CUSTOM_REL}" Target="{CUSTOM_PART}"/>'
+    rel = f'<Relationship Id="{rel_id}" Type="{rel_type}" Target="{target}"/>'
     return text.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
 
 
@@ -148,9 +150,9 @@ def package_entries(parts: Iterable[tuple[str, bytes | ZipEntry]],
             continue
         data = french_language(name, data)
         if name == "[Content_Types].xml":
-            data = _with_override(data)
+            data = with_override(data, CUSTOM_PART, CUSTOM_CT)
         elif name == "_rels/.rels":
-            data = _with_relationship(data)
+            data = with_relationship(data, "rIdClausegenCustom", CUSTOM_REL, CUSTOM_PART)
         entries.append(deflate(name, data))
     entries.append(deflate(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()})))
     return entries

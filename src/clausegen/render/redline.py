@@ -40,7 +40,7 @@ class RedlineSection:
     paragraphs: tuple[DiffParagraph, ...]
 
 
-class _Revisions:
+class Revisions:
     """Makes ``w:ins`` / ``w:del`` elements with sequential ids, one author and one date."""
 
     def __init__(self, author: str, date: datetime) -> None:
@@ -65,8 +65,8 @@ def _run(text: str, *, deleted: bool):  # type: ignore[no-untyped-def]
     return run
 
 
-def _tracked_paragraph(paragraph, diff: DiffParagraph, revisions: _Revisions) -> None:  # type: ignore[no-untyped-def]
-    element = paragraph._p
+def tracked_paragraph(element, diff: DiffParagraph, revisions: Revisions) -> None:  # type: ignore[no-untyped-def]
+    """Append the runs of ``diff`` to the paragraph element ``element`` as tracked changes."""
     if diff.op is not Op.egal:
         properties = element.get_or_add_pPr()
         run_properties = OxmlElement("w:rPr")
@@ -92,12 +92,12 @@ def render_redline(title: str, sections: Sequence[RedlineSection], *, author: st
     """
     document = Document(io.BytesIO(skeleton)) if skeleton else Document()
     document.add_paragraph(title, style="Title")
-    revisions = _Revisions(author, date)
+    revisions = Revisions(author, date)
     for section in sections:
         document.add_heading(section.title, level=1)
         document.add_paragraph(section.subtitle, style="Quote")
         for diff in section.paragraphs:
-            _tracked_paragraph(document.add_paragraph(), diff, revisions)
+            tracked_paragraph(document.add_paragraph()._p, diff, revisions)
     core = document.core_properties
     core.title, core.author, core.last_modified_by = title[:255], author[:255], "clausegen"
     core.created = core.modified = date

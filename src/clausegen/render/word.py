@@ -47,10 +47,11 @@ from clausegen.blocks import (
     Paragraph,
     Run,
     Table,
+    TableOfContents,
     plain_text,
 )
 from clausegen.errors import TemplateFileError
-from clausegen.render import fast
+from clausegen.render import fast, numbering
 from clausegen.render.package import finalize_parts
 from clausegen.templating import (
     RenderBoundError,
@@ -116,10 +117,20 @@ class _StyleIds:
         paragraph._p.style = self._ids[name]
 
 
+def _xml_children(xml: str) -> list[Any]:
+    """Elements of a WordprocessingML snippet from :mod:`clausegen.render.numbering`."""
+    return list(parse_xml(f"<w:x {numbering.NSW}>{xml}</w:x>"))
+
+
 def _runs(paragraph, runs: Iterable[Run]) -> None:  # type: ignore[no-untyped-def]
     for run in runs:
         if run.line_break:
             paragraph.add_run().add_break()
+            continue
+        if run.ref:
+            properties = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
+            for element in _xml_children(numbering.ref_field(run.ref, run.text, properties)):
+                paragraph._p.append(element)
             continue
         added = paragraph.add_run(run.text)
         if run.bold:
@@ -183,12 +194,26 @@ def _list_item(doc, styles: _StyleIds, item: ListItem) -> None:  # type: ignore[
     _runs(paragraph, item.runs)
 
 
+def _heading(doc, styles: _StyleIds, heading: Heading, numbered: bool) -> None:  # type: ignore[no-untyped-def]
+    """A heading; a numbered one gets its bookmark; in a ``numbered`` document (heading
+    styles bound to the list) an unnumbered article-level one switches the list off."""
+    paragraph = styles.paragraph(doc, f"Heading {min(heading.level, 3)}", heading.text)
+    if heading.anchor:
+        start, end = _xml_children(numbering.bookmark_start(heading.anchor)
+                                   + numbering.bookmark_end(heading.anchor))
+        paragraph._p.get_or_add_pPr().addnext(start)
+        paragraph._p.append(end)
+    elif heading.level <= 2 and numbered:
+        paragraph._p.get_or_add_pPr().append(_xml_children(numbering.NO_NUMBERING)[0])
+
+
 def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyped-def]
     """Append blocks to a python-docx document (or docxtpl subdocument)."""
     styles = _StyleIds(doc)
+    numbered = numbering.start_number(blocks) is not None
     for block in blocks:
         if isinstance(block, Heading):
-            styles.paragraph(doc, f"Heading {min(block.level, 3)}", block.text)
+            _heading(doc, styles, block, numbered)
         elif isinstance(block, Paragraph):
             _runs(styles.paragraph(doc, PARAGRAPH_STYLES.get(block.style, "Normal")), block.runs)
         elif isinstance(block, ListItem):
@@ -197,8 +222,21 @@ def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyp
             _table(doc, styles, block)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, TableOfContents):
+            from lxml import etree
+
+            styles_xml = etree.tostring(doc.styles.element)
+            toc = numbering.toc_xml(block, numbering.toc_styles(styles_xml), fast.text_xml)
+            end = doc.element.body.find(f"{{{numbering.W}}}sectPr")
+            for element in _xml_children(toc):
+                if end is not None:
+                    end.addprevious(element)
+                else:
+                    doc.element.body.append(element)
         elif isinstance(block, Image):
-            doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
+            picture = doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
+            if block.alt:  # alternative text: wp:docPr/@descr (Word « Texte de remplacement »)
+                picture._inline.docPr.set("descr", block.alt)
             if block.caption:
                 styles.paragraph(doc, "Caption", block.caption)
 
@@ -291,4 +329,8 @@ def render_docx(
     except Exception as exc:  # noqa: BLE001 - Jinja or XML errors inside the skeleton
         raise TemplateFileError(path=source, reason=_field_error(exc)) from None
     fast.set_core_properties(template.docx.core_properties, properties)
-    return finalize_parts(_package_parts(template.docx), provenance)
+    parts = _package_parts(template.docx)
+    start = numbering.start_number(blocks)
+    if start is not None:
+        parts = numbering.apply(parts, numbering.replacements(dict(parts), start))
+    return finalize_parts(parts, provenance)
