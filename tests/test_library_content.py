@@ -81,11 +81,12 @@ def _post_award_fragments(directory: Path) -> set[str]:
 def test_examples_together_use_every_fragment_of_the_library(tmp_path: Path) -> None:
     used: set[str] = set()
     for path in (NETTOYAGE, TOUS):
-        for piece in ("ccap", "cctp"):
+        for piece in ("ccap", "cctp", "ccap_chapitre", "cctp_chapitre"):
             _, document = render_piece(read_dossier(path), piece, library=open_library())
             used |= {f.id for f in document.fragments}
     used |= _post_award_fragments(tmp_path)
-    assert used == set(open_library().ids)
+    # Replaced by general.forme and general.duree (issue 9); kept for the published releases.
+    assert used == set(open_library().ids) - {"general.forme_duree"}
 
 
 @pytest.mark.parametrize("piece", ["ccap", "cctp"])
@@ -121,34 +122,38 @@ def test_variant_renders_with_resolvable_cross_references(
 
 @pytest.mark.parametrize(("changes", "present", "absent"), [
     ({"engagement": "moyens"}, ["une obligation de moyens"],
-     ["une obligation de résultats", "par objectif"]),
-    ({"engagement": "resultats"}, ["une obligation de résultats", "500,00\u00a0€\u00a0HT par objectif"],
-     ["une obligation de moyens"]),
-    ({}, ["6\u202f000 heures de travail", "Heure d'insertion non réalisée"],
+     ["une obligation de résultat\u00a0:", "par objectif"]),
+    ({"engagement": "resultats"}, ["une obligation de résultat\u00a0:",
+                                   "500,00\u00a0€\u00a0HT par objectif, multipliés par la part",
+                                   "sa non-atteinte n'est sanctionnée que par la pénalité par heure",
+                                   "caractères de la force majeure"],
+     ["une obligation de moyens", "obligation de résultats", "circonstance extérieure"]),
+    ({}, ["6\u202f000\u00a0heures de travail", "Heure d'insertion non réalisée"],
      ["Action d'insertion non réalisée"]),
     ({"insertion": {"mode": "actions", "volume_heures": None, "actions_par_an": 2}},
-     ["au moins 2 actions d'insertion", "Action d'insertion non réalisée dans l'année"],
+     ["au moins 2\u00a0actions d'insertion", "Action d'insertion non réalisée dans l'année"],
      ["Heure d'insertion non réalisée", "heures de travail sur la durée"]),
     ({"insertion": {"mode": "actions", "volume_heures": None, "actions_par_an": 1}},
-     ["au moins 1 action d'insertion, choisie"], ["1 actions"]),
+     ["au moins 1\u00a0action d'insertion, choisie"], ["1\u00a0actions"]),
     ({"penalites": {"exoneration_ccag": True}},
-     ["cette exonération s'applique aussi aux pénalités du présent article"],
+     ["s'applique aussi aux pénalités du présent article"],
      ["dès le premier euro"]),
     ({"penalites": {"exoneration_ccag": False}},
-     ["ne s'applique pas aux pénalités du présent article, qui sont dues dès le premier euro",
-      "| 6.2 | 14.1.1 |"],
-     ["cette exonération s'applique aussi"]),
+     ["n'est pas exonéré des pénalités du présent article dont le montant total ne dépasse "
+      "pas 1\u202f000\u00a0€\u00a0HT", "dès le premier euro",
+      "stipulation relative à l'exonération des pénalités"],
+     ["s'applique aussi aux pénalités", "14.1.1 |", "14.1.3", "en tant que de besoin"]),
     ({"penalites": {"formule_heure": "smic"}},
      ["deux fois le montant du SMIC horaire brut en vigueur à la date du constat",
       "Le SMIC horaire brut retenu"], ["50,00\u00a0€\u00a0HT par heure"]),
     ({"penalites": {"formule_heure": "smic", "coefficient_smic": "1.5"}},
-     ["1,5 fois le montant du SMIC horaire brut"], []),
+     ["1,5\u00a0fois le montant du SMIC horaire brut"], []),
     ({"penalites": {"formule_heure": "forfait"}}, ["50,00\u00a0€\u00a0HT par heure"], ["SMIC"]),
     ({"insertion": {"globalisation": False}}, ["n'est pas admise pour le présent marché"],
      ["peut demander au facilitateur la globalisation"]),
     ({"insertion": {"globalisation": True}}, ["peut demander au facilitateur la globalisation"],
      ["n'est pas admise pour le présent marché"]),
-    ({"insertion": None, "axes": [{"code": "egalite"}]}, ["Article\u00a05 – Pénalités"],
+    ({"insertion": None, "axes": [{"code": "egalite"}]}, ["Article\u00a08 – Pénalités"],
      ["Action d'insertion professionnelle", "Heure d'insertion", "16.1.5"]),
 ], ids=["moyens", "resultats", "heures", "actions", "une-action", "exoneration-appliquee",
         "exoneration-ecartee", "smic", "smic-decimal", "forfait", "globalisation-refusee",
@@ -201,7 +206,7 @@ def _heading_titles(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(("lead", "title"), [
     ("formalisé dans les conditions de l'article", "Formalisation du plan de progrès"),
-    ("donne lieu aux pénalités prévues à l'article", "Pénalités"),
+    ("donne lieu à la pénalité prévue à l'article", "Pénalités"),
     ("engagement minimal d'insertion fixé à l'article", "Volume de l'engagement d'insertion"),
     ("sanctionnée dans les conditions de l'article", "Pénalités relatives à l'action d'insertion"),
     ("pour chaque axe de progrès retenu à l'article", "Axes de progrès"),

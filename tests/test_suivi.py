@@ -137,7 +137,7 @@ def test_convocation_agenda_lists_each_axis_and_a_date_within_the_deadline(runne
     result = _run(runner, "convocation", NETTOYAGE, "-o", output, "--reunion", "2027-02-15")
     assert result.exit_code == 0, result.output
     text = dump_text(output.read_bytes())
-    assert "15\u00a0février 2027 à 10 h 00" in text
+    assert "15\u00a0février 2027 à 10\u00a0h\u00a000" in text
     for axe in ("Recrutement et maintien dans l'emploi", "Découverte et sensibilisation des métiers",
                 "Lutte contre les discriminations"):
         assert axe in text
@@ -284,7 +284,7 @@ def test_bilan_shows_rates_and_embeds_the_chart(runner, tmp_path: Path) -> None:
     output = tmp_path / "bilan.docx"
     assert _run(runner, "bilan", NETTOYAGE, "--annee", "1", "-o", output).exit_code == 0
     text = dump_text(output.read_bytes())
-    assert "| 1\u202f500 heures | 1\u202f380 heures | 92\u00a0% |" in text  # 1 380 / 1 500 = 92 %
+    assert "| 1\u202f500\u00a0heures | 1\u202f380\u00a0heures | 92\u00a0% |" in text  # 1 380 / 1 500 = 92 %
     assert "| 75\u00a0% |" in text  # 3 / 4 immersions
     media = [n for n in zipfile.ZipFile(output).namelist() if n.startswith("word/media/")]
     assert [n for n in media if n.endswith(".png")]

@@ -199,6 +199,19 @@ def build_lettre() -> bytes:
     return _save(doc, "Courrier")
 
 
+def build_chapitre() -> bytes:
+    """A chapter to insert into the buyer's own CCAP or CCTP: no cover page, a title line."""
+    doc = Document()
+    _styles(doc)
+    section = doc.sections[0]
+    _page(section)
+    _header_footer(section, "{{ sigle }} – Marché n°\u00a0{{ reference }}")
+    doc.add_paragraph("{{ titre_piece }}", style="Subtitle")
+    doc.add_paragraph("Marché n°\u00a0{{ reference }} – {{ objet }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("{{p corps }}")
+    return _save(doc, "Chapitre de pièce de marché")
+
+
 def build_revue() -> bytes:
     """Review documents (tracked-change comparisons): styles and page only, an empty body.
 
@@ -243,6 +256,7 @@ def main() -> int:
     (TEMPLATES / "piece.docx").write_bytes(build_piece())
     (TEMPLATES / "lettre.docx").write_bytes(build_lettre())
     (TEMPLATES / "revue.docx").write_bytes(build_revue())
+    (TEMPLATES / "chapitre.docx").write_bytes(build_chapitre())
     print(f"Squelettes écrits dans {TEMPLATES}")
     return 0
 

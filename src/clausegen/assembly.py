@@ -77,8 +77,9 @@ def _included(condition: str | None, context: Mapping[str, Any], where: str) -> 
 
 
 def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
-          allow_drafts: bool) -> list[_Article]:
-    """Apply conditions, number articles and sections, resolve fragment versions."""
+          allow_drafts: bool, premier_article: int = 1) -> list[_Article]:
+    """Apply conditions, number articles (from ``premier_article``) and sections, resolve
+    fragment versions."""
     def resolve(ids: list[str]) -> tuple[Fragment, ...]:
         return tuple(library.resolve(i, allow_drafts=allow_drafts) for i in ids)
 
@@ -86,7 +87,7 @@ def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
     for spec in canevas.articles:
         if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
             continue
-        number = str(len(articles) + 1)
+        number = str(premier_article + len(articles))
         sections: list[_Section] = []
         for section in spec.sections:
             if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
@@ -153,22 +154,25 @@ def _heading(level: int, number: str, title: str, numbered: bool) -> Heading:
 
 
 def article_numbers(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
-                    allow_drafts: bool = False) -> dict[str, str]:
+                    allow_drafts: bool = False, premier_article: int = 1) -> dict[str, str]:
     """The number of every article, section and fragment key of a piece (for letters citing it)."""
-    return _numbers(_plan(canevas, library, context, allow_drafts))
+    return _numbers(_plan(canevas, library, context, allow_drafts, premier_article))
 
 
 def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
              allow_drafts: bool = False,
-             inserts: Mapping[str, Sequence[Block]] | None = None) -> AssembledDocument:
+             inserts: Mapping[str, Sequence[Block]] | None = None,
+             premier_article: int = 1) -> AssembledDocument:
     """Build the numbered blocks of a piece and the list of fragment versions used.
 
     ``inserts`` maps an article or section key of the canevas to computed blocks (tables,
     charts, letter headers) placed after that article's or section's fragments; an article
     key followed by ``:debut`` places them after its title, before its fragments.
+    ``premier_article`` is the number of the first article (a chapter inserted into the
+    buyer's own CCAP starts at its number); cross-references follow it.
     """
     inserts = inserts or {}
-    articles = _plan(canevas, library, context, allow_drafts)
+    articles = _plan(canevas, library, context, allow_drafts, premier_article)
     numbers = _numbers(articles)
     full_context = {**context, "piece": canevas.piece, "derogations": _derogations(articles, context)}
     blocks: list[Block] = []

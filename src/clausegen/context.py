@@ -24,10 +24,19 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
     - ``acheteur``, ``marche``, ``facilitateur``, ``titulaire``, ``plan_de_progres``:
       the dossier sections (``titulaire`` is ``None`` before award);
     - ``axes``: the retained axes, in the dossier's order;
-    - ``faisabilite``: the feasibility verdict of the market.
+    - ``faisabilite``: the feasibility verdict of the market;
+    - ``acheteur_designation``: the buyer's name with its article (« la Ville de … »);
+    - ``administratif``: the complete CCAP's administrative stipulations.
     """
+    acheteur = dossier.acheteur
+    article = acheteur.article
+    designation = (acheteur.nom if article is None
+                   else f"{article}{acheteur.nom}" if article.endswith("'")
+                   else f"{article} {acheteur.nom}")
     return {
         "acheteur": dossier.acheteur,
+        "acheteur_designation": designation,
+        "administratif": dossier.administratif,
         "marche": dossier.marche,
         "facilitateur": dossier.facilitateur,
         "titulaire": dossier.titulaire,
@@ -35,6 +44,18 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
         "axes": list(dossier.plan_de_progres.axes),
         "faisabilite": assess_faisabilite(dossier.marche),
     }
+
+
+CCAG_TITLES = {
+    Ccag.fcs: "fournitures courantes et de services",
+    Ccag.tic: "techniques de l'information et de la communication",
+    Ccag.pi: "prestations intellectuelles",
+    Ccag.travaux: "travaux",
+    Ccag.mi: "industriels",
+    Ccag.moe: "maîtrise d'œuvre",
+}
+"""What follows « des marchés publics de » in the title of each CCAG's arrêté du 30 mars 2021
+(Travaux: title read on Légifrance; the others by analogy, as the legal review suggested)."""
 
 
 def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
@@ -58,4 +79,13 @@ def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
             return f"l'article {number} du {name}"
         return f"la stipulation du {name} relative {table.articles[cle].libelle}"
 
-    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name}
+    def libelle(cle: str) -> str:
+        numero(cle)
+        return table.articles[cle].libelle
+
+    intitule = (f"cahier des clauses administratives générales des marchés publics de "
+                f"{CCAG_TITLES[ccag]} ({name})")
+    if ccag is Ccag.mi:
+        intitule = f"cahier des clauses administratives générales des marchés publics industriels ({name})"
+    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name, "ccag_libelle": libelle,
+            "ccag_intitule": intitule}

@@ -6,6 +6,7 @@ Everything here is usable in-process (batch jobs, benchmarks, tests) without Cli
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time
@@ -17,9 +18,10 @@ from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
 from clausegen.blocks import Block
 from clausegen.context import ccag_functions, dossier_context
+from clausegen.domain.ccap_complet import missing_fields
 from clausegen.domain.faisabilite import Faisabilite, Verdict, assess_faisabilite
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import NotSuitedError
+from clausegen.errors import DossierError, NotSuitedError
 from clausegen.library import Library, load_library
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
@@ -39,6 +41,19 @@ PLAN_MENTION = (
 )
 
 
+TENDER_PIECES = frozenset({"ccap", "cctp", "ccap_chapitre", "cctp_chapitre"})
+"""The consultation pieces: what bidders priced, so award data never changes them."""
+
+AWARD_FIELDS: dict[str, Any] = {"titulaire": True, "plans": True, "bilans": True,
+                                "marche": {"date_notification"}}
+"""Dossier fields filled after award (excluded from what a tender piece records)."""
+
+
+def canevas_name(piece: str, *, chapitre: bool) -> str:
+    """The canevas of a piece: ``ccap`` or, for the chapter alone, ``ccap_chapitre``."""
+    return f"{piece}_chapitre" if chapitre else piece
+
+
 @dataclass(frozen=True)
 class LoadedDossier:
     """A validated dossier with the hash of its file (for provenance)."""
@@ -46,6 +61,13 @@ class LoadedDossier:
     dossier: Dossier
     path: Path
     sha256: str
+
+    @property
+    def consultation_sha256(self) -> str:
+        """Hash of the dossier without its award data (what a tender piece depends on)."""
+        dump = self.dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
+        canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -141,25 +163,34 @@ def render_piece(
     inserts: Mapping[str, Sequence[Block]] | None = None,
     titre: str | None = None,
     extra_provenance: Mapping[str, str] | None = None,
+    premier_article: int = 1,
 ) -> tuple[bytes, AssembledDocument]:
     """Assemble and render one piece in memory (with the dossier's pinned release, if any).
 
     Post-award pieces add template names (``extra_context``), computed blocks placed under a
     canevas key (``inserts``), a title naming the year (``titre``) and what else went in
     (``extra_provenance``: the year, the hash of a plan or results file).
+
+    A tender piece (:data:`TENDER_PIECES`) depends on the consultation data only: its
+    dates and provenance ignore the award fields, so filling them changes no byte of it.
+    The complete CCAP first checks the fields it needs (:func:`missing_fields`).
     """
+    tender = piece in TENDER_PIECES
+    if piece == "ccap" and (problems := missing_fields(loaded.dossier)):
+        raise DossierError(path=loaded.path, problems=problems)
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
     canevas = library.canevas(piece)
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
-    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts)
+    document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
+                        premier_article=premier_article)
     if titre:
         document = replace(document, titre=titre)
     skeleton_path = modele or templates_dir() / document.modele
     skeleton = check_skeleton(skeleton_path)
     dossier = loaded.dossier
-    notification = dossier.marche.date_notification
+    notification = None if tender else dossier.marche.date_notification
     properties = DocumentProperties(
         title=f"{document.sigle} \u2013 {dossier.marche.objet}",
         subject=f"Marché n° {dossier.marche.reference}",
@@ -167,8 +198,9 @@ def render_piece(
         keywords="clausegen; plan de progrès en matière sociale",
         created=datetime.combine(notification, time()) if notification else None,
     )
+    dossier_hash = loaded.consultation_sha256 if tender else loaded.sha256
     data = render_docx(skeleton, document.blocks, _fields(dossier, document, document.is_draft),
-                       properties, {**provenance(document, library, loaded.sha256),
+                       properties, {**provenance(document, library, dossier_hash),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document
@@ -191,13 +223,20 @@ def generate_piece(
     forcer: bool = False,
     brouillon: bool = False,
     overlays: Sequence[Path] = (),
+    chapitre: bool = False,
+    premier_article: int = 1,
 ) -> Generation:
-    """Check feasibility, assemble, render and write one piece atomically."""
+    """Check feasibility, assemble, render and write one piece atomically.
+
+    ``chapitre``: the social chapter alone, to insert into the buyer's own piece, its
+    articles numbered from ``premier_article``.
+    """
     loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
-    data, document = render_piece(loaded, piece, library=library, modele=modele,
-                                  allow_drafts=brouillon)
+    data, document = render_piece(loaded, canevas_name(piece, chapitre=chapitre),
+                                  library=library, modele=modele, allow_drafts=brouillon,
+                                  premier_article=premier_article)
     write_atomic(output, data)
     return Generation(path=output, piece=piece, fragments=document.fragments,
                       faisabilite=faisabilite, is_draft=document.is_draft)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -161,6 +161,11 @@ class Acheteur(StrictModel):
     """The public buyer."""
 
     nom: Texte = Field(description="Dénomination de l'acheteur (ex. « Ville de Saint-Aubin »).")
+    article: Literal["le", "la", "l'", "les"] | None = Field(
+        default=None,
+        description="Article défini devant la dénomination dans une phrase (« la » : « passé "
+                    "par la Ville de Saint-Aubin ») ; absent : la dénomination seule.",
+    )
     adresse: Texte = Field(description="Adresse postale complète, lignes séparées par des virgules.")
     ville: Texte = Field(description="Ville utilisée dans les lettres (« Saint-Aubin, le … »).")
     signataire: Signataire = Field(description="Personne habilitée à signer pour l'acheteur.")
@@ -382,6 +387,7 @@ class PlanDeProgres(StrictModel):
 
 
 # The annual plans and results use CodeAxe and Penalites defined above.
+from clausegen.models.administratif import Administratif  # noqa: E402
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, refuse_duplicates  # noqa: E402
 
 
@@ -399,6 +405,11 @@ class Dossier(StrictModel):
         default=None,
         description="Version publiée de la bibliothèque de clauses à utiliser (épinglage).",
     )
+    administratif: Administratif = Field(
+        default_factory=Administratif,
+        description="Clauses administratives du CCAP complet (maximum, prix, paiement, "
+                    "différends) ; inutiles pour le seul chapitre social.",
+    )
     plans: list[PlanAnnuel] = Field(
         default_factory=list, description="Plans de progrès annuels, un par année (clé annee)."
     )
@@ -410,4 +421,15 @@ class Dossier(StrictModel):
     def _years_unique(self) -> Self:
         refuse_duplicates([str(p.annee) for p in self.plans], "plans : année(s)")
         refuse_duplicates([str(b.annee) for b in self.bilans], "bilans : année(s)")
+        return self
+
+    @model_validator(mode="after")
+    def _renewals_fit_duration(self) -> Self:
+        reconduction = self.administratif.reconduction
+        if reconduction and reconduction.nombre * reconduction.duree_mois >= self.marche.duree_mois:
+            raise ValueError(
+                "administratif.reconduction : les reconductions "
+                f"({reconduction.nombre} × {reconduction.duree_mois} mois) doivent laisser une "
+                f"période initiale dans la durée totale du marché ({self.marche.duree_mois} mois)"
+            )
         return self
