@@ -162,7 +162,7 @@ def test_pieces_with_suivi_writes_every_piece(runner, tmp_path: Path) -> None:  
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["bilan-1.docx", "ccap.docx", "cctp.docx", "convocation.docx", "echeancier.ics",
-                     "lettre-1.docx", "lettre-2.docx", "plan-1.docx", "plan-2.docx",
+                     "lettre-1.docx", "lettre-2.docx", "lettre-bilan-1.docx", "plan-1.docx", "plan-2.docx",
                      "tableau-de-bord.xlsx"]
     for docx in tmp_path.glob("*.docx"):
         assert "Marché n°\u00a02026-0142" in dump_text(docx.read_bytes())

@@ -74,6 +74,7 @@ def _post_award_fragments(directory: Path) -> set[str]:
              api_suivi.generate_lettre(NETTOYAGE, 1, directory / "lettre.docx")]
     api_suivi.generate_bilan(NETTOYAGE, 1, directory / "bilan.docx")
     paths.append(directory / "bilan.docx")
+    paths.append(api_suivi.generate_lettre_bilan(NETTOYAGE, 1, directory / "lettre-bilan.docx")[0])
     return {key.removeprefix("fragment.") for path in paths
             for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
 

@@ -224,19 +224,21 @@ def generate_piece(
     brouillon: bool = False,
     overlays: Sequence[Path] = (),
     chapitre: bool = False,
-    premier_article: int = 1,
+    premier_article: int | None = None,
 ) -> Generation:
     """Check feasibility, assemble, render and write one piece atomically.
 
     ``chapitre``: the social chapter alone, to insert into the buyer's own piece, its
-    articles numbered from ``premier_article``.
+    articles numbered from ``premier_article`` (else the dossier's
+    ``administratif.chapitre_premier_article``, else 1).
     """
     loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
     data, document = render_piece(loaded, canevas_name(piece, chapitre=chapitre),
                                   library=library, modele=modele, allow_drafts=brouillon,
-                                  premier_article=premier_article)
+                                  premier_article=premier_article
+                                  or loaded.dossier.administratif.chapitre_premier_article or 1)
     write_atomic(output, data)
     return Generation(path=output, piece=piece, fragments=document.fragments,
                       faisabilite=faisabilite, is_draft=document.is_draft)

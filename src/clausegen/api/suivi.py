@@ -26,8 +26,9 @@ from clausegen.documents._blocks import heading, paragraph
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
-from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
+from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats, compute_bilan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
+from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
@@ -144,7 +145,9 @@ def load_resultats(suivi: Suivi, plan: PlanAnnuel, resultats_file: Path | None =
 def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     dossier = suivi.loaded.dossier
     base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
-    numbers = article_numbers(suivi.library.canevas("ccap"), suivi.library, base)
+    premier = dossier.administratif.chapitre_premier_article
+    canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
+    numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
 
     def ccap_article(key: str) -> Raw:
         if key not in numbers:
@@ -266,29 +269,91 @@ def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = Non
 
 
 def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                   resultats_file: Path | None = None, date_lettre: date | None = None) -> Bilan:
-    """The bilan of year N: results, chart, penalties, renewal letter for N+1."""
+                   resultats_file: Path | None = None) -> Bilan:
+    """The bilan of year N: meeting, results, chart, actions of both parties, difficulties,
+    penalties by procedure state, the titulaire's observations, visas. The letter that
+    transmits it is its own piece (:func:`generate_lettre_bilan`)."""
     suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file)
     dossier = suivi.loaded.dossier
-    total = annees(dossier.marche.duree_mois)
-    suivante = annee + 1 if annee < total else None
-    echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
-    jour = date_lettre or echeance
+    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
+    titulaire = dossier.titulaire
+    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+                    if titulaire and titulaire.representant else
+                    titulaire.raison_sociale if titulaire else None)
+    signataire = dossier.acheteur.signataire
     inserts: dict[str, Sequence[Block]] = {
+        "bilan_reunion": bilan_doc.reunion_blocks(resultats.reunion),
         "bilan_resultats": bilan_doc.resultats_blocks(bilan),
         "bilan_actions": bilan_doc.actions_blocks(bilan),
+        "bilan_difficultes": bilan_doc.difficultes_blocks(resultats),
         "bilan_penalites": bilan_doc.penalites_blocks(bilan),
-        "bilan_renouvellement": lettre_doc.signature(dossier),
+        "bilan_observations": bilan_doc.observations_blocks(resultats),
+        "bilan_visas": bilan_doc.visas_blocks(
+            f"{signataire.nom}, {signataire.qualite}",
+            f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
     }
-    if suivante:
-        objet = f"Bilan de l'année {annee} et renouvellement du plan pour l'année {suivante}"
-        inserts["bilan_penalites"] = [*inserts["bilan_penalites"], PageBreak()]
-        inserts["bilan_renouvellement:debut"] = lettre_doc.en_tete(dossier, jour, objet)
-    context = _context(suivi, annee, annee_suivante=suivante, echeance_bilan=echeance, bilan=bilan)
+    context = _context(suivi, annee, bilan=bilan)
     _render(suivi, "bilan", output, context, inserts,
             titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}",
             sources=_sources(annee, plan=plan_file, resultats=resultats_file))
     return bilan
+
+
+def generate_lettre_bilan(dossier_path: Path, annee: int, output: Path, *,
+                          plan_file: Path | None = None, resultats_file: Path | None = None,
+                          date_lettre: date | None = None) -> tuple[Path, date]:
+    """The letter transmitting the bilan of year N (the bilan is joined): it opens the
+    contradictory procedure on the penalties still to be decided and, when the plan of N+1 is
+    not in the dossier yet, asks for its draft with dates that leave the promised time.
+
+    Dated ``date_lettre``, else the day of the bilan meeting; never before that meeting.
+    """
+    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file)
+    dossier = suivi.loaded.dossier
+    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
+    reunion = resultats.reunion.date_reunion if resultats.reunion else None
+    jour = date_lettre or reunion
+    if jour is None:
+        raise SuiviInputError(what=f"Lettre de transmission du bilan de l'année {annee}",
+                              hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
+                                   f"de bilan (bilans[annee={annee}].reunion.date_reunion)")
+    if reunion is not None and jour < reunion:
+        raise SuiviInputError(what=f"--date {jour.isoformat()}",
+                              hint=f"date au plus tôt le jour de la réunion de bilan "
+                                   f"({reunion.isoformat()}) attendue : la lettre transmet le bilan")
+    suivante = annee + 1 if annee < annees(dossier.marche.duree_mois) else None
+    plan_suivant = suivante is not None and any(p.annee == suivante for p in dossier.plans)
+    echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
+    extra: dict[str, Any] = {"annee_suivante": suivante, "plan_suivant": plan_suivant,
+                             "echeance_bilan": echeance, "bilan_reunion": reunion,
+                             "a_instruire": bilan.total(EtatProcedure.constatee),
+                             "reunion_renouvellement": None, "projet_avant": None}
+    if suivante is not None and not plan_suivant:
+        dates = dates_renouvellement(jour, echeance)
+        if dates is None:
+            raise SuiviInputError(
+                what=f"Lettre de renouvellement du {date_longue(jour)}",
+                hint=f"date au plus tard le {date_longue(date_limite_lettre(echeance))} attendue : "
+                     f"la réunion de renouvellement doit se tenir au plus tard le "
+                     f"{date_longue(echeance)} et le titulaire doit disposer d'une semaine pour "
+                     "préparer son projet, remis huit jours avant la réunion")
+        extra |= {"reunion_renouvellement": dates.reunion, "projet_avant": dates.projet_avant}
+    objet = f"Bilan du plan de progrès de l'année {annee}"
+    if extra["a_instruire"]:
+        objet += " – invitation à présenter vos observations"
+    if suivante is not None and not plan_suivant:
+        objet += f" – renouvellement du plan pour l'année {suivante}"
+    inserts: dict[str, Sequence[Block]] = {
+        "entete": lettre_doc.en_tete(dossier, jour, objet),
+        "signature": [*lettre_doc.signature(dossier),
+                      paragraph(f"Pièce jointe : bilan du plan de progrès de l'année {annee}",
+                                "gauche")],
+    }
+    context = _context(suivi, annee, **extra)
+    path = _render(suivi, "lettre_bilan", output, context, inserts,
+                   titre=f"Transmission du bilan de l'année {annee}",
+                   sources=_sources(annee, plan=plan_file, resultats=resultats_file))
+    return path, jour
 
 
 def deadlines(dossier_path: Path) -> list[Echeance]:
@@ -355,6 +420,9 @@ def generate_suivi_pieces(dossier_path: Path, directory: Path) -> list[Path]:
         path = directory / f"bilan-{resultats.annee}.docx"
         generate_bilan(dossier_path, resultats.annee, path)
         written.append(path)
+        if resultats.reunion is not None:
+            written.append(generate_lettre_bilan(
+                dossier_path, resultats.annee, directory / f"lettre-bilan-{resultats.annee}.docx")[0])
     if dossier.plans:
         written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx"))
     return written

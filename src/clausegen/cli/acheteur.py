@@ -101,7 +101,8 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
                        "de l'acheteur (sans page de garde).")
     @click.option("--premier-article", "premier_article", type=click.IntRange(1, 999),
                   default=None,
-                  help="Numéro du premier article du chapitre (avec --chapitre ; 1 par défaut).")
+                  help="Numéro du premier article du chapitre (avec --chapitre ; par défaut "
+                       "administratif.chapitre_premier_article du dossier, sinon 1).")
     @pdf_option
     @handle_errors
     def command(dossier: Path, sortie: Path, modele: Path | None, forcer: bool, brouillon: bool,
@@ -112,7 +113,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
             raise click.UsageError("l'option --premier-article ne vaut qu'avec --chapitre.")
         result = generate_piece(dossier, piece, sortie, modele=modele, forcer=forcer,
                                 brouillon=brouillon, overlays=surcouches, chapitre=chapitre,
-                                premier_article=premier_article or 1)
+                                premier_article=premier_article)
         if result.faisabilite.verdict.value == "non_adapte":
             click.secho("Avertissement : marché jugé non adapté, génération forcée.", fg="yellow",
                         err=True)

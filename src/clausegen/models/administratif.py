@@ -122,6 +122,12 @@ class Administratif(StrictModel):
                     "(article R. 2194-1 du code de la commande publique) ; absente : toute "
                     "évolution d'une stipulation passe par une modification du marché.",
     )
+    chapitre_premier_article: int | None = Field(
+        default=None, ge=1, le=999,
+        description="Si le CCAP de l'acheteur intègre le seul chapitre social (clausegen ccap "
+                    "--chapitre), numéro de son premier article : le chapitre est numéroté à "
+                    "partir de lui et les lettres et bilans citent cette numérotation.",
+    )
     procedure: Texte | None = Field(
         default=None,
         description="Procédure de passation, telle qu'elle figure en page de garde "

@@ -100,7 +100,7 @@ def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
     assert sheet is not None
     sheet.title = "Synthèse"
     _header(sheet, ("Année", "Période", "Objectifs", "Taux moyen de réalisation",
-                    "Pénalités encourues (€ HT)"), (10, 40, 12, 24, 26))
+                    "Pénalités applicables (€ HT)"), (10, 40, 12, 24, 26))
     for row, year in enumerate(years, start=2):
         ref = f"'Année {year.annee}'!G2:G{len(year.lignes) + 1}"
         sheet.append([year.annee, year.periode, len(year.lignes),

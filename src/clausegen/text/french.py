@@ -128,3 +128,9 @@ def typographie(text: str) -> str:
     text = _NUMBER_UNIT.sub(NBSP, text)
     text = _UNIT_TAIL.sub(NBSP, text)
     return _PERCENT.sub(lambda m: m.group(1) + NBSP + "%", text)
+
+
+def pluriel(quantite: Decimal | int, mot: str) -> str:
+    """« 1 salarié », « 1,5 heure », « 2 salariés »: French plural from two upwards."""
+    word = mot if abs(to_decimal(quantite)) < 2 or mot.endswith(("s", "x", "z")) else f"{mot}s"
+    return f"{nombre(quantite)}{NBSP}{word}"
