@@ -151,3 +151,31 @@ def test_renewal_dates_boundary(lettre: str, echeance: str, ok: bool) -> None:
     result = dates_renouvellement(date.fromisoformat(lettre), date.fromisoformat(echeance))
     assert (result is not None) is ok
     assert date_limite_lettre(date.fromisoformat(echeance)) == date(2028, 1, 21)
+
+
+# --- plans that contradict the CCAP -------------------------------------------------------------
+
+
+def test_pieces_suivi_flags_plans_that_contradict_the_ccap(tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
+    data = example_data()
+    data["plans"][0]["axes"][0]["objectifs"][0]["valeur_cible"] = 1500  # = 6 000 × 12 / 48
+    data["plans"][1]["axes"] = data["plans"][1]["axes"][:1]
+    data["bilans"] = []
+    result = CliRunner().invoke(cli, ["pieces", str(write_dossier(data)), "-o", str(tmp_path),
+                                      "--suivi"])
+    assert result.exit_code == 0, result.output
+    assert ("ne dépasse pas la part de l'année de l'engagement minimal d'insertion "
+            f"(1\u202f500{NB}heures)") in result.stderr
+    assert "le plan de l'année 2 ne fixe rien pour l'axe « Découverte" in result.stderr.replace(
+        f"«{NB}", "« ")
+    plan = dump_text((tmp_path / "plan-2.docx").read_bytes())
+    assert "chacun des axes" not in plan
+    assert "sur l'axe suivant, parmi ceux retenus" in plan
+    assert "Pour chaque axe qu'il couvre" in plan
+
+
+def test_example_plans_agree_with_the_ccap(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
+    assert result.exit_code == 0, result.output
+    assert "Avertissement" not in result.stderr
+    assert "sur chacun des axes retenus" in dump_text((tmp_path / "plan-2.docx").read_bytes())

@@ -218,8 +218,11 @@ def test_bilan_penalties_match_the_hand_computation(runner, write_dossier, tmp_p
 
 
 def _year_two(heures: int) -> dict[str, Any]:
-    return {"annee": 2, "objectifs": [{"objectif": "heures_insertion", "valeur_atteinte": heures}],
-            "actions": [{"action": "alternance", "realisee": True}],
+    return {"annee": 2, "objectifs": [{"objectif": "heures_insertion", "valeur_atteinte": heures},
+                                      {"objectif": "pmsmp_2", "valeur_atteinte": 5},
+                                      {"objectif": "encadrants_formes_2", "valeur_atteinte": 8}],
+            "actions": [{"action": "alternance", "realisee": True},
+                        {"action": "forum_emploi_2", "realisee": True}],
             "heures_insertion_realisees": heures, "montant_annuel_ht": 291000}
 
 
@@ -300,7 +303,8 @@ def test_bilan_shows_rates_and_embeds_the_chart(runner, tmp_path: Path) -> None:
     output = tmp_path / "bilan.docx"
     assert _run(runner, "bilan", NETTOYAGE, "--annee", "1", "-o", output).exit_code == 0
     text = dump_text(output.read_bytes())
-    assert "| 1\u202f500\u00a0heures | 1\u202f380\u00a0heures | 92\u00a0% |" in text  # 1 380 / 1 500 = 92 %
+    # 1 380 / 1 650 = 83,63… → 83,6 %
+    assert "| 1\u202f650\u00a0heures | 1\u202f380\u00a0heures | 83,6\u00a0% |" in text
     assert "| 75\u00a0% |" in text  # 3 / 4 immersions
     media = [n for n in zipfile.ZipFile(output).namelist() if n.startswith("word/media/")]
     assert [n for n in media if n.endswith(".png")]

@@ -12,7 +12,7 @@ from clausegen.models.fragment import CcagTable
 SUIVI_NAMES = frozenset({
     "ccap_article", "annee", "annee_suivante", "periode", "date_validation", "reunion",
     "echeance_lancement", "echeance_bilan", "bilan", "bilan_reunion", "a_instruire",
-    "plan_suivant", "reunion_renouvellement", "projet_avant",
+    "plan_suivant", "reunion_renouvellement", "projet_avant", "plan_complet", "axes_du_plan",
 })
 """Names the post-award pieces add to the context (:mod:`clausegen.api.suivi`):
 ``ccap_article(cle)`` (number of a CCAP article), the year, its period, the meeting, the

@@ -27,6 +27,7 @@ from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
 from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats, compute_bilan
+from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
 from clausegen.errors import (
@@ -201,26 +202,34 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
 
 
 def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None) -> list[str]:
-    """What a person should know before formalising year N's plan (French sentences)."""
+    """What a person should know before formalising year N's plan (French sentences): what in
+    the plan contradicts the CCAP (:mod:`clausegen.domain.coherence_plan`)."""
     suivi = open_suivi(dossier_path)
-    plan = load_plan(suivi, annee, plan_file)
-    return [f"le plan de l'année {annee} ne fixe rien pour l'axe « {label(code)} », retenu au CCAP "
-            "(le plan précise les sept points pour chaque axe)"
-            for code in axes_absents(suivi.loaded.dossier, plan)]
+    return avertissements_plan(suivi.loaded.dossier, load_plan(suivi, annee, plan_file))
+
+
+def suivi_warnings(dossier_path: Path) -> list[str]:
+    """The warnings of every plan of the dossier (``pieces --suivi`` prints them all)."""
+    suivi = open_suivi(dossier_path)
+    dossier = suivi.loaded.dossier
+    return [w for plan in sorted(dossier.plans, key=lambda p: p.annee)
+            for w in avertissements_plan(dossier, load_plan(suivi, plan.annee))]
+
+
+def _couverture(suivi: Suivi, plan: PlanAnnuel) -> dict[str, Any]:
+    """Whether the plan covers every axis of the CCAP, and the axes it covers (for its text)."""
+    return {"plan_complet": not axes_absents(suivi.loaded.dossier, plan),
+            "axes_du_plan": [label(a.axe) for a in plan.axes]}
 
 
 def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None) -> Path:
     """The annual plan of year N, as tables."""
     suivi = open_suivi(dossier_path)
     plan = load_plan(suivi, annee, plan_file)
-    context = _context(suivi, annee, date_validation=plan.date_validation)
+    context = _context(suivi, annee, date_validation=plan.date_validation, **_couverture(suivi, plan))
     return _render(suivi, "plan", output, context, {"plan_axes": plan_blocks(plan)},
                    titre=f"Plan de progrès en matière sociale \u2013 année {annee}",
                    sources=_sources(annee, plan=plan_file))
-
-
-def _echeance_annee(suivi: Suivi, annee: int) -> date:
-    return suivi.echeance("lancement" if annee == 1 else f"bilan_{annee - 1}").date
 
 
 def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
@@ -232,7 +241,11 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
     if changes:
         raise AvenantRequisError(annee=annee, changes=changes)
     dossier = suivi.loaded.dossier
-    jour = date_lettre or plan.date_validation or _echeance_annee(suivi, annee)
+    jour = date_lettre or plan.date_validation
+    if jour is None:
+        raise SuiviInputError(what=f"Lettre de formalisation du plan de l'année {annee}",
+                              hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
+                                   f"où le plan a été arrêté (plans[annee={annee}].date_validation)")
     objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
     inserts: dict[str, Sequence[Block]] = {
         "entete": lettre_doc.en_tete(dossier, jour, objet),
@@ -242,7 +255,7 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
                       heading(1, f"Annexe \u2013 Plan de progrès en matière sociale, année {annee}")],
         "annexe": plan_blocks(plan),
     }
-    context = _context(suivi, annee, date_validation=plan.date_validation)
+    context = _context(suivi, annee, date_validation=plan.date_validation, **_couverture(suivi, plan))
     return _render(suivi, "lettre", output, context, inserts, sources=_sources(annee, plan=plan_file))
 
 

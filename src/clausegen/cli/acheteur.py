@@ -149,6 +149,10 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
     for result in generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon):
         success(f"{result.piece.upper()} écrit : {result.path}")
     if suivi:
+        from clausegen.api.suivi import suivi_warnings
+        from clausegen.cli.common import warn
+
+        warn(suivi_warnings(dossier))
         for path in generate_suivi_pieces(dossier, sortie):
             success(f"Pièce du suivi écrite : {path}")
 
