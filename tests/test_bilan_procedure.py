@@ -41,9 +41,9 @@ def test_bilan_separates_constatees_en_cours_and_applicables(tmp_path: Path) -> 
     assert f"| 500,00{NB}€ | en cours de procédure |" in text
     assert f"| 600,00{NB}€ | applicable (mise en demeure du 20{NB}avril 2027) |" in text
     assert f"| 300,00{NB}€ | constatée |" in text
-    assert f"| Total des pénalités constatées |  |  | 7\u202f400,00{NB}€ |  |" in text
-    assert f"| dont en cours de procédure |  |  | 500,00{NB}€ |  |" in text
-    assert f"| dont applicables |  |  | 6\u202f600,00{NB}€ |  |" in text
+    assert f"| Total des pénalités constatées |  | 7\u202f400,00{NB}€ |  |" in text
+    assert f"| dont en cours de procédure |  | 500,00{NB}€ |  |" in text
+    assert f"| dont applicables |  | 6\u202f600,00{NB}€ |  |" in text
     assert f"Montant des pénalités applicables au titre de l'année{NB}: 6\u202f600,00{EUR}." in text
 
 
@@ -68,7 +68,7 @@ def test_decision_not_to_apply_removes_the_penalty(tmp_path: Path, write_dossier
     text = dump_text(out.read_bytes())
     assert f"| 6\u202f000,00{NB}€ | écartée |" in text
     # constatées 7 400,00 − 6 000,00 (écartée) = 1 400,00; applicables 600,00
-    assert f"| Total des pénalités constatées |  |  | 1\u202f400,00{NB}€ |  |" in text
+    assert f"| Total des pénalités constatées |  | 1\u202f400,00{NB}€ |  |" in text
     assert f"applicables au titre de l'année{NB}: 600,00{EUR}" in text
 
 

@@ -43,7 +43,8 @@ class Heading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph. ``style`` is a role: ``corps``, ``droite``, ``centre``, ``note``, ``gauche``."""
+    """A body paragraph. ``style`` is a role: ``corps``, ``droite``, ``centre``, ``note``, ``gauche``,
+    ``destinataire``, ``signature``."""
 
     runs: Runs
     style: str = "corps"

@@ -8,6 +8,7 @@ from clausegen.domain.faisabilite import assess_faisabilite
 from clausegen.models._base import label
 from clausegen.models.dossier import Ccag, Dossier
 from clausegen.models.fragment import CcagTable
+from clausegen.text.french import formule_appel
 
 SUIVI_NAMES = frozenset({
     "ccap_article", "annee", "annee_suivante", "periode", "date_validation", "reunion",
@@ -27,9 +28,12 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
     - ``axes``: the retained axes, in the dossier's order;
     - ``faisabilite``: the feasibility verdict of the market;
     - ``acheteur_designation``: the buyer's name with its article (« la Ville de … »);
-    - ``administratif``: the complete CCAP's administrative stipulations.
+    - ``administratif``: the complete CCAP's administrative stipulations;
+    - ``formule_appel``: how letters address the titulaire (« Monsieur le Directeur général »,
+      else « Madame, Monsieur »), without the comma.
     """
     acheteur = dossier.acheteur
+    representant = dossier.titulaire.representant if dossier.titulaire else None
     article = acheteur.article
     designation = (acheteur.nom if article is None
                    else f"{article}{acheteur.nom}" if article.endswith("'")
@@ -38,6 +42,8 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
         "acheteur": dossier.acheteur,
         "acheteur_designation": designation,
         "administratif": dossier.administratif,
+        "formule_appel": formule_appel(representant.civilite if representant else None,
+                                       representant.qualite if representant else None),
         "marche": dossier.marche,
         "facilitateur": dossier.facilitateur,
         "titulaire": dossier.titulaire,

@@ -196,7 +196,7 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
     context = _context(suivi, 1, echeance_lancement=limite.date,
                        reunion={"date": reunion, "heure": heure, "lieu": lieu or dossier.acheteur.adresse})
     inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Réunion de lancement du plan de progrès "
-                                            "en matière sociale"),
+                                            "en matière sociale", date_certaine=False),
                "signature": lettre_doc.signature(dossier)}
     return _render(suivi, "convocation", output, context, inserts), reunion
 

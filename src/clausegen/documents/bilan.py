@@ -53,18 +53,16 @@ def penalites_blocks(bilan: Bilan) -> list[Block]:
     """Penalty lines with the state of their procedure; totals by state; cap; amount due."""
     if not bilan.penalites:
         return [paragraph("Aucun manquement n'est constaté au titre de l'année.", bold=True)]
-    rows = [[line.manquement, pluriel(line.quantite, line.unite), montant(line.taux),
+    rows = [[line.manquement, f"{pluriel(line.quantite, line.unite)} × {montant(line.taux)}",
              montant(line.montant),
              label(line.etat) + (f" (mise en demeure du {date_longue(line.mise_en_demeure)})"
                                  if line.mise_en_demeure else "")]
             for line in bilan.penalites]
-    rows.append(["Total des pénalités constatées", "", "", montant(bilan.total()), ""])
-    rows.append(["dont en cours de procédure", "", "",
-                 montant(bilan.total(EtatProcedure.en_cours)), ""])
-    rows.append(["dont applicables", "", "", montant(bilan.applicable), ""])
-    rows.append(["Plafond annuel", "", "", montant(bilan.plafond), ""])
-    grid = table(["Manquement", "Quantité", "Taux unitaire (HT)", "Montant (HT)",
-                  "État de la procédure"], rows)
+    rows.append(["Total des pénalités constatées", "", montant(bilan.total()), ""])
+    rows.append(["dont en cours de procédure", "", montant(bilan.total(EtatProcedure.en_cours)), ""])
+    rows.append(["dont applicables", "", montant(bilan.applicable), ""])
+    rows.append(["Plafond annuel", "", montant(bilan.plafond), ""])
+    grid = table(["Manquement", "Calcul (HT)", "Montant (HT)", "État de la procédure"], rows)
     conclusion = ("Montant des pénalités applicables au titre de l'année : "
                   f"{montant(bilan.du, ht=True)}")
     if bilan.plafonne:

@@ -154,7 +154,18 @@ class Signataire(StrictModel):
     """A person who signs for a party."""
 
     nom: Texte = Field(description="Prénom et nom du signataire.")
-    qualite: Texte = Field(description="Qualité du signataire (ex. « Le Maire », « Directeur »).")
+    qualite: Texte = Field(description="Qualité du signataire (ex. « Maire de Saint-Aubin », "
+                                       "« Directeur général ») ; écrite en minuscule en cours de phrase.")
+    civilite: Literal["M.", "Mme"] | None = Field(
+        default=None,
+        description="Civilité (« M. » ou « Mme ») : les lettres s'adressent alors à « Monsieur le "
+                    "Directeur général » plutôt qu'à « Madame, Monsieur ».",
+    )
+    delegation: Texte | None = Field(
+        default=None,
+        description="Mention de délégation au-dessus de la signature (ex. « Pour la Maire et par "
+                    "délégation, »).",
+    )
 
 
 class Acheteur(StrictModel):
@@ -171,6 +182,17 @@ class Acheteur(StrictModel):
     signataire: Signataire = Field(description="Personne habilitée à signer pour l'acheteur.")
     service: Texte | None = Field(
         default=None, description="Service acheteur ou direction gestionnaire du marché."
+    )
+    affaire_suivie_par: Texte | None = Field(
+        default=None,
+        description="« Affaire suivie par » des lettres : nom, téléphone et courriel de l'agent "
+                    "qui suit le marché.",
+    )
+    envoi: Literal["lrar", "profil_acheteur"] = Field(
+        default="lrar",
+        description="Mode d'envoi des lettres qui doivent avoir date certaine : « lrar » (lettre "
+                    "recommandée avec accusé de réception) ou « profil_acheteur » (notification "
+                    "par le profil d'acheteur).",
     )
 
 

@@ -36,7 +36,7 @@ BODY_MARK = "\ue000clausegen-corps\ue000"
 TABLE_STYLE = "Table Grid"
 PARAGRAPH_STYLE_NAMES = ("Normal", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Body Text 2",
                          "Body Text 3", "Quote", "List", "List 2", "List Bullet", "List Bullet 2",
-                         "Caption")
+                         "Caption", "Destinataire", "Signataire")
 TABLE_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
               'w:noHBand="0" w:noVBand="1" w:val="04A0"/>')
 KEPT_RAW = ("docProps/core.xml", "[Content_Types].xml", "_rels/.rels")
@@ -147,11 +147,16 @@ class BodyWriter:
         self.styles = prepared.paragraph_styles
         self.table_style = prepared.table_style
         self.out: list[str] = []
+        self.break_before = False
+        self.spacer = -1  # index in ``out`` of the empty paragraph that follows a table
 
     def paragraph(self, style: str, content: str) -> None:
         style_id = self.styles[style]
-        ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else "<w:pPr/>"
-        self.out.append(f"<w:p>{ppr}{content}</w:p>")
+        props = f'<w:pStyle w:val="{style_id}"/>' if style_id else ""
+        if self.break_before:
+            props += "<w:pageBreakBefore/>"
+            self.break_before = False
+        self.out.append(f"<w:p><w:pPr>{props}</w:pPr>{content}</w:p>")
 
     def block(self, block: Block) -> None:
         from clausegen.render.word import PARAGRAPH_STYLES
@@ -167,7 +172,12 @@ class BodyWriter:
         elif isinstance(block, Table):
             self.table(block)
         elif isinstance(block, PageBreak):
-            self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+            # « page break before » on the next paragraph, and no spacer after a table just
+            # before it: a break character (or a spacer) at the foot of a full page would push
+            # the next page one further, leaving a blank page.
+            if self.out and self.spacer == len(self.out) - 1:
+                self.out.pop()
+            self.break_before = True
 
     def list_item(self, item: ListItem) -> None:
         depth = " 2" if item.depth else ""
@@ -187,7 +197,8 @@ class BodyWriter:
         self.out.append(f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/>'
                         f'<w:tblLayout w:type="fixed"/>{TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
         for index, row in enumerate((table.header, *table.rows)):
-            self.out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if index == 0 else "<w:tr>")
+            header = "<w:tblHeader/>" if index == 0 else ""  # rows never split across pages
+            self.out.append(f"<w:tr><w:trPr><w:cantSplit/>{header}</w:trPr>")
             for column, width in enumerate(widths):
                 runs = row[column] if column < len(row) else ()
                 style_id = self.styles["Body Text"]
@@ -198,6 +209,7 @@ class BodyWriter:
             self.out.append("</w:tr>")
         self.out.append("</w:tbl>")
         self.paragraph("Normal", "")
+        self.spacer = len(self.out) - 1
 
 
 def supports(blocks: Sequence[Block]) -> bool:

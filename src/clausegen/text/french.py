@@ -134,3 +134,21 @@ def pluriel(quantite: Decimal | int, mot: str) -> str:
     """« 1 salarié », « 1,5 heure », « 2 salariés »: French plural from two upwards."""
     word = mot if abs(to_decimal(quantite)) < 2 or mot.endswith(("s", "x", "z")) else f"{mot}s"
     return f"{nombre(quantite)}{NBSP}{word}"
+
+
+def fonction(qualite: str) -> str:
+    """A function title written mid-sentence: « Directeur général » → « directeur général »
+    (an acronym such as « DGS » is left as it is)."""
+    first = qualite.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return qualite
+    return qualite[:1].lower() + qualite[1:]
+
+
+def formule_appel(civilite: str | None, qualite: str | None) -> str:
+    """How a letter addresses its reader, without the comma: « Monsieur le Directeur général »
+    when the civility and function are known, else « Madame, Monsieur »."""
+    if civilite is None or not qualite:
+        return "Madame, Monsieur"
+    titre = qualite[:1].upper() + qualite[1:]
+    return f"Monsieur le {titre}" if civilite == "M." else f"Madame la {titre}"
