@@ -148,7 +148,7 @@ def test_newer_draft_is_used_only_with_brouillon(runner: CliRunner, overlay: Pat
     assert result.exit_code == 0, result.output
     assert "de l'organisation" not in dump_text(final.read_bytes())
     assert "PROJET" not in dump_text(final.read_bytes())
-    assert "de l'organisation" in dump_text(draft.read_bytes())
+    assert "de l’organisation" in dump_text(draft.read_bytes())
     assert "[En-tête] PROJET \u2014 clauses non validées" in dump_text(draft.read_bytes())
 
 
@@ -169,7 +169,7 @@ def test_overlay_wins_over_bundled_fragment(runner: CliRunner, tmp_path: Path,
     put_version(root, "0.1.0", body=NEW_WORDING)
     out = tmp_path / "ccap.docx"
     assert run(runner, "ccap", write_dossier(), "-o", out, "--bibliotheque", root).exit_code == 0
-    assert "de l'organisation" in dump_text(out.read_bytes())
+    assert "de l’organisation" in dump_text(out.read_bytes())
     assert read_provenance(out.read_bytes())["fragment.general.objet"].endswith(
         " valide surcouche:orga")
 
@@ -199,7 +199,7 @@ def test_pinned_regeneration_gives_identical_bytes(runner: CliRunner, overlay: P
     assert run(runner, "ccap", write_dossier(), "-o", latest, "--bibliotheque",
                overlay).exit_code == 0
     assert again.read_bytes() == first.read_bytes()
-    assert "de l'organisation" in dump_text(latest.read_bytes())
+    assert "de l’organisation" in dump_text(latest.read_bytes())
     assert read_provenance(first.read_bytes())["bibliotheque"] == "9.0.0"
 
 

@@ -44,7 +44,7 @@ def test_bilan_separates_constatees_en_cours_and_applicables(tmp_path: Path) -> 
     assert f"| Total des pénalités constatées |  | 7\u202f400,00{NB}€ |  |" in text
     assert f"| dont en cours de procédure |  | 500,00{NB}€ |  |" in text
     assert f"| dont applicables |  | 6\u202f600,00{NB}€ |  |" in text
-    assert f"Montant des pénalités applicables au titre de l'année{NB}: 6\u202f600,00{EUR}." in text
+    assert f"Montant des pénalités applicables au titre de l’année{NB}: 6\u202f600,00{EUR}." in text
 
 
 def test_bilan_is_complete_against_the_ccap_article(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_bilan_is_complete_against_the_ccap_article(tmp_path: Path) -> None:
     assert f"Date de la réunion{NB}: 13{NB}janvier 2028" in text
     assert "| Acheteur | Transmettre au facilitateur le calendrier" in text
     assert "| non réalisée | forum du 15" in text
-    assert "demande que le forum de l'emploi de 2028" in text
+    assert "demande que le forum de l’emploi de 2028" in text
 
 
 def test_decision_not_to_apply_removes_the_penalty(tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +69,7 @@ def test_decision_not_to_apply_removes_the_penalty(tmp_path: Path, write_dossier
     assert f"| 6\u202f000,00{NB}€ | écartée |" in text
     # constatées 7 400,00 − 6 000,00 (écartée) = 1 400,00; applicables 600,00
     assert f"| Total des pénalités constatées |  | 1\u202f400,00{NB}€ |  |" in text
-    assert f"applicables au titre de l'année{NB}: 600,00{EUR}" in text
+    assert f"applicables au titre de l’année{NB}: 600,00{EUR}" in text
 
 
 def test_procedure_dates_must_follow_each_other(tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ def test_letter_is_dated_from_the_bilan_meeting_and_invites_observations(tmp_pat
     assert "[Heading 1]" not in text
     assert f"pour un montant de 300,00{EUR}" in text  # the constatée delay only
     assert "dans un délai de quinze jours à compter de la réception" in text
-    assert "Le plan de l'année 2 ayant déjà été arrêté" in text
+    assert "Le plan de l’année 2 ayant déjà été arrêté" in text
     assert "Pièce jointe" in text
 
 
@@ -170,8 +170,8 @@ def test_pieces_suivi_flags_plans_that_contradict_the_ccap(tmp_path: Path, write
         f"«{NB}", "« ")
     plan = dump_text((tmp_path / "plan-2.docx").read_bytes())
     assert "chacun des axes" not in plan
-    assert "sur l'axe suivant, parmi ceux retenus" in plan
-    assert "Pour chaque axe qu'il couvre" in plan
+    assert "sur l’axe suivant, parmi ceux retenus" in plan
+    assert "Pour chaque axe qu’il couvre" in plan
 
 
 def test_example_plans_agree_with_the_ccap(tmp_path: Path) -> None:

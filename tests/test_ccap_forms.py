@@ -40,7 +40,7 @@ def test_complete_ccap_has_every_administrative_article() -> None:
 
 def test_complete_ccap_states_maximum_execution_and_renewal() -> None:
     text = _render(TOUS, "ccap")
-    assert "exécuté par l'émission de bons de commande" in text
+    assert "exécuté par l’émission de bons de commande" in text
     assert "montant minimum de 200\u202f000,00\u00a0€\u00a0HT" in text
     assert "montant maximum de 1\u202f500\u202f000,00\u00a0€\u00a0HT" in text
     assert "reconductions comprises" in text
@@ -58,18 +58,18 @@ def test_chapter_numbers_from_n_and_cross_references_follow(start: int) -> None:
     assert "[Title]" not in text  # no cover page
     headings = {n for n, _ in ARTICLE.findall(text)}
     headings |= {f"{a}.{s}" for a, s, _ in SECTION.findall(text)}
-    cited = {n for n, ccag in re.findall(r"l'article\s(\d+(?:\.\d+)*)( du CCAG)?", text)
+    cited = {n for n, ccag in re.findall(r"l’article\s(\d+(?:\.\d+)*)( du CCAG)?", text)
              if not ccag}
     assert cited
     assert cited <= headings
     titles = dict(ARTICLE.findall(text))
     formalisation = {f"{a}.{s}" for a, s, t in SECTION.findall(text)
                      if t == "Formalisation du plan de progrès"}
-    assert re.search(rf"dans les conditions de l'article\s{re.escape(next(iter(formalisation)))}",
+    assert re.search(rf"dans les conditions de l’article\s{re.escape(next(iter(formalisation)))}",
                      text)
     assert titles[str(numbers[-1])] == "Dérogations au CCAG à reporter au CCAP"
-    assert "l'acheteur reporte ces dérogations dans la liste récapitulative" in text.replace(
-        "L'acheteur", "l'acheteur")
+    assert "l’acheteur reporte ces dérogations dans la liste récapitulative" in text.replace(
+        "L’acheteur", "l’acheteur")
 
 
 def test_chapter_lists_the_derogations_to_add() -> None:
@@ -77,7 +77,7 @@ def test_chapter_lists_the_derogations_to_add() -> None:
     rows = re.findall(r"^\| (\d+\.\d+) \| stipulation relative (.+?) \|", text, re.M)
     assert {objet for _, objet in rows} >= {
         "au plafonnement des pénalités à 10\u00a0% du montant du marché",
-        "à l'exonération des pénalités dont le montant total ne dépasse pas "
+        "à l’exonération des pénalités dont le montant total ne dépasse pas "
         "1\u202f000\u00a0€\u00a0HT"}
     assert all(int(article.split(".")[0]) >= 9 for article, _ in rows)
 
@@ -95,7 +95,7 @@ def test_cli_chapter_options(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "--chapitre", "--premier-article", "5",
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "[Heading 1] Article\u00a05 – Condition d'exécution" in dump_text(out.read_bytes())
+    assert "[Heading 1] Article\u00a05 – Condition d’exécution" in dump_text(out.read_bytes())
     refused = runner.invoke(cli, ["ccap", str(NETTOYAGE), "--premier-article", "5",
                                   "-o", str(tmp_path / "x.docx")])
     assert refused.exit_code == 2

@@ -44,7 +44,7 @@ def test_articles_are_numbered_without_gaps(pieces: dict[str, bytes], piece: str
 def test_cross_references_point_to_existing_articles(pieces: dict[str, bytes]) -> None:
     text = dump_text(pieces["ccap"])
     headings = set(re.findall(r"^\[Heading [12]\] (?:Article\s)?(\d+(?:\.\d+)?)", text, re.M))
-    cited = {number for number, code in re.findall(r"l'article\s(\d+(?:\.\d+)*)( du [A-Z]+)?", text)
+    cited = {number for number, code in re.findall(r"l’article\s(\d+(?:\.\d+)*)( du [A-Z]+)?", text)
              if code in ("", " du CCAP")}
     assert cited, "the CCAP should cite its own articles"
     assert cited <= headings

@@ -32,11 +32,11 @@ def test_letter_blocks_follow_french_administrative_usage(lettre: bytes) -> None
     text = dump_text(lettre)
     assert f"Affaire suivie par{NB}: Sophie Leroy" in text
     assert "[Destinataire] Lettre recommandée avec accusé de réception" in text
-    assert f"À l'attention de M.{NB}Jean Dupuis, directeur général" in text
+    assert f"À l’attention de M.{NB}Jean Dupuis, directeur général" in text
     assert f"[Destinataire] Saint-Aubin-sur-Loire, le 4{NB}février 2027" in text
     assert f"N/Réf.{NB}: marché n°{NB}2026-0142" in text
     assert "Monsieur le Directeur général," in text
-    assert "Je vous prie d'agréer, Monsieur le Directeur général, l'expression" in text
+    assert "Je vous prie d’agréer, Monsieur le Directeur général, l’expression" in text
     signature = re.search(r"\[Signataire\] Maire de Saint-Aubin-sur-Loire\n((?:\n)+)Claire Martin",
                           text)
     assert signature

@@ -138,7 +138,7 @@ def test_convocation_agenda_lists_each_axis_and_a_date_within_the_deadline(runne
     assert result.exit_code == 0, result.output
     text = dump_text(output.read_bytes())
     assert "15\u00a0février 2027 à 10\u00a0h\u00a000" in text
-    for axe in ("Recrutement et maintien dans l'emploi", "Découverte et sensibilisation des métiers",
+    for axe in ("Recrutement et maintien dans l’emploi", "Découverte et sensibilisation des métiers",
                 "Lutte contre les discriminations"):
         assert axe in text
 
@@ -157,7 +157,7 @@ def test_letter_cites_the_ccap_articles(runner, tmp_path: Path) -> None:  # type
     assert _run(runner, "lettre", NETTOYAGE, "--annee", "1", "-o", lettre).exit_code == 0
     number = re.search(r"^\[Heading 2\] (\d+\.\d+)\. Formalisation du plan", dump_text(ccap.read_bytes()),
                        re.M).group(1)
-    assert f"Conformément à l'article\u00a0{number} du cahier" in dump_text(lettre.read_bytes())
+    assert f"Conformément à l’article\u00a0{number} du cahier" in dump_text(lettre.read_bytes())
 
 
 # --- bilan and penalties ------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_bilan_penalties_match_the_hand_computation(runner, write_dossier, tmp_p
     output = tmp_path / "bilan.docx"
     result = _run(runner, "bilan", _with_results(write_dossier, **changes), "--annee", "1", "-o", output)
     assert result.exit_code == 0, result.output
-    conclusion = f"Montant des pénalités applicables au titre de l'année\u00a0: {expected}"
+    conclusion = f"Montant des pénalités applicables au titre de l’année\u00a0: {expected}"
     assert conclusion in dump_text(output.read_bytes())
 
 
