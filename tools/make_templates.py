@@ -192,6 +192,7 @@ def build_piece() -> bytes:
     objet.alignment = WD_ALIGN_PARAGRAPH.CENTER
     objet.runs[0].font.size = Pt(13)
     doc.add_paragraph("{{ sous_titre }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("{{ procedure }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     for _ in range(6):
         doc.add_paragraph("")
     doc.add_paragraph("{{ mention_plan }}").alignment = WD_ALIGN_PARAGRAPH.CENTER

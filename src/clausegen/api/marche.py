@@ -129,6 +129,8 @@ def _fields(dossier: Dossier, document: AssembledDocument, draft: bool) -> dict[
         "reference": marche.reference,
         "objet": marche.objet,
         "sous_titre": sous_titre,
+        "procedure": (f"Procédure de passation : {dossier.administratif.procedure}"
+                      if dossier.administratif.procedure else ""),
         "mention_plan": PLAN_MENTION,
         "mention_projet": DRAFT_MARK if draft else "",
     }
