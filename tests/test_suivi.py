@@ -433,6 +433,11 @@ def test_dashboard_has_a_sheet_per_year_with_formulas(runner, tmp_path: Path) ->
     year = book["Année 1"]
     assert year["F2"].value == 1380
     assert year["G2"].value == '=IF(F2="","",F2/E2)'
+    # CCTP « Tableau de bord » rubriques: actions of the axis, gaps (1 650 − 1 380 = 270 heures)
+    assert [year["I1"].value, year["J1"].value] == ["Actions", "Écarts et retards"]
+    assert "Participer au forum de l'emploi du quartier des Aubiers (15/06/2027)" in year["I2"].value
+    assert year["J2"].value == "écart de 270\u00a0heures"
+    assert year["J3"].value is None  # 2 of 2 durable contracts: no gap (empty cell)
     # the year-1 bilan's applicable penalties: hours 6 000,00 + relevé de mars 600,00 (the forum
     # action is still in procedure, the other delay only constatée)
     assert book["Synthèse"]["E2"].value == 6600

@@ -41,12 +41,12 @@ from clausegen.library import Library
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dossier import ModeInsertion
-from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import problems_from
 from clausegen.output import write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
-from clausegen.text.french import date_longue
+from clausegen.text.french import date_courte, date_longue, nombre
 from clausegen.yaml_files import read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -390,8 +390,22 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     if resultats is not None and not check_resultats(dossier, plan, resultats):
         penalites = compute_bilan(dossier, plan, resultats, precedents(suivi, plan.annee)).du
     debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
+    comments = {r.objectif: r.commentaire for r in resultats.objectifs} if resultats else {}
+    actions = {a.axe: " ; ".join(f"{x.libelle} ({date_courte(x.echeance)})"
+                                 for x in (*a.actions_titulaire, *a.actions_acheteur))
+               for a in plan.axes}
+
+    def ecart(o: Objectif) -> str:
+        if comments.get(o.id):
+            return comments[o.id] or ""
+        atteinte = reached.get(o.id)
+        if atteinte is None or atteinte >= o.valeur_cible:
+            return ""
+        return f"écart de {nombre(o.valeur_cible - atteinte)}\u00a0{o.unite}"
+
     lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
-                              reached.get(o.id), datetime.combine(o.echeance, time()))
+                              reached.get(o.id), datetime.combine(o.echeance, time()),
+                              actions[axe], ecart(o))
                    for axe, o in plan.objectifs())
     return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
 
