@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lxml import etree
+from packaging.version import Version
 
 from clausegen.cli import cli
 from clausegen.render.inspect import dump_text
@@ -61,13 +62,21 @@ def _resolve(docx: bytes, *, accept: bool) -> bytes:
     return with_document_xml(docx, root)
 
 
+LATEST = max((p.stem for p in (ROOT / "clause_library" / "fragments" / "plan_progres.objet").glob("*.md")),
+             key=Version)
+"""The bundled library's latest version of the fragment the organisation layer rewrites."""
+NEW = f"{Version(LATEST).major + 1}.0.0"
+RELEASE = (ROOT / "clause_library" / "VERSION").read_text(encoding="utf-8").strip()
+"""The latest published release: it holds every latest validated fragment the old CCAP used."""
+
+
 def _objet_1_1() -> str:
     """A new wording of plan_progres.objet: one sentence reworded, one paragraph removed, one added,
     one plain paragraph changed by two words."""
-    source = ROOT / "clause_library" / "fragments" / "plan_progres.objet" / "1.0.0.md"
+    source = ROOT / "clause_library" / "fragments" / "plan_progres.objet" / f"{LATEST}.md"
     text = source.read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if not line.startswith("Le plan de progrès est une démarche")]
-    text = "\n".join(lines).replace("version: 1.0.0", "version: 1.1.0")
+    text = "\n".join(lines).replace(f"version: {LATEST}", f"version: {NEW}")
     text = text.replace("met en œuvre pendant", "met en œuvre loyalement pendant")
     text = text.replace("leur détail technique figure", "leur détail technique et pratique figure")
     added = "Les stipulations du plan s'interprètent à la lumière de l'article {{ article('axes') }}."
@@ -81,11 +90,11 @@ def workspace(tmp_path: Path) -> Path:
     runner = CliRunner()
     result = runner.invoke(cli, ["ccap", str(tmp_path / NETTOYAGE.name), "-o", str(tmp_path / "ancien.docx")])
     assert result.exit_code == 0, result.output
-    fragment = tmp_path / "org" / "fragments" / "plan_progres.objet" / "1.1.0.md"
+    fragment = tmp_path / "org" / "fragments" / "plan_progres.objet" / f"{NEW}.md"
     fragment.parent.mkdir(parents=True)
     fragment.write_text(_objet_1_1(), encoding="utf-8")
     (tmp_path / "org" / "CHANGELOG.md").write_text(
-        "# Journal\n\n## À paraître\n\n- Modifié : `plan_progres.objet` 1.1.0 — exécution loyale, renvoi "
+        f"# Journal\n\n## À paraître\n\n- Modifié : `plan_progres.objet` {NEW} — exécution loyale, renvoi "
         "aux axes\n- Ajouté : `plan_progres.objet` 1.0.0\n", encoding="utf-8")
     result = runner.invoke(cli, ["ccap", str(tmp_path / NETTOYAGE.name), "-o",
                                  str(tmp_path / "regenere.docx"), "--bibliotheque", str(tmp_path / "org")])
@@ -108,8 +117,8 @@ def test_accepting_every_revision_gives_the_regenerated_document(workspace: Path
     assert dump_text(regenerated) != dump_text(old)
     assert dump_text(_resolve(updated, accept=True)) == dump_text(regenerated)
     assert dump_text(_resolve(updated, accept=False)) == dump_text(old)
-    assert "plan_progres.objet : 1.0.0 \u2192 1.1.0" in output
-    assert "- Modifié : `plan_progres.objet` 1.1.0 — exécution loyale" in output
+    assert f"plan_progres.objet : {LATEST} \u2192 {NEW}" in output
+    assert f"- Modifié : `plan_progres.objet` {NEW} — exécution loyale" in output
     assert "1.0.0\n" not in output.replace("1.0.0 \u2192", "")  # older journal lines left out
 
 
@@ -131,7 +140,7 @@ def test_revisions_carry_the_given_author_and_date_and_are_deterministic(workspa
     assert reworded.find(f"{_q('r')}/{_q('instrText')}") is not None  # live REF field, unchanged
     assert reworded.find(f".//{_q('delInstrText')}") is None
     deleted = "".join("".join(m.itertext()) for m in body.iter(_q("del")))
-    assert "démarche d'amélioration continue" in deleted
+    assert "démarche d\u2019amélioration continue" in deleted
     # Bookmark names stay unique (deleted copies lose theirs).
     names = [b.get(_q("name")) for b in body.iter(_q("bookmarkStart"))]
     assert len(names) == len(set(names))
@@ -174,7 +183,7 @@ def test_libreoffice_accept_all_and_reject_all_give_new_and_old_texts(workspace:
 def test_a_given_release_is_used_and_an_unchanged_document_gets_no_revision(workspace: Path) -> None:
     result = CliRunner().invoke(cli, ["actualiser", str(workspace / "ancien.docx"), "-o",
                                       str(workspace / "meme.docx"), "--le", "2027-01-15",
-                                      "--publication", "1.1.0"])
+                                      "--publication", RELEASE])
     assert result.exit_code == 0, result.output
     assert "Aucun fragment n'a changé de version." in result.output
     same = (workspace / "meme.docx").read_bytes()
@@ -182,20 +191,20 @@ def test_a_given_release_is_used_and_an_unchanged_document_gets_no_revision(work
     assert not [*body.iter(_q("ins")), *body.iter(_q("del"))]
     assert dump_text(same) == dump_text((workspace / "ancien.docx").read_bytes())
     provenance = zipfile.ZipFile(io.BytesIO(same)).read("docProps/custom.xml").decode("utf-8")
-    assert "clausegen.bibliotheque_epinglee" in provenance  # regenerated with release 1.1.0
+    assert "clausegen.bibliotheque_epinglee" in provenance  # regenerated with the latest release
 
 
 def test_a_chapter_keeps_its_first_article_number(workspace: Path) -> None:
     from clausegen.api import open_library, read_dossier, render_piece
 
-    data, _ = render_piece(read_dossier(workspace / NETTOYAGE.name), "ccap", library=open_library(),
-                           premier_article=7, sommaire=False)
+    data, _ = render_piece(read_dossier(workspace / NETTOYAGE.name), "ccap_chapitre",
+                           library=open_library(), premier_article=7, sommaire=False)
     (workspace / "chapitre.docx").write_bytes(data)
     result = CliRunner().invoke(cli, ["actualiser", str(workspace / "chapitre.docx"), "-o",
                                       str(workspace / "chapitre-2027.docx"), "--le", "2027-01-15",
                                       "--bibliotheque", str(workspace / "org")])
     assert result.exit_code == 0, result.output
     accepted = dump_text(_resolve((workspace / "chapitre-2027.docx").read_bytes(), accept=True))
-    assert "[Heading 1] Article\u00a07 \u2013 Objet et dispositions générales" in accepted
-    assert "l'article\u00a09.6" in accepted
+    assert "[Heading 1] Article\u00a07 \u2013 Condition d\u2019exécution à caractère social" in accepted
+    assert "l\u2019article\u00a08.6" in accepted
     assert "Avertissement" not in result.output  # same dossier

@@ -148,7 +148,7 @@ def test_newer_draft_is_used_only_with_brouillon(runner: CliRunner, overlay: Pat
     assert result.exit_code == 0, result.output
     assert "de l'organisation" not in dump_text(final.read_bytes())
     assert "PROJET" not in dump_text(final.read_bytes())
-    assert "de l'organisation" in dump_text(draft.read_bytes())
+    assert "de l’organisation" in dump_text(draft.read_bytes())
     assert "[En-tête] PROJET \u2014 clauses non validées" in dump_text(draft.read_bytes())
 
 
@@ -169,7 +169,7 @@ def test_overlay_wins_over_bundled_fragment(runner: CliRunner, tmp_path: Path,
     put_version(root, "0.1.0", body=NEW_WORDING)
     out = tmp_path / "ccap.docx"
     assert run(runner, "ccap", write_dossier(), "-o", out, "--bibliotheque", root).exit_code == 0
-    assert "de l'organisation" in dump_text(out.read_bytes())
+    assert "de l’organisation" in dump_text(out.read_bytes())
     assert read_provenance(out.read_bytes())["fragment.general.objet"].endswith(
         " valide surcouche:orga")
 
@@ -199,7 +199,7 @@ def test_pinned_regeneration_gives_identical_bytes(runner: CliRunner, overlay: P
     assert run(runner, "ccap", write_dossier(), "-o", latest, "--bibliotheque",
                overlay).exit_code == 0
     assert again.read_bytes() == first.read_bytes()
-    assert "de l'organisation" in dump_text(latest.read_bytes())
+    assert "de l’organisation" in dump_text(latest.read_bytes())
     assert read_provenance(first.read_bytes())["bibliotheque"] == "9.0.0"
 
 
@@ -221,7 +221,7 @@ def test_verifier_document_reads_provenance_and_newer_versions(runner: CliRunner
     assert "piece : ccap" in result.output
     assert re.search(r"dossier_sha256 : [0-9a-f]{64}", result.output)
     assert "general.objet@1.0.0 (valide) \u2014 version validée plus récente : 1.1.0" in result.output
-    assert "  plan_progres.objet@1.0.0 (valide)\n" in result.output
+    assert "  plan_progres.objet@1.1.0 (valide)\n" in result.output
 
 
 def test_publier_writes_manifest_changelog_and_version(runner: CliRunner, overlay: Path) -> None:
@@ -279,20 +279,23 @@ def test_publier_refuses_a_fragment_without_valide_version(runner: CliRunner, tm
 
 def test_status_workflow_from_new_version_to_valide(runner: CliRunner, overlay: Path) -> None:
     opts = ("--bibliotheque", overlay)
-    assert run(runner, "bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0",
+    # The bundled library holds general.objet@1.1.0: the overlay takes the latest version first,
+    # so that the new version is written there (never into the bundled library).
+    put_version(overlay, "1.1.0")
+    assert run(runner, "bibliotheque", "nouvelle-version", "general.objet", "--version", "1.2.0",
                *opts).exit_code == 0
-    path = overlay / "fragments" / "general.objet" / "1.1.0.md"
+    path = overlay / "fragments" / "general.objet" / "1.2.0.md"
     assert "statut: brouillon" in path.read_text(encoding="utf-8")
-    skipped = run(runner, "bibliotheque", "statut", "general.objet@1.1.0", "valide", *opts)
+    skipped = run(runner, "bibliotheque", "statut", "general.objet@1.2.0", "valide", *opts)
     assert skipped.exit_code == 2
     assert "transitions permises : en_revue, retire" in skipped.output
-    assert run(runner, "bibliotheque", "statut", "general.objet@1.1.0", "en_revue",
+    assert run(runner, "bibliotheque", "statut", "general.objet@1.2.0", "en_revue",
                *opts).exit_code == 0
-    done = run(runner, "bibliotheque", "statut", "general.objet@1.1.0", "valide", "--par",
+    done = run(runner, "bibliotheque", "statut", "general.objet@1.2.0", "valide", "--par",
                "Maître Durand", "--le", "2026-12-01", *opts)
     assert done.exit_code == 0, done.output
     history = run(runner, "bibliotheque", "historique", "general.objet", *opts).output
-    assert "1.1.0      valide     revue par Maître Durand le 2026-12-01" in history
+    assert "1.2.0      valide     revue par Maître Durand le 2026-12-01" in history
     assert path.read_text(encoding="utf-8").split("\n---\n")[1] == BUNDLED.read_text(
         encoding="utf-8").split("\n---\n")[1]
 
@@ -383,9 +386,20 @@ def test_release_comparison_lists_each_changed_fragment(runner: CliRunner, overl
 
 def test_dossier_pinned_to_bundled_release_generates(runner: CliRunner, tmp_path: Path,
                                                      write_dossier) -> None:  # type: ignore[no-untyped-def]
+    # The social chapter: the complete CCAP's new articles (general.forme…) are « À paraître »
+    # until the next release; pinned to 1.1.0, the complete CCAP is refused (test below).
     release = (library_dir() / "VERSION").read_text(encoding="utf-8").strip()
     out = tmp_path / "ccap.docx"
-    result = run(runner, "ccap", write_dossier(bibliotheque=release), "-o", out)
+    dossier = write_dossier(bibliotheque=release, administratif={"reexamen": None})
+    result = run(runner, "ccap", dossier, "-o", out, "--chapitre")
     assert result.exit_code == 0, result.output
     record = read_provenance(out.read_bytes())
     assert (record["bibliotheque"], record["bibliotheque_epinglee"]) == (release, "oui")
+
+
+def test_pinned_release_without_a_fragment_of_the_canevas_is_refused(
+        runner: CliRunner, tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
+    result = run(runner, "ccap", write_dossier(bibliotheque="1.1.0"), "-o", tmp_path / "x.docx")
+    assert result.exit_code == 2
+    assert "fragment « general.forme » absent de cette publication" in result.output
+    assert not (tmp_path / "x.docx").exists()

@@ -65,15 +65,24 @@ def test_pourcentage_and_duree() -> None:
     ("« Bon pour accord »", f"«{NBSP}Bon pour accord{NBSP}»"),
     ("n° 12 et 10 %", f"n°{NBSP}12 et 10{NBSP}%"),
     ("article L. 2112-2", f"article L.{NBSP}2112-2"),
-    ("voir l'article 3.7 et les articles 4 à 6", f"voir l'article{NBSP}3.7 et les articles{NBSP}4 à 6"),
+    ("voir l'article 3.7 et les articles 4 à 6", f"voir l’article{NBSP}3.7 et les articles{NBSP}4 à 6"),
     ("https://exemple.fr et 14:30", "https://exemple.fr et 14:30"),
-    (" : suite d'un passage en gras", f"{NBSP}: suite d'un passage en gras"),
+    (" : suite d'un passage en gras", f"{NBSP}: suite d’un passage en gras"),
     (" ; suite", f"{NNBSP}; suite"),
     (": seul", ": seul"),
 ], ids=["deux-points", "deux-points-colle", "ponctuation-haute", "guillemets", "numero-pourcent",
         "article-de-code", "numero-d-article", "url-et-heure", "deux-points-en-debut-de-segment",
         "point-virgule-en-debut-de-segment", "deux-points-seul"])
 def test_typographie(text: str, expected: str) -> None:
+    assert typographie(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("l'article", "l’article"), ("aujourd'hui", "aujourd’hui"),
+    ("« Bon pour accord »", f"«{NBSP}Bon pour accord{NBSP}»"), ("'citation'", "'citation\u2019"),
+    ("l'A", "l’A"), ("2'30", "2'30"),
+])
+def test_typographic_apostrophe_between_letters(text: str, expected: str) -> None:
     assert typographie(text) == expected
 
 

@@ -44,7 +44,7 @@ def test_articles_are_numbered_without_gaps(pieces: dict[str, bytes], piece: str
 def test_cross_references_point_to_existing_articles(pieces: dict[str, bytes]) -> None:
     text = dump_text(pieces["ccap"])
     headings = set(re.findall(r"^\[Heading [12]\] (?:Article\s)?(\d+(?:\.\d+)?)", text, re.M))
-    cited = {number for number, code in re.findall(r"l'article\s(\d+(?:\.\d+)*)( du [A-Z]+)?", text)
+    cited = {number for number, code in re.findall(r"l’article\s(\d+(?:\.\d+)*)( du [A-Z]+)?", text)
              if code in ("", " du CCAP")}
     assert cited, "the CCAP should cite its own articles"
     assert cited <= headings
@@ -54,10 +54,11 @@ def test_ccap_content_reads_as_a_plan_de_progres_piece(pieces: dict[str, bytes])
     text = dump_text(pieces["ccap"])
     assert "[Title] Cahier des clauses administratives particulières" in text
     assert "article L.\u00a02112-2 du code de la commande publique" in text
-    assert "14\u00a0décembre 2026" in text
-    assert "1\u202f200\u202f000,00\u00a0€\u00a0HT" in text
-    assert "un million deux cent mille euros" in text
-    assert "6\u202f000 heures de travail" in text
+    assert "décembre 2026" not in text  # the notification date is award data (M10)
+    assert "montant maximum de 1\u202f500\u202f000,00\u00a0€\u00a0HT" in text
+    assert "un million cinq cent mille euros" in text
+    assert "indicatif" not in text
+    assert "6\u202f000\u00a0heures de travail" in text
     assert "[En-tête] CCAP – Marché n°\u00a02026-0142" in text
     assert "PROJET" not in text
 
@@ -120,7 +121,7 @@ def test_buyer_skeleton_is_used(runner, tmp_path: Path) -> None:  # type: ignore
     assert result.exit_code == 0, result.output
     text = dump_text(output.read_bytes())
     assert "EN-TÊTE MAISON Ville de Saint-Aubin-sur-Loire" in text
-    assert "Article\u00a01 – Objet et dispositions générales" in text
+    assert "Article\u00a01 – Objet et forme du marché" in text
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -161,7 +162,7 @@ def test_pieces_with_suivi_writes_every_piece(runner, tmp_path: Path) -> None:  
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["bilan-1.docx", "ccap.docx", "cctp.docx", "convocation.docx", "echeancier.ics",
-                     "lettre-1.docx", "lettre-2.docx", "plan-1.docx", "plan-2.docx",
+                     "lettre-1.docx", "lettre-2.docx", "lettre-bilan-1.docx", "plan-1.docx", "plan-2.docx",
                      "tableau-de-bord.xlsx"]
     for docx in tmp_path.glob("*.docx"):
         assert "Marché n°\u00a02026-0142" in dump_text(docx.read_bytes())

@@ -17,7 +17,7 @@ from tests.conftest import NETTOYAGE
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.mark.parametrize("piece", ["ccap", "cctp"])
+@pytest.mark.parametrize("piece", ["ccap", "cctp", "ccap_chapitre", "cctp_chapitre"])
 def test_piece_matches_golden_dump(piece: str) -> None:
     data, _ = render_piece(read_dossier(NETTOYAGE), piece, library=open_library())
     text = dump_text(data)

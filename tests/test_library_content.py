@@ -26,12 +26,12 @@ LIBRARY = ROOT / "clause_library"
 NBSP, NNBSP = "\u00a0", "\u202f"
 AXES = ["insertion", "decouverte_metiers", "egalite", "sante_securite", "illettrisme"]
 AXIS_TITLES = {
-    "insertion": "Recrutement et maintien dans l'emploi des personnes en insertion",
+    "insertion": "Recrutement et maintien dans l’emploi des personnes en insertion",
     "decouverte_metiers": "Découverte et sensibilisation des métiers",
     "egalite": "Lutte contre les discriminations et égalité professionnelle entre les femmes "
                "et les hommes",
     "sante_securite": "Santé et sécurité au travail",
-    "illettrisme": "Lutte contre l'illettrisme",
+    "illettrisme": "Lutte contre l’illettrisme",
 }
 # Names every fragment may use without declaring them (provided by the assembler).
 PROVIDED = {"article", "ccag_ref", "ccag_numero", "ccag_nom", "derogations", "piece"}
@@ -66,7 +66,7 @@ def ccap_of(write_dossier: Callable[..., Path]) -> Callable[..., str]:
 
 
 def _post_award_fragments(directory: Path) -> set[str]:
-    """Fragments of the facilitator's pieces (issue 4) for the cleaning example."""
+    """Fragments of the facilitator’s pieces (issue 4) for the cleaning example."""
     from clausegen.api import suivi as api_suivi
 
     paths = [api_suivi.generate_convocation(NETTOYAGE, directory / "convocation.docx")[0],
@@ -74,6 +74,7 @@ def _post_award_fragments(directory: Path) -> set[str]:
              api_suivi.generate_lettre(NETTOYAGE, 1, directory / "lettre.docx")]
     api_suivi.generate_bilan(NETTOYAGE, 1, directory / "bilan.docx")
     paths.append(directory / "bilan.docx")
+    paths.append(api_suivi.generate_lettre_bilan(NETTOYAGE, 1, directory / "lettre-bilan.docx")[0])
     return {key.removeprefix("fragment.") for path in paths
             for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
 
@@ -81,11 +82,13 @@ def _post_award_fragments(directory: Path) -> set[str]:
 def test_examples_together_use_every_fragment_of_the_library(tmp_path: Path) -> None:
     used: set[str] = set()
     for path in sorted(EXAMPLES.glob("*.yml")):  # every kind of market the examples describe
-        for piece in ("ccap", "cctp"):
+        chapters = ("ccap_chapitre", "cctp_chapitre") if path in (NETTOYAGE, TOUS) else ()
+        for piece in ("ccap", "cctp", *chapters):
             _, document = render_piece(read_dossier(path), piece, library=open_library())
             used |= {f.id for f in document.fragments}
     used |= _post_award_fragments(tmp_path)
-    assert used == set(open_library().ids)
+    # Replaced by general.forme and general.duree (issue 9); kept for the published releases.
+    assert used == set(open_library().ids) - {"general.forme_duree"}
 
 
 @pytest.mark.parametrize("piece", ["ccap", "cctp"])
@@ -111,7 +114,7 @@ def test_variant_renders_with_resolvable_cross_references(
         ccap_of: Callable[..., str], piece: str, changes: dict[str, Any]) -> None:
     text = ccap_of(piece, **changes)
     headings = set(re.findall(r"^\[Heading [12]\] (?:Article )?(\d+(?:\.\d+)?)", text, re.M))
-    cited = {n for n, ccag in re.findall(r"l'article (\d+(?:\.\d+)*)( du CCAG)?", text) if not ccag}
+    cited = {n for n, ccag in re.findall(r"l’article (\d+(?:\.\d+)*)( du CCAG)?", text) if not ccag}
     assert cited <= headings
     assert not re.search(r"\{\{|\{%", text)
 
@@ -121,35 +124,39 @@ def test_variant_renders_with_resolvable_cross_references(
 
 @pytest.mark.parametrize(("changes", "present", "absent"), [
     ({"engagement": "moyens"}, ["une obligation de moyens"],
-     ["une obligation de résultats", "par objectif"]),
-    ({"engagement": "resultats"}, ["une obligation de résultats", "500,00\u00a0€\u00a0HT par objectif"],
-     ["une obligation de moyens"]),
-    ({}, ["6\u202f000 heures de travail", "Heure d'insertion non réalisée"],
-     ["Action d'insertion non réalisée"]),
+     ["une obligation de résultat\u00a0:", "par objectif"]),
+    ({"engagement": "resultats"}, ["une obligation de résultat\u00a0:",
+                                   "500,00\u00a0€\u00a0HT par objectif, multipliés par la part",
+                                   "sa non-atteinte n’est sanctionnée que par la pénalité par heure",
+                                   "caractères de la force majeure"],
+     ["une obligation de moyens", "obligation de résultats", "circonstance extérieure"]),
+    ({}, ["6\u202f000\u00a0heures de travail", "Heure d’insertion non réalisée"],
+     ["Action d’insertion non réalisée"]),
     ({"insertion": {"mode": "actions", "volume_heures": None, "actions_par_an": 2}},
-     ["au moins 2 actions d'insertion", "Action d'insertion non réalisée dans l'année"],
-     ["Heure d'insertion non réalisée", "heures de travail sur la durée"]),
+     ["au moins 2\u00a0actions d’insertion", "Action d’insertion non réalisée dans l’année"],
+     ["Heure d’insertion non réalisée", "heures de travail sur la durée"]),
     ({"insertion": {"mode": "actions", "volume_heures": None, "actions_par_an": 1}},
-     ["au moins 1 action d'insertion, choisie"], ["1 actions"]),
+     ["au moins 1\u00a0action d’insertion, choisie"], ["1\u00a0actions"]),
     ({"penalites": {"exoneration_ccag": True}},
-     ["cette exonération s'applique aussi aux pénalités du présent article"],
+     ["s’applique aussi aux pénalités du présent article"],
      ["dès le premier euro"]),
     ({"penalites": {"exoneration_ccag": False}},
-     ["ne s'applique pas aux pénalités du présent article, qui sont dues dès le premier euro",
-      "| 6.2 | 14.1.1 |"],
-     ["cette exonération s'applique aussi"]),
+     ["n’est pas exonéré des pénalités du présent article dont le montant total ne dépasse "
+      "pas 1\u202f000\u00a0€\u00a0HT", "dès le premier euro",
+      "stipulation relative à l’exonération des pénalités"],
+     ["s’applique aussi aux pénalités", "14.1.1 |", "14.1.3", "en tant que de besoin"]),
     ({"penalites": {"formule_heure": "smic"}},
      ["deux fois le montant du SMIC horaire brut en vigueur à la date du constat",
       "Le SMIC horaire brut retenu"], ["50,00\u00a0€\u00a0HT par heure"]),
     ({"penalites": {"formule_heure": "smic", "coefficient_smic": "1.5"}},
-     ["1,5 fois le montant du SMIC horaire brut"], []),
+     ["1,5\u00a0fois le montant du SMIC horaire brut"], []),
     ({"penalites": {"formule_heure": "forfait"}}, ["50,00\u00a0€\u00a0HT par heure"], ["SMIC"]),
-    ({"insertion": {"globalisation": False}}, ["n'est pas admise pour le présent marché"],
+    ({"insertion": {"globalisation": False}}, ["n’est pas admise pour le présent marché"],
      ["peut demander au facilitateur la globalisation"]),
     ({"insertion": {"globalisation": True}}, ["peut demander au facilitateur la globalisation"],
-     ["n'est pas admise pour le présent marché"]),
-    ({"insertion": None, "axes": [{"code": "egalite"}]}, ["Article\u00a05 – Pénalités"],
-     ["Action d'insertion professionnelle", "Heure d'insertion", "16.1.5"]),
+     ["n’est pas admise pour le présent marché"]),
+    ({"insertion": None, "axes": [{"code": "egalite"}]}, ["Article\u00a08 – Pénalités"],
+     ["Action d’insertion professionnelle", "Heure d’insertion", "16.1.5"]),
 ], ids=["moyens", "resultats", "heures", "actions", "une-action", "exoneration-appliquee",
         "exoneration-ecartee", "smic", "smic-decimal", "forfait", "globalisation-refusee",
         "globalisation-admise", "sans-insertion"])
@@ -200,15 +207,15 @@ def _heading_titles(text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("lead", "title"), [
-    ("formalisé dans les conditions de l'article", "Formalisation du plan de progrès"),
-    ("donne lieu aux pénalités prévues à l'article", "Pénalités"),
-    ("engagement minimal d'insertion fixé à l'article", "Volume de l'engagement d'insertion"),
-    ("sanctionnée dans les conditions de l'article", "Pénalités relatives à l'action d'insertion"),
-    ("pour chaque axe de progrès retenu à l'article", "Axes de progrès"),
-    ("bilan final prévu à l'article", "Bilan final"),
-    ("réunion de lancement prévue à l'article", "Élaboration du plan initial"),
-    ("non réalisée prévue à l'article", "Montants des pénalités"),
-    ("annoncée à l'article", "Condition d'exécution à caractère social"),
+    ("formalisé dans les conditions de l’article", "Formalisation du plan de progrès"),
+    ("donne lieu à la pénalité prévue à l’article", "Pénalités"),
+    ("engagement minimal d’insertion fixé à l’article", "Volume de l’engagement d’insertion"),
+    ("sanctionnée dans les conditions de l’article", "Pénalités relatives à l’action d’insertion"),
+    ("pour chaque axe de progrès retenu à l’article", "Axes de progrès"),
+    ("bilan final prévu à l’article", "Bilan final"),
+    ("réunion de lancement prévue à l’article", "Élaboration du plan initial"),
+    ("non réalisée prévue à l’article", "Montants des pénalités"),
+    ("annoncée à l’article", "Condition d’exécution à caractère social"),
 ], ids=["formalisation", "penalites", "volume", "penalites-insertion", "axes", "bilan-final",
         "lancement", "montants", "condition-sociale"])
 def test_cross_reference_lands_on_the_right_article(lead: str, title: str) -> None:
@@ -306,5 +313,5 @@ def test_enum_values_shared_by_two_enums_keep_their_own_wording(
 
 def test_unverified_ccag_numbers_are_never_printed(write_dossier: Callable[..., Path]) -> None:
     text = render(write_dossier(marche={"ccag": "travaux", "nature": "travaux"}), "ccap")
-    assert "la stipulation du CCAG-Travaux relative à l'action d'insertion professionnelle" in text
+    assert "la stipulation du CCAG-Travaux relative à l’action d’insertion professionnelle" in text
     assert "16.1" not in text

@@ -137,8 +137,8 @@ def test_convocation_agenda_lists_each_axis_and_a_date_within_the_deadline(runne
     result = _run(runner, "convocation", NETTOYAGE, "-o", output, "--reunion", "2027-02-15")
     assert result.exit_code == 0, result.output
     text = dump_text(output.read_bytes())
-    assert "15\u00a0février 2027 à 10 h 00" in text
-    for axe in ("Recrutement et maintien dans l'emploi", "Découverte et sensibilisation des métiers",
+    assert "15\u00a0février 2027 à 10\u00a0h\u00a000" in text
+    for axe in ("Recrutement et maintien dans l’emploi", "Découverte et sensibilisation des métiers",
                 "Lutte contre les discriminations"):
         assert axe in text
 
@@ -157,16 +157,31 @@ def test_letter_cites_the_ccap_articles(runner, tmp_path: Path) -> None:  # type
     assert _run(runner, "lettre", NETTOYAGE, "--annee", "1", "-o", lettre).exit_code == 0
     number = re.search(r"^\[Heading 2\] (\d+\.\d+)\. Formalisation du plan", dump_text(ccap.read_bytes()),
                        re.M).group(1)
-    assert f"Conformément à l'article\u00a0{number} du cahier" in dump_text(lettre.read_bytes())
+    assert f"Conformément à l’article\u00a0{number} du cahier" in dump_text(lettre.read_bytes())
 
 
 # --- bilan and penalties ------------------------------------------------------------
 
 
+DECIDED = {"invitation_observations": "2028-01-14", "date_decision": "2028-02-01"}
+"""A procedure carried through: the penalty is applicable."""
+
+
+def _decided(bilan: dict[str, Any]) -> dict[str, Any]:
+    """Year results whose every failing went through the procedure (all penalties applicable)."""
+    bilan["procedure_insertion"] = DECIDED
+    for action in bilan["actions"]:
+        if not action["realisee"]:
+            action["procedure"] = DECIDED
+    for retard in bilan.get("retards") or []:
+        retard["procedure"] = DECIDED
+    return bilan
+
+
 def _with_results(write_dossier, **changes: Any) -> Path:  # type: ignore[no-untyped-def]
     data = example_data()
     data["bilans"][0] = {**data["bilans"][0], **changes}
-    data["bilans"][0] = {k: v for k, v in data["bilans"][0].items() if v is not None}
+    data["bilans"][0] = _decided({k: v for k, v in data["bilans"][0].items() if v is not None})
     return write_dossier(data)  # type: ignore[no-any-return]
 
 
@@ -198,13 +213,16 @@ def test_bilan_penalties_match_the_hand_computation(runner, write_dossier, tmp_p
     output = tmp_path / "bilan.docx"
     result = _run(runner, "bilan", _with_results(write_dossier, **changes), "--annee", "1", "-o", output)
     assert result.exit_code == 0, result.output
-    conclusion = f"Montant des pénalités encourues au titre de l'année\u00a0: {expected}"
+    conclusion = f"Montant des pénalités applicables au titre de l’année\u00a0: {expected}"
     assert conclusion in dump_text(output.read_bytes())
 
 
 def _year_two(heures: int) -> dict[str, Any]:
-    return {"annee": 2, "objectifs": [{"objectif": "heures_insertion", "valeur_atteinte": heures}],
-            "actions": [{"action": "alternance", "realisee": True}],
+    return {"annee": 2, "objectifs": [{"objectif": "heures_insertion", "valeur_atteinte": heures},
+                                      {"objectif": "pmsmp_2", "valeur_atteinte": 5},
+                                      {"objectif": "encadrants_formes_2", "valeur_atteinte": 8}],
+            "actions": [{"action": "alternance", "realisee": True},
+                        {"action": "forum_emploi_2", "realisee": True}],
             "heures_insertion_realisees": heures, "montant_annuel_ht": 291000}
 
 
@@ -227,7 +245,7 @@ def test_insertion_hours_are_cumulated_without_double_penalty(runner, write_doss
     data["bilans"].append(_year_two(heures))
     result = _run(runner, "bilan", write_dossier(data), "--annee", "2", "-o", tmp_path / "b.docx")
     assert result.exit_code == 0, result.output
-    assert f"pénalités encourues : {expected}" in result.output
+    assert f"constatées : {expected}" in result.output  # year 2: no procedure yet
 
 
 def test_cumulated_hours_need_the_earlier_years(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -274,8 +292,9 @@ def test_bilan_under_resultats_engagement_counts_missed_objectives(runner, write
     output = tmp_path / "bilan.docx"
     result = _run(runner, "bilan", write_dossier(data), "--annee", "1", "-o", output)
     assert result.exit_code == 0, result.output
-    # 7 400,00 + 2 objectives missed (1 380/1 500 h, 3/4 immersions) × 500 = 8 400,00
-    assert "8\u202f400,00\u00a0€\u00a0HT" in result.output
+    # Hours objective (1 380/1 500 h): the hour penalty alone (CCAP); immersions 3/4:
+    # 500 × (4 − 3) / 4 = 125,00. Constatées: 7 400,00 + 125,00 = 7 525,00.
+    assert "constatées : 7\u202f525,00\u00a0€\u00a0HT" in result.output
 
 
 def test_bilan_shows_rates_and_embeds_the_chart(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -284,12 +303,13 @@ def test_bilan_shows_rates_and_embeds_the_chart(runner, tmp_path: Path) -> None:
     output = tmp_path / "bilan.docx"
     assert _run(runner, "bilan", NETTOYAGE, "--annee", "1", "-o", output).exit_code == 0
     text = dump_text(output.read_bytes())
-    assert "| 1\u202f500 heures | 1\u202f380 heures | 92\u00a0% |" in text  # 1 380 / 1 500 = 92 %
+    # 1 380 / 1 650 = 83,63… → 83,6 %
+    assert "| 1\u202f650\u00a0heures | 1\u202f380\u00a0heures | 83,6\u00a0% |" in text
     assert "| 75\u00a0% |" in text  # 3 / 4 immersions
     media = [n for n in zipfile.ZipFile(output).namelist() if n.startswith("word/media/")]
     assert [n for n in media if n.endswith(".png")]
-    assert "Lettre de renouvellement" in text
-    assert "plan de l'année 2" in text
+    assert "Lettre de renouvellement" not in text  # its own piece (lettre-bilan)
+    assert "[Heading 1] Visas" in text
 
 
 # --- refusals and bad input ---------------------------------------------------------
@@ -413,7 +433,14 @@ def test_dashboard_has_a_sheet_per_year_with_formulas(runner, tmp_path: Path) ->
     year = book["Année 1"]
     assert year["F2"].value == 1380
     assert year["G2"].value == '=IF(F2="","",F2/E2)'
-    assert book["Synthèse"]["E2"].value == 7400  # the year-1 bilan's penalties
+    # CCTP « Tableau de bord » rubriques: actions of the axis, gaps (1 650 − 1 380 = 270 heures)
+    assert [year["I1"].value, year["J1"].value] == ["Actions", "Écarts et retards"]
+    assert "Participer au forum de l'emploi du quartier des Aubiers (15/06/2027)" in year["I2"].value
+    assert year["J2"].value == "écart de 270\u00a0heures"
+    assert year["J3"].value is None  # 2 of 2 durable contracts: no gap (empty cell)
+    # the year-1 bilan's applicable penalties: hours 6 000,00 + relevé de mars 600,00 (the forum
+    # action is still in procedure, the other delay only constatée)
+    assert book["Synthèse"]["E2"].value == 6600
     assert book["Synthèse"]["E3"].value is None  # no results yet for year 2
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -120,6 +121,17 @@ def _styles(doc) -> None:  # type: ignore[no-untyped-def]
     styles["Body Text 2"].paragraph_format.line_spacing = 1.15  # the built-in style is double-spaced
     styles["Body Text 3"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["Body Text 3"].font.size = Pt(10.5)
+    # Letter roles « destinataire » and « signature »: left-aligned text starting 10,5 cm from
+    # the page edge (2,2 cm margin + 8,3 cm), where a window envelope shows the address.
+    for name, before in (("Destinataire", 12), ("Signataire", 6)):
+        letter = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        letter.base_style = styles["Normal"]
+        letter.paragraph_format.left_indent = Cm(8.3)
+        letter.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        letter.paragraph_format.space_before = Pt(before)
+        letter.paragraph_format.space_after = Pt(9)
+        letter.paragraph_format.line_spacing = 1.0
+        letter.paragraph_format.keep_together = True
     quote = styles["Quote"]  # role « note »
     quote.font.size = Pt(9)
     quote.font.italic = True
@@ -165,6 +177,8 @@ def build_piece() -> bytes:
     section = doc.sections[0]
     _page(section)
     _header_footer(section, "{{ sigle }} – Marché n°\u00a0{{ reference }}")
+    section.different_first_page_header_footer = True  # the cover has no running header
+    section.first_page_header.paragraphs[0].add_run("{{ mention_projet }}").bold = True
     doc.add_paragraph("{{ acheteur }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[0].runs[0].font.size = Pt(14)
     doc.paragraphs[0].runs[0].font.bold = True
@@ -172,13 +186,13 @@ def build_piece() -> bytes:
     for _ in range(5):
         doc.add_paragraph("")
     doc.add_paragraph("{{ titre_piece }}", style="Title")
-    doc.add_paragraph("({{ sigle }})", style="Subtitle")
     doc.add_paragraph("")
     doc.add_paragraph("Marché n°\u00a0{{ reference }}", style="Subtitle")
     objet = doc.add_paragraph("{{ objet }}")
     objet.alignment = WD_ALIGN_PARAGRAPH.CENTER
     objet.runs[0].font.size = Pt(13)
     doc.add_paragraph("{{ sous_titre }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("{{ procedure }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     for _ in range(6):
         doc.add_paragraph("")
     doc.add_paragraph("{{ mention_plan }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -195,8 +209,23 @@ def build_lettre() -> bytes:
     section = doc.sections[0]
     _page(section)
     _header_footer(section, "{{ acheteur }} – Marché n°\u00a0{{ reference }}")
+    section.different_first_page_header_footer = True  # no running header on the first page
+    section.first_page_header.paragraphs[0].add_run("{{ mention_projet }}").bold = True
     doc.add_paragraph("{{p corps }}")
     return _save(doc, "Courrier")
+
+
+def build_chapitre() -> bytes:
+    """A chapter to insert into the buyer's own CCAP or CCTP: no cover page, a title line."""
+    doc = Document()
+    _styles(doc)
+    section = doc.sections[0]
+    _page(section)
+    _header_footer(section, "{{ sigle }} – Marché n°\u00a0{{ reference }}")
+    doc.add_paragraph("{{ titre_piece }}", style="Subtitle")
+    doc.add_paragraph("Marché n°\u00a0{{ reference }} – {{ objet }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("{{p corps }}")
+    return _save(doc, "Chapitre de pièce de marché")
 
 
 def build_revue() -> bytes:
@@ -243,6 +272,7 @@ def main() -> int:
     (TEMPLATES / "piece.docx").write_bytes(build_piece())
     (TEMPLATES / "lettre.docx").write_bytes(build_lettre())
     (TEMPLATES / "revue.docx").write_bytes(build_revue())
+    (TEMPLATES / "chapitre.docx").write_bytes(build_chapitre())
     print(f"Squelettes écrits dans {TEMPLATES}")
     return 0
 

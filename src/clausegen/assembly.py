@@ -91,7 +91,8 @@ def _included(condition: str | None, context: Mapping[str, Any], where: str) -> 
 
 def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
           allow_drafts: bool, premier_article: int = 1) -> list[_Article]:
-    """Apply conditions, number articles and sections, resolve fragment versions."""
+    """Apply conditions, number articles (from ``premier_article``) and sections, resolve
+    fragment versions."""
     def resolve(ids: list[str]) -> tuple[Fragment, ...]:
         return tuple(library.resolve(i, allow_drafts=allow_drafts) for i in ids)
 
@@ -220,6 +221,8 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
     ``inserts`` maps an article or section key of the canevas to computed blocks (tables,
     charts, letter headers) placed after that article's or section's fragments; an article
     key followed by ``:debut`` places them after its title, before its fragments.
+    ``premier_article`` is the number of the first article (a chapter inserted into the
+    buyer's own CCAP starts at its number); cross-references follow it.
     """
     inserts = inserts or {}
     articles = _plan(canevas, library, context, allow_drafts, premier_article)

@@ -78,7 +78,8 @@ def reference_mark(number: str, anchor: str) -> str:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph. ``style`` is a role: ``corps``, ``droite``, ``centre``, ``note``, ``gauche``."""
+    """A body paragraph. ``style`` is a role: ``corps``, ``droite``, ``centre``, ``note``, ``gauche``,
+    ``destinataire``, ``signature``."""
 
     runs: Runs
     style: str = "corps"

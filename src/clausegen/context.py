@@ -8,10 +8,12 @@ from clausegen.domain.faisabilite import assess_dossier
 from clausegen.models._base import label
 from clausegen.models.dossier import Ccag, Dossier
 from clausegen.models.fragment import CcagTable
+from clausegen.text.french import formule_appel
 
 SUIVI_NAMES = frozenset({
     "ccap_article", "annee", "annee_suivante", "periode", "date_validation", "reunion",
-    "echeance_lancement", "echeance_bilan", "bilan",
+    "echeance_lancement", "echeance_bilan", "bilan", "bilan_reunion", "a_instruire",
+    "plan_suivant", "reunion_renouvellement", "projet_avant", "plan_complet", "axes_du_plan",
 })
 """Names the post-award pieces add to the context (:mod:`clausegen.api.suivi`):
 ``ccap_article(cle)`` (number of a CCAP article), the year, its period, the meeting, the
@@ -29,11 +31,25 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
     - ``reservation``: the reserved-contract basis (or ``None``);
     - ``marches_subsequents``: the listed subsequent contracts; ``marche_subsequent``: the one
       a post-award piece is attached to (``None`` otherwise);
-    - ``faisabilite``: the feasibility verdict of the market.
+    - ``faisabilite``: the feasibility verdict of the market;
+    - ``acheteur_designation``: the buyer's name with its article (« la Ville de … »);
+    - ``administratif``: the complete CCAP's administrative stipulations;
+    - ``formule_appel``: how letters address the titulaire (« Monsieur le Directeur général »,
+      else « Madame, Monsieur »), without the comma.
     """
     plan = dossier.plan_de_progres
+    acheteur = dossier.acheteur
+    representant = dossier.titulaire.representant if dossier.titulaire else None
+    article = acheteur.article
+    designation = (acheteur.nom if article is None
+                   else f"{article}{acheteur.nom}" if article.endswith(("'", "\u2019"))
+                   else f"{article} {acheteur.nom}")
     return {
         "acheteur": dossier.acheteur,
+        "acheteur_designation": designation,
+        "administratif": dossier.administratif,
+        "formule_appel": formule_appel(representant.civilite if representant else None,
+                                       representant.qualite if representant else None),
         "marche": dossier.marche,
         "facilitateur": dossier.facilitateur,
         "titulaire": dossier.titulaire,
@@ -46,6 +62,18 @@ def dossier_context(dossier: Dossier) -> dict[str, Any]:
         "axes": list(plan.axes) if plan else [],
         "faisabilite": assess_dossier(dossier),
     }
+
+
+CCAG_TITLES = {
+    Ccag.fcs: "fournitures courantes et de services",
+    Ccag.tic: "techniques de l'information et de la communication",
+    Ccag.pi: "prestations intellectuelles",
+    Ccag.travaux: "travaux",
+    Ccag.mi: "industriels",
+    Ccag.moe: "maîtrise d'œuvre",
+}
+"""What follows « des marchés publics de » in the title of each CCAG's arrêté du 30 mars 2021
+(Travaux: title read on Légifrance; the others by analogy, as the legal review suggested)."""
 
 
 def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
@@ -69,4 +97,13 @@ def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
             return f"l'article {number} du {name}"
         return f"la stipulation du {name} relative {table.articles[cle].libelle}"
 
-    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name}
+    def libelle(cle: str) -> str:
+        numero(cle)
+        return table.articles[cle].libelle
+
+    intitule = (f"cahier des clauses administratives générales des marchés publics de "
+                f"{CCAG_TITLES[ccag]} ({name})")
+    if ccag is Ccag.mi:
+        intitule = f"cahier des clauses administratives générales des marchés publics industriels ({name})"
+    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name, "ccag_libelle": libelle,
+            "ccag_intitule": intitule}

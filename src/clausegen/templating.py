@@ -66,6 +66,7 @@ def _filters() -> dict[str, Callable[..., Any]]:
         "pourcentage": french.pourcentage,
         "duree_mois": french.duree_mois,
         "libelle": label,
+        "fonction": french.fonction,
     }
 
 

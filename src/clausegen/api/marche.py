@@ -6,6 +6,7 @@ Everything here is usable in-process (batch jobs, benchmarks, tests) without Cli
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,9 +20,10 @@ from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run
 from clausegen.context import ccag_functions, dossier_context
+from clausegen.domain.ccap_complet import missing_fields
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
 from clausegen.dossier_file import parse_dossier
-from clausegen.errors import InputFileError, NotSuitedError, SuiviInputError
+from clausegen.errors import DossierError, FieldProblem, InputFileError, NotSuitedError, SuiviInputError
 from clausegen.library import Library, load_library
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
@@ -50,6 +52,19 @@ INSERTION_PIECES = {"ccap": "ccap_insertion", "cctp": "cctp_insertion"}
 """The canevas a tender piece uses when the dossier carries the insertion clause alone."""
 
 
+TENDER_PIECES = frozenset({"ccap", "cctp", "ccap_chapitre", "cctp_chapitre"})
+"""The consultation pieces: what bidders priced, so award data never changes them."""
+
+AWARD_FIELDS: dict[str, Any] = {"titulaire": True, "plans": True, "bilans": True,
+                                "marche": {"date_notification"}}
+"""Dossier fields filled after award (excluded from what a tender piece records)."""
+
+
+def piece_name(piece: str, *, chapitre: bool) -> str:
+    """The piece asked for: ``ccap`` or, for the chapter alone, ``ccap_chapitre``."""
+    return f"{piece}_chapitre" if chapitre else piece
+
+
 @dataclass(frozen=True)
 class LoadedDossier:
     """A validated dossier with the hash of its file (for provenance)."""
@@ -57,6 +72,13 @@ class LoadedDossier:
     dossier: Dossier
     path: Path
     sha256: str
+
+    @property
+    def consultation_sha256(self) -> str:
+        """Hash of the dossier without its award data (what a tender piece depends on)."""
+        dump = self.dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
+        canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -191,6 +213,8 @@ def _fields(dossier: Dossier, document: AssembledDocument, draft: bool, forced: 
         "reference": marche.reference,
         "objet": marche.objet,
         "sous_titre": sous_titre,
+        "procedure": (f"Procédure de passation : {dossier.administratif.procedure}"
+                      if dossier.administratif.procedure else ""),
         "mention_plan": PLAN_MENTION if dossier.plan_de_progres is not None else INSERTION_MENTION,
         "mention_projet": " \u2014 ".join(m for m in (DRAFT_MARK if draft else "",
                                                       FORCED_MARK if forced else "") if m),
@@ -244,12 +268,25 @@ def render_piece(
     (``extra_provenance``: the year, the hash of a plan or results file). A chapter of a
     buyer's own CCAP numbers its articles from ``premier_article`` and usually has no table of
     contents of its own (``sommaire=False``; default: the canevas's).
+
+    A tender piece (:data:`TENDER_PIECES`) depends on the consultation data only: its
+    dates and provenance ignore the award fields, so filling them changes no byte of it.
+    The complete CCAP first checks the fields it needs (:func:`missing_fields`).
     """
+    tender = piece in TENDER_PIECES
+    if loaded.dossier.clause_insertion is not None and piece.endswith("_chapitre"):
+        raise DossierError(path=loaded.path, problems=[FieldProblem(
+            path="clause_insertion", expected="un plan de progrès (section plan_de_progres) : le "
+            "chapitre à insérer (--chapitre) est celui du plan ; pour la clause d'insertion seule, "
+            "générez le CCAP ou le CCTP complet")])
+    name = canevas_name(loaded.dossier, piece)
+    if name == "ccap" and (problems := missing_fields(loaded.dossier)):
+        raise DossierError(path=loaded.path, problems=problems)
     if loaded.dossier.bibliotheque:
         library = pin(library, loaded.dossier.bibliotheque)
     if mention:
         extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}
-    canevas = library.canevas(canevas_name(loaded.dossier, piece))
+    canevas = library.canevas(name)
     context = {**dossier_context(loaded.dossier),
                **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
@@ -261,7 +298,7 @@ def render_piece(
     skeleton_path = modele or templates_dir() / document.modele
     skeleton = check_skeleton(skeleton_path)
     dossier = loaded.dossier
-    notification = dossier.marche.date_notification
+    notification = None if tender else dossier.marche.date_notification
     properties = DocumentProperties(
         title=f"{document.sigle} \u2013 {dossier.marche.objet}",
         subject=f"Marché n° {dossier.marche.reference}",
@@ -269,9 +306,10 @@ def render_piece(
         keywords=f"clausegen; {dispositif(dossier)}",
         created=datetime.combine(notification, time()) if notification else None,
     )
+    dossier_hash = loaded.consultation_sha256 if tender else loaded.sha256
     data = render_docx(skeleton, document.blocks,
                        _fields(dossier, document, document.is_draft, forced=mention is not None),
-                       properties, {**provenance(document, library, loaded.sha256, loaded.path.name),
+                       properties, {**provenance(document, library, dossier_hash, loaded.path.name),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
     return data, document
@@ -310,14 +348,23 @@ def generate_piece(
     forcer: bool = False,
     brouillon: bool = False,
     overlays: Sequence[Path] = (),
+    chapitre: bool = False,
+    premier_article: int | None = None,
 ) -> Generation:
-    """Check feasibility, assemble, render and write one piece atomically."""
+    """Check feasibility, assemble, render and write one piece atomically.
+
+    ``chapitre``: the social chapter alone, to insert into the buyer's own piece, its
+    articles numbered from ``premier_article`` (else the dossier's
+    ``administratif.chapitre_premier_article``, else 1).
+    """
     loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     library = open_library(overlays)
     mention = forced_mention(loaded.dossier, faisabilite)
-    data, document = render_piece(loaded, piece, library=library, modele=modele,
-                                  allow_drafts=brouillon, mention=mention)
+    data, document = render_piece(loaded, piece_name(piece, chapitre=chapitre),
+                                  library=library, modele=modele, allow_drafts=brouillon,
+                                  mention=mention, premier_article=premier_article
+                                  or loaded.dossier.administratif.chapitre_premier_article or 1)
     write_atomic(output, data)
     return Generation(path=output, piece=piece, fragments=document.fragments,
                       faisabilite=faisabilite, is_draft=document.is_draft, forced=mention is not None)

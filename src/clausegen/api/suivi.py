@@ -27,8 +27,10 @@ from clausegen.documents._blocks import heading, paragraph
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
-from clausegen.domain.bilan import Bilan, check_resultats, compute_bilan
+from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats, compute_bilan
+from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
+from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
@@ -41,12 +43,12 @@ from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
-from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
 from clausegen.models.validation import read_validated
 from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
-from clausegen.text.french import date_longue
+from clausegen.text.french import date_courte, date_longue, nombre
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -203,7 +205,9 @@ def load_resultats(suivi: Suivi, plan: PlanAnnuel, resultats_file: Path | None =
 def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     dossier = suivi.loaded.dossier
     base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
-    numbers = article_numbers(suivi.library.canevas("ccap"), suivi.library, base)
+    premier = dossier.administratif.chapitre_premier_article
+    canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
+    numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
 
     def ccap_article(key: str) -> Raw:
         if key not in numbers:
@@ -253,20 +257,23 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
     context = _context(suivi, 1, echeance_lancement=limite.date,
                        reunion={"date": reunion, "heure": heure, "lieu": lieu or dossier.acheteur.adresse})
     inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Réunion de lancement du plan de progrès "
-                                            "en matière sociale"),
+                                            "en matière sociale", date_certaine=False),
                "signature": lettre_doc.signature(dossier)}
     return _render(suivi, "convocation", output, context, inserts), reunion
 
 
 def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None,
                   cible: Cible | None = None) -> list[str]:
-    """What a person should know before formalising year N's plan (French sentences)."""
+    """What a person should know before formalising year N's plan (French sentences): what in
+    the plan contradicts the CCAP (:mod:`clausegen.domain.coherence_plan`)."""
     suivi = open_suivi(dossier_path, cible=cible)
-    plan = load_plan(suivi, annee, plan_file)
-    warnings = [f"le plan de l'année {annee} ne fixe rien pour l'axe « {label(code)} », retenu au CCAP "
-                "(le plan précise les sept points pour chaque axe)"
-                for code in axes_absents(suivi.loaded.dossier, plan)]
-    if suivi.loaded.dossier.reservation is not None:
+    return _plan_warnings(suivi, load_plan(suivi, annee, plan_file))
+
+
+def _plan_warnings(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
+    dossier = suivi.loaded.dossier
+    warnings = avertissements_plan(dossier, plan)
+    if dossier.reservation is not None:
         warnings += [f"marché réservé : l'objectif « {o.id} » se compte en heures d'insertion, alors que "
                      "les salariés sont déjà en parcours d'insertion ou en emploi adapté ; préférez un "
                      "objectif de parcours (formation, tutorat, sorties vers l'emploi durable)"
@@ -275,19 +282,29 @@ def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None,
     return warnings
 
 
+def suivi_warnings(dossier_path: Path, cible: Cible | None = None) -> list[str]:
+    """The warnings of every plan of the dossier (``pieces --suivi`` prints them all)."""
+    suivi = open_suivi(dossier_path, cible=cible)
+    dossier = suivi.loaded.dossier
+    return [w for plan in sorted(dossier.plans, key=lambda p: p.annee)
+            for w in _plan_warnings(suivi, load_plan(suivi, plan.annee))]
+
+
+def _couverture(suivi: Suivi, plan: PlanAnnuel) -> dict[str, Any]:
+    """Whether the plan covers every axis of the CCAP, and the axes it covers (for its text)."""
+    return {"plan_complet": not axes_absents(suivi.loaded.dossier, plan),
+            "axes_du_plan": [label(a.axe) for a in plan.axes]}
+
+
 def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
                   cible: Cible | None = None) -> Path:
     """The annual plan of year N, as tables."""
     suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
-    context = _context(suivi, annee, date_validation=plan.date_validation)
+    context = _context(suivi, annee, date_validation=plan.date_validation, **_couverture(suivi, plan))
     return _render(suivi, "plan", output, context, {"plan_axes": plan_blocks(plan)},
                    titre=f"Plan de progrès en matière sociale \u2013 année {annee}",
                    sources=_sources(annee, plan=plan_file))
-
-
-def _echeance_annee(suivi: Suivi, annee: int) -> date:
-    return suivi.echeance("lancement" if annee == 1 else f"bilan_{annee - 1}").date
 
 
 def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
@@ -299,7 +316,11 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
     if changes:
         raise AvenantRequisError(annee=annee, changes=changes)
     dossier = suivi.loaded.dossier
-    jour = date_lettre or plan.date_validation or _echeance_annee(suivi, annee)
+    jour = date_lettre or plan.date_validation
+    if jour is None:
+        raise SuiviInputError(what=f"Lettre de formalisation du plan de l'année {annee}",
+                              hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
+                                   f"où le plan a été arrêté (plans[annee={annee}].date_validation)")
     objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
     inserts: dict[str, Sequence[Block]] = {
         "entete": lettre_doc.en_tete(dossier, jour, objet),
@@ -309,7 +330,7 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
                       heading(1, f"Annexe \u2013 Plan de progrès en matière sociale, année {annee}")],
         "annexe": plan_blocks(plan),
     }
-    context = _context(suivi, annee, date_validation=plan.date_validation)
+    context = _context(suivi, annee, date_validation=plan.date_validation, **_couverture(suivi, plan))
     return _render(suivi, "lettre", output, context, inserts, sources=_sources(annee, plan=plan_file))
 
 
@@ -336,31 +357,94 @@ def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = Non
 
 
 def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                   resultats_file: Path | None = None, date_lettre: date | None = None,
-                   cible: Cible | None = None) -> Bilan:
-    """The bilan of year N: results, chart, penalties, renewal letter for N+1."""
+                   resultats_file: Path | None = None, cible: Cible | None = None) -> Bilan:
+    """The bilan of year N: meeting, results, chart, actions of both parties, difficulties,
+    penalties by procedure state, the titulaire's observations, visas. The letter that
+    transmits it is its own piece (:func:`generate_lettre_bilan`)."""
     suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file,
                                 cible=cible)
     dossier = suivi.loaded.dossier
-    total = annees(dossier.marche.duree_mois)
-    suivante = annee + 1 if annee < total else None
-    echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
-    jour = date_lettre or echeance
+    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
+    titulaire = dossier.titulaire
+    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+                    if titulaire and titulaire.representant else
+                    titulaire.raison_sociale if titulaire else None)
+    signataire = dossier.acheteur.signataire
     inserts: dict[str, Sequence[Block]] = {
+        "bilan_reunion": bilan_doc.reunion_blocks(resultats.reunion),
         "bilan_resultats": bilan_doc.resultats_blocks(bilan),
         "bilan_actions": bilan_doc.actions_blocks(bilan),
+        "bilan_difficultes": bilan_doc.difficultes_blocks(resultats),
         "bilan_penalites": bilan_doc.penalites_blocks(bilan),
-        "bilan_renouvellement": lettre_doc.signature(dossier),
+        "bilan_observations": bilan_doc.observations_blocks(resultats),
+        "bilan_visas": bilan_doc.visas_blocks(
+            f"{signataire.nom}, {signataire.qualite}",
+            f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
     }
-    if suivante:
-        objet = f"Bilan de l'année {annee} et renouvellement du plan pour l'année {suivante}"
-        inserts["bilan_penalites"] = [*inserts["bilan_penalites"], PageBreak()]
-        inserts["bilan_renouvellement:debut"] = lettre_doc.en_tete(dossier, jour, objet)
-    context = _context(suivi, annee, annee_suivante=suivante, echeance_bilan=echeance, bilan=bilan)
+    context = _context(suivi, annee, bilan=bilan)
     _render(suivi, "bilan", output, context, inserts,
             titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}",
             sources=_sources(annee, plan=plan_file, resultats=resultats_file))
     return bilan
+
+
+def generate_lettre_bilan(dossier_path: Path, annee: int, output: Path, *,
+                          plan_file: Path | None = None, resultats_file: Path | None = None,
+                          date_lettre: date | None = None,
+                          cible: Cible | None = None) -> tuple[Path, date]:
+    """The letter transmitting the bilan of year N (the bilan is joined): it opens the
+    contradictory procedure on the penalties still to be decided and, when the plan of N+1 is
+    not in the dossier yet, asks for its draft with dates that leave the promised time.
+
+    Dated ``date_lettre``, else the day of the bilan meeting; never before that meeting.
+    """
+    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file,
+                                cible=cible)
+    dossier = suivi.loaded.dossier
+    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
+    reunion = resultats.reunion.date_reunion if resultats.reunion else None
+    jour = date_lettre or reunion
+    if jour is None:
+        raise SuiviInputError(what=f"Lettre de transmission du bilan de l'année {annee}",
+                              hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
+                                   f"de bilan (bilans[annee={annee}].reunion.date_reunion)")
+    if reunion is not None and jour < reunion:
+        raise SuiviInputError(what=f"--date {jour.isoformat()}",
+                              hint=f"date au plus tôt le jour de la réunion de bilan "
+                                   f"({reunion.isoformat()}) attendue : la lettre transmet le bilan")
+    suivante = annee + 1 if annee < annees(dossier.marche.duree_mois) else None
+    plan_suivant = suivante is not None and any(p.annee == suivante for p in dossier.plans)
+    echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
+    extra: dict[str, Any] = {"annee_suivante": suivante, "plan_suivant": plan_suivant,
+                             "echeance_bilan": echeance, "bilan_reunion": reunion,
+                             "a_instruire": bilan.total(EtatProcedure.constatee),
+                             "reunion_renouvellement": None, "projet_avant": None}
+    if suivante is not None and not plan_suivant:
+        dates = dates_renouvellement(jour, echeance)
+        if dates is None:
+            raise SuiviInputError(
+                what=f"Lettre de renouvellement du {date_longue(jour)}",
+                hint=f"date au plus tard le {date_longue(date_limite_lettre(echeance))} attendue : "
+                     f"la réunion de renouvellement doit se tenir au plus tard le "
+                     f"{date_longue(echeance)} et le titulaire doit disposer d'une semaine pour "
+                     "préparer son projet, remis huit jours avant la réunion")
+        extra |= {"reunion_renouvellement": dates.reunion, "projet_avant": dates.projet_avant}
+    objet = f"Bilan du plan de progrès de l'année {annee}"
+    if extra["a_instruire"]:
+        objet += " – invitation à présenter vos observations"
+    if suivante is not None and not plan_suivant:
+        objet += f" – renouvellement du plan pour l'année {suivante}"
+    inserts: dict[str, Sequence[Block]] = {
+        "entete": lettre_doc.en_tete(dossier, jour, objet),
+        "signature": [*lettre_doc.signature(dossier),
+                      paragraph(f"Pièce jointe : bilan du plan de progrès de l'année {annee}",
+                                "gauche")],
+    }
+    context = _context(suivi, annee, **extra)
+    path = _render(suivi, "lettre_bilan", output, context, inserts,
+                   titre=f"Transmission du bilan de l'année {annee}",
+                   sources=_sources(annee, plan=plan_file, resultats=resultats_file))
+    return path, jour
 
 
 def deadlines(dossier_path: Path, cible: Cible | None = None) -> list[Echeance]:
@@ -391,8 +475,22 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     if resultats is not None and not check_resultats(dossier, plan, resultats):
         penalites = compute_bilan(dossier, plan, resultats, precedents(suivi, plan.annee)).du
     debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
+    comments = {r.objectif: r.commentaire for r in resultats.objectifs} if resultats else {}
+    actions = {a.axe: " ; ".join(f"{x.libelle} ({date_courte(x.echeance)})"
+                                 for x in (*a.actions_titulaire, *a.actions_acheteur))
+               for a in plan.axes}
+
+    def ecart(o: Objectif) -> str:
+        if comments.get(o.id):
+            return comments[o.id] or ""
+        atteinte = reached.get(o.id)
+        if atteinte is None or atteinte >= o.valeur_cible:
+            return ""
+        return f"écart de {nombre(o.valeur_cible - atteinte)}\u00a0{o.unite}"
+
     lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
-                              reached.get(o.id), datetime.combine(o.echeance, time()))
+                              reached.get(o.id), datetime.combine(o.echeance, time()),
+                              actions[axe], ecart(o))
                    for axe, o in plan.objectifs())
     return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
 
@@ -460,6 +558,10 @@ def _suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None) -> l
         path = directory / f"bilan-{resultats.annee}.docx"
         generate_bilan(dossier_path, resultats.annee, path, cible=cible)
         written.append(path)
+        if resultats.reunion is not None:
+            written.append(generate_lettre_bilan(
+                dossier_path, resultats.annee, directory / f"lettre-bilan-{resultats.annee}.docx",
+                cible=cible)[0])
     if dossier.plans:
         written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx", cible))
     return written

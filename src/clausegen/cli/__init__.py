@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module of clausegen.cli that registers it, short help shown by --help)
     "actualiser": ("actualiser", "Met un CCAP ou un CCTP à jour des clauses validées (révisions Word)."),
     "bibliotheque": ("juriste", "Bibliothèque de clauses\u00a0: versions, statuts, comparaison."),
-    "bilan": ("facilitateur", "Génère le bilan de l'année N\u00a0: résultats, pénalités, graphique."),
+    "bilan": ("facilitateur", "Génère le bilan de l'année N\u00a0: résultats, actions, pénalités, visas."),
     "ccap": ("acheteur", "Génère le CCAP du marché (document Word)."),
     "cctp": ("acheteur", "Génère le CCTP du marché (document Word)."),
     "convocation": ("facilitateur", "Génère la lettre qui fixe la réunion de lancement."),
@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "faisabilite": ("acheteur", "Dit si le marché se prête à un plan de progrès, et pourquoi."),
     "init": ("acheteur", "Écrit un dossier de départ commenté, à compléter."),
     "lettre": ("facilitateur", "Génère l'échange de lettres formalisant le plan de l'année N."),
+    "lettre-bilan": ("facilitateur", "Génère la lettre qui transmet le bilan de l'année N."),
     "lot": ("lot", "Génère toutes les pièces de chaque dossier d'un répertoire."),
     "pieces": ("acheteur", "Génère toutes les pièces du dossier dans un répertoire."),
     "plan": ("facilitateur", "Génère le plan de progrès de l'année N."),

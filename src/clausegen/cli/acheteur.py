@@ -130,14 +130,24 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
     @click.option("--bibliotheque", "surcouches", multiple=True,
                   type=click.Path(file_okay=False, path_type=Path),
                   help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+    @click.option("--chapitre", is_flag=True,
+                  help=f"Seul le chapitre relatif au plan de progrès, à insérer dans le {sigle} "
+                       "de l'acheteur (sans page de garde).")
+    @click.option("--premier-article", "premier_article", type=click.IntRange(1, 999),
+                  default=None,
+                  help="Numéro du premier article du chapitre (avec --chapitre ; par défaut "
+                       "administratif.chapitre_premier_article du dossier, sinon 1).")
     @conversion_options
     @handle_errors
     def command(dossier: Path, sortie: Path, modele: Path | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...]) -> None:
+                surcouches: tuple[Path, ...], chapitre: bool, premier_article: int | None) -> None:
         from clausegen.api import generate_piece
 
+        if premier_article is not None and not chapitre:
+            raise click.UsageError("l'option --premier-article ne vaut qu'avec --chapitre.")
         result = generate_piece(dossier, piece, sortie, modele=modele, forcer=forcer,
-                                brouillon=brouillon, overlays=surcouches)
+                                brouillon=brouillon, overlays=surcouches, chapitre=chapitre,
+                                premier_article=premier_article)
         if result.forced:
             click.secho("Avertissement : marché jugé non adapté, génération forcée (mention "
                         "portée dans le document).", fg="yellow", err=True)
@@ -189,6 +199,12 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
             written += generate_suivi_pieces(dossier, directory, cible)
     for result in pieces:
         success(f"{result.piece.upper()} écrit : {result.path}")
+    if suivi:
+        from clausegen.api.suivi import suivi_warnings
+        from clausegen.cli.common import warn
+
+        for cible, _ in targets:
+            warn(suivi_warnings(dossier, cible))
     for path in written:
         success(f"Pièce du suivi écrite : {path}")
 

@@ -28,6 +28,7 @@ EXAMPLES: dict[str, str] = {
     "faisabilite": "clausegen faisabilite dossier.yml --format json",
     "init": "clausegen init mon-dossier.yml",
     "lettre": "clausegen lettre dossier.yml --annee 1 --date 2027-02-10",
+    "lettre-bilan": "clausegen lettre-bilan dossier.yml --annee 1 --date 2028-03-20",
     "lot": "clausegen lot dossiers/ -o sortie/ -j 2",
     "pieces": "clausegen pieces dossier.yml -o sortie/ --suivi",
     "plan": "clausegen plan dossier.yml --annee 2 --plan plan-2.yml",

@@ -144,28 +144,57 @@ def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettr
     success(f"Lettre de l'année {annee} écrite : {path}")
 
 
+RESULTATS = click.option(
+    "--resultats", "resultats_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
+
+
 @click.command("bilan")
 @DOSSIER
 @ANNEE
 @PLAN
-@click.option("--resultats", "resultats_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Résultats de l'année dans un fichier YAML (sinon : section bilans du dossier).")
-@DATE_LETTRE
+@RESULTATS
 @output_option("bilan-{annee}.docx")
 @MARCHE_SUBSEQUENT
 @FORCER
 @conversion_options
 @handle_errors
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
-                  date_lettre: Any, sortie: Path, numero: int | None, forcer: bool) -> None:
-    """Génère le bilan de l'année N : résultats, pénalités, graphique, lettre de renouvellement."""
+                  sortie: Path, numero: int | None, forcer: bool) -> None:
+    """Génère le bilan de l'année N : réunion, résultats, actions, pénalités, visas."""
     from clausegen.api.suivi import generate_bilan
     from clausegen.text.french import montant
 
     bilan = generate_bilan(dossier, annee, sortie, plan_file=plan_file, resultats_file=resultats_file,
-                           date_lettre=_day(date_lettre), cible=_cible(numero, forcer))
+                           cible=_cible(numero, forcer))
     success(f"Bilan de l'année {annee} écrit : {sortie} "
-            f"(pénalités encourues : {montant(bilan.du, ht=True)})")
+            f"(pénalités applicables : {montant(bilan.du, ht=True)} ; "
+            f"constatées : {montant(bilan.total(), ht=True)})")
+
+
+@click.command("lettre-bilan")
+@DOSSIER
+@ANNEE
+@PLAN
+@RESULTATS
+@DATE_LETTRE
+@output_option("lettre-bilan-{annee}.docx")
+@MARCHE_SUBSEQUENT
+@FORCER
+@conversion_options
+@handle_errors
+def lettre_bilan_command(dossier: Path, annee: int, plan_file: Path | None,
+                         resultats_file: Path | None, date_lettre: Any, sortie: Path,
+                         numero: int | None, forcer: bool) -> None:
+    """Génère la lettre qui transmet le bilan de l'année N (observations, renouvellement)."""
+    from clausegen.api.suivi import generate_lettre_bilan
+    from clausegen.text.french import date_longue
+
+    path, jour = generate_lettre_bilan(dossier, annee, sortie, plan_file=plan_file,
+                                       resultats_file=resultats_file, date_lettre=_day(date_lettre),
+                                       cible=_cible(numero, forcer))
+    success(f"Lettre de transmission du bilan de l'année {annee} écrite : {path} "
+            f"(datée du {date_longue(jour)})")
 
 
 @click.command("tableau-de-bord")
@@ -194,5 +223,5 @@ def tableau_de_bord_command(dossier: Path, plan_files: tuple[Path, ...],
 def register(group: click.Group) -> None:
     """Add the facilitator's commands to the CLI group."""
     for command in (echeancier_command, convocation_command, plan_command, lettre_command,
-                    bilan_command, tableau_de_bord_command):
+                    bilan_command, lettre_bilan_command, tableau_de_bord_command):
         group.add_command(command)

@@ -1,11 +1,29 @@
-"""The bilan's computed content: results table, chart, actions, penalties table."""
+"""The bilan's computed content: meeting, results, chart, actions of both parties, penalties by
+procedure state, difficulties, the titulaire's observations and the visas."""
 
 from __future__ import annotations
 
 from clausegen.blocks import Block, Image
 from clausegen.documents._blocks import bullets, paragraph, table
-from clausegen.domain.bilan import Bilan
-from clausegen.text.french import montant, nombre, pourcentage, typographie
+from clausegen.domain.bilan import Bilan, EtatProcedure
+from clausegen.models._base import label
+from clausegen.models.suivi import ResultatsAnnuels, ReunionBilan
+from clausegen.text.french import date_longue, montant, nombre, pluriel, pourcentage, typographie
+
+PARTIES = {"titulaire": "Titulaire", "acheteur": "Acheteur"}
+
+
+def reunion_blocks(reunion: ReunionBilan | None) -> list[Block]:
+    """Date, place and participants of the bilan meeting (or a line to fill in)."""
+    if reunion is None:
+        return [paragraph("Réunion de bilan : date, lieu et participants à compléter.", bold=True)]
+    lines = [f"Date de la réunion : {date_longue(reunion.date_reunion)}"]
+    if reunion.lieu:
+        lines.append(f"Lieu : {reunion.lieu}")
+    blocks: list[Block] = [paragraph(line) for line in lines]
+    if reunion.participants:
+        blocks += [paragraph("Participants :"), *bullets(reunion.participants)]
+    return blocks
 
 
 def resultats_blocks(bilan: Bilan) -> list[Block]:
@@ -20,29 +38,66 @@ def resultats_blocks(bilan: Bilan) -> list[Block]:
     )
 
     chart = Image(graphique_realisation(bilan.objectifs), width_cm=16.0,
-                  caption="Taux de réalisation des objectifs de l'année (trait : objectif à 100 %)",
+                  caption="Figure 1 – Taux de réalisation des objectifs de l'année "
+                          "(pointillés : objectif atteint à 100 %)",
                   alt=typographie(texte_alternatif(bilan.objectifs)))
     return [grid, chart]
 
 
 def actions_blocks(bilan: Bilan) -> list[Block]:
-    """The actions of the plan that were not done."""
-    if not bilan.actions_non_realisees:
-        return [paragraph("Toutes les actions du plan ont été réalisées.")]
-    return [paragraph("Actions du plan non réalisées à leur échéance :"),
-            *bullets(bilan.actions_non_realisees)]
+    """Every action of the plan, of both parties, with its result."""
+    if not bilan.actions:
+        return [paragraph("Le plan de l'année ne comportait aucune action datée.")]
+    rows = [[PARTIES[a.partie], a.action.libelle, date_longue(a.action.echeance),
+             "réalisée" if a.realisee else "non réalisée", a.commentaire or ""]
+            for a in bilan.actions]
+    return [table(["Partie", "Action", "Échéance", "Résultat", "Observation"], rows)]
 
 
 def penalites_blocks(bilan: Bilan) -> list[Block]:
-    """Penalty lines, total, cap and the amount incurred."""
+    """Penalty lines with the state of their procedure; totals by state; cap; amount due."""
     if not bilan.penalites:
-        return [paragraph("Aucune pénalité n'est encourue au titre de l'année.", bold=True)]
-    rows = [[line.manquement, f"{nombre(line.quantite)} {line.unite}{'s' if line.quantite > 1 else ''}",
-             montant(line.taux), montant(line.montant)] for line in bilan.penalites]
-    rows.append(["Total avant plafond", "", "", montant(bilan.total)])
-    rows.append(["Plafond annuel", "", "", montant(bilan.plafond)])
-    grid = table(["Manquement", "Quantité", "Taux unitaire (HT)", "Montant (HT)"], rows)
-    conclusion = f"Montant des pénalités encourues au titre de l'année : {montant(bilan.du, ht=True)}"
+        return [paragraph("Aucun manquement n'est constaté au titre de l'année.", bold=True)]
+    rows = [[line.manquement, f"{pluriel(line.quantite, line.unite)} × {montant(line.taux)}",
+             montant(line.montant),
+             label(line.etat) + (f" (mise en demeure du {date_longue(line.mise_en_demeure)})"
+                                 if line.mise_en_demeure else "")]
+            for line in bilan.penalites]
+    rows.append(["Total des pénalités constatées", "", montant(bilan.total()), ""])
+    rows.append(["dont en cours de procédure", "", montant(bilan.total(EtatProcedure.en_cours)), ""])
+    rows.append(["dont applicables", "", montant(bilan.applicable), ""])
+    rows.append(["Plafond annuel", "", montant(bilan.plafond), ""])
+    grid = table(["Manquement", "Calcul (HT)", "Montant (HT)", "État de la procédure"], rows)
+    conclusion = ("Montant des pénalités applicables au titre de l'année : "
+                  f"{montant(bilan.du, ht=True)}")
     if bilan.plafonne:
         conclusion += " (montant plafonné)"
-    return [grid, paragraph(conclusion + ".", bold=True)]
+    notes = [paragraph(conclusion + ".", bold=True)]
+    if bilan.total(EtatProcedure.constatee, EtatProcedure.en_cours):
+        notes.append(paragraph(
+            "Les pénalités constatées ou en cours de procédure ne sont pas dues à ce jour : elles "
+            "ne le deviennent qu'à la notification de la décision de l'acheteur, après la mise en "
+            "demeure lorsque le CCAP la prévoit et la procédure contradictoire."))
+    return [grid, *notes]
+
+
+def difficultes_blocks(resultats: ResultatsAnnuels) -> list[Block]:
+    """Difficulties met and analysis of the gaps (or a line to fill in)."""
+    if not resultats.difficultes:
+        return [paragraph("Aucune difficulté n'a été signalée.")]
+    return [*bullets(resultats.difficultes)]
+
+
+def observations_blocks(resultats: ResultatsAnnuels) -> list[Block]:
+    """The titulaire's observations on the bilan (or a line to fill in)."""
+    return [paragraph(resultats.observations_titulaire
+                      or "Le titulaire n'a pas présenté d'observations.")]
+
+
+def visas_blocks(acheteur: str, facilitateur: str, titulaire: str | None) -> list[Block]:
+    """Visa table of the parties, with room to sign."""
+    rows = [["Pour l'acheteur", acheteur, "\n\n\n"],
+            ["Le facilitateur", facilitateur, "\n\n\n"]]
+    if titulaire:
+        rows.append(["Pour le titulaire (pris connaissance)", titulaire, "\n\n\n"])
+    return [table(["Visa", "Nom et qualité", "Date et signature"], rows)]

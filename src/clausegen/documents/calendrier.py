@@ -39,7 +39,7 @@ def _event(dossier: Dossier, echeance: Echeance, stamp: datetime) -> Event:
     description = f"Marché n° {dossier.marche.reference} : {dossier.marche.objet}."
     if echeance.prorogee:
         description += (f" Date nominale : {date_longue(echeance.nominale)} ({echeance.motif}),"
-                        " reportée au premier jour ouvré suivant.")
+                        " reportée au premier jour ouvrable suivant (CCAP, computation des délais).")
     event.add("description", description)
     event.add("transp", "TRANSPARENT")
     for days in RAPPELS_JOURS:

@@ -11,9 +11,15 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen first
+from matplotlib.patches import Patch  # noqa: E402
 
 from clausegen.domain.bilan import LigneObjectif  # noqa: E402
 from clausegen.text.french import pourcentage  # noqa: E402
+
+ATTEINT = "#0072B2"
+NON_ATTEINT = "#E69F00"
+"""Blue and orange of the Okabe-Ito palette, told apart with every colour-vision deficiency;
+unreached objectives are also hatched, and each bar carries its value."""
 
 PNG_METADATA = {"Software": None}
 """No varying metadata in the PNG, so the .docx stays byte-identical from run to run."""
@@ -28,10 +34,16 @@ def graphique_realisation(lignes: tuple[LigneObjectif, ...]) -> bytes:
     """Horizontal bars: achievement rate of each objective, with the 100 % target line."""
     labels = [_court(o.objectif.libelle) for o in lignes][::-1]
     taux = [float(o.taux) for o in lignes][::-1]
-    colours = ["#2e7d32" if o.atteint else "#c62828" for o in lignes][::-1]
-    figure, axes = plt.subplots(figsize=(8, 0.7 * len(lignes) + 1.4), dpi=150)
+    colours = [ATTEINT if o.atteint else NON_ATTEINT for o in lignes][::-1]
+    hatches = ["" if o.atteint else "//" for o in lignes][::-1]
+    figure, axes = plt.subplots(figsize=(8, 0.7 * len(lignes) + 1.8), dpi=150)
     try:
-        bars = axes.barh(labels, taux, color=colours)
+        bars = axes.barh(labels, taux, color=colours, hatch=hatches, edgecolor="white")
+        axes.legend(handles=[Patch(facecolor=ATTEINT, label="objectif atteint"),
+                             Patch(facecolor=NON_ATTEINT, hatch="//", edgecolor="white",
+                                   label="objectif non atteint")],
+                    loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8,
+                    frameon=False)
         axes.axvline(100, color="#333333", linestyle="--", linewidth=1)
         axes.set_xlim(0, max(120.0, max(taux, default=0) * 1.15))
         axes.set_xlabel("Taux de réalisation de l'objectif (valeur atteinte / valeur cible)")
@@ -42,7 +54,7 @@ def graphique_realisation(lignes: tuple[LigneObjectif, ...]) -> bytes:
         axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata=PNG_METADATA)
+        figure.savefig(buffer, format="png", metadata=PNG_METADATA, bbox_inches="tight")
     finally:
         plt.close(figure)
     return buffer.getvalue()

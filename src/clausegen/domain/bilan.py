@@ -11,22 +11,32 @@ rounded to the cent half up:
   on the insertion axis − hours done in the year);
 - delays: computed from dates by :mod:`clausegen.domain.retards` (or typed in days);
 - insertion actions (mode « actions »): rate × actions missing against the yearly number;
-- actions: rate × titulaire actions not done (plus objectives not reached under an
-  obligation de résultats);
+- actions: rate × 1 per titulaire action not done, one line each;
+- objectives (obligation de résultat only): rate × share of the target not reached
+  ((target − reached) / target, between 0 and 1), one line each; an objective of the insertion
+  axis counted in hours is sanctioned by the hour penalty alone (CCAP), so it has no line;
 - delays: rate × days of delay, per document;
 - cap: ``plafond_pourcentage`` % of the year's HT amount (``montant_annuel_ht``, else the
-  estimated amount × months of the year / duration); the amount due is min(total, cap).
+  estimated amount × months of the year / duration).
+
+Each line carries the state of its procedure (:class:`EtatProcedure`): *constatée* (the fact
+only), *en cours de procédure* (mise en demeure or invitation to present observations sent, no
+decision), *applicable* (decision applying it notified) or *écartée* (decision not to apply
+it). Only applicable lines are totalled as due; the amount due is min(applicable, cap).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from clausegen.domain.echeancier import mois_de_l_annee
 from clausegen.domain.retards import RetardCalcule, calcule
 from clausegen.domain.retards import problemes as problemes_retards
 from clausegen.errors import FieldProblem
+from clausegen.models._base import LABELS
 from clausegen.models.dossier import (
     BaseHeures,
     CodeAxe,
@@ -35,11 +45,40 @@ from clausegen.models.dossier import (
     FormulePenaliteHeure,
     ModeInsertion,
 )
-from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
+from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.text.french import NBSP, cents, date_longue, nombre
 
 CENT_POUR_CENT = Decimal(100)
 DIXIEME = Decimal("0.1")
+HEURES = frozenset({"heure", "heures", "h"})
+
+
+class EtatProcedure(StrEnum):
+    """Where the penalty procedure of a failing stands."""
+
+    constatee = "constatee"
+    en_cours = "en_cours"
+    applicable = "applicable"
+    ecartee = "ecartee"
+
+
+LABELS.update({
+    EtatProcedure.constatee: "constatée",
+    EtatProcedure.en_cours: "en cours de procédure",
+    EtatProcedure.applicable: "applicable",
+    EtatProcedure.ecartee: "écartée",
+})
+
+
+def etat_procedure(procedure: Procedure | None) -> EtatProcedure:
+    """The state of a failing's procedure (no procedure recorded: the fact only)."""
+    if procedure is None:
+        return EtatProcedure.constatee
+    if procedure.date_decision is not None:
+        return EtatProcedure.applicable if procedure.penalite_appliquee else EtatProcedure.ecartee
+    if procedure.mise_en_demeure is not None or procedure.invitation_observations is not None:
+        return EtatProcedure.en_cours
+    return EtatProcedure.constatee
 
 
 @dataclass(frozen=True)
@@ -59,13 +98,35 @@ class LigneObjectif:
 
 @dataclass(frozen=True)
 class LignePenalite:
-    """One penalty line: what, how many, the unit rate and the amount (rounded to the cent)."""
+    """One penalty line: what, how many, the unit rate, the amount (rounded to the cent) and
+    the state of its procedure."""
 
     manquement: str
     quantite: Decimal
     unite: str
     taux: Decimal
     montant: Decimal
+    procedure: Procedure | None = None
+
+    @property
+    def etat(self) -> EtatProcedure:
+        """State of the procedure of this failing."""
+        return etat_procedure(self.procedure)
+
+    @property
+    def mise_en_demeure(self) -> date | None:
+        """Date of the mise en demeure, if any."""
+        return self.procedure.mise_en_demeure if self.procedure else None
+
+
+@dataclass(frozen=True)
+class LigneAction:
+    """One action of the plan, of either party, with its result."""
+
+    partie: str
+    action: Action
+    realisee: bool
+    commentaire: str | None
 
 
 @dataclass(frozen=True)
@@ -74,22 +135,36 @@ class Bilan:
 
     annee: int
     objectifs: tuple[LigneObjectif, ...]
-    actions_non_realisees: tuple[str, ...]
+    actions: tuple[LigneAction, ...]
     penalites: tuple[LignePenalite, ...]
-    total: Decimal
     montant_annuel_ht: Decimal
     montant_annuel_estime: bool
     plafond: Decimal
 
     @property
+    def actions_non_realisees(self) -> tuple[str, ...]:
+        """Wording of the actions (both parties) not done."""
+        return tuple(a.action.libelle for a in self.actions if not a.realisee)
+
+    def total(self, *etats: EtatProcedure) -> Decimal:
+        """Sum of the lines in the given states (all but écartées when none is given)."""
+        wanted = set(etats) or set(EtatProcedure) - {EtatProcedure.ecartee}
+        return sum((x.montant for x in self.penalites if x.etat in wanted), Decimal("0.00"))
+
+    @property
+    def applicable(self) -> Decimal:
+        """Penalties whose application was decided and notified, before the cap."""
+        return self.total(EtatProcedure.applicable)
+
+    @property
     def du(self) -> Decimal:
-        """Amount of penalties incurred after the cap."""
-        return min(self.total, self.plafond)
+        """Amount of applicable penalties after the cap (the only amount due)."""
+        return min(self.applicable, self.plafond)
 
     @property
     def plafonne(self) -> bool:
-        """True when the cap limits the penalties."""
-        return self.total > self.plafond
+        """True when the cap limits the applicable penalties."""
+        return self.applicable > self.plafond
 
 
 def taux_realisation(atteinte: Decimal, cible: Decimal) -> Decimal:
@@ -148,8 +223,9 @@ def _lignes_objectifs(plan: PlanAnnuel, resultats: ResultatsAnnuels) -> tuple[Li
                  for axe, o in plan.objectifs())
 
 
-def _ligne(manquement: str, quantite: Decimal, unite: str, taux: Decimal) -> LignePenalite:
-    return LignePenalite(manquement, quantite, unite, taux, cents(quantite * taux))
+def _ligne(manquement: str, quantite: Decimal, unite: str, taux: Decimal,
+           procedure: Procedure | None = None) -> LignePenalite:
+    return LignePenalite(manquement, quantite, unite, taux, cents(quantite * taux), procedure)
 
 
 def prorata_heures(volume: int, duree_mois: int, annee: int) -> Decimal:
@@ -200,7 +276,7 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
     if deja:
         detail += f", déjà pénalisées{NBSP}: {nombre(cents(deja))}{NBSP}h"
     return [_ligne(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
-                   manquantes, "heure", _taux_heure(dossier, resultats))]
+                   manquantes, "heure", _taux_heure(dossier, resultats), resultats.procedure_insertion)]
 
 
 def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
@@ -215,7 +291,8 @@ def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: Resultats
     if not manquantes:
         return []
     return [_ligne("Actions d'insertion non réalisées dans l'année", manquantes, "action",
-                   dossier.plan.penalites.action_non_realisee)]
+                   dossier.plan.penalites.action_non_realisee,
+                   resultats.procedure_insertion)]
 
 
 def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
@@ -223,20 +300,30 @@ def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
     tarifs = dossier.plan.penalites
     lignes = _penalite_insertion(dossier, plan, resultats, precedents)
-    done = {r.action: r.realisee for r in resultats.actions}
-    manquees = [a for a in plan.actions_titulaire() if not done.get(a.id, False)]
-    if manquees:
-        lignes.append(_ligne("Actions du titulaire non réalisées", Decimal(len(manquees)), "action",
-                             tarifs.action_non_realisee))
+    results = {r.action: r for r in resultats.actions}
+    for action in plan.actions_titulaire():
+        result = results.get(action.id)
+        if result is None or not result.realisee:
+            lignes.append(_ligne(f"Action du titulaire non réalisée\u00a0: {action.libelle}",
+                                 Decimal(1), "action", tarifs.action_non_realisee,
+                                 result.procedure if result else None))
     if dossier.plan.engagement is Engagement.resultats:
-        ratees = [o for o in objectifs if not o.atteint]
-        if ratees:
-            lignes.append(_ligne("Objectifs chiffrés non atteints", Decimal(len(ratees)), "objectif",
-                                 tarifs.action_non_realisee))
-    for retard in (calcule(r, dossier.plan.suivi.jour_limite_reporting) for r in resultats.retards):
-        if retard.jours:
-            lignes.append(_ligne(_libelle_retard(retard), Decimal(retard.jours), "jour",
-                                 tarifs.retard_par_jour))
+        procedures = {r.objectif: r.procedure for r in resultats.objectifs}
+        for ligne in objectifs:
+            if ligne.atteint or _porte_sur_les_heures(dossier, ligne):
+                continue
+            cible = ligne.objectif.valeur_cible
+            part = ((cible - ligne.valeur_atteinte) / cible).quantize(Decimal("0.0001"),
+                                                                    rounding=ROUND_HALF_UP)
+            lignes.append(_ligne(f"Objectif non atteint\u00a0: {ligne.objectif.libelle} "
+                                 f"(part non atteinte\u00a0: {pourcentage_de(part)})", part,
+                                 "objectif", tarifs.action_non_realisee,
+                                 procedures.get(ligne.objectif.id)))
+    for retard in resultats.retards:
+        calcul = calcule(retard, dossier.plan.suivi.jour_limite_reporting)
+        if calcul.jours:
+            lignes.append(_ligne(_libelle_retard(calcul), Decimal(calcul.jours), "jour",
+                                 tarifs.retard_par_jour, retard.procedure))
     return lignes
 
 
@@ -250,6 +337,19 @@ def _libelle_retard(retard: RetardCalcule) -> str:
         dates.append(f"reçu le {date_longue(retard.recu_le)}")
     detail = f" ({', '.join(dates)})" if dates else ""
     return f"Retard de transmission\u00a0: {retard.document}{detail}"
+
+
+def _porte_sur_les_heures(dossier: Dossier, ligne: LigneObjectif) -> bool:
+    """An insertion-axis objective counted in hours: the hour penalty alone applies (CCAP)."""
+    insertion = dossier.plan.insertion
+    return (ligne.axe is CodeAxe.insertion and insertion is not None
+            and insertion.mode is ModeInsertion.heures
+            and ligne.objectif.unite.strip().lower() in HEURES)
+
+
+def pourcentage_de(part: Decimal) -> str:
+    """A share between 0 and 1 written as a French percentage (« 25 % »)."""
+    return f"{nombre((part * CENT_POUR_CENT).quantize(DIXIEME, rounding=ROUND_HALF_UP))}{NBSP}%"
 
 
 def montant_de_l_annee(dossier: Dossier, annee: int, resultats: ResultatsAnnuels) -> tuple[Decimal, bool]:
@@ -271,9 +371,11 @@ def compute_bilan(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuel
     lignes = _penalites(dossier, plan, resultats, objectifs, precedents)
     montant, estime = montant_de_l_annee(dossier, plan.annee, resultats)
     plafond = cents(montant * dossier.plan.penalites.plafond_pourcentage / CENT_POUR_CENT)
-    done = {r.action: r.realisee for r in resultats.actions}
-    non_realisees = tuple(a.libelle for axe in plan.axes
-                          for a in (*axe.actions_titulaire, *axe.actions_acheteur)
-                          if not done.get(a.id, False))
-    return Bilan(plan.annee, objectifs, non_realisees, tuple(lignes),
-                 sum((x.montant for x in lignes), Decimal("0.00")), montant, estime, plafond)
+    results = {r.action: r for r in resultats.actions}
+    actions = tuple(
+        LigneAction(partie, a, bool(results.get(a.id) and results[a.id].realisee),
+                    results[a.id].commentaire if a.id in results else None)
+        for axe in plan.axes
+        for partie, liste in (("titulaire", axe.actions_titulaire), ("acheteur", axe.actions_acheteur))
+        for a in liste)
+    return Bilan(plan.annee, objectifs, actions, tuple(lignes), montant, estime, plafond)

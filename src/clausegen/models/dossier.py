@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -164,18 +164,45 @@ class Signataire(StrictModel):
     """A person who signs for a party."""
 
     nom: Texte = Field(description="Prénom et nom du signataire.")
-    qualite: Texte = Field(description="Qualité du signataire (ex. « Le Maire », « Directeur »).")
+    qualite: Texte = Field(description="Qualité du signataire (ex. « Maire de Saint-Aubin », "
+                                       "« Directeur général ») ; écrite en minuscule en cours de phrase.")
+    civilite: Literal["M.", "Mme"] | None = Field(
+        default=None,
+        description="Civilité (« M. » ou « Mme ») : les lettres s'adressent alors à « Monsieur le "
+                    "Directeur général » plutôt qu'à « Madame, Monsieur ».",
+    )
+    delegation: Texte | None = Field(
+        default=None,
+        description="Mention de délégation au-dessus de la signature (ex. « Pour la Maire et par "
+                    "délégation, »).",
+    )
 
 
 class Acheteur(StrictModel):
     """The public buyer."""
 
     nom: Texte = Field(description="Dénomination de l'acheteur (ex. « Ville de Saint-Aubin »).")
+    article: Literal["le", "la", "l'", "les"] | None = Field(
+        default=None,
+        description="Article défini devant la dénomination dans une phrase (« la » : « passé "
+                    "par la Ville de Saint-Aubin ») ; absent : la dénomination seule.",
+    )
     adresse: Texte = Field(description="Adresse postale complète, lignes séparées par des virgules.")
     ville: Texte = Field(description="Ville utilisée dans les lettres (« Saint-Aubin, le … »).")
     signataire: Signataire = Field(description="Personne habilitée à signer pour l'acheteur.")
     service: Texte | None = Field(
         default=None, description="Service acheteur ou direction gestionnaire du marché."
+    )
+    affaire_suivie_par: Texte | None = Field(
+        default=None,
+        description="« Affaire suivie par » des lettres : nom, téléphone et courriel de l'agent "
+                    "qui suit le marché.",
+    )
+    envoi: Literal["lrar", "profil_acheteur"] = Field(
+        default="lrar",
+        description="Mode d'envoi des lettres qui doivent avoir date certaine : « lrar » (lettre "
+                    "recommandée avec accusé de réception) ou « profil_acheteur » (notification "
+                    "par le profil d'acheteur).",
     )
 
 
@@ -405,6 +432,7 @@ class PlanDeProgres(StrictModel):
 
 
 # The annual plans and results use CodeAxe and Penalites defined above.
+from clausegen.models.administratif import Administratif  # noqa: E402
 from clausegen.models.dispositifs import (  # noqa: E402
     ArticleReservation,
     ClauseInsertionSeule,
@@ -451,6 +479,11 @@ class Dossier(StrictModel):
         default=None,
         description="Version publiée de la bibliothèque de clauses à utiliser (épinglage).",
     )
+    administratif: Administratif = Field(
+        default_factory=Administratif,
+        description="Clauses administratives du CCAP complet (maximum, prix, paiement, "
+                    "différends) ; inutiles pour le seul chapitre social.",
+    )
     plans: Plans
     bilans: Bilans
     _years_unique = model_validator(mode="after")(refuse_duplicate_years)
@@ -484,6 +517,17 @@ class Dossier(StrictModel):
         if self.marches_subsequents and self.marche.forme is not ms:
             raise ValueError("marches_subsequents ne vaut que pour un accord-cadre multi-attributaire "
                              "à marchés subséquents")
+        return self
+
+    @model_validator(mode="after")
+    def _renewals_fit_duration(self) -> Self:
+        reconduction = self.administratif.reconduction
+        if reconduction and reconduction.nombre * reconduction.duree_mois >= self.marche.duree_mois:
+            raise ValueError(
+                "administratif.reconduction : les reconductions "
+                f"({reconduction.nombre} × {reconduction.duree_mois} mois) doivent laisser une "
+                f"période initiale dans la durée totale du marché ({self.marche.duree_mois} mois)"
+            )
         return self
 
     @property

@@ -128,12 +128,51 @@ class PlanAnnuel(StrictModel):
         return [x for a in self.axes for x in a.actions_titulaire]
 
 
+class Procedure(StrictModel):
+    """Where the penalty procedure of one failing stands (CCAP « Mise en demeure, procédure
+    contradictoire… »): mise en demeure, invitation to present observations, decision."""
+
+    mise_en_demeure: date | None = Field(
+        default=None, description="Date de la mise en demeure adressée au titulaire, le cas échéant."
+    )
+    invitation_observations: date | None = Field(
+        default=None,
+        description="Date de la lettre invitant le titulaire à présenter ses observations sous "
+                    "quinze jours (procédure contradictoire).",
+    )
+    observations_titulaire: Texte | None = Field(
+        default=None, description="Observations présentées par le titulaire, résumées."
+    )
+    date_decision: date | None = Field(
+        default=None, description="Date de notification de la décision motivée de l'acheteur."
+    )
+    penalite_appliquee: bool = Field(
+        default=True,
+        description="Décision de l'acheteur : la pénalité est appliquée (true) ou écartée (false).",
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        steps = [d for d in (self.mise_en_demeure, self.invitation_observations, self.date_decision)
+                 if d is not None]
+        if steps != sorted(steps):
+            raise ValueError("les dates de la procédure doivent se suivre : mise en demeure, "
+                             "invitation à présenter des observations, décision")
+        if self.date_decision is not None and self.invitation_observations is None:
+            raise ValueError("une décision suppose l'invitation préalable à présenter des "
+                             "observations (invitation_observations)")
+        return self
+
+
 class ResultatObjectif(StrictModel):
     """The value reached by one objective."""
 
     objectif: Identifiant = Field(description="Identifiant de l'objectif du plan.")
     valeur_atteinte: Valeur = Field(description="Valeur atteinte de l'indicateur.")
     commentaire: Texte | None = Field(default=None, description="Observation du facilitateur.")
+    procedure: Procedure | None = Field(
+        default=None, description="Procédure de pénalité (objectif non atteint, obligation de résultat)."
+    )
 
 
 class ResultatAction(StrictModel):
@@ -141,6 +180,12 @@ class ResultatAction(StrictModel):
 
     action: Identifiant = Field(description="Identifiant de l'action du plan.")
     realisee: bool = Field(description="Action réalisée à l'échéance (true / false).")
+    commentaire: Texte | None = Field(
+        default=None, description="Résultat ou difficulté rencontrée, en une phrase."
+    )
+    procedure: Procedure | None = Field(
+        default=None, description="Procédure de pénalité (action du titulaire non réalisée)."
+    )
 
 
 Mois = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Mois (AAAA-MM).")]
@@ -171,6 +216,7 @@ class Retard(StrictModel):
         default=15, ge=15, le=365, description="Délai laissé par la mise en demeure (au moins 15 jours)."
     )
     recu_le: date | None = Field(default=None, description="Date de réception du document (AAAA-MM-JJ).")
+    procedure: Procedure | None = Field(default=None, description="Procédure de pénalité.")
 
     @model_validator(mode="after")
     def _typed_or_dated(self) -> Self:
@@ -183,6 +229,18 @@ class Retard(StrictModel):
         if self.releve is not None and self.echeance is not None:
             raise ValueError("releve ou echeance : l'un ou l'autre")
         return self
+
+
+class ReunionBilan(StrictModel):
+    """The bilan meeting: date, place and who took part."""
+
+    date_reunion: date = Field(description="Date de la réunion de bilan (AAAA-MM-JJ).")
+    lieu: Texte | None = Field(default=None, description="Lieu de la réunion.")
+    participants: list[Texte] = Field(
+        default_factory=list,
+        description="Participants, une entrée par personne (« Claire Martin, maire, pour "
+                    "l'acheteur »).",
+    )
 
 
 class ResultatsAnnuels(StrictModel):
@@ -200,6 +258,10 @@ class ResultatsAnnuels(StrictModel):
         default=None, ge=0, le=1000,
         description="Actions d'insertion réalisées dans l'année (clause d'insertion en actions).",
     )
+    procedure_insertion: Procedure | None = Field(
+        default=None,
+        description="Procédure de pénalité sur l'engagement d'insertion (heures ou actions).",
+    )
     smic_horaire_brut: Valeur | None = Field(
         default=None, gt=0,
         description="SMIC horaire brut en vigueur à la date du constat (pénalité horaire « smic »).",
@@ -208,6 +270,15 @@ class ResultatsAnnuels(StrictModel):
                                   description="Retards de transmission, par document.")
     montant_annuel_ht: MontantHT | None = Field(
         default=None, description="Montant HT des prestations exécutées dans l'année."
+    )
+    reunion: ReunionBilan | None = Field(
+        default=None, description="Réunion de bilan : date, lieu, participants."
+    )
+    difficultes: list[Texte] = Field(
+        default_factory=list, description="Difficultés rencontrées et analyse des écarts."
+    )
+    observations_titulaire: Texte | None = Field(
+        default=None, description="Observations du titulaire sur le bilan."
     )
 
     @model_validator(mode="after")

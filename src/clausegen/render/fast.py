@@ -41,7 +41,7 @@ BODY_MARK = "\ue000clausegen-corps\ue000"
 TABLE_STYLE = "Table Grid"
 PARAGRAPH_STYLE_NAMES = ("Normal", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Body Text 2",
                          "Body Text 3", "Quote", "List", "List 2", "List Bullet", "List Bullet 2",
-                         "Caption")
+                         "Caption", "Destinataire", "Signataire")
 TABLE_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
               'w:noHBand="0" w:noVBand="1" w:val="04A0"/>')
 KEPT_RAW = ("docProps/core.xml", "[Content_Types].xml", "_rels/.rels")
@@ -189,11 +189,16 @@ class BodyWriter:
         self.styles = prepared.paragraph_styles
         self.table_style = prepared.table_style
         self.out: list[str] = []
+        self.break_before = False
+        self.spacer = -1  # index in ``out`` of the empty paragraph that follows a table
 
     def paragraph(self, style: str, content: str, numbering_off: bool = False) -> None:
         style_id = self.styles[style]
-        properties = (f'<w:pStyle w:val="{style_id}"/>' if style_id else "") + (
-            numbering.NO_NUMBERING if numbering_off else "")
+        properties = f'<w:pStyle w:val="{style_id}"/>' if style_id else ""
+        if self.break_before:
+            properties += "<w:pageBreakBefore/>"
+            self.break_before = False
+        properties += numbering.NO_NUMBERING if numbering_off else ""
         ppr = f"<w:pPr>{properties}</w:pPr>" if properties else "<w:pPr/>"
         self.out.append(f"<w:p>{ppr}{content}</w:p>")
 
@@ -214,7 +219,12 @@ class BodyWriter:
         elif isinstance(block, Table):
             self.table(block)
         elif isinstance(block, PageBreak):
-            self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+            # « page break before » on the next paragraph, and no spacer after a table just
+            # before it: a break character (or a spacer) at the foot of a full page would push
+            # the next page one further, leaving a blank page.
+            if self.out and self.spacer == len(self.out) - 1:
+                self.out.pop()
+            self.break_before = True
         elif isinstance(block, TableOfContents):
             self.out.append(numbering.toc_xml(block, self.prepared.toc_styles, text_xml))
 
@@ -236,7 +246,8 @@ class BodyWriter:
         self.out.append(f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/>'
                         f'<w:tblLayout w:type="fixed"/>{TABLE_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
         for index, row in enumerate((table.header, *table.rows)):
-            self.out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if index == 0 else "<w:tr>")
+            header = "<w:tblHeader/>" if index == 0 else ""  # rows never split across pages
+            self.out.append(f"<w:tr><w:trPr><w:cantSplit/>{header}</w:trPr>")
             for column, width in enumerate(widths):
                 runs = row[column] if column < len(row) else ()
                 style_id = self.styles["Body Text"]
@@ -247,6 +258,7 @@ class BodyWriter:
             self.out.append("</w:tr>")
         self.out.append("</w:tbl>")
         self.paragraph("Normal", "")
+        self.spacer = len(self.out) - 1
 
 
 def supports(blocks: Sequence[Block]) -> bool:

@@ -39,6 +39,8 @@ class LigneSuivi:
     cible: Decimal
     atteinte: Decimal | None
     echeance: datetime
+    actions: str = ""
+    ecarts: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,10 @@ class AnneeSuivi:
 
 
 COLUMNS = ("Axe", "Objectif", "Indicateur", "Unité", "Valeur cible", "Valeur atteinte",
-           "Taux de réalisation", "Échéance")
-WIDTHS = (28, 48, 48, 12, 14, 16, 20, 14)
+           "Taux de réalisation", "Échéance", "Actions", "Écarts et retards")
+WIDTHS = (28, 48, 48, 12, 14, 16, 20, 14, 48, 40)
+WRAPPED = (0, 1, 2, 8, 9)
+"""Columns whose text wraps (the others hold numbers and dates)."""
 ROW_HEIGHT = 13.5
 
 
@@ -94,20 +98,22 @@ def _year_sheet(book: Workbook, year: AnneeSuivi) -> None:
     _header(sheet, COLUMNS, WIDTHS)
     for row, line in enumerate(year.lignes, start=2):
         sheet.append([line.axe, line.objectif, line.indicateur, line.unite, line.cible,
-                      line.atteinte, f'=IF(F{row}="","",F{row}/E{row})', line.echeance.date()])
-        _as_text(sheet, row, (1, 2, 3, 4))
+                      line.atteinte, f'=IF(F{row}="","",F{row}/E{row})', line.echeance.date(),
+                      line.actions, line.ecarts])
+        _as_text(sheet, row, (1, 2, 3, 4, 9, 10))
         sheet.cell(row=row, column=7).number_format = PERCENT
         sheet.cell(row=row, column=8).number_format = "DD/MM/YYYY"
         for column in range(1, len(COLUMNS) + 1):
-            sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=column <= 3,
-                                                                     vertical="top")
+            sheet.cell(row=row, column=column).alignment = Alignment(
+                wrap_text=column - 1 in WRAPPED, vertical="top")
         sheet.row_dimensions[row].height = ROW_HEIGHT * _wrapped_lines(line)
 
 
 def _wrapped_lines(line: LigneSuivi) -> int:
     """Lines the wrapped text columns need (spreadsheets do not size rows of a file they open)."""
-    texts = (line.axe, line.objectif, line.indicateur)
-    return max(math.ceil(len(text) / (WIDTHS[index] * 0.95)) for index, text in enumerate(texts))
+    texts = (line.axe, line.objectif, line.indicateur, line.actions, line.ecarts)
+    return max(1, *(math.ceil(len(text) / (WIDTHS[column] * 0.95))
+                    for column, text in zip(WRAPPED, texts, strict=True)))
 
 
 def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
@@ -115,7 +121,7 @@ def _summary(book: Workbook, years: Sequence[AnneeSuivi]) -> None:
     assert sheet is not None
     sheet.title = "Synthèse"
     _header(sheet, ("Année", "Période", "Objectifs", "Taux moyen de réalisation",
-                    "Pénalités encourues (€ HT)"), (10, 40, 12, 24, 26))
+                    "Pénalités applicables (€ HT)"), (10, 40, 12, 24, 26))
     for row, year in enumerate(years, start=2):
         ref = f"'Année {year.annee}'!G2:G{len(year.lignes) + 1}"
         sheet.append([year.annee, year.periode, len(year.lignes),

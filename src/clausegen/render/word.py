@@ -11,6 +11,8 @@ Paragraph droite   Body Text 2 (aligned right: dates, signatures)
 Paragraph centre   Body Text 3 (centred)
 Paragraph note     Quote
 Paragraph gauche   Body Text (left, compact: a letter's sender block)
+Paragraph destin.  Destinataire (left-aligned at the window-envelope position)
+Paragraph signat.  Signataire (a letter's signature block, same indent)
 ListItem bullet    List Bullet, List Bullet 2 (nested)
 ListItem numbered  List, List 2 (explicit « 1. » label + tab)
 Table              Table Grid, cells in Body Text, header row repeated
@@ -30,7 +32,6 @@ from typing import Any
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsmap
@@ -71,7 +72,10 @@ TABLE_WIDTH_CM = 16.6
 CELL_PADDING_CHARS = 6
 """Cell margins, in characters: without them a short column (« 1 500 heures ») wraps mid-word."""
 PARAGRAPH_STYLES = {"corps": "Normal", "droite": "Body Text 2", "centre": "Body Text 3",
-                    "note": "Quote", "gauche": "Body Text"}
+                    "note": "Quote", "gauche": "Body Text", "destinataire": "Destinataire",
+                    "signature": "Signataire"}
+LETTER_STYLE_STAND_INS = {"Destinataire": "Body Text", "Signataire": "Body Text"}
+"""Built-in styles used for the letter roles when a skeleton (``--modele``) lacks them."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,13 @@ class _StyleIds:
     def apply(self, paragraph, name: str) -> None:  # type: ignore[no-untyped-def]
         """Give an existing paragraph the named style."""
         if name not in self._ids:
-            self._ids[name] = self._doc.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+            try:
+                self._ids[name] = self._doc.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+            except KeyError:  # a skeleton without the letter styles: their built-in stand-in
+                if name not in LETTER_STYLE_STAND_INS:
+                    raise
+                self._ids[name] = self._doc.part.get_style_id(LETTER_STYLE_STAND_INS[name],
+                                                              WD_STYLE_TYPE.PARAGRAPH)
         paragraph._p.style = self._ids[name]
 
 
@@ -139,25 +149,50 @@ def _runs(paragraph, runs: Iterable[Run]) -> None:  # type: ignore[no-untyped-de
             added.italic = True
 
 
+CHAR_CM = 0.19
+"""Width of an average character of a 9-point table cell, in cm (Arial / Liberation Sans)."""
+CELL_MARGINS_CM = 0.45
+
+
 def column_widths(table: Table, columns: int, total_cm: float = TABLE_WIDTH_CM) -> list[float]:
-    """Share the page width between columns by the length of their longest text."""
-    weights = []
+    """Share the page width between columns by the length of their longest text, but never
+    narrower than their longest unbreakable word (« Titulaire », « 28 745,00 € » with its
+    non-breaking spaces): such a word would otherwise be cut in the middle."""
+    weights, minimums = [], []
     for index in range(columns):
         texts = [plain_text(row[index]) for row in (table.header, *table.rows) if index < len(row)]
         longest = max((len(t) for t in texts), default=1)
+        word = max((len(part) for t in texts for part in t.replace("-", " ").split(" ")), default=1)
         weights.append(min(max(longest, 8), 60) + CELL_PADDING_CHARS)
-    scale = total_cm / sum(weights)
-    return [w * scale for w in weights]
+        minimums.append(word * CHAR_CM + CELL_MARGINS_CM)
+    widths = [w * total_cm / sum(weights) for w in weights]
+    if sum(minimums) >= total_cm:
+        return widths
+    for _ in range(columns):  # give the narrow columns their minimum, take it from the others
+        short = [i for i in range(columns) if widths[i] < minimums[i] - 1e-9]
+        if not short:
+            break
+        fixed = set(short) | {i for i in range(columns) if widths[i] == minimums[i]}
+        for i in short:
+            widths[i] = minimums[i]
+        free = [i for i in range(columns) if i not in fixed]
+        room = total_cm - sum(widths[i] for i in fixed)
+        share = sum(weights[i] for i in free)
+        for i in free:
+            widths[i] = room * weights[i] / share
+    return widths
 
 
-def _mark_header_row(row) -> None:  # type: ignore[no-untyped-def]
-    """Repeat the header row on each page and keep every row on one page.
+def _mark_header_row(row, *, header: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Keep the row on one page; repeat it on each page when it is the header row.
 
     python-docx has no API for ``w:tblHeader`` / ``w:cantSplit``: this is the one
     place where the render layer edits the row's XML.
     """
     properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:tblHeader"))
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
 
 
 def _table(doc, styles: _StyleIds, table: Table) -> None:  # type: ignore[no-untyped-def]
@@ -179,7 +214,8 @@ def _table(doc, styles: _StyleIds, table: Table) -> None:  # type: ignore[no-unt
                 runs = tuple(Run(r.text, True, r.italic, r.line_break) for r in runs)
                 paragraph.paragraph_format.keep_with_next = True  # no header alone at a page foot
             _runs(paragraph, runs)
-    _mark_header_row(grid.rows[0])
+    for index, row in enumerate(grid.rows):
+        _mark_header_row(row, header=index == 0)
     styles.paragraph(doc, "Normal")
 
 
@@ -194,10 +230,12 @@ def _list_item(doc, styles: _StyleIds, item: ListItem) -> None:  # type: ignore[
     _runs(paragraph, item.runs)
 
 
-def _heading(doc, styles: _StyleIds, heading: Heading, numbered: bool) -> None:  # type: ignore[no-untyped-def]
+def _heading(doc, styles: _StyleIds, heading: Heading, numbered: bool,  # type: ignore[no-untyped-def]
+             break_before: bool) -> None:
     """A heading; a numbered one gets its bookmark; in a ``numbered`` document (heading
     styles bound to the list) an unnumbered article-level one switches the list off."""
     paragraph = styles.paragraph(doc, f"Heading {min(heading.level, 3)}", heading.text)
+    paragraph.paragraph_format.page_break_before = break_before or None
     if heading.anchor:
         start, end = _xml_children(numbering.bookmark_start(heading.anchor)
                                    + numbering.bookmark_end(heading.anchor))
@@ -211,17 +249,22 @@ def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyp
     """Append blocks to a python-docx document (or docxtpl subdocument)."""
     styles = _StyleIds(doc)
     numbered = numbering.start_number(blocks) is not None
+    break_before = False  # a PageBreak: « page break before » on the next paragraph (see fast.py)
     for block in blocks:
         if isinstance(block, Heading):
-            _heading(doc, styles, block, numbered)
+            _heading(doc, styles, block, numbered, break_before)
+            break_before = False
         elif isinstance(block, Paragraph):
-            _runs(styles.paragraph(doc, PARAGRAPH_STYLES.get(block.style, "Normal")), block.runs)
+            paragraph = styles.paragraph(doc, PARAGRAPH_STYLES.get(block.style, "Normal"))
+            paragraph.paragraph_format.page_break_before = break_before or None
+            break_before = False
+            _runs(paragraph, block.runs)
         elif isinstance(block, ListItem):
             _list_item(doc, styles, block)
         elif isinstance(block, Table):
             _table(doc, styles, block)
         elif isinstance(block, PageBreak):
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            break_before = True
         elif isinstance(block, TableOfContents):
             from lxml import etree
 
@@ -237,7 +280,8 @@ def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyp
             picture = doc.add_picture(io.BytesIO(block.data), width=Cm(block.width_cm))
             if block.alt:  # alternative text: wp:docPr/@descr (Word « Texte de remplacement »)
                 picture._inline.docPr.set("descr", block.alt)
-            if block.caption:
+            if block.caption:  # the picture stays on the page of its caption
+                doc.paragraphs[-1].paragraph_format.keep_with_next = True
                 styles.paragraph(doc, "Caption", block.caption)
 
 

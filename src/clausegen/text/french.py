@@ -91,6 +91,13 @@ _NUMERO = re.compile(r"\bn°[ \u00a0]*")
 _PERCENT = re.compile(r"(\d)[ \u00a0\u202f]*%")
 _CODE_ARTICLE = re.compile(r"\b([LRD])\. (?=\d)")
 _ARTICLE_NUMBER = re.compile(r"\b([Aa]rticles?|ARTICLE) (?=\d)")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W_]|$)")
+_UNIT_TAIL = re.compile(r"(?<=€) (?=HT\b|TTC\b)|(?<=\d\u00a0h) (?=\d{2}\b)")
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+_DIGIT_GROUPS = re.compile(r"(?<=\d) (?=\d)")
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=(?:€|h\b|heures?\b|jours?\b|mois\b|ans?\b|années?\b|"
+                          r"semaines?\b|personnes?\b|salariés?\b|actions?\b|objectifs?\b|"
+                          r"documents?\b|fois\b))")
 
 
 def _spaced(match: re.Match[str]) -> bool:
@@ -103,8 +110,9 @@ def typographie(text: str) -> str:
 
     Policy (brief §5): U+00A0 before « : », inside guillemets, after « n° », before « % » and
     between a code article's letter and its number (« L. 2112-2 ») and after « article » before a
-    number (« l'article 3.7 » never breaks);
-    U+202F before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays),
+    number (« l'article 3.7 » never breaks), between a number and its unit (« 6 jours »,
+    « 1 000 € », « 10 h ») and inside a phone number; U+202F between thousands (« 1 000 »)
+    and before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays),
     but a space written there is kept as a non-breaking one: a run that follows a bold
     span (« **moyens** : le titulaire ») must not lose it.
     """
@@ -116,4 +124,33 @@ def typographie(text: str) -> str:
     text = _NUMERO.sub("n°" + NBSP, text)
     text = _CODE_ARTICLE.sub(lambda m: m.group(1) + "." + NBSP, text)
     text = _ARTICLE_NUMBER.sub(lambda m: m.group(1) + NBSP, text)
+    text = _THOUSANDS.sub(NNBSP, text)
+    text = _DIGIT_GROUPS.sub(NBSP, text)
+    text = _NUMBER_UNIT.sub(NBSP, text)
+    text = _APOSTROPHE.sub("\u2019", text)
+    text = _UNIT_TAIL.sub(NBSP, text)
     return _PERCENT.sub(lambda m: m.group(1) + NBSP + "%", text)
+
+
+def pluriel(quantite: Decimal | int, mot: str) -> str:
+    """« 1 salarié », « 1,5 heure », « 2 salariés »: French plural from two upwards."""
+    word = mot if abs(to_decimal(quantite)) < 2 or mot.endswith(("s", "x", "z")) else f"{mot}s"
+    return f"{nombre(quantite)}{NBSP}{word}"
+
+
+def fonction(qualite: str) -> str:
+    """A function title written mid-sentence: « Directeur général » → « directeur général »
+    (an acronym such as « DGS » is left as it is)."""
+    first = qualite.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return qualite
+    return qualite[:1].lower() + qualite[1:]
+
+
+def formule_appel(civilite: str | None, qualite: str | None) -> str:
+    """How a letter addresses its reader, without the comma: « Monsieur le Directeur général »
+    when the civility and function are known, else « Madame, Monsieur »."""
+    if civilite is None or not qualite:
+        return "Madame, Monsieur"
+    titre = qualite[:1].upper() + qualite[1:]
+    return f"Monsieur le {titre}" if civilite == "M." else f"Madame la {titre}"

@@ -1,0 +1,31 @@
+"""What the complete CCAP needs beyond the social chapter (checked before it is generated)."""
+
+from __future__ import annotations
+
+from clausegen.errors import FieldProblem
+from clausegen.models.dossier import Dossier, Forme
+
+
+def missing_fields(dossier: Dossier) -> list[FieldProblem]:
+    """Fields the complete CCAP cannot do without, with what is expected (empty: complete).
+
+    An accord-cadre states its maximum (article R. 2162-4 of the code de la commande
+    publique); the social chapter alone (``--chapitre``) does not need it.
+    """
+    problems: list[FieldProblem] = []
+    administratif = dossier.administratif
+    if dossier.marche.forme is not Forme.marche_ordinaire and administratif.montant_maximum_ht is None:
+        problems.append(FieldProblem(
+            "administratif.montant_maximum_ht",
+            "montant maximum de l'accord-cadre en euros HT, obligatoire pour le CCAP complet "
+            "(article R. 2162-4 du code de la commande publique) ; sans lui, générez le seul "
+            "chapitre social avec --chapitre",
+        ))
+    minimum = administratif.montant_minimum_ht
+    maximum = administratif.montant_maximum_ht
+    if minimum is not None and maximum is not None and minimum > maximum:
+        problems.append(FieldProblem(
+            "administratif.montant_minimum_ht",
+            "un montant minimum inférieur ou égal au montant maximum",
+        ))
+    return problems

@@ -1,0 +1,135 @@
+"""The two forms of the tender pieces: complete CCAP, or the social chapter to insert.
+
+Also: the consultation version is the contract (award data never changes a tender piece).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from clausegen.api import open_library, read_dossier, render_piece
+from clausegen.cli import cli
+from clausegen.render.inspect import dump_text
+from tests.conftest import EXAMPLES, NETTOYAGE
+
+TOUS = EXAMPLES / "tous-axes-toutes-variantes.yml"
+
+ARTICLE = re.compile(r"^\[Heading 1\] Article\s(\d+) – (.+)$", re.M)
+SECTION = re.compile(r"^\[Heading 2\] (\d+)\.(\d+)\. (.+)$", re.M)
+
+
+def _render(path: Path, piece: str, **options: Any) -> str:
+    data, _ = render_piece(read_dossier(path), piece, library=open_library(), **options)
+    return dump_text(data)
+
+
+def test_complete_ccap_has_every_administrative_article() -> None:
+    titles = [t for _, t in ARTICLE.findall(_render(NETTOYAGE, "ccap"))]
+    for expected in ("Objet et forme du marché", "Pièces contractuelles", "Durée et reconduction",
+                     "Plan de progrès en matière sociale", "Prix et règlement", "Pénalités",
+                     "Assurances", "Résiliation", "Règlement des différends"):
+        assert expected in titles
+    assert titles[-1] == "Dérogations au CCAG"
+
+
+def test_complete_ccap_states_maximum_execution_and_renewal() -> None:
+    text = _render(TOUS, "ccap")
+    assert "exécuté par l’émission de bons de commande" in text
+    assert "montant minimum de 200\u202f000,00\u00a0€\u00a0HT" in text
+    assert "montant maximum de 1\u202f500\u202f000,00\u00a0€\u00a0HT" in text
+    assert "reconductions comprises" in text
+    assert "période initiale de 12\u00a0mois (1\u00a0an)" in text
+    assert "reconduit tacitement trois fois, par période de 12\u00a0mois (1\u00a0an)" in text
+    assert "au taux de 10\u00a0%" in text
+    assert "Clause de réexamen" in text
+
+
+@pytest.mark.parametrize("start", [1, 7, 12])
+def test_chapter_numbers_from_n_and_cross_references_follow(start: int) -> None:
+    text = _render(NETTOYAGE, "ccap_chapitre", premier_article=start)
+    numbers = [int(n) for n, _ in ARTICLE.findall(text)]
+    assert numbers == list(range(start, start + len(numbers)))
+    assert "[Title]" not in text  # no cover page
+    headings = {n for n, _ in ARTICLE.findall(text)}
+    headings |= {f"{a}.{s}" for a, s, _ in SECTION.findall(text)}
+    cited = {n for n, ccag in re.findall(r"l’article\s(\d+(?:\.\d+)*)( du CCAG)?", text)
+             if not ccag}
+    assert cited
+    assert cited <= headings
+    titles = dict(ARTICLE.findall(text))
+    formalisation = {f"{a}.{s}" for a, s, t in SECTION.findall(text)
+                     if t == "Formalisation du plan de progrès"}
+    assert re.search(rf"dans les conditions de l’article\s{re.escape(next(iter(formalisation)))}",
+                     text)
+    assert titles[str(numbers[-1])] == "Dérogations au CCAG à reporter au CCAP"
+    assert "l’acheteur reporte ces dérogations dans la liste récapitulative" in text.replace(
+        "L’acheteur", "l’acheteur")
+
+
+def test_chapter_lists_the_derogations_to_add() -> None:
+    text = _render(NETTOYAGE, "ccap_chapitre", premier_article=9)
+    rows = re.findall(r"^\| (\d+\.\d+) \| stipulation relative (.+?) \|", text, re.M)
+    assert {objet for _, objet in rows} >= {
+        "au plafonnement des pénalités à 10\u00a0% du montant du marché",
+        "à l’exonération des pénalités dont le montant total ne dépasse pas "
+        "1\u202f000\u00a0€\u00a0HT"}
+    assert all(int(article.split(".")[0]) >= 9 for article, _ in rows)
+
+
+def test_cctp_chapter_has_no_cover_and_starts_at_n() -> None:
+    text = _render(NETTOYAGE, "cctp_chapitre", premier_article=4)
+    assert "[Title]" not in text
+    assert [int(n) for n, _ in ARTICLE.findall(text)][0] == 4
+    assert "Le présent chapitre du cahier des clauses techniques particulières" in text
+
+
+def test_cli_chapter_options(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "chapitre.docx"
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "--chapitre", "--premier-article", "5",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[Heading 1] Article\u00a05 – Condition d’exécution" in dump_text(out.read_bytes())
+    refused = runner.invoke(cli, ["ccap", str(NETTOYAGE), "--premier-article", "5",
+                                  "-o", str(tmp_path / "x.docx")])
+    assert refused.exit_code == 2
+    assert "--premier-article ne vaut qu'avec --chapitre" in refused.output
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_complete_ccap_of_an_accord_cadre_needs_its_maximum(tmp_path: Path) -> None:
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    del data["administratif"]["montant_maximum_ht"]
+    dossier = tmp_path / "sans-maximum.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(tmp_path / "x.docx")])
+    assert result.exit_code == 2
+    assert "administratif.montant_maximum_ht" in result.output
+    assert "--chapitre" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.docx").exists()
+    chapter = runner.invoke(cli, ["ccap", str(dossier), "--chapitre", "-o", str(tmp_path / "c.docx")])
+    assert chapter.exit_code == 0, chapter.output
+
+
+@pytest.mark.parametrize("piece", ["ccap", "cctp", "ccap_chapitre", "cctp_chapitre"])
+def test_tender_pieces_are_byte_identical_before_and_after_award(tmp_path: Path,
+                                                                 piece: str) -> None:
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    for award in ("titulaire", "plans", "bilans"):
+        data.pop(award, None)
+    data["marche"].pop("date_notification")
+    before = tmp_path / "consultation.yml"
+    before.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    library = open_library()
+    consultation, _ = render_piece(read_dossier(before), piece, library=library)
+    awarded, _ = render_piece(read_dossier(NETTOYAGE), piece, library=library)
+    assert read_dossier(NETTOYAGE).dossier.titulaire is not None
+    assert consultation == awarded
