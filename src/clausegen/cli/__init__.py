@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bilan": ("facilitateur", "Génère le bilan de l'année N\u00a0: résultats, pénalités, graphique."),
     "ccap": ("acheteur", "Génère le CCAP du marché (document Word)."),
     "cctp": ("acheteur", "Génère le CCTP du marché (document Word)."),
+    "comptes": ("serveur", "Comptes de l'application web (premier administrateur)."),
     "convocation": ("facilitateur", "Génère la lettre qui fixe la réunion de lancement."),
     "echeancier": ("facilitateur", "Affiche les échéances du plan de progrès."),
     "faisabilite": ("acheteur", "Dit si le marché se prête à un plan de progrès, et pourquoi."),
@@ -33,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pieces": ("acheteur", "Génère toutes les pièces du dossier dans un répertoire."),
     "plan": ("facilitateur", "Génère le plan de progrès de l'année N."),
     "schema": ("acheteur", "Affiche le schéma JSON du dossier (complétion dans l'éditeur)."),
+    "serveur": ("serveur", "Lance l'application web (navigateur)."),
     "tableau-de-bord": ("facilitateur", "Exporte le suivi pluriannuel dans un classeur .xlsx."),
     "verifier-document": ("juriste", "Lit la provenance d'un document généré."),
 }

@@ -1,0 +1,70 @@
+"""Who may see or change what: one function per rule, called by every route.
+
+Every rule starts from the same fence: nobody sees another organisation's data.
+Routes answer 404 when a dossier is outside what the account may see (its existence is
+not revealed), 403 when the account sees it but its role may not do the action.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false
+
+from clausegen.db import Compte, DossierWeb, Role
+
+LECTEURS_DE_L_ORGANISATION = (Role.acheteur, Role.juriste, Role.administrateur)
+
+
+def meme_organisation(compte: Compte, organisation_id: int) -> bool:
+    """The fence of every rule."""
+    return compte.organisation_id == organisation_id
+
+
+def peut_voir_dossier(compte: Compte, dossier: DossierWeb) -> bool:
+    """Buyers, lawyers and administrators see their organisation's dossiers; a facilitator
+    only the markets he follows."""
+    if not meme_organisation(compte, dossier.organisation_id):
+        return False
+    if compte.role == Role.facilitateur:
+        return dossier.facilitateur_id == compte.id
+    return compte.role in LECTEURS_DE_L_ORGANISATION
+
+
+def peut_creer_dossier(compte: Compte) -> bool:
+    """Only buyers create (or import) dossiers."""
+    return compte.role == Role.acheteur
+
+
+def peut_modifier_dossier(compte: Compte, dossier: DossierWeb) -> bool:
+    """Only the organisation's buyers fill in a dossier, choose its facilitator, generate."""
+    return meme_organisation(compte, dossier.organisation_id) and compte.role == Role.acheteur
+
+
+def peut_generer(compte: Compte, dossier: DossierWeb) -> bool:
+    """Generating the pieces is the buyer's act."""
+    return peut_modifier_dossier(compte, dossier)
+
+
+def peut_gerer_comptes(compte: Compte) -> bool:
+    """Only administrators create, change or deactivate accounts (of their organisation)."""
+    return compte.role == Role.administrateur
+
+
+def peut_gerer_compte(compte: Compte, cible: Compte) -> bool:
+    """An administrator manages his organisation's accounts, and cannot lock himself out."""
+    return (peut_gerer_comptes(compte) and meme_organisation(compte, cible.organisation_id)
+            and cible.id != compte.id)
+
+
+def peut_changer_statut_fragment(compte: Compte) -> bool:
+    """Only lawyers move a fragment through its statuses (the legal desk, issue 12)."""
+    return compte.role == Role.juriste
+
+
+def dossiers_visibles(compte: Compte) -> ColumnElement[bool]:
+    """The SQL condition of :func:`peut_voir_dossier`, for lists."""
+    clause = DossierWeb.organisation_id == compte.organisation_id
+    if compte.role == Role.facilitateur:
+        return and_(clause, DossierWeb.facilitateur_id == compte.id)
+    if compte.role in LECTEURS_DE_L_ORGANISATION:
+        return clause
+    return false()

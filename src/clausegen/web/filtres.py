@@ -1,0 +1,19 @@
+"""Template filters: French wording of dates, roles and enum members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from clausegen.text.french import date_longue
+
+
+def date_heure(moment: datetime) -> str:
+    """« 30 novembre 2026 à 11 h 42 (UTC) »."""
+    return f"{date_longue(moment.date())} à {moment:%H} h {moment:%M}\u00a0(UTC)"
+
+
+def installer_filtres(app: Flask) -> None:
+    """Register the filters."""
+    app.add_template_filter(date_heure, "date_heure")

@@ -1,0 +1,70 @@
+"""Login and logout (the only pages open without a session)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from clausegen.db import Compte
+from clausegen.errors import FieldProblem
+from clausegen.web.base import db
+from clausegen.web.erreurs import page_erreur
+from clausegen.web.securite import (
+    noter_echec,
+    oublier_echecs,
+    rehacher_si_besoin,
+    trop_de_tentatives,
+    verifier,
+)
+from clausegen.web.session import compte_courant, connecter, connexion_requise, deconnecter, suite_sure
+
+bp = Blueprint("compte", __name__)
+
+ECHEC = "adresse électronique ou mot de passe incorrect"
+
+
+@bp.get("/")
+@connexion_requise
+def accueil() -> Response:
+    """Every role starts from the dossiers it may see."""
+    return redirect(url_for("dossiers.liste"))
+
+
+@bp.get("/connexion")
+def connexion() -> str:
+    """The login form."""
+    return render_template("connexion.html", courriel="", problemes=[],
+                           suite=suite_sure(request.args.get("suite")))
+
+
+@bp.post("/connexion")
+def connecter_compte() -> Response | tuple[str, int]:
+    """Check the password; throttled by address and by account."""
+    courriel = request.form.get("courriel", "").strip().lower()[:254]
+    mot_de_passe = request.form.get("mot_de_passe", "")[:200]
+    adresse = request.remote_addr or "inconnue"
+    suite = suite_sure(request.form.get("suite"))
+    if trop_de_tentatives(db(), courriel, adresse):
+        return page_erreur(429)
+    compte = db().scalar(select(Compte).where(Compte.courriel == courriel))
+    if not verifier(compte, mot_de_passe) or compte is None or not compte.actif:
+        noter_echec(db(), courriel, adresse)
+        db().commit()
+        problemes = [FieldProblem(path="courriel", expected=ECHEC)]
+        return render_template("connexion.html", courriel=courriel, problemes=problemes,
+                               suite=suite), 422
+    rehacher_si_besoin(compte, mot_de_passe)
+    oublier_echecs(db(), courriel)
+    db().commit()
+    connecter(compte)
+    return redirect(suite or url_for("dossiers.liste"))
+
+
+@bp.post("/deconnexion")
+@connexion_requise
+def deconnexion() -> Response:
+    """End the session everywhere."""
+    deconnecter(compte_courant())
+    db().commit()
+    return redirect(url_for("compte.connexion"))
