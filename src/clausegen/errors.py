@@ -297,6 +297,24 @@ class AccountError(ClausegenError):
         self.reason = reason
 
 
+class JournalAlteredError(ClausegenError):
+    """The audit trail's chain is broken (``clausegen journal verifier``)."""
+
+    exit_code = 1
+
+    def __init__(self, *, detail: str) -> None:
+        super().__init__(detail)
+
+
+class OrganisationLibraryError(ClausegenError):
+    """A change to the organisation's library cannot be made as asked (legal desk)."""
+
+    def __init__(self, *, ref: str, reason: str) -> None:
+        super().__init__(f"Fragment « {ref} » : {reason}")
+        self.ref = ref
+        self.reason = reason
+
+
 def _hide_password(url: str) -> str:
     """``postgresql://user:secret@host/db`` → ``postgresql://user:***@host/db``."""
     scheme, sep, rest = url.partition("://")

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "echeancier": ("facilitateur", "Affiche les échéances du plan de progrès."),
     "faisabilite": ("acheteur", "Dit si le marché se prête à un plan de progrès, et pourquoi."),
     "init": ("acheteur", "Écrit un dossier de départ commenté, à compléter."),
+    "journal": ("journal", "Journal d'audit de l'application web\u00a0: vérifie sa chaîne."),
     "lettre": ("facilitateur", "Génère l'échange de lettres formalisant le plan de l'année N."),
     "lot": ("lot", "Génère toutes les pièces de chaque dossier d'un répertoire."),
     "pieces": ("acheteur", "Génère toutes les pièces du dossier dans un répertoire."),

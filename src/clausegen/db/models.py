@@ -134,3 +134,26 @@ class Parametre(Base):
 
     cle: Mapped[str] = mapped_column(String(50), primary_key=True)
     valeur: Mapped[str] = mapped_column(Text)
+
+
+class EntreeJournal(Base):
+    """One entry of the audit trail: who did what, when, on what.
+
+    Append-only (database triggers refuse UPDATE and DELETE) and chained: ``empreinte`` is
+    the SHA-256 of ``precedent`` and of this entry's content, ``precedent`` the previous
+    entry's ``empreinte`` (unique, so the chain cannot fork). See :mod:`clausegen.db.journal`.
+    """
+
+    __tablename__ = "journal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    le: Mapped[datetime] = mapped_column(DateTime(), default=now)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    compte_id: Mapped[int | None] = mapped_column(ForeignKey("comptes.id"))
+    acteur: Mapped[str] = mapped_column(String(460))
+    """« Nom <courriel> » at the time of the act (an account renamed later does not rewrite it)."""
+    action: Mapped[str] = mapped_column(String(60))
+    objet: Mapped[str] = mapped_column(String(300))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    precedent: Mapped[str] = mapped_column(String(64), unique=True)
+    empreinte: Mapped[str] = mapped_column(String(64), unique=True)
