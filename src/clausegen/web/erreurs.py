@@ -14,10 +14,12 @@ MESSAGES: dict[int, tuple[str, str]] = {
           "devrait, adressez-vous à l'administrateur de votre organisation."),
     404: ("Page introuvable", "Cette page n'existe pas ou ne vous est pas accessible."),
     405: ("Méthode non permise", "Cette adresse ne s'utilise pas ainsi."),
+    409: ("Action impossible pour l’instant", "Le dossier ne permet pas encore cette action."),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse 1 Mo ; un dossier en pèse "
           "quelques kilo-octets."),
     429: ("Trop de tentatives", "Trop de tentatives de connexion ont échoué. Attendez "
           "15 minutes avant de réessayer."),
+    503: ("Service indisponible", "Ce service n’est pas disponible sur ce serveur."),
     500: ("Erreur du serveur", "Une erreur inattendue est survenue ; rien n'a été enregistré. "
           "Réessayez, et signalez-la si elle se reproduit."),
 }

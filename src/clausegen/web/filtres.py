@@ -6,7 +6,8 @@ from datetime import datetime
 
 from flask import Flask
 
-from clausegen.text.french import date_longue
+from clausegen.models._base import label
+from clausegen.text.french import date_longue, typographie
 
 
 def date_heure(moment: datetime) -> str:
@@ -17,3 +18,5 @@ def date_heure(moment: datetime) -> str:
 def installer_filtres(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(date_heure, "date_heure")
+    app.add_template_filter(typographie, "typo")
+    app.add_template_filter(label, "label")
