@@ -60,7 +60,8 @@ def app(base_modele: Path, tmp_path: Path) -> Iterator[Flask]:
     """A fresh application on its own copy of the seeded database."""
     path = tmp_path / "base.sqlite3"
     shutil.copyfile(base_modele, path)
-    application = create_app(WebConfig(base=f"sqlite:///{path}", cle_secrete="cle-de-test"))
+    application = create_app(WebConfig(base=f"sqlite:///{path}", cle_secrete="cle-de-test",
+                                       bibliotheques=str(tmp_path / "bibliotheques")))
     yield application
     bind = sessions_de(application).kw["bind"]
     bind.dispose()

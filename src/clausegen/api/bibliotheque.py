@@ -19,6 +19,7 @@ from clausegen.dossier_file import parse_dossier
 from clausegen.errors import ClausegenError, FragmentNotFoundError, LibraryError, ReleaseError
 from clausegen.library import Library, releases, workflow
 from clausegen.library import diff as textdiff
+from clausegen.library.verrou import racine_de, verrou
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.output import write_atomic
 from clausegen.render.inspect import read_provenance
@@ -85,15 +86,17 @@ def set_status(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
                overlays: Sequence[Path] = ()) -> Fragment:
     """Apply a workflow transition to one version's file."""
     fragment = parse_ref(open_library(overlays), ref)
-    text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
-    write_atomic(fragment.path, text.encode("utf-8"))
+    with verrou(racine_de(fragment.path), ref):
+        text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
+        write_atomic(fragment.path, text.encode("utf-8"))
     return fragment
 
 
 def create_version(fragment_id: str, version: str, overlays: Sequence[Path] = ()) -> Path:
     """Copy the newest version of a fragment into a new ``brouillon`` version."""
     path, text = workflow.new_version(open_library(overlays), fragment_id, version)
-    return write_atomic(path, text.encode("utf-8"))
+    with verrou(racine_de(path), f"{fragment_id}@{version}"):
+        return write_atomic(path, text.encode("utf-8"))
 
 
 # --- comparisons ---------------------------------------------------------------------------
@@ -169,11 +172,16 @@ def write_redline(comparison: Comparison, output: Path, *, author: str | None,
     if when is None:
         raise ClausegenError("Date des révisions inconnue (ni revue ni publication datée) : "
                              "indiquez --le AAAA-MM-JJ.")
-    data = render_redline(comparison.title, comparison.sections, author=author or comparison.author,
-                          date=dt.datetime.combine(when, dt.time()),
+    return write_atomic(output, redline_docx(comparison, author=author or comparison.author,
+                                             date=when))
+
+
+def redline_docx(comparison: Comparison, *, author: str, date: dt.date) -> bytes:
+    """The comparison as .docx bytes with Word tracked changes (project's review skeleton)."""
+    return render_redline(comparison.title, comparison.sections, author=author,
+                          date=dt.datetime.combine(date, dt.time()),
                           provenance={"comparaison": comparison.title},
                           skeleton=(templates_dir() / "revue.docx").read_bytes())
-    return write_atomic(output, data)
 
 
 # --- provenance of a generated document ------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -122,10 +122,11 @@ class PiecesEnMemoire:
     version_outil: str
 
 
-def generer_en_memoire(loaded: LoadedDossier) -> PiecesEnMemoire:
-    """Check feasibility, then render CCAP and CCTP in memory (as ``clausegen pieces``)."""
+def generer_en_memoire(loaded: LoadedDossier, overlays: Sequence[Path] = ()) -> PiecesEnMemoire:
+    """Check feasibility, then render CCAP and CCTP in memory (as ``clausegen pieces``);
+    ``overlays``: the organisation's library (see :mod:`clausegen.api.juridique`)."""
     faisabilite = suited_or_forced(loaded.dossier, forcer=False)
-    library = open_library()
+    library = open_library(overlays)
     pieces = []
     for piece in PIECES:
         data, document = render_piece(loaded, piece, library=library)

@@ -21,3 +21,6 @@ class WebConfig:
     cle_secrete: str | None = None
     """Session signing key; default: one created in the database at first start."""
     taille_max: int = MAX_UPLOAD_BYTES
+    bibliotheques: str | None = None
+    """Directory holding one library directory per organisation (``organisation-<id>``);
+    default: ``bibliotheques`` in the user's data directory. See docs/web.md."""

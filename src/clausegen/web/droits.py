@@ -60,6 +60,16 @@ def peut_changer_statut_fragment(compte: Compte) -> bool:
     return compte.role == Role.juriste
 
 
+def peut_lire_bibliotheque(compte: Compte) -> bool:
+    """Lawyers, buyers and administrators browse their organisation's library."""
+    return compte.role in LECTEURS_DE_L_ORGANISATION
+
+
+def peut_modifier_bibliotheque(compte: Compte) -> bool:
+    """New versions, draft edits, status changes and releases: lawyers only."""
+    return peut_changer_statut_fragment(compte)
+
+
 def dossiers_visibles(compte: Compte) -> ColumnElement[bool]:
     """The SQL condition of :func:`peut_voir_dossier`, for lists."""
     clause = DossierWeb.organisation_id == compte.organisation_id

@@ -18,5 +18,6 @@ def date_heure(moment: datetime) -> str:
 def installer_filtres(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(date_heure, "date_heure")
+    app.add_template_filter(date_longue, "date_longue")
     app.add_template_filter(typographie, "typo")
     app.add_template_filter(label, "label")

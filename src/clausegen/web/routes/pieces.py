@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from clausegen.api import juridique
 from clausegen.api.saisie import (
     archive_zip,
     dossier_depuis_yaml,
@@ -15,9 +16,11 @@ from clausegen.api.saisie import (
     valider_dossier,
 )
 from clausegen.db import Generation, PieceGeneree
+from clausegen.db.journal import consigner
 from clausegen.errors import ClausegenError, NotSuitedError
 from clausegen.web import droits
 from clausegen.web.base import db
+from clausegen.web.bibliotheques import bibliotheque_de
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.routes.dossiers import dossier_visible
 from clausegen.web.session import compte_courant, connexion_requise
@@ -39,7 +42,8 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
                                 "générer les pièces.")
     texte = dossier_en_yaml(valide)
     try:
-        produit = generer_en_memoire(dossier_depuis_yaml(texte, f"dossier-{dossier.id}.yml"))
+        produit = generer_en_memoire(dossier_depuis_yaml(texte, f"dossier-{dossier.id}.yml"),
+                                     [juridique.preparer(bibliotheque_de(dossier.organisation_id))])
     except NotSuitedError as exc:
         return page_erreur(409, "Le marché n'est pas adapté à un plan de progrès en matière "
                                 "sociale : " + " ; ".join(exc.reasons) + ". Modifiez l'étape "
@@ -55,7 +59,10 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
         db().add(PieceGeneree(generation_id=generation.id, piece=piece.piece, fragments=piece.fragments,
                               docx_sha256=piece.sha256, docx=piece.docx, apercu_html=str(piece.apercu),
                               brouillon=piece.brouillon))
-    db().commit()
+    consigner(db(), action="generation", objet=dossier.titre, compte=moi,
+              details={"generation": generation.id, "dossier_sha256": produit.dossier_sha256,
+                       "bibliotheque": produit.bibliotheque,
+                       "pieces": {p.piece: p.sha256 for p in produit.pieces}})
     return redirect(url_for("pieces.generation", generation_id=generation.id))
 
 
