@@ -7,11 +7,21 @@ the same tables.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -28,6 +38,8 @@ class Role(StrEnum):
     juriste = "juriste"
     facilitateur = "facilitateur"
     administrateur = "administrateur"
+    titulaire = "titulaire"
+    """The contractor's account: sees only the market it is linked to (``Suivi.titulaire_id``)."""
 
 
 class Base(DeclarativeBase):
@@ -157,3 +169,80 @@ class EntreeJournal(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     precedent: Mapped[str] = mapped_column(String(64), unique=True)
     empreinte: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Suivi(Base):
+    """The post-award follow-up of one market: award data, accepted plans and results.
+
+    Only what the facilitator accepted is here: these dictionaries (same shape as the
+    dossier's ``titulaire``, ``plans`` and ``bilans``) are what documents are made from.
+    """
+
+    __tablename__ = "suivis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    titulaire: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    date_notification: Mapped[date | None] = mapped_column(Date())
+    plans: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Year (as text) → accepted plan of that year."""
+    resultats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Year (as text) → accepted results of that year."""
+    titulaire_id: Mapped[int | None] = mapped_column(ForeignKey("comptes.id"), index=True)
+    """The titulaire's account that contributes to this market (and sees only it)."""
+    modifie_le: Mapped[datetime] = mapped_column(DateTime(), default=now, onupdate=now)
+
+
+class Evenement(Base):
+    """Something that happened in a year of the market: a document received (with the date
+    it was due), a formal notice (mise en demeure), an observation."""
+
+    __tablename__ = "evenements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    annee: Mapped[int] = mapped_column(Integer)
+    genre: Mapped[str] = mapped_column(String(30))
+    le: Mapped[date] = mapped_column(Date())
+    attendu_le: Mapped[date | None] = mapped_column(Date())
+    libelle: Mapped[str] = mapped_column(Text)
+    compte_id: Mapped[int] = mapped_column(ForeignKey("comptes.id"))
+    cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
+
+    compte: Mapped[Compte] = relationship()
+
+
+class Soumission(Base):
+    """A titulaire's contribution (draft plan or yearly results with proofs) and its review.
+
+    Nothing here reaches a document until ``etat`` is ``acceptee``: then its content is
+    copied into :class:`Suivi` by the facilitator's acceptance."""
+
+    __tablename__ = "soumissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    annee: Mapped[int] = mapped_column(Integer)
+    genre: Mapped[str] = mapped_column(String(20))
+    contenu: Mapped[dict[str, Any]] = mapped_column(JSON)
+    preuve_nom: Mapped[str | None] = mapped_column(String(200))
+    preuve: Mapped[bytes | None] = mapped_column(LargeBinary)
+    etat: Mapped[str] = mapped_column(String(20), default="soumise")
+    soumis_par_id: Mapped[int] = mapped_column(ForeignKey("comptes.id"))
+    soumis_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
+    revu_par_id: Mapped[int | None] = mapped_column(ForeignKey("comptes.id"))
+    revu_le: Mapped[datetime | None] = mapped_column(DateTime())
+    commentaire: Mapped[str | None] = mapped_column(Text)
+
+    soumis_par: Mapped[Compte] = relationship(foreign_keys=[soumis_par_id])
+    revu_par: Mapped[Compte | None] = relationship(foreign_keys=[revu_par_id])
+
+
+class JetonCalendrier(Base):
+    """A facilitator's calendar feed secret (only its SHA-256 is kept; revocable)."""
+
+    __tablename__ = "jetons_calendrier"
+
+    compte_id: Mapped[int] = mapped_column(ForeignKey("comptes.id"), primary_key=True)
+    empreinte: Mapped[str] = mapped_column(String(64), unique=True)
+    cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)

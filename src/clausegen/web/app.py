@@ -19,7 +19,17 @@ from clausegen.db.engine import connect
 from clausegen.web import base, erreurs, session
 from clausegen.web.config import WebConfig
 from clausegen.web.filtres import installer_filtres
-from clausegen.web.routes import admin, bibliotheque, compte, dossiers, entretien, journal, pieces
+from clausegen.web.routes import (
+    admin,
+    bibliotheque,
+    compte,
+    dossiers,
+    entretien,
+    journal,
+    pieces,
+    suivi,
+    titulaire,
+)
 from clausegen.web.securite import cle_de_session
 
 ICI = Path(__file__).parent
@@ -56,7 +66,8 @@ def create_app(config: WebConfig) -> Flask:
     app.context_processor(lambda: {"compte": g.get("compte"), "version": __version__})
     installer_filtres(app)
     erreurs.installer(app)
-    for module in (compte, admin, dossiers, entretien, pieces, journal, bibliotheque):
+    for module in (compte, admin, dossiers, entretien, pieces, journal, bibliotheque, suivi,
+                   titulaire):
         app.register_blueprint(module.bp)
     return app
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false
 
-from clausegen.db import Compte, DossierWeb, Role
+from clausegen.db import Compte, DossierWeb, Role, Suivi
 
 LECTEURS_DE_L_ORGANISATION = (Role.acheteur, Role.juriste, Role.administrateur)
 
@@ -68,6 +68,28 @@ def peut_lire_bibliotheque(compte: Compte) -> bool:
 def peut_modifier_bibliotheque(compte: Compte) -> bool:
     """New versions, draft edits, status changes and releases: lawyers only."""
     return peut_changer_statut_fragment(compte)
+
+
+def suit_le_marche(compte: Compte, dossier: DossierWeb) -> bool:
+    """The facilitator designated on this market (he alone runs its year)."""
+    return (meme_organisation(compte, dossier.organisation_id) and compte.role == Role.facilitateur
+            and dossier.facilitateur_id == compte.id)
+
+
+def est_titulaire_du_marche(compte: Compte, dossier: DossierWeb, suivi: Suivi | None) -> bool:
+    """The titulaire's account linked to this market (and to no other)."""
+    return (meme_organisation(compte, dossier.organisation_id) and compte.role == Role.titulaire
+            and suivi is not None and suivi.titulaire_id == compte.id)
+
+
+def peut_voir_suivi(compte: Compte, dossier: DossierWeb, suivi: Suivi | None) -> bool:
+    """The year of a market: its facilitator, its titulaire, and the organisation's readers."""
+    return (peut_voir_dossier(compte, dossier) or est_titulaire_du_marche(compte, dossier, suivi))
+
+
+def peut_contribuer(compte: Compte, dossier: DossierWeb, suivi: Suivi | None) -> bool:
+    """Submitting a draft plan or yearly results: the market's titulaire only."""
+    return est_titulaire_du_marche(compte, dossier, suivi)
 
 
 def dossiers_visibles(compte: Compte) -> ColumnElement[bool]:

@@ -15,6 +15,8 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: ("Page introuvable", "Cette page n'existe pas ou ne vous est pas accessible."),
     405: ("Méthode non permise", "Cette adresse ne s'utilise pas ainsi."),
     409: ("Action impossible pour l’instant", "Le dossier ne permet pas encore cette action."),
+    422: ("Données à corriger", "Les données envoyées ne conviennent pas ; corrigez-les et "
+          "recommencez."),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse 1 Mo ; un dossier en pèse "
           "quelques kilo-octets."),
     429: ("Trop de tentatives", "Trop de tentatives de connexion ont échoué. Attendez "

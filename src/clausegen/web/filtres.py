@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask
 
 from clausegen.models._base import label
-from clausegen.text.french import date_longue, typographie
+from clausegen.text.french import date_longue, montant, nombre, pourcentage, typographie
 
 
 def date_heure(moment: datetime) -> str:
@@ -19,5 +19,8 @@ def installer_filtres(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(date_heure, "date_heure")
     app.add_template_filter(date_longue, "date_longue")
+    app.add_template_filter(montant, "montant")
+    app.add_template_filter(nombre, "nombre")
+    app.add_template_filter(pourcentage, "pourcentage")
     app.add_template_filter(typographie, "typo")
     app.add_template_filter(label, "label")

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from clausegen.db import Compte
+from clausegen.db import Compte, Role
 from clausegen.errors import FieldProblem
 from clausegen.web.base import db
 from clausegen.web.erreurs import page_erreur
@@ -27,7 +27,13 @@ ECHEC = "adresse électronique ou mot de passe incorrect"
 @bp.get("/")
 @connexion_requise
 def accueil() -> Response:
-    """Every role starts from the dossiers it may see."""
+    """Facilitators start from their portfolio, titulaires from their market, the others
+    from the dossiers they may see."""
+    role = compte_courant().role
+    if role == Role.facilitateur:
+        return redirect(url_for("suivi.portefeuille"))
+    if role == Role.titulaire:
+        return redirect(url_for("titulaire.mes_marches"))
     return redirect(url_for("dossiers.liste"))
 
 
