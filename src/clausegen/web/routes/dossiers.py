@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from clausegen.api.saisie import (
@@ -26,6 +27,9 @@ from clausegen.web.erreurs import page_erreur
 from clausegen.web.session import compte_courant, connexion_requise, role_requis
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
+
+GENERATIONS_AFFICHEES = 20
+"""The dossier page lists the latest generations only."""
 
 
 def dossier_visible(dossier_id: int) -> DossierWeb:
@@ -78,7 +82,8 @@ def _page_dossier(dossier: DossierWeb, import_problemes: list[FieldProblem] | No
     _, problemes = valider_dossier(brouillon)
     verdict = verdict_du_marche(brouillon.get("marche") or {})
     generations = db().scalars(select(Generation).where(Generation.dossier_id == dossier.id)
-                               .order_by(Generation.id.desc())).all()
+                               .options(selectinload(Generation.compte))
+                               .order_by(Generation.id.desc()).limit(GENERATIONS_AFFICHEES)).all()
     return render_template(
         "dossiers/voir.html", dossier=dossier, etapes=ETAPES, e=entretien, brouillon=brouillon,
         etats=entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None),
