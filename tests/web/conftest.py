@@ -105,3 +105,51 @@ def compte(app: Flask, role: str, org: str = "a") -> Compte:
         found = db.scalar(select(Compte).where(Compte.courriel == courriel(role, org)))
         assert found is not None
         return found
+
+
+# --- PostgreSQL (CLAUSEGEN_TEST_POSTGRESQL, started by .ci/run) ---------------------------
+
+
+def url_postgresql() -> str:
+    """The test server's URL; skipped without one, except in CI where it must be there."""
+    import os
+
+    url = os.environ.get("CLAUSEGEN_TEST_POSTGRESQL")
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail("CLAUSEGEN_TEST_POSTGRESQL absent en CI : .ci/run doit démarrer PostgreSQL")
+    pytest.skip("PostgreSQL absent (CLAUSEGEN_TEST_POSTGRESQL non défini) : test ignoré hors CI")
+
+
+@pytest.fixture
+def base_postgresql() -> Iterator[str]:
+    """A fresh database on the test server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from clausegen.db import normalise_url
+
+    serveur = make_url(normalise_url(url_postgresql()))
+    nom = f"clausegen_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(serveur, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connexion:
+        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
+    try:
+        yield serveur.set(database=nom).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connexion:
+            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app_postgresql(base_postgresql: str) -> Iterator[Flask]:
+    """The application on a fresh, seeded PostgreSQL database."""
+    application = create_app(WebConfig(base=base_postgresql, cle_secrete="cle-de-test"))
+    with sessions_de(application)() as db:
+        seed(db)
+    yield application
+    sessions_de(application).kw["bind"].dispose()

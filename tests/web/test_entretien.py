@@ -43,7 +43,7 @@ def test_each_question_is_explained_and_offers_choices(client: Client) -> None:
     client.connecter("acheteur")
     numero = nouveau_dossier(client)
     page = client.get(f"/dossiers/{numero}/entretien/marche").get_data(as_text=True)
-    assert "Durée totale du marché, en mois." in page
+    assert "particulièrement bien" in page
     assert 'type="radio"' in page
     assert "Accord-cadre multi-attributaire à bons de commande" in page
     assert 'aria-describedby="marche-duree_mois-aide"' in page
@@ -197,3 +197,21 @@ def test_incomplete_dossier_cannot_be_exported(client: Client) -> None:
     reponse = client.get(f"/dossiers/{numero}/dossier.yml")
     assert reponse.status_code == 409
     assert "Le dossier est incomplet" in reponse.get_data(as_text=True)
+
+
+def test_steps_are_complete_only_once_answered() -> None:
+    from clausegen.api.saisie import valider_dossier
+    from clausegen.web.entretien import etats
+
+    vide: dict[str, object] = {}
+    _, problemes = valider_dossier(vide)
+    assert not any(etats(vide, problemes, None).values())
+    data = dossier_entretien()
+    _, problemes = valider_dossier(data)
+    assert all(etats(data, problemes, "adapte").values())
+    assert etats(data, problemes, "non_adapte")["faisabilite"] is False
+    sans_plan = {k: v for k, v in data.items() if k != "plan_de_progres"}
+    _, problemes = valider_dossier(sans_plan)
+    resultat = etats(sans_plan, problemes, "adapte")
+    assert resultat["axes"] is False
+    assert resultat["acheteur"] is True

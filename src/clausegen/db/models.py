@@ -102,7 +102,7 @@ class Generation(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     compte_id: Mapped[int] = mapped_column(ForeignKey("comptes.id"))
     cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
-    dossier_yaml: Mapped[str] = mapped_column(Text)
+    dossier_yaml: Mapped[str] = mapped_column(Text, deferred=True)
     """The exact dossier text the pieces were generated from (its hash is ``dossier_sha256``)."""
     dossier_sha256: Mapped[str] = mapped_column(String(64))
     bibliotheque: Mapped[str] = mapped_column(String(40))
@@ -123,8 +123,8 @@ class PieceGeneree(Base):
     fragments: Mapped[dict[str, Any]] = mapped_column(JSON)
     """Fragment id → « version sha256:… statut », as in the document's provenance."""
     docx_sha256: Mapped[str] = mapped_column(String(64))
-    docx: Mapped[bytes] = mapped_column(LargeBinary)
-    apercu_html: Mapped[str] = mapped_column(Text)
+    docx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    apercu_html: Mapped[str] = mapped_column(Text, deferred=True)
     brouillon: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -27,8 +27,8 @@ from clausegen.models.dossier import CodeAxe, Dossier
 
 @dataclass(frozen=True)
 class Champ:
-    """One question: dotted path, label, kind (texte, zone, nombre, montant, date, choix, case,
-    courriel, tel, axes)."""
+    """One question: dotted path, label, kind (texte, zone, nombre, montant in euros, decimal,
+    date, choix, case, courriel, tel, axes)."""
 
     chemin: str
     libelle: str
@@ -53,8 +53,13 @@ class Etape:
     possede: tuple[str, ...] = field(default=())
     """Dotted paths whose problems this step shows (the fields' own paths besides)."""
 
-    def montre(self, chemin: str) -> bool:
+    def montre(self, chemin: str, message: str = "") -> bool:
         """Whether a problem at ``chemin`` belongs to this step."""
+        if chemin == "plan_de_progres":
+            # The whole plan missing is the axes step's; a rule of the plan (the insertion
+            # clause required by the insertion axis) is the insertion step's.
+            manquant = message.startswith("champ obligatoire manquant")
+            return self.code == ("axes" if manquant else "insertion")
         racines = self.possede or tuple(c.chemin for c in self.champs)
         return any(chemin == r or chemin.startswith((r + ".", r + "[")) for r in racines)
 
@@ -85,16 +90,28 @@ ETAPES: tuple[Etape, ...] = (
           (Champ(_M + "reference", "Référence du marché"),
            Champ(_M + "objet", "Objet du marché", "zone"),
            Champ(_M + "nature", "Nature des prestations", "choix"),
-           Champ(_M + "forme", "Forme du marché", "choix"),
+           Champ(_M + "forme", "Forme du marché", "choix",
+                 "Le plan suppose un titulaire stable : les accords-cadres multi-attributaires à "
+                 "bons de commande ne conviennent pas ; à marchés subséquents, seulement si chacun "
+                 "dure au moins 2 ans."),
            Champ(_M + "duree_marches_subsequents_mois",
                  "Durée des marchés subséquents, en mois (accord-cadre à marchés subséquents "
                  "seulement)", "nombre"),
-           Champ(_M + "prestation", "Type de prestation", "choix"),
-           Champ(_M + "duree_mois", "Durée totale du marché, en mois", "nombre"),
-           Champ(_M + "montant_estime_ht", "Montant estimé, en euros hors taxes", "montant"),
-           Champ(_M + "ccag", "CCAG de référence", "choix"),
+           Champ(_M + "prestation", "Type de prestation", "choix",
+                 "Une exécution continue ou récurrente (nettoyage, maintenance, restauration…) "
+                 "permet l'amélioration continue ; un achat isolé ne le permet pas."),
+           Champ(_M + "duree_mois", "Durée totale du marché, en mois", "nombre",
+                 "2 ans au moins sont préconisés, et les accords-cadres de 4 ans s'y prêtent "
+                 "particulièrement bien ; en dessous de 12 mois, aucun bilan annuel n'a lieu."),
+           Champ(_M + "montant_estime_ht", "Montant estimé, en euros hors taxes", "montant",
+                 "Par exemple 1 200 000 ou 85 000,50. Le montant n'est jamais bloquant : même un "
+                 "marché modeste peut porter un plan de progrès si sa durée suffit."),
+           Champ(_M + "ccag", "CCAG de référence", "choix",
+                 "Le cahier des clauses administratives générales auquel le CCAP se réfère "
+                 "(arrêtés du 30 mars 2021)."),
            Champ(_M + "date_notification", "Date de notification (facultatif, une fois connue)",
-                 "date"),
+                 "date", "Elle fixe ensuite le calendrier du plan : réunion de lancement dans les "
+                 "2 mois, bilan chaque année à la date anniversaire."),
            Champ(_M + "lieu_execution", "Lieu(x) d'exécution (facultatif)")),
           possede=("marche",)),
     Etape("faisabilite", "Faisabilité",
@@ -120,7 +137,7 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_I + "actions_par_an", "Nombre d'actions par an", "nombre"),
            Champ(_I + "perimetre", "Prestations concernées par l'action d'insertion", "zone"),
            Champ(_I + "globalisation", "Globalisation des heures autorisée", "case")),
-          possede=(_P + "insertion", "plan_de_progres")),
+          possede=(_P + "insertion",)),
     Etape("penalites", "Suivi et pénalités",
           "Le plan est suivi par des relevés transmis au facilitateur et des comités ; les "
           "manquements sont sanctionnés par des pénalités plafonnées. Les valeurs proposées sont "
@@ -132,11 +149,11 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_PE + "formule_heure", "Pénalité par heure d'insertion non réalisée : formule",
                  "choix"),
            Champ(_PE + "heure_non_realisee", "Montant par heure non réalisée (€ HT)", "montant"),
-           Champ(_PE + "coefficient_smic", "Multiple du SMIC horaire brut", "montant"),
+           Champ(_PE + "coefficient_smic", "Multiple du SMIC horaire brut", "decimal"),
            Champ(_PE + "action_non_realisee", "Pénalité par action non réalisée (€ HT)", "montant"),
            Champ(_PE + "retard_par_jour", "Pénalité par jour de retard (€ HT)", "montant"),
            Champ(_PE + "plafond_pourcentage", "Plafond annuel, en % du montant de l'année",
-                 "montant"),
+                 "decimal"),
            Champ(_PE + "exoneration_ccag", "Appliquer l'exonération du CCAG (pénalités de "
                  "1 000 € HT au plus)", "case")),
           possede=(_P + "suivi", _P + "penalites")),
@@ -183,12 +200,18 @@ def _info(chemin: str) -> Any:
     return info
 
 
+def _simple(texte: str) -> str:
+    return re.sub(r"[^a-zàâçéèêëîïôûùüÿœ]+", " ", texte.lower().split(" (")[0]).strip()
+
+
 def aide(champ: Champ) -> str:
-    """The model's description of the field (the same text as ``clausegen schema``)."""
+    """The field's help: written for the interview, else the model's description (the text of
+    ``clausegen schema``) unless it only repeats the label."""
     if champ.aide:
         return champ.aide
     info = _info(champ.chemin)
-    return str(info.description) if info is not None and info.description else ""
+    description = str(info.description) if info is not None and info.description else ""
+    return "" if _simple(description).startswith(_simple(champ.libelle)) else description
 
 
 def _enum(chemin: str) -> type[StrEnum] | None:
@@ -293,7 +316,7 @@ def appliquer(brouillon: Mapping[str, Any], etape: Etape, formulaire: Any) -> di
             _ecrire(nouveau, champ.chemin, "oui" in formulaire.getlist(champ.chemin))
             continue
         texte = str(formulaire.get(champ.chemin, "")).strip()[:20_000]
-        if champ.type == "montant":
+        if champ.type in ("montant", "decimal"):
             texte = normaliser_montant(texte)
         _ecrire(nouveau, champ.chemin, texte or None)
     return nouveau
@@ -331,13 +354,27 @@ def problemes_de(etape: Etape, problemes: Sequence[FieldProblem]) -> list[Proble
     """The step's problems, each attached to one of its fields when possible."""
     resultat = []
     for probleme in problemes:
-        if not etape.montre(probleme.path):
+        if not etape.montre(probleme.path, probleme.expected):
             continue
         champ = _champ_du_probleme(etape, probleme.path, probleme.expected)
         if champ is None:
             resultat.append(Probleme(probleme.path, etape.titre, probleme.expected, "formulaire"))
         else:
             resultat.append(Probleme(champ.chemin, champ.libelle, probleme.expected, champ.ident))
+    return resultat
+
+
+def etats(brouillon: Mapping[str, Any], problemes: Sequence[FieldProblem],
+          verdict_code: str | None) -> dict[str, bool]:
+    """Step code → complete: answered (at least one answer in the draft) and without problem;
+    the feasibility step when the verdict is known and not « non adapté »."""
+    resultat = {}
+    for etape in ETAPES:
+        if not etape.champs:
+            resultat[etape.code] = verdict_code not in (None, "non_adapte")
+            continue
+        repondu = any(lire(brouillon, c.chemin) is not None for c in etape.champs)
+        resultat[etape.code] = repondu and not problemes_de(etape, problemes)
     return resultat
 
 

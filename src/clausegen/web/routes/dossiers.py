@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from clausegen.api.saisie import (
@@ -18,6 +19,7 @@ from clausegen.api.saisie import (
 )
 from clausegen.db import DossierWeb, Generation, Role
 from clausegen.errors import ClausegenError, DossierError, FieldProblem
+from clausegen.text.french import montant, nombre
 from clausegen.web import droits, entretien
 from clausegen.web.base import db
 from clausegen.web.entretien import ETAPES
@@ -25,6 +27,9 @@ from clausegen.web.erreurs import page_erreur
 from clausegen.web.session import compte_courant, connexion_requise, role_requis
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
+
+GENERATIONS_AFFICHEES = 20
+"""The dossier page lists the latest generations only."""
 
 
 def dossier_visible(dossier_id: int) -> DossierWeb:
@@ -75,12 +80,14 @@ def _page_dossier(dossier: DossierWeb, import_problemes: list[FieldProblem] | No
     moi = compte_courant()
     brouillon = dossier.brouillon
     _, problemes = valider_dossier(brouillon)
+    verdict = verdict_du_marche(brouillon.get("marche") or {})
     generations = db().scalars(select(Generation).where(Generation.dossier_id == dossier.id)
-                               .order_by(Generation.id.desc())).all()
+                               .options(selectinload(Generation.compte))
+                               .order_by(Generation.id.desc()).limit(GENERATIONS_AFFICHEES)).all()
     return render_template(
         "dossiers/voir.html", dossier=dossier, etapes=ETAPES, e=entretien, brouillon=brouillon,
-        etats={e.code: not entretien.problemes_de(e, problemes) for e in ETAPES},
-        complet=not problemes, verdict=verdict_du_marche(brouillon.get("marche") or {}),
+        etats=entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None),
+        complet=not problemes, verdict=verdict,
         peut_modifier=droits.peut_modifier_dossier(moi, dossier),
         peut_generer=droits.peut_generer(moi, dossier), generations=generations,
         libelle_choix=_libelle_choix,
@@ -96,7 +103,17 @@ def _libelle_choix(champ: entretien.Champ, valeur: Any) -> str:
     if champ.type == "axes":
         noms = dict(entretien.choix(champ))
         return " ; ".join(noms.get(str(a.get("code")), "?") for a in valeur if isinstance(a, dict)) or "—"
+    if champ.type in ("montant", "decimal", "nombre"):
+        return _nombre_francais(champ.type, valeur)
     return dict(entretien.choix(champ)).get(str(valeur), str(valeur))
+
+
+def _nombre_francais(kind: str, valeur: Any) -> str:
+    """« 1 200 000,00 € HT », « 6 000 »; the answer as typed if it is not a number."""
+    try:
+        return montant(valeur, ht=True) if kind == "montant" else nombre(valeur)
+    except (ArithmeticError, ValueError, TypeError):
+        return str(valeur)
 
 
 @bp.get("/<int:dossier_id>")

@@ -38,7 +38,8 @@ def _facilitateurs(dossier: DossierWeb) -> list[Compte]:
 def etats(brouillon: dict[str, Any]) -> dict[str, bool]:
     """Step code → whether the draft's answers for it are complete and valid."""
     _, problemes = valider_dossier(brouillon)
-    return {e.code: not entretien.problemes_de(e, problemes) for e in ETAPES}
+    verdict = verdict_du_marche(brouillon.get("marche") or {})
+    return entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None)
 
 
 def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: int = 200,

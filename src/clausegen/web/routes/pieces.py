@@ -6,18 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from clausegen.api import juridique
-from clausegen.api.saisie import (
-    archive_zip,
-    dossier_depuis_yaml,
-    dossier_en_yaml,
-    generer_en_memoire,
-    pdf_depuis_docx,
-    pdf_disponible,
-    valider_dossier,
-)
+from clausegen.api.saisie import archive_zip, generer_depuis_donnees, pdf_depuis_docx, pdf_disponible
 from clausegen.db import Generation, PieceGeneree
 from clausegen.db.journal import consigner
-from clausegen.errors import ClausegenError, NotSuitedError
+from clausegen.errors import ClausegenError, DossierError, NotSuitedError
 from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.bibliotheques import bibliotheque_de
@@ -36,14 +28,13 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
     moi = compte_courant()
     if not droits.peut_generer(moi, dossier):
         abort(403)
-    valide, _ = valider_dossier(dossier.brouillon)
-    if valide is None:
+    try:
+        texte, produit = generer_depuis_donnees(
+            dossier.brouillon, f"dossier-{dossier.id}.yml",
+            [juridique.preparer(bibliotheque_de(dossier.organisation_id))])
+    except DossierError:
         return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
                                 "générer les pièces.")
-    texte = dossier_en_yaml(valide)
-    try:
-        produit = generer_en_memoire(dossier_depuis_yaml(texte, f"dossier-{dossier.id}.yml"),
-                                     [juridique.preparer(bibliotheque_de(dossier.organisation_id))])
     except NotSuitedError as exc:
         return page_erreur(409, "Le marché n'est pas adapté à un plan de progrès en matière "
                                 "sociale : " + " ; ".join(exc.reasons) + ". Modifiez l'étape "
