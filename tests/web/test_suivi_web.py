@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from clausegen.db import EntreeJournal, Generation, PieceGeneree, Suivi
 from clausegen.web.app import sessions_de
@@ -34,6 +35,7 @@ def _actes(app: Flask) -> list[str]:
 def _pieces(app: Flask, numero: int) -> dict[str, PieceGeneree]:
     with sessions_de(app)() as db:
         rows = db.execute(select(Generation, PieceGeneree).join(PieceGeneree)
+                          .options(undefer(PieceGeneree.docx))
                           .where(Generation.dossier_id == numero)).all()
         return {p.piece: p for _, p in rows}
 
