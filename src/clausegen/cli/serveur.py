@@ -57,7 +57,7 @@ def comptes() -> None:
 @click.option("--courriel", required=True, help="Adresse électronique (identifiant).")
 @click.option("--nom", required=True, help="Prénom et nom.")
 @click.option("--role", default="administrateur", show_default=True,
-              type=click.Choice(["acheteur", "juriste", "facilitateur", "administrateur"]),
+              type=click.Choice(["acheteur", "juriste", "facilitateur", "administrateur", "titulaire"]),
               help="Rôle dans l'organisation.")
 @click.password_option("--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
                        prompt="Mot de passe (12 caractères au moins)",

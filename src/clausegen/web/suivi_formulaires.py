@@ -111,6 +111,11 @@ def valider(modele: type[PlanAnnuel] | type[ResultatsAnnuels],
         return None, problems_from(exc)
 
 
+def _avec_lignes_vides(lignes: list[dict[str, Any]], minimum: int = 1) -> list[dict[str, Any]]:
+    vides = max(LIGNES_EN_PLUS, minimum - len(lignes))
+    return [*lignes, *({} for _ in range(vides))]
+
+
 def vue_plan(plan: Mapping[str, Any] | None, axes: list[str]) -> dict[str, dict[str, Any]]:
     """For the form: per axis, its rows (with empty ones to add) and its lists as text."""
     par_axe = {b["axe"]: b for b in (plan or {}).get("axes", [])}
@@ -118,9 +123,9 @@ def vue_plan(plan: Mapping[str, Any] | None, axes: list[str]) -> dict[str, dict[
     for axe in axes:
         bloc = par_axe.get(axe, {})
         vue[axe] = {
-            "objectifs": [*bloc.get("objectifs", []), *([{}] * LIGNES_EN_PLUS)],
-            "actions_titulaire": [*bloc.get("actions_titulaire", []), *([{}] * LIGNES_EN_PLUS)],
-            "actions_acheteur": [*bloc.get("actions_acheteur", []), *([{}] * LIGNES_EN_PLUS)],
+            "objectifs": _avec_lignes_vides(bloc.get("objectifs", []), minimum=2),
+            "actions_titulaire": _avec_lignes_vides(bloc.get("actions_titulaire", [])),
+            "actions_acheteur": _avec_lignes_vides(bloc.get("actions_acheteur", [])),
             **{liste: "\n".join(bloc.get(liste, [])) for liste in LISTES},
         }
     return vue

@@ -29,12 +29,16 @@ ECHEC = "adresse électronique ou mot de passe incorrect"
 def accueil() -> Response:
     """Facilitators start from their portfolio, titulaires from their market, the others
     from the dossiers they may see."""
-    role = compte_courant().role
-    if role == Role.facilitateur:
-        return redirect(url_for("suivi.portefeuille"))
-    if role == Role.titulaire:
-        return redirect(url_for("titulaire.mes_marches"))
-    return redirect(url_for("dossiers.liste"))
+    return redirect(page_d_accueil(compte_courant()))
+
+
+def page_d_accueil(compte: Compte) -> str:
+    """Where an account starts: portfolio, its market, or the dossiers."""
+    if compte.role == Role.facilitateur:
+        return url_for("suivi.portefeuille")
+    if compte.role == Role.titulaire:
+        return url_for("titulaire.mes_marches")
+    return url_for("dossiers.liste")
 
 
 @bp.get("/connexion")
@@ -64,7 +68,7 @@ def connecter_compte() -> Response | tuple[str, int]:
     oublier_echecs(db(), courriel)
     db().commit()
     connecter(compte)
-    return redirect(suite or url_for("dossiers.liste"))
+    return redirect(suite or page_d_accueil(compte))
 
 
 @bp.post("/deconnexion")
