@@ -9,11 +9,11 @@ import re
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 
+from tests.web import test_navigateur as _navigateur
 from tests.web.conftest import MOT_DE_PASSE, Client, courriel
 from tests.web.suivi_aides import (
     attribution,
@@ -22,15 +22,15 @@ from tests.web.suivi_aides import (
     marche_suivi,
 )
 from tests.web.test_import_export import importer
-from tests.web.test_navigateur import (  # noqa: F401  (fixtures)
-    Visite,
-    captures,
-    navigateur,
-    serveur,
-    visite,
-)
+from tests.web.test_navigateur import Visite
 
 pytestmark = [pytest.mark.navigateur]
+
+# The browser, server, screenshot and tab fixtures of issue 11's browser tests.
+serveur = _navigateur.serveur
+navigateur = _navigateur.navigateur
+captures = _navigateur.captures
+visite = _navigateur.visite
 
 NOTIFICATION = date.today() - timedelta(days=430)
 
@@ -143,7 +143,8 @@ def test_titulaire_submits_results_the_facilitator_accepts(app: Flask, client: C
     entrer(visite, "facilitateur", "/suivi")
     visite.aller(f"/suivi/{numero}?annee=1")
     visite.verifier("33-facilitateur-revue")
-    page.get_by_label("Commentaire au titulaire (exigé pour demander des modifications)").fill("Relevés conformes")
+    commentaire = page.get_by_label("Commentaire au titulaire (exigé pour demander des modifications)")
+    commentaire.fill("Relevés conformes")
     cliquer(visite, "Accepter")
     assert "acceptée" in page.content()
     assert "Examiné par Facilitateur A" in page.content()
@@ -223,7 +224,3 @@ def test_refusals_in_the_browser(app: Flask, client: Client, visite: Visite) -> 
     assert reponse.status == 403
     page.set_content(reponse.text())
     assert "Accès refusé" in page.content()
-
-
-def _inutile(_: Any) -> None:  # pragma: no cover
-    return None
