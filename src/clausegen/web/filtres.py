@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask
 
@@ -15,12 +15,23 @@ def date_heure(moment: datetime) -> str:
     return f"{date_longue(moment.date())} à {moment:%H} h {moment:%M}\u00a0(UTC)"
 
 
+def date_texte(valeur: object) -> str:
+    """« 22 août 2026 » for a date or an AAAA-MM-JJ text (stored plans), the text otherwise."""
+    if isinstance(valeur, date):
+        return date_longue(valeur)
+    try:
+        return date_longue(date.fromisoformat(str(valeur)))
+    except ValueError:
+        return str(valeur)
+
+
 def installer_filtres(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(date_heure, "date_heure")
     app.add_template_filter(date_longue, "date_longue")
     app.add_template_filter(montant, "montant")
     app.add_template_filter(nombre, "nombre")
+    app.add_template_filter(date_texte, "date_texte")
     app.add_template_filter(pourcentage, "pourcentage")
     app.add_template_filter(typographie, "typo")
     app.add_template_filter(label, "label")

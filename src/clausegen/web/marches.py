@@ -96,8 +96,14 @@ class EtatEcheance:
 
     echeance: annee_api.Echeance
     faite: bool
+    """Done (an act's document recorded), or past for a date that calls for no act."""
     en_retard: bool
     cette_semaine: bool
+
+    @property
+    def a_tenir(self) -> bool:
+        """Whether the deadline calls for an act (not a mere date such as an anniversary)."""
+        return annee_api.a_tenir(self.echeance)
 
 
 def etats(echeances: list[annee_api.Echeance], emises: set[str], aujourdhui: date) -> list[EtatEcheance]:

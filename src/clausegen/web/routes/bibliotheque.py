@@ -16,6 +16,7 @@ from clausegen.api.bibliotheque import history, list_fragments, parse_ref
 from clausegen.db import EntreeJournal, Role
 from clausegen.db.journal import consigner
 from clausegen.errors import ClausegenError, FragmentNotFoundError
+from clausegen.models._base import label
 from clausegen.models.fragment import Categorie, Fragment, Statut
 from clausegen.web import droits
 from clausegen.web.base import db
@@ -160,7 +161,7 @@ def statut(fragment_id: str, version: str) -> Response | tuple[str, int]:
     consigner(db(), action="statut_fragment", objet=change.ref, compte=moi,
               details={"vers": cible.value, "par": moi.nom, "le": le.isoformat(),
                        "commentaire": commentaire[:2000]})
-    return _apres(f"{change.ref} : statut « {cible.value} » enregistré.", fragment_id)
+    return _apres(f"{change.ref} : statut « {label(cible)} » enregistré.", fragment_id)
 
 
 @bp.post("/<fragment_id>/<version>/texte")
