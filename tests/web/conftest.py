@@ -146,9 +146,10 @@ def base_postgresql() -> Iterator[str]:
 
 
 @pytest.fixture
-def app_postgresql(base_postgresql: str) -> Iterator[Flask]:
+def app_postgresql(base_postgresql: str, tmp_path: Path) -> Iterator[Flask]:
     """The application on a fresh, seeded PostgreSQL database."""
-    application = create_app(WebConfig(base=base_postgresql, cle_secrete="cle-de-test"))
+    application = create_app(WebConfig(base=base_postgresql, cle_secrete="cle-de-test",
+                                       bibliotheques=str(tmp_path / "bibliotheques")))
     with sessions_de(application)() as db:
         seed(db)
     yield application

@@ -142,3 +142,52 @@ def test_two_sessions_appending_in_turn_keep_one_chain(tmp_path: Path, app: Flas
         consigner(premiere, action="generation", objet="un", compte=auteur)
         consigner(seconde, action="generation", objet="deux", compte=auteur)
         assert verifier(premiere).intacte
+
+
+@pytest.mark.postgresql
+def test_chain_and_fences_on_postgresql(app_postgresql: Flask) -> None:
+    ids = _remplir(app_postgresql, 3)
+    moteur = _moteur(app_postgresql)
+    with pytest.raises(SqlDatabaseError, match="ajout seul"), moteur.begin() as connexion:
+        connexion.execute(text("UPDATE journal SET objet = 'x'"))
+    with moteur.begin() as connexion:
+        connexion.execute(text("DROP TRIGGER journal_en_ajout_seul ON journal"))
+        connexion.execute(text(f"UPDATE journal SET objet = 'x' WHERE id = {ids[1]}"))
+    with sessions_de(app_postgresql)() as db:
+        assert verifier(db).rupture == ids[1]
+
+
+@pytest.mark.postgresql
+def test_concurrent_appends_keep_one_chain_on_postgresql(app_postgresql: Flask) -> None:
+    _ecritures_concurrentes(app_postgresql)
+
+
+def test_concurrent_appends_keep_one_chain_on_sqlite(app: Flask) -> None:
+    _ecritures_concurrentes(app)
+
+
+def _ecritures_concurrentes(application: Flask) -> None:
+    """Four threads append five entries each at once: one unbroken chain of 20."""
+    import threading
+
+    auteur = compte(application, "acheteur")
+    erreurs: list[BaseException] = []
+
+    def ecrire(numero: int) -> None:
+        try:
+            with sessions_de(application)() as db:
+                for i in range(5):
+                    consigner(db, action="generation", objet=f"{numero}-{i}", compte=auteur)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            erreurs.append(exc)
+
+    fils = [threading.Thread(target=ecrire, args=(n,)) for n in range(4)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    assert erreurs == []
+    with sessions_de(application)() as db:
+        resultat = verifier(db)
+    assert resultat.intacte
+    assert resultat.entrees == 20
