@@ -75,10 +75,11 @@ def publish(release: str, on: dt.date, *, replace: bool = False,
     if problems:
         raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"
                            + "\n".join(str(p) for p in problems))
-    prepared = releases.prepare_release(open_library(overlays, use_cache=False), release, on,
-                                        replace=replace)
-    for path, text in prepared.files.items():
-        write_atomic(path, text.encode("utf-8"))
+    library = open_library(overlays, use_cache=False)
+    with verrou(library.roots[-1], release):
+        prepared = releases.prepare_release(library, release, on, replace=replace)
+        for path, text in prepared.files.items():
+            write_atomic(path, text.encode("utf-8"))
     return prepared
 
 

@@ -135,8 +135,7 @@ def modifier_brouillon(racine: Path, ref: str, corps: str, *, attendu: str) -> F
 def publier(racine: Path, version: str, le: dt.date) -> releases.PreparedRelease:
     """Publish a release of the organisation's library (manifest, CHANGELOG, VERSION in
     ``racine``), after the same verification as ``clausegen bibliotheque publier``."""
-    with _verrou(racine, version):
-        return publish(version, le, overlays=[preparer(racine)])
+    return publish(version, le, overlays=[preparer(racine)])  # takes the lock itself
 
 
 def publications(racine: Path) -> list[str]:

@@ -32,8 +32,15 @@ def _url(base: str | None) -> str:
               help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
 @click.option("--fils", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Nombre de requêtes traitées en parallèle.")
+@click.option("--bibliotheques", "bibliotheques", metavar="REPERTOIRE",
+              envvar="CLAUSEGEN_REPERTOIRE_BIBLIOTHEQUES",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Répertoire des bibliothèques d'organisation (un sous-répertoire "
+                   "organisation-N par organisation ; défaut : répertoire de données de "
+                   "l'utilisateur). À partager entre instances.")
 @handle_errors
-def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool, fils: int) -> None:
+def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool, fils: int,
+            bibliotheques: str | None) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
     import waitress
 
@@ -41,7 +48,8 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool, fi
 
     url = _url(base)
     app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
-                               cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE")))
+                               cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),
+                               bibliotheques=bibliotheques))
     success(f"clausegen sert http://{hote}:{port}/ (Ctrl+C pour arrêter).")
     waitress.serve(app, host=hote, port=port, threads=fils, ident="clausegen",
                    clear_untrusted_proxy_headers=not proxy, _quiet=True)
