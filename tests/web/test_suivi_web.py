@@ -14,11 +14,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from clausegen.db import EntreeJournal, Generation, PieceGeneree, Suivi
+from clausegen.db import EntreeJournal, Generation, PieceGeneree, Soumission, Suivi
 from clausegen.web.app import sessions_de
 from tests.web.conftest import Client
 from tests.web.suivi_aides import (
     attribution,
+    compte_titulaire,
+    connecter_titulaire,
     formulaire_plan,
     formulaire_resultats,
     marche_suivi,
@@ -214,3 +216,66 @@ def test_the_portfolio_is_the_facilitators(client: Client, role: str) -> None:
     client.connecter(role)
     assert client.get("/suivi").status_code == 403
     assert client.post("/suivi/calendrier").status_code == 403
+
+
+ROUTES_PROTEGEES = [
+    ("get", "/suivi"), ("post", "/suivi/calendrier"), ("post", "/suivi/calendrier/revoquer"),
+    ("get", "/suivi/1"), ("post", "/suivi/1/attribution"), ("post", "/suivi/1/convocation"),
+    ("post", "/suivi/1/annees/1/plan"), ("post", "/suivi/1/annees/1/resultats"),
+    ("post", "/suivi/1/annees/1/evenements"), ("post", "/suivi/1/annees/1/lettre.docx"),
+    ("get", "/suivi/1/tableau-de-bord.xlsx"), ("get", "/mes-marches"),
+    ("post", "/suivi/1/annees/1/soumissions/plan"), ("post", "/suivi/1/annees/1/soumissions/resultats"),
+    ("post", "/suivi/1/soumissions/1/revue"), ("get", "/suivi/1/soumissions/1/preuve"),
+    ("get", "/bibliotheque"), ("get", "/bibliotheque/general.objet"),
+    ("get", "/bibliotheque/general.objet/1.0.0"), ("post", "/bibliotheque/general.objet/versions"),
+    ("post", "/bibliotheque/general.objet/1.0.0/statut"),
+    ("post", "/bibliotheque/general.objet/1.0.0/texte"),
+    ("get", "/bibliotheque/general.objet/comparaison"),
+    ("get", "/bibliotheque/general.objet/comparaison.docx"),
+    ("post", "/bibliotheque/publications"), ("get", "/admin/journal"),
+]
+
+
+@pytest.mark.parametrize(("methode", "url"), ROUTES_PROTEGEES)
+def test_every_new_route_sends_anonymous_visitors_to_login(client: Client, methode: str,
+                                                           url: str) -> None:
+    reponse = client.get(url) if methode == "get" else client.post(url)
+    assert reponse.status_code == 302
+    assert reponse.headers["Location"].startswith("/connexion")
+
+
+@pytest.mark.parametrize("role", ["acheteur", "juriste", "facilitateur", "administrateur"])
+def test_only_titulaires_have_a_market_page(client: Client, role: str) -> None:
+    client.connecter(role)
+    assert client.get("/mes-marches").status_code == 403
+
+
+def test_proofs_and_reviews_stay_within_the_market(app: Flask, client: Client) -> None:
+    numero = marche_suivi(app, client)
+    autre = marche_suivi(app, client, titre="Autre marché")
+    titulaire = compte_titulaire(app)
+    client.connecter("facilitateur")
+    attribution(client, numero, AUJOURDHUI - timedelta(days=30), titulaire)
+    assert client.post(f"/suivi/{numero}/annees/1/plan",
+                       formulaire_plan(AUJOURDHUI - timedelta(days=30))).status_code == 302
+    client.post("/deconnexion")
+    connecter_titulaire(client)
+    donnees = {**formulaire_resultats(), "preuve": (io.BytesIO(b"preuve"), "preuve.pdf")}
+    assert client.post(f"/suivi/{numero}/annees/1/soumissions/resultats", donnees,
+                       content_type="multipart/form-data").status_code == 302
+    client.post("/deconnexion")
+    with sessions_de(app)() as db:
+        soumission = db.scalar(select(Soumission.id))
+    client.connecter("facilitateur2")
+    assert client.get(f"/suivi/{numero}/soumissions/{soumission}/preuve").status_code == 404
+    assert client.post(f"/suivi/{numero}/soumissions/{soumission}/revue",
+                       {"decision": "accepter"}).status_code == 404
+    client.post("/deconnexion")
+    client.connecter("facilitateur")
+    # The submission belongs to another market than the one in the address: not found.
+    assert client.post(f"/suivi/{autre}/soumissions/{soumission}/revue",
+                       {"decision": "accepter"}).status_code == 404
+    assert client.get(f"/suivi/{autre}/soumissions/{soumission}/preuve").status_code == 404
+    assert client.get(f"/suivi/{numero}/soumissions/{soumission}/preuve").data == b"preuve"
+    page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    assert "Tableau de bord pluriannuel" in page

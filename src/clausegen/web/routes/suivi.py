@@ -196,6 +196,7 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
                 bilan = annee_api.calcul_bilan(compose.texte, compose.nom, annee)
             except annee_api.SuiviRefuse as exc:
                 erreur_bilan = str(exc)
+    tableau = _tableau_pluriannuel(marche, total)
     soumissions = list(db().scalars(select(Soumission).where(
         Soumission.dossier_id == marche.dossier.id, Soumission.annee == annee)
         .order_by(Soumission.id.desc())))
@@ -210,7 +211,36 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
         soumissions=soumissions, problemes=problemes or [],
         peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
         titulaires=comptes_titulaires(marche.dossier), pdf=_pdf(), libelle_axe=libelle_axe,
-        etats_soumission=ETATS_SOUMISSION), statut
+        etats_soumission=ETATS_SOUMISSION, tableau=tableau), statut
+
+
+@dataclass(frozen=True)
+class AnneeDuTableau:
+    """One row of the multi-year dashboard on the page."""
+
+    annee: int
+    plan: bool
+    resultats: bool
+    du: Decimal | None
+    retards: int
+
+
+def _tableau_pluriannuel(marche: Marche, total: int) -> list[AnneeDuTableau]:
+    lignes = []
+    for numero in range(1, total + 1):
+        du = None
+        if str(numero) in marche.suivi.resultats:
+            compose = marche.compose(jusqu_a=numero)
+            if compose.texte:
+                try:
+                    du = annee_api.calcul_bilan(compose.texte, compose.nom, numero).du
+                except annee_api.SuiviRefuse:
+                    du = None
+        retards = sum(1 for e in marche.evenements if e.annee == numero and e.genre == "document_recu"
+                      and e.attendu_le and e.le > e.attendu_le)
+        lignes.append(AnneeDuTableau(numero, str(numero) in marche.suivi.plans,
+                                     str(numero) in marche.suivi.resultats, du, retards))
+    return lignes
 
 
 def _pdf() -> bool:
