@@ -150,7 +150,8 @@ def test_changing_ones_password_ends_other_sessions(app: Flask, client: Client) 
     ailleurs = Client(app.test_client())
     ailleurs.connecter("juriste")
     client.connecter("juriste")
-    reponse = client.post("/compte/mot-de-passe", {"actuel": MOT_DE_PASSE, "nouveau": "nouvelle-phrase-longue",
+    reponse = client.post("/compte/mot-de-passe", {"actuel": MOT_DE_PASSE,
+                                                   "nouveau": "nouvelle-phrase-longue",
                                                    "confirmation": "nouvelle-phrase-longue"})
     assert reponse.status_code == 302
     assert client.get("/dossiers").status_code == 200
