@@ -6,8 +6,6 @@ The test functions are those of the SQLite modules, collected here a second time
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 
@@ -21,6 +19,6 @@ pytestmark = pytest.mark.postgresql
 
 
 @pytest.fixture
-def app(app_postgresql: Flask) -> Iterator[Flask]:
+def app(app_postgresql: Flask) -> Flask:
     """Every test of this module runs on PostgreSQL."""
-    yield app_postgresql
+    return app_postgresql
