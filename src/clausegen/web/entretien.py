@@ -147,15 +147,19 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_S + "frequence_comites", "Fréquence des comités de suivi", "choix"),
            Champ(_S + "delai_bilan_final_mois", "Délai du bilan final, en mois", "nombre"),
            Champ(_PE + "formule_heure", "Pénalité par heure d'insertion non réalisée : formule",
-                 "choix"),
+                 "choix", "Un montant fixe par heure, ou un multiple du SMIC horaire brut en "
+                 "vigueur à la date du constat."),
            Champ(_PE + "heure_non_realisee", "Montant par heure non réalisée (€ HT)", "montant"),
-           Champ(_PE + "coefficient_smic", "Multiple du SMIC horaire brut", "decimal"),
+           Champ(_PE + "coefficient_smic", "Multiple du SMIC horaire brut", "decimal",
+                 "Formule « SMIC » seulement, par exemple 2 ou 1,5."),
            Champ(_PE + "action_non_realisee", "Pénalité par action non réalisée (€ HT)", "montant"),
            Champ(_PE + "retard_par_jour", "Pénalité par jour de retard (€ HT)", "montant"),
            Champ(_PE + "plafond_pourcentage", "Plafond annuel, en % du montant de l'année",
                  "decimal"),
            Champ(_PE + "exoneration_ccag", "Appliquer l'exonération du CCAG (pénalités de "
-                 "1 000 € HT au plus)", "case")),
+                 "1 000 € HT au plus)", "case",
+                 "Par défaut, non : le CCAP y déroge, et les pénalités de faible montant "
+                 "s'appliquent.")),
           possede=(_P + "suivi", _P + "penalites")),
     Etape("facilitateur", "Le facilitateur",
           "Le facilitateur de la clause sociale (PLIE, Maison de l'emploi…) prépare le plan avec "
