@@ -9,6 +9,7 @@ French wording. The draft is a dictionary of the YAML's shape; validation is the
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import types
 from collections.abc import Mapping, Sequence
@@ -208,6 +209,7 @@ def _simple(texte: str) -> str:
     return re.sub(r"[^a-zàâçéèêëîïôûùüÿœ]+", " ", texte.lower().split(" (")[0]).strip()
 
 
+@functools.cache
 def aide(champ: Champ) -> str:
     """The field's help: written for the interview, else the model's description (the text of
     ``clausegen schema``) unless it only repeats the label."""
@@ -228,18 +230,20 @@ def _enum(chemin: str) -> type[StrEnum] | None:
     return None
 
 
-def choix(champ: Champ) -> list[tuple[str, str]]:
+@functools.cache
+def choix(champ: Champ) -> tuple[tuple[str, str], ...]:
     """(value, French wording) of an enum field, in the enum's order."""
     enum = CodeAxe if champ.type == "axes" else _enum(champ.chemin)
     if enum is None:
-        return []
-    return [(membre.value, _capitale(label(membre))) for membre in enum]
+        return ()
+    return tuple((membre.value, _capitale(label(membre))) for membre in enum)
 
 
 def _capitale(texte: str) -> str:
     return texte[:1].upper() + texte[1:]
 
 
+@functools.cache
 def defaut(chemin: str) -> Any:
     """The model's default value of a field (None when it has none)."""
     info = _info(chemin)

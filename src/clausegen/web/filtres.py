@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Flask
 
@@ -15,8 +16,14 @@ def date_heure(moment: datetime) -> str:
     return f"{date_longue(moment.date())} à {moment:%H} h {moment:%M}\u00a0(UTC)"
 
 
+@lru_cache(maxsize=4096)
+def _typographie_memorisee(texte: str) -> str:
+    """The same labels and help texts come back on every page: typeset each once."""
+    return typographie(texte)
+
+
 def installer_filtres(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(date_heure, "date_heure")
-    app.add_template_filter(typographie, "typo")
+    app.add_template_filter(_typographie_memorisee, "typo")
     app.add_template_filter(label, "label")
