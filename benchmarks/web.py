@@ -239,7 +239,7 @@ def _imprimer(lignes: list[tuple[str, str, dict[str, float]]], reference: dict[s
     for nom, n, r in lignes:
         rapport = f"{r['debit'] / reference['debit'] * 100:.0f}\u00a0%" if "génération" in nom else "—"
         print(f"| {nom} | {n} | {r['requetes']:.0f} ({r['erreurs']:.0f}) | {_ms(r['p50'])} | "
-              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} |")
+              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} |".replace(".", ","))
 
 
 if __name__ == "__main__":

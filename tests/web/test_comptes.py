@@ -47,9 +47,10 @@ def _organisation_de(app: Flask, adresse: str) -> int:
     ("courriel", "pas-une-adresse", "adresse électronique attendue"),
     ("mot_de_passe", "court", "au moins 12 caractères attendus"),
     ("role", "chef", "valeur attendue parmi"),
-    ("nom", "", "texte non vide attendu"),
+    ("nom", "", "champ obligatoire manquant"),
+    ("role", "", "champ obligatoire manquant"),
     ("courriel", courriel("juriste"), "un compte existe déjà avec cette adresse"),
-], ids=["courriel", "mot-de-passe", "role", "nom-vide", "doublon"])
+], ids=["courriel", "mot-de-passe", "role", "nom-vide", "role-vide", "doublon"])
 def test_bad_account_input_is_refused_at_the_field(app: Flask, client: Client, champ: str, valeur: str,
                                                    message: str) -> None:
     client.connecter("administrateur")
@@ -143,3 +144,39 @@ def test_cli_names_an_unsupported_database(runner: CliRunner) -> None:
     assert resultat.exit_code == 1
     assert "seules SQLite et PostgreSQL sont prises en charge" in resultat.output
     assert "secret" not in resultat.output
+
+
+def test_changing_ones_password_ends_other_sessions(app: Flask, client: Client) -> None:
+    ailleurs = Client(app.test_client())
+    ailleurs.connecter("juriste")
+    client.connecter("juriste")
+    reponse = client.post("/compte/mot-de-passe", {"actuel": MOT_DE_PASSE,
+                                                   "nouveau": "nouvelle-phrase-longue",
+                                                   "confirmation": "nouvelle-phrase-longue"})
+    assert reponse.status_code == 302
+    assert client.get("/dossiers").status_code == 200
+    assert ailleurs.get("/dossiers").status_code == 302
+    nouveau = Client(app.test_client())
+    assert nouveau.post("/connexion", {"courriel": courriel("juriste"),
+                                       "mot_de_passe": "nouvelle-phrase-longue"}).status_code == 302
+
+
+@pytest.mark.parametrize(("champs", "champ", "message"), [
+    ({"actuel": "faux", "nouveau": "nouvelle-phrase-longue", "confirmation": "nouvelle-phrase-longue"},
+     "actuel", "mot de passe actuel incorrect"),
+    ({"actuel": MOT_DE_PASSE, "nouveau": "court", "confirmation": "court"}, "nouveau", "au moins 12"),
+    ({"actuel": MOT_DE_PASSE, "nouveau": "nouvelle-phrase-longue", "confirmation": "autre-phrase-longue"},
+     "confirmation", "les deux saisies diffèrent"),
+], ids=["actuel", "trop-court", "confirmation"])
+def test_bad_password_change_is_refused_at_the_field(app: Flask, client: Client, champs: dict[str, str],
+                                                     champ: str, message: str) -> None:
+    client.connecter("juriste")
+    reponse = client.post("/compte/mot-de-passe", champs)
+    assert reponse.status_code == 422
+    assert f'id="{champ}-erreur"' in reponse.get_data(as_text=True)
+    assert message in reponse.get_data(as_text=True)
+    assert client.get("/dossiers").status_code == 200
+
+
+def test_password_page_needs_a_session(client: Client) -> None:
+    assert client.get("/compte/mot-de-passe").status_code == 302

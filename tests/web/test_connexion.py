@@ -115,3 +115,16 @@ def test_unknown_page_is_a_french_404(client: Client) -> None:
     reponse = client.get("/nulle-part")
     assert reponse.status_code == 404
     assert "Page introuvable" in reponse.get_data(as_text=True)
+
+
+def test_unexpected_error_is_a_french_500_without_traceback(app: Flask) -> None:
+    def casse() -> str:
+        raise RuntimeError("détail interne à ne pas montrer")
+
+    app.add_url_rule("/casse", view_func=casse)
+    reponse = app.test_client().get("/casse")
+    page = reponse.get_data(as_text=True)
+    assert reponse.status_code == 500
+    assert "rien n'a été enregistré" in page.replace("&#39;", "'")
+    assert "Traceback" not in page
+    assert "détail interne" not in page

@@ -197,6 +197,8 @@ def test_buyer_builds_generates_downloads_and_logs_out(visite: Visite) -> None:
     document = zipfile.ZipFile(io.BytesIO(contenu)).read("word/document.xml").decode("utf-8")
     assert "Nettoyage et entretien des bâtiments communaux" in document
 
+    visite.aller("/dossiers")
+    visite.verifier("13-dossiers-liste")
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url("**/connexion")
     visite.aller("/dossiers")
@@ -223,21 +225,25 @@ def test_refusals_are_french_pages(visite: Visite) -> None:
     dossier = visite.page.url.split("/entretien/")[0].removeprefix(visite.base)
     reponse = visite.aller("/admin/comptes")
     assert reponse.status == 403
-    visite.verifier("13-refus-403")
+    visite.verifier("14-refus-403")
     visite.page.get_by_role("button", name="Se déconnecter").click()
     visite.connecter("juriste", "b")
     reponse = visite.aller(dossier)
     assert reponse.status == 404
     assert "Page introuvable" in visite.page.content()
-    visite.verifier("14-refus-404")
+    visite.verifier("15-refus-404")
 
 
 def test_administrator_pages(visite: Visite) -> None:
     visite.connecter("administrateur")
     visite.aller("/admin/comptes")
-    visite.verifier("15-admin-comptes")
+    visite.verifier("16-admin-comptes")
     visite.page.get_by_label("Prénom et nom").fill("Nina Nouvelle")
     visite.page.get_by_label("Adresse électronique").fill("pas-une-adresse")
     visite.page.get_by_role("button", name="Créer le compte").click()
     visite.page.locator("#resume-erreurs").wait_for()
-    visite.verifier("16-admin-erreurs")
+    assert visite.page.evaluate("() => document.activeElement.id") == "resume-erreurs"
+    visite.verifier("17-admin-erreurs")
+    visite.page.get_by_role("link", name="Mot de passe", exact=True).click()
+    visite.page.wait_for_url("**/compte/mot-de-passe")
+    visite.verifier("18-mot-de-passe")

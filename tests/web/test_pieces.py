@@ -111,3 +111,19 @@ def test_unknown_piece_is_404(client: Client) -> None:
     client.connecter("acheteur")
     _, numero = _generer(client)
     assert client.get(f"/generations/{numero}/lettre.docx").status_code == 404
+
+
+@pytest.mark.slow
+def test_pdf_download_when_libreoffice_is_there(client: Client) -> None:
+    import shutil
+
+    client.connecter("acheteur")
+    _, numero = _generer(client)
+    reponse = client.get(f"/generations/{numero}/ccap.pdf")
+    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+        assert reponse.status_code == 503
+        assert "LibreOffice" in reponse.get_data(as_text=True)
+        return
+    assert reponse.status_code == 200
+    assert reponse.mimetype == "application/pdf"
+    assert reponse.get_data()[:5] == b"%PDF-"

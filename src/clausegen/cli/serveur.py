@@ -10,8 +10,8 @@ from clausegen.cli.common import handle_errors, success
 
 BASE = click.option(
     "--base", "base", metavar="URL", envvar="CLAUSEGEN_BASE",
-    help="Base de données : sqlite:///chemin ou postgresql://utilisateur@hôte/base "
-         "(par défaut : SQLite dans le répertoire de données de l'utilisateur).",
+    help="Base de données\u00a0: sqlite:///chemin ou postgresql://utilisateur@hôte/base "
+         "(par défaut\u00a0: SQLite dans le répertoire de données de l'utilisateur).",
 )
 
 
@@ -27,7 +27,7 @@ def _url(base: str | None) -> str:
               help="Port d'écoute.")
 @BASE
 @click.option("--https", "https", is_flag=True,
-              help="Servi en HTTPS (directement ou derrière un mandataire) : cookies « Secure ».")
+              help="Servi en HTTPS (directement ou derrière un mandataire)\u00a0: cookies « Secure ».")
 @click.option("--derriere-proxy", "proxy", is_flag=True,
               help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
 @click.option("--fils", default=8, show_default=True, type=click.IntRange(1, 64),

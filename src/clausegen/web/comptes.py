@@ -56,8 +56,9 @@ class NouvelleOrganisation(BaseModel):
 
 def valider_compte(donnees: dict[str, str]) -> tuple[NouveauCompte | None, list[FieldProblem]]:
     """The typed account, or the French problems of each field."""
+    remplis = {cle: valeur for cle, valeur in donnees.items() if valeur.strip()}  # blank = missing
     try:
-        return NouveauCompte.model_validate(donnees), []
+        return NouveauCompte.model_validate(remplis), []
     except ValidationError as exc:
         return None, [_sans_mot_de_passe(p) for p in problems_from(exc)]
 

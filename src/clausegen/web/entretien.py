@@ -9,6 +9,7 @@ French wording. The draft is a dictionary of the YAML's shape; validation is the
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import types
 from collections.abc import Mapping, Sequence
@@ -147,15 +148,19 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_S + "frequence_comites", "Fréquence des comités de suivi", "choix"),
            Champ(_S + "delai_bilan_final_mois", "Délai du bilan final, en mois", "nombre"),
            Champ(_PE + "formule_heure", "Pénalité par heure d'insertion non réalisée : formule",
-                 "choix"),
+                 "choix", "Un montant fixe par heure, ou un multiple du SMIC horaire brut en "
+                 "vigueur à la date du constat."),
            Champ(_PE + "heure_non_realisee", "Montant par heure non réalisée (€ HT)", "montant"),
-           Champ(_PE + "coefficient_smic", "Multiple du SMIC horaire brut", "decimal"),
+           Champ(_PE + "coefficient_smic", "Multiple du SMIC horaire brut", "decimal",
+                 "Formule « SMIC » seulement, par exemple 2 ou 1,5."),
            Champ(_PE + "action_non_realisee", "Pénalité par action non réalisée (€ HT)", "montant"),
            Champ(_PE + "retard_par_jour", "Pénalité par jour de retard (€ HT)", "montant"),
            Champ(_PE + "plafond_pourcentage", "Plafond annuel, en % du montant de l'année",
                  "decimal"),
            Champ(_PE + "exoneration_ccag", "Appliquer l'exonération du CCAG (pénalités de "
-                 "1 000 € HT au plus)", "case")),
+                 "1 000 € HT au plus)", "case",
+                 "Par défaut, non : le CCAP y déroge, et les pénalités de faible montant "
+                 "s'appliquent.")),
           possede=(_P + "suivi", _P + "penalites")),
     Etape("facilitateur", "Le facilitateur",
           "Le facilitateur de la clause sociale (PLIE, Maison de l'emploi…) prépare le plan avec "
@@ -204,6 +209,7 @@ def _simple(texte: str) -> str:
     return re.sub(r"[^a-zàâçéèêëîïôûùüÿœ]+", " ", texte.lower().split(" (")[0]).strip()
 
 
+@functools.cache
 def aide(champ: Champ) -> str:
     """The field's help: written for the interview, else the model's description (the text of
     ``clausegen schema``) unless it only repeats the label."""
@@ -224,18 +230,20 @@ def _enum(chemin: str) -> type[StrEnum] | None:
     return None
 
 
-def choix(champ: Champ) -> list[tuple[str, str]]:
+@functools.cache
+def choix(champ: Champ) -> tuple[tuple[str, str], ...]:
     """(value, French wording) of an enum field, in the enum's order."""
     enum = CodeAxe if champ.type == "axes" else _enum(champ.chemin)
     if enum is None:
-        return []
-    return [(membre.value, _capitale(label(membre))) for membre in enum]
+        return ()
+    return tuple((membre.value, _capitale(label(membre))) for membre in enum)
 
 
 def _capitale(texte: str) -> str:
     return texte[:1].upper() + texte[1:]
 
 
+@functools.cache
 def defaut(chemin: str) -> Any:
     """The model's default value of a field (None when it has none)."""
     info = _info(chemin)

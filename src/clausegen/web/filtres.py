@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask
 
@@ -25,6 +26,12 @@ def date_texte(valeur: object) -> str:
         return str(valeur)
 
 
+@lru_cache(maxsize=4096)
+def _typographie_memorisee(texte: str) -> str:
+    """The same labels and help texts come back on every page: typeset each once."""
+    return typographie(texte)
+
+
 def installer_filtres(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(date_heure, "date_heure")
@@ -33,5 +40,5 @@ def installer_filtres(app: Flask) -> None:
     app.add_template_filter(nombre, "nombre")
     app.add_template_filter(date_texte, "date_texte")
     app.add_template_filter(pourcentage, "pourcentage")
-    app.add_template_filter(typographie, "typo")
+    app.add_template_filter(_typographie_memorisee, "typo")
     app.add_template_filter(label, "label")

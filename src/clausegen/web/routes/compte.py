@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -11,6 +11,8 @@ from clausegen.errors import FieldProblem
 from clausegen.web.base import db
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.securite import (
+    LONGUEUR_MIN_MOT_DE_PASSE,
+    hacher,
     noter_echec,
     oublier_echecs,
     rehacher_si_besoin,
@@ -78,3 +80,37 @@ def deconnexion() -> Response:
     deconnecter(compte_courant())
     db().commit()
     return redirect(url_for("compte.connexion"))
+
+
+@bp.get("/compte/mot-de-passe")
+@connexion_requise
+def mot_de_passe() -> str:
+    """The form to change one's own password."""
+    return render_template("compte/mot_de_passe.html", problemes=[])
+
+
+@bp.post("/compte/mot-de-passe")
+@connexion_requise
+def changer_mot_de_passe() -> Response | tuple[str, int]:
+    """Check the current password, set the new one, end every other session."""
+    moi = compte_courant()
+    actuel = request.form.get("actuel", "")[:200]
+    nouveau = request.form.get("nouveau", "")[:200]
+    problemes = []
+    if not verifier(moi, actuel):
+        noter_echec(db(), moi.courriel, request.remote_addr or "inconnue")
+        db().commit()
+        problemes.append(FieldProblem(path="actuel", expected="mot de passe actuel incorrect"))
+    if len(nouveau) < LONGUEUR_MIN_MOT_DE_PASSE:
+        problemes.append(FieldProblem(path="nouveau", expected=f"au moins {LONGUEUR_MIN_MOT_DE_PASSE} "
+                                                              "caractères attendus"))
+    elif nouveau != request.form.get("confirmation", ""):
+        problemes.append(FieldProblem(path="confirmation", expected="les deux saisies diffèrent"))
+    if problemes:
+        return render_template("compte/mot_de_passe.html", problemes=problemes), 422
+    moi.mot_de_passe = hacher(nouveau)
+    moi.numero_session += 1
+    db().commit()
+    connecter(moi)
+    flash("Mot de passe changé ; vos autres sessions sont fermées.")
+    return redirect(url_for("dossiers.liste"))
