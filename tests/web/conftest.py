@@ -140,9 +140,29 @@ def base_postgresql() -> Iterator[str]:
     try:
         yield serveur.set(database=nom).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connexion:
-            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            _supprimer_base(admin, nom)
+        finally:
+            admin.dispose()
+
+
+def _supprimer_base(admin: Any, nom: str) -> None:
+    """Drop a test database; retried, since an autovacuum worker (another role) that has just
+    opened it cannot be terminated by ``WITH (FORCE)`` and goes away by itself."""
+    import time
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    for essai in range(10):
+        try:
+            with admin.connect() as connexion:
+                connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
+            return
+        except ProgrammingError:
+            if essai == 9:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
