@@ -28,6 +28,21 @@ class Marche:
     suivi: Suivi
     evenements: list[Evenement]
 
+    @property
+    def total_annees(self) -> int:
+        """Years of execution (a last incomplete year counts); 1 while the duration is unknown."""
+        try:
+            duree = int(self.dossier.brouillon.get("marche", {}).get("duree_mois") or 12)
+        except (TypeError, ValueError):
+            duree = 12
+        return max(1, -(-duree // 12))
+
+    def annee(self, annee: int) -> int:
+        """``annee`` if it is a year of the market (404 otherwise)."""
+        if not 1 <= annee <= self.total_annees:
+            abort(404)
+        return annee
+
     def compose(self, jusqu_a: int | None = None) -> DossierDeSuivi:
         """The dossier text the post-award commands would read."""
         return dossier_de_suivi(self.dossier, self.suivi, self.evenements, jusqu_a=jusqu_a)

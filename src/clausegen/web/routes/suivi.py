@@ -171,8 +171,7 @@ def calendrier(jeton: str) -> Response:
 
 
 def _annee_demandee(marche: Marche) -> tuple[int, int]:
-    duree = int(marche.dossier.brouillon.get("marche", {}).get("duree_mois") or 12)
-    total = max(1, -(-duree // 12))
+    total = marche.total_annees
     try:
         annee = int(request.args.get("annee", "1"))
     except ValueError:
@@ -262,13 +261,6 @@ def _retour(dossier_id: int, annee: int, ancre: str = "") -> Response:
     return redirect(url_for("suivi.annee", dossier_id=dossier_id, annee=annee) + ancre)
 
 
-def _annee_du_formulaire(marche: Marche, annee: int) -> int:
-    duree = int(marche.dossier.brouillon.get("marche", {}).get("duree_mois") or 12)
-    if not 1 <= annee <= max(1, -(-duree // 12)):
-        abort(404)
-    return annee
-
-
 @bp.post("/suivi/<int:dossier_id>/attribution")
 @connexion_requise
 def attribution(dossier_id: int) -> Response | tuple[str, int]:
@@ -290,7 +282,7 @@ def attribution(dossier_id: int) -> Response | tuple[str, int]:
     if compte_id and lie is None:
         problemes.append(FieldProblem("titulaire_id", "compte titulaire de l'organisation attendu"))
     if problemes:
-        return page_annee(marche, 1, _annee_demandee(marche)[1], problemes=problemes, statut=422)
+        return page_annee(marche, 1, marche.total_annees, problemes=problemes, statut=422)
     marche.suivi.titulaire = titulaire
     marche.suivi.date_notification = notification
     marche.suivi.titulaire_id = lie.id if lie else None
@@ -336,11 +328,11 @@ def convocation(dossier_id: int) -> Response | tuple[str, int]:
 def plan(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     """The facilitator enters (or corrects) the year's plan: it is the accepted plan."""
     marche = marche_suivi(dossier_id)
-    annee = _annee_du_formulaire(marche, annee)
+    annee = marche.annee(annee)
     donnees = plan_depuis_formulaire(request.form, annee, axes_retenus(marche.dossier))
     valide, problemes = valider(PlanAnnuel, donnees)
     if valide is None:
-        return page_annee(marche, annee, _annee_demandee(marche)[1], problemes=problemes,
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes,
                           statut=422, saisie_plan=donnees)
     accepter_plan(marche, annee, valide, source="saisi par le facilitateur")
     flash(f"Plan de l'année {annee} enregistré.")
@@ -385,14 +377,14 @@ def accepter_resultats(marche: Marche, annee: int, resultats: dict[str, Any], *,
 def resultats(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     """The facilitator enters the results established for the year."""
     marche = marche_suivi(dossier_id)
-    annee = _annee_du_formulaire(marche, annee)
+    annee = marche.annee(annee)
     plan_accepte = marche.suivi.plans.get(str(annee))
     if plan_accepte is None:
         return page_erreur(409, f"Aucun plan accepté pour l'année {annee} : enregistrez-le d'abord.")
     donnees = resultats_depuis_formulaire(request.form, annee, plan_accepte)
     valide, problemes = valider_resultats(marche, annee, donnees)
     if valide is None:
-        return page_annee(marche, annee, _annee_demandee(marche)[1], problemes=problemes,
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes,
                           statut=422, saisie_resultats=donnees)
     accepter_resultats(marche, annee, valide, source="saisis par le facilitateur")
     flash(f"Résultats de l'année {annee} enregistrés.")
@@ -404,7 +396,7 @@ def resultats(dossier_id: int, annee: int) -> Response | tuple[str, int]:
 def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     """A document received (and when it was due), a mise en demeure, an observation."""
     marche = marche_suivi(dossier_id)
-    annee = _annee_du_formulaire(marche, annee)
+    annee = marche.annee(annee)
     f = request.form
     genre, le, libelle = f.get("genre", ""), date_ou_none(f.get("le", "")), f.get("libelle", "").strip()
     attendu = date_ou_none(f.get("attendu_le", ""))
@@ -418,7 +410,7 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     if f.get("attendu_le", "").strip() and attendu is None:
         problemes.append(FieldProblem("attendu_le", "date attendue (AAAA-MM-JJ) ou rien"))
     if problemes or le is None:
-        return page_annee(marche, annee, _annee_demandee(marche)[1], problemes=problemes, statut=422)
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422)
     db().add(Evenement(dossier_id=dossier_id, annee=annee, genre=genre, le=le, libelle=libelle[:2000],
                        attendu_le=attendu if genre == "document_recu" else None,
                        compte_id=compte_courant().id))
@@ -434,7 +426,7 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
 def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, int]:
     """Generate the year's plan, letter or bilan (same refusals as the command line)."""
     marche = marche_suivi(dossier_id)
-    annee = _annee_du_formulaire(marche, annee)
+    annee = marche.annee(annee)
     texte, nom = _compose(marche, annee)
     objet = f"{marche.dossier.titre} : {genre} de l'année {annee}"
     try:

@@ -54,14 +54,8 @@ def _marche_du_titulaire(dossier_id: int, annee: int) -> Marche:
     marche = marche_visible(dossier_id)
     if not droits.peut_contribuer(compte_courant(), marche.dossier, marche.suivi):
         abort(403)
-    duree = int(marche.dossier.brouillon.get("marche", {}).get("duree_mois") or 12)
-    if not 1 <= annee <= max(1, -(-duree // 12)):
-        abort(404)
+    marche.annee(annee)
     return marche
-
-
-def _total(marche: Marche) -> int:
-    return max(1, -(-int(marche.dossier.brouillon.get("marche", {}).get("duree_mois") or 12) // 12))
 
 
 def _soumettre(marche: Marche, annee: int, genre: str, contenu: dict[str, object],
@@ -88,7 +82,7 @@ def soumettre_plan(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     donnees = plan_depuis_formulaire(request.form, annee, axes_retenus(marche.dossier))
     valide, problemes = valider(PlanAnnuel, donnees)
     if valide is None:
-        return page_annee(marche, annee, _total(marche), problemes=problemes, statut=422,
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422,
                           saisie_plan=donnees)
     return _soumettre(marche, annee, "plan", valide)
 
@@ -105,7 +99,7 @@ def soumettre_resultats(dossier_id: int, annee: int) -> Response | tuple[str, in
     donnees = resultats_depuis_formulaire(request.form, annee, plan)
     valide, problemes = valider_resultats(marche, annee, donnees)
     if valide is None:
-        return page_annee(marche, annee, _total(marche), problemes=problemes, statut=422,
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422,
                           saisie_resultats=donnees)
     fichier = request.files.get("preuve")
     preuve = None
