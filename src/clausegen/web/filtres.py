@@ -11,7 +11,6 @@ from flask import Flask
 from clausegen.models._base import label
 from clausegen.text.french import date_longue, typographie
 
-
 PARIS = ZoneInfo("Europe/Paris")
 
 
