@@ -128,3 +128,12 @@ def test_unexpected_error_is_a_french_500_without_traceback(app: Flask) -> None:
     assert "rien n'a été enregistré" in page.replace("&#39;", "'")
     assert "Traceback" not in page
     assert "détail interne" not in page
+
+
+def test_times_are_shown_in_paris_time() -> None:
+    from datetime import datetime
+
+    from clausegen.web.filtres import date_heure
+
+    assert date_heure(datetime(2026, 11, 30, 11, 42)) == "30\u00a0novembre 2026 à 12\u00a0h\u00a042"
+    assert date_heure(datetime(2026, 7, 1, 22, 5)) == "2\u00a0juillet 2026 à 00\u00a0h\u00a005"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from clausegen.models._base import label
 from clausegen.text.french import date_longue, montant, nombre, pourcentage, typographie
 
+PARIS = ZoneInfo("Europe/Paris")
+
 
 def date_heure(moment: datetime) -> str:
-    """« 30 novembre 2026 à 11 h 42 (UTC) »."""
-    return f"{date_longue(moment.date())} à {moment:%H} h {moment:%M}\u00a0(UTC)"
+    """A stored UTC time as French people read it: « 30 novembre 2026 à 12 h 42 » (Paris)."""
+    local = moment.replace(tzinfo=UTC).astimezone(PARIS)
+    return f"{date_longue(local.date())} à {local:%H}\u00a0h\u00a0{local:%M}"
 
 
 def date_texte(valeur: object) -> str:

@@ -24,6 +24,8 @@ R = TypeVar("R")
 def charger_compte() -> None:
     """Before each request: the account of the cookie, if still valid."""
     g.compte = None
+    if request.endpoint == "static":
+        return  # stylesheet and scripts: no account needed, no query
     compte_id = session.get("compte")
     if compte_id is None:
         return
