@@ -108,6 +108,16 @@ def test_letter_refused_when_the_plan_changes_the_market(app: Flask, client: Cli
     assert "lettre" not in _actes(app)
 
 
+def test_letter_refused_when_the_plan_changes_the_duration(app: Flask, client: Client) -> None:
+    notification = AUJOURDHUI - timedelta(days=30)
+    numero = _annee_complete(app, client, notification)
+    assert client.post(f"/suivi/{numero}/annees/1/plan",
+                       formulaire_plan(notification, duree_mois="60")).status_code == 302
+    reponse = client.post(f"/suivi/{numero}/annees/1/lettre.docx")
+    assert reponse.status_code == 409
+    assert "avenant" in reponse.get_data(as_text=True)
+
+
 def test_plan_and_results_problems_are_named(app: Flask, client: Client) -> None:
     notification = AUJOURDHUI - timedelta(days=30)
     numero = _annee_complete(app, client, notification)

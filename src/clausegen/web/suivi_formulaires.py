@@ -81,9 +81,10 @@ def plan_depuis_formulaire(form: MultiDict[str, str], annee: int, axes: list[str
                  if ligne.strip()]
     if nouvelles:
         plan["prestations_remunerees_nouvelles"] = nouvelles
-    cout = form.get("cout_supplementaire_ht", "").strip().replace(",", ".").replace("\u00a0", "")
-    if cout:
-        plan["cout_supplementaire_ht"] = cout
+    for champ in ("cout_supplementaire_ht", "duree_mois", "montant_estime_ht"):
+        valeur = "".join(form.get(champ, "").split()).replace(",", ".")
+        if valeur:
+            plan[champ] = valeur
     pris: set[str] = set()
     for axe in axes:
         bloc: dict[str, Any] = {"axe": axe,
