@@ -13,7 +13,13 @@ LAYERS = {
     "library": 2, "dossier_file": 2, "domain": 3, "context": 4, "templating": 5, "blocks": 5,
     "assembly": 6, "documents": 7, "render": 8, "api": 9, "cli": 10, "__main__": 11,
     "verification": 6,  # library checks (the legal team's « verifier »)
+    "db": 9,  # the web application's tables and migrations (knows nothing of the pages)
+    "web": 10,  # a front end beside cli
 }
+
+# What the web front end may import from clausegen: the facade and what it speaks in
+# (models, errors, French wording), its own database, itself. Never the engine's inner layers.
+WEB_MAY_IMPORT = ("api", "db", "errors", "models", "text", "web")
 
 
 def _layer_of(module: str) -> int | None:
@@ -64,5 +70,26 @@ def test_only_render_imports_word_libraries() -> None:
         str(path.relative_to(SRC))
         for top, path in _modules()
         if top != "render" and any(i.split(".")[0] in ("docx", "docxtpl") for i in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_web_is_a_front_end_over_the_api() -> None:
+    offenders = [
+        f"{path.relative_to(SRC)} importe {imported}"
+        for top, path in _modules() if top == "web"
+        for imported in _imports(path)
+        if imported.startswith("clausegen.") and imported.split(".")[1] not in WEB_MAY_IMPORT
+    ]
+    assert offenders == []
+
+
+def test_database_layer_knows_nothing_of_the_pages() -> None:
+    offenders = [
+        f"{path.relative_to(SRC)} importe {imported}"
+        for top, path in _modules() if top == "db"
+        for imported in _imports(path)
+        if imported.split(".")[0] in ("flask", "werkzeug", "clausegen") and not imported.startswith(
+            ("clausegen.db", "clausegen.errors"))
     ]
     assert offenders == []

@@ -322,3 +322,52 @@ class AvenantRequisError(ClausegenError):
             "du CCAP)."
         )
         self.changes = tuple(changes)
+
+
+# --- web application ------------------------------------------------------------
+
+
+class DatabaseError(ClausegenError):
+    """The web application's database cannot be reached or migrated."""
+
+    exit_code = 1
+
+    def __init__(self, *, url: str, reason: str) -> None:
+        super().__init__(f"Base de données « {_hide_password(url)} » : {reason}")
+        self.reason = reason
+
+
+class AccountError(ClausegenError):
+    """An account cannot be created as asked (``clausegen comptes creer``)."""
+
+    def __init__(self, *, field: str, reason: str) -> None:
+        super().__init__(f"Compte, champ « {field} » : {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class JournalAlteredError(ClausegenError):
+    """The audit trail's chain is broken (``clausegen journal verifier``)."""
+
+    exit_code = 1
+
+    def __init__(self, *, detail: str) -> None:
+        super().__init__(detail)
+
+
+class OrganisationLibraryError(ClausegenError):
+    """A change to the organisation's library cannot be made as asked (legal desk)."""
+
+    def __init__(self, *, ref: str, reason: str) -> None:
+        super().__init__(f"Fragment « {ref} » : {reason}")
+        self.ref = ref
+        self.reason = reason
+
+
+def _hide_password(url: str) -> str:
+    """``postgresql://user:secret@host/db`` → ``postgresql://user:***@host/db``."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"

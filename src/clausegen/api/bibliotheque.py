@@ -27,6 +27,7 @@ from clausegen.errors import (
 from clausegen.library import Library, releases, workflow
 from clausegen.library import diff as textdiff
 from clausegen.library.overlays import overlay_roots
+from clausegen.library.verrou import racine_de, verrou
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.output import write_atomic
 from clausegen.render.inspect import read_provenance
@@ -114,9 +115,10 @@ def publish(release: str, on: dt.date, *, replace: bool = False,
     library = open_library(overlays, use_cache=False)
     if library.roots[-1] != target:
         raise LibraryWriteError(what=f"publier la version {release}")
-    prepared = releases.prepare_release(library, release, on, replace=replace)
-    for path, text in prepared.files.items():
-        write_atomic(path, text.encode("utf-8"))
+    with verrou(library.roots[-1], release):
+        prepared = releases.prepare_release(library, release, on, replace=replace)
+        for path, text in prepared.files.items():
+            write_atomic(path, text.encode("utf-8"))
     return prepared
 
 
@@ -125,8 +127,9 @@ def set_status(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
     """Apply a workflow transition to one version's file (in an organisation library)."""
     fragment = parse_ref(open_library(overlays), ref)
     _check_writable(fragment.path, overlays, f"changer le statut de {fragment.ref}")
-    text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
-    write_atomic(fragment.path, text.encode("utf-8"))
+    with verrou(racine_de(fragment.path), ref):
+        text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
+        write_atomic(fragment.path, text.encode("utf-8"))
     return fragment
 
 
@@ -136,7 +139,8 @@ def create_version(fragment_id: str, version: str, overlays: Sequence[Path] = ()
     target = _writable_target(overlays, f"créer la version {version} de {fragment_id}")
     path, text = workflow.new_version(open_library(overlays), fragment_id, version)
     destination = target / "fragments" / path.parent.name / path.name
-    return write_atomic(destination, text.encode("utf-8"))
+    with verrou(target, f"{fragment_id}@{version}"):
+        return write_atomic(destination, text.encode("utf-8"))
 
 
 def init_library(directory: Path, *, config: Path | None = None) -> list[Path]:
@@ -248,11 +252,16 @@ def write_redline(comparison: Comparison, output: Path, *, author: str | None,
     if when is None:
         raise ClausegenError("Date des révisions inconnue (ni revue ni publication datée) : "
                              "indiquez --le AAAA-MM-JJ.")
-    data = render_redline(comparison.title, comparison.sections, author=author or comparison.author,
-                          date=dt.datetime.combine(when, dt.time()),
+    return write_atomic(output, redline_docx(comparison, author=author or comparison.author,
+                                             date=when))
+
+
+def redline_docx(comparison: Comparison, *, author: str, date: dt.date) -> bytes:
+    """The comparison as .docx bytes with Word tracked changes (project's review skeleton)."""
+    return render_redline(comparison.title, comparison.sections, author=author,
+                          date=dt.datetime.combine(date, dt.time()),
                           provenance={"comparaison": comparison.title},
                           skeleton=(templates_dir() / "revue.docx").read_bytes())
-    return write_atomic(output, data)
 
 
 # --- provenance of a generated document ------------------------------------------------------

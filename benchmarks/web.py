@@ -1,0 +1,246 @@
+"""Load test of the web application on loopback (never part of the test suite).
+
+    python benchmarks/web.py [--clients 1 10 50] [--requetes 200] [--base URL]
+
+Starts ``clausegen serveur`` in its own process on 127.0.0.1 (SQLite in a temporary
+directory unless ``--base``), then N concurrent clients (threads, one keep-alive connection
+and one session each) generate CCAP + CCTP through HTTP (POST …/generations, recorded in the
+database, as a buyer does). Bounded: at most ``--requetes`` generations per N and 120 s.
+The same run measures in-process generation (``clausegen.api.saisie.generer_en_memoire``,
+one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
+Prints a Markdown table (docs/performance-web.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "nettoyage-4-ans.yml"
+MOT_DE_PASSE = "mot-de-passe-de-mesure"
+_JETON = re.compile(r'name="csrf_token" value="([^"]+)"')
+DUREE_MAX = 120.0
+
+
+def _port_libre() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def preparer(base: str) -> int:
+    """One organisation, one buyer, the example dossier; its number."""
+    from sqlalchemy.orm import Session
+
+    from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml
+    from clausegen.db import DossierWeb
+    from clausegen.db.engine import connect
+    from clausegen.web.comptes import NouveauCompte, creer_compte, organisation_nommee
+
+    engine = connect(base)
+    with Session(engine) as db:
+        compte = creer_compte(db, NouveauCompte(courriel="mesure@ville.fr", nom="Mesure",
+                                                role="acheteur", mot_de_passe=MOT_DE_PASSE),
+                              organisation_nommee(db, "Ville de mesure"))
+        dossier = dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier
+        web = DossierWeb(organisation_id=compte.organisation_id, cree_par_id=compte.id,
+                         titre="Mesure", brouillon=donnees_du_dossier(dossier))
+        db.add(web)
+        db.commit()
+        numero = web.id
+    engine.dispose()
+    return numero
+
+
+class Client:
+    """One browser: a keep-alive connection and a session cookie."""
+
+    def __init__(self, port: int) -> None:
+        self.connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookie = ""
+
+    def requete(self, methode: str, chemin: str, corps: dict[str, str] | None = None) -> tuple[int, str]:
+        entetes = {"Cookie": self.cookie} if self.cookie else {}
+        donnees = None
+        if corps is not None:
+            donnees = urllib.parse.urlencode(corps)
+            entetes["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connexion.request(methode, chemin, body=donnees, headers=entetes)
+        reponse = self.connexion.getresponse()
+        texte = reponse.read().decode("utf-8", "replace")
+        cookie = reponse.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return reponse.status, texte
+
+    def jeton(self, chemin: str) -> str:
+        _, page = self.requete("GET", chemin)
+        trouve = _JETON.search(page)
+        assert trouve, chemin
+        return trouve.group(1)
+
+    def connecter(self) -> None:
+        jeton = self.jeton("/connexion")
+        statut, _ = self.requete("POST", "/connexion", {"csrf_token": jeton, "courriel": "mesure@ville.fr",
+                                                        "mot_de_passe": MOT_DE_PASSE})
+        assert statut == 302, statut
+
+
+def _pcentiles(durees: list[float]) -> tuple[float, float]:
+    if len(durees) < 2:
+        return durees[0], durees[0]
+    coupes = statistics.quantiles(durees, n=100, method="inclusive")
+    return coupes[49], coupes[94]
+
+
+def charge(ports: list[int], clients: int, total: int, action: str, dossier: int) -> dict[str, float]:
+    """``clients`` threads share ``total`` requests; latency of each, throughput overall.
+    Clients are spread over the instances (``ports``) as a reverse proxy would."""
+    navigateurs = [Client(ports[i % len(ports)]) for i in range(clients)]
+    for navigateur in navigateurs:
+        navigateur.connecter()
+    jetons = [n.jeton(f"/dossiers/{dossier}") for n in navigateurs]
+    durees: list[float] = []
+    verrou = threading.Lock()
+    restant = [total]
+    erreurs = [0]
+    fin = time.monotonic() + DUREE_MAX
+
+    def travailler(index: int) -> None:
+        navigateur = navigateurs[index]
+        while time.monotonic() < fin:
+            with verrou:
+                if restant[0] <= 0:
+                    return
+                restant[0] -= 1
+            debut = time.perf_counter()
+            if action == "generation":
+                statut, _ = navigateur.requete("POST", f"/dossiers/{dossier}/generations",
+                                               {"csrf_token": jetons[index]})
+                ok = statut == 302
+            else:
+                statut, _ = navigateur.requete("GET", action.format(dossier=dossier))
+                ok = statut == 200
+            duree = time.perf_counter() - debut
+            with verrou:
+                durees.append(duree)
+                erreurs[0] += 0 if ok else 1
+
+    fils = [threading.Thread(target=travailler, args=(i,)) for i in range(clients)]
+    debut = time.perf_counter()
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    ecoule = time.perf_counter() - debut
+    for navigateur in navigateurs:
+        navigateur.connexion.close()
+    p50, p95 = _pcentiles(durees)
+    return {"requetes": len(durees), "erreurs": erreurs[0], "p50": p50, "p95": p95,
+            "debit": len(durees) / ecoule}
+
+
+def en_processus(repetitions: int) -> dict[str, float]:
+    """The same generation in this process, one thread (the reference throughput): the very
+    call the web route makes (validate the draft, write and read back the YAML, render both
+    pieces), without HTTP, session, CSRF or database."""
+    from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml, generer_depuis_donnees
+
+    donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
+    generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
+    durees = []
+    debut = time.perf_counter()
+    for _ in range(repetitions):
+        t0 = time.perf_counter()
+        generer_depuis_donnees(donnees, "d.yml")
+        durees.append(time.perf_counter() - t0)
+    ecoule = time.perf_counter() - debut
+    p50, p95 = _pcentiles(durees)
+    return {"requetes": repetitions, "erreurs": 0, "p50": p50, "p95": p95, "debit": repetitions / ecoule}
+
+
+def _ms(secondes: float) -> str:
+    return f"{secondes * 1000:.1f}".replace(".", ",") + "\u00a0ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--requetes", type=int, default=200, help="générations au plus par N")
+    parser.add_argument("--base", help="URL de base (défaut : SQLite temporaire)")
+    parser.add_argument("--fils", type=int, default=16, help="fils du serveur (waitress)")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="processus serveur sur la même base (clients répartis)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="clausegen-bench-web-") as travail:
+        base = args.base or f"sqlite:///{Path(travail) / 'bench.sqlite3'}"
+        dossier = preparer(base)
+        ports = [_port_libre() for _ in range(args.instances)]
+        serveurs = [subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
+                                      "--port", str(port), "--fils", str(args.fils)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    for port in ports]
+        try:
+            for port in ports:
+                _attendre(port)
+                chauffe = Client(port)  # warm-up of each server process (library, skeletons)
+                chauffe.connecter()
+                chauffe.requete("POST", f"/dossiers/{dossier}/generations",
+                                {"csrf_token": chauffe.jeton(f"/dossiers/{dossier}")})
+            lignes = []
+            reference = en_processus(min(args.requetes, 100))
+            lignes.append(("en processus (1 fil)", "1", reference))
+            for n in args.clients:
+                resultat = charge(ports, n, max(args.requetes, n), "generation", dossier)
+                lignes.append(("HTTP, génération CCAP + CCTP", str(n), resultat))
+            for chemin, nom in (("/dossiers/{dossier}", "page du dossier"),
+                                ("/dossiers/{dossier}/entretien/marche", "étape « marché »"),
+                                ("/dossiers", "liste des dossiers")):
+                for n in (1, 10):
+                    lignes.append((f"HTTP, {nom}", str(n), charge(ports, n, 300, chemin, dossier)))
+        finally:
+            for serveur in serveurs:
+                serveur.terminate()
+                serveur.wait(timeout=10)
+    _imprimer(lignes, reference, base, args.instances)
+
+
+def _attendre(port: int) -> None:
+    limite = time.monotonic() + 30
+    while time.monotonic() < limite:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("le serveur n'a pas démarré")
+
+
+def _imprimer(lignes: list[tuple[str, str, dict[str, float]]], reference: dict[str, float], base: str,
+              instances: int) -> None:
+    print(f"Machine : {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
+          f"Python {platform.python_version()}, base {base.split(':')[0]}, "
+          f"{instances} processus serveur.\n")
+    print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for nom, n, r in lignes:
+        rapport = f"{r['debit'] / reference['debit'] * 100:.0f}\u00a0%" if "génération" in nom else "—"
+        print(f"| {nom} | {n} | {r['requetes']:.0f} ({r['erreurs']:.0f}) | {_ms(r['p50'])} | "
+              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} |".replace(".", ","))
+
+
+if __name__ == "__main__":
+    main()

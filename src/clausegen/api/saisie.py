@@ -1,0 +1,174 @@
+"""Dossiers typed in a form or uploaded (the web application), on the same models as files.
+
+- :func:`valider_dossier`: the dossier of a draft dictionary, or its French field problems;
+- :func:`verdict_du_marche`: the feasibility verdict as soon as the market part is valid;
+- :func:`dossier_depuis_yaml` / :func:`dossier_en_yaml`: the CLI's file format, both ways;
+- :func:`generer_en_memoire`: CCAP and CCTP in memory, with their HTML preview and what went in;
+- :func:`archive_zip`, :func:`pdf_depuis_docx`: downloads of stored pieces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from clausegen import __version__
+from clausegen.api.marche import PIECES, LoadedDossier, open_library, render_piece, suited_or_forced
+from clausegen.domain.faisabilite import Faisabilite, assess_faisabilite
+from clausegen.dossier_file import parse_dossier
+from clausegen.errors import DossierError, FieldProblem
+from clausegen.models.dossier import Dossier, Marche
+from clausegen.models.validation import problems_from
+from clausegen.render.html import blocks_to_html
+from clausegen.render.package import rezip
+from clausegen.render.pdf import convert_documents, find_soffice
+
+
+def valider_dossier(data: Mapping[str, Any]) -> tuple[Dossier | None, list[FieldProblem]]:
+    """Validate a draft with the CLI's model: the dossier, or every problem (dotted paths)."""
+    try:
+        return Dossier.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from(exc)
+
+
+def verdict_du_marche(marche: Mapping[str, Any]) -> Faisabilite | None:
+    """The verdict of the market part of a draft; None while that part is incomplete."""
+    try:
+        return assess_faisabilite(Marche.model_validate(marche))
+    except ValidationError:
+        return None
+
+
+def dossier_depuis_yaml(text: str, nom: str) -> LoadedDossier:
+    """Parse and validate a dossier file's text (errors name ``nom`` and each field)."""
+    path = Path(nom)
+    return LoadedDossier(dossier=parse_dossier(text, path), path=path,
+                         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: ~10 times faster
+
+
+class _Dumper(_SafeDumper):  # type: ignore[valid-type,misc]
+    """Block style, amounts as plain numbers (as a person writes them in the file)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """No ``&id001`` anchors: shared values are written out each time."""
+        return True
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    if value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_float(float(value))
+
+
+def _enum(dumper: yaml.SafeDumper, value: StrEnum) -> yaml.ScalarNode:
+    return dumper.represent_str(value.value)
+
+
+_Dumper.add_representer(Decimal, _decimal)
+_Dumper.add_multi_representer(StrEnum, _enum)
+
+
+def dossier_en_yaml(dossier: Dossier) -> str:
+    """The dossier in the CLI's file format (model order, empty parts left out)."""
+    data = dossier.model_dump(mode="python", exclude_none=True)
+    for key in ("plans", "bilans"):
+        if not data.get(key):
+            data.pop(key, None)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=False)
+
+
+def generer_depuis_donnees(data: Mapping[str, Any], nom: str,
+                           overlays: Sequence[Path] = ()) -> tuple[str, PiecesEnMemoire]:
+    """What the web application generates from a draft: validate it, write the dossier file's
+    text, read that text back exactly as the CLI would, render. The text is returned (it is
+    what the provenance's hash covers)."""
+    dossier, problemes = valider_dossier(data)
+    if dossier is None:
+        raise DossierError(path=nom, problems=problemes)
+    texte = dossier_en_yaml(dossier)
+    return texte, generer_en_memoire(dossier_depuis_yaml(texte, nom), overlays)
+
+
+def donnees_du_dossier(dossier: Dossier) -> dict[str, Any]:
+    """The dossier as a draft dictionary (JSON types: dates as text, amounts as text)."""
+    return dossier.model_dump(mode="json", exclude_none=True)
+
+
+@dataclass(frozen=True)
+class PieceEnMemoire:
+    """One generated piece, not written anywhere."""
+
+    piece: str
+    titre: str
+    docx: bytes
+    apercu: Markup
+    fragments: dict[str, str]
+    brouillon: bool
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the .docx bytes."""
+        return hashlib.sha256(self.docx).hexdigest()
+
+
+@dataclass(frozen=True)
+class PiecesEnMemoire:
+    """What one generation produced and from what."""
+
+    pieces: tuple[PieceEnMemoire, ...]
+    faisabilite: Faisabilite
+    dossier_sha256: str
+    bibliotheque: str
+    version_outil: str
+
+
+def generer_en_memoire(loaded: LoadedDossier, overlays: Sequence[Path] = ()) -> PiecesEnMemoire:
+    """Check feasibility, then render CCAP and CCTP in memory (as ``clausegen pieces``);
+    ``overlays``: the organisation's library (see :mod:`clausegen.api.juridique`)."""
+    faisabilite = suited_or_forced(loaded.dossier, forcer=False)
+    library = open_library(overlays)
+    pieces = []
+    for piece in PIECES:
+        data, document = render_piece(loaded, piece, library=library)
+        fragments = {f.id: f"{f.version} sha256:{f.sha256} {f.statut}" for f in document.fragments}
+        pieces.append(PieceEnMemoire(piece=piece, titre=document.titre, docx=data,
+                                     apercu=blocks_to_html(document.blocks), fragments=fragments,
+                                     brouillon=document.is_draft))
+    return PiecesEnMemoire(pieces=tuple(pieces), faisabilite=faisabilite,
+                           dossier_sha256=loaded.sha256,
+                           bibliotheque=loaded.dossier.bibliotheque or library.release,
+                           version_outil=__version__)
+
+
+def archive_zip(fichiers: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of named files, with fixed timestamps (same files, same bytes)."""
+    return rezip(fichiers)
+
+
+def pdf_disponible() -> bool:
+    """Whether LibreOffice is installed (PDF downloads)."""
+    return find_soffice() is not None
+
+
+def pdf_depuis_docx(docx: bytes, nom: str) -> bytes:
+    """The PDF of a .docx, converted by LibreOffice in a private temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="clausegen-web-pdf-") as travail:
+        source = Path(travail) / nom
+        source.write_bytes(docx)
+        (pdf,) = convert_documents([source], "pdf")
+        return pdf.read_bytes()

@@ -1,0 +1,98 @@
+"""``clausegen serveur`` (the web application) and ``clausegen comptes`` (accounts)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from clausegen.cli.common import handle_errors, success
+
+BASE = click.option(
+    "--base", "base", metavar="URL", envvar="CLAUSEGEN_BASE",
+    help="Base de données\u00a0: sqlite:///chemin ou postgresql://utilisateur@hôte/base "
+         "(par défaut\u00a0: SQLite dans le répertoire de données de l'utilisateur).",
+)
+
+
+def _url(base: str | None) -> str:
+    from clausegen.db import default_url
+
+    return base or default_url()
+
+
+@click.command("serveur")
+@click.option("--hote", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port d'écoute.")
+@BASE
+@click.option("--https", "https", is_flag=True,
+              help="Servi en HTTPS (directement ou derrière un mandataire)\u00a0: cookies « Secure ».")
+@click.option("--derriere-proxy", "proxy", is_flag=True,
+              help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
+@click.option("--fils", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Nombre de requêtes traitées en parallèle.")
+@click.option("--bibliotheques", "bibliotheques", metavar="REPERTOIRE",
+              envvar="CLAUSEGEN_REPERTOIRE_BIBLIOTHEQUES",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Répertoire des bibliothèques d'organisation (un sous-répertoire "
+                   "organisation-N par organisation ; défaut : répertoire de données de "
+                   "l'utilisateur). À partager entre instances.")
+@handle_errors
+def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool, fils: int,
+            bibliotheques: str | None) -> None:
+    """Lance l'application web (base créée et mise à jour automatiquement)."""
+    import waitress
+
+    from clausegen.web import WebConfig, create_app
+
+    url = _url(base)
+    app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
+                               cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),
+                               bibliotheques=bibliotheques))
+    success(f"clausegen sert http://{hote}:{port}/ (Ctrl+C pour arrêter).")
+    waitress.serve(app, host=hote, port=port, threads=fils, ident="clausegen",
+                   clear_untrusted_proxy_headers=not proxy, _quiet=True)
+
+
+@click.group("comptes")
+def comptes() -> None:
+    """Comptes de l'application web."""
+
+
+@comptes.command("creer")
+@click.option("--organisation", required=True, help="Organisation (créée si elle n'existe pas).")
+@click.option("--courriel", required=True, help="Adresse électronique (identifiant).")
+@click.option("--nom", required=True, help="Prénom et nom.")
+@click.option("--role", default="administrateur", show_default=True,
+              type=click.Choice(["acheteur", "juriste", "facilitateur", "administrateur", "titulaire"]),
+              help="Rôle dans l'organisation.")
+@click.password_option("--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
+                       prompt="Mot de passe (12 caractères au moins)",
+                       confirmation_prompt="Confirmez le mot de passe",
+                       help="Mot de passe (demandé s'il n'est pas donné).")
+@BASE
+@handle_errors
+def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: str,
+          base: str | None) -> None:
+    """Crée un compte (le premier administrateur, typiquement)."""
+    from sqlalchemy.orm import Session
+
+    from clausegen.db.engine import connect
+    from clausegen.errors import AccountError
+    from clausegen.web.comptes import creer_compte, organisation_nommee, valider_compte
+
+    donnees = {"courriel": courriel, "nom": nom, "role": role, "mot_de_passe": mot_de_passe}
+    valide, problemes = valider_compte(donnees)
+    if valide is None:
+        raise AccountError(field=problemes[0].path, reason=problemes[0].expected)
+    with Session(connect(_url(base))) as db:
+        compte = creer_compte(db, valide, organisation_nommee(db, organisation))
+        db.commit()
+        success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
+
+
+def register(group: click.Group) -> None:
+    """Attach the commands to the main group."""
+    group.add_command(serveur)
+    group.add_command(comptes)

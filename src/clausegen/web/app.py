@@ -1,0 +1,89 @@
+"""The application factory: database, security, routes.
+
+``create_app(WebConfig(base=…))`` gives a WSGI application; ``clausegen serveur`` serves it
+with waitress. Nothing is kept in the process between requests (see docs/web.md).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, Response, g
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from clausegen import __version__
+from clausegen.db.engine import connect
+from clausegen.web import base, erreurs, session
+from clausegen.web.config import WebConfig
+from clausegen.web.filtres import installer_filtres
+from clausegen.web.routes import (
+    admin,
+    bibliotheque,
+    compte,
+    dossiers,
+    entretien,
+    journal,
+    pieces,
+    suivi,
+    titulaire,
+)
+from clausegen.web.securite import cle_de_session
+
+ICI = Path(__file__).parent
+
+
+def create_app(config: WebConfig) -> Flask:
+    """A configured application on a migrated database."""
+    engine = connect(config.base)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    app = Flask("clausegen.web", template_folder=str(ICI / "templates"),
+                static_folder=str(ICI / "static"))
+    with factory() as db:
+        cle = config.cle_secrete or cle_de_session(db)
+    app.config.update(
+        SECRET_KEY=cle,
+        SESSION_COOKIE_NAME="clausegen_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        MAX_CONTENT_LENGTH=config.taille_max,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_CSRF_SSL_STRICT=config.https,
+        PREFERRED_URL_SCHEME="https" if config.https else "http",
+    )
+    app.extensions[base.EXTENSION] = factory
+    app.extensions["clausegen.config"] = config
+    if config.derriere_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    CSRFProtect(app)
+    app.before_request(session.charger_compte)
+    app.teardown_appcontext(base.fermer)
+    app.after_request(_entetes_de_securite)
+    app.context_processor(lambda: {"compte": g.get("compte"), "version": __version__})
+    installer_filtres(app)
+    erreurs.installer(app)
+    for module in (compte, admin, dossiers, entretien, pieces, journal, bibliotheque, suivi,
+                   titulaire):
+        app.register_blueprint(module.bp)
+    return app
+
+
+def _entetes_de_securite(reponse: Response) -> Response:
+    reponse.headers.setdefault("Content-Security-Policy",
+                               "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'")
+    reponse.headers.setdefault("X-Content-Type-Options", "nosniff")
+    reponse.headers.setdefault("Referrer-Policy", "same-origin")
+    if reponse.mimetype == "text/html":
+        reponse.headers.setdefault("Cache-Control", "no-store")
+    return reponse
+
+
+def sessions_de(app: Flask) -> sessionmaker[Session]:
+    """The session factory of an application (tests, commands)."""
+    factory: sessionmaker[Session] = app.extensions[base.EXTENSION]
+    return factory

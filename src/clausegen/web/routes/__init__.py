@@ -1,0 +1,1 @@
+"""Routes, one module per audience: compte (login), admin, dossiers (buyer), pieces."""

@@ -1,0 +1,89 @@
+"""The administrator's pages: the organisation's accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from clausegen.db import Compte, Role
+from clausegen.errors import AccountError, FieldProblem
+from clausegen.web import droits
+from clausegen.web.base import db
+from clausegen.web.comptes import creer_compte, valider_compte
+from clausegen.web.session import compte_courant, role_requis
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+CHAMPS = ("courriel", "nom", "role", "mot_de_passe")
+
+
+def _page(problemes: list[FieldProblem], saisie: dict[str, str], statut: int = 200) -> tuple[str, int]:
+    moi = compte_courant()
+    comptes = db().scalars(select(Compte).where(Compte.organisation_id == moi.organisation_id)
+                           .order_by(Compte.nom)).all()
+    return render_template("admin/comptes.html", comptes=comptes, problemes=problemes,
+                           saisie=saisie, roles=list(Role)), statut
+
+
+@bp.get("/comptes")
+@role_requis(Role.administrateur)
+def comptes() -> tuple[str, int]:
+    """The organisation's accounts and the form to add one."""
+    return _page([], {})
+
+
+@bp.post("/comptes")
+@role_requis(Role.administrateur)
+def ajouter() -> Response | tuple[str, int]:
+    """Add an account to the administrator's organisation (nothing saved if a field is wrong)."""
+    saisie = {champ: request.form.get(champ, "") for champ in CHAMPS}
+    nouveau, problemes = valider_compte(saisie)
+    saisie.pop("mot_de_passe")
+    if nouveau is None:
+        return _page(problemes, saisie, 422)
+    try:
+        creer_compte(db(), nouveau, compte_courant().organisation)
+    except AccountError as exc:
+        db().rollback()
+        return _page([FieldProblem(path=exc.field, expected=exc.reason)], saisie, 422)
+    db().commit()
+    flash(f"Compte de {nouveau.nom} créé ({nouveau.role.value}).")
+    return redirect(url_for("admin.comptes"))
+
+
+def _cible(compte_id: int) -> Compte:
+    cible = db().get(Compte, compte_id)
+    moi = compte_courant()
+    if cible is None or not droits.meme_organisation(moi, cible.organisation_id):
+        abort(404)
+    if not droits.peut_gerer_compte(moi, cible):
+        abort(403)
+    return cible
+
+
+@bp.post("/comptes/<int:compte_id>/actif")
+@role_requis(Role.administrateur)
+def changer_actif(compte_id: int) -> Response:
+    """Deactivate (every session ends) or reactivate an account."""
+    cible = _cible(compte_id)
+    cible.actif = request.form.get("actif") == "oui"
+    cible.numero_session += 1
+    db().commit()
+    flash(f"Compte de {cible.nom} {'réactivé' if cible.actif else 'désactivé'}.")
+    return redirect(url_for("admin.comptes"))
+
+
+@bp.post("/comptes/<int:compte_id>/role")
+@role_requis(Role.administrateur)
+def changer_role(compte_id: int) -> Response | tuple[str, int]:
+    """Give an account another role."""
+    cible = _cible(compte_id)
+    role = request.form.get("role", "")
+    if role not in {r.value for r in Role}:
+        return _page([FieldProblem(path=f"role-{compte_id}", expected="rôle attendu parmi : "
+                                   + ", ".join(r.value for r in Role))], {}, 422)
+    cible.role = role
+    db().commit()
+    flash(f"{cible.nom} a désormais le rôle {role}.")
+    return redirect(url_for("admin.comptes"))

@@ -1,0 +1,172 @@
+"""The dossiers: list, creation, and the pages of one dossier (buyer's guided interview)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from clausegen.api.saisie import (
+    donnees_du_dossier,
+    dossier_depuis_yaml,
+    dossier_en_yaml,
+    valider_dossier,
+    verdict_du_marche,
+)
+from clausegen.db import DossierWeb, Generation, Role
+from clausegen.errors import ClausegenError, DossierError, FieldProblem
+from clausegen.text.french import montant, nombre
+from clausegen.web import droits, entretien
+from clausegen.web.base import db
+from clausegen.web.entretien import ETAPES
+from clausegen.web.erreurs import page_erreur
+from clausegen.web.session import compte_courant, connexion_requise, role_requis
+
+bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
+
+GENERATIONS_AFFICHEES = 20
+"""The dossier page lists the latest generations only."""
+
+
+def dossier_visible(dossier_id: int) -> DossierWeb:
+    """The dossier if the account may see it; 404 otherwise (its existence is not revealed)."""
+    dossier = db().get(DossierWeb, dossier_id)
+    if dossier is None or not droits.peut_voir_dossier(compte_courant(), dossier):
+        abort(404)
+    return dossier
+
+
+def dossier_modifiable(dossier_id: int) -> DossierWeb:
+    """The dossier if the account may change it; 404 if unseen, 403 if read-only."""
+    dossier = dossier_visible(dossier_id)
+    if not droits.peut_modifier_dossier(compte_courant(), dossier):
+        abort(403)
+    return dossier
+
+
+def _liste(problemes: list[FieldProblem], statut: int = 200) -> tuple[str, int]:
+    moi = compte_courant()
+    dossiers = db().scalars(select(DossierWeb).where(droits.dossiers_visibles(moi))
+                            .order_by(DossierWeb.modifie_le.desc(), DossierWeb.id.desc())).all()
+    return render_template("dossiers/liste.html", dossiers=dossiers, problemes=problemes,
+                           peut_creer=droits.peut_creer_dossier(moi)), statut
+
+
+@bp.get("")
+@connexion_requise
+def liste() -> tuple[str, int]:
+    """The dossiers the account may see (and, for buyers, the import form)."""
+    return _liste([])
+
+
+@bp.post("")
+@role_requis(Role.acheteur)
+def creer() -> Response:
+    """A new, empty dossier; the interview starts at its first step."""
+    moi = compte_courant()
+    dossier = DossierWeb(organisation_id=moi.organisation_id, cree_par_id=moi.id,
+                         titre="Nouveau dossier", brouillon={})
+    db().add(dossier)
+    db().commit()
+    return redirect(url_for("entretien.etape", dossier_id=dossier.id, code=ETAPES[0].code))
+
+
+def _page_dossier(dossier: DossierWeb, import_problemes: list[FieldProblem] | None = None,
+                  statut: int = 200) -> tuple[str, int]:
+    moi = compte_courant()
+    brouillon = dossier.brouillon
+    _, problemes = valider_dossier(brouillon)
+    verdict = verdict_du_marche(brouillon.get("marche") or {})
+    generations = db().scalars(select(Generation).where(Generation.dossier_id == dossier.id)
+                               .options(selectinload(Generation.compte))
+                               .order_by(Generation.id.desc()).limit(GENERATIONS_AFFICHEES)).all()
+    return render_template(
+        "dossiers/voir.html", dossier=dossier, etapes=ETAPES, e=entretien, brouillon=brouillon,
+        etats=entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None),
+        complet=not problemes, verdict=verdict,
+        peut_modifier=droits.peut_modifier_dossier(moi, dossier),
+        peut_generer=droits.peut_generer(moi, dossier), generations=generations,
+        libelle_choix=_libelle_choix,
+    ), statut
+
+
+def _libelle_choix(champ: entretien.Champ, valeur: Any) -> str:
+    """The French wording of an answer, as the recap shows it."""
+    if valeur is None or valeur == "":
+        return "—"
+    if champ.type == "case":
+        return "oui" if valeur else "non"
+    if champ.type == "axes":
+        noms = dict(entretien.choix(champ))
+        return " ; ".join(noms.get(str(a.get("code")), "?") for a in valeur if isinstance(a, dict)) or "—"
+    if champ.type in ("montant", "decimal", "nombre"):
+        return _nombre_francais(champ.type, valeur)
+    return dict(entretien.choix(champ)).get(str(valeur), str(valeur))
+
+
+def _nombre_francais(kind: str, valeur: Any) -> str:
+    """« 1 200 000,00 € HT », « 6 000 »; the answer as typed if it is not a number."""
+    try:
+        return montant(valeur, ht=True) if kind == "montant" else nombre(valeur)
+    except (ArithmeticError, ValueError, TypeError):
+        return str(valeur)
+
+
+@bp.get("/<int:dossier_id>")
+@connexion_requise
+def voir(dossier_id: int) -> tuple[str, int]:
+    """One dossier: the answers, the verdict, what is left to fill in, the generations."""
+    return _page_dossier(dossier_visible(dossier_id))
+
+
+@bp.get("/<int:dossier_id>/dossier.yml")
+@connexion_requise
+def exporter(dossier_id: int) -> Response | tuple[str, int]:
+    """The dossier in the CLI's YAML format (complete dossiers only)."""
+    dossier = dossier_visible(dossier_id)
+    valide, _ = valider_dossier(dossier.brouillon)
+    if valide is None:
+        return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
+                                "l'exporter (les étapes à compléter sont signalées sur la page "
+                                "du dossier).")
+    nom = f"dossier-{dossier.id}.yml"
+    return Response(dossier_en_yaml(valide), mimetype="application/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{nom}"'})
+
+
+@bp.post("/importer")
+@role_requis(Role.acheteur)
+def importer() -> Response | tuple[str, int]:
+    """A new dossier from a YAML file; nothing is created if the file is not a valid dossier."""
+    fichier = request.files.get("fichier")
+    if fichier is None or not fichier.filename:
+        return _refus_import([FieldProblem(path="fichier", expected="fichier .yml attendu")])
+    nom = Path(fichier.filename).name
+    try:
+        texte = fichier.read().decode("utf-8")
+        charge = dossier_depuis_yaml(texte, nom)
+    except UnicodeDecodeError:
+        return _refus_import([FieldProblem(path="fichier", expected=f"« {nom} » : texte UTF-8 attendu")])
+    except DossierError as exc:
+        return _refus_import([FieldProblem(path="fichier", expected=f"« {nom} » : dossier invalide")]
+                             + [FieldProblem(path="fichier", expected=f"{p.path} : {p.expected}")
+                                for p in exc.problems])
+    except ClausegenError as exc:
+        return _refus_import([FieldProblem(path="fichier", expected=str(exc))])
+    moi = compte_courant()
+    brouillon = donnees_du_dossier(charge.dossier)
+    dossier = DossierWeb(organisation_id=moi.organisation_id, cree_par_id=moi.id,
+                         titre=entretien.titre_du_dossier(brouillon), brouillon=brouillon)
+    db().add(dossier)
+    db().commit()
+    flash(f"Dossier importé depuis « {nom} ».")
+    return redirect(url_for("dossiers.voir", dossier_id=dossier.id))
+
+
+def _refus_import(problemes: list[FieldProblem]) -> tuple[str, int]:
+    db().rollback()
+    return _liste(problemes, 422)

@@ -1,0 +1,118 @@
+"""The buyer's guided interview: one page per step, drafts saved as the buyer types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from clausegen.api.saisie import valider_dossier, verdict_du_marche
+from clausegen.db import Compte, DossierWeb, Role
+from clausegen.errors import FieldProblem
+from clausegen.web import entretien
+from clausegen.web.base import db
+from clausegen.web.entretien import ETAPES, PAR_CODE, Etape, Probleme
+from clausegen.web.routes.dossiers import dossier_modifiable
+from clausegen.web.session import connexion_requise
+
+bp = Blueprint("entretien", __name__, url_prefix="/dossiers/<int:dossier_id>/entretien")
+
+CHAMP_COMPTE = "compte_facilitateur"
+
+
+def _etape(code: str) -> Etape:
+    etape = PAR_CODE.get(code)
+    if etape is None:
+        abort(404)
+    return etape
+
+
+def _facilitateurs(dossier: DossierWeb) -> list[Compte]:
+    return list(db().scalars(select(Compte).where(
+        Compte.organisation_id == dossier.organisation_id, Compte.role == Role.facilitateur.value,
+        Compte.actif.is_(True)).order_by(Compte.nom)))
+
+
+def etats(brouillon: dict[str, Any]) -> dict[str, bool]:
+    """Step code → whether the draft's answers for it are complete and valid."""
+    _, problemes = valider_dossier(brouillon)
+    verdict = verdict_du_marche(brouillon.get("marche") or {})
+    return entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None)
+
+
+def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: int = 200,
+          compte_choisi: str | None = None) -> tuple[str, int]:
+    brouillon = dossier.brouillon
+    return render_template(
+        "dossiers/etape.html", dossier=dossier, etape=etape, etapes=ETAPES, e=entretien,
+        brouillon=brouillon, problemes=problemes, etats=etats(brouillon),
+        verdict=verdict_du_marche(brouillon.get("marche") or {}),
+        precisions=entretien.precisions(brouillon),
+        facilitateurs=_facilitateurs(dossier) if etape.code == "facilitateur" else [],
+        compte_choisi=compte_choisi if compte_choisi is not None else str(dossier.facilitateur_id or ""),
+        suivante=entretien.etape_suivante(etape), precedente=entretien.etape_precedente(etape),
+    ), statut
+
+
+def _enregistrer(dossier: DossierWeb, etape: Etape) -> None:
+    dossier.brouillon = entretien.appliquer(dossier.brouillon, etape, request.form)
+    dossier.titre = entretien.titre_du_dossier(dossier.brouillon)
+
+
+@bp.get("/<code>")
+@connexion_requise
+def etape(dossier_id: int, code: str) -> tuple[str, int]:
+    """One step of the interview, filled with the draft."""
+    return _page(dossier_modifiable(dossier_id), _etape(code), [])
+
+
+def _compte_facilitateur(dossier: DossierWeb) -> list[FieldProblem]:
+    """The facilitator's account chosen on the last step (one of the organisation's; another
+    choice changes nothing and is reported at the field)."""
+    choisi = request.form.get(CHAMP_COMPTE, "")
+    if not choisi:
+        dossier.facilitateur_id = None
+        return []
+    possibles = {str(c.id): c.id for c in _facilitateurs(dossier)}
+    if choisi not in possibles:
+        return [FieldProblem(path=CHAMP_COMPTE, expected="compte de facilitateur de votre "
+                                                         "organisation attendu")]
+    dossier.facilitateur_id = possibles[choisi]
+    return []
+
+
+@bp.post("/<code>")
+@connexion_requise
+def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
+    """Save the step as typed, then go on if its answers are valid (422 with messages if not)."""
+    dossier = dossier_modifiable(dossier_id)
+    etape = _etape(code)
+    _enregistrer(dossier, etape)
+    problemes_compte = _compte_facilitateur(dossier) if etape.code == "facilitateur" else []
+    db().commit()
+    if request.form.get("aller") == "precedente" and (precedente := entretien.etape_precedente(etape)):
+        return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=precedente.code))
+    _, problemes = valider_dossier(dossier.brouillon)
+    visibles = entretien.problemes_de(etape, problemes)
+    visibles += [Probleme(p.path, "Compte du facilitateur dans l'application", p.expected, p.path)
+                 for p in problemes_compte]
+    if visibles:
+        return _page(dossier, etape, visibles, 422, compte_choisi=request.form.get(CHAMP_COMPTE))
+    suivante = entretien.etape_suivante(etape)
+    if suivante is None:
+        return redirect(url_for("dossiers.voir", dossier_id=dossier_id))
+    return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=suivante.code))
+
+
+@bp.post("/<code>/brouillon")
+@connexion_requise
+def brouillon(dossier_id: int, code: str) -> tuple[str, int, dict[str, str]]:
+    """Autosave (script): keep what is typed, answer with the up-to-date verdict."""
+    dossier = dossier_modifiable(dossier_id)
+    _enregistrer(dossier, _etape(code))
+    db().commit()
+    verdict = verdict_du_marche(dossier.brouillon.get("marche") or {})
+    html = render_template("dossiers/_verdict.html", verdict=verdict)
+    return html, 200, {"X-Verdict": verdict.verdict.value if verdict else "inconnu"}

@@ -1,0 +1,28 @@
+"""The administrator's view of the audit trail: the chain checked, the organisation's entries."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import select
+
+from clausegen.db import EntreeJournal, Role
+from clausegen.db.journal import ACTIONS, verifier
+from clausegen.web.base import db
+from clausegen.web.session import compte_courant, role_requis
+
+bp = Blueprint("journal", __name__, url_prefix="/admin/journal")
+
+AFFICHEES = 300
+
+
+@bp.get("")
+@role_requis(Role.administrateur)
+def journal() -> str:
+    """The whole chain is verified; only the organisation's own entries are listed."""
+    moi = compte_courant()
+    verification = verifier(db())
+    entrees = db().scalars(select(EntreeJournal)
+                           .where(EntreeJournal.organisation_id == moi.organisation_id)
+                           .order_by(EntreeJournal.id.desc()).limit(AFFICHEES)).all()
+    return render_template("journal/journal.html", verification=verification, entrees=entrees,
+                           actions=ACTIONS, affichees=AFFICHEES)

@@ -1,0 +1,124 @@
+"""The pieces: generate CCAP and CCTP, preview them, download them again byte for byte."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from clausegen.api import juridique
+from clausegen.api.saisie import archive_zip, generer_depuis_donnees, pdf_depuis_docx, pdf_disponible
+from clausegen.db import Generation, PieceGeneree
+from clausegen.db.journal import consigner
+from clausegen.errors import ClausegenError, DossierError, NotSuitedError
+from clausegen.web import droits
+from clausegen.web.base import db
+from clausegen.web.bibliotheques import bibliotheque_de
+from clausegen.web.erreurs import page_erreur
+from clausegen.web.routes.dossiers import dossier_visible
+from clausegen.web.session import compte_courant, connexion_requise
+
+bp = Blueprint("pieces", __name__)
+
+
+@bp.post("/dossiers/<int:dossier_id>/generations")
+@connexion_requise
+def generer(dossier_id: int) -> Response | tuple[str, int]:
+    """Generate both pieces from the complete dossier and record the generation."""
+    dossier = dossier_visible(dossier_id)
+    moi = compte_courant()
+    if not droits.peut_generer(moi, dossier):
+        abort(403)
+    try:
+        texte, produit = generer_depuis_donnees(
+            dossier.brouillon, f"dossier-{dossier.id}.yml",
+            [juridique.preparer(bibliotheque_de(dossier.organisation_id))])
+    except DossierError:
+        return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
+                                "générer les pièces.")
+    except NotSuitedError as exc:
+        return page_erreur(409, "Le marché n'est pas adapté à un plan de progrès en matière "
+                                "sociale : " + " ; ".join(exc.reasons) + ". Modifiez l'étape "
+                                "« Le marché » de l'entretien.")
+    except ClausegenError as exc:
+        return page_erreur(422, str(exc))
+    generation = Generation(dossier_id=dossier.id, compte_id=moi.id, dossier_yaml=texte,
+                            dossier_sha256=produit.dossier_sha256, bibliotheque=produit.bibliotheque,
+                            version_outil=produit.version_outil)
+    db().add(generation)
+    db().flush()
+    for piece in produit.pieces:
+        db().add(PieceGeneree(generation_id=generation.id, piece=piece.piece, fragments=piece.fragments,
+                              docx_sha256=piece.sha256, docx=piece.docx, apercu_html=str(piece.apercu),
+                              brouillon=piece.brouillon))
+    consigner(db(), action="generation", objet=dossier.titre, compte=moi,
+              details={"generation": generation.id, "dossier_sha256": produit.dossier_sha256,
+                       "bibliotheque": produit.bibliotheque,
+                       "pieces": {p.piece: p.sha256 for p in produit.pieces}})
+    return redirect(url_for("pieces.generation", generation_id=generation.id))
+
+
+def _generation(generation_id: int) -> Generation:
+    """A generation of a dossier the account may see (404 otherwise)."""
+    generation = db().get(Generation, generation_id)
+    if generation is None:
+        abort(404)
+    dossier_visible(generation.dossier_id)
+    return generation
+
+
+def _piece(generation: Generation, piece: str) -> PieceGeneree:
+    for trouvee in generation.pieces:
+        if trouvee.piece == piece:
+            return trouvee
+    abort(404)
+
+
+@bp.get("/generations/<int:generation_id>")
+@connexion_requise
+def generation(generation_id: int) -> str:
+    """The preview of each piece, its provenance and the downloads."""
+    trouvee = _generation(generation_id)
+    return render_template("pieces/generation.html", generation=trouvee,
+                           dossier=dossier_visible(trouvee.dossier_id), pdf=pdf_disponible())
+
+
+def _fichier(data: bytes, nom: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{nom}"',
+                             "Cache-Control": "private, no-store"})
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/generations/<int:generation_id>/<piece>.docx")
+@connexion_requise
+def docx(generation_id: int, piece: str) -> Response:
+    """The .docx exactly as generated."""
+    trouvee = _piece(_generation(generation_id), piece)
+    return _fichier(trouvee.docx, f"{piece}-{generation_id}.docx", DOCX)
+
+
+@bp.get("/generations/<int:generation_id>/<piece>.pdf")
+@connexion_requise
+def pdf(generation_id: int, piece: str) -> Response | tuple[str, int]:
+    """The PDF of a stored .docx, converted by LibreOffice (when installed)."""
+    trouvee = _piece(_generation(generation_id), piece)
+    if not pdf_disponible():
+        return page_erreur(503, "La conversion en PDF demande LibreOffice, absent de ce serveur ; "
+                                "téléchargez le document Word.")
+    try:
+        data = pdf_depuis_docx(trouvee.docx, f"{piece}.docx")
+    except ClausegenError as exc:
+        return page_erreur(503, str(exc))
+    return _fichier(data, f"{piece}-{generation_id}.pdf", "application/pdf")
+
+
+@bp.get("/generations/<int:generation_id>.zip")
+@connexion_requise
+def zip_des_pieces(generation_id: int) -> Response:
+    """Every .docx of the generation and the dossier it came from, in one zip."""
+    trouvee = _generation(generation_id)
+    fichiers = [(f"{p.piece}.docx", p.docx) for p in trouvee.pieces]
+    fichiers.append(("dossier.yml", trouvee.dossier_yaml.encode("utf-8")))
+    return _fichier(archive_zip(fichiers), f"pieces-{generation_id}.zip", "application/zip")

@@ -1,0 +1,469 @@
+"""The facilitator's workspace: portfolio, calendar feed, and the year of a market on one
+page (timeline, convocation, plan with its seven points, letters, results and events,
+bilan with penalties, dashboard). Every document comes from :mod:`clausegen.api.annee`
+(the same functions as the command line) and is recorded like the buyer's pieces."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from clausegen.api import annee as annee_api
+from clausegen.db import Compte, DossierWeb, Evenement, JetonCalendrier, Role, Soumission
+from clausegen.db.journal import consigner
+from clausegen.errors import FieldProblem
+from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+from clausegen.web import droits
+from clausegen.web.base import db
+from clausegen.web.erreurs import page_erreur
+from clausegen.web.marches import (
+    EtatEcheance,
+    Marche,
+    comptes_titulaires,
+    enregistrer,
+    etats,
+    marche_suivi,
+    marche_visible,
+    pieces_emises,
+)
+from clausegen.web.session import compte_courant, connexion_requise, role_requis
+from clausegen.web.suivi_formulaires import (
+    axes_retenus,
+    date_ou_none,
+    libelle_axe,
+    plan_depuis_formulaire,
+    resultats_depuis_formulaire,
+    valider,
+    vue_plan,
+)
+
+bp = Blueprint("suivi", __name__)
+
+GENRES = {"document_recu": "Document reçu", "mise_en_demeure": "Mise en demeure",
+          "observation": "Observation"}
+ETATS_SOUMISSION = {"soumise": "soumise, en attente de revue", "a_modifier": "modifications demandées",
+                    "acceptee": "acceptée"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- portfolio and calendar feed -----------------------------------------------------------
+
+
+def _echeances(marche: Marche) -> tuple[list[EtatEcheance], str]:
+    compose = marche.compose()
+    if compose.texte is None:
+        return [], "dossier incomplet (terminez l'entretien de l'acheteur)"
+    if marche.suivi.date_notification is None or not marche.suivi.titulaire:
+        return [], "date de notification et titulaire à renseigner"
+    emises = {p.piece for _, p in pieces_emises(marche.dossier.id)}
+    try:
+        return etats(annee_api.echeances(compose.texte, compose.nom), emises,
+                     annee_api.aujourdhui()), ""
+    except annee_api.SuiviRefuse as exc:
+        return [], str(exc)
+
+
+def _marches_suivis(compte: Compte) -> list[Marche]:
+    dossiers = db().scalars(select(DossierWeb).where(
+        DossierWeb.organisation_id == compte.organisation_id,
+        DossierWeb.facilitateur_id == compte.id).order_by(DossierWeb.titre))
+    return [marche_visible(d.id) for d in dossiers]
+
+
+@bp.get("/suivi")
+@role_requis(Role.facilitateur)
+def portefeuille() -> str:
+    """Every market followed, its next deadline, late ones first, and this week's work."""
+    return _portefeuille(None)
+
+
+@dataclass(frozen=True)
+class LignePortefeuille:
+    """One followed market: its next deadline to meet and the late ones."""
+
+    marche: Marche
+    prochaine: EtatEcheance | None
+    retards: list[EtatEcheance]
+    manque: str
+
+    @property
+    def ordre(self) -> tuple[bool, date]:
+        """Late markets first, then by next deadline; markets without one last."""
+        return (not self.retards, self.prochaine.echeance.date if self.prochaine else date.max)
+
+
+def _portefeuille(nouvelle_adresse: str | None) -> str:
+    lignes: list[LignePortefeuille] = []
+    semaine: list[tuple[Marche, EtatEcheance]] = []
+    for marche in _marches_suivis(compte_courant()):
+        echeances, manque = _echeances(marche)
+        a_faire = [e for e in echeances if not e.faite and annee_api.a_tenir(e.echeance)]
+        lignes.append(LignePortefeuille(marche, a_faire[0] if a_faire else None,
+                                        [e for e in a_faire if e.en_retard], manque))
+        semaine += [(marche, e) for e in a_faire if e.en_retard or e.cette_semaine]
+    lignes.sort(key=lambda ligne: ligne.ordre)
+    semaine.sort(key=lambda pair: pair[1].echeance.date)
+    jeton = db().get(JetonCalendrier, compte_courant().id)
+    return render_template("suivi/portefeuille.html", lignes=lignes, semaine=semaine,
+                           jeton_agenda=jeton, nouvelle_adresse=nouvelle_adresse)
+
+
+@bp.post("/suivi/calendrier")
+@role_requis(Role.facilitateur)
+def nouveau_jeton() -> str:
+    """A new secret feed address (the previous one stops working); shown once."""
+    moi = compte_courant()
+    secret = secrets.token_urlsafe(32)
+    existant = db().get(JetonCalendrier, moi.id)
+    if existant is not None:
+        db().delete(existant)
+        db().flush()
+    db().add(JetonCalendrier(compte_id=moi.id, empreinte=hashlib.sha256(secret.encode()).hexdigest()))
+    consigner(db(), action="flux_calendrier", objet="lien d'agenda renouvelé", compte=moi)
+    adresse = url_for("suivi.calendrier", jeton=secret, _external=True)
+    return _portefeuille(adresse)
+
+
+@bp.post("/suivi/calendrier/revoquer")
+@role_requis(Role.facilitateur)
+def revoquer_jeton() -> Response:
+    """Revoke the feed address: calendar applications get 404 from now on."""
+    moi = compte_courant()
+    existant = db().get(JetonCalendrier, moi.id)
+    if existant is not None:
+        db().delete(existant)
+        consigner(db(), action="flux_calendrier", objet="lien d'agenda révoqué", compte=moi)
+    flash("Adresse d'agenda révoquée.")
+    return redirect(url_for("suivi.portefeuille"))
+
+
+@bp.get("/calendrier/<jeton>.ics")
+def calendrier(jeton: str) -> Response:
+    """The facilitator's deadlines for a calendar application (no session: the secret
+    address is the credential; 404 when unknown or revoked)."""
+    trouve = db().scalar(select(JetonCalendrier).where(
+        JetonCalendrier.empreinte == hashlib.sha256(jeton.encode()).hexdigest()))
+    compte = db().get(Compte, trouve.compte_id) if trouve else None
+    if compte is None or not compte.actif or compte.role != Role.facilitateur:
+        abort(404)
+    g.compte = compte  # the rules below are the facilitator's own
+    sources = []
+    for marche in _marches_suivis(compte):
+        compose = marche.compose()
+        if compose.texte and marche.suivi.date_notification and marche.suivi.titulaire:
+            sources.append((compose.texte, compose.nom))
+    data = annee_api.calendrier(sources, f"Échéances des plans de progrès \u2013 {compte.nom}")
+    return Response(data, mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=900",
+                             "Content-Disposition": 'inline; filename="echeances.ics"'})
+
+
+# --- the year of a market ------------------------------------------------------------------
+
+
+def _annee_demandee(marche: Marche) -> tuple[int, int]:
+    total = marche.total_annees
+    try:
+        annee = int(request.args.get("annee", "1"))
+    except ValueError:
+        annee = 1
+    return min(max(annee, 1), total), total
+
+
+def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldProblem] | None = None,
+               statut: int = 200, saisie_plan: dict[str, Any] | None = None,
+               saisie_resultats: dict[str, Any] | None = None) -> tuple[str, int]:
+    """The whole page of year ``annee`` (with the form's problems when a form was refused)."""
+    moi = compte_courant()
+    echeances, manque = _echeances(marche)
+    plan = saisie_plan or marche.suivi.plans.get(str(annee))
+    resultats = saisie_resultats or marche.suivi.resultats.get(str(annee), {})
+    bilan, erreur_bilan = None, ""
+    if str(annee) in marche.suivi.resultats:
+        compose = marche.compose(jusqu_a=annee)
+        if compose.texte:
+            try:
+                bilan = annee_api.calcul_bilan(compose.texte, compose.nom, annee)
+            except annee_api.SuiviRefuse as exc:
+                erreur_bilan = str(exc)
+    tableau = _tableau_pluriannuel(marche, total)
+    soumissions = list(db().scalars(select(Soumission).where(
+        Soumission.dossier_id == marche.dossier.id, Soumission.annee == annee)
+        .order_by(Soumission.id.desc())))
+    titulaire = droits.est_titulaire_du_marche(moi, marche.dossier, marche.suivi)
+    return render_template(
+        "suivi/annee.html", marche=marche, dossier=marche.dossier, suivi=marche.suivi,
+        annee=annee, total=total, echeances=echeances, manque=manque,
+        axes=axes_retenus(marche.dossier), vue=vue_plan(plan, axes_retenus(marche.dossier)),
+        plan=marche.suivi.plans.get(str(annee)), plan_saisi=plan, resultats=resultats,
+        evenements=[e for e in marche.evenements if e.annee == annee], genres=GENRES,
+        bilan=bilan, erreur_bilan=erreur_bilan, pieces=pieces_emises(marche.dossier.id),
+        soumissions=soumissions, problemes=problemes or [],
+        peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
+        titulaires=comptes_titulaires(marche.dossier), pdf=_pdf(), libelle_axe=libelle_axe,
+        etats_soumission=ETATS_SOUMISSION, tableau=tableau), statut
+
+
+@dataclass(frozen=True)
+class AnneeDuTableau:
+    """One row of the multi-year dashboard on the page."""
+
+    annee: int
+    plan: bool
+    resultats: bool
+    du: Decimal | None
+    retards: int
+
+
+def _tableau_pluriannuel(marche: Marche, total: int) -> list[AnneeDuTableau]:
+    lignes = []
+    for numero in range(1, total + 1):
+        du = None
+        if str(numero) in marche.suivi.resultats:
+            compose = marche.compose(jusqu_a=numero)
+            if compose.texte:
+                try:
+                    du = annee_api.calcul_bilan(compose.texte, compose.nom, numero).du
+                except annee_api.SuiviRefuse:
+                    du = None
+        retards = sum(1 for e in marche.evenements if e.annee == numero and e.genre == "document_recu"
+                      and e.attendu_le and e.le > e.attendu_le)
+        lignes.append(AnneeDuTableau(numero, str(numero) in marche.suivi.plans,
+                                     str(numero) in marche.suivi.resultats, du, retards))
+    return lignes
+
+
+def _pdf() -> bool:
+    from clausegen.api.saisie import pdf_disponible
+
+    return pdf_disponible()
+
+
+@bp.get("/suivi/<int:dossier_id>")
+@connexion_requise
+def annee(dossier_id: int) -> tuple[str, int]:
+    """The year of a market, on one page."""
+    marche = marche_visible(dossier_id)
+    numero, total = _annee_demandee(marche)
+    return page_annee(marche, numero, total)
+
+
+def _retour(dossier_id: int, annee: int, ancre: str = "") -> Response:
+    return redirect(url_for("suivi.annee", dossier_id=dossier_id, annee=annee) + ancre)
+
+
+@bp.post("/suivi/<int:dossier_id>/attribution")
+@connexion_requise
+def attribution(dossier_id: int) -> Response | tuple[str, int]:
+    """The award data the post-award documents need, and the titulaire's account."""
+    marche = marche_suivi(dossier_id)
+    f = request.form
+    titulaire = {k: f.get(k, "").strip() for k in ("raison_sociale", "siret", "adresse")}
+    titulaire = {k: v for k, v in titulaire.items() if v}
+    notification = date_ou_none(f.get("date_notification", ""))
+    problemes = []
+    if notification is None:
+        problemes.append(FieldProblem("date_notification", "date de notification attendue (AAAA-MM-JJ)"))
+    from clausegen.models.dossier import Titulaire
+
+    _, erreurs = valider(Titulaire, titulaire)  # type: ignore[arg-type]
+    problemes += [FieldProblem(f"titulaire.{p.path}", p.expected) for p in erreurs]
+    compte_id = f.get("titulaire_id", "")
+    lie = next((c for c in comptes_titulaires(marche.dossier) if str(c.id) == compte_id), None)
+    if compte_id and lie is None:
+        problemes.append(FieldProblem("titulaire_id", "compte titulaire de l'organisation attendu"))
+    if problemes:
+        return page_annee(marche, 1, marche.total_annees, problemes=problemes, statut=422)
+    marche.suivi.titulaire = titulaire
+    marche.suivi.date_notification = notification
+    marche.suivi.titulaire_id = lie.id if lie else None
+    db().commit()
+    flash("Attribution enregistrée.")
+    return _retour(dossier_id, 1)
+
+
+def _refus(exc: annee_api.SuiviRefuse) -> tuple[str, int]:
+    return page_erreur(409 if exc.refus else 422, str(exc))
+
+
+def _compose(marche: Marche, annee: int | None = None) -> tuple[str, str]:
+    """The dossier text, or the request ends on a page saying what is missing (409)."""
+    compose = marche.compose(jusqu_a=annee)
+    if compose.texte is None:
+        abort(make_response(page_erreur(409, "Le dossier n'est pas complet : " + " ; ".join(
+            f"{p.path} : {p.expected}" for p in compose.problemes))))
+    return compose.texte, compose.nom
+
+
+@bp.post("/suivi/<int:dossier_id>/convocation")
+@connexion_requise
+def convocation(dossier_id: int) -> Response | tuple[str, int]:
+    """The letter fixing the launch meeting (date proposed within the two months if empty)."""
+    marche = marche_suivi(dossier_id)
+    texte, nom = _compose(marche)
+    try:
+        piece, reunion = annee_api.convocation(
+            texte, nom, reunion=date_ou_none(request.form.get("reunion", "")),
+            heure=request.form.get("heure", "").strip() or "10 h 00",
+            lieu=request.form.get("lieu", "").strip() or None)
+    except annee_api.SuiviRefuse as exc:
+        return _refus(exc)
+    enregistrer(marche, texte, piece, action="piece_suivi", objet=f"{marche.dossier.titre} : convocation",
+                details={"reunion": reunion.isoformat()})
+    flash("Convocation générée et enregistrée.")
+    return _retour(dossier_id, 1, "#convocation")
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/plan")
+@connexion_requise
+def plan(dossier_id: int, annee: int) -> Response | tuple[str, int]:
+    """The facilitator enters (or corrects) the year's plan: it is the accepted plan."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    donnees = plan_depuis_formulaire(request.form, annee, axes_retenus(marche.dossier))
+    valide, problemes = valider(PlanAnnuel, donnees)
+    if valide is None:
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes,
+                          statut=422, saisie_plan=donnees)
+    accepter_plan(marche, annee, valide, source="saisi par le facilitateur")
+    flash(f"Plan de l'année {annee} enregistré.")
+    return _retour(dossier_id, annee, "#plan")
+
+
+def valider_resultats(marche: Marche, annee: int, donnees: dict[str, Any]
+                      ) -> tuple[dict[str, Any] | None, list[FieldProblem]]:
+    """The results checked by the model, then against the plan as the bilan checks them."""
+    valide, problemes = valider(ResultatsAnnuels, donnees)
+    if valide is None:
+        return None, problemes
+    essai = Marche(marche.dossier, copy.copy(marche.suivi), marche.evenements)
+    essai.suivi.resultats = {**marche.suivi.resultats, str(annee): valide}
+    compose = essai.compose(jusqu_a=annee)
+    if compose.texte is None:
+        return None, compose.problemes
+    try:
+        annee_api.calcul_bilan(compose.texte, compose.nom, annee)
+    except annee_api.SuiviRefuse as exc:
+        return None, [FieldProblem("resultats", str(exc).split(" : ", 1)[-1])]
+    return valide, []
+
+
+def accepter_plan(marche: Marche, annee: int, plan: dict[str, Any], *, source: str) -> None:
+    """Make ``plan`` the accepted plan of the year (journalled)."""
+    marche.suivi.plans = {**marche.suivi.plans, str(annee): plan}
+    consigner(db(), action="plan_accepte", objet=f"{marche.dossier.titre} : plan de l'année {annee}",
+              compte=compte_courant(), details={"annee": annee, "source": source})
+
+
+def accepter_resultats(marche: Marche, annee: int, resultats: dict[str, Any], *, source: str) -> None:
+    """Make ``resultats`` the accepted results of the year (journalled)."""
+    marche.suivi.resultats = {**marche.suivi.resultats, str(annee): resultats}
+    consigner(db(), action="revue_soumission", objet=f"{marche.dossier.titre} : résultats de "
+              f"l'année {annee} acceptés", compte=compte_courant(),
+              details={"annee": annee, "source": source})
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/resultats")
+@connexion_requise
+def resultats(dossier_id: int, annee: int) -> Response | tuple[str, int]:
+    """The facilitator enters the results established for the year."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    plan_accepte = marche.suivi.plans.get(str(annee))
+    if plan_accepte is None:
+        return page_erreur(409, f"Aucun plan accepté pour l'année {annee} : enregistrez-le d'abord.")
+    donnees = resultats_depuis_formulaire(request.form, annee, plan_accepte)
+    valide, problemes = valider_resultats(marche, annee, donnees)
+    if valide is None:
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes,
+                          statut=422, saisie_resultats=donnees)
+    accepter_resultats(marche, annee, valide, source="saisis par le facilitateur")
+    flash(f"Résultats de l'année {annee} enregistrés.")
+    return _retour(dossier_id, annee, "#resultats")
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/evenements")
+@connexion_requise
+def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
+    """A document received (and when it was due), a mise en demeure, an observation."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    f = request.form
+    genre, le, libelle = f.get("genre", ""), date_ou_none(f.get("le", "")), f.get("libelle", "").strip()
+    attendu = date_ou_none(f.get("attendu_le", ""))
+    problemes = []
+    if genre not in GENRES:
+        problemes.append(FieldProblem("genre", "document reçu, mise en demeure ou observation attendu"))
+    if le is None:
+        problemes.append(FieldProblem("le", "date attendue (AAAA-MM-JJ)"))
+    if not libelle:
+        problemes.append(FieldProblem("libelle", "description attendue"))
+    if f.get("attendu_le", "").strip() and attendu is None:
+        problemes.append(FieldProblem("attendu_le", "date attendue (AAAA-MM-JJ) ou rien"))
+    if problemes or le is None:
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422)
+    db().add(Evenement(dossier_id=dossier_id, annee=annee, genre=genre, le=le, libelle=libelle[:2000],
+                       attendu_le=attendu if genre == "document_recu" else None,
+                       compte_id=compte_courant().id))
+    consigner(db(), action="evenement", objet=f"{marche.dossier.titre} : {GENRES[genre].lower()}",
+              compte=compte_courant(),
+              details={"annee": annee, "le": le.isoformat(), "libelle": libelle[:300]})
+    flash(f"{GENRES[genre]} enregistré(e).")
+    return _retour(dossier_id, annee, "#evenements")
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/<any(plan, lettre, bilan):genre>.docx")
+@connexion_requise
+def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, int]:
+    """Generate the year's plan, letter or bilan (same refusals as the command line)."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    texte, nom = _compose(marche, annee)
+    objet = f"{marche.dossier.titre} : {genre} de l'année {annee}"
+    try:
+        if genre == "plan":
+            piece, avertissements = annee_api.plan(texte, nom, annee)
+            enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
+            for avertissement in avertissements:
+                flash(f"Attention : {avertissement}.")
+        elif genre == "lettre":
+            piece = annee_api.lettre(texte, nom, annee)
+            enregistrer(marche, texte, piece, action="lettre", objet=objet)
+        else:
+            piece, bilan = annee_api.bilan(texte, nom, annee)
+            details = {"total": str(bilan.total), "du": str(bilan.du),
+                       "penalites": [f"{p.manquement} : {p.montant}" for p in bilan.penalites]}
+            enregistrer(marche, texte, piece, action="penalite" if bilan.du > Decimal(0) else "piece_suivi",
+                        objet=objet, details=details)
+    except annee_api.SuiviRefuse as exc:
+        return _refus(exc)
+    flash(f"Document « {piece.piece} » généré et enregistré.")
+    return _retour(dossier_id, annee, "#documents")
+
+
+@bp.get("/suivi/<int:dossier_id>/tableau-de-bord.xlsx")
+@connexion_requise
+def tableau_de_bord(dossier_id: int) -> Response | tuple[str, int]:
+    """The multi-year dashboard workbook."""
+    marche = marche_visible(dossier_id)
+    if droits.est_titulaire_du_marche(compte_courant(), marche.dossier, marche.suivi):
+        abort(403)
+    texte, nom = _compose(marche)
+    try:
+        data = annee_api.tableau_de_bord(texte, nom)
+    except annee_api.SuiviRefuse as exc:
+        return _refus(exc)
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="tableau-de-bord-{dossier_id}.xlsx"',
+        "Cache-Control": "private, no-store"})
+
+

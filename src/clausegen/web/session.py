@@ -1,0 +1,93 @@
+"""The signed-in account: loaded from the session cookie on each request.
+
+The cookie (signed by Flask with the key shared by every instance) carries the account's id
+and its session number; raising that number in the database voids every cookie at once
+(logout, deactivation, new password).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from clausegen.db import Compte, Role
+from clausegen.web.base import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def charger_compte() -> None:
+    """Before each request: the account of the cookie, if still valid."""
+    g.compte = None
+    if request.endpoint == "static":
+        return  # stylesheet and scripts: no account needed, no query
+    compte_id = session.get("compte")
+    if compte_id is None:
+        return
+    compte = db().get(Compte, compte_id)
+    if compte is None or not compte.actif or compte.numero_session != session.get("numero"):
+        session.clear()
+        return
+    g.compte = compte
+
+
+def compte_courant() -> Compte:
+    """The signed-in account (routes behind :func:`connexion_requise` only)."""
+    compte = g.get("compte")
+    if compte is None:
+        abort(401)
+    assert isinstance(compte, Compte)
+    return compte
+
+
+def connecter(compte: Compte) -> None:
+    """Start a new session for ``compte`` (a fresh cookie: no session fixation)."""
+    session.clear()
+    session["compte"] = compte.id
+    session["numero"] = compte.numero_session
+    session.permanent = True
+
+
+def deconnecter(compte: Compte) -> None:
+    """End every session of ``compte``."""
+    compte.numero_session += 1
+    session.clear()
+
+
+def suite_sure(cible: str | None) -> str | None:
+    """A local path to go back to after login, never another site."""
+    if cible and cible.startswith("/") and not cible.startswith("//") and "\\" not in cible:
+        return cible
+    return None
+
+
+def connexion_requise(vue: Callable[P, R]) -> Callable[P, R | Response]:
+    """Send anonymous visitors to the login page, then back."""
+
+    @functools.wraps(vue)
+    def enveloppe(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+        if g.get("compte") is None:
+            return redirect(url_for("compte.connexion", suite=request.full_path.rstrip("?")))
+        return vue(*args, **kwargs)
+
+    return enveloppe
+
+
+def role_requis(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
+    """Signed in, and one of ``roles`` (403 otherwise)."""
+
+    def decorateur(vue: Callable[P, R]) -> Callable[P, R | Response]:
+        @functools.wraps(vue)
+        def enveloppe(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+            if compte_courant().role not in roles:
+                abort(403)
+            return vue(*args, **kwargs)
+
+        return connexion_requise(enveloppe)
+
+    return decorateur

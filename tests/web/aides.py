@@ -1,0 +1,52 @@
+"""Helpers shared by the web tests: a complete dossier and the forms that type it."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import yaml
+
+from clausegen.web.entretien import ETAPES, Etape, lire
+from tests.conftest import NETTOYAGE
+
+
+def dossier_entretien() -> dict[str, Any]:
+    """The bundled example without what the interview does not ask (award, yearly plans)."""
+    data = copy.deepcopy(yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8")))
+    for cle in ("titulaire", "plans", "bilans"):
+        data.pop(cle, None)
+    return data
+
+
+def formulaire(etape: Etape, data: dict[str, Any]) -> dict[str, Any]:
+    """The form of one step, typed from a dossier dictionary."""
+    champs: dict[str, Any] = {}
+    for champ in etape.champs:
+        valeur = lire(data, champ.chemin)
+        if champ.type == "axes":
+            champs[champ.chemin] = [a["code"] for a in valeur]
+            for axe in valeur:
+                champs[f"plan_de_progres.precisions.{axe['code']}"] = axe.get("precisions", "")
+        elif champ.type == "case":
+            champs[champ.chemin] = ["non", "oui"] if valeur else ["non"]
+        elif valeur is not None:
+            champs[champ.chemin] = str(valeur)
+    return champs
+
+
+def remplir(client: Any, dossier_id: int, data: dict[str, Any]) -> None:
+    """Answer every step of the interview; each one must lead to the next."""
+    for etape in ETAPES:
+        reponse = client.post(f"/dossiers/{dossier_id}/entretien/{etape.code}", formulaire(etape, data))
+        assert reponse.status_code == 302, (etape.code, reponse.get_data(as_text=True)[-3000:])
+
+
+def nouveau_dossier(client: Any) -> int:
+    """Create an empty dossier as the signed-in buyer; its number."""
+    reponse = client.post("/dossiers")
+    assert reponse.status_code == 302
+    found = re.search(r"/dossiers/(\d+)/", reponse.headers["Location"])
+    assert found
+    return int(found.group(1))

@@ -1,0 +1,129 @@
+"""Pieces: generation recorded, preview from the blocks, downloads byte-identical to the CLI."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import func, select
+
+from clausegen.cli import cli
+from clausegen.db import Generation, PieceGeneree
+from clausegen.web.app import sessions_de
+from tests.conftest import NETTOYAGE, PONCTUEL
+from tests.web.conftest import Client
+from tests.web.test_import_export import importer
+
+
+def _generer(client: Client, source: Path = NETTOYAGE) -> tuple[str, int]:
+    _, lieu, _ = importer(client, source.read_bytes())
+    reponse = client.post(f"{lieu}/generations")
+    assert reponse.status_code == 302, reponse.get_data(as_text=True)
+    found = re.search(r"/generations/(\d+)$", reponse.headers["Location"])
+    assert found
+    return lieu, int(found.group(1))
+
+
+def test_generation_is_recorded_with_its_provenance(app: Flask, client: Client) -> None:
+    client.connecter("acheteur")
+    lieu, numero = _generer(client)
+    with sessions_de(app)() as db:
+        generation = db.get(Generation, numero)
+        assert generation is not None
+        assert generation.compte.courriel == "acheteur@a.fr"
+        assert generation.bibliotheque == "1.1.0" or re.match(r"^\d+\.\d+\.\d+$", generation.bibliotheque)
+        assert len(generation.dossier_sha256) == 64
+        assert [p.piece for p in generation.pieces] == ["ccap", "cctp"]
+        assert all(v.split()[1].startswith("sha256:") for v in generation.pieces[0].fragments.values())
+    page = client.get(f"/generations/{numero}").get_data(as_text=True)
+    assert "Objet du marché" in page
+    assert "Acheteur A" in page
+
+
+def test_downloads_are_byte_identical_to_the_cli(client: Client, runner: CliRunner, tmp_path: Path) -> None:
+    client.connecter("acheteur")
+    lieu, numero = _generer(client)
+    yml = tmp_path / "dossier.yml"
+    yml.write_bytes(client.get(f"{lieu}/dossier.yml").get_data())
+    for piece in ("ccap", "cctp"):
+        sortie = tmp_path / f"{piece}.docx"
+        assert runner.invoke(cli, [piece, str(yml), "-o", str(sortie)]).exit_code == 0
+        premier = client.get(f"/generations/{numero}/{piece}.docx")
+        assert premier.headers["Content-Disposition"] == f'attachment; filename="{piece}-{numero}.docx"'
+        assert premier.get_data() == sortie.read_bytes()
+        assert client.get(f"/generations/{numero}/{piece}.docx").get_data() == premier.get_data()
+
+
+def test_zip_holds_both_pieces_and_the_dossier(client: Client) -> None:
+    client.connecter("acheteur")
+    lieu, numero = _generer(client)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/generations/{numero}.zip").get_data()))
+    assert archive.namelist() == ["ccap.docx", "cctp.docx", "dossier.yml"]
+    assert archive.read("ccap.docx") == client.get(f"/generations/{numero}/ccap.docx").get_data()
+    assert archive.read("dossier.yml") == client.get(f"{lieu}/dossier.yml").get_data()
+
+
+def test_unsuited_market_is_refused_and_nothing_recorded(app: Flask, client: Client) -> None:
+    client.connecter("acheteur")
+    _, lieu, _ = importer(client, PONCTUEL.read_bytes())
+    reponse = client.post(f"{lieu}/generations")
+    assert reponse.status_code == 409
+    assert "achat isolé ou prestation ponctuelle" in reponse.get_data(as_text=True)
+    with sessions_de(app)() as db:
+        assert db.scalar(select(func.count()).select_from(PieceGeneree)) == 0
+
+
+@pytest.mark.parametrize("role", ["juriste", "administrateur"])
+def test_readers_download_but_do_not_generate(app: Flask, client: Client, role: str) -> None:
+    client.connecter("acheteur")
+    lieu, numero = _generer(client)
+    lecteur = Client(app.test_client())
+    lecteur.connecter(role)
+    assert lecteur.get(f"/generations/{numero}/ccap.docx").status_code == 200
+    assert lecteur.post(f"{lieu}/generations").status_code == 403
+
+
+def test_other_organisation_sees_no_generation(app: Flask, client: Client) -> None:
+    client.connecter("acheteur")
+    lieu, numero = _generer(client)
+    autre = Client(app.test_client())
+    autre.connecter("acheteur", "b")
+    for url in (f"/generations/{numero}", f"/generations/{numero}/ccap.docx", f"/generations/{numero}.zip",
+                f"/generations/{numero}/ccap.pdf"):
+        assert autre.get(url).status_code == 404, url
+    assert autre.post(f"{lieu}/generations").status_code == 404
+
+
+def test_facilitator_not_following_sees_no_generation(app: Flask, client: Client) -> None:
+    client.connecter("acheteur")
+    _, numero = _generer(client)
+    facilitateur = Client(app.test_client())
+    facilitateur.connecter("facilitateur")
+    assert facilitateur.get(f"/generations/{numero}").status_code == 404
+
+
+def test_unknown_piece_is_404(client: Client) -> None:
+    client.connecter("acheteur")
+    _, numero = _generer(client)
+    assert client.get(f"/generations/{numero}/lettre.docx").status_code == 404
+
+
+@pytest.mark.slow
+def test_pdf_download_when_libreoffice_is_there(client: Client) -> None:
+    import shutil
+
+    client.connecter("acheteur")
+    _, numero = _generer(client)
+    reponse = client.get(f"/generations/{numero}/ccap.pdf")
+    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+        assert reponse.status_code == 503
+        assert "LibreOffice" in reponse.get_data(as_text=True)
+        return
+    assert reponse.status_code == 200
+    assert reponse.mimetype == "application/pdf"
+    assert reponse.get_data()[:5] == b"%PDF-"
