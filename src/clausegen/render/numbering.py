@@ -308,10 +308,9 @@ def numbered_parts(styles: bytes, numbering: bytes | None, start: int) -> dict[s
 
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 CONTENT_TYPES = "[Content_Types].xml"
-STYLES_WITH_EFFECTS = "word/stylesWithEffects.xml"
-"""Word 2010's copy of the styles: kept consistent with ``styles.xml``."""
-RAW_PARTS = (STYLES_PART, STYLES_WITH_EFFECTS, NUMBERING_PART, DOCUMENT_RELS, CONTENT_TYPES)
-"""Parts whose uncompressed bytes numbering needs."""
+RAW_PARTS = (STYLES_PART, NUMBERING_PART, DOCUMENT_RELS, CONTENT_TYPES)
+"""Parts whose uncompressed bytes numbering needs (Word 2010's ``stylesWithEffects.xml`` is
+dropped when packaging: see :data:`clausegen.render.package.STALE_CONTENT_TYPES`)."""
 
 
 def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
@@ -319,9 +318,6 @@ def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
     if STYLES_PART not in raw:
         return {}
     replaced = dict(numbered_parts(raw[STYLES_PART], raw.get(NUMBERING_PART), start))
-    effects = raw.get(STYLES_WITH_EFFECTS)
-    if replaced and effects is not None and heading_style_ids(effects) is not None:
-        replaced[STYLES_WITH_EFFECTS] = styles_xml(effects, list_ids(raw.get(NUMBERING_PART)))
     if replaced and NUMBERING_PART not in raw:
         if DOCUMENT_RELS in raw:
             replaced[DOCUMENT_RELS] = with_relationship(raw[DOCUMENT_RELS], "rIdClausegenNumbering",

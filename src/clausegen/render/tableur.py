@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from clausegen.render.classeur_ooxml import corrected_parts
 from clausegen.render.package import DESCRIPTION, LANGUAGE, rezip
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -159,5 +160,6 @@ def tableau_de_bord_xlsx(years: Sequence[AnneeSuivi], title: str, created: datet
     core = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(
         book.properties.to_tree())
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    return rezip((item.filename, core if item.filename == CORE_PART else source.read(item.filename))
-                 for item in source.infolist())
+    return rezip(corrected_parts(
+        (item.filename, core if item.filename == CORE_PART else source.read(item.filename))
+        for item in source.infolist()))
