@@ -812,30 +812,41 @@ def test_item1_bundled_library_is_read_only(runner, tmp_path: Path, monkeypatch)
     assert _tree(LIBRARY) == before
 
 
+def _latest_and_next(fragment_id: str) -> tuple[str, str]:
+    """The latest bundled version of a fragment and the next minor version (computed: a
+    library release may already ship the version a test would otherwise hard-code)."""
+    from clausegen.library import load_library
+
+    latest = str(load_library(LIBRARY).versions(fragment_id)[-1].meta.version)
+    major, minor, _ = (int(part) for part in latest.split("."))
+    return latest, f"{major}.{minor + 1}.0"
+
+
 def test_item1_init_then_new_version_goes_to_the_organisation_library(runner, tmp_path: Path,
                                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
+    latest, new = _latest_and_next("general.objet")
     before = _tree(LIBRARY)
     result = runner.invoke(cli, ["bibliotheque", "init", "orga"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".clausegen.yml").read_text(encoding="utf-8").endswith("  - orga\n")
-    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0"])
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", new])
     assert result.exit_code == 0, result.output
     assert "Bibliothèques de l'organisation ajoutées par" in result.output
-    draft = tmp_path / "orga" / "fragments" / "general.objet" / "1.1.0.md"
+    draft = tmp_path / "orga" / "fragments" / "general.objet" / f"{new}.md"
     assert "statut: brouillon" in draft.read_text(encoding="utf-8")
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])  # 1.0.0 still in force
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])  # the bundled one still in force
     assert result.exit_code == 0, result.output
     from clausegen.render.inspect import read_provenance
 
     record = read_provenance((tmp_path / "c.docx").read_bytes())
-    assert record["fragment.general.objet"].startswith("1.0.0 ")
+    assert record["fragment.general.objet"].startswith(f"{latest} ")
     for target, extra in (("en_revue", []), ("valide", ["--par", "Maître Durand", "--le", "2026-12-01"])):
-        result = runner.invoke(cli, ["bibliotheque", "statut", "general.objet@1.1.0", target, *extra])
+        result = runner.invoke(cli, ["bibliotheque", "statut", f"general.objet@{new}", target, *extra])
         assert result.exit_code == 0, result.output
     assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "d.docx"]).exit_code == 0
     record = read_provenance((tmp_path / "d.docx").read_bytes())
-    assert record["fragment.general.objet"].startswith("1.1.0 ")
+    assert record["fragment.general.objet"].startswith(f"{new} ")
     assert _tree(LIBRARY) == before
     result = runner.invoke(cli, ["bibliotheque", "init", "orga"])
     _refused(result, 1, "n'est pas vide")
@@ -849,12 +860,13 @@ def test_item1_maintainers_name_the_source_library_explicitly(runner, tmp_path: 
     source = tmp_path / "clause_library"
     shutil.copytree(LIBRARY, source)
     monkeypatch.setattr(marche, "library_dir", lambda: source)
-    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0"])
+    _, new = _latest_and_next("general.objet")
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", new])
     _refused(result, 1, "clausegen bibliotheque init")
-    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0",
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", new,
                                  "--bibliotheque", str(source)])
     assert result.exit_code == 0, result.output
-    assert (source / "fragments" / "general.objet" / "1.1.0.md").is_file()
+    assert (source / "fragments" / "general.objet" / f"{new}.md").is_file()
 
 
 def test_L16_provenance_names_the_organisation_release(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
