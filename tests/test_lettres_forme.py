@@ -105,3 +105,14 @@ def test_exchange_of_letters_is_not_dated_on_a_deadline_by_default(tmp_path: Pat
     assert result.exit_code == 2
     assert "--date" in result.output
     assert "date_validation" in result.output
+
+
+def test_the_annex_starts_on_a_page_of_its_own_with_no_spacer_left_before_it(lettre: bytes) -> None:
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(lettre)).read("word/document.xml"))
+    annex = next(p for p in body.iter(f"{w}p") if "".join(p.itertext()).startswith("Annexe \u2013"))
+    assert annex.find(f"{w}pPr/{w}pageBreakBefore") is not None
+    assert annex.getprevious().tag == f"{w}tbl"  # the acceptance table, without its spacer paragraph
+    assert all(b.get(f"{w}type") != "page" for b in body.iter(f"{w}br"))  # no break character

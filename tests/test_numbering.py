@@ -54,7 +54,7 @@ def test_headings_are_numbered_by_a_list_bound_to_their_styles() -> None:
     body = _part(docx, "word/document.xml")
     headings = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Heading1']", namespaces=NS)
     texts = ["".join(h.itertext()) for h in headings]
-    assert texts[0] == "Objet et dispositions générales"  # no typed number
+    assert texts[0] == "Objet et forme du marché"  # no typed number
     assert not any(re.match(r"Article|\d", t) for t in texts)
 
 
@@ -89,9 +89,9 @@ def test_a_chapter_starts_its_list_and_its_references_at_the_first_article() -> 
                             namespaces=NS)
     assert start == ["7"]
     dump = dump_text(docx)
-    assert "[Heading 1] Article\u00a07 \u2013 Objet et dispositions générales" in dump
-    assert "[Heading 2] 9.6. Formalisation du plan de progrès" in dump
-    assert "en application de l'article\u00a09.6 sont" in dump
+    assert "[Heading 1] Article\u00a07 \u2013 Objet et forme du marché" in dump
+    assert "[Heading 2] 10.6. Formalisation du plan de progrès" in dump
+    assert "en application de l\u2019article\u00a010.6 sont" in dump
     assert "Article\u00a01 \u2013" not in dump
     assert "Sommaire" not in dump  # a chapter goes into the buyer's CCAP, which has its own
 
@@ -118,13 +118,13 @@ def test_libreoffice_renumbers_headings_and_references_after_an_insertion(tmp_pa
     source = tmp_path / "ccap.docx"
     source.write_bytes(_insert_article_before(_ccap(), "Plan de progrès en matière sociale"))
     text = " ".join(office_text(source, tmp_path / "ccap.txt").split())  # nbsp included
-    assert "Article 3 \u2013 Article inséré 3.1. Section insérée" in text
-    assert "Article 4 \u2013 Plan de progrès en matière sociale" in text
-    assert "4.6. Formalisation du plan de progrès" in text
-    # References to sections follow: the formalisation (3.6 when generated) is now 4.6.
-    assert "en application de l'article 4.6 sont" in text
-    assert "l'article 3.6" not in text
-    assert "fixé à l'article 6.2" in text  # was 5.2, an axis section
+    assert "Article 4 \u2013 Article inséré 4.1. Section insérée" in text
+    assert "Article 5 \u2013 Plan de progrès en matière sociale" in text
+    assert "5.6. Formalisation du plan de progrès" in text
+    # References to sections follow: the formalisation (4.6 when generated) is now 5.6.
+    assert "en application de l\u2019article 5.6 sont" in text
+    assert "l\u2019article 4.6" not in text
+    assert "fixé à l\u2019article 7.2" in text  # was 6.2, a section of the insertion article
 
 
 def test_the_complete_ccap_has_a_cached_table_of_contents_linked_to_its_headings() -> None:
@@ -137,8 +137,13 @@ def test_the_complete_ccap_has_a_cached_table_of_contents_linked_to_its_headings
     assert len(links) == len(bookmarks) >= 30  # one entry per article and section
     assert set(links) == bookmarks
     dump = dump_text(docx)
-    assert "[toc 1] Article\u00a03 \u2013 Plan de progrès en matière sociale" in dump
-    assert "[toc 2] 3.6. Formalisation du plan de progrès" in dump
+    assert "[toc 1] Article\u00a04 \u2013 Plan de progrès en matière sociale" in dump
+    assert "[toc 2] 4.6. Formalisation du plan de progrès" in dump
+    # The TOC has its own page: the first article starts the next one.
+    toc_end = body.xpath("(//w:p[.//w:fldChar/@w:fldCharType='end'])[1]", namespaces=NS)[0]
+    first_article = toc_end.getnext()
+    assert first_article.find("w:pPr/w:pStyle", NS).get(_w("val")) == "Heading1"
+    assert first_article.find("w:pPr/w:pageBreakBefore", NS) is not None
     styles = _part(docx, "word/styles.xml")
     assert styles.find("w:style[@w:styleId='TOC1']", NS) is not None
 
@@ -158,7 +163,7 @@ def test_a_skeleton_without_numbering_part_gets_one(tmp_path: Path) -> None:
     archive = zipfile.ZipFile(io.BytesIO(docx))
     assert b"numbering.xml" in archive.read("word/_rels/document.xml.rels")
     assert b'PartName="/word/numbering.xml"' in archive.read("[Content_Types].xml")
-    assert "[Heading 1] Article\u00a01 \u2013 Objet et dispositions générales" in dump_text(docx)
+    assert "[Heading 1] Article\u00a01 \u2013 Objet et forme du marché" in dump_text(docx)
 
 
 def test_a_dossier_value_cannot_forge_a_cross_reference(tmp_path: Path) -> None:

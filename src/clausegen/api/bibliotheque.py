@@ -360,7 +360,7 @@ def text_changes(report: DocumentReport, docx: Path, dossier_path: Path,
         raise InputFileError(path=docx, reason=f"comparaison détaillée possible pour le CCAP et le "
                              f"CCTP seulement (pièce : {piece or 'inconnue'})")
     loaded = read_dossier(dossier_path)
-    if loaded.sha256 != report.record.get("dossier_sha256"):
+    if loaded.recorded_sha256(piece) != report.record.get("dossier_sha256"):
         raise InputFileError(path=dossier_path, reason="ce n'est pas le dossier dont le document a "
                              "été généré (empreinte différente)")
     library = open_library(overlays, use_cache=False)

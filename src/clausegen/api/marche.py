@@ -80,6 +80,10 @@ class LoadedDossier:
         canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    def recorded_sha256(self, piece: str) -> str:
+        """The dossier hash a piece records: consultation data only for a tender piece."""
+        return self.consultation_sha256 if piece in TENDER_PIECES else self.sha256
+
 
 @dataclass(frozen=True)
 class Generation:
@@ -306,7 +310,7 @@ def render_piece(
         keywords=f"clausegen; {dispositif(dossier)}",
         created=datetime.combine(notification, time()) if notification else None,
     )
-    dossier_hash = loaded.consultation_sha256 if tender else loaded.sha256
+    dossier_hash = loaded.recorded_sha256(piece)
     data = render_docx(skeleton, document.blocks,
                        _fields(dossier, document, document.is_draft, forced=mention is not None),
                        properties, {**provenance(document, library, dossier_hash, loaded.path.name),

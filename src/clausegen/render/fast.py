@@ -276,7 +276,23 @@ def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
     if len(written) > MAX_WRITTEN_BLOCKS:
         written.clear()
     out = []
-    for block in blocks:
+    break_pending = False
+    for index, block in enumerate(blocks):
+        if isinstance(block, PageBreak):
+            break_pending = True  # already applied to the block before, if it was written
+            continue
+        before_break = index + 1 < len(blocks) and isinstance(blocks[index + 1], PageBreak)
+        if break_pending or before_break:
+            # A page break is writer state across blocks (« page break before » on the next
+            # paragraph, no spacer after a table just before it): such blocks are not cached.
+            writer = BodyWriter(prepared)
+            writer.break_before = break_pending
+            writer.block(block)
+            if before_break:
+                writer.block(blocks[index + 1])
+            break_pending = writer.break_before
+            out.append("".join(writer.out))
+            continue
         try:
             xml = written.get(block)
         except TypeError:  # a block holding a list is not hashable: write it, do not keep it

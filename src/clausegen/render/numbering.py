@@ -288,7 +288,8 @@ def styles_xml(styles: bytes, ids: ListIds) -> bytes:
                 f'<w:basedOn w:val="{normal}"/>'
                 '<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/>'
                 f'<w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs>'
-                f'<w:spacing w:after="60"/><w:ind w:left="{indent}"/></w:pPr></w:style>', _PARSER))
+                f'<w:spacing w:after="40" w:line="240" w:lineRule="auto"/>'
+                f'<w:ind w:left="{indent}"/></w:pPr></w:style>', _PARSER))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
