@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.inspect import dump_text, read_provenance
 from tests.conftest import EXAMPLES, NETTOYAGE
 
 TOUS = EXAMPLES / "tous-axes-toutes-variantes.yml"
@@ -126,10 +126,14 @@ def test_tender_pieces_are_byte_identical_before_and_after_award(tmp_path: Path,
     for award in ("titulaire", "plans", "bilans"):
         data.pop(award, None)
     data["marche"].pop("date_notification")
-    before = tmp_path / "consultation.yml"
+    # The award fills the same dossier file: same name (the provenance records it, for
+    # ``actualiser``), contents without the award fields.
+    before = tmp_path / "consultation" / NETTOYAGE.name
+    before.parent.mkdir()
     before.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     library = open_library()
     consultation, _ = render_piece(read_dossier(before), piece, library=library)
     awarded, _ = render_piece(read_dossier(NETTOYAGE), piece, library=library)
     assert read_dossier(NETTOYAGE).dossier.titulaire is not None
+    assert read_provenance(awarded)["dossier"] == NETTOYAGE.name
     assert consultation == awarded
