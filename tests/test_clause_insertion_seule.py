@@ -39,6 +39,27 @@ def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, t
         assert expected in text, expected
     # CCAG-Travaux: the insertion article number is not verified, so it is cited by subject.
     assert "la stipulation du CCAG-Travaux relative à l’action d’insertion professionnelle" in text
+    # Issue 9 (M3, item 3): derogations stated outright; a penalty applies once decided.
+    assert "en tant que de besoin" not in text
+    assert ("Par dérogation à la stipulation du CCAG-Travaux relative aux pénalités pour non-respect "
+            "de la clause sociale d’insertion, les pénalités relatives à l’action d’insertion sont "
+            "exclusivement celles du présent CCAP.") in text
+    assert "la pénalité n’est applicable qu’à compter de cette notification" in text
+
+
+@pytest.mark.parametrize(("exoneration", "expected", "absent"), [
+    (True, "prévue par la stipulation du CCAG-Travaux relative à l’exonération des pénalités dont le "
+           "montant total ne dépasse pas 1 000 € HT, s’applique aussi", "dès le premier euro"),
+    (False, "le titulaire n’est pas exonéré des pénalités du présent article", "s’applique aussi"),
+])
+def test_exemption_of_small_penalties_stated_either_way(runner: CliRunner, write_dossier: Any,
+                                                        tmp_path: Path, exoneration: bool,
+                                                        expected: str, absent: str) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["clause_insertion"]["penalites"]["exoneration_ccag"] = exoneration
+    text = _text(runner, "ccap", tmp_path, write_dossier(data))
+    assert expected in text
+    assert absent not in text
 
 
 def test_cctp_gives_statement_final_bilan_and_facilitator(runner: CliRunner, tmp_path: Path) -> None:
