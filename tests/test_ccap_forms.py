@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.inspect import dump_text, read_provenance
 from tests.conftest import EXAMPLES, NETTOYAGE
 
 TOUS = EXAMPLES / "tous-axes-toutes-variantes.yml"
@@ -119,17 +119,32 @@ def test_complete_ccap_of_an_accord_cadre_needs_its_maximum(tmp_path: Path) -> N
     assert chapter.exit_code == 0, chapter.output
 
 
-@pytest.mark.parametrize("piece", ["ccap", "cctp", "ccap_chapitre", "cctp_chapitre"])
-def test_tender_pieces_are_byte_identical_before_and_after_award(tmp_path: Path,
+AWARDED = ("titulaire", "plans", "bilans", "marches_subsequents")
+"""What the dossier gains at award (the subsequent contracts of an accord-cadre too)."""
+
+
+@pytest.mark.parametrize(("example", "piece"), [
+    *[("nettoyage-4-ans.yml", p) for p in ("ccap", "cctp", "ccap_chapitre", "cctp_chapitre")],
+    *[("accord-cadre-marches-subsequents.yml", p) for p in ("ccap", "cctp", "ccap_chapitre")],
+    ("marche-reserve.yml", "ccap"),
+    ("travaux-clause-insertion.yml", "ccap"),  # the insertion clause alone
+    ("travaux-clause-insertion.yml", "cctp"),
+])
+def test_tender_pieces_are_byte_identical_before_and_after_award(tmp_path: Path, example: str,
                                                                  piece: str) -> None:
-    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
-    for award in ("titulaire", "plans", "bilans"):
+    awarded_path = EXAMPLES / example
+    data = yaml.safe_load(awarded_path.read_text(encoding="utf-8"))
+    assert data.get("titulaire") or data.get("marches_subsequents")  # the example is awarded
+    for award in AWARDED:
         data.pop(award, None)
     data["marche"].pop("date_notification")
-    before = tmp_path / "consultation.yml"
+    # The award fills the same dossier file: same name (the provenance records it, for
+    # ``actualiser``), contents without the award fields.
+    before = tmp_path / "consultation" / awarded_path.name
+    before.parent.mkdir()
     before.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     library = open_library()
     consultation, _ = render_piece(read_dossier(before), piece, library=library)
-    awarded, _ = render_piece(read_dossier(NETTOYAGE), piece, library=library)
-    assert read_dossier(NETTOYAGE).dossier.titulaire is not None
+    awarded, _ = render_piece(read_dossier(awarded_path), piece, library=library)
+    assert read_provenance(awarded)["dossier"] == awarded_path.name
     assert consultation == awarded

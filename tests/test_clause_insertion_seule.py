@@ -27,22 +27,45 @@ def _text(runner: CliRunner, piece: str, tmp_path: Path, dossier: Path = TRAVAUX
 def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, tmp_path: Path) -> None:
     text = _text(runner, "ccap", tmp_path)
     assert "Plan de progrès" not in text
-    assert "Marché comportant une clause d'insertion, condition d'exécution" in text
+    assert "co-traitance" not in text  # fixed at the offer, not a modality (issue 9, M4)
+    assert "Marché comportant une clause d’insertion, condition d’exécution" in text
     for expected in ("volume minimal de 3 500 heures de travail", "Publics éligibles",
-                     "l'embauche directe", "la mise à disposition", "la sous-traitance ou la co-traitance",
+                     "l’embauche directe", "la mise à disposition",
+                     "la sous-traitance d’une partie des prestations",
                      "Karim Benali", "au plus tard le 10 du mois qui suit",
-                     "Dans un délai de 3 mois à compter de la fin de l'exécution du marché",
+                     "Dans un délai de 3 mois à compter de la fin de l’exécution du marché",
                      "deux fois le montant du SMIC horaire brut", "100,00 € HT par jour calendaire",
                      "Dérogations au CCAG"):
         assert expected in text, expected
     # CCAG-Travaux: the insertion article number is not verified, so it is cited by subject.
-    assert "la stipulation du CCAG-Travaux relative à l'action d'insertion professionnelle" in text
+    assert "la stipulation du CCAG-Travaux relative à l’action d’insertion professionnelle" in text
+    # Issue 9 (M3, item 3): derogations stated outright; a penalty applies once decided.
+    assert "en tant que de besoin" not in text
+    assert ("Par dérogation à la stipulation du CCAG-Travaux relative aux pénalités pour non-respect "
+            "de la clause sociale d’insertion, les pénalités relatives à l’action d’insertion sont "
+            "exclusivement celles du présent CCAP.") in text
+    assert "la pénalité n’est applicable qu’à compter de cette notification" in text
+
+
+@pytest.mark.parametrize(("exoneration", "expected", "absent"), [
+    (True, "prévue par la stipulation du CCAG-Travaux relative à l’exonération des pénalités dont le "
+           "montant total ne dépasse pas 1 000 € HT, s’applique aussi", "dès le premier euro"),
+    (False, "le titulaire n’est pas exonéré des pénalités du présent article", "s’applique aussi"),
+])
+def test_exemption_of_small_penalties_stated_either_way(runner: CliRunner, write_dossier: Any,
+                                                        tmp_path: Path, exoneration: bool,
+                                                        expected: str, absent: str) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["clause_insertion"]["penalites"]["exoneration_ccag"] = exoneration
+    text = _text(runner, "ccap", tmp_path, write_dossier(data))
+    assert expected in text
+    assert absent not in text
 
 
 def test_cctp_gives_statement_final_bilan_and_facilitator(runner: CliRunner, tmp_path: Path) -> None:
     text = _text(runner, "cctp", tmp_path)
-    assert "Relevé de l'action d'insertion" in text
-    assert "Bilan final de l'insertion" in text
+    assert "Relevé de l’action d’insertion" in text
+    assert "Bilan final de l’insertion" in text
     assert "au regard du volume de 3 500 heures fixé" in text
     assert "Missions du facilitateur" in text
     assert "plan de progrès" not in text.lower()
@@ -96,4 +119,4 @@ def test_accord_cadre_with_the_insertion_clause_alone(runner: CliRunner, write_d
                        "duree_marches_subsequents_mois": 6, "prestation": "recurrente"}
     text = _text(runner, "ccap", tmp_path, write_dossier(data))
     assert "Chaque marché subséquent est conclu pour une durée de 6 mois" in text
-    assert "La clause d'insertion définie à l'article 3 s'applique à chaque marché subséquent" in text
+    assert "La clause d’insertion définie à l’article 3 s’applique à chaque marché subséquent" in text

@@ -47,7 +47,10 @@ def test_cents_rounds_half_up() -> None:
     ("12500", "douze mille cinq cents euros"),
     ("12500.50", "douze mille cinq cents euros et cinquante centimes"),
     ("1", "un euro"),
-], ids=["entier", "centimes", "singulier"])
+    ("3000000", "trois millions d'euros"),
+    ("1000000.50", "un million d'euros et cinquante centimes"),
+    ("1500000", "un million cinq cent mille euros"),
+], ids=["entier", "centimes", "singulier", "millions-de", "million-centimes", "million-et-mille"])
 def test_en_lettres(value: str, expected: str) -> None:
     assert en_lettres(value) == expected
 

@@ -59,8 +59,8 @@ def test_insertion_clause_alone_is_refused_for_a_reserved_contract(runner: CliRu
 
 
 @pytest.mark.parametrize(("article", "expected"), [
-    ("L2113-13", "structures d'insertion par l'activité économique mentionnées à l'article L. 5132-4"),
-    ("L2113-12", "entreprises adaptées mentionnées à l'article L. 5213-13"),
+    ("L2113-13", "structures d’insertion par l’activité économique mentionnées à l’article L. 5132-4"),
+    ("L2113-12", "entreprises adaptées mentionnées à l’article L. 5213-13"),
 ])
 def test_ccap_states_the_reservation(runner: CliRunner, write_dossier: Any, tmp_path: Path,
                                      article: str, expected: str) -> None:
@@ -72,7 +72,7 @@ def test_ccap_states_the_reservation(runner: CliRunner, write_dossier: Any, tmp_
     assert f"article {article[:1]}. {article[1:]} du code de la commande publique" in text
     assert expected in text
     assert "proportion minimale de 50 %" in text
-    assert "ne fixe pas d'objectif en heures d'insertion" in text
+    assert "ne fixe pas d’objectif en heures d’insertion" in text
 
 
 def test_ccap_of_an_ordinary_contract_says_nothing_of_reservation(runner: CliRunner,
@@ -84,7 +84,12 @@ def test_ccap_of_an_ordinary_contract_says_nothing_of_reservation(runner: CliRun
 
 def test_reserved_bilan_penalty_computed_by_hand(runner: CliRunner, tmp_path: Path) -> None:
     # Obligation de moyens: missed objectives are not penalised; 4 days late × 50 € = 200 €;
-    # cap 10 % × 141 000 € = 14 100 €.
-    result = runner.invoke(cli, ["bilan", str(RESERVE), "--annee", "1", "-o", str(tmp_path / "b.docx")])
+    # cap 10 % × 141 000 € = 14 100 €. The example records the buyer's decision: due.
+    out = tmp_path / "b.docx"
+    result = runner.invoke(cli, ["bilan", str(RESERVE), "--annee", "1", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "pénalités encourues : 200,00\u00a0€\u00a0HT" in result.output
+    assert ("pénalités applicables : 200,00\u00a0€\u00a0HT ; constatées : 200,00\u00a0€\u00a0HT"
+            in result.output)
+    text = dump_text(out.read_bytes()).replace("\u00a0", " ")
+    assert "| 4 jours × 50,00 € | 200,00 € | applicable (mise en demeure du 20 octobre 2027) |" in text
+    assert "Plafond annuel |  | 14 100,00 € |" in text.replace("\u202f", " ")

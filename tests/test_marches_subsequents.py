@@ -82,11 +82,12 @@ def test_letter_and_bilan_attach_to_the_subsequent_titulaire(runner: CliRunner, 
     assert "Vert Horizon" not in text
     assert "2027-0031-MS1" in text
     # Year 1 of MS n° 1: prorata 2 400 h × 12 / 36 = 800 h; 740 done: 60 h × 50 € = 3 000 €;
-    # cap 10 % × 198 000 € = 19 800 €, not reached.
+    # cap 10 % × 198 000 € = 19 800 €, not reached. The example records the buyer's decision.
     result = runner.invoke(cli, ["bilan", str(AC), "--annee", "1", "--marche-subsequent", "1",
                                  "-o", str(tmp_path / "bilan.docx")])
     assert result.exit_code == 0, result.output
-    assert "pénalités encourues : 3\u202f000,00\u00a0€\u00a0HT" in result.output
+    assert ("pénalités applicables : 3\u202f000,00\u00a0€\u00a0HT ; constatées : 3\u202f000,00\u00a0€\u00a0HT"
+            in result.output)
 
 
 def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner: CliRunner,
@@ -94,7 +95,7 @@ def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner
     out = tmp_path / "ccap.docx"
     assert runner.invoke(cli, ["ccap", str(AC), "-o", str(out)]).exit_code == 0
     text = dump_text(out.read_bytes())
-    assert "pour chaque marché subséquent d'une durée d'au moins deux ans" in text
+    assert "pour chaque marché subséquent d’une durée d’au moins deux ans" in text
     assert "courent à compter de la notification du marché subséquent" in text
     nettoyage = tmp_path / "n.docx"
     assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(nettoyage)]).exit_code == 0

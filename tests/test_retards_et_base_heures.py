@@ -33,11 +33,29 @@ def test_mise_en_demeure_expiry(recue: date, fin: date) -> None:
     assert fin_mise_en_demeure(recue, 15) == fin
 
 
+# Only applicable penalties are due (issue 9): the buyer's decision, after the contradictory
+# procedure, on the example's missed action (its invitation to present observations is dated
+# 24 January 2028) and on a late statement (after its mise en demeure of 20 April 2027).
+DECISION_ACTION = {"invitation_observations": "2028-01-24", "date_decision": "2028-02-07"}
+DECISION_RETARD = {"invitation_observations": "2027-05-17", "date_decision": "2027-06-07"}
+
+
+def _decide_missed_action(data: dict[str, Any]) -> None:
+    for action in data["bilans"][0]["actions"]:
+        if not action["realisee"]:
+            action["procedure"] = dict(DECISION_ACTION)
+
+
 def _dossier(write_dossier: Any, retards: list[dict[str, Any]], **bilan: Any) -> Path:
     data = example_data()
     data["bilans"][0] = {**data["bilans"][0], "retards": retards, "heures_insertion_realisees": 1600,
                          **bilan}
+    _decide_missed_action(data)
     return write_dossier(data)  # type: ignore[no-any-return]
+
+
+def _due(amount: str) -> str:
+    return f"Montant des pénalités applicables au titre de l’année\u00a0: {amount}\u00a0€\u00a0HT"
 
 
 def _bilan(runner: CliRunner, path: Path, tmp_path: Path) -> tuple[int, str, str]:
@@ -47,7 +65,8 @@ def _bilan(runner: CliRunner, path: Path, tmp_path: Path) -> tuple[int, str, str
 
 
 RELEVE_MARS = {"document": "relevé de mars 2027", "releve": "2027-03",
-               "mise_en_demeure": "2027-04-20", "recu_le": "2027-05-12"}
+               "mise_en_demeure": "2027-04-20", "recu_le": "2027-05-12",
+               "procedure": DECISION_RETARD}
 
 
 def test_days_late_and_penalty_follow_from_the_dates(runner: CliRunner, write_dossier: Any,
@@ -60,8 +79,36 @@ def test_days_late_and_penalty_follow_from_the_dates(runner: CliRunner, write_do
     assert "échéance le 12\u00a0avril 2027" in text
     assert "délai de la mise en demeure expiré le 5\u00a0mai 2027" in text
     assert "reçu le 12\u00a0mai 2027" in text
-    assert "| 7 jours |" in text.replace("\u00a0", " ")
-    assert "au titre de l'année\u00a0: 1\u202f200,00\u00a0€\u00a0HT" in text
+    flat = text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "| 7 jours × 100,00 € | 700,00 € | applicable (mise en demeure du 20 avril 2027) |" in flat
+    assert _due("1\u202f200,00") in text
+
+
+def test_a_computed_delay_is_in_procedure_from_its_mise_en_demeure(runner: CliRunner,
+                                                                   write_dossier: Any,
+                                                                   tmp_path: Path) -> None:
+    # Same 7 days late, no decision yet: the mise en demeure opened the procedure, so the
+    # 700 € are « en cours de procédure », not due; the missed action (decided) stays due.
+    pending = {k: v for k, v in RELEVE_MARS.items() if k != "procedure"}
+    code, output, text = _bilan(runner, _dossier(write_dossier, [pending]), tmp_path)
+    assert code == 0, output
+    flat = text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert ("| 7 jours × 100,00 € | 700,00 € | en cours de procédure (mise en demeure du "
+            "20 avril 2027) |") in flat
+    assert "| dont en cours de procédure |  | 700,00 € |" in flat
+    assert _due("500,00") in text
+
+
+def test_a_delay_has_one_mise_en_demeure_date(runner: CliRunner, write_dossier: Any,
+                                              tmp_path: Path) -> None:
+    other = {**RELEVE_MARS, "procedure": {**DECISION_RETARD, "mise_en_demeure": "2027-04-21"}}
+    code, output, _ = _bilan(runner, _dossier(write_dossier, [other]), tmp_path)
+    assert code == 2
+    assert "une seule date de mise en demeure" in output
+    early = {**RELEVE_MARS, "procedure": {"invitation_observations": "2027-04-19"}}
+    code, output, _ = _bilan(runner, _dossier(write_dossier, [early]), tmp_path)
+    assert code == 2
+    assert "suivent la mise en demeure" in output
 
 
 def test_document_received_within_the_mise_en_demeure_costs_nothing(runner: CliRunner,
@@ -71,7 +118,7 @@ def test_document_received_within_the_mise_en_demeure_costs_nothing(runner: CliR
     code, output, text = _bilan(runner, _dossier(write_dossier, [on_time]), tmp_path)
     assert code == 0, output
     assert "Retard de transmission" not in text
-    assert "au titre de l'année\u00a0: 500,00\u00a0€\u00a0HT" in text
+    assert _due("500,00") in text
 
 
 def test_cap_applies_to_computed_delays(runner: CliRunner, write_dossier: Any, tmp_path: Path) -> None:
@@ -79,8 +126,8 @@ def test_cap_applies_to_computed_delays(runner: CliRunner, write_dossier: Any, t
     late = {**RELEVE_MARS, "recu_le": "2027-06-04"}
     code, output, text = _bilan(runner, _dossier(write_dossier, [late], montant_annuel_ht=20000), tmp_path)
     assert code == 0, output
-    assert "| 30 jours |" in text.replace("\u00a0", " ")
-    assert "au titre de l'année\u00a0: 2\u202f000,00\u00a0€\u00a0HT" in text
+    assert "| 30 jours × 100,00 € |" in text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert _due("2\u202f000,00") in text
 
 
 def test_mise_en_demeure_before_the_deadline_is_refused(runner: CliRunner, write_dossier: Any,
@@ -108,6 +155,7 @@ def _base(write_dossier: Any, base: str, heures: int) -> Path:
     data["plans"][0]["axes"][0]["objectifs"][0]["valeur_cible"] = 1400  # the year's objective
     data["bilans"][0] = {**data["bilans"][0], "heures_insertion_realisees": heures, "retards": []}
     data["bilans"][0]["objectifs"][0]["valeur_atteinte"] = heures
+    _decide_missed_action(data)  # the example's hours penalty is already decided
     return write_dossier(data)  # type: ignore[no-any-return]
 
 
@@ -121,12 +169,12 @@ def test_hours_penalty_base(runner: CliRunner, write_dossier: Any, tmp_path: Pat
                             expected: str) -> None:
     code, output, text = _bilan(runner, _base(write_dossier, base, 1350), tmp_path)
     assert code == 0, output
-    assert f"au titre de l'année\u00a0: {expected}\u00a0€\u00a0HT" in text
+    assert _due(expected) in text
 
 
 @pytest.mark.parametrize(("base", "wording"), [
-    ("prorata", "le prorata de l'engagement à cette date"),
-    ("objectif_annuel", "l'objectif d'heures d'insertion fixé par le plan de l'année"),
+    ("prorata", "le prorata de l’engagement à cette date"),
+    ("objectif_annuel", "l’objectif d’heures d’insertion fixé par le plan de l’année"),
 ])
 def test_ccap_states_the_chosen_base(runner: CliRunner, write_dossier: Any, tmp_path: Path, base: str,
                                      wording: str) -> None:

@@ -264,7 +264,8 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
         manquantes = max(Decimal(0), objectif - realisees)
         detail = f"objectif{NBSP}: {nombre(objectif)}{NBSP}h, réalisées{NBSP}: {nombre(realisees)}{NBSP}h"
         return ([_ligne(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes, "heure",
-                        _taux_heure(dossier, resultats))] if manquantes else [])
+                        _taux_heure(dossier, resultats), resultats.procedure_insertion)]
+                if manquantes else [])
     duree = dossier.marche.duree_mois
     prorata = prorata_heures(volume, duree, resultats.annee)
     done = sum((r.heures_insertion_realisees or Decimal(0) for r in (*precedents, resultats)), Decimal(0))
@@ -323,7 +324,7 @@ def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
         calcul = calcule(retard, dossier.plan.suivi.jour_limite_reporting)
         if calcul.jours:
             lignes.append(_ligne(_libelle_retard(calcul), Decimal(calcul.jours), "jour",
-                                 tarifs.retard_par_jour, retard.procedure))
+                                 tarifs.retard_par_jour, retard.procedure_engagee))
     return lignes
 
 

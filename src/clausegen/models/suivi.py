@@ -228,7 +228,26 @@ class Retard(StrictModel):
                              "court après une mise en demeure restée sans effet)")
         if self.releve is not None and self.echeance is not None:
             raise ValueError("releve ou echeance : l'un ou l'autre")
+        if self.mise_en_demeure is not None and self.procedure is not None:
+            engagee = self.procedure
+            if engagee.mise_en_demeure not in (None, self.mise_en_demeure):
+                raise ValueError("mise_en_demeure et procedure.mise_en_demeure : une seule date de mise "
+                                 "en demeure est attendue (celle de mise_en_demeure)")
+            suites = [d for d in (engagee.invitation_observations, engagee.date_decision) if d is not None]
+            if any(d < self.mise_en_demeure for d in suites):
+                raise ValueError("les dates de la procédure (invitation à présenter des observations, "
+                                 "décision) suivent la mise en demeure")
         return self
+
+    @property
+    def procedure_engagee(self) -> Procedure | None:
+        """The penalty procedure of this delay, including the mise en demeure its dates record
+        (a computed delay runs only after a mise en demeure, which opens the procedure)."""
+        if self.mise_en_demeure is None or (self.procedure is not None
+                                            and self.procedure.mise_en_demeure is not None):
+            return self.procedure
+        recorded = self.procedure.model_dump() if self.procedure is not None else {}
+        return Procedure.model_validate({**recorded, "mise_en_demeure": self.mise_en_demeure})
 
 
 class ReunionBilan(StrictModel):

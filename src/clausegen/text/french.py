@@ -65,8 +65,14 @@ def en_lettres(value: Decimal | int | float | str) -> str:
     amount = cents(value)
     if amount == amount.to_integral_value():
         whole = int(amount)
-        return str(num2words(whole, lang="fr")) + (" euro" if whole <= 1 else " euros")
-    return str(num2words(float(amount), lang="fr", to="currency", currency="EUR"))
+        text = str(num2words(whole, lang="fr")) + (" euro" if whole <= 1 else " euros")
+    else:
+        text = str(num2words(float(amount), lang="fr", to="currency", currency="EUR"))
+    return _MILLIONS_EUROS.sub(r"\1 d'euro", text)  # « trois millions d'euros »
+
+
+_MILLIONS_EUROS = re.compile(r"\b(millions?|milliards?) euro")
+"""num2words writes « trois millions euros »; French puts « de » after a round million."""
 
 
 def entier_en_lettres(value: int) -> str:
