@@ -22,12 +22,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from clausegen.blocks import LEVEL_LABELS, Block, Heading, TableOfContents
-from clausegen.render.package import with_override, with_relationship
+from clausegen.render.package import escape, with_override, with_relationship
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSW = f'xmlns:w="{W}"'

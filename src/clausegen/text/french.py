@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from num2words import num2words
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -65,13 +64,20 @@ def en_lettres(value: Decimal | int | float | str) -> str:
     amount = cents(value)
     if amount == amount.to_integral_value():
         whole = int(amount)
-        return str(num2words(whole, lang="fr")) + (" euro" if whole <= 1 else " euros")
-    return str(num2words(float(amount), lang="fr", to="currency", currency="EUR"))
+        return _in_words(whole) + (" euro" if whole <= 1 else " euros")
+    return _in_words(float(amount), to="currency", currency="EUR")
 
 
 def entier_en_lettres(value: int) -> str:
     """A whole number in letters: « quarante-huit »."""
-    return str(num2words(value, lang="fr"))
+    return _in_words(value)
+
+
+def _in_words(value: int | float, **options: str) -> str:
+    """num2words in French, imported on first use (~30 ms of imports most commands never need)."""
+    from num2words import num2words
+
+    return str(num2words(value, lang="fr", **options))
 
 
 def duree_mois(mois: int) -> str:
