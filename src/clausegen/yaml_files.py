@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,17 @@ class YamlDocument:
 
     data: Any
     path: Path
-    positions: dict[tuple[str | int, ...], Position] = field(default_factory=dict)
+    node: Any = field(default=None, repr=False, compare=False)
+    """The composed YAML node tree the data was constructed from (``None`` when empty)."""
+    first_line: int = 1
+
+    @cached_property
+    def positions(self) -> dict[tuple[str | int, ...], Position]:
+        """Where every value sits, computed on first use: only error messages need them."""
+        positions: dict[tuple[str | int, ...], Position] = {}
+        if self.node is not None:
+            _collect_positions(self.node, (), positions, self.first_line)
+        return positions
 
 
 def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -179,10 +190,7 @@ def parse_yaml_document(text: str, *, path: Path, first_line: int = 1) -> YamlDo
     except (ValueError, OverflowError, TypeError) as exc:  # any other constructor failure
         raise InputFileError(path=path, reason=f"YAML invalide : valeur illisible ({exc})") from None
     _check_size(data, path, text)
-    positions: dict[tuple[str | int, ...], Position] = {}
-    if node is not None:
-        _collect_positions(node, (), positions, first_line)
-    return YamlDocument(data=data, path=path, positions=positions)
+    return YamlDocument(data=data, path=path, node=node, first_line=first_line)
 
 
 def _collect_positions(node: Any, key: tuple[str | int, ...],
