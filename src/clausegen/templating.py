@@ -8,12 +8,7 @@ escaped for the Markdown subset (``finalize``), so a user string such as
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import hmac
-import os
 import re
-import secrets
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -215,76 +210,34 @@ class CodeCache:
     Parsing and generating code is most of a fragment's first rendering (about 100 ms for
     the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
     parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
-    source digest, each signed with HMAC-SHA256 under a random key kept in that directory
-    with the entries (mode 0600). The key's secrecy is the user's own: an entry that is
-    unsigned, signed otherwise, or in a directory others may write to is ignored, so a
-    cache copied from elsewhere or edited by hand never runs; anyone able to write to the
-    user's cache directory with the user's rights could equally edit the installed package.
+    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.library.cache.SignedCache`):
+    a cache copied from elsewhere or edited by hand never runs.
     """
 
     def __init__(self) -> None:
-        self._directory: Path | None = None
-        self._key: bytes | None = None
-        self._ready = False
+        from clausegen.library.cache import SignedCache
 
-    def _open(self) -> bool:
-        if self._ready:
-            return self._key is not None
-        self._ready = True
-        from clausegen import __version__
-        from clausegen.library.cache import cache_directory
-
-        base = cache_directory()
-        if base is None:
-            return False
-        import jinja2
-
-        directory = base / f"jinja-{jinja2.__version__}-{__version__}"
-        try:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if directory.stat().st_mode & 0o022 or directory.stat().st_uid != os.getuid():
-                return False
-            key_file = directory / "cle"
-            if not key_file.exists():
-                descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(secrets.token_bytes(32))
-            self._key = key_file.read_bytes()
-        except (OSError, AttributeError):
-            return False
-        self._directory = directory
-        return len(self._key) == 32
-
-    def _path(self, source: str) -> Path:
-        assert self._directory is not None
-        return self._directory / (hashlib.sha256(source.encode("utf-8")).hexdigest() + ".py")
-
-    def _signature(self, source: str, code: str) -> str:
-        assert self._key is not None
-        message = hashlib.sha256(source.encode("utf-8")).digest() + code.encode("utf-8")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        self._entries = SignedCache(_code_namespace, ".py")
 
     def load(self, source: str) -> str | None:
         """The cached code of ``source``, when present and signed with this cache's key."""
-        if not self._open():
-            return None
+        code = self._entries.load(source)
         try:
-            signature, _, code = self._path(source).read_text(encoding="utf-8").partition("\n")
-        except (OSError, UnicodeDecodeError):
+            return None if code is None else code.decode("utf-8")
+        except UnicodeDecodeError:
             return None
-        return code if hmac.compare_digest(signature, self._signature(source, code)) else None
 
     def store(self, source: str, code: str) -> None:
         """Keep the code of ``source`` (failures ignored: a cache is an optimisation)."""
-        if not self._open():
-            return
-        path = self._path(source)
-        with contextlib.suppress(OSError):
-            temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(self._signature(source, code) + "\n" + code)
-            os.replace(temp, path)
+        self._entries.store(source, code.encode("utf-8"))
+
+
+def _code_namespace() -> str:
+    import jinja2
+
+    from clausegen import __version__
+
+    return f"jinja-{jinja2.__version__}-{__version__}"
 
 
 _CODE_CACHE = CodeCache()

@@ -1,0 +1,63 @@
+"""Start-up of ``clausegen pieces`` (issue 13, item 10): what it imports, and the block cache.
+
+Timings live in ``benchmarks/`` (``--cas demarrage``); these tests guard what makes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import NETTOYAGE
+
+PIECES_WITHOUT = ("openpyxl", "numpy", "icalendar", "holidays", "matplotlib", "urllib.request")
+"""Modules only the post-award pieces (or nothing) need: ``pieces`` without ``--suivi`` must
+not import them."""
+
+
+def _modules_after_pieces(tmp_path: Path, cache: str) -> set[str]:
+    script = (
+        "import json, sys\n"
+        "from clausegen.cli import main\n"
+        f"sys.argv = ['clausegen', 'pieces', {str(NETTOYAGE)!r}, '-o', {str(tmp_path / 'out')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={**os.environ, "CLAUSEGEN_CACHE": cache}, check=True)
+    return set(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+def test_pieces_imports_no_post_award_module_and_no_markdown_parser_once_cached(tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    first = _modules_after_pieces(tmp_path, cache)
+    assert "markdown_it" in first  # nothing cached yet: every fragment is parsed
+    second = _modules_after_pieces(tmp_path, cache)
+    assert not {m for m in second if m.startswith(PIECES_WITHOUT)}
+    assert "markdown_it" not in second  # every block came from the signed cache
+
+
+def test_block_cache_is_used_and_a_tampered_entry_is_ignored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    from clausegen import blocks
+    from clausegen.library.cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    cache = SignedCache(blocks._blocks_namespace, ".pickle")
+    monkeypatch.setattr(blocks, "_BLOCK_CACHE", cache)
+    markup = "Le **titulaire** transmet le bilan (cache des blocs)."
+    blocks._parse_cached.cache_clear()
+    parsed = blocks.parse_blocks(markup)
+    assert cache.load(markup) is not None
+    entry = next((tmp_path / "cache").glob("blocs-*/*.pickle"))
+    signature, _, value = entry.read_bytes().partition(b"\n")
+    forged = pickle.dumps((blocks.Paragraph(runs=(blocks.Run("Texte piégé"),)),))
+    entry.write_bytes(signature + b"\n" + forged)
+    assert cache.load(markup) is None
+    blocks._parse_cached.cache_clear()
+    assert blocks.parse_blocks(markup) == parsed
+    assert blocks.plain_text(parsed[0].runs) == "Le titulaire transmet le bilan (cache des blocs)."  # type: ignore[union-attr]
