@@ -44,7 +44,7 @@ def test_block_cache_is_used_and_a_tampered_entry_is_ignored(tmp_path: Path, mon
     import pickle
 
     from clausegen import blocks
-    from clausegen.library.cache import SignedCache
+    from clausegen.signed_cache import SignedCache
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
     cache = SignedCache(blocks._blocks_namespace, ".pickle")

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clausegen.library.cache import SignedCache
+from clausegen.signed_cache import SignedCache
 from clausegen.text import french
 from clausegen.text.french import typographie
 

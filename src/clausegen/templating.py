@@ -215,7 +215,7 @@ class CodeCache:
     """
 
     def __init__(self) -> None:
-        from clausegen.library.cache import SignedCache
+        from clausegen.signed_cache import SignedCache
 
         self._entries = SignedCache(_code_namespace, ".py")
 
