@@ -61,3 +61,26 @@ def test_block_cache_is_used_and_a_tampered_entry_is_ignored(tmp_path: Path, mon
     blocks._parse_cached.cache_clear()
     assert blocks.parse_blocks(markup) == parsed
     assert blocks.plain_text(parsed[0].runs) == "Le titulaire transmet le bilan (cache des blocs)."  # type: ignore[union-attr]
+
+
+def test_yaml_data_cache_keeps_positions_and_ignores_a_tampered_entry(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    from clausegen import yaml_files
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    cache = SignedCache(yaml_files._data_namespace, ".pickle")
+    monkeypatch.setattr(yaml_files, "_DATA_CACHE", cache)
+    text = "nom: CCAP\nsections:\n  - titre: Objet\n    date: 2027-03-15\n"
+    fresh = yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True)
+    again = yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True)
+    assert again.node is None  # from the cache
+    assert again.data == fresh.data
+    assert again.positions == fresh.positions
+    assert again.positions[("sections", 0, "date")].line == 4
+    entry = next((tmp_path / "cache").glob("yaml-*/*.pickle"))
+    signature, _, _ = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(signature + b"\n" + pickle.dumps({"nom": "Piégé"}))
+    assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True).data == fresh.data
+    assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml").node is not None  # not cached
