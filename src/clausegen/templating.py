@@ -8,6 +8,7 @@ escaped for the Markdown subset (``finalize``), so a user string such as
 
 from __future__ import annotations
 
+import marshal
 import re
 import signal
 import threading
@@ -17,6 +18,7 @@ from decimal import InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -196,12 +198,8 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
     that exact source (see :class:`CodeCache`), so a run does not parse and generate again
     the code of the same fragments."""
     env = make_environment()
-    code = _CODE_CACHE.load(source)
-    if code is None:
-        code = env.compile(source, raw=True)
-        _CODE_CACHE.store(source, code)
-    return env.template_class.from_code(env, compile(code, "<fragment>", "exec"),
-                                        env.make_globals(None), None)
+    code = _CODE_CACHE.code_object(source, lambda: env.compile(source, raw=True))
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 class CodeCache:
@@ -210,14 +208,34 @@ class CodeCache:
     Parsing and generating code is most of a fragment's first rendering (about 100 ms for
     the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
     parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
-    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.library.cache.SignedCache`):
-    a cache copied from elsewhere or edited by hand never runs.
+    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.signed_cache.SignedCache`):
+    a cache copied from elsewhere or edited by hand never runs. Beside the code, its Python
+    bytecode is kept too (``marshal``, signed the same way), so that a run does not compile it.
     """
 
     def __init__(self) -> None:
         from clausegen.signed_cache import SignedCache
 
         self._entries = SignedCache(_code_namespace, ".py")
+        self._bytecode = SignedCache(_bytecode_namespace, ".marshal")
+
+    def code_object(self, source: str, generate: Callable[[], str]) -> CodeType:
+        """The compiled code of ``source``: from the caches, else ``generate()``d and kept."""
+        stored = self._bytecode.load(source)
+        if stored is not None:
+            try:
+                code = marshal.loads(stored)
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if isinstance(code, CodeType):
+                return code
+        text = self.load(source)
+        if text is None:
+            text = generate()
+            self.store(source, text)
+        code = compile(text, "<fragment>", "exec")
+        self._bytecode.store(source, marshal.dumps(code))
+        return code
 
     def load(self, source: str) -> str | None:
         """The cached code of ``source``, when present and signed with this cache's key."""
@@ -238,6 +256,12 @@ def _code_namespace() -> str:
     from clausegen import __version__
 
     return f"jinja-{jinja2.__version__}-{__version__}"
+
+
+def _bytecode_namespace() -> str:
+    import importlib.util
+
+    return f"{_code_namespace()}-python-{importlib.util.MAGIC_NUMBER.hex()}"
 
 
 _CODE_CACHE = CodeCache()
