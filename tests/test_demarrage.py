@@ -84,3 +84,25 @@ def test_yaml_data_cache_keeps_positions_and_ignores_a_tampered_entry(tmp_path: 
     entry.write_bytes(signature + b"\n" + pickle.dumps({"nom": "Piégé"}))
     assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True).data == fresh.data
     assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml").node is not None  # not cached
+
+
+def test_numbering_replacements_from_the_cache_equal_a_fresh_computation(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import zipfile
+
+    from clausegen.render import numbering
+    from clausegen.resources import templates_dir
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(numbering, "_REPLACEMENTS",
+                        SignedCache(numbering._replacements_namespace, ".pickle"))
+    archive = zipfile.ZipFile(io.BytesIO((templates_dir() / "piece.docx").read_bytes()))
+    raw = {n: archive.read(n) for n in numbering.RAW_PARTS if n in archive.namelist()}
+    fresh = numbering._replacements(raw, 3)
+    assert numbering.replacements(raw, 3) == fresh  # computed, then kept
+    entry = next((tmp_path / "cache").glob("numerotation-*/*.pickle"))
+    assert numbering.replacements(raw, 3) == fresh  # from the cache
+    entry.write_bytes(entry.read_bytes().replace(b"Heading", b"Piege"))
+    assert numbering.replacements(raw, 3) == fresh  # a tampered entry is not used
+    assert numbering.replacements(raw, 4) != fresh

@@ -17,16 +17,20 @@ without DTDs, entities or network.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from lxml import etree
 
 from clausegen.blocks import LEVEL_LABELS, Block, Heading, TableOfContents
 from clausegen.render.package import escape, with_override, with_relationship
+from clausegen.signed_cache import SignedCache
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSW = f'xmlns:w="{W}"'
@@ -314,7 +318,45 @@ RAW_PARTS = (STYLES_PART, STYLES_WITH_EFFECTS, NUMBERING_PART, DOCUMENT_RELS, CO
 
 
 def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
-    """Parts to replace or add so that the headings are numbered from ``start``."""
+    """Parts to replace or add so that the headings are numbered from ``start``.
+
+    Kept between runs in the signed cache, keyed by the digest of every part it reads and
+    ``start`` (rewriting the 790 ko of styles through lxml is most of preparing a skeleton).
+    """
+    key = _replacements_key(raw, start)
+    stored = _REPLACEMENTS.load(key)
+    if stored is not None:
+        try:
+            cached = pickle.loads(stored)  # noqa: S301 - only entries signed with the user's key
+        except Exception:  # noqa: BLE001 - an unreadable entry is computed again
+            cached = None
+        if isinstance(cached, dict):
+            return cached
+    replaced = _replacements(raw, start)
+    _REPLACEMENTS.store(key, pickle.dumps(replaced, protocol=pickle.HIGHEST_PROTOCOL))
+    return replaced
+
+
+def _replacements_key(raw: Mapping[str, bytes], start: int) -> str:
+    digests = [f"{name}:{hashlib.sha256(raw[name]).hexdigest()}" for name in RAW_PARTS if name in raw]
+    return f"{start}|" + "|".join(digests)
+
+
+def _replacements_namespace() -> str:
+    """The replaced parts depend on this module, the package helpers and lxml."""
+    from clausegen.render import package
+
+    digest = hashlib.sha256()
+    for source in (__file__, package.__file__):
+        digest.update(Path(source).read_bytes())
+    digest.update(str(etree.LXML_VERSION).encode())
+    return f"numerotation-{digest.hexdigest()[:32]}"
+
+
+_REPLACEMENTS = SignedCache(_replacements_namespace, ".pickle")
+
+
+def _replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
     if STYLES_PART not in raw:
         return {}
     replaced = dict(numbered_parts(raw[STYLES_PART], raw.get(NUMBERING_PART), start))
