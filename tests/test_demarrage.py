@@ -81,7 +81,7 @@ def test_yaml_data_cache_keeps_positions_and_ignores_a_tampered_entry(tmp_path: 
     assert again.positions[("sections", 0, "date")].line == 4
     entry = next((tmp_path / "cache").glob("yaml-*/*.pickle"))
     signature, _, _ = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(signature + b"\n" + pickle.dumps({"nom": "Piégé"}))
+    entry.write_bytes(signature + b"\n" + pickle.dumps(yaml_files._Parsed({"nom": "Piégé"})))
     assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True).data == fresh.data
     assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml").node is not None  # not cached
 

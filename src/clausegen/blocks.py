@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -262,16 +261,11 @@ command whose fragments render to text already seen neither imports nor runs mar
 
 @lru_cache(maxsize=4096)
 def _parse_cached(markup: str) -> tuple[Block, ...]:
-    stored = _BLOCK_CACHE.load(markup)
-    if stored is not None:
-        try:
-            cached = pickle.loads(stored)  # noqa: S301 - only entries signed with the user's key
-        except Exception:  # noqa: BLE001 - an unreadable entry is parsed again
-            cached = None
-        if isinstance(cached, tuple):
-            return cached
+    cached = _BLOCK_CACHE.load_object(markup, tuple)
+    if cached is not None:
+        return cached
     blocks = _parse(markup)
-    _BLOCK_CACHE.store(markup, pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL))
+    _BLOCK_CACHE.store_object(markup, blocks)
     return blocks
 
 

@@ -11,9 +11,13 @@ import contextlib
 import hashlib
 import hmac
 import os
+import pickle
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 def cache_directory() -> Path | None:
@@ -101,3 +105,19 @@ class SignedCache:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(self._signature(text, value) + b"\n" + value)
             os.replace(temp, path)
+
+    def load_object(self, text: str, kind: type[_T]) -> _T | None:
+        """The ``kind`` object kept for ``text`` (pickled: only entries signed with this
+        cache's key are unpickled), or None."""
+        stored = self.load(text)
+        if stored is None:
+            return None
+        try:
+            value: Any = pickle.loads(stored)  # noqa: S301 - signed entries only
+        except Exception:  # noqa: BLE001 - an unreadable entry is computed again
+            return None
+        return value if isinstance(value, kind) else None
+
+    def store_object(self, text: str, value: object) -> None:
+        """Keep an object computed from ``text`` (pickled)."""
+        self.store(text, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

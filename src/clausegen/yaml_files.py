@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 import stat
 from dataclasses import dataclass, field
@@ -145,6 +144,13 @@ def _data_namespace() -> str:
     return f"yaml-{digest.hexdigest()[:32]}"
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """A cache entry: the data of a YAML text (any type, ``None`` included)."""
+
+    data: Any
+
+
 _DATA_CACHE = SignedCache(_data_namespace, ".pickle")
 """Data of library YAML files (canevas, CCAG table) kept between runs, keyed by their text,
 in signed entries: the data is validated by its model as on a fresh parse."""
@@ -201,13 +207,9 @@ def parse_yaml_document(text: str, *, path: Path, first_line: int = 1,
     (only text that parsed without error is kept), and keep it there otherwise.
     """
     if cached:
-        stored = _DATA_CACHE.load(text)
+        stored = _DATA_CACHE.load_object(text, _Parsed)
         if stored is not None:
-            try:
-                return YamlDocument(data=pickle.loads(stored),  # noqa: S301 - signed entries only
-                                    path=path, first_line=first_line, text=text)
-            except Exception:  # noqa: BLE001 - an unreadable entry is parsed again
-                pass
+            return YamlDocument(data=stored.data, path=path, first_line=first_line, text=text)
     _check_flow_depth(text, path)
     try:
         loader = _Loader(text)
@@ -230,7 +232,7 @@ def parse_yaml_document(text: str, *, path: Path, first_line: int = 1,
         raise InputFileError(path=path, reason=f"YAML invalide : valeur illisible ({exc})") from None
     _check_size(data, path, text)
     if cached:
-        _DATA_CACHE.store(text, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        _DATA_CACHE.store_object(text, _Parsed(data))
     return YamlDocument(data=data, path=path, node=node, first_line=first_line)
 
 

@@ -18,7 +18,6 @@ without DTDs, entities or network.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -324,16 +323,11 @@ def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
     ``start`` (rewriting the 790 ko of styles through lxml is most of preparing a skeleton).
     """
     key = _replacements_key(raw, start)
-    stored = _REPLACEMENTS.load(key)
-    if stored is not None:
-        try:
-            cached = pickle.loads(stored)  # noqa: S301 - only entries signed with the user's key
-        except Exception:  # noqa: BLE001 - an unreadable entry is computed again
-            cached = None
-        if isinstance(cached, dict):
-            return cached
+    cached = _REPLACEMENTS.load_object(key, dict)
+    if cached is not None:
+        return cached
     replaced = _replacements(raw, start)
-    _REPLACEMENTS.store(key, pickle.dumps(replaced, protocol=pickle.HIGHEST_PROTOCOL))
+    _REPLACEMENTS.store_object(key, replaced)
     return replaced
 
 
