@@ -106,3 +106,24 @@ def test_numbering_replacements_from_the_cache_equal_a_fresh_computation(tmp_pat
     entry.write_bytes(entry.read_bytes().replace(b"Heading", b"Piege"))
     assert numbering.replacements(raw, 3) == fresh  # a tampered entry is not used
     assert numbering.replacements(raw, 4) != fresh
+
+
+def test_skeleton_checks_are_kept_for_accepted_bytes_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from clausegen.errors import TemplateFileError
+    from clausegen.render import skeleton
+    from clausegen.resources import templates_dir
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(skeleton, "_CHECKED", SignedCache(skeleton._checks_namespace, ".pickle"))
+    good = templates_dir() / "piece.docx"
+    assert skeleton.check_skeleton(good) == skeleton.check_skeleton(good) == good.read_bytes()
+    assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
+    bad = tmp_path / "faux.docx"
+    bad.write_bytes(b"PK pas une archive")
+    for _ in range(2):
+        with pytest.raises(TemplateFileError):
+            skeleton.check_skeleton(bad)
+    assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
