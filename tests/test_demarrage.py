@@ -127,3 +127,15 @@ def test_skeleton_checks_are_kept_for_accepted_bytes_only(tmp_path: Path, monkey
         with pytest.raises(TemplateFileError):
             skeleton.check_skeleton(bad)
     assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
+
+
+def test_only_the_short_buyer_commands_run_without_the_cyclic_collector() -> None:
+    from clausegen.cli import short_lived
+
+    assert short_lived(["pieces", "d.yml", "-o", "sortie"])
+    assert short_lived(["ccap", "d.yml"])
+    assert not short_lived(["pieces", "d.yml", "--suivi"])
+    assert not short_lived(["lot", "dossiers"])
+    assert not short_lived(["bilan", "d.yml", "--annee", "1"])
+    assert not short_lived([])
+    assert not short_lived(["--help"])
