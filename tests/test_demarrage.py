@@ -139,3 +139,18 @@ def test_only_the_short_buyer_commands_run_without_the_cyclic_collector() -> Non
     assert not short_lived(["bilan", "d.yml", "--annee", "1"])
     assert not short_lived([])
     assert not short_lived(["--help"])
+
+
+def test_skeleton_styles_from_the_cache_equal_python_docx(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen.render import fast
+    from clausegen.resources import templates_dir
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fast, "_INSPECTED", SignedCache(fast._inspect_namespace, ".pickle"))
+    skeleton = (templates_dir() / "piece.docx").read_bytes()
+    fresh = fast._inspect_with_docx(skeleton)
+    assert fresh is not None
+    assert fast._inspect(skeleton) == fresh  # computed, then kept
+    assert list((tmp_path / "cache").glob("squelettes-styles-*/*.pickle"))
+    assert fast._inspect(skeleton) == fresh  # from the cache
