@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from clausegen.errors import DossierError, FieldProblem
@@ -16,7 +17,15 @@ def load_dossier(path: Path) -> Dossier:
 
 
 def parse_dossier(text: str, path: Path) -> Dossier:
-    """Parse and validate the text of a dossier file."""
+    """Parse and validate the text of a dossier file.
+
+    The last few results are kept in memory (a command reads its dossier for the verdict,
+    then for the pieces); a dossier is immutable and only a valid one is kept."""
+    return _parsed(text, path)
+
+
+@lru_cache(maxsize=4)
+def _parsed(text: str, path: Path) -> Dossier:
     document = parse_yaml_document(text, path=path)
     if not isinstance(document.data, dict):
         raise DossierError(

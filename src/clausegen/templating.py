@@ -8,12 +8,8 @@ escaped for the Markdown subset (``finalize``), so a user string such as
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import hmac
-import os
+import marshal
 import re
-import secrets
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +18,7 @@ from decimal import InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -202,12 +199,8 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
     that exact source (see :class:`CodeCache`), so a run does not parse and generate again
     the code of the same fragments."""
     env = make_environment()
-    code = _CODE_CACHE.load(source)
-    if code is None:
-        code = env.compile(source, raw=True)
-        _CODE_CACHE.store(source, code)
-    return env.template_class.from_code(env, compile(code, "<fragment>", "exec"),
-                                        env.make_globals(None), None)
+    code = _CODE_CACHE.code_object(source, lambda: env.compile(source, raw=True))
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 class CodeCache:
@@ -216,76 +209,60 @@ class CodeCache:
     Parsing and generating code is most of a fragment's first rendering (about 100 ms for
     the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
     parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
-    source digest, each signed with HMAC-SHA256 under a random key kept in that directory
-    with the entries (mode 0600). The key's secrecy is the user's own: an entry that is
-    unsigned, signed otherwise, or in a directory others may write to is ignored, so a
-    cache copied from elsewhere or edited by hand never runs; anyone able to write to the
-    user's cache directory with the user's rights could equally edit the installed package.
+    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.signed_cache.SignedCache`):
+    a cache copied from elsewhere or edited by hand never runs. Beside the code, its Python
+    bytecode is kept too (``marshal``, signed the same way), so that a run does not compile it.
     """
 
     def __init__(self) -> None:
-        self._directory: Path | None = None
-        self._key: bytes | None = None
-        self._ready = False
+        from clausegen.signed_cache import SignedCache
 
-    def _open(self) -> bool:
-        if self._ready:
-            return self._key is not None
-        self._ready = True
-        from clausegen import __version__
-        from clausegen.library.cache import cache_directory
+        self._entries = SignedCache(_code_namespace, ".py")
+        self._bytecode = SignedCache(_bytecode_namespace, ".marshal")
 
-        base = cache_directory()
-        if base is None:
-            return False
-        import jinja2
-
-        directory = base / f"jinja-{jinja2.__version__}-{__version__}"
-        try:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if directory.stat().st_mode & 0o022 or directory.stat().st_uid != os.getuid():
-                return False
-            key_file = directory / "cle"
-            if not key_file.exists():
-                descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(secrets.token_bytes(32))
-            self._key = key_file.read_bytes()
-        except (OSError, AttributeError):
-            return False
-        self._directory = directory
-        return len(self._key) == 32
-
-    def _path(self, source: str) -> Path:
-        assert self._directory is not None
-        return self._directory / (hashlib.sha256(source.encode("utf-8")).hexdigest() + ".py")
-
-    def _signature(self, source: str, code: str) -> str:
-        assert self._key is not None
-        message = hashlib.sha256(source.encode("utf-8")).digest() + code.encode("utf-8")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+    def code_object(self, source: str, generate: Callable[[], str]) -> CodeType:
+        """The compiled code of ``source``: from the caches, else ``generate()``d and kept."""
+        stored = self._bytecode.load(source)
+        if stored is not None:
+            try:
+                code = marshal.loads(stored)
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if isinstance(code, CodeType):
+                return code
+        text = self.load(source)
+        if text is None:
+            text = generate()
+            self.store(source, text)
+        code = compile(text, "<fragment>", "exec")
+        self._bytecode.store(source, marshal.dumps(code))
+        return code
 
     def load(self, source: str) -> str | None:
         """The cached code of ``source``, when present and signed with this cache's key."""
-        if not self._open():
-            return None
+        code = self._entries.load(source)
         try:
-            signature, _, code = self._path(source).read_text(encoding="utf-8").partition("\n")
-        except (OSError, UnicodeDecodeError):
+            return None if code is None else code.decode("utf-8")
+        except UnicodeDecodeError:
             return None
-        return code if hmac.compare_digest(signature, self._signature(source, code)) else None
 
     def store(self, source: str, code: str) -> None:
         """Keep the code of ``source`` (failures ignored: a cache is an optimisation)."""
-        if not self._open():
-            return
-        path = self._path(source)
-        with contextlib.suppress(OSError):
-            temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(self._signature(source, code) + "\n" + code)
-            os.replace(temp, path)
+        self._entries.store(source, code.encode("utf-8"))
+
+
+def _code_namespace() -> str:
+    import jinja2
+
+    from clausegen import __version__
+
+    return f"jinja-{jinja2.__version__}-{__version__}"
+
+
+def _bytecode_namespace() -> str:
+    import importlib.util
+
+    return f"{_code_namespace()}-python-{importlib.util.MAGIC_NUMBER.hex()}"
 
 
 _CODE_CACHE = CodeCache()

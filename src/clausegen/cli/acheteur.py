@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from clausegen.cli.common import DOSSIER, conversion_options, handle_errors, output_option, success
+
+if TYPE_CHECKING:
+    from clausegen.api.suivi import Cible
 
 SYMBOLS = {"favorable": "✔", "reserve": "!", "bloquant": "✘"}
 
@@ -181,7 +184,6 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
     """Génère toutes les pièces du dossier dans un répertoire."""
     from clausegen.api import check_faisabilite, generate_pieces, read_dossier
     from clausegen.api.marche import using_overlays
-    from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
     from clausegen.output import transaction
 
     echo_verdict(check_faisabilite(dossier))
@@ -189,6 +191,9 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
     written: list[Path] = []
     with using_overlays(surcouches), transaction():  # every piece, or none
         if suivi:  # award data checked before anything is written
+            # imported here: the post-award pieces pull openpyxl, icalendar and holidays
+            from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
+
             numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
             targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
                        or [(Cible(forcer=forcer), sortie)])

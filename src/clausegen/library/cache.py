@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from clausegen import __version__
+from clausegen.signed_cache import cache_directory
 
 FORMAT = 2
 
@@ -37,17 +38,6 @@ class CachedFile:
 
     head_sha256: str
     meta: dict[str, Any]
-
-
-def cache_directory() -> Path | None:
-    """Where caches are kept, or None when disabled."""
-    configured = os.environ.get("CLAUSEGEN_CACHE")
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "clausegen"
 
 
 def _cache_file(root: Path) -> Path | None:
@@ -107,3 +97,4 @@ def open_cache(root: Path) -> FragmentCache:
         if payload.get("format") == FORMAT:
             cache.entries = {k: CachedFile(**v) for k, v in payload["entries"].items()}
     return cache
+

@@ -141,21 +141,21 @@ def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fr
 _Model = TypeVar("_Model", Canevas, CcagTable)
 
 
-def _load_model(path: Path, model: type[_Model]) -> _Model:
-    instance, problems = validate_document(model, read_yaml_document(path))
+def _load_model(path: Path, model: type[_Model], cached: bool) -> _Model:
+    instance, problems = validate_document(model, read_yaml_document(path, cached=cached))
     if instance is None:
         raise CanevasSchemaError(path=path, problems=problems)
     return instance
 
 
-def load_canevas(path: Path) -> Canevas:
-    """Load and validate one canevas file."""
-    return _load_model(path, Canevas)
+def load_canevas(path: Path, *, use_cache: bool = False) -> Canevas:
+    """Load and validate one canevas file (``use_cache``: YAML data from the signed cache)."""
+    return _load_model(path, Canevas, use_cache)
 
 
-def load_ccag_table(path: Path) -> CcagTable:
+def load_ccag_table(path: Path, *, use_cache: bool = False) -> CcagTable:
     """Load the CCAG article numbers cited by the clauses."""
-    return _load_model(path, CcagTable)
+    return _load_model(path, CcagTable, use_cache)
 
 
 def read_release(root: Path) -> str:
@@ -192,7 +192,7 @@ def load_library(*roots: Path, use_cache: bool = True) -> Library:
             seen[fragment.ref] = fragment.path
             library.add_fragment(fragment)
         for path in sorted((root / "canevas").glob("*.yml")):
-            library.add_canevas(load_canevas(path))
+            library.add_canevas(load_canevas(path, use_cache=use_cache))
         if (root / "ccag.yml").is_file():
-            library.add_ccag(load_ccag_table(root / "ccag.yml"))
+            library.add_ccag(load_ccag_table(root / "ccag.yml", use_cache=use_cache))
     return library

@@ -15,12 +15,14 @@ what is not handled here (images, a skeleton lacking one of the named styles).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from docx.shared import Cm
@@ -30,6 +32,7 @@ from markupsafe import Markup
 from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table, TableOfContents
 from clausegen.render import numbering
 from clausegen.render.package import DESCRIPTION, LANGUAGE, escape
+from clausegen.signed_cache import SignedCache
 from clausegen.templating import render_bounded
 
 MAX_PART_CHARS = 20_000_000
@@ -76,7 +79,30 @@ class PreparedSkeleton:
 
 def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
     """Through python-docx, once: the style ids of the named styles, and the parts docxtpl
-    renders as templates (the document, its headers, footers and footnotes)."""
+    renders as templates (the document, its headers, footers and footnotes). Kept in the
+    signed cache by the skeleton's SHA-256 (opening it with python-docx is most of preparing it)."""
+    key = hashlib.sha256(skeleton).hexdigest()
+    kept = _INSPECTED.load_object(key, tuple)
+    if kept is not None:
+        return kept[0]  # type: ignore[no-any-return]
+    inspected = _inspect_with_docx(skeleton)
+    _INSPECTED.store_object(key, (inspected,))
+    return inspected
+
+
+def _inspect_namespace() -> str:
+    """What :func:`_inspect` finds depends on this module and on python-docx."""
+    import docx
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(docx.__file__).read_bytes())
+    return f"squelettes-styles-{digest.hexdigest()[:32]}"
+
+
+_INSPECTED = SignedCache(_inspect_namespace, ".pickle")
+
+
+def _inspect_with_docx(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE
     from docx.opc.constants import RELATIONSHIP_TYPE as RT

@@ -17,17 +17,19 @@ without DTDs, entities or network.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from clausegen.blocks import LEVEL_LABELS, Block, Heading, TableOfContents
-from clausegen.render.package import with_override, with_relationship
+from clausegen.render.package import escape, with_override, with_relationship
+from clausegen.signed_cache import SignedCache
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSW = f'xmlns:w="{W}"'
@@ -315,7 +317,40 @@ dropped when packaging: see :data:`clausegen.render.package.STALE_CONTENT_TYPES`
 
 
 def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
-    """Parts to replace or add so that the headings are numbered from ``start``."""
+    """Parts to replace or add so that the headings are numbered from ``start``.
+
+    Kept between runs in the signed cache, keyed by the digest of every part it reads and
+    ``start`` (rewriting the 790 ko of styles through lxml is most of preparing a skeleton).
+    """
+    key = _replacements_key(raw, start)
+    cached = _REPLACEMENTS.load_object(key, dict)
+    if cached is not None:
+        return cached
+    replaced = _replacements(raw, start)
+    _REPLACEMENTS.store_object(key, replaced)
+    return replaced
+
+
+def _replacements_key(raw: Mapping[str, bytes], start: int) -> str:
+    digests = [f"{name}:{hashlib.sha256(raw[name]).hexdigest()}" for name in RAW_PARTS if name in raw]
+    return f"{start}|" + "|".join(digests)
+
+
+def _replacements_namespace() -> str:
+    """The replaced parts depend on this module, the package helpers and lxml."""
+    from clausegen.render import package
+
+    digest = hashlib.sha256()
+    for source in (__file__, package.__file__):
+        digest.update(Path(source).read_bytes())
+    digest.update(str(etree.LXML_VERSION).encode())
+    return f"numerotation-{digest.hexdigest()[:32]}"
+
+
+_REPLACEMENTS = SignedCache(_replacements_namespace, ".pickle")
+
+
+def _replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
     if STYLES_PART not in raw:
         return {}
     replaced = dict(numbered_parts(raw[STYLES_PART], raw.get(NUMBERING_PART), start))

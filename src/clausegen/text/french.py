@@ -6,13 +6,15 @@ Conventions (domain brief §5): « 23 novembre 2026 », « 1er avril 2027 »,
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
-from num2words import num2words
+from clausegen.signed_cache import SignedCache
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -35,8 +37,8 @@ def cents(value: Decimal | int | float | str) -> Decimal:
 def date_longue(value: date) -> str:
     """« 23 novembre 2026 », « 1er avril 2027 »."""
     if value.day == 1:
-        return "1er" + NBSP + format_date(value, "MMMM y", locale=LOCALE)
-    return format_date(value, "d MMMM y", locale=LOCALE).replace(" ", NBSP, 1)
+        return "1er" + NBSP + _format_date(value, "MMMM y")
+    return _format_date(value, "d MMMM y").replace(" ", NBSP, 1)
 
 
 def date_courte(value: date) -> str:
@@ -46,13 +48,13 @@ def date_courte(value: date) -> str:
 
 def montant(value: Decimal | int | float | str, *, ht: bool = False) -> str:
     """« 12 500,00 € » (or « 12 500,00 € HT »), with non-breaking spaces."""
-    text = format_currency(cents(value), "EUR", locale=LOCALE)
+    text = _format_currency(cents(value))
     return text + NBSP + "HT" if ht else text
 
 
 def nombre(value: Decimal | int | float | str) -> str:
     """« 2 000 », « 12,5 »: French grouping and decimal comma."""
-    return str(format_decimal(to_decimal(value), locale=LOCALE))
+    return _format_decimal(to_decimal(value))
 
 
 def pourcentage(value: Decimal | int | float | str) -> str:
@@ -65,9 +67,9 @@ def en_lettres(value: Decimal | int | float | str) -> str:
     amount = cents(value)
     if amount == amount.to_integral_value():
         whole = int(amount)
-        text = str(num2words(whole, lang="fr")) + (" euro" if whole <= 1 else " euros")
+        text = _in_words(whole) + (" euro" if whole <= 1 else " euros")
     else:
-        text = str(num2words(float(amount), lang="fr", to="currency", currency="EUR"))
+        text = _in_words(float(amount), to="currency", currency="EUR")
     return _MILLIONS_EUROS.sub(r"\1 d'euro", text)  # « trois millions d'euros »
 
 
@@ -77,7 +79,80 @@ _MILLIONS_EUROS = re.compile(r"\b(millions?|milliards?) euro")
 
 def entier_en_lettres(value: int) -> str:
     """A whole number in letters: « quarante-huit »."""
-    return str(num2words(value, lang="fr"))
+    return _in_words(value)
+
+
+def _in_words(value: int | float, **options: str) -> str:
+    def compute() -> str:
+        from num2words import num2words
+
+        return str(num2words(value, lang="fr", **options))
+
+    return _kept(f"num2words|{value!r}|{sorted(options.items())!r}", compute)
+
+
+# --- Babel and num2words, imported on first use, their results kept between runs ----------
+#
+# Importing Babel and loading its French data, and importing num2words (which imports its
+# 60 languages), take about 35 ms of CPU, more than the formatting of a whole CCAP. Their
+# results are pure functions of the value, so they are kept in the signed cache (see
+# :class:`~clausegen.signed_cache.SignedCache`), keyed by the value's ``repr``, under a
+# directory named by the digest of this module and of the libraries' code and French data.
+
+
+def _format_date(value: date, pattern: str) -> str:
+    def compute() -> str:
+        from babel.dates import format_date
+
+        return str(format_date(value, pattern, locale=LOCALE))
+
+    return _kept(f"date|{pattern}|{value!r}", compute)
+
+
+def _format_currency(amount: Decimal) -> str:
+    def compute() -> str:
+        from babel.numbers import format_currency
+
+        return str(format_currency(amount, "EUR", locale=LOCALE))
+
+    return _kept(f"euros|{amount!r}", compute)
+
+
+def _format_decimal(value: Decimal) -> str:
+    def compute() -> str:
+        from babel.numbers import format_decimal
+
+        return str(format_decimal(value, locale=LOCALE))
+
+    return _kept(f"nombre|{value!r}", compute)
+
+
+def _kept(key: str, compute: Callable[[], str]) -> str:
+    stored = _FORMATTED.load(key)
+    if stored is not None:
+        try:
+            return stored.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    text = compute()
+    _FORMATTED.store(key, text.encode("utf-8"))
+    return text
+
+
+def _formatting_namespace() -> str:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package, files in (("babel", ("__init__.py", "dates.py", "numbers.py", "locale-data/root.dat",
+                                      "locale-data/fr.dat", "locale-data/fr_FR.dat")),
+                           ("num2words", ("__init__.py", "base.py", "lang_EU.py", "lang_FR.py"))):
+        spec = importlib.util.find_spec(package)  # found, not imported
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+        for name in files:
+            path = folder / name if folder else None
+            digest.update(path.read_bytes() if path and path.is_file() else b"-")
+    return f"formats-{digest.hexdigest()[:32]}"
+
+
+_FORMATTED = SignedCache(_formatting_namespace, ".txt")
 
 
 def duree_mois(mois: int) -> str:

@@ -1,0 +1,123 @@
+"""Where clausegen keeps its caches, and signed entries that a hand edit cannot alter.
+
+The caches live in ``$CLAUSEGEN_CACHE`` (``off`` disables them), else
+``$XDG_CACHE_HOME/clausegen`` or ``~/.cache/clausegen``. They are an optimisation only: an
+unreadable, corrupt or unwritable cache is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def cache_directory() -> Path | None:
+    """Where caches are kept, or None when disabled."""
+    configured = os.environ.get("CLAUSEGEN_CACHE")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "clausegen"
+
+
+class SignedCache:
+    """Values kept between runs, one file per SHA-256 of the text they were computed from.
+
+    Each entry is signed with HMAC-SHA256 under a random key kept with the entries (mode
+    0600), in a directory under :func:`cache_directory` named by ``namespace``, which must name
+    everything the values depend on besides their text (library and code versions). An entry
+    that is unsigned, signed otherwise, or in a directory others may write to is ignored, so a
+    cache copied from elsewhere or edited by hand is never used; anyone able to write to the
+    user's cache directory with the user's rights could equally edit the installed package.
+    Failures are ignored: a cache is an optimisation only.
+    """
+
+    def __init__(self, namespace: Callable[[], str], suffix: str) -> None:
+        self._namespace = namespace
+        self._suffix = suffix
+        self._directory: Path | None = None
+        self._key: bytes | None = None
+        self._ready = False
+
+    def _open(self) -> bool:
+        if self._ready:
+            return self._key is not None
+        self._ready = True
+        base = cache_directory()
+        if base is None:
+            return False
+        directory = base / self._namespace()
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if directory.stat().st_mode & 0o022 or directory.stat().st_uid != os.getuid():
+                return False
+            key_file = directory / "cle"
+            if not key_file.exists():
+                descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(secrets.token_bytes(32))
+            key = key_file.read_bytes()
+        except (OSError, AttributeError):
+            return False
+        if len(key) != 32:
+            return False
+        self._directory, self._key = directory, key
+        return True
+
+    def _path(self, text: str) -> Path:
+        assert self._directory is not None
+        return self._directory / (hashlib.sha256(text.encode("utf-8")).hexdigest() + self._suffix)
+
+    def _signature(self, text: str, value: bytes) -> bytes:
+        assert self._key is not None
+        message = hashlib.sha256(text.encode("utf-8")).digest() + value
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest().encode("ascii")
+
+    def load(self, text: str) -> bytes | None:
+        """The value kept for ``text``, when present and signed with this cache's key."""
+        if not self._open():
+            return None
+        try:
+            signature, _, value = self._path(text).read_bytes().partition(b"\n")
+        except OSError:
+            return None
+        return value if hmac.compare_digest(signature, self._signature(text, value)) else None
+
+    def store(self, text: str, value: bytes) -> None:
+        """Keep the value computed from ``text``."""
+        if not self._open():
+            return
+        path = self._path(text)
+        with contextlib.suppress(OSError):
+            temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(self._signature(text, value) + b"\n" + value)
+            os.replace(temp, path)
+
+    def load_object(self, text: str, kind: type[_T]) -> _T | None:
+        """The ``kind`` object kept for ``text`` (pickled: only entries signed with this
+        cache's key are unpickled), or None."""
+        stored = self.load(text)
+        if stored is None:
+            return None
+        try:
+            value: Any = pickle.loads(stored)  # noqa: S301 - signed entries only
+        except Exception:  # noqa: BLE001 - an unreadable entry is computed again
+            return None
+        return value if isinstance(value, kind) else None
+
+    def store_object(self, text: str, value: object) -> None:
+        """Keep an object computed from ``text`` (pickled)."""
+        self.store(text, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
