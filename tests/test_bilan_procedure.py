@@ -92,7 +92,10 @@ def test_letter_is_dated_from_the_bilan_meeting_and_invites_observations(tmp_pat
     assert f"le 13{NB}janvier 2028" in text
     assert "[Title]" not in text
     assert "[Heading 1]" not in text
-    assert f"pour un montant de 300,00{EUR}" in text  # the constatée delay only
+    assert f"pour un montant évalué à ce jour à 300,00{EUR}" in text  # the constatée delay only
+    # lettre.renouvellement 1.1.1: no delay penalty without the prior mise en demeure of the CCAP
+    assert "ne sanctionne qu’après une mise en demeure restée sans effet" in text
+    assert "le montant indiqué ci-dessus sera alors recalculé" in text
     assert "dans un délai de quinze jours à compter de la réception" in text
     assert "Le plan de l’année 2 ayant déjà été arrêté" in text
     assert "Pièce jointe" in text
