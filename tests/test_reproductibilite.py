@@ -20,7 +20,9 @@ import yaml
 from tests.conftest import NETTOYAGE, ROOT
 
 LOCK = ROOT / "requirements.lock"
-RECORDED = ROOT / "tests" / "golden" / "ccap-epingle-1.1.0.sha256"
+PINNED = "1.2.1"
+"""The release the recorded CCAP is pinned to (regenerate the digest on purpose with a new one)."""
+RECORDED = ROOT / "tests" / "golden" / f"ccap-epingle-{PINNED}.sha256"
 
 
 def _normalised(name: str) -> str:
@@ -47,7 +49,7 @@ def _pinned_ccap(tmp_path: Path) -> bytes:
     from clausegen.api import generate_piece
 
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
-    data["bibliotheque"] = "1.1.0"
+    data["bibliotheque"] = PINNED
     dossier = tmp_path / "epingle.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     generate_piece(dossier, "ccap", tmp_path / "ccap.docx")
