@@ -64,6 +64,16 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
         "genre": "mise_en_demeure", "libelle": "Mise en demeure de transmettre les relevés",
         "le": (attendu + timedelta(days=3)).isoformat()}).status_code == 302
     assert client.post(f"/suivi/{numero}/annees/1/resultats", formulaire_resultats()).status_code == 302
+    constatee = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True).split('id="bilan"')[1]
+    assert "en cours de procédure" in constatee  # mise en demeure sent, no decision: nothing due yet
+    assert "applicable</td>" not in constatee
+    # The buyer's reasoned decision, notified: only now are the penalties applicable (issue 9).
+    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "invitation_observations", "libelle": "Invitation à présenter des observations",
+        "le": (attendu + timedelta(days=20)).isoformat()}).status_code == 302
+    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "decision_appliquee", "libelle": "Décision motivée d’appliquer les pénalités",
+        "le": (attendu + timedelta(days=40)).isoformat()}).status_code == 302
     page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
     assert "6 jour(s) de retard" in page
     assert "Mise en demeure de transmettre les relevés" in page
@@ -71,6 +81,7 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     assert "Retard de transmission : Relevé des heures d&#39;insertion de mars" in bilan_page
     assert "600,00 €" in bilan_page  # 6 days × 100 € (the dossier's retard_par_jour)
     assert "15 000,00 €" in bilan_page  # 300 hours short × 50 €
+    assert "applicable" in bilan_page
     assert client.post(f"/suivi/{numero}/annees/1/bilan.docx").status_code == 302
     pieces = _pieces(app, numero)
     assert set(pieces) == {"convocation", "lettre-1", "bilan-1"}

@@ -49,7 +49,10 @@ from clausegen.web.suivi_formulaires import (
 bp = Blueprint("suivi", __name__)
 
 GENRES = {"document_recu": "Document reçu", "mise_en_demeure": "Mise en demeure",
-          "observation": "Observation"}
+          "invitation_observations": "Invitation à présenter des observations",
+          "observation": "Observations du titulaire",
+          "decision_appliquee": "Décision notifiée : pénalités appliquées",
+          "decision_ecartee": "Décision notifiée : pénalités écartées"}
 ETATS_SOUMISSION = {"soumise": "soumise, en attente de revue", "a_modifier": "modifications demandées",
                     "acceptee": "acceptée"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,6 +198,8 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
                 bilan = annee_api.calcul_bilan(compose.texte, compose.nom, annee)
             except annee_api.SuiviRefuse as exc:
                 erreur_bilan = str(exc)
+        else:  # e.g. a decision recorded without the invitation to present observations
+            erreur_bilan = " ; ".join(str(p) for p in compose.problemes)
     tableau = _tableau_pluriannuel(marche, total)
     soumissions = list(db().scalars(select(Soumission).where(
         Soumission.dossier_id == marche.dossier.id, Soumission.annee == annee)
@@ -402,7 +407,8 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     attendu = date_ou_none(f.get("attendu_le", ""))
     problemes = []
     if genre not in GENRES:
-        problemes.append(FieldProblem("genre", "document reçu, mise en demeure ou observation attendu"))
+        problemes.append(FieldProblem("genre", "document reçu, mise en demeure, invitation à présenter "
+                                               "des observations, observations ou décision attendu"))
     if le is None:
         problemes.append(FieldProblem("le", "date attendue (AAAA-MM-JJ)"))
     if not libelle:
