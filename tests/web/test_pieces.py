@@ -48,8 +48,12 @@ def test_generation_is_recorded_with_its_provenance(app: Flask, client: Client) 
 def test_downloads_are_byte_identical_to_the_cli(client: Client, runner: CliRunner, tmp_path: Path) -> None:
     client.connecter("acheteur")
     lieu, numero = _generer(client)
-    yml = tmp_path / "dossier.yml"
-    yml.write_bytes(client.get(f"{lieu}/dossier.yml").get_data())
+    export = client.get(f"{lieu}/dossier.yml")
+    # Saved under its download name, which the provenance records (clausegen.dossier, read by actualiser).
+    nom = export.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert nom == f"dossier-{lieu.rstrip('/').rsplit('/', 1)[1]}.yml"
+    yml = tmp_path / nom
+    yml.write_bytes(export.get_data())
     for piece in ("ccap", "cctp"):
         sortie = tmp_path / f"{piece}.docx"
         assert runner.invoke(cli, [piece, str(yml), "-o", str(sortie)]).exit_code == 0
