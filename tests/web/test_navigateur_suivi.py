@@ -21,6 +21,7 @@ from tests.web.suivi_aides import (
     formulaire_plan,
     marche_suivi,
 )
+from tests.web.test_bureau_juridique import NOUVELLE
 from tests.web.test_import_export import importer
 from tests.web.test_navigateur import Visite
 
@@ -163,7 +164,7 @@ def test_lawyer_validates_a_fragment_the_buyer_then_uses(app: Flask, client: Cli
     page.get_by_role("link", name="general.objet", exact=True).first.click()
     visite.verifier("41-fragment")
     cliquer(visite, "Créer la version")
-    page.get_by_role("link", name="1.1.0", exact=True).click()
+    page.get_by_role("link", name=NOUVELLE, exact=True).click()
     texte = page.get_by_label("Texte de la clause").input_value()
     page.get_by_label("Texte de la clause").fill(texte.replace("passé par", "conclu par"))
     visite.verifier("42-version-brouillon")
@@ -171,7 +172,7 @@ def test_lawyer_validates_a_fragment_the_buyer_then_uses(app: Flask, client: Cli
     page.get_by_role("link", name="← Historique de general.objet").click()
     for statut, commentaire in (("en_revue", "Prêt pour relecture"),
                                 ("valide", "Conforme à la grille de revue")):
-        ligne = page.locator("tr", has_text="1.1.0")
+        ligne = page.locator("tr", has_text=NOUVELLE)
         ligne.get_by_label("Nouveau statut").select_option(statut)
         ligne.get_by_label("Commentaire de revue").fill(commentaire)
         with page.expect_navigation():

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from clausegen.db import EntreeJournal, Generation, PieceGeneree, Soumission, Suivi
+from clausegen.text.french import date_longue
 from clausegen.web.app import sessions_de
 from tests.web.conftest import Client
 from tests.web.suivi_aides import (
@@ -101,6 +102,15 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     xlsx = client.get(f"/suivi/{numero}/tableau-de-bord.xlsx")
     assert xlsx.status_code == 200
     assert zipfile.ZipFile(io.BytesIO(xlsx.data)).namelist()
+    illisible = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": "31/02"})
+    assert illisible.status_code == 422
+    assert "lettre-bilan-1" not in _pieces(app, numero)
+    jour = notification + timedelta(days=365)  # the bilan meeting, at the anniversary
+    reponse = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": jour.isoformat()})
+    assert reponse.status_code == 302, reponse.get_data(as_text=True)[-800:]
+    lettre_bilan = _pieces(app, numero)["lettre-bilan-1"]
+    xml = zipfile.ZipFile(io.BytesIO(lettre_bilan.docx)).read("word/document.xml").decode("utf-8")
+    assert date_longue(jour).replace("\u00a0", " ") in xml.replace("\u00a0", " ")
 
 
 def test_letter_refused_when_the_plan_changes_the_market(app: Flask, client: Client) -> None:
