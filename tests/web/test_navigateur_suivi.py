@@ -94,6 +94,15 @@ def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, vis
     bilan = page.locator("#bilan").locator("xpath=..").inner_text()
     assert "Retard de transmission" in bilan
     assert "800,00" in bilan
+    assert "constatée" in bilan  # nothing is due before the buyer's decision (issue 9)
+    for genre, libelle, jours in (("invitation_observations", "Invitation à présenter des observations", 20),
+                                  ("decision_appliquee", "Décision motivée d’appliquer les pénalités", 40)):
+        page.get_by_text("Enregistrer un événement").click()
+        page.get_by_label("Nature").select_option(genre)
+        remplir(visite, {"libelle": libelle, "le": (attendu + timedelta(days=jours)).isoformat()})
+        cliquer(visite, "Enregistrer l'événement")
+    bilan = page.locator("#bilan").locator("xpath=..").inner_text()
+    assert "applicable" in bilan
     visite.verifier("23-annee-bilan")
     cliquer(visite, "Générer le bilan (avec graphique et pénalités)")
     with page.expect_download() as attente:
