@@ -83,6 +83,7 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     assert "600,00 €" in bilan_page  # 6 days × 100 € (the dossier's retard_par_jour)
     assert "15 000,00 €" in bilan_page  # 300 hours short × 50 €
     assert "applicable" in bilan_page
+    assert "constatée" not in bilan_page  # the year's decision covers each failing of the year
     assert client.post(f"/suivi/{numero}/annees/1/bilan.docx").status_code == 302
     pieces = _pieces(app, numero)
     assert set(pieces) == {"convocation", "lettre-1", "bilan-1"}

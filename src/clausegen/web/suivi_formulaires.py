@@ -213,8 +213,12 @@ def dossier_de_suivi(dossier: DossierWeb, suivi: Suivi, evenements: list[Eveneme
         de_l_annee = [e for e in evenements if e.annee == annee]
         etapes = procedure(de_l_annee)
         resultats["retards"] = [dict(r, procedure=etapes) if etapes else r for r in retards(de_l_annee)]
-        if etapes and "procedure_insertion" not in resultats:
-            resultats["procedure_insertion"] = etapes
+        if etapes:  # the year's procedure covers every failing of the year
+            resultats.setdefault("procedure_insertion", etapes)
+            for cle in ("objectifs", "actions"):
+                resultats[cle] = [dict(ligne, procedure=ligne.get("procedure") or etapes)
+                                  if isinstance(ligne, dict) else ligne
+                                  for ligne in resultats.get(cle, [])]
         data["bilans"].append(resultats)
     nom = f"dossier-{dossier.id}.yml"
     valide, problemes = valider_dossier(data)
