@@ -8,7 +8,7 @@ from clausegen.cli.common import handle_errors, success
 from clausegen.cli.serveur import BASE, _url
 
 
-@click.group("journal")
+@click.group("journal", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def journal() -> None:
     """Journal d'audit de l'application web (qui a fait quoi, quand)."""
 

@@ -55,7 +55,7 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool, fi
                    clear_untrusted_proxy_headers=not proxy, _quiet=True)
 
 
-@click.group("comptes")
+@click.group("comptes", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def comptes() -> None:
     """Comptes de l'application web."""
 
