@@ -21,8 +21,26 @@ from tests.web.conftest import Client
 from tests.web.test_pieces import _generer
 
 FRAGMENT = "general.objet"
+BUNDLED = Path(__file__).resolve().parents[2] / "clause_library"
+
+
+def _triplet(version: str) -> tuple[int, int, int]:
+    majeure, mineure, correctif = (int(partie) for partie in version.split("."))
+    return majeure, mineure, correctif
+
+
+def _mineure_suivante(version: str, pas: int = 1) -> str:
+    majeure, mineure, _ = _triplet(version)
+    return f"{majeure}.{mineure + pas}.0"
+
+
+# Versions computed from the bundled library, so that a new bundled release does not break the desk.
+ANCIENNE = max((f.stem for f in (BUNDLED / "fragments" / FRAGMENT).glob("*.md")), key=_triplet)
+NOUVELLE = _mineure_suivante(ANCIENNE)
+SUIVANTE = _mineure_suivante(ANCIENNE, 2)
+PUBLICATION = _mineure_suivante((BUNDLED / "VERSION").read_text(encoding="utf-8").strip())
 NOUVEAU_TEXTE = ("Le présent cahier des clauses administratives particulières (CCAP) fixe les "
-                 "stipulations du marché n° {{ marche.reference }} conclu par {{ acheteur.nom }}, "
+                 "stipulations du marché n° {{ marche.reference }} conclu par {{ acheteur_designation }}, "
                  "ayant pour objet : {{ marche.objet }}.\n\nLes prestations relèvent de la "
                  "catégorie des {{ marche.nature | libelle }}{% if marche.lieu_execution %} ; "
                  "elles sont exécutées aux lieux suivants : {{ marche.lieu_execution }}{% endif %}.\n")
@@ -54,18 +72,18 @@ def _statut(client: Client, version: str, statut: str, commentaire: str = "Relu 
                         "jeton": jeton or _jeton(client, version)}).status_code
 
 
-def _nouvelle(client: Client, version: str = "1.1.0", derniere: str = "1.0.0") -> int:
+def _nouvelle(client: Client, version: str = NOUVELLE, derniere: str = ANCIENNE) -> int:
     return client.post(f"/bibliotheque/{FRAGMENT}/versions",
                        {"version": version, "derniere": derniere}).status_code
 
 
 def _jusqu_a_valide(client: Client) -> None:
     assert _nouvelle(client) == 302
-    reponse = client.post(f"/bibliotheque/{FRAGMENT}/1.1.0/texte",
-                          {"corps": NOUVEAU_TEXTE, "jeton": _texte_jeton(client, "1.1.0")})
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/texte",
+                          {"corps": NOUVEAU_TEXTE, "jeton": _texte_jeton(client, NOUVELLE)})
     assert reponse.status_code == 302
-    assert _statut(client, "1.1.0", "en_revue") == 302
-    assert _statut(client, "1.1.0", "valide", "Conforme à la grille ; formulation simplifiée") == 302
+    assert _statut(client, NOUVELLE, "en_revue") == 302
+    assert _statut(client, NOUVELLE, "valide", "Conforme à la grille ; formulation simplifiée") == 302
 
 
 def test_lawyer_browses_with_filters(client: Client) -> None:
@@ -79,12 +97,12 @@ def test_lawyer_browses_with_filters(client: Client) -> None:
 def test_lawyer_takes_a_fragment_from_brouillon_to_valide(app: Flask, client: Client) -> None:
     client.connecter("juriste")
     _jusqu_a_valide(client)
-    fichier = _racine(app) / "fragments" / FRAGMENT / "1.1.0.md"
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
     texte = fichier.read_text(encoding="utf-8")
     assert "statut: valide" in texte
     assert 'par: "Juriste A"' in texte
     assert "conclu par" in texte
-    assert not (Path("clause_library") / "fragments" / FRAGMENT / "1.1.0.md").exists()
+    assert not (Path("clause_library") / "fragments" / FRAGMENT / f"{NOUVELLE}.md").exists()
     page = client.get(f"/bibliotheque/{FRAGMENT}").get_data(as_text=True)
     assert "Conforme à la grille ; formulation simplifiée" in page
     with sessions_de(app)() as db:
@@ -101,37 +119,39 @@ def test_buyers_next_generation_uses_the_validated_version(app: Flask, client: C
     with sessions_de(app)() as db:
         generation = db.get(Generation, numero)
         assert generation is not None
-        assert generation.pieces[0].fragments[FRAGMENT].startswith("1.1.0 sha256:")
+        assert generation.pieces[0].fragments[FRAGMENT].startswith(f"{NOUVELLE} sha256:")
     assert "conclu par" in client.get(f"/generations/{numero}").get_data(as_text=True)
 
 
 def test_another_organisation_does_not_get_the_version(app: Flask, client: Client) -> None:
     client.connecter("juriste")
     _jusqu_a_valide(client)
+    lien = f'href="/bibliotheque/{FRAGMENT}/{NOUVELLE}"'
+    assert lien in client.get(f"/bibliotheque/{FRAGMENT}").get_data(as_text=True)
     client.post("/deconnexion")
     client.connecter("juriste", "b")
     page = client.get(f"/bibliotheque/{FRAGMENT}").get_data(as_text=True)
-    assert ">1.1.0<" not in page
+    assert lien not in page
 
 
 def test_a_validated_version_is_never_edited(app: Flask, client: Client) -> None:
     client.connecter("juriste")
     _jusqu_a_valide(client)
-    fichier = _racine(app) / "fragments" / FRAGMENT / "1.1.0.md"
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
     avant = fichier.read_bytes()
-    reponse = client.post(f"/bibliotheque/{FRAGMENT}/1.1.0/texte",
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/texte",
                           {"corps": "Autre texte.", "jeton": hashlib.sha256(avant).hexdigest()})
     assert reponse.status_code == 409
     assert "seule une version en brouillon se modifie" in reponse.get_data(as_text=True)
     assert fichier.read_bytes() == avant
-    assert 'name="corps"' not in client.get(f"/bibliotheque/{FRAGMENT}/1.1.0").get_data(as_text=True)
+    assert 'name="corps"' not in client.get(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}").get_data(as_text=True)
 
 
 def test_bundled_versions_are_read_only(client: Client) -> None:
     client.connecter("juriste")
-    bundled = Path(__file__).resolve().parents[2] / "clause_library" / "fragments" / FRAGMENT / "1.0.0.md"
+    bundled = BUNDLED / "fragments" / FRAGMENT / f"{ANCIENNE}.md"
     jeton = hashlib.sha256(bundled.read_bytes()).hexdigest()
-    reponse = client.post(f"/bibliotheque/{FRAGMENT}/1.0.0/statut",
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{ANCIENNE}/statut",
                           {"statut": "retire", "commentaire": "Obsolète", "jeton": jeton})
     assert reponse.status_code == 409
     assert "lecture seule" in reponse.get_data(as_text=True)
@@ -141,52 +161,52 @@ def test_bundled_versions_are_read_only(client: Client) -> None:
 def test_a_change_made_meanwhile_is_not_overwritten(app: Flask, client: Client) -> None:
     client.connecter("juriste")
     assert _nouvelle(client) == 302
-    vu = _jeton(client, "1.1.0")
-    fichier = _racine(app) / "fragments" / FRAGMENT / "1.1.0.md"
+    vu = _jeton(client, NOUVELLE)
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
     # Meanwhile, someone moves it through the command line, on the same directory.
-    resultat = CliRunner().invoke(cli, ["bibliotheque", "statut", f"{FRAGMENT}@1.1.0", "en_revue",
+    resultat = CliRunner().invoke(cli, ["bibliotheque", "statut", f"{FRAGMENT}@{NOUVELLE}", "en_revue",
                                         "--bibliotheque", str(_racine(app))])
     assert resultat.exit_code == 0, resultat.output
     apres_cli = fichier.read_bytes()
-    assert _statut(client, "1.1.0", "retire", jeton=vu) == 409
+    assert _statut(client, NOUVELLE, "retire", jeton=vu) == 409
     assert fichier.read_bytes() == apres_cli
-    assert _nouvelle(client, "1.2.0", derniere="1.0.0") == 409
+    assert _nouvelle(client, SUIVANTE, derniere=ANCIENNE) == 409
 
 
 def test_comparison_side_by_side_and_word_redline(client: Client) -> None:
     client.connecter("juriste")
     _jusqu_a_valide(client)
-    page = client.get(f"/bibliotheque/{FRAGMENT}/comparaison?ancienne=1.0.0&nouvelle=1.1.0")
+    page = client.get(f"/bibliotheque/{FRAGMENT}/comparaison?ancienne={ANCIENNE}&nouvelle={NOUVELLE}")
     texte = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "<del>" in texte
     assert "<ins>" in texte
     assert "conclu" in texte
-    docx = client.get(f"/bibliotheque/{FRAGMENT}/comparaison.docx?ancienne=1.0.0&nouvelle=1.1.0")
+    docx = client.get(f"/bibliotheque/{FRAGMENT}/comparaison.docx?ancienne={ANCIENNE}&nouvelle={NOUVELLE}")
     assert docx.status_code == 200
     document = zipfile.ZipFile(io.BytesIO(docx.data)).read("word/document.xml").decode("utf-8")
     assert "<w:ins " in document
     assert "<w:del " in document
-    inconnue = client.get(f"/bibliotheque/{FRAGMENT}/comparaison?ancienne=1.0.0&nouvelle=9.9.9")
+    inconnue = client.get(f"/bibliotheque/{FRAGMENT}/comparaison?ancienne={ANCIENNE}&nouvelle=9.9.9")
     assert inconnue.status_code == 404
 
 
 def test_lawyer_publishes_the_organisation_release(app: Flask, client: Client) -> None:
     client.connecter("juriste")
     _jusqu_a_valide(client)
-    reponse = client.post("/bibliotheque/publications", {"version": "1.2.0"})
+    reponse = client.post("/bibliotheque/publications", {"version": PUBLICATION})
     assert reponse.status_code == 302, reponse.get_data(as_text=True)
     racine = _racine(app)
-    assert (racine / "releases" / "1.2.0.yml").is_file()
+    assert (racine / "releases" / f"{PUBLICATION}.yml").is_file()
     changelog = (racine / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "## 1.2.0" in changelog
-    assert f"Modifié : `{FRAGMENT}` 1.0.0 → 1.1.0" in changelog
-    assert "1.2.0" in client.get("/bibliotheque").get_data(as_text=True)
+    assert f"## {PUBLICATION}" in changelog
+    assert f"Modifié : `{FRAGMENT}` {ANCIENNE} → {NOUVELLE}" in changelog
+    assert PUBLICATION in client.get("/bibliotheque").get_data(as_text=True)
     resultat = CliRunner().invoke(cli, ["bibliotheque", "historique", FRAGMENT,
                                         "--bibliotheque", str(racine)])
-    assert "1.1.0" in resultat.output
-    assert "1.2.0" in resultat.output
-    assert client.post("/bibliotheque/publications", {"version": "1.2.0"}).status_code == 409
+    assert NOUVELLE in resultat.output
+    assert PUBLICATION in resultat.output
+    assert client.post("/bibliotheque/publications", {"version": PUBLICATION}).status_code == 409
 
 
 @pytest.mark.parametrize("role", ["acheteur", "administrateur"])
@@ -195,9 +215,9 @@ def test_only_lawyers_change_the_library(app: Flask, client: Client, role: str) 
     assert client.get("/bibliotheque").status_code == 200
     assert 'name="commentaire"' not in client.get(f"/bibliotheque/{FRAGMENT}").get_data(as_text=True)
     assert _nouvelle(client) == 403
-    assert client.post(f"/bibliotheque/{FRAGMENT}/1.0.0/statut",
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{ANCIENNE}/statut",
                        {"statut": "retire", "commentaire": "x", "jeton": "0" * 64}).status_code == 403
-    assert client.post(f"/bibliotheque/{FRAGMENT}/1.0.0/texte", {"corps": "x"}).status_code == 403
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{ANCIENNE}/texte", {"corps": "x"}).status_code == 403
     assert client.post("/bibliotheque/publications", {"version": "9.0.0"}).status_code == 403
     assert not (_racine(app) / "fragments" / FRAGMENT).exists()
 
@@ -205,11 +225,12 @@ def test_only_lawyers_change_the_library(app: Flask, client: Client, role: str) 
 def test_buyer_cannot_validate_a_draft_the_lawyer_made(app: Flask, client: Client) -> None:
     client.connecter("juriste")
     assert _nouvelle(client) == 302
-    jeton = _jeton(client, "1.1.0")
+    jeton = _jeton(client, NOUVELLE)
     client.post("/deconnexion")
     client.connecter("acheteur")
-    assert _statut(client, "1.1.0", "en_revue", jeton=jeton) == 403
-    assert "statut: brouillon" in (_racine(app) / "fragments" / FRAGMENT / "1.1.0.md").read_text("utf-8")
+    assert _statut(client, NOUVELLE, "en_revue", jeton=jeton) == 403
+    brouillon = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
+    assert "statut: brouillon" in brouillon.read_text("utf-8")
 
 
 @pytest.mark.parametrize("role", ["facilitateur"])
@@ -222,6 +243,6 @@ def test_facilitators_do_not_browse_the_library(client: Client, role: str) -> No
 def test_missing_comment_or_unknown_fragment(client: Client) -> None:
     client.connecter("juriste")
     assert _nouvelle(client) == 302
-    assert _statut(client, "1.1.0", "en_revue", commentaire=" ") == 422
+    assert _statut(client, NOUVELLE, "en_revue", commentaire=" ") == 422
     assert client.get("/bibliotheque/inexistant.fragment").status_code == 404
     assert client.get(f"/bibliotheque/{FRAGMENT}/7.0.0").status_code == 404

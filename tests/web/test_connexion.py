@@ -125,7 +125,7 @@ def test_unexpected_error_is_a_french_500_without_traceback(app: Flask) -> None:
     reponse = app.test_client().get("/casse")
     page = reponse.get_data(as_text=True)
     assert reponse.status_code == 500
-    assert "rien n'a été enregistré" in page.replace("&#39;", "'")
+    assert "rien n’a été enregistré" in page  # typographic apostrophe (issue 9)
     assert "Traceback" not in page
     assert "détail interne" not in page
 

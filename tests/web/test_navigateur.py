@@ -133,7 +133,7 @@ def test_buyer_builds_generates_downloads_and_logs_out(visite: Visite) -> None:
     visite.verifier("03-etape-acheteur")
     data = dossier_entretien()
     acheteur = data["acheteur"]
-    visite.remplir("Nom de l'acheteur", acheteur["nom"])
+    visite.remplir("Nom de l’acheteur", acheteur["nom"])
     visite.remplir("Adresse postale", acheteur["adresse"])
     visite.remplir("Ville", acheteur["ville"])
     visite.remplir("Signataire : prénom et nom", acheteur["signataire"]["nom"])
@@ -162,6 +162,9 @@ def test_buyer_builds_generates_downloads_and_logs_out(visite: Visite) -> None:
     assert "nombre entier attendu" in page.locator("#marche-duree_mois-erreur").inner_text()
     visite.verifier("05-etape-marche-erreur")
     visite.remplir("Durée totale du marché, en mois", "48")
+    visite.continuer("administratif")
+    visite.remplir("Montant maximum de l’accord-cadre, en euros hors taxes", "1 500 000")
+    visite.verifier("05b-etape-administratif")
     visite.continuer("faisabilite")
     visite.verifier("06-etape-faisabilite")
     visite.continuer("axes")
@@ -170,8 +173,8 @@ def test_buyer_builds_generates_downloads_and_logs_out(visite: Visite) -> None:
     visite.cocher("Découverte et sensibilisation des métiers")
     visite.verifier("07-etape-axes")
     visite.continuer("insertion")
-    visite.remplir("Volume d'heures d'insertion sur la durée du marché", "6000")
-    visite.remplir("Prestations concernées par l'action d'insertion", "nettoyage quotidien des écoles")
+    visite.remplir("Volume d’heures d’insertion sur la durée du marché", "6000")
+    visite.remplir("Prestations concernées par l’action d’insertion", "nettoyage quotidien des écoles")
     visite.verifier("08-etape-insertion")
     visite.continuer("penalites")
     visite.verifier("09-etape-penalites")
@@ -210,12 +213,12 @@ def test_draft_survives_closing_the_page(visite: Visite, navigateur: Any) -> Non
     visite.page.get_by_role("button", name="Nouveau dossier").click()
     visite.page.wait_for_url("**/entretien/acheteur")
     adresse = visite.page.url
-    visite.remplir("Nom de l'acheteur", "Commune de Brouillon")
+    visite.remplir("Nom de l’acheteur", "Commune de Brouillon")
     visite.page.get_by_text("Brouillon enregistré.").wait_for()
     visite.page.close()
     nouvelle = visite.page.context.new_page()
     nouvelle.goto(adresse)
-    assert nouvelle.get_by_label("Nom de l'acheteur", exact=True).input_value() == "Commune de Brouillon"
+    assert nouvelle.get_by_label("Nom de l’acheteur", exact=True).input_value() == "Commune de Brouillon"
 
 
 def test_refusals_are_french_pages(visite: Visite) -> None:

@@ -21,6 +21,7 @@ from tests.web.suivi_aides import (
     formulaire_plan,
     marche_suivi,
 )
+from tests.web.test_bureau_juridique import NOUVELLE
 from tests.web.test_import_export import importer
 from tests.web.test_navigateur import Visite
 
@@ -93,6 +94,15 @@ def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, vis
     bilan = page.locator("#bilan").locator("xpath=..").inner_text()
     assert "Retard de transmission" in bilan
     assert "800,00" in bilan
+    assert "constatée" in bilan  # nothing is due before the buyer's decision (issue 9)
+    for genre, libelle, jours in (("invitation_observations", "Invitation à présenter des observations", 20),
+                                  ("decision_appliquee", "Décision motivée d’appliquer les pénalités", 40)):
+        page.get_by_text("Enregistrer un événement").click()
+        page.get_by_label("Nature").select_option(genre)
+        remplir(visite, {"libelle": libelle, "le": (attendu + timedelta(days=jours)).isoformat()})
+        cliquer(visite, "Enregistrer l'événement")
+    bilan = page.locator("#bilan").locator("xpath=..").inner_text()
+    assert "applicable" in bilan
     visite.verifier("23-annee-bilan")
     cliquer(visite, "Générer le bilan (avec graphique et pénalités)")
     with page.expect_download() as attente:
@@ -163,7 +173,7 @@ def test_lawyer_validates_a_fragment_the_buyer_then_uses(app: Flask, client: Cli
     page.get_by_role("link", name="general.objet", exact=True).first.click()
     visite.verifier("41-fragment")
     cliquer(visite, "Créer la version")
-    page.get_by_role("link", name="1.1.0", exact=True).click()
+    page.get_by_role("link", name=NOUVELLE, exact=True).click()
     texte = page.get_by_label("Texte de la clause").input_value()
     page.get_by_label("Texte de la clause").fill(texte.replace("passé par", "conclu par"))
     visite.verifier("42-version-brouillon")
@@ -171,7 +181,7 @@ def test_lawyer_validates_a_fragment_the_buyer_then_uses(app: Flask, client: Cli
     page.get_by_role("link", name="← Historique de general.objet").click()
     for statut, commentaire in (("en_revue", "Prêt pour relecture"),
                                 ("valide", "Conforme à la grille de revue")):
-        ligne = page.locator("tr", has_text="1.1.0")
+        ligne = page.locator("tr", has_text=NOUVELLE)
         ligne.get_by_label("Nouveau statut").select_option(statut)
         ligne.get_by_label("Commentaire de revue").fill(commentaire)
         with page.expect_navigation():

@@ -48,8 +48,12 @@ def test_generation_is_recorded_with_its_provenance(app: Flask, client: Client) 
 def test_downloads_are_byte_identical_to_the_cli(client: Client, runner: CliRunner, tmp_path: Path) -> None:
     client.connecter("acheteur")
     lieu, numero = _generer(client)
-    yml = tmp_path / "dossier.yml"
-    yml.write_bytes(client.get(f"{lieu}/dossier.yml").get_data())
+    export = client.get(f"{lieu}/dossier.yml")
+    # Saved under its download name, which the provenance records (clausegen.dossier, read by actualiser).
+    nom = export.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert nom == f"dossier-{lieu.rstrip('/').rsplit('/', 1)[1]}.yml"
+    yml = tmp_path / nom
+    yml.write_bytes(export.get_data())
     for piece in ("ccap", "cctp"):
         sortie = tmp_path / f"{piece}.docx"
         assert runner.invoke(cli, [piece, str(yml), "-o", str(sortie)]).exit_code == 0
@@ -63,9 +67,12 @@ def test_zip_holds_both_pieces_and_the_dossier(client: Client) -> None:
     client.connecter("acheteur")
     lieu, numero = _generer(client)
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/generations/{numero}.zip").get_data()))
-    assert archive.namelist() == ["ccap.docx", "cctp.docx", "dossier.yml"]
+    nom = f"dossier-{lieu.rstrip('/').rsplit('/', 1)[1]}.yml"  # the name the provenance records
+    assert archive.namelist() == ["ccap.docx", "cctp.docx", nom]
     assert archive.read("ccap.docx") == client.get(f"/generations/{numero}/ccap.docx").get_data()
-    assert archive.read("dossier.yml") == client.get(f"{lieu}/dossier.yml").get_data()
+    assert archive.read(nom) == client.get(f"{lieu}/dossier.yml").get_data()
+    provenance = zipfile.ZipFile(io.BytesIO(archive.read("ccap.docx"))).read("docProps/custom.xml")
+    assert f"<vt:lpwstr>{nom}</vt:lpwstr>".encode() in provenance
 
 
 def test_unsuited_market_is_refused_and_nothing_recorded(app: Flask, client: Client) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from clausegen.db import EntreeJournal, Generation, PieceGeneree, Soumission, Suivi
+from clausegen.text.french import date_longue
 from clausegen.web.app import sessions_de
 from tests.web.conftest import Client
 from tests.web.suivi_aides import (
@@ -64,6 +65,16 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
         "genre": "mise_en_demeure", "libelle": "Mise en demeure de transmettre les relevés",
         "le": (attendu + timedelta(days=3)).isoformat()}).status_code == 302
     assert client.post(f"/suivi/{numero}/annees/1/resultats", formulaire_resultats()).status_code == 302
+    constatee = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True).split('id="bilan"')[1]
+    assert "en cours de procédure" in constatee  # mise en demeure sent, no decision: nothing due yet
+    assert "applicable</td>" not in constatee
+    # The buyer's reasoned decision, notified: only now are the penalties applicable (issue 9).
+    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "invitation_observations", "libelle": "Invitation à présenter des observations",
+        "le": (attendu + timedelta(days=20)).isoformat()}).status_code == 302
+    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "decision_appliquee", "libelle": "Décision motivée d’appliquer les pénalités",
+        "le": (attendu + timedelta(days=40)).isoformat()}).status_code == 302
     page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
     assert "6 jour(s) de retard" in page
     assert "Mise en demeure de transmettre les relevés" in page
@@ -71,6 +82,8 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     assert "Retard de transmission : Relevé des heures d&#39;insertion de mars" in bilan_page
     assert "600,00 €" in bilan_page  # 6 days × 100 € (the dossier's retard_par_jour)
     assert "15 000,00 €" in bilan_page  # 300 hours short × 50 €
+    assert "applicable" in bilan_page
+    assert "constatée" not in bilan_page  # the year's decision covers each failing of the year
     assert client.post(f"/suivi/{numero}/annees/1/bilan.docx").status_code == 302
     pieces = _pieces(app, numero)
     assert set(pieces) == {"convocation", "lettre-1", "bilan-1"}
@@ -90,6 +103,15 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     xlsx = client.get(f"/suivi/{numero}/tableau-de-bord.xlsx")
     assert xlsx.status_code == 200
     assert zipfile.ZipFile(io.BytesIO(xlsx.data)).namelist()
+    illisible = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": "31/02"})
+    assert illisible.status_code == 422
+    assert "lettre-bilan-1" not in _pieces(app, numero)
+    jour = notification + timedelta(days=365)  # the bilan meeting, at the anniversary
+    reponse = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": jour.isoformat()})
+    assert reponse.status_code == 302, reponse.get_data(as_text=True)[-800:]
+    lettre_bilan = _pieces(app, numero)["lettre-bilan-1"]
+    xml = zipfile.ZipFile(io.BytesIO(lettre_bilan.docx)).read("word/document.xml").decode("utf-8")
+    assert date_longue(jour).replace("\u00a0", " ") in xml.replace("\u00a0", " ")
 
 
 def test_letter_refused_when_the_plan_changes_the_market(app: Flask, client: Client) -> None:

@@ -71,7 +71,7 @@ def test_titulaire_submits_plan_and_results_that_the_facilitator_accepts(app: Fl
     assert _suivi(app, numero).plans == {}
     lettre = client.post(f"/suivi/{numero}/annees/1/lettre.docx")
     assert lettre.status_code == 422
-    assert "aucun plan pour l'année 1" in lettre.get_data(as_text=True).replace("&#39;", "'")
+    assert "aucun plan pour l’année 1" in lettre.get_data(as_text=True)  # typographic apostrophe
     client.post("/deconnexion")
 
     connecter_titulaire(client)

@@ -114,10 +114,20 @@ def plan(texte: str, nom: str, annee: int) -> tuple[PieceSuivi, list[str]]:
                 avertissements)
 
 
-def lettre(texte: str, nom: str, annee: int) -> PieceSuivi:
-    """The exchange of letters of year N (refused as ``clausegen lettre`` refuses)."""
+def lettre(texte: str, nom: str, annee: int, *, date_lettre: date | None = None) -> PieceSuivi:
+    """The exchange of letters of year N, dated ``date_lettre`` or the day the plan was
+    settled (refused as ``clausegen lettre`` refuses)."""
     with _dossier(texte, nom) as (chemin, _):
-        return _piece(chemin, f"lettre-{annee}", lambda s: suivi.generate_lettre(chemin, annee, s))
+        return _piece(chemin, f"lettre-{annee}",
+                      lambda s: suivi.generate_lettre(chemin, annee, s, date_lettre=date_lettre))
+
+
+def lettre_bilan(texte: str, nom: str, annee: int, *, date_lettre: date | None = None) -> PieceSuivi:
+    """The letter transmitting the bilan of year N (as ``clausegen lettre-bilan``): dated
+    ``date_lettre``, else the day of the bilan meeting."""
+    with _dossier(texte, nom) as (chemin, _):
+        return _piece(chemin, f"lettre-bilan-{annee}",
+                      lambda s: suivi.generate_lettre_bilan(chemin, annee, s, date_lettre=date_lettre)[0])
 
 
 def calcul_bilan(texte: str, nom: str, annee: int) -> Bilan:

@@ -23,23 +23,23 @@ EXAMPLES: dict[str, str] = {
     "bilan": "clausegen bilan dossier.yml --annee 1 --resultats resultats-1.yml",
     "ccap": "clausegen ccap dossier.yml -o ccap.docx",
     "cctp": "clausegen cctp dossier.yml -o cctp.docx --modele mon-modele.docx",
-    "comptes": 'clausegen comptes creer --organisation "Ville de Saint-Aubin" --courriel admin@ville.fr '
-               '--nom "Claire Martin"',
-    "comptes creer": 'clausegen comptes creer --organisation "Ville de Saint-Aubin" --courriel '
-                     'admin@ville.fr --nom "Claire Martin"',
     "convocation": 'clausegen convocation dossier.yml --reunion 2027-01-15 --heure "14 h 30"',
     "echeancier": "clausegen echeancier dossier.yml --ics echeances.ics",
     "faisabilite": "clausegen faisabilite dossier.yml --format json",
     "init": "clausegen init mon-dossier.yml",
+    "comptes": "clausegen comptes creer --organisation \"Ville de Saint-Aubin\" "
+               "--courriel admin@saint-aubin.fr --nom \"Claire Martin\"",
+    "comptes creer": "clausegen comptes creer --organisation \"Ville de Saint-Aubin\" "
+                     "--courriel admin@saint-aubin.fr --nom \"Claire Martin\" --role administrateur",
     "journal": "clausegen journal verifier",
-    "journal verifier": "clausegen journal verifier --base postgresql://clausegen@localhost/clausegen",
+    "journal verifier": "clausegen journal verifier",
     "lettre": "clausegen lettre dossier.yml --annee 1 --date 2027-02-10",
     "lettre-bilan": "clausegen lettre-bilan dossier.yml --annee 1 --date 2028-03-20",
     "lot": "clausegen lot dossiers/ -o sortie/ -j 2",
     "pieces": "clausegen pieces dossier.yml -o sortie/ --suivi",
     "plan": "clausegen plan dossier.yml --annee 2 --plan plan-2.yml",
     "schema": "clausegen schema > dossier.schema.json",
-    "serveur": "clausegen serveur --port 8000",
+    "serveur": "clausegen serveur --hote 127.0.0.1 --port 8000",
     "tableau-de-bord": "clausegen tableau-de-bord dossier.yml --plan plan-2.yml --resultats resultats-2.yml",
     "verifier-document": "clausegen verifier-document sortie/ccap.docx",
 }

@@ -1,4 +1,4 @@
-"""The buyer's guided interview: seven steps over the dossier's own Pydantic models.
+"""The buyer's guided interview: eight steps over the dossier's own Pydantic models.
 
 Each step lists its fields by their dotted path in the dossier (``marche.duree_mois``); a
 field's help text is the model's description, its choices the enum's members with their
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -72,6 +72,7 @@ _I = "plan_de_progres.insertion."
 _S = "plan_de_progres.suivi."
 _PE = "plan_de_progres.penalites."
 _F = "facilitateur."
+_AD = "administratif."
 
 ETAPES: tuple[Etape, ...] = (
     Etape("acheteur", "L'acheteur",
@@ -81,6 +82,14 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_A + "service", "Service acheteur ou direction gestionnaire (facultatif)"),
            Champ(_A + "adresse", "Adresse postale", autocomplete="street-address"),
            Champ(_A + "ville", "Ville", autocomplete="address-level2"),
+           Champ(_A + "article", "Article devant le nom dans une phrase", "choix",
+                 "« la » donne « passé par la Ville de Saint-Aubin » ; sans article, le nom "
+                 "figure seul."),
+           Champ(_A + "affaire_suivie_par", "Affaire suivie par (facultatif)",
+                 aide="Nom, téléphone et adresse électronique de l'agent, repris dans les "
+                      "lettres au titulaire."),
+           Champ(_A + "envoi", "Envoi des lettres qui doivent avoir date certaine", "choix"),
+           Champ(_A + "signataire.civilite", "Signataire : civilité (facultatif)", "choix"),
            Champ(_A + "signataire.nom", "Signataire : prénom et nom", autocomplete="name"),
            Champ(_A + "signataire.qualite", "Signataire : qualité")),
           possede=("acheteur",)),
@@ -115,6 +124,29 @@ ETAPES: tuple[Etape, ...] = (
                  "2 mois, bilan chaque année à la date anniversaire."),
            Champ(_M + "lieu_execution", "Lieu(x) d'exécution (facultatif)")),
           possede=("marche",)),
+    Etape("administratif", "Prix, montants et règlement",
+          "Ces stipulations administratives figurent dans le CCAP complet : montants de "
+          "l'accord-cadre, forme et variation des prix, paiement, réexamen, tribunal compétent.",
+          (Champ(_AD + "montant_maximum_ht", "Montant maximum de l'accord-cadre, en euros hors "
+                 "taxes", "montant",
+                 "Obligatoire pour le CCAP complet d'un accord-cadre : le montant maximum sur "
+                 "toute sa durée, par exemple 1 500 000. Laissez vide pour un marché qui n'est "
+                 "pas un accord-cadre."),
+           Champ(_AD + "montant_minimum_ht", "Montant minimum de l'accord-cadre, en euros hors "
+                 "taxes (facultatif)", "montant"),
+           Champ(_AD + "forme_prix", "Forme des prix", "choix"),
+           Champ(_AD + "variation_prix", "Variation des prix", "choix"),
+           Champ(_AD + "indice_revision", "Indice de révision des prix (prix révisables)", "zone"),
+           Champ(_AD + "avance_pourcentage", "Taux de l'avance, en % (facultatif)", "decimal"),
+           Champ(_AD + "delai_paiement_jours", "Délai global de paiement, en jours", "nombre"),
+           Champ(_AD + "reexamen.plafond_pourcentage", "Clause de réexamen : incidence financière "
+                 "cumulée maximale, en % (facultatif)", "decimal",
+                 "Permet de faire évoluer le plan de progrès chaque année sans avenant, dans "
+                 "cette limite ; vide : pas de clause de réexamen."),
+           Champ(_AD + "procedure", "Procédure de passation (facultatif)"),
+           Champ(_AD + "tribunal_administratif", "Tribunal administratif compétent (facultatif)",
+                 "zone")),
+          possede=("administratif",)),
     Etape("faisabilite", "Faisabilité",
           "Le guide de l'Alliance Villes Emploi (§ 2.1) retient quatre critères : la récurrence de "
           "la prestation, l'invariabilité du titulaire, la durée (2 ans au moins sont préconisés) "
@@ -230,12 +262,27 @@ def _enum(chemin: str) -> type[StrEnum] | None:
     return None
 
 
+LITTERAUX = {"lrar": "Lettre recommandée avec accusé de réception",
+             "profil_acheteur": "Profil d'acheteur (plateforme de dématérialisation)"}
+
+
+def _litteraux(chemin: str) -> tuple[str, ...]:
+    """The values of a ``Literal[...]`` field (optional or not)."""
+    info = _info(chemin)
+    if info is None:
+        return ()
+    for candidat in (info.annotation, *get_args(info.annotation)):
+        if get_origin(candidat) is Literal:
+            return tuple(str(v) for v in get_args(candidat))
+    return ()
+
+
 @functools.cache
 def choix(champ: Champ) -> tuple[tuple[str, str], ...]:
-    """(value, French wording) of an enum field, in the enum's order."""
+    """(value, French wording) of an enum or literal field, in the model's order."""
     enum = CodeAxe if champ.type == "axes" else _enum(champ.chemin)
     if enum is None:
-        return ()
+        return tuple((v, LITTERAUX.get(v, f"« {v} »")) for v in _litteraux(champ.chemin))
     return tuple((membre.value, _capitale(label(membre))) for membre in enum)
 
 

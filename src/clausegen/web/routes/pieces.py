@@ -120,5 +120,6 @@ def zip_des_pieces(generation_id: int) -> Response:
     """Every .docx of the generation and the dossier it came from, in one zip."""
     trouvee = _generation(generation_id)
     fichiers = [(f"{p.piece}.docx", p.docx) for p in trouvee.pieces]
-    fichiers.append(("dossier.yml", trouvee.dossier_yaml.encode("utf-8")))
+    # Under the name the provenance records (clausegen.dossier), so that actualiser finds it.
+    fichiers.append((f"dossier-{trouvee.dossier_id}.yml", trouvee.dossier_yaml.encode("utf-8")))
     return _fichier(archive_zip(fichiers), f"pieces-{generation_id}.zip", "application/zip")

@@ -49,7 +49,10 @@ from clausegen.web.suivi_formulaires import (
 bp = Blueprint("suivi", __name__)
 
 GENRES = {"document_recu": "Document reçu", "mise_en_demeure": "Mise en demeure",
-          "observation": "Observation"}
+          "invitation_observations": "Invitation à présenter des observations",
+          "observation": "Observations du titulaire",
+          "decision_appliquee": "Décision notifiée : pénalités appliquées",
+          "decision_ecartee": "Décision notifiée : pénalités écartées"}
 ETATS_SOUMISSION = {"soumise": "soumise, en attente de revue", "a_modifier": "modifications demandées",
                     "acceptee": "acceptée"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,6 +198,8 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
                 bilan = annee_api.calcul_bilan(compose.texte, compose.nom, annee)
             except annee_api.SuiviRefuse as exc:
                 erreur_bilan = str(exc)
+        else:  # e.g. a decision recorded without the invitation to present observations
+            erreur_bilan = " ; ".join(str(p) for p in compose.problemes)
     tableau = _tableau_pluriannuel(marche, total)
     soumissions = list(db().scalars(select(Soumission).where(
         Soumission.dossier_id == marche.dossier.id, Soumission.annee == annee)
@@ -207,6 +212,7 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
         plan=marche.suivi.plans.get(str(annee)), plan_saisi=plan, resultats=resultats,
         evenements=[e for e in marche.evenements if e.annee == annee], genres=GENRES,
         bilan=bilan, erreur_bilan=erreur_bilan, pieces=pieces_emises(marche.dossier.id),
+        aujourdhui=annee_api.aujourdhui(),
         soumissions=soumissions, problemes=problemes or [],
         peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
         titulaires=comptes_titulaires(marche.dossier), pdf=_pdf(), libelle_axe=libelle_axe,
@@ -402,7 +408,8 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     attendu = date_ou_none(f.get("attendu_le", ""))
     problemes = []
     if genre not in GENRES:
-        problemes.append(FieldProblem("genre", "document reçu, mise en demeure ou observation attendu"))
+        problemes.append(FieldProblem("genre", "document reçu, mise en demeure, invitation à présenter "
+                                               "des observations, observations ou décision attendu"))
     if le is None:
         problemes.append(FieldProblem("le", "date attendue (AAAA-MM-JJ)"))
     if not libelle:
@@ -421,7 +428,7 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     return _retour(dossier_id, annee, "#evenements")
 
 
-@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/<any(plan, lettre, bilan):genre>.docx")
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/<any(plan, lettre, bilan, lettre_bilan):genre>.docx")
 @connexion_requise
 def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, int]:
     """Generate the year's plan, letter or bilan (same refusals as the command line)."""
@@ -429,6 +436,11 @@ def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, in
     annee = marche.annee(annee)
     texte, nom = _compose(marche, annee)
     objet = f"{marche.dossier.titre} : {genre} de l'année {annee}"
+    saisie = request.form.get("date_lettre", "").strip()
+    date_lettre = date_ou_none(saisie)
+    if saisie and date_lettre is None:
+        return page_annee(marche, annee, marche.total_annees, statut=422,
+                          problemes=[FieldProblem("date_lettre", "date attendue (AAAA-MM-JJ) ou rien")])
     try:
         if genre == "plan":
             piece, avertissements = annee_api.plan(texte, nom, annee)
@@ -436,11 +448,14 @@ def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, in
             for avertissement in avertissements:
                 flash(f"Attention : {avertissement}.")
         elif genre == "lettre":
-            piece = annee_api.lettre(texte, nom, annee)
+            piece = annee_api.lettre(texte, nom, annee, date_lettre=date_lettre)
             enregistrer(marche, texte, piece, action="lettre", objet=objet)
+        elif genre == "lettre_bilan":
+            piece = annee_api.lettre_bilan(texte, nom, annee, date_lettre=date_lettre)
+            enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
         else:
             piece, bilan = annee_api.bilan(texte, nom, annee)
-            details = {"total": str(bilan.total), "du": str(bilan.du),
+            details = {"total": str(bilan.total()), "applicable": str(bilan.applicable), "du": str(bilan.du),
                        "penalites": [f"{p.manquement} : {p.montant}" for p in bilan.penalites]}
             enregistrer(marche, texte, piece, action="penalite" if bilan.du > Decimal(0) else "piece_suivi",
                         objet=objet, details=details)
