@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -311,3 +312,29 @@ def test_proofs_and_reviews_stay_within_the_market(app: Flask, client: Client) -
     assert client.get(f"/suivi/{numero}/soumissions/{soumission}/preuve").data == b"preuve"
     page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
     assert "Tableau de bord pluriannuel" in page
+
+
+def test_post_award_documents_use_the_organisation_library(app: Flask, client: Client) -> None:
+    """A clause the organisation's lawyers validated reaches the facilitator's documents too,
+    as it reaches the buyer's pieces (same directory as the legal desk and ``--bibliotheque``)."""
+    from packaging.version import Version
+
+    from tests.conftest import ROOT
+
+    versions = ROOT / "clause_library" / "fragments" / "plan.objet"
+    derniere = max((p.stem for p in versions.glob("*.md")), key=Version)
+    nouvelle = f"{Version(derniere).major + 1}.0.0"
+    texte = (versions / f"{derniere}.md").read_text(encoding="utf-8")
+    texte = texte.replace(f"version: {derniere}", f"version: {nouvelle}")
+    texte = texte.replace("---\nLe présent plan",
+                          "---\nClause propre à l'organisation.\n\nLe présent plan", 1)
+    fichier = (Path(app.extensions["clausegen.config"].bibliotheques) / "organisation-1" / "fragments"
+               / "plan.objet" / f"{nouvelle}.md")
+    fichier.parent.mkdir(parents=True)
+    fichier.write_text(texte, encoding="utf-8")
+    numero = _annee_complete(app, client, AUJOURDHUI - timedelta(days=430))
+    assert client.post(f"/suivi/{numero}/annees/1/plan.docx").status_code == 302
+    plan = next(p for nom, p in _pieces(app, numero).items() if nom.startswith("plan"))
+    corps = zipfile.ZipFile(io.BytesIO(plan.docx)).read("word/document.xml").decode("utf-8")
+    assert "Clause propre à l\u2019organisation." in corps
+    assert str(plan.fragments["plan.objet"]).startswith(f"{nouvelle} ")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,12 +19,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from clausegen.api import annee as annee_api
+from clausegen.api import juridique
+from clausegen.api.marche import using_overlays
 from clausegen.db import Compte, DossierWeb, Evenement, JetonCalendrier, Role, Soumission
 from clausegen.db.journal import consigner
 from clausegen.errors import FieldProblem
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.web import droits
 from clausegen.web.base import db
+from clausegen.web.bibliotheques import bibliotheque_de
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.marches import (
     EtatEcheance,
@@ -297,6 +301,12 @@ def attribution(dossier_id: int) -> Response | tuple[str, int]:
     return _retour(dossier_id, 1)
 
 
+def _bibliotheque(marche: Marche) -> AbstractContextManager[None]:
+    """Inside the block, documents use the organisation's library on top of the bundled one
+    (the same directory as the legal desk and ``clausegen … --bibliotheque``)."""
+    return using_overlays([juridique.preparer(bibliotheque_de(marche.dossier.organisation_id))])
+
+
 def _refus(exc: annee_api.SuiviRefuse) -> tuple[str, int]:
     return page_erreur(409 if exc.refus else 422, str(exc))
 
@@ -317,10 +327,11 @@ def convocation(dossier_id: int) -> Response | tuple[str, int]:
     marche = marche_suivi(dossier_id)
     texte, nom = _compose(marche)
     try:
-        piece, reunion = annee_api.convocation(
-            texte, nom, reunion=date_ou_none(request.form.get("reunion", "")),
-            heure=request.form.get("heure", "").strip() or "10 h 00",
-            lieu=request.form.get("lieu", "").strip() or None)
+        with _bibliotheque(marche):
+            piece, reunion = annee_api.convocation(
+                texte, nom, reunion=date_ou_none(request.form.get("reunion", "")),
+                heure=request.form.get("heure", "").strip() or "10 h 00",
+                lieu=request.form.get("lieu", "").strip() or None)
     except annee_api.SuiviRefuse as exc:
         return _refus(exc)
     enregistrer(marche, texte, piece, action="piece_suivi", objet=f"{marche.dossier.titre} : convocation",
@@ -442,23 +453,25 @@ def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, in
         return page_annee(marche, annee, marche.total_annees, statut=422,
                           problemes=[FieldProblem("date_lettre", "date attendue (AAAA-MM-JJ) ou rien")])
     try:
-        if genre == "plan":
-            piece, avertissements = annee_api.plan(texte, nom, annee)
-            enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
-            for avertissement in avertissements:
-                flash(f"Attention : {avertissement}.")
-        elif genre == "lettre":
-            piece = annee_api.lettre(texte, nom, annee, date_lettre=date_lettre)
-            enregistrer(marche, texte, piece, action="lettre", objet=objet)
-        elif genre == "lettre_bilan":
-            piece = annee_api.lettre_bilan(texte, nom, annee, date_lettre=date_lettre)
-            enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
-        else:
-            piece, bilan = annee_api.bilan(texte, nom, annee)
-            details = {"total": str(bilan.total()), "applicable": str(bilan.applicable), "du": str(bilan.du),
-                       "penalites": [f"{p.manquement} : {p.montant}" for p in bilan.penalites]}
-            enregistrer(marche, texte, piece, action="penalite" if bilan.du > Decimal(0) else "piece_suivi",
-                        objet=objet, details=details)
+        with _bibliotheque(marche):  # the organisation's clauses, as the buyer's pieces
+            if genre == "plan":
+                piece, avertissements = annee_api.plan(texte, nom, annee)
+                enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
+                for avertissement in avertissements:
+                    flash(f"Attention : {avertissement}.")
+            elif genre == "lettre":
+                piece = annee_api.lettre(texte, nom, annee, date_lettre=date_lettre)
+                enregistrer(marche, texte, piece, action="lettre", objet=objet)
+            elif genre == "lettre_bilan":
+                piece = annee_api.lettre_bilan(texte, nom, annee, date_lettre=date_lettre)
+                enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
+            else:
+                piece, bilan = annee_api.bilan(texte, nom, annee)
+                details = {"total": str(bilan.total()), "applicable": str(bilan.applicable),
+                           "du": str(bilan.du),
+                           "penalites": [f"{p.manquement} : {p.montant}" for p in bilan.penalites]}
+                action = "penalite" if bilan.du > Decimal(0) else "piece_suivi"
+                enregistrer(marche, texte, piece, action=action, objet=objet, details=details)
     except annee_api.SuiviRefuse as exc:
         return _refus(exc)
     flash(f"Document « {piece.piece} » généré et enregistré.")
