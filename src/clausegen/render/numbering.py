@@ -160,8 +160,11 @@ def _paragraph_styles(styles: bytes | etree._Element) -> dict[str, etree._Elemen
     return found
 
 
+@lru_cache(maxsize=8)
 def toc_styles(styles: bytes) -> TocStyles:
-    """The ids of the styles « TOC Heading », « toc 1 », « toc 2 » (Word's names, any language)."""
+    """The ids of the styles « TOC Heading », « toc 1 », « toc 2 » (Word's names, any language).
+    Kept for the few skeletons a process uses: parsing the styles part takes a few milliseconds,
+    more than writing the table of contents itself."""
     found = {name: style.get(_w("styleId"), "") for name, style in _paragraph_styles(styles).items()}
     levels = tuple(found.get(name, style_id) for style_id, name, _ in TOC_STYLES)
     return TocStyles(title=found.get("toc heading"), levels=(levels[0], levels[1]))
