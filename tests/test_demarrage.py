@@ -141,6 +141,25 @@ def test_only_the_short_buyer_commands_run_without_the_cyclic_collector() -> Non
     assert not short_lived(["--help"])
 
 
+def test_a_short_run_freezes_its_objects_at_exit_and_a_long_one_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import atexit
+    import gc
+
+    import pytest
+
+    from clausegen import cli
+
+    registered: list[object] = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(gc, "disable", lambda: None)
+    for argv, expected in ((["pieces", "--help"], [gc.freeze]), (["lot", "--help"], [])):
+        registered.clear()
+        monkeypatch.setattr(sys, "argv", ["clausegen", *argv])
+        with pytest.raises(SystemExit):
+            cli.main()
+        assert registered == expected
+
+
 def test_skeleton_styles_from_the_cache_equal_python_docx(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from clausegen.render import fast
     from clausegen.resources import templates_dir
