@@ -173,3 +173,212 @@ def test_skeleton_styles_from_the_cache_equal_python_docx(tmp_path: Path, monkey
     assert fast._inspect(skeleton) == fresh  # computed, then kept
     assert list((tmp_path / "cache").glob("squelettes-styles-*/*.pickle"))
     assert fast._inspect(skeleton) == fresh  # from the cache
+
+
+def _signed_entries(cache: Path, namespace: str) -> list[Path]:
+    return sorted(p for p in cache.glob(f"{namespace}-*/*") if p.name != "cle")
+
+
+def _forge(entry: Path, value: object) -> None:
+    """Replace an entry's value, keeping its signature line (a hand edit of the cache)."""
+    import pickle
+
+    signature, _, _ = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(signature + b"\n" + pickle.dumps(value))
+
+
+def test_a_valid_dossier_is_kept_by_the_hash_of_its_text_and_a_tampered_entry_is_ignored(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from clausegen import dossier_file
+    from clausegen.errors import DossierError
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(dossier_file, "_VALIDATED",
+                        SignedCache(dossier_file._validated_namespace, ".pickle"))
+    text = NETTOYAGE.read_text(encoding="utf-8")
+    fresh = dossier_file._validate(text, NETTOYAGE)
+    dossier_file._parsed.cache_clear()
+    assert dossier_file.parse_dossier(text, NETTOYAGE) == fresh
+    assert len(_signed_entries(tmp_path / "cache", "dossiers")) == 1
+    dossier_file._parsed.cache_clear()
+    kept = dossier_file.parse_dossier(text, NETTOYAGE)
+    assert kept == fresh
+    assert kept is not fresh
+    # keyed by the text: another text is validated (and an invalid one never kept)
+    other = text.replace("duree_mois: 48", "duree_mois: 36")
+    assert other != text
+    assert dossier_file.parse_dossier(other, NETTOYAGE).marche.duree_mois == 36
+    with pytest.raises(DossierError):
+        dossier_file.parse_dossier(text.replace("duree_mois: 48", "duree_mois: quatre"), NETTOYAGE)
+    assert len(_signed_entries(tmp_path / "cache", "dossiers")) == 2
+    # an entry edited by hand (another dossier under this text's key) is not used
+    entry = dossier_file._VALIDATED._path(text)
+    _forge(entry, dossier_file._validate(other, NETTOYAGE))
+    dossier_file._parsed.cache_clear()
+    assert dossier_file.parse_dossier(text, NETTOYAGE) == fresh
+
+
+def test_the_consultation_hash_is_kept_for_the_file_read_and_computed_for_a_changed_dossier(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from clausegen.api import marche
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(marche, "_CONSULTATIONS",
+                        SignedCache(marche._consultation_namespace, ".txt"))
+    loaded = marche.read_dossier(NETTOYAGE)
+    computed = marche._consultation_sha256(loaded.dossier)
+    assert loaded.consultation_sha256 == computed  # computed, then kept
+    assert marche.read_dossier(NETTOYAGE).consultation_sha256 == computed  # from the cache
+    changed = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": "1.0.0"}))
+    assert changed.consultation_sha256 == marche._consultation_sha256(changed.dossier) != computed
+    entry = marche._CONSULTATIONS._path(loaded.sha256)
+    signature = entry.read_bytes().partition(b"\n")[0]
+    entry.write_bytes(signature + b"\n" + b"0" * 64)
+    assert marche.read_dossier(NETTOYAGE).consultation_sha256 == computed
+
+
+def _copy_library(tmp_path: Path) -> Path:
+    import shutil
+
+    from clausegen.resources import library_dir
+
+    root = tmp_path / "bibliotheque"
+    shutil.copytree(library_dir(), root, ignore=shutil.ignore_patterns("releases"))
+    return root
+
+
+def _contents(library) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    return [(f.ref, f.sha256, f.body, f.meta, f.path, f.layer, f.body_line) for f in library] + [
+        library.release, library.roots, [library.canevas(p) for p in library.pieces], library.ccag]
+
+
+def test_a_library_snapshot_equals_a_fresh_load_and_sees_any_edit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from clausegen.library import loader
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".pickle"))
+    root = _copy_library(tmp_path)
+    fresh = _contents(loader.load_library(root, use_cache=False))
+    assert not _signed_entries(tmp_path / "cache", "bibliotheques")  # integrity loads never use it
+    assert _contents(loader.load_library(root)) == fresh
+    assert len(_signed_entries(tmp_path / "cache", "bibliotheques")) == 1
+    assert _contents(loader.load_library(root)) == fresh  # from the snapshot
+    # an edit keeping the size and the time is seen: the key is the files' content
+    fragment = root / "fragments" / "general.objet" / "1.0.0.md"
+    before = os.stat(fragment)
+    text = fragment.read_text(encoding="utf-8")
+    edited = text.replace("lieux suivants", "LIEUX suivants", 1)
+    assert edited != text
+    assert len(edited.encode()) == len(text.encode())
+    fragment.write_text(edited, encoding="utf-8")
+    os.utime(fragment, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reloaded = loader.load_library(root)
+    assert "LIEUX suivants" in reloaded.get("general.objet", "1.0.0").body
+    assert _contents(reloaded) == _contents(loader.load_library(root, use_cache=False))
+
+
+def test_a_tampered_library_snapshot_is_ignored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from clausegen.library import loader
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".pickle"))
+    root = _copy_library(tmp_path)
+    library = loader.load_library(root)
+    expected = _contents(library)
+    [entry] = _signed_entries(tmp_path / "cache", "bibliotheques")
+    fragment = library.get("general.objet", "1.0.0")
+    library.add_fragment(replace(fragment, body="Texte piégé."))
+    _forge(entry, library)
+    assert _contents(loader.load_library(root)) == expected
+
+
+def test_library_files_lists_what_glob_finds(tmp_path: Path) -> None:
+    from clausegen.api.marche import LIBRARY_FILES
+    from clausegen.library.loader import SNAPSHOT_FILES, library_files
+
+    root = _copy_library(tmp_path)
+    (root / "fragments" / "general.objet" / "notes.txt").write_text("x", encoding="utf-8")
+    (root / "fragments" / "lisez-moi.md").write_text("x", encoding="utf-8")  # not in a fragment folder
+    (root / "fragments" / "dossier.md").mkdir()  # a folder named like a file: listed, as glob does
+    (root / "canevas" / ".cache.yml").write_text("x", encoding="utf-8")
+    for patterns in (SNAPSHOT_FILES, LIBRARY_FILES):
+        expected = [str(p.relative_to(root)) for pattern in patterns for p in sorted(root.glob(pattern))]
+        assert list(library_files(root, patterns)) == expected
+    assert list(library_files(tmp_path / "absente", SNAPSHOT_FILES)) == []
+
+
+def test_conditions_come_from_the_code_cache_and_a_tampered_entry_is_ignored(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    cache = templating.CodeCache("condition")
+    monkeypatch.setattr(templating, "_CONDITION_CODE", cache)
+    expression = "duree > 24 and nom == 'A'"
+    jinja = templating.make_environment().compile_expression(expression, undefined_to_none=False)
+    for context in ({"duree": 36, "nom": "A"}, {"duree": 12, "nom": "A"}):
+        templating._compile_expression.cache_clear()
+        assert templating.evaluate_condition(expression, context, where="x") == jinja(**context)
+    entries = _signed_entries(tmp_path / "cache", "condition-jinja")
+    assert [p.suffix for p in entries] == [".py", ".marshal"]  # the code and its bytecode
+    # each entry's value replaced by the code of another condition, signatures kept
+    other = "duree > 99 and nom == 'A'"
+    assert not templating.evaluate_condition(other, {"duree": 36, "nom": "A"}, where="x")
+    for entry in entries:
+        forged = next(p for p in entry.parent.iterdir() if p.suffix == entry.suffix and p != entry)
+        signature = entry.read_bytes().partition(b"\n")[0]
+        entry.write_bytes(signature + b"\n" + forged.read_bytes().partition(b"\n")[2])
+    templating._compile_expression.cache_clear()
+    assert templating.evaluate_condition(expression, {"duree": 36, "nom": "A"}, where="x")
+
+
+def test_skeleton_fields_are_compiled_once_into_the_code_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+    from clausegen.render import fast
+    from clausegen.resources import templates_dir
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fast, "SKELETON_CODE", templating.CodeCache("squelette"))
+    xml = b'<w:document><w:body><w:p><w:r><w:t>{{ objet }} {_{ x }_}</w:t></w:r></w:p></w:body></w:document>'
+    environment = templating.skeleton_environment()
+    fields = {"objet": "Nettoyage & entretien"}
+    expected = fast._compile(xml, templating.ClauseSandbox(autoescape=True)).render(fields)
+    assert fast._compile(xml, environment).render(fields) == expected  # compiled, then kept
+    assert len(_signed_entries(tmp_path / "cache", "squelette-jinja")) == 2
+    assert fast._compile(xml, environment).render(fields) == expected  # from the cache
+    assert "Nettoyage &amp; entretien {{ x }}" in expected
+    fast.prepare.cache_clear()
+    assert fast.prepare((templates_dir() / "piece.docx").read_bytes(), environment) is not None
+
+
+def test_a_warm_pieces_run_builds_no_pydantic_validator(tmp_path: Path) -> None:
+    """Dossier, library and consultation hash all come from the caches: no Pydantic schema is
+    built, nor the plugin machinery Pydantic loads with the first one (importlib.metadata)."""
+    cache = str(tmp_path / "cache")
+    _modules_after_pieces(tmp_path, cache)
+    script = (
+        "import json, sys\n"
+        "from clausegen.cli import main\n"
+        f"sys.argv = ['clausegen', 'pieces', {str(NETTOYAGE)!r}, '-o', {str(tmp_path / 'out')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "from clausegen.models import Dossier, FragmentMeta\n"
+        "from clausegen.models.fragment import Canevas\n"
+        "print(json.dumps([m.__pydantic_complete__ for m in (Dossier, FragmentMeta, Canevas)]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={**os.environ, "CLAUSEGEN_CACHE": cache}, check=True)
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False, False]
+    modules = _modules_after_pieces(tmp_path, cache)
+    assert not modules & {"importlib.metadata", "markdown_it"}

@@ -31,6 +31,17 @@ def cache_directory() -> Path | None:
     return Path(base) / "clausegen"
 
 
+def sources_digest(*files: str | Path, extra: str = "") -> str:
+    """A digest of the files' bytes (source files) and of ``extra`` (library versions), for a
+    namespace that changes whenever the code the cached values were computed by changes."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(Path(file).read_bytes())
+        digest.update(b"\0")
+    digest.update(extra.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
 class SignedCache:
     """Values kept between runs, one file per SHA-256 of the text they were computed from.
 
@@ -117,6 +128,16 @@ class SignedCache:
         except Exception:  # noqa: BLE001 - an unreadable entry is computed again
             return None
         return value if isinstance(value, kind) else None
+
+    def computed(self, text: str, kind: type[_T], compute: Callable[[], _T]) -> _T:
+        """The ``kind`` object kept for ``text``; else ``compute()``, kept (nothing is kept
+        when it raises)."""
+        kept = self.load_object(text, kind)
+        if kept is not None:
+            return kept
+        value = compute()
+        self.store_object(text, value)
+        return value
 
     def store_object(self, text: str, value: object) -> None:
         """Keep an object computed from ``text`` (pickled)."""

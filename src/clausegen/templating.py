@@ -214,11 +214,15 @@ class CodeCache:
     bytecode is kept too (``marshal``, signed the same way), so that a run does not compile it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "") -> None:
+        """``kind`` names what the sources are (``""`` for fragments, ``condition``,
+        ``squelette``): the same text gives other code as an expression or under the
+        skeleton's environment, so each kind has its own directory."""
         from clausegen.signed_cache import SignedCache
 
-        self._entries = SignedCache(_code_namespace, ".py")
-        self._bytecode = SignedCache(_bytecode_namespace, ".marshal")
+        prefix = f"{kind}-" if kind else ""
+        self._entries = SignedCache(lambda: prefix + _code_namespace(), ".py")
+        self._bytecode = SignedCache(lambda: prefix + _bytecode_namespace(), ".marshal")
 
     def code_object(self, source: str, generate: Callable[[], str]) -> CodeType:
         """The compiled code of ``source``: from the caches, else ``generate()``d and kept."""
@@ -251,12 +255,17 @@ class CodeCache:
         self._entries.store(source, code.encode("utf-8"))
 
 
+@lru_cache(maxsize=1)
 def _code_namespace() -> str:
+    """Generated code depends on Jinja and on this module (the sandbox, its code generator)."""
+    import hashlib
+
     import jinja2
 
     from clausegen import __version__
 
-    return f"jinja-{jinja2.__version__}-{__version__}"
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"jinja-{jinja2.__version__}-{__version__}-{digest}"
 
 
 def _bytecode_namespace() -> str:
@@ -266,11 +275,39 @@ def _bytecode_namespace() -> str:
 
 
 _CODE_CACHE = CodeCache()
+_CONDITION_CODE = CodeCache("condition")
+SKELETON_CODE = CodeCache("squelette")
+"""Code of a Word skeleton's field parts, compiled under :func:`skeleton_environment`."""
 
 
 @lru_cache(maxsize=1024)
 def _compile_expression(source: str):  # type: ignore[no-untyped-def]
-    return make_environment().compile_expression(source, undefined_to_none=False)
+    """A canevas condition, as Jinja's ``compile_expression(source, undefined_to_none=False)``
+    builds it, with its generated code from the code cache (:class:`CodeCache`)."""
+    from jinja2.environment import TemplateExpression
+
+    env = make_environment()
+    code = _CONDITION_CODE.code_object(source, lambda: _expression_code(env, source))
+    template = env.template_class.from_code(env, code, env.make_globals(None), None)
+    return TemplateExpression(template, undefined_to_none=False)
+
+
+def _expression_code(env: SandboxedEnvironment, source: str) -> str:
+    """The Python code Jinja's ``compile_expression`` generates for ``source``: the
+    expression parsed alone, assigned to ``result``."""
+    from jinja2 import nodes
+    from jinja2.parser import Parser
+
+    parser = Parser(env, source, state="variable")
+    try:
+        expression = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+        expression.set_environment(env)
+    except TemplateSyntaxError:
+        env.handle_exception(source=source)
+    body = [nodes.Assign(nodes.Name("result", "store"), expression, lineno=1)]
+    return env.compile(nodes.Template(body, lineno=1), raw=True)
 
 
 def describe_error(exc: Exception) -> str:

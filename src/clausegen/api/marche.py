@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,7 @@ from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_doss
 from clausegen.dossier_file import parse_dossier
 from clausegen.errors import DossierError, FieldProblem, InputFileError, NotSuitedError, SuiviInputError
 from clausegen.library import Library, load_library
+from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.releases import pin
 from clausegen.models._base import label
@@ -34,6 +37,7 @@ from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
+from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.text.french import duree_mois, typographie
 from clausegen.yaml_files import read_text
 
@@ -73,13 +77,26 @@ class LoadedDossier:
     dossier: Dossier
     path: Path
     sha256: str
+    _consultation: str = field(default="", init=False, compare=False, repr=False)
+    """:attr:`consultation_sha256` once known."""
+    _as_read: bool = field(default=False, init=False, compare=False, repr=False)
+    """Whether ``dossier`` is what the file hashed ``sha256`` reads as (:func:`read_dossier`):
+    its consultation hash may then come from the cache. Neither field is copied by
+    ``dataclasses.replace``, so a dossier changed in memory gets its own hash."""
 
     @property
     def consultation_sha256(self) -> str:
         """Hash of the dossier without its award data (what a tender piece depends on)."""
-        dump = self.dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
-        canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        if not self._consultation:
+            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
+            if kept is not None and re.fullmatch(rb"[0-9a-f]{64}", kept):
+                value = kept.decode("ascii")
+            else:
+                value = _consultation_sha256(self.dossier)
+                if self._as_read:
+                    _CONSULTATIONS.store(self.sha256, value.encode("ascii"))
+            object.__setattr__(self, "_consultation", value)
+        return self._consultation
 
     def recorded_sha256(self, piece: str) -> str:
         """The dossier hash a piece records: consultation data only for a tender piece."""
@@ -98,12 +115,38 @@ class Generation:
     forced: bool = False
 
 
+def _consultation_sha256(dossier: Dossier) -> str:
+    dump = dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
+    canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _consultation_namespace() -> str:
+    """The consultation hash depends on this module (:data:`AWARD_FIELDS`), the models
+    and Pydantic's serialisation."""
+    import pydantic_core
+    from pydantic.version import VERSION
+
+    from clausegen import models
+
+    return "consultations-" + sources_digest(
+        __file__, *sorted(Path(models.__file__).parent.glob("*.py")),
+        extra=f"{VERSION}|{pydantic_core.__version__}")
+
+
+_CONSULTATIONS = SignedCache(_consultation_namespace, ".txt")
+"""Consultation hashes by the SHA-256 of the dossier file they were computed from (dumping a
+dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from the cache)."""
+
+
 def read_dossier(path: Path) -> LoadedDossier:
     """Load and validate a dossier file."""
     text = read_text(path)
     note_input(path)  # never replaced by an output of the same command
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
+    loaded = LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
+    object.__setattr__(loaded, "_as_read", True)
+    return loaded
 
 
 @lru_cache(maxsize=8)
@@ -125,10 +168,10 @@ def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
         try:
             if not root.is_dir():
                 continue
-            for pattern in LIBRARY_FILES:
-                for file in sorted(root.glob(pattern)):
-                    info = file.stat()
-                    found.append((str(file), info.st_mtime_ns, info.st_size))
+            for name in library_files(root, LIBRARY_FILES):
+                path = os.path.join(root, name)
+                info = os.stat(path)
+                found.append((path, info.st_mtime_ns, info.st_size))
         except OSError as exc:
             raise InputFileError(path=root, reason=f"bibliothèque illisible ({exc.strerror})") from None
     return tuple(found)

@@ -12,8 +12,12 @@ and each field path.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,7 +35,8 @@ from clausegen.library.index import Library
 from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
 from clausegen.models.validation import validate_document
-from clausegen.yaml_files import parse_yaml_document, read_text, read_yaml_document
+from clausegen.signed_cache import SignedCache, sources_digest
+from clausegen.yaml_files import MAX_FILE_BYTES, parse_yaml_document, read_text, read_yaml_document
 
 FRONT_MATTER_FENCE = "---"
 LAYOUT = ("fragments", "canevas", "releases", "ccag.yml", "VERSION")
@@ -167,10 +172,111 @@ def read_release(root: Path) -> str:
 def load_library(*roots: Path, use_cache: bool = True) -> Library:
     """Load one or more library roots; a later root (an overlay) overrides earlier ones.
 
-    ``use_cache=False`` parses every file instead of using the parse cache.
+    ``use_cache=False`` parses every file instead of using the caches: the snapshot of the
+    whole library (:data:`_SNAPSHOTS`) and the parse cache of front matter (:mod:`.cache`).
     """
     if not roots:
         raise ValueError("at least one library root is needed")
+    if not use_cache:
+        return _load_roots(roots, use_cache=False)
+    key = snapshot_key(roots)
+    if key is None:
+        return _load_roots(roots, use_cache=True)
+    return _SNAPSHOTS.computed(key, Library, lambda: _load_roots(roots, use_cache=True))
+
+
+SNAPSHOT_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml")
+"""What :func:`_load_roots` reads in a library root."""
+
+
+def library_files(root: Path, patterns: tuple[str, ...]) -> Iterator[str]:
+    """The entries of ``root`` that ``root.glob(pattern)`` finds for each pattern (a wildcard
+    component before the last one matches directories only), as paths relative to ``root``,
+    sorted. Listed with ``os.scandir``: a quarter of ``Path.glob``'s cost, which matters
+    when every web generation checks that the library did not change on disk."""
+    for pattern in patterns:
+        found = [""]
+        parts = pattern.split("/")
+        for position, part in enumerate(parts):
+            last = position == len(parts) - 1
+            found = [f"{parent}{name}" if last else f"{parent}{name}/"
+                     for parent in found for name in _matching(root, parent, part, last)]
+        yield from found
+
+
+def _matching(root: Path, parent: str, part: str, last: bool) -> list[str]:
+    if not any(c in part for c in "*?["):
+        path = os.path.join(root, parent, part)
+        return [part] if (os.path.lexists(path) if last else os.path.isdir(path)) else []
+    try:
+        with os.scandir(os.path.join(root, parent)) as entries:
+            return sorted(e.name for e in entries
+                          if fnmatch.fnmatchcase(e.name, part) and (last or e.is_dir()))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def snapshot_key(roots: tuple[Path, ...]) -> str | None:
+    """The text a library snapshot is kept under: each root's path and layout, then the name
+    and SHA-256 of every file the loading reads (the files are read whole: an edit is seen
+    whatever its size or time, as Python's hash-checked bytecode sees its source's). None
+    when a root or a file cannot be read: the loading then reports it."""
+    lines = []
+    for root in roots:
+        try:
+            present = [name for name in LAYOUT if os.path.exists(root / name)]
+            lines.append(f"racine {root}\0{root.is_dir()}\0{' '.join(present)}")
+            for name in library_files(root, SNAPSHOT_FILES):
+                digest = _file_digest(os.path.join(root, name))
+                if digest is None:
+                    return None
+                lines.append(f"{name}\0{digest}")
+        except OSError:
+            return None
+    return "\n".join(lines)
+
+
+def _file_digest(path: str) -> str | None:
+    """SHA-256 of a regular file's bytes (None for anything else: a FIFO is never waited on,
+    an oversized file is left to the loading's error)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        digest, size = hashlib.sha256(), 0
+        while (chunk := os.read(descriptor, MAX_FILE_BYTES + 1)) and size <= MAX_FILE_BYTES:
+            digest.update(chunk)
+            size += len(chunk)
+    finally:
+        os.close(descriptor)
+    return digest.hexdigest() if size <= MAX_FILE_BYTES else None
+
+
+def _snapshot_namespace() -> str:
+    """A loaded library depends on the library package, the models, the YAML reading and
+    Pydantic (its objects are pickled)."""
+    import pydantic_core
+    import yaml
+    from pydantic.version import VERSION
+
+    from clausegen import models, yaml_files
+
+    sources = [*sorted(Path(__file__).parent.glob("*.py")),
+               *sorted(Path(models.__file__).parent.glob("*.py")), Path(yaml_files.__file__)]
+    return "bibliotheques-" + sources_digest(*sources, extra=(
+        f"{VERSION}|{pydantic_core.__version__}|{yaml.__version__}"))
+
+
+_SNAPSHOTS = SignedCache(_snapshot_namespace, ".pickle")
+"""Whole libraries as loaded, kept between runs under :func:`snapshot_key`: an unchanged
+library is neither parsed nor validated again (validating a hundred front matters and
+canevas builds their Pydantic validators, docs/performance.md). Only a library that loaded
+without error is kept; an entry is unpickled only when signed with the cache's key (see
+:class:`~clausegen.signed_cache.SignedCache`): a copied or edited entry is ignored."""
+
+
+def _load_roots(roots: tuple[Path, ...], *, use_cache: bool) -> Library:
     release = read_release(roots[0])
     for root in roots[1:]:  # an organisation's own release is part of what went in
         if (root / "VERSION").is_file():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -192,6 +191,8 @@ def _suggestion(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
     holder = _model_at(model, loc[:-1])
     if holder is None or not isinstance(loc[-1], str):
         return ""
+    import difflib  # only a dossier with an unknown key needs it
+
     close = difflib.get_close_matches(loc[-1], list(holder.model_fields), n=1, cutoff=0.6)
     return f"vouliez-vous dire « {close[0]} » ?" if close else ""
 

@@ -33,7 +33,7 @@ from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run
 from clausegen.render import numbering
 from clausegen.render.package import DESCRIPTION, LANGUAGE, escape
 from clausegen.signed_cache import SignedCache
-from clausegen.templating import render_bounded
+from clausegen.templating import SKELETON_CODE, render_bounded, skeleton_environment
 
 MAX_PART_CHARS = 20_000_000
 """Longest field part (document, header, footer) a skeleton may render to, body excluded."""
@@ -133,7 +133,13 @@ def _compile(xml: bytes, environment: Any) -> Template:
     source = docxtpl.patch_xml(None, xml.decode("utf-8"))
     for escaped, literal in DOCXTPL_ESCAPES:  # the skeleton's own escapes, not the values'
         source = source.replace(escaped, "{{ '" + literal + "' }}")
-    return environment.from_string(_W_P.sub(r"\n<w:p\1", source))  # type: ignore[no-any-return]
+    source = _W_P.sub(r"\n<w:p\1", source)
+    if environment is not skeleton_environment():
+        return environment.from_string(source)  # type: ignore[no-any-return]
+    # Jinja's generated code for this exact source, from the signed code cache
+    code = SKELETON_CODE.code_object(source, lambda: environment.compile(source, raw=True))
+    return environment.template_class.from_code(
+        environment, code, environment.make_globals(None), None)
 
 
 @lru_cache(maxsize=8)

@@ -325,13 +325,8 @@ def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
     Kept between runs in the signed cache, keyed by the digest of every part it reads and
     ``start`` (rewriting the 790 ko of styles through lxml is most of preparing a skeleton).
     """
-    key = _replacements_key(raw, start)
-    cached = _REPLACEMENTS.load_object(key, dict)
-    if cached is not None:
-        return cached
-    replaced = _replacements(raw, start)
-    _REPLACEMENTS.store_object(key, replaced)
-    return replaced
+    return _REPLACEMENTS.computed(_replacements_key(raw, start), dict,
+                                  lambda: _replacements(raw, start))
 
 
 def _replacements_key(raw: Mapping[str, bytes], start: int) -> str:
