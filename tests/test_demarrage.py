@@ -382,3 +382,27 @@ def test_a_warm_pieces_run_builds_no_pydantic_validator(tmp_path: Path) -> None:
     assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False, False]
     modules = _modules_after_pieces(tmp_path, cache)
     assert not modules & {"importlib.metadata", "markdown_it"}
+
+
+def test_table_of_contents_styles_from_the_cache_equal_a_fresh_parse(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import zipfile
+
+    from clausegen.render import numbering
+    from clausegen.resources import templates_dir
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(numbering, "_REPLACEMENTS",
+                        SignedCache(numbering._replacements_namespace, ".pickle"))
+    archive = zipfile.ZipFile(io.BytesIO((templates_dir() / "piece.docx").read_bytes()))
+    styles = archive.read(numbering.STYLES_PART)
+    fresh = numbering._toc_styles(styles)
+    numbering.toc_styles.cache_clear()
+    assert numbering.toc_styles(styles) == fresh  # parsed, then kept
+    [entry] = _signed_entries(tmp_path / "cache", "numerotation")
+    numbering.toc_styles.cache_clear()
+    assert numbering.toc_styles(styles) == fresh  # from the cache
+    _forge(entry, numbering.TocStyles(title="Piege", levels=("Piege1", "Piege2")))
+    numbering.toc_styles.cache_clear()
+    assert numbering.toc_styles(styles) == fresh

@@ -87,34 +87,43 @@ class SignedCache:
         return True
 
     def _path(self, text: str) -> Path:
-        assert self._directory is not None
-        return self._directory / (hashlib.sha256(text.encode("utf-8")).hexdigest() + self._suffix)
+        """Where the entry of ``text`` is kept."""
+        return Path(self._entry(text)[0])
 
-    def _signature(self, text: str, value: bytes) -> bytes:
+    def _entry(self, text: str) -> tuple[str, bytes]:
+        """The entry's file name and the SHA-256 of ``text`` (computed once per access: a
+        run reads a hundred entries)."""
+        assert self._directory is not None
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        return os.path.join(self._directory, digest.hex() + self._suffix), digest
+
+    def _signature(self, text_digest: bytes, value: bytes) -> bytes:
         assert self._key is not None
-        message = hashlib.sha256(text.encode("utf-8")).digest() + value
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest().encode("ascii")
+        return hmac.digest(self._key, text_digest + value, "sha256").hex().encode("ascii")
 
     def load(self, text: str) -> bytes | None:
         """The value kept for ``text``, when present and signed with this cache's key."""
         if not self._open():
             return None
+        path, digest = self._entry(text)
         try:
-            signature, _, value = self._path(text).read_bytes().partition(b"\n")
+            with open(path, "rb") as handle:
+                signature, _, value = handle.read().partition(b"\n")
         except OSError:
             return None
-        return value if hmac.compare_digest(signature, self._signature(text, value)) else None
+        return value if hmac.compare_digest(signature, self._signature(digest, value)) else None
 
     def store(self, text: str, value: bytes) -> None:
         """Keep the value computed from ``text``."""
         if not self._open():
             return
-        path = self._path(text)
+        path, digest = self._entry(text)
         with contextlib.suppress(OSError):
-            temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            folder, name = os.path.split(path)
+            temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
             descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
-                handle.write(self._signature(text, value) + b"\n" + value)
+                handle.write(self._signature(digest, value) + b"\n" + value)
             os.replace(temp, path)
 
     def load_object(self, text: str, kind: type[_T]) -> _T | None:
