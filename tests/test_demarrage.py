@@ -406,3 +406,24 @@ def test_table_of_contents_styles_from_the_cache_equal_a_fresh_parse(tmp_path: P
     _forge(entry, numbering.TocStyles(title="Piege", levels=("Piege1", "Piege2")))
     numbering.toc_styles.cache_clear()
     assert numbering.toc_styles(styles) == fresh
+
+
+def test_version_key_orders_versions_as_packaging_does() -> None:
+    import itertools
+
+    from packaging.version import Version
+
+    from clausegen.models._base import version_key
+
+    versions = [".".join(map(str, v)) for v in itertools.product((0, 1, 2, 9, 10, 11, 100), repeat=3)]
+    assert sorted(versions, key=version_key) == sorted(versions, key=Version)
+
+
+def test_pieces_does_not_import_what_a_warm_run_does_not_use(tmp_path: Path) -> None:
+    """Validation, the front-matter cache, releases and ``packaging`` are imported only
+    when a dossier or a library is new, or a dossier pins a release."""
+    cache = str(tmp_path / "cache")
+    _modules_after_pieces(tmp_path, cache)
+    modules = _modules_after_pieces(tmp_path, cache)
+    assert not modules & {"clausegen.models.validation", "clausegen.library.cache",
+                          "clausegen.library.releases", "packaging.version"}

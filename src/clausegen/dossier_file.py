@@ -7,7 +7,6 @@ from pathlib import Path
 
 from clausegen.errors import DossierError, FieldProblem
 from clausegen.models.dossier import Dossier
-from clausegen.models.validation import validate_document
 from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.yaml_files import parse_yaml_document, read_text
 
@@ -52,6 +51,8 @@ def _parsed(text: str, path: Path) -> Dossier:
 
 
 def _validate(text: str, path: Path) -> Dossier:
+    from clausegen.models.validation import validate_document  # not for a dossier seen before
+
     document = parse_yaml_document(text, path=path)
     if not isinstance(document.data, dict):
         raise DossierError(

@@ -29,7 +29,6 @@ from clausegen.errors import DossierError, FieldProblem, InputFileError, NotSuit
 from clausegen.library import Library, load_library
 from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
-from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import Dossier
@@ -331,6 +330,8 @@ def render_piece(
     if name == "ccap" and (problems := missing_fields(loaded.dossier)):
         raise DossierError(path=loaded.path, problems=problems)
     if loaded.dossier.bibliotheque:
+        from clausegen.library.releases import pin  # only a dossier pinned to a release
+
         library = pin(library, loaded.dossier.bibliotheque)
     if mention:
         extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}

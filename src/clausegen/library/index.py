@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from packaging.version import Version
-
 from clausegen.errors import (
     FragmentNotFoundError,
     FragmentStatusError,
@@ -16,6 +14,7 @@ from clausegen.errors import (
     PinnedVersionError,
     UnreviewedVersionError,
 )
+from clausegen.models._base import version_key
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, Statut
 
 
@@ -77,7 +76,7 @@ class Library:
         except KeyError:
             raise FragmentNotFoundError(fragment_id=fragment_id,
                                         suggestion=self._closest(fragment_id)) from None
-        return [by_version[v] for v in sorted(by_version, key=Version)]
+        return [by_version[v] for v in sorted(by_version, key=version_key)]
 
     def _closest(self, fragment_id: str) -> str:
         import difflib
@@ -148,7 +147,7 @@ class Library:
         lower = [f for (i, _, where), f in self._layered.items()
                  if i == fragment_id and where != layer and f.meta.statut is Statut.valide
                  and f.meta.revue is not None]
-        return max(lower, key=lambda f: Version(f.meta.version), default=None)
+        return max(lower, key=lambda f: version_key(f.meta.version), default=None)
 
     def canevas(self, piece: str) -> Canevas:
         """The outline of a piece."""

@@ -19,7 +19,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
@@ -30,13 +30,14 @@ from clausegen.errors import (
     FragmentSchemaError,
     InputFileError,
 )
-from clausegen.library.cache import CachedFile, FragmentCache, open_cache
 from clausegen.library.index import Library
 from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
-from clausegen.models.validation import validate_document
 from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.yaml_files import MAX_FILE_BYTES, parse_yaml_document, read_text, read_yaml_document
+
+if TYPE_CHECKING:
+    from clausegen.library.cache import CachedFile, FragmentCache
 
 FRONT_MATTER_FENCE = "---"
 LAYOUT = ("fragments", "canevas", "releases", "ccag.yml", "VERSION")
@@ -91,12 +92,16 @@ def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque",
     if meta is None:
         meta = _parse_meta(head, path)
         if cache is not None:
+            from clausegen.library.cache import CachedFile
+
             cache.store(path, CachedFile(head_sha256=digest, meta=meta.model_dump(mode="json")))
     return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
                     body_line=body_line, layer=layer)
 
 
 def _parse_meta(head: str, path: Path) -> FragmentMeta:
+    from clausegen.models.validation import validate_document
+
     document = parse_yaml_document(head, path=path, first_line=2)
     if not isinstance(document.data, dict):
         raise FragmentSchemaError(
@@ -131,6 +136,8 @@ def _from_cache(entry: CachedFile) -> FragmentMeta | None:
 
 def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fragment]:
     """Load every fragment version under ``root/fragments`` (see :mod:`.cache`)."""
+    from clausegen.library.cache import FragmentCache, open_cache  # not when a snapshot serves
+
     cache = open_cache(root) if use_cache else FragmentCache(path=None)
     paths = sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts)
     fragments = []
@@ -147,6 +154,8 @@ _Model = TypeVar("_Model", Canevas, CcagTable)
 
 
 def _load_model(path: Path, model: type[_Model], cached: bool) -> _Model:
+    from clausegen.models.validation import validate_document
+
     instance, problems = validate_document(model, read_yaml_document(path, cached=cached))
     if instance is None:
         raise CanevasSchemaError(path=path, problems=problems)

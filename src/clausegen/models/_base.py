@@ -83,3 +83,10 @@ FragmentId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=1
 SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN, max_length=40)]
 """A semantic version ``MAJEUR.MINEUR.CORRECTIF``."""
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a :data:`Version` (validated: three integers without leading zeros),
+    ordered as ``packaging.version.Version`` orders them. Used where every run sorts versions,
+    so that ``clausegen pieces`` does not import ``packaging`` (~1.5 ms, docs/performance.md)."""
+    return tuple(int(number) for number in version.split("."))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from clausegen.models._base import LABELS
 
@@ -40,7 +41,7 @@ LABELS.update({
 REFUSES = frozenset({Perimetre.entreprise, Perimetre.groupe, Perimetre.autres_marches})
 
 _NOT_ASSIGNED = r"(?! (affect|du march|sur le march|pr[ée]sents? sur le march))"
-_COMPANY_WIDE = [re.compile(p) for p in (
+_COMPANY_WIDE = tuple((
     r"\bindex (de l')?[ée]galit[ée]",
     r"\brse\b",
     r"responsabilit[ée] soci[ée]tale",
@@ -54,13 +55,20 @@ _COMPANY_WIDE = [re.compile(p) for p in (
     r"\b(du|au niveau du|à l'[ée]chelle du) groupe\b(?! (scolaire|de travail|d'employeurs|hospitalier))",
     r"\beffectifs? (total|global|de l'entreprise)",
     r"\b(autres|ses) (march[ée]s|contrats|chantiers)\b",
-)]
+))
+"""Wordings that reach beyond the assigned staff (compiled on first use: a dossier taken
+from the cache is not validated again, docs/performance.md)."""
+
+
+@lru_cache(maxsize=1)
+def _company_wide() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in _COMPANY_WIDE)
 
 
 def hors_perimetre(text: str) -> str | None:
     """The words that take ``text`` beyond the staff assigned to the contract, if any."""
     normalised = text.lower().replace("\u2019", "'")
-    for pattern in _COMPANY_WIDE:
+    for pattern in _company_wide():
         if found := pattern.search(normalised):
             return found.group(0)
     return None
