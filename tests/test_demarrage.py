@@ -427,3 +427,28 @@ def test_pieces_does_not_import_what_a_warm_run_does_not_use(tmp_path: Path) -> 
     modules = _modules_after_pieces(tmp_path, cache)
     assert not modules & {"clausegen.models.validation", "clausegen.library.cache",
                           "clausegen.library.releases", "packaging.version"}
+
+
+def test_deflated_skeleton_parts_from_the_cache_equal_a_fresh_deflate(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+    from clausegen.render import fast, package
+    from clausegen.resources import templates_dir
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fast, "_DEFLATED", SignedCache(fast._deflated_namespace, ".pickle"))
+    skeleton = (templates_dir() / "piece.docx").read_bytes()
+    environment = templating.skeleton_environment()
+
+    def entries() -> list[tuple[str, object]]:
+        fast.prepare.cache_clear()
+        prepared = fast.prepare(skeleton, environment)
+        assert prepared is not None
+        return [(name, part) for name, part in prepared.parts if isinstance(part, package.ZipEntry)]
+
+    fresh = entries()
+    assert len(fresh) > 10
+    [entry] = _signed_entries(tmp_path / "cache", "squelettes-compresses")
+    assert entries() == fresh  # from the cache
+    _forge(entry, {name: package.deflate(name, b"<piege/>") for name, _ in fresh})
+    assert entries() == fresh
