@@ -452,3 +452,26 @@ def test_deflated_skeleton_parts_from_the_cache_equal_a_fresh_deflate(tmp_path: 
     assert entries() == fresh  # from the cache
     _forge(entry, {name: package.deflate(name, b"<piege/>") for name, _ in fresh})
     assert entries() == fresh
+
+
+def test_numbered_parts_from_the_cache_equal_a_fresh_numbering(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen import templating
+    from clausegen.render import fast, numbering
+    from clausegen.resources import templates_dir
+    from clausegen.signed_cache import SignedCache
+
+    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fast, "_DEFLATED", SignedCache(fast._deflated_namespace, ".pickle"))
+    skeleton = (templates_dir() / "piece.docx").read_bytes()
+    fast.prepare.cache_clear()
+    prepared = fast.prepare(skeleton, templating.skeleton_environment())
+    assert prepared is not None
+    fresh = fast.numbered_parts(prepared, 7)
+    assert set(fresh) == set(numbering.replacements(prepared.raw, 7))
+    prepared.numbered.clear()
+    assert fast.numbered_parts(prepared, 7) == fresh  # from the cache
+    entry = fast._DEFLATED._path(f"numerotation|7|{prepared.digest}")
+    _forge(entry, {name: b"<piege/>" for name in fresh})
+    prepared.numbered.clear()
+    assert fast.numbered_parts(prepared, 7) == fresh
+    assert fast.numbered_parts(prepared, 3) != fresh

@@ -70,6 +70,8 @@ class PreparedSkeleton:
     """Uncompressed parts that the numbering of headings changes (styles, numbering…)."""
     numbered: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     """Numbered parts by first article number, deflated once."""
+    digest: str = ""
+    """SHA-256 of the skeleton's bytes (key of its entries in the signed cache)."""
 
     @property
     def toc_styles(self) -> numbering.TocStyles:
@@ -173,8 +175,8 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
             return None
         unchanging = [i.filename for i in archive.infolist()
                       if i.filename not in templated and i.filename not in KEPT_RAW]
-        deflated = _DEFLATED.computed(hashlib.sha256(skeleton).hexdigest(), dict,
-                                      lambda: _deflate(archive, unchanging))
+        digest = hashlib.sha256(skeleton).hexdigest()
+        deflated = _DEFLATED.computed(digest, dict, lambda: _deflate(archive, unchanging))
         for info in archive.infolist():
             name = info.filename
             if name in deflated and name not in numbering.RAW_PARTS:
@@ -192,7 +194,7 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
     if numbering.STYLES_PART not in raw:
         return None
     return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style,
-                            raw=raw)
+                            raw=raw, digest=digest)
 
 
 def _deflate(archive: zipfile.ZipFile, names: list[str]) -> dict[str, Any]:
@@ -202,18 +204,20 @@ def _deflate(archive: zipfile.ZipFile, names: list[str]) -> dict[str, Any]:
 
 
 def _deflated_namespace() -> str:
-    """Deflated parts depend on this module, the package helpers and zlib's own version."""
+    """Deflated parts depend on this module, the package helpers, the numbering of headings
+    and zlib's own version."""
     import zlib
 
     from clausegen.render import package
 
-    return "squelettes-compresses-" + sources_digest(__file__, package.__file__,
-                                                      extra=zlib.ZLIB_RUNTIME_VERSION)
+    return "squelettes-compresses-" + sources_digest(
+        __file__, package.__file__, numbering.__file__, extra=zlib.ZLIB_RUNTIME_VERSION)
 
 
 _DEFLATED = SignedCache(_deflated_namespace, ".pickle")
-"""The skeleton's unchanging parts, deflated, by the SHA-256 of the skeleton (signed entries):
-deflating its 790 ko of styles and theme is ~4 ms of a run, reading them back ~0.3 ms."""
+"""The skeleton's unchanging parts, deflated, by the SHA-256 of the skeleton, and its parts
+numbered from a given article (``numerotation|start|digest``), signed entries: deflating its
+790 ko of styles and theme is ~4 ms of a run, reading them back ~0.3 ms."""
 
 
 def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
@@ -221,9 +225,14 @@ def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
     from clausegen.render.package import deflate
 
     if start not in prepared.numbered:
-        replaced = numbering.replacements(prepared.raw, start)
-        prepared.numbered[start] = {name: data if name in KEPT_RAW else deflate(name, data)
-                                    for name, data in replaced.items()}
+        def numbered() -> dict[str, Any]:
+            replaced = numbering.replacements(prepared.raw, start)
+            return {name: data if name in KEPT_RAW else deflate(name, data)
+                    for name, data in replaced.items()}
+
+        # kept deflated between runs too (the numbered styles part is 790 ko to deflate)
+        prepared.numbered[start] = _DEFLATED.computed(f"numerotation|{start}|{prepared.digest}",
+                                                      dict, numbered)
     return prepared.numbered[start]
 
 
