@@ -47,6 +47,20 @@ def render_report(r: dict[str, dict[str, Any]], machine: str, command: str) -> s
          f"analyse Jinja de chaque corps en plus : {_ms(bib['jinja_secondes'])})",
          _verdict(bib["secondes"] < 1), bib["memoire_mio"]),
     ]
+    if "demarrage" in r:
+        start = r["demarrage"]
+        for key, what in (("pieces", "caches chauds"),
+                          ("pieces_nouveau_dossier", "dossier jamais vu, autres caches chauds"),
+                          ("pieces_sans_cache", "`CLAUSEGEN_CACHE=off`")):
+            suffix = key.removeprefix("pieces")
+            rows.append((f"`clausegen pieces D -o X`, processus entier ({what})",
+                         _ms(start[f"{key}_secondes"]),
+                         f"≤ 1,5 × `python -c \"import docxtpl, pydantic, jinja2, yaml, click\"` "
+                         f"({_ms(start['imports_secondes'])}, CPU {_ms(start['imports_cpu_secondes'])}) : "
+                         f"× {start[f'ratio{suffix}']:.2f} (CPU {_ms(start[f'{key}_cpu_secondes'])} : "
+                         f"× {start[f'ratio_cpu{suffix}']:.2f})",
+                         _verdict(start[f"ratio_cpu{suffix}"] <= 1.5) if key == "pieces" else "—",
+                         start["memoire_mio"]))
     if "numerotation" in r:
         num = r["numerotation"]
         rows.append(("Corps du CCAP rendu : numérotation Word (liste, signets, champs REF et TOC) "

@@ -14,6 +14,7 @@ import os
 import pickle
 import secrets
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,10 +37,16 @@ def sources_digest(*files: str | Path, extra: str = "") -> str:
     namespace that changes whenever the code the cached values were computed by changes."""
     digest = hashlib.sha256()
     for file in files:
-        digest.update(Path(file).read_bytes())
-        digest.update(b"\0")
+        digest.update(_file_digest(str(file)))
     digest.update(extra.encode("utf-8"))
     return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=256)
+def _file_digest(path: str) -> bytes:
+    """SHA-256 of a source file, read once per process (several caches depend on the models)."""
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).digest()
 
 
 class SignedCache:
