@@ -6,7 +6,6 @@ CCAP cannot do without (the maximum of an accord-cadre) is checked when it is ge
 (:func:`clausegen.domain.ccap_complet.missing_fields`), with the field's name in the message.
 """
 
-from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum

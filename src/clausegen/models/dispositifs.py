@@ -9,7 +9,6 @@
   for a works contract or a market too short or one-off for a plan de progrès.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum

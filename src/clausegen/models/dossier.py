@@ -4,7 +4,6 @@ YAML keys are the French field names below. Every field has a description, which
 ``clausegen schema`` exports to JSON Schema for editor completion.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

@@ -1,6 +1,5 @@
 """Clause fragments and the canevas (outline) of each piece, as stored in ``clause_library/``."""
 
-from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date

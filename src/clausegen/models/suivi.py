@@ -4,7 +4,6 @@ Given inside the dossier (``plans:`` / ``bilans:``, keyed by ``annee``) or one Y
 file per year (``--plan``, ``--resultats``). Identifiers (``id``) tie results to the plan.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
