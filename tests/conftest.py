@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,22 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 NETTOYAGE = EXAMPLES / "nettoyage-4-ans.yml"
 PONCTUEL = EXAMPLES / "achat-ponctuel.yml"
+
+
+_SESSION_CACHE: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite keeps its caches in a folder of its own (temporary libraries would otherwise
+    fill the user's ``~/.cache/clausegen``); removed at the end."""
+    if "CLAUSEGEN_CACHE" not in os.environ:
+        _SESSION_CACHE.append(tempfile.mkdtemp(prefix="clausegen-tests-cache-"))
+        os.environ["CLAUSEGEN_CACHE"] = _SESSION_CACHE[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _SESSION_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "actualiser": ("actualiser", "Met un CCAP ou un CCTP à jour des clauses validées (révisions Word)."),
     "bibliotheque": ("juriste", "Bibliothèque de clauses\u00a0: versions, statuts, comparaison."),
     "bilan": ("facilitateur", "Génère le bilan de l'année N\u00a0: résultats, actions, pénalités, visas."),
+    "cache": ("cache", "Caches gardés d'une exécution à l'autre\u00a0: état, vidage."),
     "ccap": ("acheteur", "Génère le CCAP du marché (document Word)."),
     "cctp": ("acheteur", "Génère le CCTP du marché (document Word)."),
     "comptes": ("serveur", "Comptes de l'application web (premier administrateur)."),
