@@ -1,14 +1,17 @@
 """Load test of the web application on loopback (never part of the test suite).
 
-    python benchmarks/web.py [--clients 1 10 50] [--requetes 200] [--base URL]
+    python benchmarks/web.py [--clients 1 10 50] [--requetes 200] [--processus P] [--base URL]
 
-Starts ``clausegen serveur`` in its own process on 127.0.0.1 (SQLite in a temporary
-directory unless ``--base``), then N concurrent clients (threads, one keep-alive connection
+Starts the server as a user does, ``clausegen serveur --processus P`` (default: the server's
+own default, one worker process per CPU), on 127.0.0.1 (SQLite in a temporary directory
+unless ``--base``), then N concurrent clients (threads, one keep-alive connection
 and one session each) generate CCAP + CCTP through HTTP (POST …/generations, recorded in the
 database, as a buyer does). Bounded: at most ``--requetes`` generations per N and 120 s.
-The same run measures in-process generation (``clausegen.api.saisie.generer_en_memoire``,
+The same run measures in-process generation (``clausegen.api.saisie.generer_depuis_donnees``,
 one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
-Prints a Markdown table (docs/performance-web.md).
+Every request regenerates the same dossier: nothing caches a whole generation, each one is
+rendered and recorded anew. Prints the CPU count, the load average before and after, and a
+Markdown table (docs/performance-web.md).
 """
 
 from __future__ import annotations
@@ -78,8 +81,14 @@ class Client:
         if corps is not None:
             donnees = urllib.parse.urlencode(corps)
             entetes["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connexion.request(methode, chemin, body=donnees, headers=entetes)
-        reponse = self.connexion.getresponse()
+        try:
+            self.connexion.request(methode, chemin, body=donnees, headers=entetes)
+            reponse = self.connexion.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # the server closed an idle persistent connection: a browser opens a new one
+            self.connexion.close()
+            self.connexion.request(methode, chemin, body=donnees, headers=entetes)
+            reponse = self.connexion.getresponse()
         texte = reponse.read().decode("utf-8", "replace")
         cookie = reponse.getheader("Set-Cookie")
         if cookie:
@@ -181,25 +190,25 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--requetes", type=int, default=200, help="générations au plus par N")
     parser.add_argument("--base", help="URL de base (défaut : SQLite temporaire)")
-    parser.add_argument("--fils", type=int, default=16, help="fils du serveur (waitress)")
-    parser.add_argument("--instances", type=int, default=1,
-                        help="processus serveur sur la même base (clients répartis)")
+    parser.add_argument("--fils", type=int, default=8, help="fils par processus serveur")
+    parser.add_argument("--processus", type=int, help="processus serveur (défaut : celui du serveur)")
     args = parser.parse_args()
+    from clausegen.web.serveur import processus_par_defaut
+
+    processus = args.processus or processus_par_defaut()
+    charge_avant = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="clausegen-bench-web-") as travail:
         base = args.base or f"sqlite:///{Path(travail) / 'bench.sqlite3'}"
         dossier = preparer(base)
-        ports = [_port_libre() for _ in range(args.instances)]
-        serveurs = [subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
-                                      "--port", str(port), "--fils", str(args.fils)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    for port in ports]
+        ports = [_port_libre()]
+        serveur = subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
+                                    "--port", str(ports[0]), "--processus", str(processus),
+                                    "--fils", str(args.fils)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for port in ports:
-                _attendre(port)
-                chauffe = Client(port)  # warm-up of each server process (library, skeletons)
-                chauffe.connecter()
-                chauffe.requete("POST", f"/dossiers/{dossier}/generations",
-                                {"csrf_token": chauffe.jeton(f"/dossiers/{dossier}")})
+            _attendre(ports[0])
+            # warm-up of every worker process (library, skeletons): concurrent generations
+            charge(ports, 2 * processus, 8 * processus, "generation", dossier)
             lignes = []
             reference = en_processus(min(args.requetes, 100))
             lignes.append(("en processus (1 fil)", "1", reference))
@@ -212,10 +221,9 @@ def main() -> None:
                 for n in (1, 10):
                     lignes.append((f"HTTP, {nom}", str(n), charge(ports, n, 300, chemin, dossier)))
         finally:
-            for serveur in serveurs:
-                serveur.terminate()
-                serveur.wait(timeout=10)
-    _imprimer(lignes, reference, base, args.instances)
+            serveur.terminate()
+            serveur.wait(timeout=30)
+    _imprimer(lignes, reference, base, processus, (charge_avant, os.getloadavg()))
 
 
 def _attendre(port: int) -> None:
@@ -230,10 +238,12 @@ def _attendre(port: int) -> None:
 
 
 def _imprimer(lignes: list[tuple[str, str, dict[str, float]]], reference: dict[str, float], base: str,
-              instances: int) -> None:
+              processus: int, charges: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    avant, apres = (" / ".join(f"{c:.2f}".replace(".", ",") for c in charge) for charge in charges)
     print(f"Machine : {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
           f"Python {platform.python_version()}, base {base.split(':')[0]}, "
-          f"{instances} processus serveur.\n")
+          f"`clausegen serveur --processus {processus}`.\n"
+          f"Charge moyenne (1 / 5 / 15 min) avant : {avant} ; après : {apres}.\n")
     print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for nom, n, r in lignes:

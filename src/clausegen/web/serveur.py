@@ -25,6 +25,12 @@ MAX_DEFAULT_PROCESSES = 8
 """The default number of processes never exceeds this (memory: each worker holds its caches)."""
 
 
+KEEPALIVE_SECONDS = 30
+"""How long an idle persistent connection stays open (gunicorn's 2 s default is meant for a
+proxy in front; a browser pausing on a page reuses its connection). An idle connection holds
+a socket in the worker's poller, not a thread."""
+
+
 @dataclass(frozen=True)
 class Ecoute:
     """Where and how the server listens."""
@@ -81,6 +87,7 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
         "workers": ecoute.processus,
         "worker_class": "gthread",
         "threads": ecoute.fils,
+        "keepalive": KEEPALIVE_SECONDS,
         "preload_app": True,
         "proc_name": "clausegen",
         "loglevel": "warning",
