@@ -115,6 +115,26 @@ def _pcentiles(durees: list[float]) -> tuple[float, float]:
     return coupes[49], coupes[94]
 
 
+SERVEUR: list[int] = []
+"""The pid of the server's parent process (its workers are its children)."""
+
+
+def cpu_serveur() -> float:
+    """CPU seconds used so far by the server process and its live workers (Linux /proc)."""
+    if not SERVEUR or not Path("/proc").is_dir():
+        return float("nan")
+    pids = [SERVEUR[0]]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{SERVEUR[0]}/task/{SERVEUR[0]}/children").read_text().split()]
+        total = 0
+        for pid in pids:
+            champs = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(champs[11]) + int(champs[12])  # utime, stime
+    except OSError:
+        return float("nan")
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def charge(ports: list[int], clients: int, total: int, action: str, dossier: int) -> dict[str, float]:
     """``clients`` threads share ``total`` requests; latency of each, throughput overall.
     Clients are spread over the instances (``ports``) as a reverse proxy would."""
@@ -149,17 +169,21 @@ def charge(ports: list[int], clients: int, total: int, action: str, dossier: int
                 erreurs[0] += 0 if ok else 1
 
     fils = [threading.Thread(target=travailler, args=(i,)) for i in range(clients)]
+    cpu_client, cpu_serveur_avant = time.process_time(), cpu_serveur()
     debut = time.perf_counter()
     for fil in fils:
         fil.start()
     for fil in fils:
         fil.join()
     ecoule = time.perf_counter() - debut
+    cpu_client = time.process_time() - cpu_client
+    cpu_du_serveur = cpu_serveur() - cpu_serveur_avant
     for navigateur in navigateurs:
         navigateur.connexion.close()
     p50, p95 = _pcentiles(durees)
     return {"requetes": len(durees), "erreurs": erreurs[0], "p50": p50, "p95": p95,
-            "debit": len(durees) / ecoule}
+            "debit": len(durees) / ecoule, "cpu_serveur": cpu_du_serveur / len(durees),
+            "cpu_client": cpu_client / len(durees)}
 
 
 def en_processus(repetitions: int) -> dict[str, float]:
@@ -171,14 +195,17 @@ def en_processus(repetitions: int) -> dict[str, float]:
     donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
     generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
     durees = []
+    cpu = time.process_time()
     debut = time.perf_counter()
     for _ in range(repetitions):
         t0 = time.perf_counter()
         generer_depuis_donnees(donnees, "d.yml")
         durees.append(time.perf_counter() - t0)
     ecoule = time.perf_counter() - debut
+    cpu = time.process_time() - cpu
     p50, p95 = _pcentiles(durees)
-    return {"requetes": repetitions, "erreurs": 0, "p50": p50, "p95": p95, "debit": repetitions / ecoule}
+    return {"requetes": repetitions, "erreurs": 0, "p50": p50, "p95": p95, "debit": repetitions / ecoule,
+            "cpu_serveur": cpu / repetitions, "cpu_client": float("nan")}
 
 
 def _ms(secondes: float) -> str:
@@ -205,6 +232,7 @@ def main() -> None:
                                     "--port", str(ports[0]), "--processus", str(processus),
                                     "--fils", str(args.fils)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        SERVEUR.append(serveur.pid)
         try:
             _attendre(ports[0])
             # warm-up of every worker process (library, skeletons): concurrent generations
@@ -244,12 +272,14 @@ def _imprimer(lignes: list[tuple[str, str, dict[str, float]]], reference: dict[s
           f"Python {platform.python_version()}, base {base.split(':')[0]}, "
           f"`clausegen serveur --processus {processus}`.\n"
           f"Charge moyenne (1 / 5 / 15 min) avant : {avant} ; après : {apres}.\n")
-    print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus "
+          "| CPU serveur / requête | CPU client / requête |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for nom, n, r in lignes:
         rapport = f"{r['debit'] / reference['debit'] * 100:.0f}\u00a0%" if "génération" in nom else "—"
+        cpu = " | ".join("—" if r[c] != r[c] else _ms(r[c]) for c in ("cpu_serveur", "cpu_client"))
         print(f"| {nom} | {n} | {r['requetes']:.0f} ({r['erreurs']:.0f}) | {_ms(r['p50'])} | "
-              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} |".replace(".", ","))
+              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} | {cpu} |".replace(".", ","))
 
 
 if __name__ == "__main__":
