@@ -16,7 +16,7 @@ def test_a_remembered_entry_is_the_entry_deflate_makes() -> None:
 
 def test_entries_are_keyed_by_content_not_by_name_alone() -> None:
     first = deflate_cached("word/header1.xml", b"<w:hdr>Ville A</w:hdr>")
-    again = deflate_cached("word/header1.xml", "<w:hdr>Ville A</w:hdr>".encode())  # equal, not the same
+    again = deflate_cached("word/header1.xml", b"<w:hdr>Ville " + b"A</w:hdr>")  # equal, not the same
     other = deflate_cached("word/header1.xml", b"<w:hdr>Ville B</w:hdr>")
     renamed = deflate_cached("word/header2.xml", b"<w:hdr>Ville A</w:hdr>")
     assert again is first  # not compressed again
