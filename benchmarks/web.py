@@ -135,6 +135,16 @@ def cpu_serveur() -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _temps_cpu_machine() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot (Linux ``/proc/stat``)."""
+    try:
+        champs = [int(c) for c in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    inactif = champs[3] + champs[4]  # idle, iowait
+    return sum(champs) - inactif, sum(champs)
+
+
 def charge(ports: list[int], clients: int, total: int, action: str, dossier: int) -> dict[str, float]:
     """``clients`` threads share ``total`` requests; latency of each, throughput overall.
     Clients are spread over the instances (``ports``) as a reverse proxy would."""
@@ -170,6 +180,7 @@ def charge(ports: list[int], clients: int, total: int, action: str, dossier: int
 
     fils = [threading.Thread(target=travailler, args=(i,)) for i in range(clients)]
     cpu_client, cpu_serveur_avant = time.process_time(), cpu_serveur()
+    machine_avant = _temps_cpu_machine()
     debut = time.perf_counter()
     for fil in fils:
         fil.start()
@@ -178,12 +189,14 @@ def charge(ports: list[int], clients: int, total: int, action: str, dossier: int
     ecoule = time.perf_counter() - debut
     cpu_client = time.process_time() - cpu_client
     cpu_du_serveur = cpu_serveur() - cpu_serveur_avant
+    machine = [b - a for a, b in zip(machine_avant, _temps_cpu_machine(), strict=True)]
     for navigateur in navigateurs:
         navigateur.connexion.close()
     p50, p95 = _pcentiles(durees)
     return {"requetes": len(durees), "erreurs": erreurs[0], "p50": p50, "p95": p95,
             "debit": len(durees) / ecoule, "cpu_serveur": cpu_du_serveur / len(durees),
-            "cpu_client": cpu_client / len(durees)}
+            "cpu_client": cpu_client / len(durees),
+            "occupation": machine[0] / machine[1] if machine[1] else float("nan")}
 
 
 def en_processus(repetitions: int) -> dict[str, float]:
@@ -205,7 +218,7 @@ def en_processus(repetitions: int) -> dict[str, float]:
     cpu = time.process_time() - cpu
     p50, p95 = _pcentiles(durees)
     return {"requetes": repetitions, "erreurs": 0, "p50": p50, "p95": p95, "debit": repetitions / ecoule,
-            "cpu_serveur": cpu / repetitions, "cpu_client": float("nan")}
+            "cpu_serveur": cpu / repetitions, "cpu_client": float("nan"), "occupation": float("nan")}
 
 
 def _ms(secondes: float) -> str:
@@ -273,11 +286,12 @@ def _imprimer(lignes: list[tuple[str, str, dict[str, float]]], reference: dict[s
           f"`clausegen serveur --processus {processus}`.\n"
           f"Charge moyenne (1 / 5 / 15 min) avant : {avant} ; après : {apres}.\n")
     print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus "
-          "| CPU serveur / requête | CPU client / requête |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| CPU serveur / requête | CPU client / requête | cœurs occupés |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for nom, n, r in lignes:
         rapport = f"{r['debit'] / reference['debit'] * 100:.0f}\u00a0%" if "génération" in nom else "—"
         cpu = " | ".join("—" if r[c] != r[c] else _ms(r[c]) for c in ("cpu_serveur", "cpu_client"))
+        cpu += " | " + ("—" if r["occupation"] != r["occupation"] else f"{r['occupation'] * 100:.0f}\u00a0%")
         print(f"| {nom} | {n} | {r['requetes']:.0f} ({r['erreurs']:.0f}) | {_ms(r['p50'])} | "
               f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} | {cpu} |".replace(".", ","))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -77,22 +78,35 @@ def serveur(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
                 flux.close()
 
 
+def _ouvrier_de(connexion: socket.socket, port: int, ouvriers: list[int]) -> int | None:
+    """The worker that accepted ``connexion`` (it waits there for the end of the request)."""
+    limite = time.monotonic() + 10
+    while time.monotonic() < limite:
+        inode = _inode_serveur(connexion.getsockname()[1], port)
+        if inode and (pid := _processus_du_socket(ouvriers, inode)) is not None:
+            return pid
+        time.sleep(0.05)
+    return None
+
+
 def test_two_worker_processes_answer(serveur: tuple[subprocess.Popen[bytes], int]) -> None:
     processus, port = serveur
     ouvriers = _enfants(processus.pid)
     assert len(ouvriers) == 2
     ont_repondu: set[int] = set()
     for _ in range(50):  # the kernel hands each new connection to either worker
-        connexions = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(4)]
+        connexions = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+        for connexion in connexions:  # a request without its last line: accepted, pending
+            connexion.sendall(b"GET /connexion HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         for connexion in connexions:
-            connexion.request("GET", "/connexion")
-            reponse = connexion.getresponse()
+            if (pid := _ouvrier_de(connexion, port, ouvriers)) is not None:
+                ont_repondu.add(pid)
+            connexion.sendall(b"\r\n")
+            reponse = http.client.HTTPResponse(connexion)
+            reponse.begin()
             assert reponse.status == 200
             assert "Connexion" in reponse.read().decode("utf-8")
-            inode = _inode_serveur(connexion.sock.getsockname()[1], port)  # kept alive: still open
-            if inode is not None and (pid := _processus_du_socket(ouvriers, inode)) is not None:
-                ont_repondu.add(pid)
-        for connexion in connexions:
+            assert reponse.getheader("Connection") == "close"  # the next request may go elsewhere
             connexion.close()
         if ont_repondu == set(ouvriers):
             break
@@ -131,6 +145,7 @@ def test_gunicorn_never_trusts_forwarded_headers_itself(tmp_path: Path) -> None:
     assert options["forwarded_allow_ips"] == ""
     assert options["secure_scheme_headers"] == {}
     assert (options["workers"], options["threads"], options["worker_class"]) == (2, 4, "gthread")
+    assert options["keepalive"] == 0
 
 
 def test_default_is_one_process_per_processor_at_most_eight() -> None:

@@ -25,10 +25,15 @@ MAX_DEFAULT_PROCESSES = 8
 """The default number of processes never exceeds this (memory: each worker holds its caches)."""
 
 
-KEEPALIVE_SECONDS = 30
-"""How long an idle persistent connection stays open (gunicorn's 2 s default is meant for a
-proxy in front; a browser pausing on a page reuses its connection). An idle connection holds
-a socket in the worker's poller, not a thread."""
+KEEPALIVE_SECONDS = 0
+"""Every response closes its connection (``Connection: close``). A persistent connection ties
+a browser to the worker that accepted it, and requests are CPU-bound: with 10 clients, a 7/3
+split of connections between two workers was measured at 150 ms per generation on one
+worker's clients against 60 ms on the other's. A new connection per request goes to whichever
+worker calls ``accept`` first — usually the one that is not computing — so both cores share
+the load (page p95 at 10 clients: 98–115 ms with 30 s keep-alive, 44–48 ms without; see
+docs/performance-web.md). A reverse proxy opens upstream connections per request by default
+anyway; on loopback or a LAN a TCP handshake costs well under a millisecond."""
 
 
 @dataclass(frozen=True)
