@@ -230,7 +230,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--requetes", type=int, default=200, help="générations au plus par N")
     parser.add_argument("--base", help="URL de base (défaut : SQLite temporaire)")
-    parser.add_argument("--fils", type=int, default=8, help="fils par processus serveur")
+    parser.add_argument("--fils", type=int, help="requêtes à la fois par processus (défaut : serveur)")
     parser.add_argument("--processus", type=int, help="processus serveur (défaut : celui du serveur)")
     args = parser.parse_args()
     from clausegen.web.serveur import processus_par_defaut
@@ -243,7 +243,7 @@ def main() -> None:
         ports = [_port_libre()]
         serveur = subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
                                     "--port", str(ports[0]), "--processus", str(processus),
-                                    "--fils", str(args.fils)],
+                                    *(["--fils", str(args.fils)] if args.fils else [])],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         SERVEUR.append(serveur.pid)
         try:

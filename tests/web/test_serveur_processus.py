@@ -61,7 +61,7 @@ def serveur(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = _port_libre()
     processus = subprocess.Popen(
         [sys.executable, "-m", "clausegen", "serveur", "--base", f"sqlite:///{tmp_path / 'b.sqlite3'}",
-         "--port", str(port), "--processus", "2", "--fils", "2"],
+         "--port", str(port), "--processus", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _attendre(f"http://127.0.0.1:{port}", processus)
@@ -145,7 +145,10 @@ def test_gunicorn_never_trusts_forwarded_headers_itself(tmp_path: Path) -> None:
     assert options["forwarded_allow_ips"] == ""
     assert options["secure_scheme_headers"] == {}
     assert (options["workers"], options["threads"], options["worker_class"]) == (2, 4, "gthread")
+    assert options["worker_connections"] == 4  # a busy worker leaves new connections to the others
     assert options["keepalive"] == 0
+    par_defaut = options_gunicorn(app, Ecoute(hote="127.0.0.1", port=8000, processus=2))
+    assert par_defaut["threads"] == par_defaut["worker_connections"] == 2
 
 
 def test_default_is_one_process_per_processor_at_most_eight() -> None:

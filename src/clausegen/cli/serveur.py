@@ -34,8 +34,10 @@ def _url(base: str | None) -> str:
               help="Processus serveurs (chacun utilise un cœur pour générer les pièces). Par "
                    "défaut\u00a0: un par processeur, 8 au plus\u00a0; 1 sous Windows, où un seul "
                    "processus sert.")
-@click.option("--fils", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Requêtes traitées en parallèle par chaque processus.")
+@click.option("--fils", type=click.IntRange(1, 64), default=None,
+              help="Requêtes traitées en même temps par chaque processus (les suivantes attendent "
+                   "le premier processus libre). Par défaut\u00a0: 2 avec plusieurs processus, 8 "
+                   "avec un seul.")
 @click.option("--bibliotheques", "bibliotheques", metavar="REPERTOIRE",
               envvar="CLAUSEGEN_REPERTOIRE_BIBLIOTHEQUES",
               type=click.Path(file_okay=False, path_type=str),
@@ -44,7 +46,7 @@ def _url(base: str | None) -> str:
                    "l'utilisateur). À partager entre instances.")
 @handle_errors
 def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
-            processus: int | None, fils: int, bibliotheques: str | None) -> None:
+            processus: int | None, fils: int | None, bibliotheques: str | None) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
     from clausegen.web import WebConfig, create_app
     from clausegen.web.serveur import Ecoute, processus_par_defaut, servir

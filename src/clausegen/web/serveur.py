@@ -29,11 +29,21 @@ KEEPALIVE_SECONDS = 0
 """Every response closes its connection (``Connection: close``). A persistent connection ties
 a browser to the worker that accepted it, and requests are CPU-bound: with 10 clients, a 7/3
 split of connections between two workers was measured at 150 ms per generation on one
-worker's clients against 60 ms on the other's. A new connection per request goes to whichever
-worker calls ``accept`` first — usually the one that is not computing — so both cores share
-the load (page p95 at 10 clients: 98–115 ms with 30 s keep-alive, 44–48 ms without; see
-docs/performance-web.md). A reverse proxy opens upstream connections per request by default
-anyway; on loopback or a LAN a TCP handshake costs well under a millisecond."""
+worker's clients against 60 ms on the other's. A new connection per request can go to the
+worker that is free (see :data:`FILS_PAR_PROCESSUS`). A reverse proxy opens upstream
+connections per request by default anyway; on loopback or a LAN a TCP handshake costs well
+under a millisecond."""
+
+FILS_PAR_PROCESSUS = 2
+"""Requests one worker process takes at once (its threads, and the connections it accepts).
+A worker that has as many as it can take stops accepting: the next connections wait in the
+system's queue and go to the first worker that finishes one — requests are dispatched to free
+workers in arrival order, instead of piling up behind a busy one. Measured at 10 clients on 2
+cores: generation p95 224–263 ms when each worker accepted any number of connections, 119–153
+ms with 1 or 2 per worker (docs/performance-web.md). Two rather than one: a slow request (PDF
+conversion by LibreOffice, seconds) leaves its worker one slot for the others."""
+FILS_UN_PROCESSUS = 8
+"""Threads of the single waitress process (``--processus 1``, Windows)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,9 @@ class Ecoute:
     hote: str
     port: int
     processus: int
-    fils: int
+    fils: int | None = None
+    """Requests handled at once by each process; default :data:`FILS_PAR_PROCESSUS` with
+    several processes, :data:`FILS_UN_PROCESSUS` with one."""
 
 
 def processus_par_defaut() -> int:
@@ -74,15 +86,18 @@ def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
         return
     import waitress
 
-    waitress.serve(app, host=ecoute.hote, port=ecoute.port, threads=ecoute.fils, ident="clausegen",
+    waitress.serve(app, host=ecoute.hote, port=ecoute.port, threads=ecoute.fils or FILS_UN_PROCESSUS,
+                   ident="clausegen",
                    clear_untrusted_proxy_headers=not derriere_proxy, _quiet=True)
 
 
 def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
-    """gunicorn's settings: gthread workers (keep-alive connections wait without holding a
-    thread); forwarded headers are never interpreted by gunicorn itself — behind a proxy the
-    application's ``ProxyFix`` does it (``--derriere-proxy``), exactly as with waitress."""
+    """gunicorn's settings: gthread workers taking ``fils`` requests at once each, one
+    connection per request (:data:`KEEPALIVE_SECONDS`); forwarded headers are never interpreted
+    by gunicorn itself — behind a proxy the application's ``ProxyFix`` does it
+    (``--derriere-proxy``), exactly as with waitress."""
     hote = f"[{ecoute.hote}]" if ":" in ecoute.hote else ecoute.hote
+    fils = ecoute.fils or FILS_PAR_PROCESSUS
 
     def apres_fork(_arbiter: Any, _worker: Any) -> None:
         moteur_de(app).dispose(close=False)  # the parent's connections stay the parent's
@@ -91,7 +106,8 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
         "bind": [f"{hote}:{ecoute.port}"],
         "workers": ecoute.processus,
         "worker_class": "gthread",
-        "threads": ecoute.fils,
+        "threads": fils,
+        "worker_connections": fils,
         "keepalive": KEEPALIVE_SECONDS,
         "preload_app": True,
         "proc_name": "clausegen",
