@@ -49,8 +49,9 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
             processus: int | None, fils: int | None, bibliotheques: str | None) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
     from clausegen.web import WebConfig, create_app
-    from clausegen.web.serveur import Ecoute, processus_par_defaut, servir
+    from clausegen.web.serveur import Ecoute, processus_par_defaut, servir, verifier_adresse
 
+    verifier_adresse(hote, port)
     url = _url(base)
     app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
                                cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),

@@ -13,12 +13,16 @@ inherited by every worker; the database engine's pooled connections are never sh
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 
+from clausegen.errors import ServerAddressError
 from clausegen.web.app import moteur_de
 
 MAX_DEFAULT_PROCESSES = 8
@@ -77,6 +81,34 @@ def multiprocessus_possible() -> bool:
     except ImportError:
         return False
     return hasattr(os, "fork")
+
+
+def verifier_adresse(hote: str, port: int) -> None:
+    """Refuse, in French, an address the server could not listen on (before anything starts:
+    gunicorn would retry for five seconds and log in English, waitress would end in a
+    traceback)."""
+    adresse = f"[{hote}]:{port}" if ":" in hote else f"{hote}:{port}"
+    try:
+        famille, genre, protocole, _, cible = socket.getaddrinfo(
+            hote, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror:
+        raise ServerAddressError(address=adresse, reason="hôte inconnu (--hote)") from None
+    with socket.socket(famille, genre, protocole) as essai:
+        if sys.platform != "win32":  # as the servers do; on Windows it would allow a taken port
+            essai.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            essai.bind(cible)
+        except PermissionError:
+            raise ServerAddressError(address=adresse, reason="port réservé (en dessous de 1024, il "
+                                     "faut les droits d'administrateur ; choisissez un autre --port)"
+                                     ) from None
+        except OSError as exc:
+            raison = {
+                errno.EADDRINUSE: "port déjà utilisé par un autre programme (choisissez un autre --port)",
+                errno.EADDRNOTAVAIL: "cette machine n'a pas cette adresse (--hote)",
+            }.get(exc.errno or 0, f"ouverture impossible (erreur système "
+                                  f"{errno.errorcode.get(exc.errno or 0, exc.errno)})")
+            raise ServerAddressError(address=adresse, reason=raison) from None
 
 
 def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
