@@ -31,7 +31,7 @@ def _url(base: str | None) -> str:
 @click.option("--derriere-proxy", "proxy", is_flag=True,
               help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
 @click.option("--processus", type=click.IntRange(1, 64), default=None,
-              help="Processus serveurs (chacun utilise un cœur pour générer les pièces). Par "
+              help="Processus du serveur (chacun utilise un cœur pour générer les pièces). Par "
                    "défaut\u00a0: un par processeur, 8 au plus\u00a0; 1 sous Windows, où un seul "
                    "processus sert.")
 @click.option("--fils", type=click.IntRange(1, 64), default=None,
