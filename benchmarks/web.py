@@ -1,14 +1,17 @@
 """Load test of the web application on loopback (never part of the test suite).
 
-    python benchmarks/web.py [--clients 1 10 50] [--requetes 200] [--base URL]
+    python benchmarks/web.py [--clients 1 10 50] [--requetes 200] [--processus P] [--base URL]
 
-Starts ``clausegen serveur`` in its own process on 127.0.0.1 (SQLite in a temporary
-directory unless ``--base``), then N concurrent clients (threads, one keep-alive connection
+Starts the server as a user does, ``clausegen serveur --processus P`` (default: the server's
+own default, one worker process per CPU), on 127.0.0.1 (SQLite in a temporary directory
+unless ``--base``), then N concurrent clients (threads, one keep-alive connection
 and one session each) generate CCAP + CCTP through HTTP (POST …/generations, recorded in the
 database, as a buyer does). Bounded: at most ``--requetes`` generations per N and 120 s.
-The same run measures in-process generation (``clausegen.api.saisie.generer_en_memoire``,
+The same run measures in-process generation (``clausegen.api.saisie.generer_depuis_donnees``,
 one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
-Prints a Markdown table (docs/performance-web.md).
+Every request regenerates the same dossier: nothing caches a whole generation, each one is
+rendered and recorded anew. Prints the CPU count, the load average before and after, and a
+Markdown table (docs/performance-web.md).
 """
 
 from __future__ import annotations
@@ -78,8 +81,14 @@ class Client:
         if corps is not None:
             donnees = urllib.parse.urlencode(corps)
             entetes["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connexion.request(methode, chemin, body=donnees, headers=entetes)
-        reponse = self.connexion.getresponse()
+        try:
+            self.connexion.request(methode, chemin, body=donnees, headers=entetes)
+            reponse = self.connexion.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # the server closed an idle persistent connection: a browser opens a new one
+            self.connexion.close()
+            self.connexion.request(methode, chemin, body=donnees, headers=entetes)
+            reponse = self.connexion.getresponse()
         texte = reponse.read().decode("utf-8", "replace")
         cookie = reponse.getheader("Set-Cookie")
         if cookie:
@@ -104,6 +113,36 @@ def _pcentiles(durees: list[float]) -> tuple[float, float]:
         return durees[0], durees[0]
     coupes = statistics.quantiles(durees, n=100, method="inclusive")
     return coupes[49], coupes[94]
+
+
+SERVEUR: list[int] = []
+"""The pid of the server's parent process (its workers are its children)."""
+
+
+def cpu_serveur() -> float:
+    """CPU seconds used so far by the server process and its live workers (Linux /proc)."""
+    if not SERVEUR or not Path("/proc").is_dir():
+        return float("nan")
+    pids = [SERVEUR[0]]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{SERVEUR[0]}/task/{SERVEUR[0]}/children").read_text().split()]
+        total = 0
+        for pid in pids:
+            champs = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(champs[11]) + int(champs[12])  # utime, stime
+    except OSError:
+        return float("nan")
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _temps_cpu_machine() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot (Linux ``/proc/stat``)."""
+    try:
+        champs = [int(c) for c in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    inactif = champs[3] + champs[4]  # idle, iowait
+    return sum(champs) - inactif, sum(champs)
 
 
 def charge(ports: list[int], clients: int, total: int, action: str, dossier: int) -> dict[str, float]:
@@ -140,17 +179,24 @@ def charge(ports: list[int], clients: int, total: int, action: str, dossier: int
                 erreurs[0] += 0 if ok else 1
 
     fils = [threading.Thread(target=travailler, args=(i,)) for i in range(clients)]
+    cpu_client, cpu_serveur_avant = time.process_time(), cpu_serveur()
+    machine_avant = _temps_cpu_machine()
     debut = time.perf_counter()
     for fil in fils:
         fil.start()
     for fil in fils:
         fil.join()
     ecoule = time.perf_counter() - debut
+    cpu_client = time.process_time() - cpu_client
+    cpu_du_serveur = cpu_serveur() - cpu_serveur_avant
+    machine = [b - a for a, b in zip(machine_avant, _temps_cpu_machine(), strict=True)]
     for navigateur in navigateurs:
         navigateur.connexion.close()
     p50, p95 = _pcentiles(durees)
     return {"requetes": len(durees), "erreurs": erreurs[0], "p50": p50, "p95": p95,
-            "debit": len(durees) / ecoule}
+            "debit": len(durees) / ecoule, "cpu_serveur": cpu_du_serveur / len(durees),
+            "cpu_client": cpu_client / len(durees),
+            "occupation": machine[0] / machine[1] if machine[1] else float("nan")}
 
 
 def en_processus(repetitions: int) -> dict[str, float]:
@@ -162,14 +208,17 @@ def en_processus(repetitions: int) -> dict[str, float]:
     donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
     generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
     durees = []
+    cpu = time.process_time()
     debut = time.perf_counter()
     for _ in range(repetitions):
         t0 = time.perf_counter()
         generer_depuis_donnees(donnees, "d.yml")
         durees.append(time.perf_counter() - t0)
     ecoule = time.perf_counter() - debut
+    cpu = time.process_time() - cpu
     p50, p95 = _pcentiles(durees)
-    return {"requetes": repetitions, "erreurs": 0, "p50": p50, "p95": p95, "debit": repetitions / ecoule}
+    return {"requetes": repetitions, "erreurs": 0, "p50": p50, "p95": p95, "debit": repetitions / ecoule,
+            "cpu_serveur": cpu / repetitions, "cpu_client": float("nan"), "occupation": float("nan")}
 
 
 def _ms(secondes: float) -> str:
@@ -181,25 +230,26 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--requetes", type=int, default=200, help="générations au plus par N")
     parser.add_argument("--base", help="URL de base (défaut : SQLite temporaire)")
-    parser.add_argument("--fils", type=int, default=16, help="fils du serveur (waitress)")
-    parser.add_argument("--instances", type=int, default=1,
-                        help="processus serveur sur la même base (clients répartis)")
+    parser.add_argument("--fils", type=int, help="requêtes à la fois par processus (défaut : serveur)")
+    parser.add_argument("--processus", type=int, help="processus serveur (défaut : celui du serveur)")
     args = parser.parse_args()
+    from clausegen.web.serveur import processus_par_defaut
+
+    processus = args.processus or processus_par_defaut()
+    charge_avant = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="clausegen-bench-web-") as travail:
         base = args.base or f"sqlite:///{Path(travail) / 'bench.sqlite3'}"
         dossier = preparer(base)
-        ports = [_port_libre() for _ in range(args.instances)]
-        serveurs = [subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
-                                      "--port", str(port), "--fils", str(args.fils)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    for port in ports]
+        ports = [_port_libre()]
+        serveur = subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
+                                    "--port", str(ports[0]), "--processus", str(processus),
+                                    *(["--fils", str(args.fils)] if args.fils else [])],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        SERVEUR.append(serveur.pid)
         try:
-            for port in ports:
-                _attendre(port)
-                chauffe = Client(port)  # warm-up of each server process (library, skeletons)
-                chauffe.connecter()
-                chauffe.requete("POST", f"/dossiers/{dossier}/generations",
-                                {"csrf_token": chauffe.jeton(f"/dossiers/{dossier}")})
+            _attendre(ports[0])
+            # warm-up of every worker process (library, skeletons): concurrent generations
+            charge(ports, 2 * processus, 8 * processus, "generation", dossier)
             lignes = []
             reference = en_processus(min(args.requetes, 100))
             lignes.append(("en processus (1 fil)", "1", reference))
@@ -212,10 +262,9 @@ def main() -> None:
                 for n in (1, 10):
                     lignes.append((f"HTTP, {nom}", str(n), charge(ports, n, 300, chemin, dossier)))
         finally:
-            for serveur in serveurs:
-                serveur.terminate()
-                serveur.wait(timeout=10)
-    _imprimer(lignes, reference, base, args.instances)
+            serveur.terminate()
+            serveur.wait(timeout=30)
+    _imprimer(lignes, reference, base, processus, (charge_avant, os.getloadavg()))
 
 
 def _attendre(port: int) -> None:
@@ -230,16 +279,21 @@ def _attendre(port: int) -> None:
 
 
 def _imprimer(lignes: list[tuple[str, str, dict[str, float]]], reference: dict[str, float], base: str,
-              instances: int) -> None:
+              processus: int, charges: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    avant, apres = (" / ".join(f"{c:.2f}".replace(".", ",") for c in charge) for charge in charges)
     print(f"Machine : {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
           f"Python {platform.python_version()}, base {base.split(':')[0]}, "
-          f"{instances} processus serveur.\n")
-    print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+          f"`clausegen serveur --processus {processus}`.\n"
+          f"Charge moyenne (1 / 5 / 15 min) avant : {avant} ; après : {apres}.\n")
+    print("| Mesure | N | requêtes (erreurs) | p50 | p95 | débit | débit / en processus "
+          "| CPU serveur / requête | CPU client / requête | cœurs occupés |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for nom, n, r in lignes:
         rapport = f"{r['debit'] / reference['debit'] * 100:.0f}\u00a0%" if "génération" in nom else "—"
+        cpu = " | ".join("—" if r[c] != r[c] else _ms(r[c]) for c in ("cpu_serveur", "cpu_client"))
+        cpu += " | " + ("—" if r["occupation"] != r["occupation"] else f"{r['occupation'] * 100:.0f}\u00a0%")
         print(f"| {nom} | {n} | {r['requetes']:.0f} ({r['erreurs']:.0f}) | {_ms(r['p50'])} | "
-              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} |".replace(".", ","))
+              f"{_ms(r['p95'])} | {r['debit']:.1f}/s | {rapport} | {cpu} |".replace(".", ","))
 
 
 if __name__ == "__main__":

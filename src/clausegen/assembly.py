@@ -27,7 +27,7 @@ from clausegen.blocks import (
 from clausegen.errors import CrossReferenceError
 from clausegen.library.index import Library
 from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpec, Statut
-from clausegen.templating import Raw, evaluate_condition, render_text
+from clausegen.templating import Raw, evaluate_condition, render_text, rendering_session
 from clausegen.text.french import typographie
 
 DASH = "\u2013"
@@ -223,8 +223,16 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
     key followed by ``:debut`` places them after its title, before its fragments.
     ``premier_article`` is the number of the first article (a chapter inserted into the
     buyer's own CCAP starts at its number); cross-references follow it.
+    Every condition and fragment renders within one :func:`rendering_session`.
     """
-    inserts = inserts or {}
+    with rendering_session():
+        return _assemble(canevas, library, context, allow_drafts, inserts or {}, premier_article,
+                         sommaire)
+
+
+def _assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], allow_drafts: bool,
+              inserts: Mapping[str, Sequence[Block]], premier_article: int,
+              sommaire: bool | None) -> AssembledDocument:
     articles = _plan(canevas, library, context, allow_drafts, premier_article)
     numbers = _numbers(articles)
     numbered = canevas.numerotation

@@ -337,6 +337,13 @@ class DatabaseError(ClausegenError):
         self.reason = reason
 
 
+class ServerAddressError(ClausegenError):
+    """``clausegen serveur`` cannot listen where asked (port taken, unknown host…)."""
+
+    def __init__(self, *, address: str, reason: str) -> None:
+        super().__init__(f"Adresse d'écoute « {address} » : {reason}")
+
+
 class AccountError(ClausegenError):
     """An account cannot be created as asked (``clausegen comptes creer``)."""
 

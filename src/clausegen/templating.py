@@ -351,23 +351,55 @@ class _RenderTimeout(Exception):
     """The time limit of one rendering expired."""
 
 
+class _Bounds(threading.local):
+    """This thread's rendering session (:func:`rendering_session`), if one is open."""
+
+    open: bool = False
+
+
+_SESSION = _Bounds()
+
+
+def _expired(signum: int, frame: Any) -> None:
+    raise _RenderTimeout
+
+
+def _can_time() -> bool:
+    """Signals arrive in the main thread only (web requests render without a time limit)."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
 @contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the rendering after ``seconds`` (main thread only, where signals arrive)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+def _alarm_handler() -> Iterator[None]:
+    """Install the SIGALRM handler that interrupts a rendering; restore the previous one after."""
+    if not _can_time():
         yield
         return
+    previous = signal.signal(signal.SIGALRM, _expired)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
-    def expired(signum: int, frame: Any) -> None:
-        raise _RenderTimeout
 
-    previous = signal.signal(signal.SIGALRM, expired)
+@contextmanager
+def _timer(seconds: float) -> Iterator[None]:
+    """Arm the interval timer for one rendering (the handler is already installed)."""
+    if not _can_time():
+        yield
+        return
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the rendering after ``seconds`` (main thread only, where signals arrive)."""
+    with _alarm_handler(), _timer(seconds):
+        yield
 
 
 MEMORY_HEADROOM = 1024 * 1024 * 1024
@@ -401,13 +433,37 @@ def _memory_limit(extra: int) -> Iterator[None]:
 
 
 @contextmanager
+def rendering_session() -> Iterator[None]:
+    """Set up once, around many renderings (one document's fragments and conditions), what
+    each :func:`bounded_rendering` would otherwise set up and undo every time: the SIGALRM
+    handler and the address-space limit (size at the session's start plus
+    :data:`MEMORY_HEADROOM`). Inside, each rendering only arms its own timer, so every
+    fragment keeps its own time limit; the memory backstop covers the whole session. Nested
+    sessions are the outer one; everything is restored at the end."""
+    if _SESSION.open:
+        yield
+        return
+    _SESSION.open = True
+    try:
+        with _alarm_handler(), _memory_limit(MEMORY_HEADROOM):
+            yield
+    finally:
+        _SESSION.open = False
+
+
+@contextmanager
 def bounded_rendering(what: str, seconds: float | None = None) -> Iterator[None]:
     """Time and memory bounds around one rendering; failures become a French ``ValueError``
-    naming ``what`` (callers wrap it in their own error)."""
+    naming ``what`` (callers wrap it in their own error). Within a :func:`rendering_session`
+    the handler and the memory limit are already in place and only the timer is armed."""
     limit = RENDER_TIME_LIMIT if seconds is None else seconds
     try:
-        with _time_limit(limit), _memory_limit(MEMORY_HEADROOM):
-            yield
+        if _SESSION.open:
+            with _timer(limit):
+                yield
+        else:
+            with _time_limit(limit), _memory_limit(MEMORY_HEADROOM):
+                yield
     except _RenderTimeout:
         raise RenderBoundError(
             f"{what} : rendu interrompu après {limit:g} s (boucle trop longue ?)") from None

@@ -30,8 +30,14 @@ def _url(base: str | None) -> str:
               help="Servi en HTTPS (directement ou derrière un mandataire)\u00a0: cookies « Secure ».")
 @click.option("--derriere-proxy", "proxy", is_flag=True,
               help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
-@click.option("--fils", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Nombre de requêtes traitées en parallèle.")
+@click.option("--processus", type=click.IntRange(1, 64), default=None,
+              help="Processus du serveur (chacun utilise un cœur pour générer les pièces). Par "
+                   "défaut\u00a0: un par processeur, 8 au plus\u00a0; 1 sous Windows, où un seul "
+                   "processus sert.")
+@click.option("--fils", type=click.IntRange(1, 64), default=None,
+              help="Requêtes traitées en même temps par chaque processus (les suivantes attendent "
+                   "le premier processus libre). Par défaut\u00a0: 2 avec plusieurs processus, 8 "
+                   "avec un seul.")
 @click.option("--bibliotheques", "bibliotheques", metavar="REPERTOIRE",
               envvar="CLAUSEGEN_REPERTOIRE_BIBLIOTHEQUES",
               type=click.Path(file_okay=False, path_type=str),
@@ -39,20 +45,21 @@ def _url(base: str | None) -> str:
                    "organisation-N par organisation ; défaut : répertoire de données de "
                    "l'utilisateur). À partager entre instances.")
 @handle_errors
-def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool, fils: int,
-            bibliotheques: str | None) -> None:
+def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
+            processus: int | None, fils: int | None, bibliotheques: str | None) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
-    import waitress
-
     from clausegen.web import WebConfig, create_app
+    from clausegen.web.serveur import Ecoute, processus_par_defaut, servir, verifier_adresse
 
+    verifier_adresse(hote, port)
     url = _url(base)
     app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
                                cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),
                                bibliotheques=bibliotheques))
-    success(f"clausegen sert http://{hote}:{port}/ (Ctrl+C pour arrêter).")
-    waitress.serve(app, host=hote, port=port, threads=fils, ident="clausegen",
-                   clear_untrusted_proxy_headers=not proxy, _quiet=True)
+    ecoute = Ecoute(hote=hote, port=port, processus=processus or processus_par_defaut(), fils=fils)
+    success(f"clausegen sert http://{hote}:{port}/ ({ecoute.processus}\u00a0processus, "
+            "Ctrl+C pour arrêter).")
+    servir(app, ecoute, derriere_proxy=proxy)
 
 
 @click.group("comptes", subcommand_metavar="COMMANDE [ARGUMENTS]...")

@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape as _html_escape
 from typing import Any
 
@@ -105,6 +106,25 @@ def deflate(name: str, data: bytes) -> ZipEntry:
     return ZipEntry(name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
 
 
+MAX_CACHED_PART_BYTES = 64 * 1024
+"""Largest part whose deflated entry is kept (:func:`deflate_cached`)."""
+
+
+def deflate_cached(name: str, data: bytes) -> ZipEntry:
+    """:func:`deflate`, remembered by name and content for the small parts that come back
+    unchanged from one document to the next (content types, relationships, core properties,
+    headers and footers): the same bytes give the same entry, without compressing them again.
+    At most 256 entries of at most :data:`MAX_CACHED_PART_BYTES` each are kept."""
+    if len(data) > MAX_CACHED_PART_BYTES:
+        return deflate(name, data)
+    return _deflate_remembered(name, data)
+
+
+@lru_cache(maxsize=256)
+def _deflate_remembered(name: str, data: bytes) -> ZipEntry:
+    return deflate(name, data)
+
+
 def write_zip(entries: Iterable[ZipEntry]) -> bytes:
     """The zip archive of already deflated entries, with fixed timestamps.
 
@@ -191,7 +211,7 @@ def package_entries(parts: Iterable[tuple[str, bytes | ZipEntry]],
             data = with_override(data, CUSTOM_PART, CUSTOM_CT)
         elif name == "_rels/.rels":
             data = with_relationship(data, "rIdClausegenCustom", CUSTOM_REL, CUSTOM_PART)
-        entries.append(deflate(name, data))
+        entries.append(deflate(name, data) if name == BODY_PART else deflate_cached(name, data))
     entries.append(deflate(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()})))
     return entries
 

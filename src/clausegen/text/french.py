@@ -127,15 +127,30 @@ def _format_decimal(value: Decimal) -> str:
     return _kept(f"nombre|{value!r}", compute)
 
 
+_RECENT: dict[str, str] = {}
+"""Formatted values already read or computed by this process (a long-lived web worker formats
+the same dates and amounts on every page): a file read less each time. Emptied past
+:data:`_RECENT_MAX` entries."""
+_RECENT_MAX = 4096
+
+
 def _kept(key: str, compute: Callable[[], str]) -> str:
+    text = _RECENT.get(key)
+    if text is not None:
+        return text
     stored = _FORMATTED.load(key)
+    text = None
     if stored is not None:
         try:
-            return stored.decode("utf-8")
+            text = stored.decode("utf-8")
         except UnicodeDecodeError:
-            pass
-    text = compute()
-    _FORMATTED.store(key, text.encode("utf-8"))
+            text = None
+    if text is None:
+        text = compute()
+        _FORMATTED.store(key, text.encode("utf-8"))
+    if len(_RECENT) >= _RECENT_MAX:
+        _RECENT.clear()
+    _RECENT[key] = text
     return text
 
 

@@ -1,7 +1,8 @@
 """The application factory: database, security, routes.
 
 ``create_app(WebConfig(base=…))`` gives a WSGI application; ``clausegen serveur`` serves it
-with waitress. Nothing is kept in the process between requests (see docs/web.md).
+with gunicorn worker processes or waitress (:mod:`clausegen.web.serveur`). Nothing is kept
+in the process between requests (see docs/web.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, Response, g
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,6 +35,7 @@ from clausegen.web.routes import (
 from clausegen.web.securite import cle_de_session
 
 ICI = Path(__file__).parent
+MOTEUR = "clausegen.moteur"
 
 
 def create_app(config: WebConfig) -> Flask:
@@ -56,6 +59,7 @@ def create_app(config: WebConfig) -> Flask:
         PREFERRED_URL_SCHEME="https" if config.https else "http",
     )
     app.extensions[base.EXTENSION] = factory
+    app.extensions[MOTEUR] = engine
     app.extensions["clausegen.config"] = config
     if config.derriere_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
@@ -87,3 +91,9 @@ def sessions_de(app: Flask) -> sessionmaker[Session]:
     """The session factory of an application (tests, commands)."""
     factory: sessionmaker[Session] = app.extensions[base.EXTENSION]
     return factory
+
+
+def moteur_de(app: Flask) -> Engine:
+    """The database engine of an application (its pool is reset in each server process)."""
+    engine: Engine = app.extensions[MOTEUR]
+    return engine
