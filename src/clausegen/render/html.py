@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -73,14 +74,20 @@ def _list(items: Sequence[ListItem]) -> str:
 
 
 def _single(block: Block) -> str:
+    """One block's HTML; remembered per block in the process except images (blocks are
+    immutable, and most recur from one piece and one dossier to the next, as in
+    ``render/fast.py``)."""
+    return _image(block) if isinstance(block, Image) else _text_block(block)
+
+
+@lru_cache(maxsize=4096)
+def _text_block(block: Block) -> str:
     if isinstance(block, Heading):
         return _heading(block)
     if isinstance(block, Paragraph):
         return f'<p class="{escape(block.style)}">{_runs(block.runs)}</p>'
     if isinstance(block, Table):
         return _table(block)
-    if isinstance(block, Image):
-        return _image(block)
     if isinstance(block, PageBreak):
         return '<hr class="saut-de-page">'
     if isinstance(block, TableOfContents):

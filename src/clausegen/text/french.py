@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -201,6 +202,7 @@ def _spaced(match: re.Match[str]) -> bool:
     return match.start() > 0 or len(match.group(0)) > len(match.group(0).lstrip(" \u00a0\u202f"))
 
 
+@lru_cache(maxsize=8192)
 def typographie(text: str) -> str:
     """Apply French typography: non-breaking spaces before « : ; ! ? », inside « », after n°.
 
@@ -211,6 +213,9 @@ def typographie(text: str) -> str:
     and before « ; ! ? ». Nothing is added at the start of a text (a lone « : » stays),
     but a space written there is kept as a non-breaking one: a run that follows a bold
     span (« **moyens** : le titulaire ») must not lose it.
+
+    Remembered per text in the process: the same clause sentences come back in every piece
+    and every dossier, and thirteen substitutions per text were ~4 % of a web generation.
     """
     text = _SPACE_BEFORE_HIGH.sub(
         lambda m: NNBSP + m.group(1) if _spaced(m) else m.group(1), text)
