@@ -10,9 +10,9 @@ import hashlib
 import importlib.util
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from clausegen.signed_cache import SignedCache
