@@ -4,12 +4,14 @@
 
 Starts the server as a user does, ``clausegen serveur --processus P`` (default: the server's
 own default, one worker process per CPU), on 127.0.0.1 (SQLite in a temporary directory
-unless ``--base``), then N concurrent clients (threads, one keep-alive connection
-and one session each) generate CCAP + CCTP through HTTP (POST …/generations, recorded in the
+unless ``--base``), then N concurrent clients (threads, one connection, reopened when
+the server closes it, and one session each) generate CCAP + CCTP through HTTP (POST …/generations, recorded in the
 database, as a buyer does). Bounded: at most ``--requetes`` generations per N and 120 s.
 The same run measures in-process generation (``clausegen.api.saisie.generer_depuis_donnees``,
 one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
-Every request regenerates the same dossier: nothing caches a whole generation, each one is
+Every generation is of a dossier never generated before (each has its own market object,
+« … — lot 17 »): no cache keyed by a dossier's content (validated dossiers, the clause text
+that quotes the object) can answer for it, as for a buyer who edits and regenerates; each is
 rendered and recorded anew. Prints the CPU count, the load average before and after, and a
 Markdown table (docs/performance-web.md).
 """
@@ -17,6 +19,7 @@ Markdown table (docs/performance-web.md).
 from __future__ import annotations
 
 import argparse
+import copy
 import http.client
 import os
 import platform
@@ -29,7 +32,9 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nettoyage-4-ans.yml"
@@ -44,8 +49,15 @@ def _port_libre() -> int:
         return int(sock.getsockname()[1])
 
 
-def preparer(base: str) -> int:
-    """One organisation, one buyer, the example dossier; its number."""
+def variante(donnees: dict[str, Any], numero: int) -> dict[str, Any]:
+    """The example draft with a market object of its own (a dossier never seen before)."""
+    copie = copy.deepcopy(donnees)
+    copie["marche"]["objet"] = f"{copie['marche']['objet']} — lot {numero}"
+    return copie
+
+
+def preparer(base: str, nombre: int) -> list[int]:
+    """One organisation, one buyer, ``nombre`` variants of the example dossier; their numbers."""
     from sqlalchemy.orm import Session
 
     from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml
@@ -58,14 +70,15 @@ def preparer(base: str) -> int:
         compte = creer_compte(db, NouveauCompte(courriel="mesure@ville.fr", nom="Mesure",
                                                 role="acheteur", mot_de_passe=MOT_DE_PASSE),
                               organisation_nommee(db, "Ville de mesure"))
-        dossier = dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier
-        web = DossierWeb(organisation_id=compte.organisation_id, cree_par_id=compte.id,
-                         titre="Mesure", brouillon=donnees_du_dossier(dossier))
-        db.add(web)
+        donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"),
+                                                         "d.yml").dossier)
+        webs = [DossierWeb(organisation_id=compte.organisation_id, cree_par_id=compte.id,
+                           titre=f"Mesure {i}", brouillon=variante(donnees, i)) for i in range(nombre)]
+        db.add_all(webs)
         db.commit()
-        numero = web.id
+        numeros = [web.id for web in webs]
     engine.dispose()
-    return numero
+    return numeros
 
 
 class Client:
@@ -145,9 +158,11 @@ def _temps_cpu_machine() -> tuple[int, int]:
     return sum(champs) - inactif, sum(champs)
 
 
-def charge(ports: list[int], clients: int, total: int, action: str, dossier: int) -> dict[str, float]:
+def charge(ports: list[int], clients: int, total: int, action: str, dossier: int,
+           nouveaux: Iterator[int] | None = None) -> dict[str, float]:
     """``clients`` threads share ``total`` requests; latency of each, throughput overall.
-    Clients are spread over the instances (``ports``) as a reverse proxy would."""
+    Clients are spread over the instances (``ports``) as a reverse proxy would. Generations
+    take their dossier from ``nouveaux`` (each one a dossier never generated before)."""
     navigateurs = [Client(ports[i % len(ports)]) for i in range(clients)]
     for navigateur in navigateurs:
         navigateur.connecter()
@@ -165,9 +180,10 @@ def charge(ports: list[int], clients: int, total: int, action: str, dossier: int
                 if restant[0] <= 0:
                     return
                 restant[0] -= 1
+                cible = next(nouveaux) if nouveaux is not None else dossier
             debut = time.perf_counter()
             if action == "generation":
-                statut, _ = navigateur.requete("POST", f"/dossiers/{dossier}/generations",
+                statut, _ = navigateur.requete("POST", f"/dossiers/{cible}/generations",
                                                {"csrf_token": jetons[index]})
                 ok = statut == 302
             else:
@@ -207,12 +223,13 @@ def en_processus(repetitions: int) -> dict[str, float]:
 
     donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
     generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
+    variantes = [variante(donnees, 100_000 + i) for i in range(repetitions)]  # never seen before
     durees = []
     cpu = time.process_time()
     debut = time.perf_counter()
-    for _ in range(repetitions):
+    for brouillon in variantes:
         t0 = time.perf_counter()
-        generer_depuis_donnees(donnees, "d.yml")
+        generer_depuis_donnees(brouillon, "d.yml")
         durees.append(time.perf_counter() - t0)
     ecoule = time.perf_counter() - debut
     cpu = time.process_time() - cpu
@@ -239,7 +256,9 @@ def main() -> None:
     charge_avant = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="clausegen-bench-web-") as travail:
         base = args.base or f"sqlite:///{Path(travail) / 'bench.sqlite3'}"
-        dossier = preparer(base)
+        generations = sum(max(args.requetes, n) for n in args.clients)
+        dossiers = preparer(base, generations + 1)
+        dossier, nouveaux = dossiers[0], iter(dossiers[1:])
         ports = [_port_libre()]
         serveur = subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
                                     "--port", str(ports[0]), "--processus", str(processus),
@@ -249,12 +268,13 @@ def main() -> None:
         try:
             _attendre(ports[0])
             # warm-up of every worker process (library, skeletons): concurrent generations
+            # (the page measured below lists these generations, as a used dossier's page does)
             charge(ports, 2 * processus, 8 * processus, "generation", dossier)
             lignes = []
             reference = en_processus(min(args.requetes, 100))
             lignes.append(("en processus (1 fil)", "1", reference))
             for n in args.clients:
-                resultat = charge(ports, n, max(args.requetes, n), "generation", dossier)
+                resultat = charge(ports, n, max(args.requetes, n), "generation", dossier, nouveaux)
                 lignes.append(("HTTP, génération CCAP + CCTP", str(n), resultat))
             for chemin, nom in (("/dossiers/{dossier}", "page du dossier"),
                                 ("/dossiers/{dossier}/entretien/marche", "étape « marché »"),

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only, selectinload
 from werkzeug.wrappers import Response
 
 from clausegen.api.saisie import (
@@ -48,19 +48,39 @@ def dossier_modifiable(dossier_id: int) -> DossierWeb:
     return dossier
 
 
-def _liste(problemes: list[FieldProblem], statut: int = 200) -> tuple[str, int]:
+DOSSIERS_PAR_PAGE = 50
+"""The list shows the most recently changed dossiers first, fifty a page."""
+
+
+def _liste(problemes: list[FieldProblem], statut: int = 200, page: int = 1) -> tuple[str, int]:
     moi = compte_courant()
-    dossiers = db().scalars(select(DossierWeb).where(droits.dossiers_visibles(moi))
-                            .order_by(DossierWeb.modifie_le.desc(), DossierWeb.id.desc())).all()
+    visibles = droits.dossiers_visibles(moi)
+    total = db().scalar(select(func.count()).select_from(DossierWeb).where(visibles)) or 0
+    pages = max(1, -(-total // DOSSIERS_PAR_PAGE))
+    if page > pages:
+        return page_erreur(404, "Il n'y a qu'une page de dossiers." if pages == 1 else
+                           f"Il n'y a que {pages} pages de dossiers.")
+    # Only what the list shows: a draft is read when its dossier is opened.
+    dossiers = db().scalars(select(DossierWeb)
+                            .options(load_only(DossierWeb.id, DossierWeb.titre, DossierWeb.modifie_le))
+                            .where(visibles)
+                            .order_by(DossierWeb.modifie_le.desc(), DossierWeb.id.desc())
+                            .limit(DOSSIERS_PAR_PAGE).offset((page - 1) * DOSSIERS_PAR_PAGE)).all()
+    premier = (page - 1) * DOSSIERS_PAR_PAGE + 1
     return render_template("dossiers/liste.html", dossiers=dossiers, problemes=problemes,
-                           peut_creer=droits.peut_creer_dossier(moi)), statut
+                           peut_creer=droits.peut_creer_dossier(moi), page=page, pages=pages,
+                           total=total, premier=premier, dernier=premier + len(dossiers) - 1), statut
 
 
 @bp.get("")
 @connexion_requise
 def liste() -> tuple[str, int]:
-    """The dossiers the account may see (and, for buyers, the import form)."""
-    return _liste([])
+    """The dossiers the account may see, a page at a time (and, for buyers, the import form)."""
+    page = request.args.get("page", "1")
+    if not page.isdecimal() or not 1 <= int(page) <= 1_000_000:
+        return page_erreur(400, "Numéro de page attendu : un nombre entier à partir de 1 "
+                                "(paramètre « page » de l'adresse).")
+    return _liste([], page=int(page))
 
 
 @bp.post("")
