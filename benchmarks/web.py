@@ -5,8 +5,9 @@
 Starts the server as a user does, ``clausegen serveur --processus P`` (default: the server's
 own default, one worker process per CPU), on 127.0.0.1 (SQLite in a temporary directory
 unless ``--base``), then N concurrent clients (threads, one connection, reopened when
-the server closes it, and one session each) generate CCAP + CCTP through HTTP (POST …/generations, recorded in the
-database, as a buyer does). Bounded: at most ``--requetes`` generations per N and 120 s.
+the server closes it, and one session each) generate CCAP + CCTP through HTTP
+(POST …/generations, recorded in the database, as a buyer does). Bounded: at most
+``--requetes`` generations per N and 120 s.
 The same run measures in-process generation (``clausegen.api.saisie.generer_depuis_donnees``,
 one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
 Every generation is of a dossier never generated before (each has its own market object,
