@@ -21,7 +21,6 @@ import os
 import pickle
 import re
 import secrets
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -271,6 +270,8 @@ def prune_cache(directory: Path, max_age: float = MAX_AGE, now: float | None = N
                     path.unlink()
                     removed += 1
         elif _older(path, limit):
+            import shutil  # pruning runs once a day: not worth importing on every run
+
             removed += sum(1 for _ in _entries(path))
             shutil.rmtree(path, ignore_errors=True)
         else:
