@@ -250,3 +250,21 @@ def test_administrator_pages(visite: Visite) -> None:
     visite.page.get_by_role("link", name="Mot de passe", exact=True).click()
     visite.page.wait_for_url("**/compte/mot-de-passe")
     visite.verifier("18-mot-de-passe")
+
+
+def test_long_dossier_list_comes_in_pages(app: Flask, visite: Visite) -> None:
+    from clausegen.db import DossierWeb
+    from clausegen.web.app import sessions_de
+    from tests.web.conftest import compte
+
+    acheteur = compte(app, "acheteur")
+    with sessions_de(app)() as db:
+        db.add_all(DossierWeb(organisation_id=acheteur.organisation_id, cree_par_id=acheteur.id,
+                              titre=f"Marché de nettoyage n° {i}", brouillon={}) for i in range(60))
+        db.commit()
+    visite.connecter("acheteur")
+    visite.verifier("19-dossiers-page-1")
+    visite.page.get_by_role("link", name="Page suivante").click()
+    visite.page.wait_for_url("**/dossiers?page=2")
+    visite.verifier("19b-dossiers-page-2")
+    assert visite.page.get_by_text("Dossiers 51 à 60 sur 60 (page 2 sur 2).").is_visible()
