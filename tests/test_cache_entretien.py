@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from clausegen import signed_cache
+from clausegen.cache_maintenance import cache_state, prune_cache
 from clausegen.cli import cli
-from clausegen.signed_cache import SignedCache, cache_state, prune_cache
+from clausegen.signed_cache import SignedCache
 from tests.conftest import NETTOYAGE
 
 DAY = 24 * 3600.0

@@ -5,11 +5,10 @@ The caches live in ``$CLAUSEGEN_CACHE`` (``off`` disables them), else
 unreadable, corrupt or unwritable cache is ignored.
 
 They do not grow without bound: once a day, the first cache a process opens removes the
-entries written more than :data:`MAX_AGE` ago and the namespaces no process has opened for
+entries written more than thirty days ago and the namespaces no process has opened for
 as long (a namespace names a version of the code, so old versions go away after an upgrade);
 what is still needed is computed again. ``clausegen cache etat`` and ``clausegen cache vider``
-show and empty them. Only files clausegen writes are ever removed (:func:`_ours`): a
-``$CLAUSEGEN_CACHE`` pointing at a folder of other files loses none of them.
+show and empty them (:mod:`clausegen.cache_maintenance`, imported only then).
 """
 
 from __future__ import annotations
@@ -19,28 +18,15 @@ import hashlib
 import hmac
 import os
 import pickle
-import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
-MAX_AGE = 30 * 24 * 3600.0
-"""Seconds after which an entry not written again, or a namespace not opened again, is removed."""
-PRUNE_EVERY = 24 * 3600.0
-"""Seconds between two automatic prunings (a stamp file in the cache directory keeps the time)."""
-_STAMP = ".elagage"
-_KEY = "cle"
-_ENTRY = re.compile(r"[0-9a-f]{64}\.[a-z]+|\..+\.[0-9a-f]{8}\.tmp")
-"""Names of a namespace's entries (``<sha256>.<suffix>``) and of their temporary files."""
-_TOP_FILE = re.compile(r"bibliotheque-[0-9a-f]{20}\.json|tmp[a-z0-9_]{8}\.tmp|\.elagage")
-"""Names of the files kept at the top of the cache directory (front-matter caches of
-``library/cache.py``, their temporary files, the pruning stamp)."""
 
 
 def cache_directory() -> Path | None:
@@ -102,7 +88,7 @@ class SignedCache:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             if directory.stat().st_mode & 0o022 or directory.stat().st_uid != os.getuid():
                 return False
-            key_file = directory / "cle"
+            key_file = directory / KEY
             if not key_file.exists():
                 descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(descriptor, "wb") as handle:
@@ -184,111 +170,10 @@ class SignedCache:
         """Keep an object computed from ``text`` (pickled)."""
         self.store(text, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
-
-@dataclass(frozen=True)
-class CacheState:
-    """What the cache directory holds (clausegen's files only)."""
-
-    directory: Path | None
-    """None when caches are disabled (``CLAUSEGEN_CACHE=off``)."""
-    namespaces: int
-    files: int
-    size: int
-    """Bytes."""
-
-
-def _is_namespace(path: Path) -> bool:
-    """A directory of signed entries: it holds the 32-byte key :class:`SignedCache` writes."""
-    try:
-        return path.is_dir() and not path.is_symlink() and (path / _KEY).stat().st_size == 32
-    except OSError:
-        return False
-
-
-def _ours(directory: Path) -> Iterator[tuple[Path, bool]]:
-    """clausegen's files and namespaces in the cache directory: (path, is a namespace)."""
-    try:
-        children = sorted(directory.iterdir())
-    except OSError:
-        return
-    for child in children:
-        if _is_namespace(child):
-            yield child, True
-        elif _TOP_FILE.fullmatch(child.name) and child.is_file() and not child.is_symlink():
-            yield child, False
-
-
-def _entries(namespace: Path) -> Iterator[Path]:
-    """The entries of a namespace (its key excluded)."""
-    with contextlib.suppress(OSError):
-        for child in sorted(namespace.iterdir()):
-            if _ENTRY.fullmatch(child.name) and child.is_file() and not child.is_symlink():
-                yield child
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def cache_state() -> CacheState:
-    """How many namespaces, files and bytes the caches take."""
-    directory = cache_directory()
-    if directory is None:
-        return CacheState(directory=None, namespaces=0, files=0, size=0)
-    namespaces = files = size = 0
-    for path, is_namespace in _ours(directory):
-        if is_namespace:
-            namespaces += 1
-            for entry in _entries(path):
-                files += 1
-                size += _size(entry)
-        elif path.name != _STAMP:
-            files += 1
-            size += _size(path)
-    return CacheState(directory=directory, namespaces=namespaces, files=files, size=size)
-
-
-def _older(path: Path, limit: float) -> bool:
-    try:
-        return path.stat().st_mtime < limit
-    except OSError:
-        return False
-
-
-def prune_cache(directory: Path, max_age: float = MAX_AGE, now: float | None = None) -> int:
-    """Remove the entries written, and the namespaces opened, more than ``max_age`` seconds
-    before ``now``; the number of files removed."""
-    limit = (time.time() if now is None else now) - max_age
-    removed = 0
-    for path, is_namespace in _ours(directory):
-        if not is_namespace:
-            if path.name != _STAMP and _older(path, limit):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                    removed += 1
-        elif _older(path, limit):
-            import shutil  # pruning runs once a day: not worth importing on every run
-
-            removed += sum(1 for _ in _entries(path))
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            for entry in _entries(path):
-                if _older(entry, limit):
-                    with contextlib.suppress(OSError):
-                        entry.unlink()
-                        removed += 1
-    return removed
-
-
-def clear_cache() -> int:
-    """Remove every cache entry and namespace clausegen wrote; the number of files removed."""
-    directory = cache_directory()
-    if directory is None:
-        return 0
-    return prune_cache(directory, max_age=-1.0, now=float("inf"))
+PRUNE_EVERY = 24 * 3600.0
+"""Seconds between two automatic prunings (a stamp file in the cache directory keeps the time)."""
+STAMP = ".elagage"
+KEY = "cle"
 
 
 _pruned = False
@@ -301,7 +186,7 @@ def prune_now_and_then(directory: Path) -> None:
     if _pruned:
         return
     _pruned = True
-    stamp = directory / _STAMP
+    stamp = directory / STAMP
     try:
         if time.time() - stamp.stat().st_mtime < PRUNE_EVERY:
             return
@@ -311,4 +196,6 @@ def prune_now_and_then(directory: Path) -> None:
         return
     with contextlib.suppress(OSError):
         stamp.touch()
+        from clausegen.cache_maintenance import prune_cache
+
         prune_cache(directory)

@@ -7,7 +7,7 @@ computes again what it needs.
 
 from __future__ import annotations
 
-from clausegen.signed_cache import CacheState, cache_state, clear_cache
+from clausegen.cache_maintenance import CacheState, cache_state, clear_cache
 
 __all__ = ["CacheState", "etat_du_cache", "vider_le_cache"]
 
