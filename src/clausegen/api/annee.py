@@ -21,6 +21,7 @@ from pathlib import Path
 from icalendar import Calendar
 
 from clausegen.api import suivi
+from clausegen.api.saisie import DocumentEnMemoire
 from clausegen.domain.bilan import Bilan
 from clausegen.domain.echeancier import Echeance
 from clausegen.errors import ClausegenError
@@ -30,19 +31,11 @@ __all__ = ["Bilan", "Echeance", "PieceSuivi", "SuiviRefuse"]
 
 
 @dataclass(frozen=True)
-class PieceSuivi:
-    """One post-award document generated in memory."""
+class PieceSuivi(DocumentEnMemoire):
+    """One post-award document (``convocation``, ``plan-2``, ``lettre-2``, ``bilan-2``…)
+    generated in memory, with the library release it came from."""
 
-    piece: str
-    """``convocation``, ``plan-2``, ``lettre-2``, ``bilan-2``…"""
-    docx: bytes
-    fragments: dict[str, str]
     bibliotheque: str
-
-    @property
-    def sha256(self) -> str:
-        """Hash of the .docx bytes."""
-        return hashlib.sha256(self.docx).hexdigest()
 
 
 class SuiviRefuse(ClausegenError):
@@ -74,7 +67,8 @@ def _piece(chemin: Path, piece: str, produire: Callable[[Path], object]) -> Piec
     provenance = read_provenance(data)
     fragments = {k.removeprefix("fragment."): v for k, v in provenance.items()
                  if k.startswith("fragment.")}
-    return PieceSuivi(piece, data, fragments, provenance.get("bibliotheque", ""))
+    return PieceSuivi(piece=piece, docx=data, fragments=fragments,
+                      bibliotheque=provenance.get("bibliotheque", ""))
 
 
 def empreinte(texte: str) -> str:

@@ -110,20 +110,26 @@ def donnees_du_dossier(dossier: Dossier) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class PieceEnMemoire:
-    """One generated piece, not written anywhere."""
+class DocumentEnMemoire:
+    """A generated Word document, not written anywhere, with the fragment versions in it."""
 
     piece: str
-    titre: str
     docx: bytes
-    apercu: Markup
     fragments: dict[str, str]
-    brouillon: bool
 
     @property
     def sha256(self) -> str:
         """Hash of the .docx bytes."""
         return hashlib.sha256(self.docx).hexdigest()
+
+
+@dataclass(frozen=True)
+class PieceEnMemoire(DocumentEnMemoire):
+    """One tender piece (CCAP, CCTP) with its title and HTML preview."""
+
+    titre: str
+    apercu: Markup
+    brouillon: bool
 
 
 @dataclass(frozen=True)

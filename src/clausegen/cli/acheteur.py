@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, conversion_options, handle_errors, output_option, success
+from clausegen.cli.common import DOSSIER, OVERLAYS, conversion_options, handle_errors, output_option, success
 
 if TYPE_CHECKING:
     from clausegen.api.suivi import Cible
@@ -130,9 +130,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
                   help="Génère même si le marché est jugé non adapté (avertissement affiché).")
     @click.option("--brouillon", is_flag=True,
                   help="Autorise les clauses non validées ; chaque page porte la mention PROJET.")
-    @click.option("--bibliotheque", "surcouches", multiple=True,
-                  type=click.Path(file_okay=False, path_type=Path),
-                  help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+    @OVERLAYS
     @click.option("--chapitre", is_flag=True,
                   help=f"Seul le chapitre relatif au plan de progrès, à insérer dans le {sigle} "
                        "de l'acheteur (sans page de garde).")
@@ -174,9 +172,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
                    "tableau de bord) : le marché doit être notifié et attribué.")
 @click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
               help="Squelette Word de l'acheteur pour le CCAP et le CCTP (emplacement {{p corps }}).")
-@click.option("--bibliotheque", "surcouches", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+@OVERLAYS
 @conversion_options
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from clausegen.cli import click_fr
-from clausegen.cli.common import conversion_options, handle_errors, success, warn
+from clausegen.cli.common import OVERLAYS, conversion_options, handle_errors, success, warn
 
 
 @click.command("actualiser")
@@ -24,9 +24,7 @@ from clausegen.cli.common import conversion_options, handle_errors, success, war
                                     "(défaut : dernières versions validées).")
 @click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
               help="Squelette Word utilisé pour l'ancien document, s'il n'était pas celui fourni.")
-@click.option("--bibliotheque", "surcouches", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+@OVERLAYS
 @conversion_options
 @handle_errors
 def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur: str, le: dt.datetime,

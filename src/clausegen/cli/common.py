@@ -16,6 +16,11 @@ DOSSIER = click.argument(
     "dossier", type=click.Path(dir_okay=False, path_type=Path), metavar="DOSSIER"
 )
 
+OVERLAYS = click.option(
+    "--bibliotheque", "surcouches", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie (en plus de .clausegen.yml).")
+"""``--bibliotheque DIR`` (repeatable): the organisation's library on top of the bundled one."""
+
 
 def handle_errors(func: F) -> F:
     """Turn a ClausegenError into a French message on stderr and its exit code."""

@@ -8,11 +8,8 @@ from pathlib import Path
 import click
 
 from clausegen.cli import click_fr
-from clausegen.cli.common import conversion_options, handle_errors, success
+from clausegen.cli.common import OVERLAYS, conversion_options, handle_errors, success
 
-OVERLAYS = click.option(
-    "--bibliotheque", "surcouches", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-    help="Bibliothèque de l'organisation (surcouche), en plus de .clausegen.yml.")
 DATE = click_fr.Date(formats=["%Y-%m-%d"])
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from clausegen.cli.common import handle_errors
+from clausegen.cli.common import OVERLAYS, handle_errors
 
 if TYPE_CHECKING:
     from clausegen.api.lot import BatchInterrupted, BatchSummary, JobResult
@@ -62,9 +62,7 @@ def _report_interruption(stopped: BatchInterrupted, total: int, sortie: Path) ->
               help="Nombre de processus en parallèle (par défaut : un par cœur).")
 @click.option("--forcer", is_flag=True, help="Génère même pour les marchés jugés non adaptés.")
 @click.option("--brouillon", is_flag=True, help="Autorise les clauses non validées (mention PROJET).")
-@click.option("--bibliotheque", "surcouches", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Bibliothèque de l'organisation ajoutée à la bibliothèque fournie.")
+@OVERLAYS
 @click.option("--suivi", is_flag=True,
               help="Ajoute les pièces du suivi de chaque dossier (comme « pieces --suivi »).")
 @click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF/A balisé (LibreOffice requis).")
