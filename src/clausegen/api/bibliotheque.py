@@ -316,7 +316,8 @@ def document_report(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
     """The provenance record of a .docx, what changed in the library since, and whether the
     body's text is still the one generated (``corps_sha256``)."""
     from clausegen.errors import InputFileError
-    from clausegen.render.package import BODY_DIGEST, BODY_PART, body_digest, read_part
+    from clausegen.render.body_text import body_digest
+    from clausegen.render.package import BODY_DIGEST, BODY_PART, read_part
 
     data = read_bytes(path, max_bytes=MAX_DOCUMENT_BYTES)
     try:

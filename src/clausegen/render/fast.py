@@ -31,7 +31,8 @@ from markupsafe import Markup
 
 from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table, TableOfContents
 from clausegen.render import numbering
-from clausegen.render.package import DESCRIPTION, LANGUAGE, escape
+from clausegen.render.body_text import assembled_digest
+from clausegen.render.package import BODY_PART, DESCRIPTION, LANGUAGE, escape
 from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.templating import SKELETON_CODE, render_bounded, skeleton_environment
 
@@ -357,6 +358,17 @@ MAX_WRITTEN_BLOCKS = 20_000
 
 def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
     """The body of the document, ready to replace the ``{{p corps }}`` paragraph."""
+    return _joined(body_pieces(prepared, blocks), blocks)
+
+
+def _joined(pieces: Sequence[str], blocks: Sequence[Block]) -> str:
+    body = "".join(pieces)
+    # Switching the heading styles' list off only matters where they are bound to it.
+    return body if numbering.start_number(blocks) is not None else body.replace(numbering.NO_NUMBERING, "")
+
+
+def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str]:
+    """The XML of each block (sibling elements of the body, in order), mostly already written."""
     written = prepared.written
     if len(written) > MAX_WRITTEN_BLOCKS:
         written.clear()
@@ -385,9 +397,7 @@ def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
         if xml is None:
             xml = written[block] = _write(prepared, block)
         out.append(xml)
-    body = "".join(out)
-    # Switching the heading styles' list off only matters where they are bound to it.
-    return body if numbering.start_number(blocks) is not None else body.replace(numbering.NO_NUMBERING, "")
+    return out
 
 
 def _write(prepared: PreparedSkeleton, block: Block) -> str:
@@ -401,13 +411,18 @@ def _write(prepared: PreparedSkeleton, block: Block) -> str:
 
 def render_part(template: Template, fields: Mapping[str, str], body: str) -> bytes:
     """Render one field part as docxtpl does, then put the body in place of its mark."""
+    return render_around(template, fields).replace(BODY_MARK, body).encode("utf-8")
+
+
+def render_around(template: Template, fields: Mapping[str, str]) -> str:
+    """One field part rendered as docxtpl does, with :data:`BODY_MARK` where the body goes."""
     from docxtpl import DocxTemplate
 
     values = {key: value.replace(BODY_MARK, "") for key, value in fields.items()}  # never a body
     xml = render_bounded(template, {**values, "corps": Markup(BODY_MARK)}, max_chars=MAX_PART_CHARS)
     xml = _NEWLINE_W_P.sub(r"<w:p\1", xml)
     docxtpl: Any = DocxTemplate
-    return str(docxtpl.resolve_listing(None, xml)).replace(BODY_MARK, body).encode("utf-8")
+    return str(docxtpl.resolve_listing(None, xml))
 
 
 def core_xml(skeleton_core: bytes, properties: Any) -> bytes:
@@ -436,18 +451,32 @@ def set_core_properties(core: Any, properties: Any) -> None:
         core.modified = properties.created
 
 
+@dataclass(frozen=True)
+class PackageParts:
+    """Every part of a document, and the digest of its body's text when it was put together
+    while writing (see :mod:`clausegen.render.body_text`)."""
+
+    parts: list[tuple[str, Any]]
+    body_sha256: str | None
+
+
 def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: Mapping[str, str],
-                  properties: Any) -> list[tuple[str, Any]]:
+                  properties: Any) -> PackageParts:
     """Every part of the document, in the skeleton's order (unchanging ones still deflated)."""
-    body = body_xml(prepared, blocks)
+    pieces = body_pieces(prepared, blocks)
+    body = _joined(pieces, blocks)
     start = numbering.start_number(blocks)
     replaced = numbered_parts(prepared, start) if start is not None else {}
     parts: list[tuple[str, Any]] = []
+    digest = None
     for name, content in prepared.parts:
         if isinstance(content, Template):
-            parts.append((name, render_part(content, fields, body if name == "word/document.xml" else "")))
+            around = render_around(content, fields)
+            if name == BODY_PART:
+                digest = assembled_digest(around, BODY_MARK, pieces)
+            parts.append((name, around.replace(BODY_MARK, body if name == BODY_PART else "").encode("utf-8")))
         elif name == "docProps/core.xml":
             parts.append((name, core_xml(content, properties)))
         else:
             parts.append((name, content))
-    return numbering.apply(parts, replaced)
+    return PackageParts(numbering.apply(parts, replaced), digest)

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape as _html_escape
-from typing import Any
+
+from clausegen.render.body_text import body_digest, safe_parser
 
 
 def escape(text: str) -> str:
@@ -216,18 +217,24 @@ def package_entries(parts: Iterable[tuple[str, bytes | ZipEntry]],
     return entries
 
 
-def finalize_parts(parts: Iterable[tuple[str, bytes | ZipEntry]], provenance: Mapping[str, str]) -> bytes:
+def finalize_parts(parts: Iterable[tuple[str, bytes | ZipEntry]], provenance: Mapping[str, str],
+                   body_sha256: str | None = None) -> bytes:
     """Zip the package parts (in order) with fixed timestamps and the provenance properties.
 
     The provenance also records ``corps_sha256``, the digest of the body's text
-    (:func:`body_digest`), so that ``verifier-document`` sees any wording changed later.
+    (:func:`~clausegen.render.body_text.body_digest`), so that ``verifier-document`` sees any
+    wording changed later; ``body_sha256`` is that digest when the caller put it together
+    while writing the body (otherwise the body part is read).
     """
     parts = list(parts)
-    document = next((data for name, data in parts if name == BODY_PART and isinstance(data, bytes)),
-                    None)
     record = dict(provenance)
-    if document is not None:
-        record[BODY_DIGEST] = body_digest(document)
+    if body_sha256 is not None:
+        record[BODY_DIGEST] = body_sha256
+    else:
+        document = next((data for name, data in parts if name == BODY_PART and isinstance(data, bytes)),
+                        None)
+        if document is not None:
+            record[BODY_DIGEST] = body_digest(document)
     return write_zip(package_entries(parts, record))
 
 
@@ -235,30 +242,6 @@ BODY_PART = "word/document.xml"
 BODY_DIGEST = "corps_sha256"
 MAX_READ_PART_BYTES = 64 * 1024 * 1024
 """Largest part read back from a document (``verifier-document``): a bomb is refused."""
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def body_digest(document_xml: bytes) -> str:
-    """SHA-256 of the body's text: one line per paragraph, runs joined, tabs and breaks kept."""
-    import hashlib
-
-    from lxml import etree
-
-    root = etree.fromstring(document_xml, _safe_parser())
-    lines = []
-    for paragraph in root.iter(f"{_W}p"):
-        pieces = []
-        for node in paragraph.iter(f"{_W}t", f"{_W}tab", f"{_W}br"):
-            pieces.append(node.text or "" if node.tag == f"{_W}t" else
-                          "\t" if node.tag == f"{_W}tab" else "\n")
-        lines.append("".join(pieces))
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-
-
-def _safe_parser() -> Any:
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def read_part(docx: bytes, name: str) -> bytes | None:
@@ -299,7 +282,7 @@ def read_custom_properties(docx: bytes) -> dict[str, str]:
     if data is None:
         return {}
     try:
-        root = etree.fromstring(data, _safe_parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"propriétés du document illisibles ({exc.msg})") from None
     found: dict[str, str] = {}

@@ -351,10 +351,10 @@ def render_docx(
         if prepared is not None:
             try:
                 with bounded_rendering("champ du modèle"):
-                    parts = fast.package_parts(prepared, blocks, fields, properties)
+                    packaged = fast.package_parts(prepared, blocks, fields, properties)
             except Exception as exc:  # noqa: BLE001 - Jinja errors inside the skeleton
                 raise TemplateFileError(path=source, reason=_field_error(exc)) from None
-            return finalize_parts(parts, provenance)
+            return finalize_parts(packaged.parts, provenance, packaged.body_sha256)
     try:
         template = DocxTemplate(io.BytesIO(skeleton))
         body = _new_subdoc(template)
