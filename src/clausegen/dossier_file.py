@@ -8,7 +8,7 @@ from pathlib import Path
 from clausegen.errors import DossierError, FieldProblem
 from clausegen.models.dossier import Dossier
 from clausegen.signed_cache import SignedCache, sources_digest
-from clausegen.yaml_files import parse_yaml_document, read_text
+from clausegen.yaml_files import YamlDocument, parse_yaml_document, read_text
 
 
 def load_dossier(path: Path) -> Dossier:
@@ -51,9 +51,14 @@ def _parsed(text: str, path: Path) -> Dossier:
 
 
 def _validate(text: str, path: Path) -> Dossier:
+    return validated_document(parse_yaml_document(text, path=path))
+
+
+def validated_document(document: YamlDocument) -> Dossier:
+    """The dossier of a parsed file; :class:`DossierError` naming each field otherwise."""
     from clausegen.models.validation import validate_document  # not for a dossier seen before
 
-    document = parse_yaml_document(text, path=path)
+    path = document.path
     if not isinstance(document.data, dict):
         raise DossierError(
             path=path,

@@ -236,6 +236,14 @@ def parse_yaml_document(text: str, *, path: Path, first_line: int = 1,
     return YamlDocument(data=data, path=path, node=node, first_line=first_line)
 
 
+def read_document(text: str, data: Any, *, path: Path) -> YamlDocument:
+    """The document of a text whose data is already known to be what :func:`parse_yaml_document`
+    reads from it (see :mod:`clausegen.dossier_text`), after the same checks."""
+    _check_flow_depth(text, path)
+    _check_size(data, path, text)
+    return YamlDocument(data=data, path=path, text=text)
+
+
 def _collect_positions(node: Any, key: tuple[str | int, ...],
                        out: dict[tuple[str | int, ...], Position], first_line: int) -> None:
     """Walk the node tree (iteratively: aliases may share nodes, depth is already bounded)."""

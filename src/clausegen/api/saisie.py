@@ -13,25 +13,24 @@ import hashlib
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 from pydantic import ValidationError
 
 from clausegen import __version__
 from clausegen.api.marche import PIECES, LoadedDossier, open_library, render_piece, suited_or_forced
 from clausegen.domain.faisabilite import Faisabilite, assess_faisabilite
-from clausegen.dossier_file import parse_dossier
+from clausegen.dossier_file import parse_dossier, validated_document
+from clausegen.dossier_text import dossier_text
 from clausegen.errors import DossierError, FieldProblem
 from clausegen.models.dossier import Dossier, Marche
 from clausegen.models.validation import problems_from
 from clausegen.render.html import blocks_to_html
 from clausegen.render.package import rezip
 from clausegen.render.pdf import convert_documents, find_soffice
+from clausegen.yaml_files import read_document
 
 
 def valider_dossier(data: Mapping[str, Any]) -> tuple[Dossier | None, list[FieldProblem]]:
@@ -57,51 +56,25 @@ def dossier_depuis_yaml(text: str, nom: str) -> LoadedDossier:
                          sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: ~10 times faster
-
-
-class _Dumper(_SafeDumper):  # type: ignore[valid-type,misc]
-    """Block style, amounts as plain numbers (as a person writes them in the file)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        """No ``&id001`` anchors: shared values are written out each time."""
-        return True
-
-
-def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
-    if value == value.to_integral_value():
-        return dumper.represent_int(int(value))
-    return dumper.represent_float(float(value))
-
-
-def _enum(dumper: yaml.SafeDumper, value: StrEnum) -> yaml.ScalarNode:
-    return dumper.represent_str(value.value)
-
-
-_Dumper.add_representer(Decimal, _decimal)
-_Dumper.add_multi_representer(StrEnum, _enum)
-
-
 def dossier_en_yaml(dossier: Dossier) -> str:
     """The dossier in the CLI's file format (model order, empty parts left out)."""
-    data = dossier.model_dump(mode="python", exclude_none=True)
-    for key in ("plans", "bilans"):
-        if not data.get(key):
-            data.pop(key, None)
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
-                     default_flow_style=False)
+    return dossier_text(dossier).text
 
 
 def generer_depuis_donnees(data: Mapping[str, Any], nom: str,
                            overlays: Sequence[Path] = ()) -> tuple[str, PiecesEnMemoire]:
     """What the web application generates from a draft: validate it, write the dossier file's
-    text, read that text back exactly as the CLI would, render. The text is returned (it is
-    what the provenance's hash covers)."""
+    text, take the dossier that the CLI reads from that text, render. The text is returned
+    (it is what the provenance's hash covers)."""
     dossier, problemes = valider_dossier(data)
     if dossier is None:
         raise DossierError(path=nom, problems=problemes)
-    texte = dossier_en_yaml(dossier)
-    return texte, generer_en_memoire(dossier_depuis_yaml(texte, nom), overlays)
+    path = Path(nom)
+    written = dossier_text(dossier, path)
+    lu = validated_document(read_document(written.text, written.data, path=path))
+    loaded = LoadedDossier(dossier=lu, path=path,
+                           sha256=hashlib.sha256(written.text.encode("utf-8")).hexdigest())
+    return written.text, generer_en_memoire(loaded, overlays)
 
 
 def donnees_du_dossier(dossier: Dossier) -> dict[str, Any]:
