@@ -13,7 +13,8 @@ one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
 Every generation is of a dossier never generated before (each has its own market object,
 « … — lot 17 »): no cache keyed by a dossier's content (validated dossiers, the clause text
 that quotes the object) can answer for it, as for a buyer who edits and regenerates; each is
-rendered and recorded anew. Prints the CPU count, the load average before and after, and a
+rendered and recorded anew. Server and reference keep their caches in a new, empty folder
+(``CLAUSEGEN_CACHE``), so no dossier of an earlier run is found in them. Prints the CPU count, the load average before and after, and a
 Markdown table (docs/performance-web.md).
 """
 
@@ -256,6 +257,9 @@ def main() -> None:
     processus = args.processus or processus_par_defaut()
     charge_avant = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="clausegen-bench-web-") as travail:
+        # caches of their own, empty (as on a new install): no dossier of an earlier run is
+        # found there; the warm-up below fills what every generation shares (library, skeletons)
+        os.environ["CLAUSEGEN_CACHE"] = str(Path(travail) / "cache")
         base = args.base or f"sqlite:///{Path(travail) / 'bench.sqlite3'}"
         generations = sum(max(args.requetes, n) for n in args.clients)
         dossiers = preparer(base, generations + 1)

@@ -131,3 +131,29 @@ def test_cache_etat_when_caches_are_off(monkeypatch: pytest.MonkeyPatch) -> None
     assert "Caches désactivés (CLAUSEGEN_CACHE=off)." in result.output
     vider = CliRunner().invoke(cli, ["cache", "vider"])
     assert vider.output.startswith("Caches vidés\u00a0: 0\u00a0fichier retiré.")
+
+
+def _cache_files() -> set[Path]:
+    return {p for p in Path(os.environ["CLAUSEGEN_CACHE"]).rglob("*") if p.is_file()}
+
+
+def test_a_server_keeps_no_entry_computed_from_a_dossier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command keeps a changed dossier's parsed clauses for the next run; a server process
+    (``clausegen serveur``) generates for many dossiers no command will read: it writes none."""
+    import yaml
+
+    from clausegen.api.saisie import generer_depuis_donnees
+
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    generer_depuis_donnees(data, "d.yml")  # what every dossier shares is kept by now
+    data["marche"]["objet"] = f"Objet jamais vu {time.time_ns()}"
+    before = _cache_files()
+    generer_depuis_donnees(data, "d.yml")
+    assert _cache_files() > before  # a command keeps what it parsed
+
+    monkeypatch.setattr(signed_cache, "_SERVING", False)
+    signed_cache.serving()
+    data["marche"]["objet"] = f"Autre objet jamais vu {time.time_ns()}"
+    before = _cache_files()
+    generer_depuis_donnees(data, "d.yml")
+    assert _cache_files() == before

@@ -255,7 +255,7 @@ def _blocks_namespace() -> str:
     return f"blocs-{digest.hexdigest()[:32]}"
 
 
-_BLOCK_CACHE = SignedCache(_blocks_namespace, ".pickle")
+_BLOCK_CACHE = SignedCache(_blocks_namespace, ".pickle", per_dossier=True)
 """Blocks of each markup kept between runs (signed entries: see :class:`SignedCache`), so a
 command whose fragments render to text already seen neither imports nor runs markdown-it."""
 

@@ -37,7 +37,7 @@ def _validated_namespace() -> str:
         f"{VERSION}|{pydantic_core.__version__}|{yaml.__version__}"))
 
 
-_VALIDATED = SignedCache(_validated_namespace, ".pickle")
+_VALIDATED = SignedCache(_validated_namespace, ".pickle", per_dossier=True)
 """Valid dossiers kept between runs by the SHA-256 of their text, as Python keeps bytecode by
 the source's hash: a dossier typed once is not parsed and validated again (building the
 Pydantic validator is most of a first validation, docs/performance.md). Only valid dossiers

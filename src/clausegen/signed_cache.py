@@ -57,6 +57,18 @@ def _file_digest(path: str) -> bytes:
         return hashlib.sha256(handle.read()).digest()
 
 
+_SERVING = False
+
+
+def serving() -> None:
+    """This process is a server: it neither reads nor writes the entries computed from one
+    dossier's content. It generates for dossiers that no later command reads, keeps what it
+    computed in memory, and would otherwise write files for every generation (two, costing
+    0.3 ms, for a changed dossier) that pruning removes a month later."""
+    global _SERVING  # noqa: PLW0603 - one switch for the whole process
+    _SERVING = True
+
+
 class SignedCache:
     """Values kept between runs, one file per SHA-256 of the text they were computed from.
 
@@ -69,14 +81,19 @@ class SignedCache:
     Failures are ignored: a cache is an optimisation only.
     """
 
-    def __init__(self, namespace: Callable[[], str], suffix: str) -> None:
+    def __init__(self, namespace: Callable[[], str], suffix: str, *, per_dossier: bool = False) -> None:
+        """``per_dossier``: the entries are computed from one dossier's content (the dossier
+        validated, clause text quoting it); a server process keeps none (:func:`serving`)."""
         self._namespace = namespace
         self._suffix = suffix
+        self._per_dossier = per_dossier
         self._directory: Path | None = None
         self._key: bytes | None = None
         self._ready = False
 
     def _open(self) -> bool:
+        if self._per_dossier and _SERVING:
+            return False
         if self._ready:
             return self._key is not None
         self._ready = True

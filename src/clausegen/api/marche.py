@@ -133,7 +133,7 @@ def _consultation_namespace() -> str:
         extra=f"{VERSION}|{pydantic_core.__version__}")
 
 
-_CONSULTATIONS = SignedCache(_consultation_namespace, ".txt")
+_CONSULTATIONS = SignedCache(_consultation_namespace, ".txt", per_dossier=True)
 """Consultation hashes by the SHA-256 of the dossier file they were computed from (dumping a
 dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from the cache)."""
 

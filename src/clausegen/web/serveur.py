@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Flask
 
+from clausegen import signed_cache
 from clausegen.errors import ServerAddressError
 from clausegen.web.app import moteur_de
 
@@ -113,6 +114,7 @@ def verifier_adresse(hote: str, port: int) -> None:
 
 def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
     """Serve until interrupted (Ctrl+C or SIGTERM stops the workers too)."""
+    signed_cache.serving()
     if ecoute.processus > 1 and multiprocessus_possible():
         _servir_gunicorn(app, ecoute)
         return
@@ -137,7 +139,7 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
     return {
         "bind": [f"{hote}:{ecoute.port}"],
         "workers": ecoute.processus,
-        "worker_class": "gthread",
+        "worker_class": "sync" if fils == 1 else "gthread",
         "threads": fils,
         "worker_connections": fils,
         "keepalive": KEEPALIVE_SECONDS,
