@@ -153,3 +153,24 @@ def test_gunicorn_never_trusts_forwarded_headers_itself(tmp_path: Path) -> None:
 
 def test_default_is_one_process_per_processor_at_most_eight() -> None:
     assert 1 <= processus_par_defaut() <= min(8, os.cpu_count() or 1)
+
+
+def test_workers_freeze_long_lived_objects_at_start_and_after_their_first_requests(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from clausegen.web import WebConfig, create_app
+    from clausegen.web.serveur import GELS
+
+    gels: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: gels.append("gel"))
+    monkeypatch.setattr(gc, "collect", lambda *a: gels.append("ramassage") or 0)
+    app = create_app(WebConfig(base=f"sqlite:///{tmp_path / 'b.sqlite3'}"))
+    options = options_gunicorn(app, Ecoute(hote="127.0.0.1", port=8000, processus=2))
+    options["post_fork"](None, None)
+    assert gels == ["gel"]
+    for servies in range(1, max(GELS) + 1):
+        options["post_request"](None, None, {}, None)
+        if servies in GELS:
+            assert gels[-2:] == ["ramassage", "gel"]
+    assert gels.count("gel") == 1 + len(GELS)
