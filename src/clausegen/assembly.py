@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clausegen import fragment_memo
 from clausegen.blocks import (
     REF_CLOSE,
     REF_MARK,
@@ -27,7 +28,14 @@ from clausegen.blocks import (
 from clausegen.errors import CrossReferenceError
 from clausegen.library.index import Library
 from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpec, Statut
-from clausegen.templating import Raw, evaluate_condition, render_text, rendering_session
+from clausegen.templating import (
+    Raw,
+    evaluate_condition,
+    make_environment,
+    mutations,
+    render_text,
+    rendering_session,
+)
 from clausegen.text.french import typographie
 
 DASH = "\u2013"
@@ -164,8 +172,25 @@ def _derogations(articles: list[_Article], context: Mapping[str, Any]) -> list[d
     return found
 
 
-def _render_fragment(fragment: Fragment, context: Mapping[str, Any],
-                     numbers: Mapping[str, str], anchors: Mapping[str, str]) -> list[Block]:
+def _render_fragment(fragment: Fragment, context: Mapping[str, Any], numbers: Mapping[str, str],
+                     anchors: Mapping[str, str], memo: fragment_memo.PieceMemo) -> list[Block]:
+    """A fragment's blocks: those it rendered to before when it reads nothing that changed
+    since (:mod:`clausegen.fragment_memo`), else rendered now."""
+    key = memo.key(fragment.body)
+    kept = fragment_memo.kept(key)
+    if kept is not None:
+        return list(kept)
+    before = mutations()
+    blocks = _rendered(fragment, context, numbers, anchors)
+    if mutations() != before:  # it changed a list or a dict: what follows reads the change
+        memo.stop()
+    else:
+        fragment_memo.keep(key, blocks)
+    return blocks
+
+
+def _rendered(fragment: Fragment, context: Mapping[str, Any],
+              numbers: Mapping[str, str], anchors: Mapping[str, str]) -> list[Block]:
     def article(key: str) -> Raw:
         if key not in numbers:
             raise CrossReferenceError(key=key, fragment_id=fragment.meta.id, known=list(numbers))
@@ -240,19 +265,20 @@ def _assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], al
     full_context = {**context, "piece": canevas.piece, "derogations": _derogations(articles, context)}
     blocks: list[Block] = []
     used: dict[str, Fragment] = {}
+    memo = fragment_memo.PieceMemo(full_context, (numbers, anchors), make_environment().globals)
     for article in articles:
         if canevas.titres:
             blocks.append(_heading(1, article.number, article.spec.titre, numbered, article.spec.cle))
         blocks += inserts.get(article.spec.cle + BEFORE, ())
         for fragment in article.intro:
-            blocks += _render_fragment(fragment, full_context, numbers, anchors)
+            blocks += _render_fragment(fragment, full_context, numbers, anchors, memo)
             used[fragment.ref] = fragment
         blocks += inserts.get(article.spec.cle, ())
         for section in article.sections:
             if canevas.titres:
                 blocks.append(_heading(2, section.number, section.title, numbered, section.key))
             for fragment in section.fragments:
-                blocks += _render_fragment(fragment, full_context, numbers, anchors)
+                blocks += _render_fragment(fragment, full_context, numbers, anchors, memo)
                 used[fragment.ref] = fragment
             blocks += inserts.get(section.key, ())
     if canevas.sommaire if sommaire is None else sommaire:

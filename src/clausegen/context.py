@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from clausegen.domain.faisabilite import assess_dossier
@@ -105,5 +108,20 @@ def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
                 f"{CCAG_TITLES[ccag]} ({name})")
     if ccag is Ccag.mi:
         intitule = f"cahier des clauses administratives générales des marchés publics industriels ({name})"
-    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name, "ccag_libelle": libelle,
+    digest = hashlib.sha256(f"{ccag.value}|{table.model_dump_json()}".encode()).hexdigest()
+    return {"ccag_numero": CcagFunction(numero, digest), "ccag_ref": CcagFunction(ref, digest),
+            "ccag_nom": name, "ccag_libelle": CcagFunction(libelle, digest),
             "ccag_intitule": intitule}
+
+
+@dataclass(frozen=True)
+class CcagFunction:
+    """A CCAG function offered to fragments; ``content_digest`` names what its results depend
+    on besides their argument (the CCAG table and the market's CCAG), so that a fragment
+    calling it can be taken from :mod:`clausegen.fragment_memo`."""
+
+    function: Callable[[str], Any]
+    content_digest: str
+
+    def __call__(self, cle: str) -> Any:
+        return self.function(cle)
