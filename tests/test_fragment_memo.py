@@ -18,6 +18,12 @@ from tests.conftest import EXAMPLES, NETTOYAGE
 from tests.test_fiabilite import _overlay
 
 
+@pytest.fixture(autouse=True)
+def _enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in the web server (:func:`clausegen.api.cache.processus_de_service`)."""
+    monkeypatch.setattr(fragment_memo, "_ENABLED", True)
+
+
 def _pieces(data: dict[str, Any], overlays: tuple[Path, ...] = (), *, kept: bool) -> dict[str, bytes]:
     if not kept:
         fragment_memo.forget()

@@ -9,7 +9,9 @@ known by a digest of its whole content and type (a Pydantic model by its JSON, a
 by the ``content_digest`` of what its results depend on besides its arguments); a fragment
 that reads a value with no such digest (an object of an unknown kind, a name missing from the
 context, a random global such as ``lipsum``) is always rendered. Errors are never kept: a
-fragment that fails is rendered, and fails, every time.
+fragment that fails is rendered, and fails, every time. Only a process that generates many
+times uses it (:func:`enable`, called by the web server): for a command that generates once,
+working out what each fragment reads would only add to its start-up.
 
 Measured on the example (docs/performance-web.md): rendering the 46 fragments of CCAP and
 CCTP was 2.1 ms of a 12 ms generation; when the market's object changed, 39 of them read
@@ -37,6 +39,14 @@ SAFE_GLOBALS = frozenset({"range", "dict", "namespace", "cycler", "joiner"})
 """Jinja's own globals whose result depends on their arguments only (``lipsum`` is random)."""
 
 _KEPT: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_ENABLED = False
+
+
+def enable() -> None:
+    """Take fragments from what they rendered to before, in this process (a server: see
+    :func:`clausegen.api.cache.processus_de_service`)."""
+    global _ENABLED  # noqa: PLW0603 - one switch for the whole process
+    _ENABLED = True
 
 
 class _Unknown(Exception):
@@ -101,7 +111,7 @@ class PieceMemo:
 
     def key(self, body: str) -> tuple[Any, ...] | None:
         """What the blocks of a fragment with this body depend on; None: always render it."""
-        names = None if self._stopped else _names(body)
+        names = None if self._stopped or not _ENABLED else _names(body)
         if names is None:
             return None
         read = []

@@ -7,9 +7,20 @@ computes again what it needs.
 
 from __future__ import annotations
 
+from clausegen import fragment_memo, signed_cache
 from clausegen.cache_maintenance import CacheState, cache_state, clear_cache
 
-__all__ = ["CacheState", "etat_du_cache", "vider_le_cache"]
+__all__ = ["CacheState", "etat_du_cache", "processus_de_service", "vider_le_cache"]
+
+
+def processus_de_service() -> None:
+    """This process serves many generations (the web server): fragments are taken from what
+    they rendered to before when they read nothing that changed (:mod:`clausegen.fragment_memo`),
+    and no cache entry computed from one dossier is written to disk
+    (:func:`clausegen.signed_cache.serving`). A command, which generates once, does neither:
+    working out what a fragment reads would only add to its start-up."""
+    signed_cache.serving()
+    fragment_memo.enable()
 
 
 def etat_du_cache() -> CacheState:
