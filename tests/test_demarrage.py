@@ -118,6 +118,7 @@ def test_skeleton_checks_are_kept_for_accepted_bytes_only(tmp_path: Path, monkey
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(skeleton, "_CHECKED", SignedCache(skeleton._checks_namespace, ".pickle"))
+    monkeypatch.setattr(skeleton, "_ACCEPTED", {})
     good = templates_dir() / "piece.docx"
     assert skeleton.check_skeleton(good) == skeleton.check_skeleton(good) == good.read_bytes()
     assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
@@ -127,6 +128,24 @@ def test_skeleton_checks_are_kept_for_accepted_bytes_only(tmp_path: Path, monkey
         with pytest.raises(TemplateFileError):
             skeleton.check_skeleton(bad)
     assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
+
+
+def test_a_skeleton_replaced_after_being_accepted_is_checked_again(tmp_path: Path) -> None:
+    import os
+
+    import pytest
+
+    from clausegen.errors import TemplateFileError
+    from clausegen.render import skeleton
+    from clausegen.resources import templates_dir
+
+    modele = tmp_path / "modele.docx"
+    modele.write_bytes((templates_dir() / "piece.docx").read_bytes())
+    assert skeleton.check_skeleton(modele) == modele.read_bytes()
+    modele.write_bytes(b"PK pas une archive")
+    os.utime(modele, ns=(1, 1))  # even with an old date: the size changed
+    with pytest.raises(TemplateFileError):
+        skeleton.check_skeleton(modele)
 
 
 def test_only_the_short_buyer_commands_run_without_the_cyclic_collector() -> None:

@@ -93,12 +93,27 @@ class _Article:
     sections: tuple[_Section, ...]
 
 
-def _included(condition: str | None, context: Mapping[str, Any], where: str) -> bool:
-    return condition is None or evaluate_condition(condition, context, where=where)
+def _included(condition: str | None, context: Mapping[str, Any], where: str,
+              memo: fragment_memo.PieceMemo | None = None) -> bool:
+    """A condition's value: the one it had before when it reads nothing that changed since."""
+    if condition is None:
+        return True
+    key = memo.condition_key(condition) if memo is not None else None
+    kept = fragment_memo.kept(key)
+    if kept is not None:
+        return bool(kept[0])
+    before = mutations()
+    value = evaluate_condition(condition, context, where=where)
+    if memo is not None and mutations() != before:
+        memo.stop()
+    else:
+        fragment_memo.keep(key, (value,))
+    return value
 
 
 def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
-          allow_drafts: bool, premier_article: int = 1) -> list[_Article]:
+          allow_drafts: bool, premier_article: int = 1,
+          memo: fragment_memo.PieceMemo | None = None) -> list[_Article]:
     """Apply conditions, number articles (from ``premier_article``) and sections, resolve
     fragment versions."""
     def resolve(ids: list[str]) -> tuple[Fragment, ...]:
@@ -106,12 +121,13 @@ def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
 
     articles: list[_Article] = []
     for spec in canevas.articles:
-        if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
+        if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}", memo):
             continue
         number = str(len(articles) + premier_article)
         sections: list[_Section] = []
         for section in spec.sections:
-            if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
+            if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}",
+                             memo):
                 continue
             sections.append(_section(section, f"{number}.{len(sections) + 1}", resolve))
         articles.append(_Article(number, spec, resolve(spec.fragments), tuple(sections)))
@@ -157,7 +173,8 @@ def _anchors(articles: list[_Article]) -> dict[str, str]:
     return anchors
 
 
-def _derogations(articles: list[_Article], context: Mapping[str, Any]) -> list[dict[str, str]]:
+def _derogations(articles: list[_Article], context: Mapping[str, Any],
+                 memo: fragment_memo.PieceMemo | None = None) -> list[dict[str, str]]:
     """Every CCAG derogation made by an included fragment, with the article making it."""
     found: list[dict[str, str]] = []
     for article in articles:
@@ -165,7 +182,7 @@ def _derogations(articles: list[_Article], context: Mapping[str, Any]) -> list[d
         located += [(s.number, f) for s in article.sections for f in s.fragments]
         for number, fragment in located:
             for derogation in fragment.meta.derogations_ccag:
-                if not _included(derogation.condition, context, fragment.meta.id):
+                if not _included(derogation.condition, context, fragment.meta.id, memo):
                     continue
                 found.append({"article": number, "cle": derogation.cle,
                               "objet": derogation.objet})
@@ -258,14 +275,17 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
 def _assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], allow_drafts: bool,
               inserts: Mapping[str, Sequence[Block]], premier_article: int,
               sommaire: bool | None) -> AssembledDocument:
-    articles = _plan(canevas, library, context, allow_drafts, premier_article)
+    environment_globals = make_environment().globals
+    conditions = fragment_memo.PieceMemo(context, (), environment_globals)
+    articles = _plan(canevas, library, context, allow_drafts, premier_article, conditions)
     numbers = _numbers(articles)
     numbered = canevas.numerotation
     anchors = _anchors(articles) if canevas.titres and numbered else {}
-    full_context = {**context, "piece": canevas.piece, "derogations": _derogations(articles, context)}
+    full_context = {**context, "piece": canevas.piece,
+                    "derogations": _derogations(articles, context, conditions)}
     blocks: list[Block] = []
     used: dict[str, Fragment] = {}
-    memo = fragment_memo.PieceMemo(full_context, (numbers, anchors), make_environment().globals)
+    memo = conditions.after(full_context, (numbers, anchors))
     for article in articles:
         if canevas.titres:
             blocks.append(_heading(1, article.number, article.spec.titre, numbered, article.spec.cle))

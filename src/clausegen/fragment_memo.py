@@ -81,14 +81,15 @@ def _canonical(value: Any) -> str:
 
 
 @lru_cache(maxsize=MAX_KEPT)
-def _names(body: str) -> frozenset[str] | None:
-    """The template names a fragment's body reads (None when it does not parse)."""
-    from jinja2 import TemplateSyntaxError, meta
+def _names(source: str) -> frozenset[str] | None:
+    """The template names a fragment's body (or ``{{ condition }}``) reads; None when it does
+    not parse."""
+    from jinja2 import TemplateSyntaxError
 
-    from clausegen.templating import make_environment
+    from clausegen.templating import undeclared_variables
 
     try:
-        return frozenset(meta.find_undeclared_variables(make_environment().parse(body)))
+        return frozenset(undeclared_variables(source))
     except TemplateSyntaxError:
         return None
 
@@ -104,6 +105,15 @@ class PieceMemo:
         self._numbering = digest_of([dict(sorted(m.items())) for m in numbering])
         self._stopped = False
 
+    def after(self, context: Mapping[str, Any], numbering: Sequence[Mapping[str, str]]) -> PieceMemo:
+        """The memo of a context built on this one's: the digests of the values it shares
+        (the very same objects) are not computed again."""
+        following = PieceMemo(context, numbering, self._globals)
+        if not self._stopped:
+            following._digests = {name: digest for name, digest in self._digests.items()
+                                  if name in context and context[name] is self._context.get(name)}
+        return following
+
     def stop(self) -> None:
         """A fragment changed a value in place (``list.append``…): the digests taken before
         may no longer hold, so the rest of the piece is rendered, and nothing more is kept."""
@@ -111,7 +121,14 @@ class PieceMemo:
 
     def key(self, body: str) -> tuple[Any, ...] | None:
         """What the blocks of a fragment with this body depend on; None: always render it."""
-        names = None if self._stopped or not _ENABLED else _names(body)
+        return self._key(body, body)
+
+    def condition_key(self, expression: str) -> tuple[Any, ...] | None:
+        """What a canevas condition's value depends on; None: always evaluate it."""
+        return self._key("{{ " + expression + " }}", ("condition", expression))
+
+    def _key(self, source: str, what: Any) -> tuple[Any, ...] | None:
+        names = None if self._stopped or not _ENABLED else _names(source)
         if names is None:
             return None
         read = []
@@ -122,7 +139,7 @@ class PieceMemo:
             if digest is None:
                 return None
             read.append((name, digest))
-        return (body, self._numbering, tuple(read))
+        return (what, self._numbering, tuple(read))
 
     def _digest(self, name: str) -> str | None:
         if name not in self._digests:

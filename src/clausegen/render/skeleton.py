@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import stat
 import zipfile
 import zlib
 from functools import lru_cache
@@ -44,7 +46,35 @@ class _Refused(Exception):
 
 def check_skeleton(path: Path) -> bytes:
     """Read a skeleton and return its cleaned bytes, after refusing what is not a safe .docx
-    with a body slot (see the module's docstring)."""
+    with a body slot (see the module's docstring). A file accepted before in this process and
+    unchanged since (same device, inode, size and modification time) is not read again."""
+    signature = _signature(path)
+    if signature is not None and (accepted := _ACCEPTED.get(signature)) is not None:
+        return accepted
+    cleaned = _checked(path)
+    if signature is not None:
+        if len(_ACCEPTED) >= MAX_ACCEPTED:
+            _ACCEPTED.clear()
+        _ACCEPTED[signature] = cleaned
+    return cleaned
+
+
+MAX_ACCEPTED = 16
+_ACCEPTED: dict[tuple[str, int, int, int, int], bytes] = {}
+"""Skeletons accepted in this process, by :func:`_signature`."""
+
+
+def _signature(path: Path) -> tuple[str, int, int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None  # reading it says why, in French
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _checked(path: Path) -> bytes:
     try:
         data = read_bytes(path, max_bytes=MAX_SKELETON_BYTES)
     except InputFileError as exc:
