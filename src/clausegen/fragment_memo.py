@@ -81,17 +81,49 @@ def _canonical(value: Any) -> str:
 
 
 @lru_cache(maxsize=MAX_KEPT)
-def _names(source: str) -> frozenset[str] | None:
-    """The template names a fragment's body (or ``{{ condition }}``) reads; None when it does
-    not parse."""
-    from jinja2 import TemplateSyntaxError
+def _reads(source: str) -> tuple[tuple[str, ...], ...] | None:
+    """What a fragment's body (or ``{{ condition }}``) reads, sorted: each template name it
+    uses, or the attribute path it reads from it (``marche.objet`` reads ``("marche",
+    "objet")`` only; any other use of ``marche`` reads all of it). None when it does not parse."""
+    from jinja2 import TemplateSyntaxError, meta, nodes
 
-    from clausegen.templating import undeclared_variables
+    from clausegen.templating import make_environment
 
     try:
-        return frozenset(undeclared_variables(source))
+        tree = make_environment().parse(source)
     except TemplateSyntaxError:
         return None
+    names = meta.find_undeclared_variables(tree)
+    paths: set[tuple[str, ...]] = set()
+
+    def visit(node: nodes.Node) -> None:
+        if isinstance(node, nodes.Getattr):
+            path = _attribute_path(node)
+            if path is not None and path[0] in names:
+                paths.add(path)
+                return
+        if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
+            paths.add((node.name,))
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    visit(tree)
+    return tuple(sorted(paths))
+
+
+def _attribute_path(node: Any) -> tuple[str, ...] | None:
+    """``a.b.c`` → ``("a", "b", "c")``; None for anything but plain public attributes of a name."""
+    from jinja2 import nodes
+
+    attributes: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        if node.attr.startswith("_") or node.attr.startswith("model_"):
+            return None
+        attributes.append(node.attr)
+        node = node.node
+    if not isinstance(node, nodes.Name) or node.ctx != "load":
+        return None
+    return (node.name, *reversed(attributes))
 
 
 class PieceMemo:
@@ -101,7 +133,7 @@ class PieceMemo:
                  environment_globals: Mapping[str, Any]) -> None:
         self._context = context
         self._globals = environment_globals
-        self._digests: dict[str, str | None] = {}
+        self._digests: dict[tuple[str, ...], str | None] = {}
         self._numbering = digest_of([dict(sorted(m.items())) for m in numbering])
         self._stopped = False
 
@@ -110,8 +142,8 @@ class PieceMemo:
         (the very same objects) are not computed again."""
         following = PieceMemo(context, numbering, self._globals)
         if not self._stopped:
-            following._digests = {name: digest for name, digest in self._digests.items()
-                                  if name in context and context[name] is self._context.get(name)}
+            following._digests = {path: digest for path, digest in self._digests.items()
+                                  if path[0] in context and context[path[0]] is self._context.get(path[0])}
         return following
 
     def stop(self) -> None:
@@ -128,30 +160,43 @@ class PieceMemo:
         return self._key("{{ " + expression + " }}", ("condition", expression))
 
     def _key(self, source: str, what: Any) -> tuple[Any, ...] | None:
-        names = None if self._stopped or not _ENABLED else _names(source)
-        if names is None:
+        reads = None if self._stopped or not _ENABLED else _reads(source)
+        if reads is None:
             return None
         read = []
-        for name in sorted(names):
-            if name == "article":  # made for each fragment from the numbering, in the key
+        for path in reads:
+            if path[0] == "article":  # made for each fragment from the numbering, in the key
                 continue
-            digest = self._digest(name)
+            digest = self._digest(path)
             if digest is None:
                 return None
-            read.append((name, digest))
+            read.append((path, digest))
         return (what, self._numbering, tuple(read))
 
-    def _digest(self, name: str) -> str | None:
-        if name not in self._digests:
-            if name in self._context:
-                try:
-                    self._digests[name] = digest_of(self._context[name])
-                except _Unknown:
-                    self._digests[name] = None
-            else:
-                self._digests[name] = f"global:{name}" if (
-                    name in SAFE_GLOBALS and name in self._globals) else None
-        return self._digests[name]
+    def _digest(self, path: tuple[str, ...]) -> str | None:
+        if path not in self._digests:
+            self._digests[path] = self._computed(path)
+        return self._digests[path]
+
+    def _computed(self, path: tuple[str, ...]) -> str | None:
+        name = path[0]
+        if name not in self._context:
+            return f"global:{name}" if name in SAFE_GLOBALS and name in self._globals else None
+        value = self._context[name]
+        for attribute in path[1:]:
+            if not isinstance(value, BaseModel):  # a dict, a list, a function: all of it
+                return self._digest((name,)) if len(path) > 1 else None
+            try:
+                value = getattr(value, attribute)
+            except AttributeError:
+                return None  # rendering says what is missing
+        if callable(value) and not hasattr(value, "content_digest"):
+            # a model's method (plan_de_progres.has_axe): its result depends on the whole model
+            return self._digest(path[:-1]) if len(path) > 1 else None
+        try:
+            return digest_of(value)
+        except _Unknown:
+            return None
 
 
 def kept(key: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
