@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clausegen.cli import cli
 from tests.conftest import example_data
@@ -94,3 +96,26 @@ def test_existing_output_survives_a_failed_run(runner, write_dossier, tmp_path: 
     result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(output)])
     assert result.exit_code == 2
     assert output.read_bytes() == b"ancienne version"
+
+
+_PLACEHOLDER_TEXTS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["À COMPLÉTER", "  à compléter : nom", "À compléter", "A COMPLETER", "ß à compléter"]),
+)
+_PLACEHOLDER_DATA = st.recursive(
+    _PLACEHOLDER_TEXTS | st.integers() | st.none() | st.dates(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLACEHOLDER_DATA)
+def test_the_quick_placeholder_check_never_misses_one(data: object) -> None:
+    """The JSON pre-check may only skip the walk when the walk would find nothing."""
+    from pathlib import Path
+
+    from clausegen.models.validation import _may_hold_placeholder, _placeholders
+    from clausegen.yaml_files import YamlDocument
+
+    if _placeholders(YamlDocument(data=data, path=Path("d.yml"), text="-")):
+        assert _may_hold_placeholder(data)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
@@ -134,7 +135,7 @@ class PieceMemo:
         self._context = context
         self._globals = environment_globals
         self._digests: dict[tuple[str, ...], str | None] = {}
-        self._numbering = digest_of([dict(sorted(m.items())) for m in numbering])
+        self._numbering = hashlib.sha256(json.dumps(numbering, sort_keys=True).encode()).hexdigest()
         self._stopped = False
 
     def after(self, context: Mapping[str, Any], numbering: Sequence[Mapping[str, str]]) -> PieceMemo:

@@ -32,6 +32,9 @@ class Library:
     _layered: dict[tuple[str, str, str], Fragment] = field(default_factory=dict)
     pins: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     """Pinned release: fragment id → (version, content hash, layer); empty when not pinned."""
+    _resolved: dict[tuple[str, bool], Fragment] = field(default_factory=dict, init=False,
+                                                         repr=False, compare=False)
+    """What :meth:`resolve` found, by id and ``allow_drafts`` (forgotten when a version is added)."""
 
     def add_ccag(self, table: CcagTable) -> None:
         """Add CCAG article numbers (an overlay's entries replace the bundled ones)."""
@@ -44,6 +47,7 @@ class Library:
         one resolution looks at (an overlay replaces the bundled wording of that id).
         """
         fragment_id = fragment.meta.id
+        self._resolved.clear()
         if self._top_layer.get(fragment_id, fragment.layer) != fragment.layer:
             self._overridden.add(fragment_id)
         self._fragments.setdefault(fragment_id, {})[fragment.meta.version] = fragment
@@ -119,6 +123,12 @@ class Library:
         non-retired one when drafts are allowed."""
         if self.pins:
             return self._resolve_pinned(fragment_id)
+        found = self._resolved.get((fragment_id, allow_drafts))
+        if found is None:
+            found = self._resolved[(fragment_id, allow_drafts)] = self._resolve(fragment_id, allow_drafts)
+        return found
+
+    def _resolve(self, fragment_id: str, allow_drafts: bool) -> Fragment:
         layer = self.layer_of(fragment_id)
         versions = [f for f in self.versions(fragment_id) if f.layer == layer]
         allowed = {Statut.valide} | ({Statut.brouillon, Statut.en_revue} if allow_drafts else set())
