@@ -40,6 +40,11 @@ SAFE_GLOBALS = frozenset({"range", "dict", "namespace", "cycler", "joiner"})
 """Jinja's own globals whose result depends on their arguments only (``lipsum`` is random)."""
 
 _KEPT: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+MAX_CANONICAL = 256
+_CANONICAL: dict[int, tuple[BaseModel, str]] = {}
+"""The written-out content of frozen models, by identity (the model is held, so its id is not
+reused): the CCAP and the CCTP of one generation read the same dossier's models. Forgotten
+when a fragment changes a value in place (:meth:`PieceMemo.stop`)."""
 _ENABLED = False
 
 
@@ -64,10 +69,18 @@ def _canonical(value: Any) -> str:
     if value is None or isinstance(value, str | int | float | Decimal | dt.date | Enum):
         return f"{kind}:{value!r}"
     if isinstance(value, BaseModel):
+        known = _CANONICAL.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
         try:
-            return f"{kind}:{value.model_dump_json()}"
+            text = f"{kind}:{value.model_dump_json()}"
         except Exception as exc:  # noqa: BLE001 - a value Pydantic cannot write out
             raise _Unknown from exc
+        if value.model_config.get("frozen"):
+            if len(_CANONICAL) >= MAX_CANONICAL:
+                _CANONICAL.clear()
+            _CANONICAL[id(value)] = (value, text)
+        return text
     if callable(value) and isinstance(getattr(value, "content_digest", None), str):
         return f"{kind}:{value.content_digest}"  # a function offered to fragments (ccag_ref…)
     if isinstance(value, list | tuple):
@@ -151,6 +164,7 @@ class PieceMemo:
         """A fragment changed a value in place (``list.append``…): the digests taken before
         may no longer hold, so the rest of the piece is rendered, and nothing more is kept."""
         self._stopped = True
+        _CANONICAL.clear()
 
     def key(self, body: str) -> tuple[Any, ...] | None:
         """What the blocks of a fragment with this body depend on; None: always render it."""
