@@ -65,9 +65,19 @@ def _company_wide() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in _COMPANY_WIDE)
 
 
+@lru_cache(maxsize=1)
+def _any_company_wide() -> re.Pattern[str]:
+    """All the wordings in one expression: one search per text (every text field of every
+    validated dossier is looked at) instead of one per wording."""
+    return re.compile("|".join(f"(?:{p})" for p in _COMPANY_WIDE))
+
+
 def hors_perimetre(text: str) -> str | None:
-    """The words that take ``text`` beyond the staff assigned to the contract, if any."""
+    """The words that take ``text`` beyond the staff assigned to the contract, if any (those
+    of the first wording, in :data:`_COMPANY_WIDE`'s order, that the text holds)."""
     normalised = text.lower().replace("\u2019", "'")
+    if _any_company_wide().search(normalised) is None:
+        return None
     for pattern in _company_wide():
         if found := pattern.search(normalised):
             return found.group(0)
