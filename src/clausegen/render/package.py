@@ -180,11 +180,24 @@ def _inflated(data: bytes | ZipEntry) -> bytes:
     return zlib.decompress(data.data, -15) if isinstance(data, ZipEntry) else data
 
 
-def _stale_part_names(parts: Iterable[tuple[str, bytes | ZipEntry]]) -> set[str]:
+@lru_cache(maxsize=64)
+def _packaging_part(name: str, data: bytes | ZipEntry) -> ZipEntry:
+    """The content types or a relationships part as written: without the stale parts, with the
+    provenance part declared. The same for every document of a skeleton, so kept by content."""
+    text = french_language(name, _without_stale_parts(_inflated(data)))
+    if name == "[Content_Types].xml":
+        text = with_override(text, CUSTOM_PART, CUSTOM_CT)
+    elif name == "_rels/.rels":
+        text = with_relationship(text, "rIdClausegenCustom", CUSTOM_REL, CUSTOM_PART)
+    return deflate(name, text)
+
+
+@lru_cache(maxsize=64)
+def _stale_part_names(content_types: bytes | ZipEntry) -> frozenset[str]:
     """Names of the parts ``[Content_Types].xml`` declares with a stale content type."""
-    types = next((_inflated(data) for name, data in parts if name == "[Content_Types].xml"), b"")
-    return {found.group(1).decode("utf-8") for override in _OVERRIDE.findall(types)
-            if _STALE_TYPE.search(override) and (found := _PART_NAME.search(override))}
+    types = _inflated(content_types)
+    return frozenset(found.group(1).decode("utf-8") for override in _OVERRIDE.findall(types)
+            if _STALE_TYPE.search(override) and (found := _PART_NAME.search(override)))
 
 
 def _without_stale_parts(data: bytes) -> bytes:
@@ -203,21 +216,19 @@ def package_entries(parts: Iterable[tuple[str, bytes | ZipEntry]],
     describes its own origin only.
     """
     parts = list(parts)
-    dropped = {CUSTOM_PART} | _stale_part_names(parts)
+    types = next((data for name, data in parts if name == "[Content_Types].xml"), b"")
+    dropped = {CUSTOM_PART} | _stale_part_names(types)
     entries = []
     for name, data in parts:
         if name in dropped:
             continue
         if name == "[Content_Types].xml" or name.endswith(".rels"):
-            data = _without_stale_parts(_inflated(data))
+            entries.append(_packaging_part(name, data))
+            continue
         if isinstance(data, ZipEntry):
             entries.append(data)
             continue
         data = french_language(name, data)
-        if name == "[Content_Types].xml":
-            data = with_override(data, CUSTOM_PART, CUSTOM_CT)
-        elif name == "_rels/.rels":
-            data = with_relationship(data, "rIdClausegenCustom", CUSTOM_REL, CUSTOM_PART)
         entries.append(deflate(name, data, BODY_COMPRESS_LEVEL) if name == BODY_PART
                        else deflate_cached(name, data))
     entries.append(deflate(CUSTOM_PART, _custom_xml({PREFIX + k: v for k, v in provenance.items()}),
