@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -167,10 +168,26 @@ def test_workers_freeze_long_lived_objects_at_start_and_after_their_first_reques
     monkeypatch.setattr(gc, "collect", lambda *a: gels.append("ramassage") or 0)
     app = create_app(WebConfig(base=f"sqlite:///{tmp_path / 'b.sqlite3'}"))
     options = options_gunicorn(app, Ecoute(hote="127.0.0.1", port=8000, processus=2))
-    options["post_fork"](None, None)
-    assert gels == ["gel"]
+    monkeypatch.setattr("clausegen.web.serveur.epingler", lambda rang: gels.append(f"cœur {rang}"))
+    options["post_fork"](None, SimpleNamespace(age=3))
+    assert gels == ["gel", "cœur 3"]
     for servies in range(1, max(GELS) + 1):
         options["post_request"](None, None, {}, None)
         if servies in GELS:
             assert gels[-2:] == ["ramassage", "gel"]
     assert gels.count("gel") == 1 + len(GELS)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="épinglage propre à Linux")
+def test_each_worker_stays_on_one_processor_in_turn() -> None:
+    from clausegen.web.serveur import epingler
+
+    avant = os.sched_getaffinity(0)
+    try:
+        for rang in range(4):
+            epingler(rang)
+            attendu = {sorted(avant)[rang % len(avant)]} if len(avant) > 1 else avant
+            assert os.sched_getaffinity(0) == attendu
+            os.sched_setaffinity(0, avant)
+    finally:
+        os.sched_setaffinity(0, avant)
