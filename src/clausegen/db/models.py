@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -81,6 +82,11 @@ class DossierWeb(Base):
     """A dossier being built in the browser: the draft as typed, same shape as the YAML."""
 
     __tablename__ = "dossiers"
+    __table_args__ = (
+        # The list: an organisation's dossiers, most recently changed first, a page at a time,
+        # read in this index's order without reading (and sorting) every draft (migration 0004).
+        Index("ix_dossiers_organisation_modifie", "organisation_id", "modifie_le", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
