@@ -31,8 +31,6 @@ from clausegen.models.fragment import ArticleSpec, Canevas, Fragment, SectionSpe
 from clausegen.templating import (
     Raw,
     evaluate_condition,
-    make_environment,
-    mutations,
     render_text,
     rendering_session,
 )
@@ -98,17 +96,8 @@ def _included(condition: str | None, context: Mapping[str, Any], where: str,
     """A condition's value: the one it had before when it reads nothing that changed since."""
     if condition is None:
         return True
-    key = memo.condition_key(condition) if memo is not None else None
-    kept = fragment_memo.kept(key)
-    if kept is not None:
-        return bool(kept[0])
-    before = mutations()
-    value = evaluate_condition(condition, context, where=where)
-    if memo is not None and mutations() != before:
-        memo.stop()
-    else:
-        fragment_memo.keep(key, (value,))
-    return value
+    return fragment_memo.remembered(memo, memo.condition_key(condition) if memo else None,
+                                    lambda: evaluate_condition(condition, context, where=where))
 
 
 def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
@@ -193,17 +182,8 @@ def _render_fragment(fragment: Fragment, context: Mapping[str, Any], numbers: Ma
                      anchors: Mapping[str, str], memo: fragment_memo.PieceMemo) -> list[Block]:
     """A fragment's blocks: those it rendered to before when it reads nothing that changed
     since (:mod:`clausegen.fragment_memo`), else rendered now."""
-    key = memo.key(fragment.body)
-    kept = fragment_memo.kept(key)
-    if kept is not None:
-        return list(kept)
-    before = mutations()
-    blocks = _rendered(fragment, context, numbers, anchors)
-    if mutations() != before:  # it changed a list or a dict: what follows reads the change
-        memo.stop()
-    else:
-        fragment_memo.keep(key, blocks)
-    return blocks
+    return list(fragment_memo.remembered(
+        memo, memo.key(fragment.body), lambda: tuple(_rendered(fragment, context, numbers, anchors))))
 
 
 def _rendered(fragment: Fragment, context: Mapping[str, Any],
@@ -275,8 +255,7 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
 def _assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], allow_drafts: bool,
               inserts: Mapping[str, Sequence[Block]], premier_article: int,
               sommaire: bool | None) -> AssembledDocument:
-    environment_globals = make_environment().globals
-    conditions = fragment_memo.PieceMemo(context, (), environment_globals)
+    conditions = fragment_memo.PieceMemo(context)
     articles = _plan(canevas, library, context, allow_drafts, premier_article, conditions)
     numbers = _numbers(articles)
     numbered = canevas.numerotation

@@ -1,9 +1,9 @@
 """Rendered fragments remembered by what they read (the web application regenerates often).
 
-A fragment's blocks depend on its body, on the values of the template names it reads
-(``marche``, ``plan_de_progres``, ``article``…, listed from its syntax tree by Jinja's
-:func:`~jinja2.meta.find_undeclared_variables`) and on the numbering of its piece (its
-cross-references). Between two generations of a dossier, most fragments read nothing that
+A fragment's blocks depend on its body, on the values it reads (``marche.objet``,
+``plan_de_progres``, ``article``…: the attribute paths of the template names its syntax tree
+uses, see :func:`_reads`) and on the numbering of its piece (its cross-references). Canevas
+conditions are taken the same way. Between two generations of a dossier, most fragments read nothing that
 changed: their blocks are taken from here instead of rendering them again. Every value is
 known by a digest of its whole content and type (a Pydantic model by its JSON, a function
 by the ``content_digest`` of what its results depend on besides its arguments); a fragment
@@ -14,7 +14,7 @@ times uses it (:func:`enable`, called by the web server): for a command that gen
 working out what each fragment reads would only add to its start-up.
 
 Measured on the example (docs/performance-web.md): rendering the 46 fragments of CCAP and
-CCTP was 2.1 ms of a 12 ms generation; when the market's object changed, 39 of them read
+CCTP was 2.1 ms of a 12 ms generation; when the market's object changed, 44 of them read
 nothing that changed. Tests compare pieces rendered with and without what is kept here,
 after changing each part of a dossier in turn.
 """
@@ -25,13 +25,17 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+from clausegen.templating import make_environment, mutations
+
+T = TypeVar("T")
 
 MAX_KEPT = 4096
 """Rendered fragments kept in the process (the oldest half goes when it is full)."""
@@ -39,7 +43,7 @@ MAX_KEPT = 4096
 SAFE_GLOBALS = frozenset({"range", "dict", "namespace", "cycler", "joiner"})
 """Jinja's own globals whose result depends on their arguments only (``lipsum`` is random)."""
 
-_KEPT: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_KEPT: dict[tuple[Any, ...], Any] = {}
 MAX_CANONICAL = 256
 _CANONICAL: dict[int, tuple[BaseModel, str]] = {}
 """The written-out content of frozen models, by identity (the model is held, so its id is not
@@ -101,8 +105,6 @@ def _reads(source: str) -> tuple[tuple[str, ...], ...] | None:
     "objet")`` only; any other use of ``marche`` reads all of it). None when it does not parse."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
-    from clausegen.templating import make_environment
-
     try:
         tree = make_environment().parse(source)
     except TemplateSyntaxError:
@@ -143,10 +145,8 @@ def _attribute_path(node: Any) -> tuple[str, ...] | None:
 class PieceMemo:
     """The digests of one piece's context values (computed on first use) and its numbering."""
 
-    def __init__(self, context: Mapping[str, Any], numbering: Sequence[Mapping[str, str]],
-                 environment_globals: Mapping[str, Any]) -> None:
+    def __init__(self, context: Mapping[str, Any], numbering: Sequence[Mapping[str, str]] = ()) -> None:
         self._context = context
-        self._globals = environment_globals
         self._digests: dict[tuple[str, ...], str | None] = {}
         self._numbering = hashlib.sha256(json.dumps(numbering, sort_keys=True).encode()).hexdigest()
         self._stopped = False
@@ -154,7 +154,7 @@ class PieceMemo:
     def after(self, context: Mapping[str, Any], numbering: Sequence[Mapping[str, str]]) -> PieceMemo:
         """The memo of a context built on this one's: the digests of the values it shares
         (the very same objects) are not computed again."""
-        following = PieceMemo(context, numbering, self._globals)
+        following = PieceMemo(context, numbering)
         if not self._stopped:
             following._digests = {path: digest for path, digest in self._digests.items()
                                   if path[0] in context and context[path[0]] is self._context.get(path[0])}
@@ -196,7 +196,7 @@ class PieceMemo:
     def _computed(self, path: tuple[str, ...]) -> str | None:
         name = path[0]
         if name not in self._context:
-            return f"global:{name}" if name in SAFE_GLOBALS and name in self._globals else None
+            return f"global:{name}" if name in SAFE_GLOBALS else None
         value = self._context[name]
         for attribute in path[1:]:
             if not isinstance(value, BaseModel):  # a dict, a list, a function: all of it
@@ -214,19 +214,23 @@ class PieceMemo:
             return None
 
 
-def kept(key: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
-    """The blocks rendered before for ``key``, if any."""
-    return None if key is None else _KEPT.get(key)
-
-
-def keep(key: tuple[Any, ...] | None, blocks: Sequence[Any]) -> None:
-    """Keep a fragment's blocks (immutable) under ``key``."""
-    if key is None:
-        return
-    if len(_KEPT) >= MAX_KEPT:
-        for old in list(_KEPT)[: MAX_KEPT // 2]:
-            _KEPT.pop(old, None)
-    _KEPT[key] = tuple(blocks)
+def remembered(memo: PieceMemo | None, key: tuple[Any, ...] | None, compute: Callable[[], T]) -> T:
+    """The value kept under ``key`` (immutable: a tuple of blocks, a condition's value); else
+    ``compute()``, kept unless it changed a list, a dict or a set in place — then what follows
+    may read the change, and ``memo`` stops."""
+    if key is not None and (found := _KEPT.get(key)) is not None:
+        return found  # type: ignore[no-any-return]
+    before = mutations()
+    value = compute()
+    if mutations() != before:
+        if memo is not None:
+            memo.stop()
+    elif key is not None:
+        if len(_KEPT) >= MAX_KEPT:
+            for old in list(_KEPT)[: MAX_KEPT // 2]:
+                _KEPT.pop(old, None)
+        _KEPT[key] = value
+    return value
 
 
 def forget() -> None:

@@ -356,11 +356,6 @@ def supports(blocks: Sequence[Block]) -> bool:
 MAX_WRITTEN_BLOCKS = 20_000
 
 
-def body_xml(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> str:
-    """The body of the document, ready to replace the ``{{p corps }}`` paragraph."""
-    return _joined(body_pieces(prepared, blocks), blocks)
-
-
 def _joined(pieces: Sequence[str], blocks: Sequence[Block]) -> str:
     body = "".join(pieces)
     # Switching the heading styles' list off only matters where they are bound to it.
@@ -407,11 +402,6 @@ def _write(prepared: PreparedSkeleton, block: Block) -> str:
 
 
 # --- fields and package ----------------------------------------------------------------------
-
-
-def render_part(template: Template, fields: Mapping[str, str], body: str) -> bytes:
-    """Render one field part as docxtpl does, then put the body in place of its mark."""
-    return render_around(template, fields).replace(BODY_MARK, body).encode("utf-8")
 
 
 def render_around(template: Template, fields: Mapping[str, str]) -> str:
