@@ -1,0 +1,57 @@
+"""What every facade returns: a generated document held in memory, and its downloads.
+
+A :class:`RenderedPiece` is a Word document that was not written anywhere, with the fragment
+versions that went into it and the library release they came from. The command line writes
+its bytes to a file (:func:`clausegen.output.write_atomic`); the web application stores them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clausegen.render.package import rezip
+from clausegen.render.pdf import convert_documents, find_soffice
+
+__all__ = ["RenderedPiece", "pdf_available", "to_pdf", "zip_archive"]
+
+
+@dataclass(frozen=True)
+class RenderedPiece:
+    """A generated Word document in memory.
+
+    ``piece`` names it (``ccap``, ``plan-2``, ``lettre-bilan-1``…); ``fragments`` maps each
+    fragment id to ``"<version> sha256:<hash> <statut>"`` as recorded in its provenance;
+    ``bibliotheque`` is the library release it was assembled from."""
+
+    piece: str
+    docx: bytes
+    fragments: dict[str, str] = field(default_factory=dict)
+    bibliotheque: str = ""
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the .docx bytes."""
+        return hashlib.sha256(self.docx).hexdigest()
+
+
+def zip_archive(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of named files, with fixed timestamps (same files, same bytes)."""
+    return rezip(files)
+
+
+def pdf_available() -> bool:
+    """Whether LibreOffice is installed (PDF downloads)."""
+    return find_soffice() is not None
+
+
+def to_pdf(docx: bytes, name: str) -> bytes:
+    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.pdf`)."""
+    with tempfile.TemporaryDirectory(prefix="clausegen-pdf-") as work:
+        source = Path(work) / Path(name).name
+        source.write_bytes(docx)
+        (pdf,) = convert_documents([source], "pdf")
+        return pdf.read_bytes()
