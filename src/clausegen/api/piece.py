@@ -8,13 +8,11 @@ its bytes to a file (:func:`clausegen.output.write_atomic`); the web application
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from clausegen.render.package import rezip
-from clausegen.render.pdf import convert_documents, find_soffice
+from clausegen.render.pdf import convert_bytes, find_soffice
 
 __all__ = ["RenderedPiece", "pdf_available", "to_pdf", "zip_archive"]
 
@@ -50,8 +48,4 @@ def pdf_available() -> bool:
 
 def to_pdf(docx: bytes, name: str) -> bytes:
     """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.pdf`)."""
-    with tempfile.TemporaryDirectory(prefix="clausegen-pdf-") as work:
-        source = Path(work) / Path(name).name
-        source.write_bytes(docx)
-        (pdf,) = convert_documents([source], "pdf")
-        return pdf.read_bytes()
+    return convert_bytes(docx, name, "pdf")

@@ -147,6 +147,16 @@ def convert_documents(documents: Sequence[Path], fmt: str) -> list[Path]:
     return [written[d] for d in documents if d in written]
 
 
+def convert_bytes(docx: bytes, name: str, fmt: str = "pdf") -> bytes:
+    """Convert a .docx held in memory to ``fmt``; ``name`` is the file name LibreOffice sees
+    (and messages name). The work is done in a private temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="clausegen-memoire-") as work:
+        source = Path(work) / Path(name).name
+        source.write_bytes(docx)
+        (converted,) = convert_documents([source], fmt)
+        return converted.read_bytes()
+
+
 def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
     from clausegen.render.numbering import freeze_article_references
 
