@@ -221,10 +221,10 @@ def en_processus(repetitions: int) -> dict[str, float]:
     """The same generation in this process, one thread (the reference throughput): the very
     call the web route makes (validate the draft, write and read back the YAML, render both
     pieces), without HTTP, session, CSRF or database."""
-    from clausegen.api.cache import processus_de_service
+    from clausegen.api.cache import enter_server_mode
     from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml, generer_depuis_donnees
 
-    processus_de_service()  # as the server's processes (fragments taken when nothing they read changed)
+    enter_server_mode()  # as the server's processes (fragments taken when nothing they read changed)
     donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
     generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
     variantes = [variante(donnees, 100_000 + i) for i in range(repetitions)]  # never seen before

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from sqlalchemy import insert
 from werkzeug.wrappers import Response
 
-from clausegen.api import juridique
+from clausegen.api.bibliotheque import ensure_bibliotheque
 from clausegen.api.saisie import archive_zip, generer_depuis_donnees, pdf_depuis_docx, pdf_disponible
 from clausegen.db import Generation, PieceGeneree
 from clausegen.db.journal import consigner
@@ -32,7 +32,7 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
     try:
         texte, produit = generer_depuis_donnees(
             dossier.brouillon, f"dossier-{dossier.id}.yml",
-            [juridique.preparer(bibliotheque_de(dossier.organisation_id))])
+            [ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
     except DossierError:
         return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
                                 "générer les pièces.")
