@@ -45,7 +45,7 @@ from clausegen.domain.avenant import axes_absents, stipulations_modifiees
 from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats
 from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
-from clausegen.domain.evenements import Evenement, bilan_de_l_annee
+from clausegen.domain.evenements import Evenement, bilan_de_l_annee, retards
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
 from clausegen.errors import (
     AvenantRequisError,
@@ -66,7 +66,7 @@ from clausegen.text.french import date_courte, date_longue, nombre
 
 __all__ = ["Bilan", "Cible", "ComposedDossier", "Echeance", "EtatEcheance", "Suivi", "Supplied",
            "compose_dossier", "compute_bilan", "list_avertissements", "list_echeances",
-           "list_etats_echeances", "open_suivi", "render_bilan", "render_calendrier",
+           "list_etats_echeances", "list_retards", "open_suivi", "render_bilan", "render_calendrier",
            "render_convocation", "render_flux_calendrier", "render_lettre", "render_lettre_bilan",
            "render_plan", "render_suivi_pieces", "render_tableau_de_bord", "requires_act",
            "select_plan", "select_resultats", "today"]
@@ -622,6 +622,12 @@ def render_suivi_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
     if dossier.plans:
         files.append(("tableau-de-bord.xlsx", render_tableau_de_bord(suivi)))
     return files
+
+
+def list_retards(evenements: Sequence[Evenement], annee: int) -> list[dict[str, Any]]:
+    """The late documents of year ``annee`` among ``evenements`` (received after the date they
+    were due), as the dossier's ``bilans[].retards`` records them."""
+    return retards([e for e in evenements if e.annee == annee])
 
 
 @dataclass(frozen=True)

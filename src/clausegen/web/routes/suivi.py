@@ -216,8 +216,7 @@ def _tableau_pluriannuel(marche: Marche, total: int) -> list[AnneeDuTableau]:
         if str(numero) in marche.suivi.resultats:
             bilan = _bilan(marche, numero)[0]
             du = bilan.du if bilan is not None else None
-        retards = sum(1 for e in marche.evenements if e.annee == numero and e.genre == "document_recu"
-                      and e.attendu_le and e.le > e.attendu_le)
+        retards = len(api_suivi.list_retards(marche.evenements, numero))
         lignes.append(AnneeDuTableau(numero, str(numero) in marche.suivi.plans,
                                      str(numero) in marche.suivi.resultats, du, retards))
     return lignes
