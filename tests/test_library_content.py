@@ -17,7 +17,7 @@ import pytest
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.models.fragment import Statut
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.inspect import dump_text
 from clausegen.templating import undeclared_variables
 from tests.conftest import EXAMPLES, NETTOYAGE, ROOT, example_data
 
@@ -65,28 +65,25 @@ def ccap_of(write_dossier: Callable[..., Path]) -> Callable[..., str]:
 # --- every fragment renders -----------------------------------------------------------
 
 
-def _post_award_fragments(directory: Path) -> set[str]:
+def _post_award_fragments() -> set[str]:
     """Fragments of the facilitator’s pieces (issue 4) for the cleaning example."""
     from clausegen.api import suivi as api_suivi
 
-    paths = [api_suivi.generate_convocation(NETTOYAGE, directory / "convocation.docx")[0],
-             api_suivi.generate_plan(NETTOYAGE, 1, directory / "plan.docx"),
-             api_suivi.generate_lettre(NETTOYAGE, 1, directory / "lettre.docx")]
-    api_suivi.generate_bilan(NETTOYAGE, 1, directory / "bilan.docx")
-    paths.append(directory / "bilan.docx")
-    paths.append(api_suivi.generate_lettre_bilan(NETTOYAGE, 1, directory / "lettre-bilan.docx")[0])
-    return {key.removeprefix("fragment.") for path in paths
-            for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
+    suivi = api_suivi.open_suivi(read_dossier(NETTOYAGE))
+    pieces = [api_suivi.render_convocation(suivi)[0], api_suivi.render_plan(suivi, 1),
+              api_suivi.render_lettre(suivi, 1), api_suivi.render_bilan(suivi, 1)[0],
+              api_suivi.render_lettre_bilan(suivi, 1)[0]]
+    return {fragment for piece in pieces for fragment in piece.fragments}
 
 
-def test_examples_together_use_every_fragment_of_the_library(tmp_path: Path) -> None:
+def test_examples_together_use_every_fragment_of_the_library() -> None:
     used: set[str] = set()
     for path in sorted(EXAMPLES.glob("*.yml")):  # every kind of market the examples describe
         chapters = ("ccap_chapitre", "cctp_chapitre") if path in (NETTOYAGE, TOUS) else ()
         for piece in ("ccap", "cctp", *chapters):
             _, document = render_piece(read_dossier(path), piece, library=open_library())
             used |= {f.id for f in document.fragments}
-    used |= _post_award_fragments(tmp_path)
+    used |= _post_award_fragments()
     # Replaced by general.forme and general.duree (issue 9); kept for the published releases.
     assert used == set(open_library().ids) - {"general.forme_duree"}
 

@@ -125,11 +125,13 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
                                       brouillon=options.brouillon, overlays=options.overlays)
             written = tuple(r.path for r in results)
             if options.suivi:
-                from clausegen.api.marche import using_overlays
-                from clausegen.api.suivi import generate_suivi_pieces
+                from clausegen.api.marche import read_dossier
+                from clausegen.api.suivi import open_suivi, render_suivi_pieces
+                from clausegen.output import write_atomic
 
-                with using_overlays(options.overlays):
-                    written += tuple(generate_suivi_pieces(dossier, folder))
+                suivi = open_suivi(read_dossier(dossier), overlays=options.overlays)
+                written += tuple(write_atomic(folder / name, data)
+                                 for name, data in render_suivi_pieces(suivi))
         if options.pdf or options.odt:
             from clausegen.render.pdf import convert_documents
 

@@ -11,7 +11,7 @@ import click
 from clausegen.cli.common import DOSSIER, OVERLAYS, conversion_options, handle_errors, output_option, success
 
 if TYPE_CHECKING:
-    from clausegen.api.suivi import Cible
+    from clausegen.api.suivi import Suivi
 
 SYMBOLS = {"favorable": "✔", "reserve": "!", "bloquant": "✘"}
 
@@ -183,29 +183,29 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
     from clausegen.output import transaction
 
     echo_verdict(check_faisabilite(dossier))
-    targets: list[tuple[Cible, Path]] = []
+    targets: list[tuple[Suivi, Path]] = []
     written: list[Path] = []
     with using_overlays(surcouches), transaction():  # every piece, or none
         if suivi:  # award data checked before anything is written
             # imported here: the post-award pieces pull openpyxl, icalendar and holidays
-            from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
+            from clausegen.api.suivi import Cible, open_suivi
+            from clausegen.cli.facilitateur import write_suivi_pieces
 
-            numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
-            targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
-                       or [(Cible(forcer=forcer), sortie)])
-            for cible, _ in targets:
-                open_suivi(dossier, cible=cible)
+            loaded = read_dossier(dossier)
+            numeros = [m.numero for m in loaded.dossier.marches_subsequents]
+            targets = ([(open_suivi(loaded, Cible(n, forcer)), sortie / f"marche-subsequent-{n}")
+                        for n in numeros] or [(open_suivi(loaded, Cible(forcer=forcer)), sortie)])
         pieces = generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon, modele=modele)
-        for cible, directory in targets:
-            written += generate_suivi_pieces(dossier, directory, cible)
+        for opened, directory in targets:
+            written += write_suivi_pieces(opened, directory)
     for result in pieces:
         success(f"{result.piece.upper()} écrit : {result.path}")
     if suivi:
-        from clausegen.api.suivi import suivi_warnings
+        from clausegen.api.suivi import list_avertissements
         from clausegen.cli.common import warn
 
-        for cible, _ in targets:
-            warn(suivi_warnings(dossier, cible))
+        for opened, _ in targets:
+            warn(list_avertissements(opened))
     for path in written:
         success(f"Pièce du suivi écrite : {path}")
 
