@@ -21,7 +21,7 @@ from pathlib import Path
 from icalendar import Calendar
 
 from clausegen.api import suivi
-from clausegen.api.saisie import DocumentEnMemoire
+from clausegen.api.piece import RenderedPiece
 from clausegen.domain.bilan import Bilan
 from clausegen.domain.echeancier import Echeance
 from clausegen.errors import ClausegenError
@@ -31,11 +31,9 @@ __all__ = ["Bilan", "Echeance", "PieceSuivi", "SuiviRefuse"]
 
 
 @dataclass(frozen=True)
-class PieceSuivi(DocumentEnMemoire):
+class PieceSuivi(RenderedPiece):
     """One post-award document (``convocation``, ``plan-2``, ``lettre-2``, ``bilan-2``…)
     generated in memory, with the library release it came from."""
-
-    bibliotheque: str
 
 
 class SuiviRefuse(ClausegenError):

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from clausegen.api.saisie import dossier_en_yaml, valider_dossier
+from clausegen.api.marche import dump_dossier, validate_dossier
 from clausegen.db import DossierWeb, Evenement, Suivi
 from clausegen.errors import FieldProblem
 from clausegen.models._base import label
@@ -221,10 +221,10 @@ def dossier_de_suivi(dossier: DossierWeb, suivi: Suivi, evenements: list[Eveneme
                                   for ligne in resultats.get(cle, [])]
         data["bilans"].append(resultats)
     nom = f"dossier-{dossier.id}.yml"
-    valide, problemes = valider_dossier(data)
+    valide, problemes = validate_dossier(data)
     if valide is None:
         return DossierDeSuivi(None, nom, problemes)
-    return DossierDeSuivi(dossier_en_yaml(valide), nom, [])
+    return DossierDeSuivi(dump_dossier(valide), nom, [])
 
 
 def date_ou_none(texte: str) -> date | None:

@@ -253,9 +253,9 @@ def _tableau_pluriannuel(marche: Marche, total: int) -> list[AnneeDuTableau]:
 
 
 def _pdf() -> bool:
-    from clausegen.api.saisie import pdf_disponible
+    from clausegen.api.piece import pdf_available
 
-    return pdf_disponible()
+    return pdf_available()
 
 
 @bp.get("/suivi/<int:dossier_id>")
