@@ -39,10 +39,13 @@ def create_dossier(db: Session, compte: Compte, *, titre: str, brouillon: dict[s
     return dossier
 
 
-def save_brouillon(db: Session, dossier: DossierWeb, brouillon: dict[str, Any], titre: str) -> None:
-    """Keep the interview's draft as typed, and the title drawn from it."""
+def save_brouillon(db: Session, dossier: DossierWeb, brouillon: dict[str, Any], *, titre: str,
+                   facilitateur_id: int | None) -> None:
+    """Keep the interview's draft as typed, the title drawn from it and the facilitator's
+    account following the market (None: nobody yet)."""
     dossier.brouillon = brouillon
     dossier.titre = titre
+    dossier.facilitateur_id = facilitateur_id
     db.commit()
 
 
@@ -51,8 +54,3 @@ def list_facilitateurs(db: Session, organisation_id: int) -> list[Compte]:
     return list(db.scalars(select(Compte).where(
         Compte.organisation_id == organisation_id, Compte.role == Role.facilitateur.value,
         Compte.actif.is_(True)).order_by(Compte.nom)))
-
-
-def set_facilitateur(db: Session, dossier: DossierWeb, compte_id: int | None) -> None:
-    """Designate the facilitator following the market (None: nobody yet); saved with the draft."""
-    dossier.facilitateur_id = compte_id

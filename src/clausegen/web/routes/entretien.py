@@ -54,9 +54,10 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
     ), statut
 
 
-def _enregistrer(dossier: DossierWeb, etape: Etape) -> None:
+def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: int | None) -> None:
     brouillon = entretien.appliquer(dossier.brouillon, etape, request.form)
-    store.save_brouillon(db(), dossier, brouillon, entretien.titre_du_dossier(brouillon))
+    store.save_brouillon(db(), dossier, brouillon, titre=entretien.titre_du_dossier(brouillon),
+                         facilitateur_id=facilitateur_id)
 
 
 @bp.get("/<code>")
@@ -66,19 +67,17 @@ def etape(dossier_id: int, code: str) -> tuple[str, int]:
     return _page(dossier_modifiable(dossier_id), _etape(code), [])
 
 
-def _compte_facilitateur(dossier: DossierWeb) -> list[FieldProblem]:
+def _compte_facilitateur(dossier: DossierWeb) -> tuple[int | None, list[FieldProblem]]:
     """The facilitator's account chosen on the last step (one of the organisation's; another
-    choice changes nothing and is reported at the field)."""
+    choice keeps the current one and is reported at the field)."""
     choisi = request.form.get(CHAMP_COMPTE, "")
     if not choisi:
-        store.set_facilitateur(db(), dossier, None)
-        return []
+        return None, []
     possibles = {str(c.id): c.id for c in _facilitateurs(dossier)}
     if choisi not in possibles:
-        return [FieldProblem(path=CHAMP_COMPTE, expected="compte de facilitateur de votre "
-                                                         "organisation attendu")]
-    store.set_facilitateur(db(), dossier, possibles[choisi])
-    return []
+        return dossier.facilitateur_id, [FieldProblem(
+            path=CHAMP_COMPTE, expected="compte de facilitateur de votre organisation attendu")]
+    return possibles[choisi], []
 
 
 @bp.post("/<code>")
@@ -87,8 +86,9 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
     """Save the step as typed, then go on if its answers are valid (422 with messages if not)."""
     dossier = dossier_modifiable(dossier_id)
     etape = _etape(code)
-    problemes_compte = _compte_facilitateur(dossier) if etape.code == "facilitateur" else []
-    _enregistrer(dossier, etape)  # saves the facilitator chosen too
+    facilitateur_id, problemes_compte = (_compte_facilitateur(dossier) if etape.code == "facilitateur"
+                                         else (dossier.facilitateur_id, []))
+    _enregistrer(dossier, etape, facilitateur_id)
     if request.form.get("aller") == "precedente" and (precedente := entretien.etape_precedente(etape)):
         return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=precedente.code))
     _, problemes = validate_dossier(dossier.brouillon)
@@ -108,7 +108,7 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
 def brouillon(dossier_id: int, code: str) -> tuple[str, int, dict[str, str]]:
     """Autosave (script): keep what is typed, answer with the up-to-date verdict."""
     dossier = dossier_modifiable(dossier_id)
-    _enregistrer(dossier, _etape(code))
+    _enregistrer(dossier, _etape(code), dossier.facilitateur_id)
     verdict = assess_marche(dossier.brouillon.get("marche") or {})
     html = render_template("dossiers/_verdict.html", verdict=verdict)
     return html, 200, {"X-Verdict": verdict.verdict.value if verdict else "inconnu"}
