@@ -370,6 +370,26 @@ def test_redline_resolves_to_each_wording(redline: ElementTree.Element, accept: 
     assert texts[start:] == [p for p in body.splitlines() if p]
 
 
+def test_redline_is_the_same_document_in_memory_and_from_the_command(runner: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    """The web page and ``comparer -o`` call the same facade: bytes in memory, written by the CLI."""
+    import datetime as dt
+
+    from clausegen.api.bibliotheque import compare_versions, render_redline
+
+    root = tmp_path / "orga"
+    put_version(root, "1.0.0", body=OLD_BODY)
+    put_version(root, "1.1.0", body=NEW_BODY)
+    comparison = compare_versions("general.objet@1.0.0", "general.objet@1.1.0", [root])
+    data = render_redline(comparison, author="Service juridique", date=dt.date(2026, 12, 1))
+    out = tmp_path / "revue.docx"
+    assert run(runner, "bibliotheque", "comparer", "general.objet@1.0.0", "general.objet@1.1.0",
+               "-o", out, "--auteur", "Service juridique", "--le", "2026-12-01",
+               "--bibliotheque", root).exit_code == 0
+    assert out.read_bytes() == data
+    assert sorted(tmp_path.iterdir()) == [root, out]  # nothing else written on the way
+
+
 def test_release_comparison_lists_each_changed_fragment(runner: CliRunner, overlay: Path,
                                                         tmp_path: Path) -> None:
     publish(runner, overlay)

@@ -21,7 +21,7 @@ from tests.test_fiabilite import _overlay
 
 @pytest.fixture(autouse=True)
 def _enabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in the web server (:func:`clausegen.api.cache.processus_de_service`)."""
+    """As in the web server (:func:`clausegen.api.cache.enter_server_mode`)."""
     monkeypatch.setattr(fragment_memo, "_ENABLED", True)
 
 

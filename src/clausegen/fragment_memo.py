@@ -54,7 +54,7 @@ _ENABLED = False
 
 def enable() -> None:
     """Take fragments from what they rendered to before, in this process (a server: see
-    :func:`clausegen.api.cache.processus_de_service`)."""
+    :func:`clausegen.api.cache.enter_server_mode`)."""
     global _ENABLED  # noqa: PLW0603 - one switch for the whole process
     _ENABLED = True
 

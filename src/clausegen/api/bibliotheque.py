@@ -1,12 +1,22 @@
-"""The facade of the legal team's commands (``clausegen bibliotheque …``, ``verifier-document``).
+"""The legal team's facade (juriste): the clause library's versions, statuses, comparisons and
+releases, for ``clausegen bibliotheque …``, ``clausegen verifier-document`` and the web
+application's library pages alike.
 
 Like :mod:`clausegen.api`: everything is computed in memory first, then written with
-``write_atomic``; no Click here.
+``write_atomic``; documents are returned as bytes (:func:`render_redline`); no Click, no Flask.
+
+Writes go to an organisation library (an overlay layer, see :mod:`clausegen.library.overlays`),
+never to the bundled one. Concurrent edits (two lawyers, or a lawyer and the command line): every
+write takes an exclusive lock on ``DIR/.verrou`` (:mod:`clausegen.library.verrou`) and re-reads
+the files under it; a caller that shows a version before changing it (the web page) passes the
+SHA-256 the person saw (:func:`fragment_token`) or the newest version they saw, and nothing is
+written when it changed meanwhile (compare-and-swap).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,16 +32,19 @@ from clausegen.errors import (
     FragmentNotFoundError,
     LibraryError,
     LibraryWriteError,
+    OrganisationLibraryError,
     ReleaseError,
 )
 from clausegen.library import Library, releases, workflow
 from clausegen.library import diff as textdiff
+from clausegen.library.loader import parse_fragment, split_front_matter
 from clausegen.library.overlays import overlay_roots
 from clausegen.library.verrou import racine_de, verrou
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.output import write_atomic
+from clausegen.render import redline
 from clausegen.render.inspect import read_provenance
-from clausegen.render.redline import RedlineSection, render_redline
+from clausegen.render.redline import RedlineSection
 from clausegen.resources import templates_dir
 from clausegen.verification import ERREUR, Problem, check_library
 from clausegen.yaml_files import read_bytes, read_text
@@ -44,21 +57,40 @@ def parse_ref(library: Library, ref: str) -> Fragment:
 
 
 def list_fragments(overlays: Sequence[Path] = (), *, categorie: str | None = None,
-                   statut: str | None = None, piece: str | None = None) -> list[Fragment]:
-    """Every fragment version matching the filters, by id then version."""
+                   statut: str | None = None, piece: str | None = None,
+                   organisation: bool | None = None) -> list[Fragment]:
+    """Every fragment version matching the filters, by id then version; ``organisation``:
+    only the versions of the organisation libraries (True) or of the bundled one (False)."""
     return [f for f in open_library(overlays)
             if (categorie is None or f.meta.categorie.value == categorie)
             and (statut is None or f.meta.statut.value == statut)
-            and (piece is None or piece in f.meta.pieces)]
+            and (piece is None or piece in f.meta.pieces)
+            and (organisation is None or is_organisation_version(f, overlays) == organisation)]
 
 
-def history(fragment_id: str, overlays: Sequence[Path] = ()) -> list[tuple[Fragment, list[str]]]:
+def list_versions(fragment_id: str, overlays: Sequence[Path] = ()) -> list[tuple[Fragment, list[str]]]:
     """Each version of a fragment with the releases that published it."""
     library = open_library(overlays)
     manifests = releases.load_manifests(library)
     return [(f, [m.version for m in manifests
                  if (e := m.fragments.get(fragment_id)) and e.version == f.meta.version])
             for f in library.versions(fragment_id)]
+
+
+def next_version(fragment_id: str, overlays: Sequence[Path] = ()) -> str:
+    """The next minor version number after a fragment's newest one."""
+    newest = Version(open_library(overlays).versions(fragment_id)[-1].meta.version)
+    return f"{newest.major}.{newest.minor + 1}.0"
+
+
+def allowed_statuts(fragment: Fragment) -> list[Statut]:
+    """The statuses a version may move to (brouillon → en_revue → valide → retire)."""
+    return sorted(workflow.TRANSITIONS[fragment.meta.statut], key=list(Statut).index)
+
+
+def fragment_token(fragment: Fragment) -> str:
+    """The SHA-256 of a version's file as it is now (what a page sends back with a change)."""
+    return hashlib.sha256(fragment.path.read_bytes()).hexdigest()
 
 
 def known_names() -> set[str]:
@@ -89,6 +121,19 @@ def writable_roots(overlays: Sequence[Path] = ()) -> list[Path]:
     return overlay_roots(overlays)
 
 
+def ensure_bibliotheque(root: Path) -> Path:
+    """Create an organisation library directory if needed (``fragments/`` inside): the web
+    application's organisations get theirs on first use."""
+    (root / "fragments").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def is_organisation_version(fragment: Fragment, overlays: Sequence[Path] = ()) -> bool:
+    """Whether a version lives in an organisation library (and may be written)."""
+    resolved = fragment.path.resolve()
+    return any(resolved.is_relative_to(root) for root in writable_roots(overlays))
+
+
 def _writable_target(overlays: Sequence[Path], what: str) -> Path:
     roots = writable_roots(overlays)
     if not roots:
@@ -96,14 +141,27 @@ def _writable_target(overlays: Sequence[Path], what: str) -> Path:
     return roots[-1]
 
 
-def _check_writable(path: Path, overlays: Sequence[Path], what: str) -> None:
-    resolved = path.resolve()
-    if not any(resolved.is_relative_to(root) for root in writable_roots(overlays)):
-        raise LibraryWriteError(what=what, path=path)
+def _writable(ref: str, overlays: Sequence[Path], what: str) -> Fragment:
+    """The version named by ``ref``, if it lives in an organisation library."""
+    fragment = parse_ref(open_library(overlays), ref)
+    if not is_organisation_version(fragment, overlays):
+        raise LibraryWriteError(what=f"{what} de {fragment.ref}", path=fragment.path)
+    return fragment
 
 
-def publish(release: str, on: dt.date, *, replace: bool = False,
-            overlays: Sequence[Path] = ()) -> releases.PreparedRelease:
+def _current(ref: str, overlays: Sequence[Path], expected_sha256: str | None) -> Fragment:
+    """The version, read again from its file (under the caller's lock), if it is still the one
+    the person saw (when ``expected_sha256`` is given)."""
+    fragment = parse_ref(open_library(overlays, use_cache=False), ref)
+    if expected_sha256 is not None and fragment_token(fragment) != expected_sha256:
+        raise OrganisationLibraryError(ref=ref, reason="la version a été modifiée entre-temps "
+                                       "(par une autre personne ou la ligne de commande) ; "
+                                       "rechargez la page pour voir son état actuel.")
+    return fragment
+
+
+def publish_release(release: str, on: dt.date, *, replace: bool = False,
+                    overlays: Sequence[Path] = ()) -> releases.PreparedRelease:
     """Check, then write the manifest, the CHANGELOG entry and VERSION of a release (into the
     organisation library on top, never into the bundled one)."""
     releases.check_release_number(release)
@@ -122,25 +180,82 @@ def publish(release: str, on: dt.date, *, replace: bool = False,
     return prepared
 
 
-def set_status(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
-               overlays: Sequence[Path] = ()) -> Fragment:
-    """Apply a workflow transition to one version's file (in an organisation library)."""
-    fragment = parse_ref(open_library(overlays), ref)
-    _check_writable(fragment.path, overlays, f"changer le statut de {fragment.ref}")
+def list_releases(overlays: Sequence[Path] = ()) -> list[str]:
+    """The releases published in the organisation library on top, oldest first."""
+    roots = writable_roots(overlays)
+    if not roots:
+        return []
+    return sorted((p.stem for p in (roots[-1] / releases.RELEASES_DIR).glob("*.yml")), key=Version)
+
+
+def next_release(overlays: Sequence[Path] = ()) -> str:
+    """A release number above every release of every layer (minor step)."""
+    published = releases.manifest_paths(open_library(overlays))
+    if not published:
+        return "1.0.0"
+    newest = max(Version(v) for v in published)
+    return f"{newest.major}.{newest.minor + 1}.0"
+
+
+def read_changelog(overlays: Sequence[Path] = ()) -> str:
+    """The CHANGELOG of the organisation library on top (empty before its first release)."""
+    roots = writable_roots(overlays)
+    path = roots[-1] / releases.CHANGELOG if roots else None
+    return path.read_text(encoding="utf-8") if path is not None and path.is_file() else ""
+
+
+def set_statut(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
+               overlays: Sequence[Path] = (), expected_sha256: str | None = None) -> Fragment:
+    """Apply a workflow transition to one version's file (in an organisation library; reviewer
+    and date recorded in its header when it becomes ``valide``); the version as changed."""
+    fragment = _writable(ref, overlays, "changer le statut")
     with verrou(racine_de(fragment.path), ref):
+        fragment = _current(ref, overlays, expected_sha256)
         text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
         write_atomic(fragment.path, text.encode("utf-8"))
-    return fragment
+    return parse_fragment(text, fragment.path, layer=fragment.layer)
 
 
-def create_version(fragment_id: str, version: str, overlays: Sequence[Path] = ()) -> Path:
+def edit_brouillon(ref: str, corps: str, *, overlays: Sequence[Path] = (),
+                   expected_sha256: str | None = None) -> Fragment:
+    """Replace the wording of a ``brouillon`` version; any other status is never edited."""
+    fragment = _writable(ref, overlays, "modifier le texte")
+    with verrou(racine_de(fragment.path), ref):
+        fragment = _current(ref, overlays, expected_sha256)
+        if fragment.meta.statut is not Statut.brouillon:
+            raise OrganisationLibraryError(ref=ref, reason=f"version « {fragment.meta.statut.value} » :"
+                                           " seule une version en brouillon se modifie ; créez "
+                                           "une nouvelle version.")
+        head, _, _ = split_front_matter(read_text(fragment.path), fragment.path)
+        corps = corps.replace("\r\n", "\n").strip("\n") + "\n"
+        text = f"---\n{head}---\n\n{corps}"
+        edited = parse_fragment(text, fragment.path, layer=fragment.layer)
+        write_atomic(fragment.path, text.encode("utf-8"))
+    return edited
+
+
+def create_version(fragment_id: str, version: str, overlays: Sequence[Path] = (), *,
+                   newest_seen: str | None = None) -> Fragment:
     """Copy the newest version of a fragment into a new ``brouillon`` version, written in the
-    organisation library on top (whatever layer the newest version comes from)."""
+    organisation library on top (whatever layer the newest version comes from).
+
+    ``newest_seen`` is the newest version the person saw (web page): if another one appeared
+    since, the request is refused rather than silently based on a text nobody read."""
+    ref = f"{fragment_id}@{version}"
     target = _writable_target(overlays, f"créer la version {version} de {fragment_id}")
-    path, text = workflow.new_version(open_library(overlays), fragment_id, version)
-    destination = target / "fragments" / path.parent.name / path.name
-    with verrou(target, f"{fragment_id}@{version}"):
-        return write_atomic(destination, text.encode("utf-8"))
+    with verrou(target, ref):
+        library = open_library(overlays, use_cache=False)
+        newest = library.versions(fragment_id)[-1]
+        if newest_seen is not None and newest.meta.version != newest_seen:
+            raise OrganisationLibraryError(ref=ref, reason=f"une version {newest.meta.version} a "
+                                           "été créée entre-temps ; rechargez la page.")
+        path, text = workflow.new_version(library, fragment_id, version)
+        destination = target / "fragments" / path.parent.name / path.name
+        if destination.exists():
+            raise OrganisationLibraryError(ref=ref, reason="cette version existe déjà.")
+        fragment = parse_fragment(text, destination, layer=f"surcouche:{target.name}")
+        write_atomic(destination, text.encode("utf-8"))
+    return fragment
 
 
 def init_library(directory: Path, *, config: Path | None = None) -> list[Path]:
@@ -237,7 +352,7 @@ def _compare_releases(library: Library, old_release: str, new_release: str) -> C
     )
 
 
-def compare(old: str, new: str, overlays: Sequence[Path] = ()) -> Comparison:
+def compare_versions(old: str, new: str, overlays: Sequence[Path] = ()) -> Comparison:
     """``ID@V1 ID@V2`` compares two versions; ``R1 R2`` compares two releases."""
     library = open_library(overlays)
     if "@" in old or "@" in new:
@@ -245,23 +360,21 @@ def compare(old: str, new: str, overlays: Sequence[Path] = ()) -> Comparison:
     return _compare_releases(library, old, new)
 
 
-def write_redline(comparison: Comparison, output: Path, *, author: str | None,
-                  date: dt.date | None) -> Path:
-    """Write the comparison as a .docx with Word tracked changes."""
-    when = date or comparison.date
+def render_redline(comparison: Comparison, *, author: str | None = None, date: dt.date | None = None,
+                   default_date: dt.date | None = None) -> bytes:
+    """The comparison as .docx bytes with Word tracked changes (project's review skeleton).
+
+    The revisions are dated ``date``, else by the comparison (review or release date), else
+    ``default_date``; signed ``author``, else by the comparison's reviewer."""
+    when = date or comparison.date or default_date
     if when is None:
         raise ClausegenError("Date des révisions inconnue (ni revue ni publication datée) : "
                              "indiquez --le AAAA-MM-JJ.")
-    return write_atomic(output, redline_docx(comparison, author=author or comparison.author,
-                                             date=when))
-
-
-def redline_docx(comparison: Comparison, *, author: str, date: dt.date) -> bytes:
-    """The comparison as .docx bytes with Word tracked changes (project's review skeleton)."""
-    return render_redline(comparison.title, comparison.sections, author=author,
-                          date=dt.datetime.combine(date, dt.time()),
-                          provenance={"comparaison": comparison.title},
-                          skeleton=(templates_dir() / "revue.docx").read_bytes())
+    return redline.render_redline(comparison.title, comparison.sections,
+                                  author=author or comparison.author,
+                                  date=dt.datetime.combine(when, dt.time()),
+                                  provenance={"comparaison": comparison.title},
+                                  skeleton=(templates_dir() / "revue.docx").read_bytes())
 
 
 # --- provenance of a generated document ------------------------------------------------------
@@ -312,7 +425,7 @@ class DocumentReport:
         return not self.problems and not any(u.newer or u.changed for u in self.used)
 
 
-def document_report(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport:
+def verify_document(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport:
     """The provenance record of a .docx, what changed in the library since, and whether the
     body's text is still the one generated (``corps_sha256``)."""
     from clausegen.errors import InputFileError
@@ -345,7 +458,7 @@ def document_report(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
     return DocumentReport(record, used, problems)
 
 
-def text_changes(report: DocumentReport, docx: Path, dossier_path: Path,
+def compare_document_text(report: DocumentReport, docx: Path, dossier_path: Path,
                  overlays: Sequence[Path] = ()) -> str:
     """The body regenerated from the recorded provenance (same fragment versions) and the
     dossier, compared paragraph by paragraph with the document: a unified diff, empty when

@@ -10,10 +10,10 @@ from __future__ import annotations
 from clausegen import fragment_memo, signed_cache
 from clausegen.cache_maintenance import CacheState, cache_state, clear_cache
 
-__all__ = ["CacheState", "etat_du_cache", "processus_de_service", "vider_le_cache"]
+__all__ = ["CacheState", "clear_caches", "enter_server_mode", "read_cache_state"]
 
 
-def processus_de_service() -> None:
+def enter_server_mode() -> None:
     """This process serves many generations (the web server): fragments are taken from what
     they rendered to before when they read nothing that changed (:mod:`clausegen.fragment_memo`),
     and no cache entry computed from one dossier is written to disk
@@ -23,11 +23,11 @@ def processus_de_service() -> None:
     fragment_memo.enable()
 
 
-def etat_du_cache() -> CacheState:
+def read_cache_state() -> CacheState:
     """Where the caches are and how much they hold."""
     return cache_state()
 
 
-def vider_le_cache() -> int:
+def clear_caches() -> int:
     """Remove every cache entry; the number of files removed."""
     return clear_cache()

@@ -28,10 +28,10 @@ def _taille(octets: int) -> str:
 @handle_errors
 def etat() -> None:
     """Affiche où sont les caches et ce qu'ils occupent."""
-    from clausegen.api.cache import etat_du_cache
+    from clausegen.api.cache import read_cache_state
     from clausegen.text.french import pluriel
 
-    state = etat_du_cache()
+    state = read_cache_state()
     if state.directory is None:
         click.echo("Caches désactivés (CLAUSEGEN_CACHE=off).")
         return
@@ -44,10 +44,10 @@ def etat() -> None:
 @handle_errors
 def vider() -> None:
     """Supprime tous les caches de clausegen (seuls ses propres fichiers sont retirés)."""
-    from clausegen.api.cache import vider_le_cache
+    from clausegen.api.cache import clear_caches
     from clausegen.text.french import pluriel
 
-    retires = vider_le_cache()
+    retires = clear_caches()
     success(f"Caches vidés\u00a0: {pluriel(retires, 'fichier')} retiré{'s' if retires > 1 else ''}.")
 
 

@@ -68,9 +68,9 @@ def afficher(ref: str, surcouches: tuple[Path, ...]) -> None:
 @handle_errors
 def historique(fragment_id: str, surcouches: tuple[Path, ...]) -> None:
     """Les versions d'un fragment : statut, revue, publications qui les contiennent."""
-    from clausegen.api.bibliotheque import history
+    from clausegen.api.bibliotheque import list_versions
 
-    for fragment, published in history(fragment_id, surcouches):
+    for fragment, published in list_versions(fragment_id, surcouches):
         meta = fragment.meta
         revue = f"revue par {meta.revue.par} le {meta.revue.le.isoformat()}" if meta.revue else "—"
         releases = ", ".join(published) or "aucune"
@@ -91,14 +91,15 @@ def historique(fragment_id: str, surcouches: tuple[Path, ...]) -> None:
 def comparer(ancien: str, nouveau: str, sortie: Path | None, auteur: str | None,
              le: dt.datetime | None, surcouches: tuple[Path, ...]) -> None:
     """Compare ID@V1 et ID@V2, ou deux publications (ex. 1.0.0 1.1.0)."""
-    from clausegen.api.bibliotheque import compare, write_redline
+    from clausegen.api.bibliotheque import compare_versions, render_redline
+    from clausegen.output import write_atomic
 
-    comparison = compare(ancien, nouveau, surcouches)
+    comparison = compare_versions(ancien, nouveau, surcouches)
     click.echo(comparison.terminal or "Aucune différence de rédaction.", nl=False)
     if not comparison.terminal:
         click.echo()
     if sortie:
-        write_redline(comparison, sortie, author=auteur, date=_date(le))
+        write_atomic(sortie, render_redline(comparison, author=auteur, date=_date(le)))
         success(f"Comparaison avec révisions Word écrite : {sortie}")
 
 
@@ -130,9 +131,9 @@ def verifier(strict: bool, surcouches: tuple[Path, ...]) -> None:
 def publier(version: str, le: dt.datetime | None, remplacer: bool,
             surcouches: tuple[Path, ...]) -> None:
     """Publie la bibliothèque : manifeste, entrée du CHANGELOG, fichier VERSION."""
-    from clausegen.api.bibliotheque import publish
+    from clausegen.api.bibliotheque import publish_release
 
-    prepared = publish(version, _date(le) or dt.date.today(), replace=remplacer,
+    prepared = publish_release(version, _date(le) or dt.date.today(), replace=remplacer,
                        overlays=surcouches)
     success(f"Publication {version} : {len(prepared.manifest.fragments)} fragments, "
             f"manifeste {next(iter(prepared.files))}")
@@ -148,11 +149,11 @@ def publier(version: str, le: dt.datetime | None, remplacer: bool,
 def statut(ref: str, statut: str, par: str | None, le: dt.datetime | None,
            surcouches: tuple[Path, ...]) -> None:
     """Fait avancer une version dans le circuit brouillon → en_revue → valide → retire."""
-    from clausegen.api.bibliotheque import set_status
+    from clausegen.api.bibliotheque import set_statut
     from clausegen.models.fragment import Statut
 
-    fragment = set_status(ref, Statut(statut), par=par, le=_date(le), overlays=surcouches)
-    success(f"{fragment.ref} : {fragment.meta.statut.value} \u2192 {statut}")
+    fragment = set_statut(ref, Statut(statut), par=par, le=_date(le), overlays=surcouches)
+    success(f"{fragment.ref} : statut « {fragment.meta.statut.value} » enregistré.")
 
 
 @bibliotheque.command("init")
@@ -188,7 +189,7 @@ def nouvelle_version(fragment_id: str, version: str, surcouches: tuple[Path, ...
     """Copie la dernière version d'un fragment dans une nouvelle version en brouillon."""
     from clausegen.api.bibliotheque import create_version
 
-    success(f"Brouillon créé : {create_version(fragment_id, version, surcouches)}")
+    success(f"Brouillon créé : {create_version(fragment_id, version, surcouches).path}")
 
 
 @bibliotheque.command("importer")
@@ -239,9 +240,9 @@ def verifier_document(fichier: Path, dossier: Path | None, surcouches: tuple[Pat
     """
     import sys
 
-    from clausegen.api.bibliotheque import document_report
+    from clausegen.api.bibliotheque import verify_document
 
-    report = document_report(fichier, surcouches)
+    report = verify_document(fichier, surcouches)
     record = report.record
     for key in ("piece", "version", "bibliotheque", "bibliotheque_epinglee", "dossier_sha256"):
         if key in record:
@@ -255,9 +256,9 @@ def verifier_document(fichier: Path, dossier: Path | None, surcouches: tuple[Pat
     for problem in report.problems:
         click.secho(f"Alerte : {problem}.", fg="red", err=True)
     if dossier is not None:
-        from clausegen.api.bibliotheque import text_changes
+        from clausegen.api.bibliotheque import compare_document_text
 
-        diff = text_changes(report, fichier, dossier, surcouches)
+        diff = compare_document_text(report, fichier, dossier, surcouches)
         if diff:
             click.echo("Modifications du texte depuis la génération (- généré, + document) :")
             click.echo(diff, nl=False)

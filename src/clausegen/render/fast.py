@@ -1,16 +1,12 @@
-"""The fast Word renderer: a skeleton prepared once, the body written as WordprocessingML text.
+"""The Word writer: a skeleton prepared once, the body written as WordprocessingML text.
 
-Measured (docs/performance.md): building the body with python-docx objects, reopening
-the skeleton package for every document, compiling its XML as a Jinja template and
-deflating its 800 kB of unchanging styles were most of a document's cost. Here a
-skeleton is prepared once (style ids resolved by python-docx, fields compiled by the
-sandboxed Jinja environment after docxtpl's own ``patch_xml``, unchanging parts
-deflated); each document then only renders the small field parts, writes the body
-as text and zips.
-
-The body XML is the one python-docx writes for the same blocks (same elements, same
-order), so :func:`clausegen.render.word.render_docx` can fall back to python-docx for
-what is not handled here (images, a skeleton lacking one of the named styles).
+It is clausegen's only docx writer (:func:`clausegen.render.word.render_docx` calls it) and
+writes every block, images included (a media part, its relationship and a ``w:drawing``). A
+skeleton is prepared once: style ids resolved by python-docx, fields compiled by the sandboxed
+Jinja environment after docxtpl's own ``patch_xml``, unchanging parts deflated. Each document
+then only renders the small field parts, writes the body as text and zips. A skeleton it
+cannot use (a named style missing, no styles part…) raises :class:`UnusableSkeleton`, whose
+French reason the caller reports with the skeleton's name; nothing falls back to another writer.
 """
 
 from __future__ import annotations
@@ -19,6 +15,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,10 +26,27 @@ from docx.shared import Cm
 from jinja2 import Template
 from markupsafe import Markup
 
-from clausegen.blocks import Block, Heading, ListItem, PageBreak, Paragraph, Run, Table, TableOfContents
-from clausegen.render import numbering
+from clausegen.blocks import (
+    Block,
+    Heading,
+    Image,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+    TableOfContents,
+)
+from clausegen.render import numbering, styles
 from clausegen.render.body_text import assembled_digest
-from clausegen.render.package import BODY_PART, DESCRIPTION, LANGUAGE, escape
+from clausegen.render.package import BODY_PART, DESCRIPTION, LANGUAGE, ZipEntry, escape, escape_attribute
+from clausegen.render.styles import (
+    LETTER_STYLE_STAND_INS,
+    PARAGRAPH_STYLE_NAMES,
+    PARAGRAPH_STYLES,
+    TABLE_STYLE,
+    column_widths,
+)
 from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.templating import SKELETON_CODE, render_bounded, skeleton_environment
 
@@ -42,10 +56,6 @@ MAX_PART_CHARS = 20_000_000
 BODY_MARK = "\ue000clausegen-corps\ue000"
 """Stands for the body while the skeleton's fields are rendered (private-use characters)."""
 
-TABLE_STYLE = "Table Grid"
-PARAGRAPH_STYLE_NAMES = ("Normal", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Body Text 2",
-                         "Body Text 3", "Quote", "List", "List 2", "List Bullet", "List Bullet 2",
-                         "Caption", "Destinataire", "Signataire")
 TABLE_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
               'w:noHBand="0" w:noVBand="1" w:val="04A0"/>')
 KEPT_RAW = ("docProps/core.xml", "[Content_Types].xml", "_rels/.rels")
@@ -53,6 +63,29 @@ KEPT_RAW = ("docProps/core.xml", "[Content_Types].xml", "_rels/.rels")
 _W_P = re.compile(r"<w:p([ >])")
 _NEWLINE_W_P = re.compile(r"\n<w:p([ >])")
 _BREAKS = re.compile(r"[\t\n\r]")
+
+
+class UnusableSkeleton(ValueError):
+    """A skeleton the writer cannot use; the message is the French reason (the caller names
+    the file)."""
+
+
+FRENCH_STYLE_NAMES = {"Normal": "Normal", "Heading 1": "Titre 1", "Heading 2": "Titre 2",
+                      "Heading 3": "Titre 3", "Body Text": "Corps de texte",
+                      "Body Text 2": "Corps de texte 2", "Body Text 3": "Corps de texte 3",
+                      "Quote": "Citation", "List": "Liste", "List 2": "Liste 2",
+                      "List Bullet": "Liste à puces", "List Bullet 2": "Liste à puces 2",
+                      "Caption": "Légende", "Table Grid": "Grille du tableau"}
+"""What Word in French calls the built-in styles (the skeleton stores the English name)."""
+
+
+def missing_style(name: str) -> UnusableSkeleton:
+    """The refusal of a skeleton that lacks the named style."""
+    french = FRENCH_STYLE_NAMES.get(name, name)
+    in_french = f" (« {french} » dans Word en français)" if french != name else ""
+    return UnusableSkeleton(f"style « {name} » absent du modèle{in_french} : appliquez ce style une "
+                            "fois dans le modèle (Word ou LibreOffice l'y enregistrent alors), ou "
+                            "partez de templates/piece.docx, qui définit tous les styles nommés")
 
 
 @dataclass(frozen=True)
@@ -80,10 +113,11 @@ class PreparedSkeleton:
         return numbering.toc_styles(self.raw[numbering.STYLES_PART])
 
 
-def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
+def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]]:
     """Through python-docx, once: the style ids of the named styles, and the parts docxtpl
     renders as templates (the document, its headers, footers and footnotes). Kept in the
-    signed cache by the skeleton's SHA-256 (opening it with python-docx is most of preparing it)."""
+    signed cache by the skeleton's SHA-256 (opening it with python-docx is most of preparing it);
+    :class:`UnusableSkeleton` when a named style is missing."""
     key = hashlib.sha256(skeleton).hexdigest()
     kept = _INSPECTED.load_object(key, tuple)
     if kept is not None:
@@ -98,6 +132,7 @@ def _inspect_namespace() -> str:
     import docx
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(styles.__file__).read_bytes())
     digest.update(Path(docx.__file__).read_bytes())
     return f"squelettes-styles-{digest.hexdigest()[:32]}"
 
@@ -105,17 +140,28 @@ def _inspect_namespace() -> str:
 _INSPECTED = SignedCache(_inspect_namespace, ".pickle")
 
 
-def _inspect_with_docx(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]] | None:
+def _style_id(part: Any, name: str, kind: Any) -> str | None:
+    """The id of a named style; its stand-in for a letter role the skeleton lacks."""
+    stand_in = LETTER_STYLE_STAND_INS.get(name)
+    for candidate in (name, stand_in) if stand_in else (name,):
+        try:
+            return part.get_style_id(candidate, kind)  # type: ignore[no-any-return]
+        except KeyError:  # python-docx: no style with that name
+            continue
+        except ValueError:  # python-docx: a style of another kind (character, table…)
+            raise UnusableSkeleton(f"le style « {candidate} » du modèle n'est pas un style de "
+                                   f"{'tableau' if name == TABLE_STYLE else 'paragraphe'}") from None
+    raise missing_style(name)
+
+
+def _inspect_with_docx(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]]:
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     part: Any = Document(io.BytesIO(skeleton)).part  # get_style_id is untyped
-    try:
-        ids = {name: part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH) for name in PARAGRAPH_STYLE_NAMES}
-        table = part.get_style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-    except (KeyError, ValueError):
-        return None
+    ids = {name: _style_id(part, name, WD_STYLE_TYPE.PARAGRAPH) for name in PARAGRAPH_STYLE_NAMES}
+    table = _style_id(part, TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     names = {"word/document.xml"}
     for rel in part.rels.values():
         if rel.reltype in (RT.HEADER, RT.FOOTER, RT.FOOTNOTES) and not rel.is_external:
@@ -161,19 +207,18 @@ def _patching_version() -> str:
 
 
 @lru_cache(maxsize=8)
-def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
-    """Prepare a skeleton (cached); None when it needs the python-docx path."""
+def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton:
+    """Prepare a skeleton (cached); :class:`UnusableSkeleton` when it cannot be used."""
     from clausegen.render.package import french_language
 
     inspected = _inspect(skeleton)
-    if inspected is None:
-        return None
     style_ids, table_style, templated = inspected
     parts: list[tuple[str, Any]] = []
     raw: dict[str, bytes] = {}
     with zipfile.ZipFile(io.BytesIO(skeleton)) as archive:
         if "docProps/core.xml" not in archive.namelist():
-            return None
+            raise UnusableSkeleton("propriétés du document (docProps/core.xml) absentes : "
+                                   "enregistrez le modèle à nouveau avec Word ou LibreOffice")
         unchanging = [i.filename for i in archive.infolist()
                       if i.filename not in templated and i.filename not in KEPT_RAW]
         digest = hashlib.sha256(skeleton).hexdigest()
@@ -193,7 +238,8 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton | None:
             else:
                 parts.append((name, deflated[name]))
     if numbering.STYLES_PART not in raw:
-        return None
+        raise UnusableSkeleton("partie des styles (word/styles.xml) absente : enregistrez le "
+                               "modèle à nouveau avec Word ou LibreOffice")
     return PreparedSkeleton(parts=tuple(parts), paragraph_styles=style_ids, table_style=table_style,
                             raw=raw, digest=digest)
 
@@ -277,6 +323,7 @@ class BodyWriter:
         self.out: list[str] = []
         self.break_before = False
         self.spacer = -1  # index in ``out`` of the empty paragraph that follows a table
+        self.drawing_id = DRAWING_ID_BASE  # wp:docPr/@id of the next picture (unique in the document)
 
     def paragraph(self, style: str, content: str, numbering_off: bool = False) -> None:
         style_id = self.styles[style]
@@ -289,8 +336,6 @@ class BodyWriter:
         self.out.append(f"<w:p>{ppr}{content}</w:p>")
 
     def block(self, block: Block) -> None:
-        from clausegen.render.word import PARAGRAPH_STYLES
-
         if isinstance(block, Heading):
             text = f"<w:r>{text_xml(block.text)}</w:r>" if block.text else ""
             if block.anchor:
@@ -313,6 +358,23 @@ class BodyWriter:
             self.break_before = True
         elif isinstance(block, TableOfContents):
             self.out.append(numbering.toc_xml(block, self.prepared.toc_styles, text_xml))
+        elif isinstance(block, Image):
+            self.image(block)
+        else:
+            raise TypeError(f"no WordprocessingML for {type(block).__name__}")
+
+    def image(self, image: Image) -> None:
+        """An inline picture in its own paragraph (kept with its caption), then the caption."""
+        style_id = self.styles["Normal"]
+        properties = (f'<w:pStyle w:val="{style_id}"/>' if style_id else "") + (
+            "<w:keepNext/>" if image.caption else "")
+        if self.break_before:
+            properties += "<w:pageBreakBefore/>"
+            self.break_before = False
+        ppr = f"<w:pPr>{properties}</w:pPr>" if properties else "<w:pPr/>"
+        self.out.append(f"<w:p>{ppr}<w:r>{drawing_xml(image, self.drawing_id)}</w:r></w:p>")
+        if image.caption:
+            self.paragraph("Caption", f"<w:r>{text_xml(image.caption)}</w:r>")
 
     def list_item(self, item: ListItem) -> None:
         depth = " 2" if item.depth else ""
@@ -323,8 +385,6 @@ class BodyWriter:
         self.paragraph(style, label + "".join(_run(r) for r in item.runs))
 
     def table(self, table: Table) -> None:
-        from clausegen.render.word import column_widths
-
         columns = max([len(table.header)] + [len(r) for r in table.rows])
         widths = [Cm(w).twips for w in column_widths(table, columns)]
         style = f'<w:tblStyle w:val="{self.table_style}"/>' if self.table_style else ""
@@ -345,12 +405,6 @@ class BodyWriter:
         self.out.append("</w:tbl>")
         self.paragraph("Normal", "")
         self.spacer = len(self.out) - 1
-
-
-def supports(blocks: Sequence[Block]) -> bool:
-    """Whether every block can be written here (images need python-docx)."""
-    return all(isinstance(b, Heading | Paragraph | ListItem | Table | PageBreak | TableOfContents)
-               for b in blocks)
 
 
 MAX_WRITTEN_BLOCKS = 20_000
@@ -374,11 +428,13 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
             break_pending = True  # already applied to the block before, if it was written
             continue
         before_break = index + 1 < len(blocks) and isinstance(blocks[index + 1], PageBreak)
-        if break_pending or before_break:
+        if break_pending or before_break or isinstance(block, Image):
             # A page break is writer state across blocks (« page break before » on the next
-            # paragraph, no spacer after a table just before it): such blocks are not cached.
+            # paragraph, no spacer after a table just before it), and a picture's id is its
+            # place in the document: such blocks are not cached.
             writer = BodyWriter(prepared)
             writer.break_before = break_pending
+            writer.drawing_id = DRAWING_ID_BASE + index
             writer.block(block)
             if before_break:
                 writer.block(blocks[index + 1])
@@ -399,6 +455,80 @@ def _write(prepared: PreparedSkeleton, block: Block) -> str:
     writer = BodyWriter(prepared)
     writer.block(block)
     return "".join(writer.out)
+
+
+# --- images ----------------------------------------------------------------------------------
+
+DRAWING_ID_BASE = 10_000
+"""First ``wp:docPr/@id`` of the body's pictures (plus the block's index): above the small ids
+a skeleton's own pictures (a logo in a header) carry, and unique within the document."""
+EMU_PER_CM = 360_000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+NS_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+NS_PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _image_name(image: Image) -> str:
+    """The picture's media part and relationship are named by its content (same bytes, same name)."""
+    return hashlib.sha256(image.data).hexdigest()[:16]
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels of a PNG (its IHDR chunk)."""
+    if not data.startswith(PNG_SIGNATURE) or len(data) < 24 or data[12:16] != b"IHDR":
+        raise ValueError("image PNG attendue")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not width or not height:
+        raise ValueError("image PNG vide")
+    return width, height
+
+
+def drawing_xml(image: Image, drawing_id: int) -> str:
+    """``w:drawing`` of an inline picture ``width_cm`` wide (height by its aspect ratio), with its
+    alternative text (Word « Texte de remplacement »); namespaces declared where used."""
+    width, height = _png_size(image.data)
+    cx = int(image.width_cm * EMU_PER_CM)
+    cy = int(cx * height / width)
+    name = _image_name(image)
+    descr = f' descr="{escape_attribute(image.alt)}"' if image.alt else ""
+    return (f'<w:drawing><wp:inline xmlns:wp="{NS_WP}" distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{drawing_id}" name="Image {drawing_id}"{descr}/>'
+            f'<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="{NS_A}" noChangeAspect="1"/>'
+            f'</wp:cNvGraphicFramePr><a:graphic xmlns:a="{NS_A}"><a:graphicData uri="{NS_PIC}">'
+            f'<pic:pic xmlns:pic="{NS_PIC}"><pic:nvPicPr><pic:cNvPr id="0" name="{name}.png"/>'
+            f'<pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip xmlns:r="{NS_R}" r:embed="rIdImage{name}"/>'
+            '<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+            f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+            "</pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>")
+
+
+def _raw(content: bytes | ZipEntry) -> bytes:
+    return zlib.decompress(content.data, -15) if isinstance(content, ZipEntry) else content
+
+
+def with_images(parts: list[tuple[str, Any]], blocks: Sequence[Block]) -> list[tuple[str, Any]]:
+    """The package with the body's pictures: one ``word/media`` part per distinct picture, its
+    relationship from the body, and the PNG content type (parts unchanged without pictures)."""
+    images = {_image_name(b): b.data for b in blocks if isinstance(b, Image)}
+    if not images:
+        return parts
+    relationships = "".join(f'<Relationship Id="rIdImage{name}" Type="{IMAGE_REL}" '
+                            f'Target="media/clausegen-{name}.png"/>' for name in images)
+    out = []
+    for name, content in parts:
+        if name == numbering.DOCUMENT_RELS:
+            content = _raw(content).replace(b"</Relationships>",
+                                            relationships.encode() + b"</Relationships>")
+        elif name == numbering.CONTENT_TYPES and not re.search(
+                rb'<Default\b[^>]*\bExtension="png"', _raw(content), re.IGNORECASE):
+            content = _raw(content).replace(
+                b"</Types>", b'<Default Extension="png" ContentType="image/png"/></Types>')
+        out.append((name, content))
+    out += [(f"word/media/clausegen-{name}.png", data) for name, data in images.items()]
+    return out
 
 
 # --- fields and package ----------------------------------------------------------------------
@@ -450,9 +580,17 @@ class PackageParts:
     body_sha256: str | None
 
 
-def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: Mapping[str, str],
+def render_fields(prepared: PreparedSkeleton, fields: Mapping[str, str]) -> dict[str, str]:
+    """The skeleton's field parts rendered (the body part with :data:`BODY_MARK` where the body
+    goes). Any error here is the skeleton's own (its expressions), apart from the body's writing."""
+    return {name: render_around(content, fields) for name, content in prepared.parts
+            if isinstance(content, Template)}
+
+
+def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], rendered: Mapping[str, str],
                   properties: Any) -> PackageParts:
-    """Every part of the document, in the skeleton's order (unchanging ones still deflated)."""
+    """Every part of the document, in the skeleton's order (unchanging ones still deflated);
+    ``rendered``: the field parts from :func:`render_fields`."""
     pieces = body_pieces(prepared, blocks)
     body = _joined(pieces, blocks)
     start = numbering.start_number(blocks)
@@ -461,7 +599,7 @@ def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: M
     digest = None
     for name, content in prepared.parts:
         if isinstance(content, Template):
-            around = render_around(content, fields)
+            around = rendered[name]
             if name == BODY_PART:
                 digest = assembled_digest(around, BODY_MARK, pieces)
             parts.append((name, around.replace(BODY_MARK, body if name == BODY_PART else "").encode("utf-8")))
@@ -469,4 +607,4 @@ def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], fields: M
             parts.append((name, core_xml(content, properties)))
         else:
             parts.append((name, content))
-    return PackageParts(numbering.apply(parts, replaced), digest)
+    return PackageParts(with_images(numbering.apply(parts, replaced), blocks), digest)

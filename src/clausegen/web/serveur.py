@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Flask
 
-from clausegen.api.cache import processus_de_service
+from clausegen.api.cache import enter_server_mode
 from clausegen.errors import ServerAddressError
 from clausegen.web.app import moteur_de
 
@@ -48,14 +48,6 @@ workers in arrival order, instead of piling up behind a busy one. Measured at 10
 cores: generation p95 224–263 ms when each worker accepted any number of connections, 119–153
 ms with 1 or 2 per worker (docs/performance-web.md). Two rather than one: a slow request (PDF
 conversion by LibreOffice, seconds) leaves its worker one slot for the others."""
-GELS = (10, 100)
-"""After its 10th and 100th requests, a worker process moves every object then alive out of
-the garbage collector's reach (``gc.freeze``), as it does at its start: what lives as long
-as the worker (modules, the clause library, compiled clauses, prepared skeletons) is no
-longer scanned by each full collection, which otherwise paused one request in a few hundred
-for 20 to 40 ms (measured: 21 ms in a process that had generated 50 dossiers, 1.5 ms after
-``gc.freeze``). Objects frozen then and freed later in a reference cycle are not reclaimed:
-a bounded cost, taken twice."""
 FILS_UN_PROCESSUS = 8
 """Threads of the single waitress process (``--processus 1``, Windows)."""
 
@@ -123,7 +115,7 @@ def verifier_adresse(hote: str, port: int) -> None:
 
 def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
     """Serve until interrupted (Ctrl+C or SIGTERM stops the workers too)."""
-    processus_de_service()
+    enter_server_mode()
     if ecoute.processus > 1 and multiprocessus_possible():
         _servir_gunicorn(app, ecoute)
         return
@@ -134,19 +126,6 @@ def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
                    clear_untrusted_proxy_headers=not derriere_proxy, _quiet=True)
 
 
-def epingler(rang: int) -> None:
-    """Keep this worker process on one processor of those it may use (the ``rang``-th, in
-    turn). A worker that stays on its core finds its caches warm there; measured at 10
-    clients on 2 cores, interleaved: generation p95 83–88 ms pinned against 92–106 ms not,
-    throughput 131–143/s against 119–130/s. Where the system cannot pin (macOS, Windows) or
-    the process may use one processor only, nothing changes."""
-    if not hasattr(os, "sched_setaffinity"):
-        return
-    processeurs = sorted(os.sched_getaffinity(0))
-    if len(processeurs) > 1:
-        os.sched_setaffinity(0, {processeurs[rang % len(processeurs)]})
-
-
 def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
     """gunicorn's settings: gthread workers taking ``fils`` requests at once each, one
     connection per request (:data:`KEEPALIVE_SECONDS`); forwarded headers are never interpreted
@@ -155,18 +134,11 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
     hote = f"[{ecoute.hote}]" if ":" in ecoute.hote else ecoute.hote
     fils = ecoute.fils or FILS_PAR_PROCESSUS
 
-    def apres_fork(_arbiter: Any, worker: Any) -> None:
+    def apres_fork(_arbiter: Any, _worker: Any) -> None:
         moteur_de(app).dispose(close=False)  # the parent's connections stay the parent's
-        gc.freeze()  # what the worker inherited (modules, the application): see GELS
-        epingler(worker.age)
-
-    servies = [0]  # requests this worker served (each forked worker counts its own)
-
-    def apres_requete(_worker: Any, _requete: Any, _environ: Any, _reponse: Any) -> None:
-        servies[0] += 1
-        if servies[0] in GELS:
-            gc.collect()
-            gc.freeze()
+        # Once, after fork: what the worker inherited (modules, the library, the application)
+        # lives as long as the worker; full collections need not scan it again.
+        gc.freeze()
 
     return {
         "bind": [f"{hote}:{ecoute.port}"],
@@ -182,7 +154,6 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
         "forwarded_allow_ips": "",
         "secure_scheme_headers": {},
         "post_fork": apres_fork,
-        "post_request": apres_requete,
     }
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from clausegen.db import Compte, Role
+from clausegen.db.store import comptes as store
 from clausegen.errors import AccountError, FieldProblem
 from clausegen.web import droits
 from clausegen.web.base import db
@@ -19,9 +19,7 @@ CHAMPS = ("courriel", "nom", "role", "mot_de_passe")
 
 
 def _page(problemes: list[FieldProblem], saisie: dict[str, str], statut: int = 200) -> tuple[str, int]:
-    moi = compte_courant()
-    comptes = db().scalars(select(Compte).where(Compte.organisation_id == moi.organisation_id)
-                           .order_by(Compte.nom)).all()
+    comptes = store.list_comptes(db(), compte_courant().organisation_id)
     return render_template("admin/comptes.html", comptes=comptes, problemes=problemes,
                            saisie=saisie, roles=list(Role)), statut
 
@@ -53,7 +51,7 @@ def ajouter() -> Response | tuple[str, int]:
 
 
 def _cible(compte_id: int) -> Compte:
-    cible = db().get(Compte, compte_id)
+    cible = store.find_compte(db(), compte_id)
     moi = compte_courant()
     if cible is None or not droits.meme_organisation(moi, cible.organisation_id):
         abort(404)
@@ -67,9 +65,7 @@ def _cible(compte_id: int) -> Compte:
 def changer_actif(compte_id: int) -> Response:
     """Deactivate (every session ends) or reactivate an account."""
     cible = _cible(compte_id)
-    cible.actif = request.form.get("actif") == "oui"
-    cible.numero_session += 1
-    db().commit()
+    store.set_actif(db(), cible, request.form.get("actif") == "oui")
     flash(f"Compte de {cible.nom} {'réactivé' if cible.actif else 'désactivé'}.")
     return redirect(url_for("admin.comptes"))
 
@@ -83,7 +79,6 @@ def changer_role(compte_id: int) -> Response | tuple[str, int]:
     if role not in {r.value for r in Role}:
         return _page([FieldProblem(path=f"role-{compte_id}", expected="rôle attendu parmi : "
                                    + ", ".join(r.value for r in Role))], {}, 422)
-    cible.role = role
-    db().commit()
+    store.set_role(db(), cible, Role(role))
     flash(f"{cible.nom} a désormais le rôle {role}.")
     return redirect(url_for("admin.comptes"))

@@ -1,6 +1,7 @@
 """The legal team's desk: browse the library, compare versions, move them through review,
-publish the organisation's releases. Every write goes through :mod:`clausegen.api.juridique`
-to the organisation's own library directory; the bundled library is read-only."""
+publish the organisation's releases. Every read and write goes through
+:mod:`clausegen.api.bibliotheque` (the same functions as ``clausegen bibliotheque …``) with the
+organisation's own library directory on top; the bundled library is read-only."""
 
 from __future__ import annotations
 
@@ -8,13 +9,32 @@ import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from clausegen.api import juridique
-from clausegen.api.bibliotheque import history, list_fragments, parse_ref
-from clausegen.db import EntreeJournal, Role
+from clausegen.api import open_library
+from clausegen.api.bibliotheque import (
+    Comparison,
+    allowed_statuts,
+    compare_versions,
+    create_version,
+    edit_brouillon,
+    ensure_bibliotheque,
+    fragment_token,
+    is_organisation_version,
+    list_fragments,
+    list_releases,
+    list_versions,
+    next_release,
+    next_version,
+    parse_ref,
+    publish_release,
+    read_changelog,
+    render_redline,
+    set_statut,
+)
+from clausegen.db import Role
 from clausegen.db.journal import consigner
+from clausegen.db.store.journal import list_fragment_entries
 from clausegen.errors import ClausegenError, FragmentNotFoundError
 from clausegen.models._base import label
 from clausegen.models.fragment import Categorie, Fragment, Statut
@@ -31,7 +51,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _racine() -> Path:
-    return bibliotheque_de(compte_courant().organisation_id)
+    return ensure_bibliotheque(bibliotheque_de(compte_courant().organisation_id))
+
+
+def _couches() -> list[Path]:
+    """The organisation's library, on top of the bundled one."""
+    return [_racine()]
 
 
 def _juriste() -> None:
@@ -41,7 +66,7 @@ def _juriste() -> None:
 
 def _version(fragment_id: str, version: str) -> Fragment:
     try:
-        return parse_ref(juridique.ouvrir(_racine()), f"{fragment_id}@{version}")
+        return parse_ref(open_library(_couches()), f"{fragment_id}@{version}")
     except (FragmentNotFoundError, ValueError):
         abort(404)
 
@@ -54,46 +79,36 @@ def _filtre(nom: str) -> str | None:
 @role_requis(*LECTEURS)
 def liste() -> str:
     """Every version, filtered by category, status, piece and layer."""
-    racine = juridique.preparer(_racine())
+    couches = _couches()
     couche = _filtre("couche")
-    fragments = [f for f in list_fragments([racine], categorie=_filtre("categorie"),
-                                           statut=_filtre("statut"), piece=_filtre("piece"))
-                 if couche is None or (couche == "organisation") == juridique.de_l_organisation(racine, f)]
+    fragments = list_fragments(couches, categorie=_filtre("categorie"), statut=_filtre("statut"),
+                               piece=_filtre("piece"),
+                               organisation=None if couche is None else couche == "organisation")
     return render_template(
-        "bibliotheque/liste.html", fragments=fragments, racine=racine,
+        "bibliotheque/liste.html", fragments=fragments, racine=couches[-1],
         categories=list(Categorie), statuts=list(Statut), filtres=request.args,
-        publications=juridique.publications(racine),
-        changelog=juridique.journal_des_modifications(racine),
-        prochaine=juridique.prochaine_publication(racine),
+        publications=list_releases(couches), changelog=read_changelog(couches),
+        prochaine=next_release(couches),
         peut_modifier=droits.peut_modifier_bibliotheque(compte_courant()),
-        de_l_organisation=lambda f: juridique.de_l_organisation(racine, f))
-
-
-def _journal_du_fragment(fragment_id: str) -> list[EntreeJournal]:
-    moi = compte_courant()
-    return list(db().scalars(select(EntreeJournal).where(
-        EntreeJournal.organisation_id == moi.organisation_id,
-        EntreeJournal.action.in_(("statut_fragment", "version_fragment")),
-        EntreeJournal.objet.like(f"{fragment_id}@%")).order_by(EntreeJournal.id.desc())))
+        de_l_organisation=lambda f: is_organisation_version(f, couches))
 
 
 @bp.get("/<fragment_id>")
 @role_requis(*LECTEURS)
 def fragment(fragment_id: str) -> str:
     """A fragment's history, its review actions and the comparison form."""
-    racine = _racine()
-    library = juridique.ouvrir(racine)
+    couches = _couches()
     try:
-        versions = history(fragment_id, [racine])
+        versions = list_versions(fragment_id, couches)
     except FragmentNotFoundError:
         abort(404)
     return render_template(
         "bibliotheque/fragment.html", fragment_id=fragment_id, versions=versions,
-        derniere=versions[-1][0], suivante=juridique.version_suivante(library, fragment_id),
-        journal=_journal_du_fragment(fragment_id),
+        derniere=versions[-1][0], suivante=next_version(fragment_id, couches),
+        journal=list_fragment_entries(db(), compte_courant().organisation_id, fragment_id),
         peut_modifier=droits.peut_modifier_bibliotheque(compte_courant()),
-        de_l_organisation=lambda f: juridique.de_l_organisation(racine, f),
-        transitions=juridique.transitions, jeton=juridique.jeton)
+        de_l_organisation=lambda f: is_organisation_version(f, couches),
+        transitions=allowed_statuts, jeton=fragment_token)
 
 
 @bp.get("/<fragment_id>/<version>")
@@ -103,9 +118,9 @@ def version(fragment_id: str, version: str) -> str:
     trouvee = _version(fragment_id, version)
     modifiable = (droits.peut_modifier_bibliotheque(compte_courant())
                   and trouvee.meta.statut is Statut.brouillon
-                  and juridique.de_l_organisation(_racine(), trouvee))
+                  and is_organisation_version(trouvee, _couches()))
     return render_template("bibliotheque/version.html", fragment=trouvee, modifiable=modifiable,
-                           jeton=juridique.jeton(trouvee))
+                           jeton=fragment_token(trouvee))
 
 
 def _apres(message: str, fragment_id: str) -> Response:
@@ -124,8 +139,8 @@ def nouvelle_version(fragment_id: str) -> Response | tuple[str, int]:
     _juriste()
     version = request.form.get("version", "").strip()
     try:
-        cree = juridique.nouvelle_version(_racine(), fragment_id, version,
-                                          derniere=request.form.get("derniere", ""))
+        cree = create_version(fragment_id, version, _couches(),
+                              newest_seen=request.form.get("derniere", ""))
     except FragmentNotFoundError:
         abort(404)
     except ClausegenError as exc:
@@ -154,8 +169,8 @@ def statut(fragment_id: str, version: str) -> Response | tuple[str, int]:
                                 "(ce qui a été relu, ce qui reste à faire).")
     le = dt.date.today()
     try:
-        change = juridique.changer_statut(_racine(), f"{fragment_id}@{version}", cible,
-                                          attendu=request.form.get("jeton", ""), par=moi.nom, le=le)
+        change = set_statut(f"{fragment_id}@{version}", cible, par=moi.nom, le=le,
+                            overlays=_couches(), expected_sha256=request.form.get("jeton", ""))
     except ClausegenError as exc:
         return _refus(exc)
     consigner(db(), action="statut_fragment", objet=change.ref, compte=moi,
@@ -171,39 +186,37 @@ def texte(fragment_id: str, version: str) -> Response | tuple[str, int]:
     _juriste()
     _version(fragment_id, version)
     try:
-        change = juridique.modifier_brouillon(_racine(), f"{fragment_id}@{version}",
-                                              request.form.get("corps", ""),
-                                              attendu=request.form.get("jeton", ""))
+        change = edit_brouillon(f"{fragment_id}@{version}", request.form.get("corps", ""),
+                                overlays=_couches(), expected_sha256=request.form.get("jeton", ""))
     except ClausegenError as exc:
         return _refus(exc)
     flash(f"Rédaction de {change.ref} enregistrée.")
     return redirect(url_for("bibliotheque.version", fragment_id=fragment_id, version=version))
 
 
-def _comparaison(fragment_id: str) -> juridique.Redline:
+def _comparaison(fragment_id: str) -> Comparison:
     ancienne, nouvelle = request.args.get("ancienne", ""), request.args.get("nouvelle", "")
     _version(fragment_id, ancienne)
     _version(fragment_id, nouvelle)
-    return juridique.comparer(_racine(), f"{fragment_id}@{ancienne}", f"{fragment_id}@{nouvelle}",
-                              auteur=compte_courant().nom, le=dt.date.today())
+    return compare_versions(f"{fragment_id}@{ancienne}", f"{fragment_id}@{nouvelle}", _couches())
 
 
 @bp.get("/<fragment_id>/comparaison")
 @role_requis(*LECTEURS)
 def comparaison(fragment_id: str) -> str:
     """Two versions side by side, deletions and insertions marked."""
-    redline = _comparaison(fragment_id)
     return render_template("bibliotheque/comparaison.html", fragment_id=fragment_id,
-                           comparaison=redline.comparaison, args=request.args)
+                           comparaison=_comparaison(fragment_id), args=request.args)
 
 
 @bp.get("/<fragment_id>/comparaison.docx")
 @role_requis(*LECTEURS)
 def comparaison_docx(fragment_id: str) -> Response:
     """The same comparison as a Word document with tracked changes."""
-    redline = _comparaison(fragment_id)
+    docx = render_redline(_comparaison(fragment_id), author=compte_courant().nom,
+                          default_date=dt.date.today())
     nom = f"comparaison-{fragment_id}-{request.args.get('ancienne')}-{request.args.get('nouvelle')}.docx"
-    return Response(redline.docx, mimetype=DOCX,
+    return Response(docx, mimetype=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{nom}"',
                              "Cache-Control": "private, no-store"})
 
@@ -215,7 +228,7 @@ def publier() -> Response | tuple[str, int]:
     _juriste()
     version = request.form.get("version", "").strip()
     try:
-        prepared = juridique.publier(_racine(), version, dt.date.today())
+        prepared = publish_release(version, dt.date.today(), overlays=_couches())
     except ClausegenError as exc:
         return _refus(exc)
     consigner(db(), action="publication", objet=f"publication {version}", compte=compte_courant(),

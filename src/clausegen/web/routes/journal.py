@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
 
-from clausegen.db import EntreeJournal, Role
+from clausegen.db import Role
 from clausegen.db.journal import ACTIONS, verifier
+from clausegen.db.store.journal import list_entries
 from clausegen.web.base import db
 from clausegen.web.session import compte_courant, role_requis
 
@@ -19,10 +19,7 @@ AFFICHEES = 300
 @role_requis(Role.administrateur)
 def journal() -> str:
     """The whole chain is verified; only the organisation's own entries are listed."""
-    moi = compte_courant()
     verification = verifier(db())
-    entrees = db().scalars(select(EntreeJournal)
-                           .where(EntreeJournal.organisation_id == moi.organisation_id)
-                           .order_by(EntreeJournal.id.desc()).limit(AFFICHEES)).all()
+    entrees = list_entries(db(), compte_courant().organisation_id, limit=AFFICHEES)
     return render_template("journal/journal.html", verification=verification, entrees=entrees,
                            actions=ACTIONS, affichees=AFFICHEES)

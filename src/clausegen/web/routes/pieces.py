@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from clausegen.api import juridique, marche
+from clausegen.api import marche
+from clausegen.api.bibliotheque import ensure_bibliotheque
 from clausegen.api.piece import pdf_available, to_pdf, zip_archive
 from clausegen.db import Generation, PieceGeneree
 from clausegen.db.store import generations
@@ -29,7 +30,7 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
     if not droits.peut_generer(moi, dossier):
         abort(403)
     try:
-        library = marche.open_library([juridique.preparer(bibliotheque_de(dossier.organisation_id))])
+        library = marche.open_library([ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
         produit = marche.render_brouillon(dossier.brouillon, f"dossier-{dossier.id}.yml", library)
     except DossierError:
         return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from clausegen.api import annee as annee_api
-from clausegen.api import juridique
+from clausegen.api.bibliotheque import ensure_bibliotheque
 from clausegen.api.marche import using_overlays
 from clausegen.db import Compte, DossierWeb, Evenement, JetonCalendrier, Role, Soumission
 from clausegen.db.journal import consigner
@@ -304,7 +304,7 @@ def attribution(dossier_id: int) -> Response | tuple[str, int]:
 def _bibliotheque(marche: Marche) -> AbstractContextManager[None]:
     """Inside the block, documents use the organisation's library on top of the bundled one
     (the same directory as the legal desk and ``clausegen … --bibliotheque``)."""
-    return using_overlays([juridique.preparer(bibliotheque_de(marche.dossier.organisation_id))])
+    return using_overlays([ensure_bibliotheque(bibliotheque_de(marche.dossier.organisation_id))])
 
 
 def _refus(exc: annee_api.SuiviRefuse) -> tuple[str, int]:

@@ -1,0 +1,33 @@
+"""An organisation's accounts as the administrator's pages read and change them (creating one,
+with its checks: :mod:`clausegen.web.comptes`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clausegen.db.models import Compte, Role
+
+
+def list_comptes(session: Session, organisation_id: int) -> list[Compte]:
+    """The organisation's accounts, by name."""
+    return list(session.scalars(select(Compte).where(Compte.organisation_id == organisation_id)
+                                .order_by(Compte.nom)))
+
+
+def find_compte(session: Session, compte_id: int) -> Compte | None:
+    """One account by id (any organisation: the caller checks it may see it)."""
+    return session.get(Compte, compte_id)
+
+
+def set_actif(session: Session, compte: Compte, actif: bool) -> None:
+    """Deactivate (every session of the account ends) or reactivate an account; committed."""
+    compte.actif = actif
+    compte.numero_session += 1
+    session.commit()
+
+
+def set_role(session: Session, compte: Compte, role: Role) -> None:
+    """Give an account another role; committed."""
+    compte.role = role.value
+    session.commit()
