@@ -103,6 +103,23 @@ def test_cli_chapter_options(tmp_path: Path) -> None:
     assert not (tmp_path / "x.docx").exists()
 
 
+def test_the_chapters_first_article_numbers_the_chapter_only(tmp_path: Path) -> None:
+    """``administratif.chapitre_premier_article`` numbers the chapter (--chapitre); the
+    complete CCAP starts at article 1, from ``ccap`` as from ``pieces``."""
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    data["administratif"]["chapitre_premier_article"] = 7
+    dossier = tmp_path / "chapitre-7.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner = CliRunner()
+    for arguments in (["ccap", "-o", str(tmp_path / "ccap.docx")], ["pieces", "-o", str(tmp_path / "p")],
+                      ["ccap", "--chapitre", "-o", str(tmp_path / "chapitre.docx")]):
+        result = runner.invoke(cli, [arguments[0], str(dossier), *arguments[1:]])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "ccap.docx").read_bytes() == (tmp_path / "p" / "ccap.docx").read_bytes()
+    assert ARTICLE.findall(dump_text((tmp_path / "ccap.docx").read_bytes()))[0][0] == "1"
+    assert ARTICLE.findall(dump_text((tmp_path / "chapitre.docx").read_bytes()))[0][0] == "7"
+
+
 def test_complete_ccap_of_an_accord_cadre_needs_its_maximum(tmp_path: Path) -> None:
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
     del data["administratif"]["montant_maximum_ht"]

@@ -115,15 +115,16 @@ def output_folder(output: Path, dossier: Path) -> Path:
 
 def run_job(dossier: Path, options: BatchOptions) -> JobResult:
     """Generate every piece of one dossier into ``<output>/<dossier stem>/``; never raises."""
-    from clausegen.api import generate_pieces
-    from clausegen.output import transaction
+    from clausegen.api import open_library, read_dossier, render_pieces
+    from clausegen.output import transaction, write_atomic
 
     try:
         folder = output_folder(options.output, dossier)
         with transaction():
-            results = generate_pieces(dossier, folder, forcer=options.forcer,
-                                      brouillon=options.brouillon, overlays=options.overlays)
-            written = tuple(r.path for r in results)
+            result = render_pieces(read_dossier(dossier), open_library(options.overlays),
+                                   forcer=options.forcer, brouillon=options.brouillon)
+            written = tuple(write_atomic(folder / f"{piece.piece}.docx", piece.docx)
+                            for piece in result.pieces)
             if options.suivi:
                 from clausegen.api.marche import read_dossier
                 from clausegen.api.suivi import open_suivi, render_suivi_pieces
@@ -138,7 +139,7 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
             documents = [path for path in written if path.suffix in (".docx", ".xlsx")]
             formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
             written += tuple(path for fmt in formats for path in convert_documents(documents, fmt))
-        return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results))
+        return JobResult(dossier=dossier, written=written, non_adapte=result.forced)
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
     except ClausegenError as exc:

@@ -1,6 +1,16 @@
-"""The tender pieces: load, check, assemble, render, write (re-exported by :mod:`clausegen.api`).
+"""The buyer's facade: dossiers, feasibility, CCAP and CCTP, in memory (re-exported by
+:mod:`clausegen.api`).
 
-Everything here is usable in-process (batch jobs, benchmarks, tests) without Click.
+- :func:`read_dossier` / :func:`read_dossier_text`: a dossier file (or its text) validated, with
+  its hash; :func:`validate_dossier` and :func:`dump_brouillon`: a draft typed in a form, both
+  ways; :func:`dump_dossier`: the dossier file's text;
+- :func:`check_faisabilite`, :func:`assess_marche`, :func:`suited_or_forced`: the verdict;
+- :func:`render_pieces`: CCAP and CCTP (or the chapter) as :class:`TenderPiece` objects, with
+  their HTML preview; :func:`render_brouillon`: the same from a draft, with the file's text;
+- :func:`render_piece`: the engine every facade shares (one piece's bytes and its assembly).
+
+Nothing here writes a file: the command line writes the bytes (:mod:`clausegen.cli.acheteur`),
+the web application stores them (:mod:`clausegen.db.store`).
 """
 
 from __future__ import annotations
@@ -13,26 +23,32 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+from pydantic import ValidationError
+
 from clausegen import __version__
-from clausegen.assembly import AssembledDocument, UsedFragment, assemble
+from clausegen.api.piece import RenderedPiece
+from clausegen.assembly import AssembledDocument, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.domain.ccap_complet import missing_fields
-from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
-from clausegen.dossier_file import parse_dossier
+from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
+from clausegen.dossier_file import canonical_decimal, parse_dossier
+from clausegen.dossier_file import dump_dossier as _dump_dossier
 from clausegen.errors import DossierError, FieldProblem, InputFileError, NotSuitedError, SuiviInputError
 from clausegen.library import Library, load_library
 from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import Dossier
-from clausegen.output import note_input, transaction, write_atomic
+from clausegen.models.dossier import Dossier, Marche
+from clausegen.output import note_input
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
@@ -102,22 +118,24 @@ class LoadedDossier:
         return self.consultation_sha256 if piece in TENDER_PIECES else self.sha256
 
 
-@dataclass(frozen=True)
-class Generation:
-    """What a generation produced."""
-
-    path: Path
-    piece: str
-    fragments: tuple[UsedFragment, ...]
-    faisabilite: Faisabilite
-    is_draft: bool
-    forced: bool = False
-
-
 def _consultation_sha256(dossier: Dossier) -> str:
-    dump = dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
-    canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The SHA-256 of the dossier's JSON without its award data (sorted keys), each amount
+    written as reading the dossier's file gives it (:func:`~clausegen.dossier_file.canonical_decimal`):
+    a dossier typed in a form (« 85000.50 ») and the same dossier read from its exported file
+    (``85000.5``) record the same hash."""
+    dump = dossier.model_dump(mode="python", exclude=AWARD_FIELDS)
+    canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                           default=_json_value)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _json_value(value: Any) -> str:
+    """What Pydantic's JSON mode writes for a date; an amount in its canonical writing."""
+    if isinstance(value, Decimal):
+        return str(canonical_decimal(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"valeur sans écriture JSON : {type(value).__name__}")
 
 
 def _consultation_namespace() -> str:
@@ -218,12 +236,20 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     return _cached_library(roots, signature + _signature(extra), use_cache)
 
 
-def check_faisabilite(path: Path, numero: int | None = None) -> Faisabilite:
-    """The feasibility verdict of a dossier's market (or of its subsequent contract ``numero``)."""
-    dossier = read_dossier(path).dossier
+def check_faisabilite(loaded: LoadedDossier, numero: int | None = None) -> Faisabilite:
+    """The feasibility verdict of a dossier's market (or of its subsequent contract ``numero``,
+    which must be listed: the error names the dossier's file)."""
     if numero is not None:
-        subsequent_or_error(dossier, numero, path)
-    return assess_dossier(dossier, numero)
+        subsequent_or_error(loaded.dossier, numero, loaded.path)
+    return assess_dossier(loaded.dossier, numero)
+
+
+def assess_marche(marche: Mapping[str, Any]) -> Faisabilite | None:
+    """The verdict of the market part of a draft; None while that part is incomplete."""
+    try:
+        return assess_faisabilite(Marche.model_validate(marche))
+    except ValidationError:
+        return None
 
 
 def subsequent_or_error(dossier: Dossier, numero: int, path: Path) -> MarcheSubsequent:
@@ -402,63 +428,120 @@ def suited_or_forced(dossier: Dossier, *, forcer: bool, numero: int | None = Non
     return faisabilite
 
 
-def generate_piece(
-    dossier_path: Path,
-    piece: str,
-    output: Path,
+PIECES = ("ccap", "cctp")
+"""The pieces ``clausegen pieces`` and the web application render for a dossier, in this order."""
+
+
+@dataclass(frozen=True)
+class TenderPiece(RenderedPiece):
+    """A CCAP or CCTP in memory, with its title, the blocks of its body and whether it holds
+    clauses not yet validated (``--brouillon``: PROJET mark)."""
+
+    titre: str = ""
+    blocks: tuple[Block, ...] = field(default=(), repr=False, compare=False)
+    is_draft: bool = False
+
+    @property
+    def preview(self) -> Markup:
+        """The body as HTML, from the same blocks as the Word body (the web page's preview)."""
+        from clausegen.render.html import blocks_to_html  # the command line has no use for it
+
+        return blocks_to_html(self.blocks)
+
+
+@dataclass(frozen=True)
+class TenderPieces:
+    """What one rendering of a dossier's tender pieces produced, and from what."""
+
+    pieces: tuple[TenderPiece, ...]
+    faisabilite: Faisabilite
+    forced: bool
+    """The market was judged non adapté and ``forcer`` was given (the pieces say so)."""
+    dossier_sha256: str
+    """The SHA-256 of the dossier file's text the pieces were rendered from."""
+    bibliotheque: str
+    """The library release: the dossier's pinned one, else the library's."""
+    dossier_yaml: str = ""
+    """That text, when the dossier came from a draft (:func:`render_brouillon`)."""
+    version_outil: str = __version__
+
+
+def render_pieces(
+    loaded: LoadedDossier,
+    library: Library,
+    pieces: Sequence[str] = PIECES,
     *,
-    modele: Path | None = None,
     forcer: bool = False,
     brouillon: bool = False,
-    overlays: Sequence[Path] = (),
+    modele: Path | None = None,
     chapitre: bool = False,
     premier_article: int | None = None,
-) -> Generation:
-    """Check feasibility, assemble, render and write one piece atomically.
+) -> TenderPieces:
+    """Check feasibility (a market judged non adapté stops here unless ``forcer``), then render
+    each of ``pieces`` in memory.
 
     ``chapitre``: the social chapter alone, to insert into the buyer's own piece, its
     articles numbered from ``premier_article`` (else the dossier's
-    ``administratif.chapitre_premier_article``, else 1).
+    ``administratif.chapitre_premier_article``, else 1); a whole piece always starts at 1.
     """
-    loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
-    library = open_library(overlays)
     mention = forced_mention(loaded.dossier, faisabilite)
-    data, document = render_piece(loaded, piece_name(piece, chapitre=chapitre),
-                                  library=library, modele=modele, allow_drafts=brouillon,
-                                  mention=mention, premier_article=premier_article
-                                  or loaded.dossier.administratif.chapitre_premier_article or 1)
-    write_atomic(output, data)
-    return Generation(path=output, piece=piece, fragments=document.fragments,
-                      faisabilite=faisabilite, is_draft=document.is_draft, forced=mention is not None)
+    first = ((premier_article or loaded.dossier.administratif.chapitre_premier_article or 1)
+             if chapitre else 1)
+    release = loaded.dossier.bibliotheque or library.release
+    rendered = []
+    for piece in pieces:
+        data, document = render_piece(loaded, piece_name(piece, chapitre=chapitre), library=library,
+                                      modele=modele, allow_drafts=brouillon, mention=mention,
+                                      premier_article=first)
+        fragments = {f.id: f"{f.version} sha256:{f.sha256} {f.statut}" for f in document.fragments}
+        rendered.append(TenderPiece(piece=piece, docx=data, fragments=fragments, bibliotheque=release,
+                                    titre=document.titre, blocks=tuple(document.blocks),
+                                    is_draft=document.is_draft))
+    return TenderPieces(pieces=tuple(rendered), faisabilite=faisabilite, forced=mention is not None,
+                        dossier_sha256=loaded.sha256, bibliotheque=release)
 
 
-PIECES = ("ccap", "cctp")
-"""The pieces ``clausegen pieces`` writes for a dossier, in this order."""
+# --- dossiers typed in a form (the web application) ------------------------------
 
 
-def generate_pieces(
-    dossier_path: Path,
-    directory: Path,
-    *,
-    forcer: bool = False,
-    brouillon: bool = False,
-    overlays: Sequence[Path] = (),
-    modele: Path | None = None,
-) -> list[Generation]:
-    """Render every piece in memory first, then write them all (``<piece>.docx``)."""
-    loaded = read_dossier(dossier_path)
-    faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
-    library = open_library(overlays)
-    mention = forced_mention(loaded.dossier, faisabilite)
-    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon,
-                                      modele=modele, mention=mention))
-                for piece in PIECES]
-    results = []
-    with transaction():  # every piece, or none
-        for piece, data, document in rendered:
-            path = write_atomic(directory / f"{piece}.docx", data)
-            results.append(Generation(path=path, piece=piece, fragments=document.fragments,
-                                      faisabilite=faisabilite, is_draft=document.is_draft,
-                                      forced=mention is not None))
-    return results
+def validate_dossier(data: Mapping[str, Any]) -> tuple[Dossier | None, list[FieldProblem]]:
+    """Validate a draft with the CLI's model: the dossier, or every problem (dotted paths)."""
+    from clausegen.models.validation import problems_from  # not for a command's dossier
+
+    try:
+        return Dossier.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from(exc)
+
+
+def dump_brouillon(dossier: Dossier) -> dict[str, Any]:
+    """The dossier as a draft dictionary (JSON types: dates as text, amounts as text)."""
+    return dossier.model_dump(mode="json", exclude_none=True)
+
+
+def dump_dossier(dossier: Dossier, name: str = "dossier.yml") -> str:
+    """The dossier in the CLI's file format (model order, empty parts left out), which the
+    command line reads back as the same dossier; one no file may hold (a date outside
+    1900–2199…) is refused with the CLI's error naming ``name``."""
+    return _dump_dossier(dossier, Path(name))
+
+
+def read_dossier_text(text: str, name: str) -> LoadedDossier:
+    """Parse and validate a dossier file's text (errors name ``name`` and each field)."""
+    path = Path(name)
+    return LoadedDossier(dossier=parse_dossier(text, path), path=path,
+                         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def render_brouillon(brouillon: Mapping[str, Any], name: str, library: Library) -> TenderPieces:
+    """CCAP and CCTP of a complete draft, as the command line renders them from the dossier
+    file ``name`` whose text this writes once (:attr:`TenderPieces.dossier_yaml`, what the
+    provenance's hash covers): the validated dossier is rendered as it is, not read back."""
+    dossier, problems = validate_dossier(brouillon)
+    if dossier is None:
+        raise DossierError(path=name, problems=problems)
+    text = dump_dossier(dossier, name)
+    loaded = LoadedDossier(dossier=dossier, path=Path(name),
+                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return replace(render_pieces(loaded, library), dossier_yaml=text)

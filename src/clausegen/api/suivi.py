@@ -23,15 +23,16 @@ from pydantic import BaseModel
 from clausegen import __version__
 from clausegen.api.marche import (
     LoadedDossier,
+    dump_dossier,
     forced_mention,
     open_library,
     provenance,
     render_piece,
     subsequent_or_error,
     suited_or_forced,
+    validate_dossier,
 )
 from clausegen.api.piece import RenderedPiece
-from clausegen.api.saisie import dossier_en_yaml, valider_dossier
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
 from clausegen.context import ccag_functions, dossier_context
@@ -657,10 +658,10 @@ def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mappin
     data["plans"] = [plans[str(a)] for a in garder]
     data["bilans"] = [bilan_de_l_annee(resultats[str(a)], [e for e in evenements if e.annee == a])
                       for a in sorted(int(a) for a in resultats if jusqu_a is None or int(a) <= jusqu_a)]
-    dossier, problems = valider_dossier(data)
+    dossier, problems = validate_dossier(data)
     if dossier is None:
         return ComposedDossier(None, "", problems)
-    text = dossier_en_yaml(dossier)
+    text = dump_dossier(dossier, nom)
     loaded = LoadedDossier(dossier=dossier, path=Path(nom),
                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return ComposedDossier(loaded, text, [])
