@@ -12,9 +12,8 @@ failed conversion leaves no file behind.
 - ODT: OpenDocument Text (``writer8`` filter), the format the State's interoperability
   framework (RGI) recommends to administrations.
 
-Before conversion, cross-references to whole articles are fixed to their (correct) current
-value: LibreOffice ignores Word's ``\\t`` switch and would show the whole label
-(« Article 4 – ») where the text expects « 4 » (docs/documents-vivants.md).
+Cross-references stay fields: those to whole articles point at each article's number marker
+and read « 4 » in LibreOffice as in Word (docs/documents-vivants.md).
 """
 
 from __future__ import annotations
@@ -158,8 +157,6 @@ def convert_bytes(docx: bytes, name: str, fmt: str = "pdf") -> bytes:
 
 
 def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
-    from clausegen.render.numbering import freeze_article_references
-
     label = LABELS[fmt]
     target, _ = FILTERS[(suffix, fmt)]
     soffice = require_soffice(documents[0], label)
@@ -171,8 +168,7 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
         sources = []
         for index, document in enumerate(documents):
             source = workdir / f"document-{index}{suffix}"
-            data = document.read_bytes()
-            source.write_bytes(freeze_article_references(data) if suffix == ".docx" else data)
+            source.write_bytes(document.read_bytes())
             sources.append(source)
         command = _command(soffice, workdir / "profil", sources, suffix, fmt, workdir)
         timeout = TIMEOUT_SECONDS + TIMEOUT_PER_DOCUMENT * (len(sources) - 1)

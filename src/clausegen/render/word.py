@@ -231,8 +231,8 @@ def _list_item(doc, styles: _StyleIds, item: ListItem) -> None:  # type: ignore[
 
 
 def _heading(doc, styles: _StyleIds, heading: Heading, numbered: bool,  # type: ignore[no-untyped-def]
-             break_before: bool) -> None:
-    """A heading; a numbered one gets its bookmark; in a ``numbered`` document (heading
+             break_before: bool) -> Any:
+    """A heading (returned); a numbered one gets its bookmark; in a ``numbered`` document (heading
     styles bound to the list) an unnumbered article-level one switches the list off."""
     paragraph = styles.paragraph(doc, f"Heading {min(heading.level, 3)}", heading.text)
     paragraph.paragraph_format.page_break_before = break_before or None
@@ -243,6 +243,7 @@ def _heading(doc, styles: _StyleIds, heading: Heading, numbered: bool,  # type: 
         paragraph._p.append(end)
     elif heading.level <= 2 and numbered:
         paragraph._p.get_or_add_pPr().append(_xml_children(numbering.NO_NUMBERING)[0])
+    return paragraph
 
 
 def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyped-def]
@@ -250,10 +251,13 @@ def write_blocks(doc, blocks: Sequence[Block]) -> None:  # type: ignore[no-untyp
     styles = _StyleIds(doc)
     numbered = numbering.start_number(blocks) is not None
     break_before = False  # a PageBreak: « page break before » on the next paragraph (see fast.py)
-    for block in blocks:
+    markers = numbering.marker_positions(blocks)
+    for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            _heading(doc, styles, block, numbered, break_before)
+            heading = _heading(doc, styles, block, numbered, break_before)
             break_before = False
+            if index in markers:  # after a heading: the article's number marker
+                heading._p.addnext(_xml_children(numbering.marker_xml(markers[index]))[0])
         elif isinstance(block, Paragraph):
             paragraph = styles.paragraph(doc, PARAGRAPH_STYLES.get(block.style, "Normal"))
             paragraph.paragraph_format.page_break_before = break_before or None
