@@ -132,3 +132,10 @@ class Administratif(StrictModel):
         description="Procédure de passation, telle qu'elle figure en page de garde "
                     "(ex. « Appel d'offres ouvert »).",
     )
+    chapitre_donnees_personnelles: bool = Field(
+        default=True,
+        description="Avec clausegen ccap --chapitre : faux si le CCAP de l'acheteur a déjà son "
+                    "article sur la protection des données personnelles ; le chapitre n'a alors "
+                    "pas le sien, et les notes pour le rédacteur disent ce que cet article doit "
+                    "couvrir pour les données des personnes en parcours d'insertion.",
+    )
