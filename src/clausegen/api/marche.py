@@ -21,8 +21,8 @@ from typing import Any
 from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run
-from clausegen.context import ccag_functions, dossier_context
-from clausegen.domain.ccap_complet import missing_fields
+from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
+from clausegen.domain.ccap_complet import missing_fields, unknown_ccag_keys
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
 from clausegen.dossier_file import parse_dossier
 from clausegen.errors import DossierError, FieldProblem, InputFileError, NotSuitedError, SuiviInputError
@@ -343,6 +343,8 @@ def render_piece(
     name = canevas_name(loaded.dossier, piece)
     if name == "ccap" and (problems := missing_fields(loaded.dossier)):
         raise DossierError(path=loaded.path, problems=problems)
+    if problems := unknown_ccag_keys(loaded.dossier, library.ccag):
+        raise DossierError(path=loaded.path, problems=problems)
     if loaded.dossier.bibliotheque:
         from clausegen.library.releases import pin  # only a dossier pinned to a release
 
@@ -351,7 +353,8 @@ def render_piece(
         extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}
     canevas = library.canevas(name)
     context = {**dossier_context(loaded.dossier),
-               **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
+               **ccag_functions(dossier_ccag_table(library.ccag, loaded.dossier), loaded.dossier.marche.ccag),
+               **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
                         premier_article=premier_article, sommaire=sommaire)
     if titre:

@@ -20,7 +20,7 @@ from clausegen.api import LoadedDossier, open_library, read_dossier, render_piec
 from clausegen.api.marche import forced_mention, subsequent_or_error, suited_or_forced
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
-from clausegen.context import ccag_functions, dossier_context
+from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
 from clausegen.documents._blocks import heading, paragraph
@@ -31,6 +31,7 @@ from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats, comput
 from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
+from clausegen.domain.signature import signature_warnings
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
@@ -204,7 +205,8 @@ def load_resultats(suivi: Suivi, plan: PlanAnnuel, resultats_file: Path | None =
 
 def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     dossier = suivi.loaded.dossier
-    base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
+    base = {**dossier_context(dossier),
+            **ccag_functions(dossier_ccag_table(suivi.library.ccag, dossier), dossier.marche.ccag)}
     premier = dossier.administratif.chapitre_premier_article
     canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
     numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
@@ -267,7 +269,8 @@ def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None,
     """What a person should know before formalising year N's plan (French sentences): what in
     the plan contradicts the CCAP (:mod:`clausegen.domain.coherence_plan`)."""
     suivi = open_suivi(dossier_path, cible=cible)
-    return _plan_warnings(suivi, load_plan(suivi, annee, plan_file))
+    plan = load_plan(suivi, annee, plan_file)
+    return signature_warnings(suivi.loaded.dossier) + _plan_warnings(suivi, plan)
 
 
 def _plan_warnings(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
@@ -286,8 +289,13 @@ def suivi_warnings(dossier_path: Path, cible: Cible | None = None) -> list[str]:
     """The warnings of every plan of the dossier (``pieces --suivi`` prints them all)."""
     suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
-    return [w for plan in sorted(dossier.plans, key=lambda p: p.annee)
-            for w in _plan_warnings(suivi, load_plan(suivi, plan.annee))]
+    return signature_warnings(dossier) + [w for plan in sorted(dossier.plans, key=lambda p: p.annee)
+                                          for w in _plan_warnings(suivi, load_plan(suivi, plan.annee))]
+
+
+def letter_warnings(dossier_path: Path, cible: Cible | None = None) -> list[str]:
+    """What is wrong with the signature of the letters (delegation naming the authority itself)."""
+    return signature_warnings(open_suivi(dossier_path, cible=cible).loaded.dossier)
 
 
 def _couverture(suivi: Suivi, plan: PlanAnnuel) -> dict[str, Any]:

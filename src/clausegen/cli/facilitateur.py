@@ -94,9 +94,10 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | 
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any, numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
-    from clausegen.api.suivi import generate_convocation
+    from clausegen.api.suivi import generate_convocation, letter_warnings
     from clausegen.text.french import date_longue
 
+    warn(letter_warnings(dossier, _cible(numero, forcer)))
     path, jour = generate_convocation(dossier, sortie, reunion=_day(reunion), heure=heure, lieu=lieu,
                                       date_lettre=_day(date_lettre), cible=_cible(numero, forcer))
     success(f"Convocation écrite : {path} (réunion le {date_longue(jour)})")
@@ -187,9 +188,10 @@ def lettre_bilan_command(dossier: Path, annee: int, plan_file: Path | None,
                          resultats_file: Path | None, date_lettre: Any, sortie: Path,
                          numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui transmet le bilan de l'année N (observations, renouvellement)."""
-    from clausegen.api.suivi import generate_lettre_bilan
+    from clausegen.api.suivi import generate_lettre_bilan, letter_warnings
     from clausegen.text.french import date_longue
 
+    warn(letter_warnings(dossier, _cible(numero, forcer)))
     path, jour = generate_lettre_bilan(dossier, annee, sortie, plan_file=plan_file,
                                        resultats_file=resultats_file, date_lettre=_day(date_lettre),
                                        cible=_cible(numero, forcer))
