@@ -139,7 +139,7 @@ class Administratif(StrictModel):
         description="Numéros d'articles du CCAG du marché que l'acheteur a vérifiés sur l'arrêté du "
                     "30 mars 2021, par clé de stipulation (clés : clause_library/ccag.yml, ex. "
                     "penalites_exoneration: \"14.1.3\") : imprimés dans les dérogations et les "
-                    "renvois au CCAG à la place du renvoi par l'objet de la stipulation.",
+                    "renvois au CCAG à la place d'un renvoi sans numéro.",
     )
     chapitre_donnees_personnelles: bool = Field(
         default=True,
