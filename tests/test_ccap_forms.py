@@ -45,7 +45,8 @@ def test_complete_ccap_states_maximum_execution_and_renewal() -> None:
     assert "montant maximum de 1\u202f500\u202f000,00\u00a0€\u00a0HT" in text
     assert "reconductions comprises" in text
     assert "période initiale de 12\u00a0mois (1\u00a0an)" in text
-    assert "reconduit tacitement trois fois, par période de 12\u00a0mois (1\u00a0an)" in text
+    # m12 (review of 7 December 2026): a faculty, « au plus »
+    assert "peut être reconduit tacitement trois fois au plus, par période de 12\u00a0mois" in text
     assert "au taux de 10\u00a0%" in text
     assert "Clause de réexamen" in text
 

@@ -49,7 +49,7 @@ from clausegen.models.validation import read_validated
 from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
-from clausegen.text.french import date_courte, date_longue, nombre
+from clausegen.text.french import date_courte, date_longue, fonction, nombre, unite
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -258,8 +258,8 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
     dossier = suivi.loaded.dossier
     context = _context(suivi, 1, echeance_lancement=limite.date,
                        reunion={"date": reunion, "heure": heure, "lieu": lieu or dossier.acheteur.adresse})
-    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Réunion de lancement du plan de progrès "
-                                            "en matière sociale", date_certaine=False),
+    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Rappel \u2013 réunion de lancement du plan de "
+                                            "progrès en matière sociale", date_certaine=False),
                "signature": lettre_doc.signature(dossier)}
     return _render(suivi, "convocation", output, context, inserts), reunion
 
@@ -328,7 +328,7 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
     if jour is None:
         raise SuiviInputError(what=f"Lettre de formalisation du plan de l'année {annee}",
                               hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
-                                   f"où le plan a été arrêté (plans[annee={annee}].date_validation)")
+                                   f"où le plan a été convenu (plans[annee={annee}].date_validation)")
     objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
     inserts: dict[str, Sequence[Block]] = {
         "entete": lettre_doc.en_tete(dossier, jour, objet),
@@ -374,7 +374,7 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
     dossier = suivi.loaded.dossier
     resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
     titulaire = dossier.titulaire
-    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+    representant = (f"{titulaire.representant.nom}, {fonction(titulaire.representant.qualite)}"
                     if titulaire and titulaire.representant else
                     titulaire.raison_sociale if titulaire else None)
     signataire = dossier.acheteur.signataire
@@ -386,7 +386,7 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
         "bilan_penalites": bilan_doc.penalites_blocks(bilan),
         "bilan_observations": bilan_doc.observations_blocks(resultats),
         "bilan_visas": bilan_doc.visas_blocks(
-            f"{signataire.nom}, {signataire.qualite}",
+            f"{signataire.nom}, {fonction(signataire.qualite)}",
             f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
     }
     context = _context(suivi, annee, bilan=bilan)
@@ -494,7 +494,8 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
         atteinte = reached.get(o.id)
         if atteinte is None or atteinte >= o.valeur_cible:
             return ""
-        return f"écart de {nombre(o.valeur_cible - atteinte)}\u00a0{o.unite}"
+        manque = o.valeur_cible - atteinte
+        return f"écart de {nombre(manque)}\u00a0{unite(manque, o.unite)}"
 
     lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
                               reached.get(o.id), datetime.combine(o.echeance, time()),

@@ -98,7 +98,7 @@ class PlanAnnuel(StrictModel):
 
     annee: Annee
     date_validation: date | None = Field(
-        default=None, description="Date de la réunion où le plan a été arrêté."
+        default=None, description="Date de la réunion où le plan a été convenu."
     )
     axes: list[AxePlan] = Field(min_length=1, description="Un bloc par axe retenu.")
     prestations_remunerees_nouvelles: list[Texte] = Field(
