@@ -45,7 +45,8 @@ def test_complete_ccap_states_maximum_execution_and_renewal() -> None:
     assert "montant maximum de 1\u202f500\u202f000,00\u00a0€\u00a0HT" in text
     assert "reconductions comprises" in text
     assert "période initiale de 12\u00a0mois (1\u00a0an)" in text
-    assert "reconduit tacitement trois fois, par période de 12\u00a0mois (1\u00a0an)" in text
+    # m12 (review of 7 December 2026): a faculty, « au plus »
+    assert "peut être reconduit tacitement trois fois au plus, par période de 12\u00a0mois" in text
     assert "au taux de 10\u00a0%" in text
     assert "Clause de réexamen" in text
 
@@ -67,14 +68,15 @@ def test_chapter_numbers_from_n_and_cross_references_follow(start: int) -> None:
                      if t == "Formalisation du plan de progrès"}
     assert re.search(rf"dans les conditions de l’article\s{re.escape(next(iter(formalisation)))}",
                      text)
-    assert titles[str(numbers[-1])] == "Dérogations au CCAG à reporter au CCAP"
-    assert "l’acheteur reporte ces dérogations dans la liste récapitulative" in text.replace(
-        "L’acheteur", "l’acheteur")
+    # The last numbered article is a stipulation; what the buyer carries over is in the notes.
+    assert titles[str(numbers[-1])] == "Protection des données personnelles"
+    assert "[Heading 1] Notes pour le rédacteur — à supprimer" in text
 
 
 def test_chapter_lists_the_derogations_to_add() -> None:
     text = _render(NETTOYAGE, "ccap_chapitre", premier_article=9)
-    rows = re.findall(r"^\| (\d+\.\d+) \| stipulation relative (.+?) \|", text, re.M)
+    rows = re.findall(r"^\| Dernier article du CCAP .+? \| Article\s(\d+\.\d+) du chapitre, "
+                      r"stipulation relative (.+?)\s:\s", text, re.M)
     assert {objet for _, objet in rows} >= {
         "au plafonnement des pénalités à 10\u00a0% du montant du marché",
         "à l’exonération des pénalités dont le montant total ne dépasse pas "
@@ -165,3 +167,42 @@ def test_tender_pieces_are_byte_identical_before_and_after_award(tmp_path: Path,
     awarded, _ = render_piece(read_dossier(awarded_path), piece, library=library)
     assert read_provenance(awarded)["dossier"] == awarded_path.name
     assert consultation == awarded
+
+
+NOTES = "[Heading 1] Notes pour le rédacteur — à supprimer"
+
+
+def _notes(text: str) -> str:
+    """The notes, non-breaking spaces read as spaces."""
+    return text[text.index(NOTES):].replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_chapter_carries_instructions_and_sentences_in_unnumbered_boxed_notes() -> None:
+    """NM7: no drafting instruction as a numbered article; the price inclusion, résiliation and
+    derogations to carry into the buyer's CCAP in a boxed table after the last article."""
+    text = _render(NETTOYAGE, "ccap_chapitre", premier_article=7)
+    body, notes = text[:text.index(NOTES)], _notes(text)
+    assert "Dérogations au CCAG" not in "".join(ARTICLE.findall(body)[-1])
+    assert "reporte" not in body  # no instruction to the buyer among the stipulations
+    assert notes.count("[Heading") == 1  # the notes end the chapter and are not numbered
+    lines = notes.splitlines()[1:]
+    assert all(line.startswith("| ") for line in lines)  # one table: the box
+    assert "| Article « Prix » du CCAP | « Les prix comprennent toutes les charges" in notes
+    assert "y compris le coût de la mise en œuvre du plan de progrès" in notes
+    assert "| Article « Résiliation » du CCAP | « Par dérogation à" in notes
+    assert "manquements graves ou répétés à la condition d’exécution à caractère social prévue à " \
+           "l’article 8," in notes
+    assert "option --modele" in notes
+    assert "[Heading 1] Article\u00a012 – Protection des données personnelles" in text
+    assert NOTES not in _render(NETTOYAGE, "ccap")  # the complete CCAP has none
+
+
+def test_chapter_can_leave_the_personal_data_article_to_the_buyer(write_dossier: Any) -> None:
+    dossier = write_dossier(administratif={"chapitre_donnees_personnelles": False})
+    text = _render(dossier, "ccap_chapitre", premier_article=7)
+    assert "Protection des données personnelles" not in "".join(t for _, t in ARTICLE.findall(text))
+    notes = _notes(text)
+    assert "| Article « Protection des données personnelles » du CCAP | Le chapitre n’a pas" in notes
+    assert "aucune donnée de santé" in notes
+    # Numbering and references are unchanged: the data article was the last numbered one.
+    assert [int(n) for n, _ in ARTICLE.findall(text)] == list(range(7, 12))

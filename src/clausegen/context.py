@@ -143,3 +143,16 @@ class CcagFunction:
     def content_digest(self) -> str:
         """Computed only when a fragment's key is (a server process)."""
         return self.digest.value
+
+
+def dossier_ccag_table(table: CcagTable, dossier: Dossier) -> CcagTable:
+    """The library's CCAG table with the article numbers the buyer verified
+    (``administratif.ccag_articles``) for the market's CCAG; unknown keys are refused earlier
+    (:func:`clausegen.domain.ccap_complet.unknown_ccag_keys`)."""
+    verified = dossier.administratif.ccag_articles
+    if not verified:
+        return table
+    ccag = dossier.marche.ccag.value
+    articles = {cle: (article.model_copy(update={ccag: verified[cle]}) if cle in verified else article)
+                for cle, article in table.articles.items()}
+    return table.model_copy(update={"articles": articles})

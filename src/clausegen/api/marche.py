@@ -36,8 +36,8 @@ from clausegen import __version__
 from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import AssembledDocument, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run
-from clausegen.context import ccag_functions, dossier_context
-from clausegen.domain.ccap_complet import missing_fields
+from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
+from clausegen.domain.ccap_complet import missing_fields, unknown_ccag_keys
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
 from clausegen.dossier_file import canonical_decimal, parse_dossier
 from clausegen.dossier_file import dump_dossier as _dump_dossier
@@ -369,6 +369,8 @@ def render_piece(
     name = canevas_name(loaded.dossier, piece)
     if name == "ccap" and (problems := missing_fields(loaded.dossier)):
         raise DossierError(path=loaded.path, problems=problems)
+    if problems := unknown_ccag_keys(loaded.dossier, library.ccag):
+        raise DossierError(path=loaded.path, problems=problems)
     if loaded.dossier.bibliotheque:
         from clausegen.library.releases import pin  # only a dossier pinned to a release
 
@@ -377,7 +379,8 @@ def render_piece(
         extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}
     canevas = library.canevas(name)
     context = {**dossier_context(loaded.dossier),
-               **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
+               **ccag_functions(dossier_ccag_table(library.ccag, loaded.dossier), loaded.dossier.marche.ccag),
+               **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
                         premier_article=premier_article, sommaire=sommaire)
     if titre:

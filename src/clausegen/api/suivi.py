@@ -35,7 +35,7 @@ from clausegen.api.marche import (
 from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
-from clausegen.context import ccag_functions, dossier_context
+from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
 from clausegen.documents._blocks import heading, paragraph
@@ -48,6 +48,7 @@ from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.domain.evenements import Evenement, bilan_de_l_annee, retards
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
+from clausegen.domain.signature import signature_warnings
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
@@ -63,7 +64,7 @@ from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
 from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
-from clausegen.text.french import date_courte, date_longue, nombre
+from clausegen.text.french import date_courte, date_longue, fonction, nombre, unite
 
 __all__ = ["Bilan", "Cible", "ComposedDossier", "Echeance", "EtatEcheance", "Suivi", "Supplied",
            "compose_dossier", "compute_bilan", "list_avertissements", "list_echeances",
@@ -234,7 +235,8 @@ def select_resultats(suivi: Suivi, plan: PlanAnnuel,
 
 def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     dossier = suivi.loaded.dossier
-    base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
+    base = {**dossier_context(dossier),
+            **ccag_functions(dossier_ccag_table(suivi.library.ccag, dossier), dossier.marche.ccag)}
     premier = dossier.administratif.chapitre_premier_article
     canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
     numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
@@ -290,21 +292,28 @@ def render_convocation(suivi: Suivi, *, reunion: date | None = None, heure: str 
     dossier = suivi.loaded.dossier
     context = _context(suivi, 1, echeance_lancement=limite.date,
                        reunion={"date": reunion, "heure": heure, "lieu": lieu or dossier.acheteur.adresse})
-    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Réunion de lancement du plan de progrès "
-                                            "en matière sociale", date_certaine=False),
+    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Rappel \u2013 réunion de lancement du plan de "
+                                            "progrès en matière sociale", date_certaine=False),
                "signature": lettre_doc.signature(dossier)}
     return _render(suivi, "convocation", "convocation", context, inserts), reunion
 
 
 def list_avertissements(suivi: Suivi, annee: int | None = None,
                         plan: Supplied[PlanAnnuel] | None = None) -> list[str]:
-    """What a person should know before formalising a plan (French sentences): what in the plan
-    contradicts the CCAP (:mod:`clausegen.domain.coherence_plan`). For year ``annee``'s plan
-    (``plan`` or the dossier's), or, without ``annee``, for every plan of the dossier."""
+    """What a person should know before formalising a plan (French sentences): the letters'
+    signature (:mod:`clausegen.domain.signature`), then what in the plan contradicts the CCAP
+    (:mod:`clausegen.domain.coherence_plan`). For year ``annee``'s plan (``plan`` or the
+    dossier's), or, without ``annee``, for every plan of the dossier."""
+    signature = signature_warnings(suivi.loaded.dossier)
     if annee is not None:
-        return _avertissements(suivi, select_plan(suivi, annee, plan))
-    return [w for p in sorted(suivi.loaded.dossier.plans, key=lambda p: p.annee)
-            for w in _avertissements(suivi, select_plan(suivi, p.annee))]
+        return signature + _avertissements(suivi, select_plan(suivi, annee, plan))
+    return signature + [w for p in sorted(suivi.loaded.dossier.plans, key=lambda p: p.annee)
+                        for w in _avertissements(suivi, select_plan(suivi, p.annee))]
+
+
+def list_avertissements_lettre(suivi: Suivi) -> list[str]:
+    """What is wrong with the signature of the letters (delegation naming the authority itself)."""
+    return signature_warnings(suivi.loaded.dossier)
 
 
 def _avertissements(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
@@ -347,7 +356,7 @@ def render_lettre(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = 
     if jour is None:
         raise SuiviInputError(what=f"Lettre de formalisation du plan de l'année {annee}",
                               hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
-                                   f"où le plan a été arrêté (plans[annee={annee}].date_validation)")
+                                   f"où le plan a été convenu (plans[annee={annee}].date_validation)")
     objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
     inserts: dict[str, Sequence[Block]] = {
         "entete": lettre_doc.en_tete(dossier, jour, objet),
@@ -395,7 +404,7 @@ def render_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = N
     year, bilan = _year(suivi, annee, plan, resultats)
     dossier = suivi.loaded.dossier
     titulaire = dossier.titulaire
-    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+    representant = (f"{titulaire.representant.nom}, {fonction(titulaire.representant.qualite)}"
                     if titulaire and titulaire.representant else
                     titulaire.raison_sociale if titulaire else None)
     signataire = dossier.acheteur.signataire
@@ -407,7 +416,7 @@ def render_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = N
         "bilan_penalites": bilan_doc.penalites_blocks(bilan),
         "bilan_observations": bilan_doc.observations_blocks(year),
         "bilan_visas": bilan_doc.visas_blocks(
-            f"{signataire.nom}, {signataire.qualite}",
+            f"{signataire.nom}, {fonction(signataire.qualite)}",
             f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
     }
     context = _context(suivi, annee, bilan=bilan)
@@ -560,7 +569,8 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
         atteinte = reached.get(o.id)
         if atteinte is None or atteinte >= o.valeur_cible:
             return ""
-        return f"écart de {nombre(o.valeur_cible - atteinte)}\u00a0{o.unite}"
+        manque = o.valeur_cible - atteinte
+        return f"écart de {nombre(manque)}\u00a0{unite(manque, o.unite)}"
 
     lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
                               reached.get(o.id), datetime.combine(o.echeance, time()),

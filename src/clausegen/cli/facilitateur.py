@@ -150,11 +150,13 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | 
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any, numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
-    from clausegen.api.suivi import render_convocation
+    from clausegen.api.suivi import list_avertissements_lettre, render_convocation
     from clausegen.output import write_atomic
     from clausegen.text.french import date_longue
 
-    piece, jour = render_convocation(_open(dossier, numero, forcer), reunion=_day(reunion), heure=heure,
+    suivi = _open(dossier, numero, forcer)
+    warn(list_avertissements_lettre(suivi))
+    piece, jour = render_convocation(suivi, reunion=_day(reunion), heure=heure,
                                      lieu=lieu, date_lettre=_day(date_lettre))
     path = write_atomic(sortie, piece.docx)
     success(f"Convocation écrite : {path} (réunion le {date_longue(jour)})")
@@ -248,11 +250,13 @@ def lettre_bilan_command(dossier: Path, annee: int, plan_file: Path | None,
                          resultats_file: Path | None, date_lettre: Any, sortie: Path,
                          numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui transmet le bilan de l'année N (observations, renouvellement)."""
-    from clausegen.api.suivi import render_lettre_bilan
+    from clausegen.api.suivi import list_avertissements_lettre, render_lettre_bilan
     from clausegen.output import write_atomic
     from clausegen.text.french import date_longue
 
-    piece, jour = render_lettre_bilan(_open(dossier, numero, forcer), annee, _plan(plan_file),
+    suivi = _open(dossier, numero, forcer)
+    warn(list_avertissements_lettre(suivi))
+    piece, jour = render_lettre_bilan(suivi, annee, _plan(plan_file),
                                       _resultats(resultats_file), date_lettre=_day(date_lettre))
     path = write_atomic(sortie, piece.docx)
     success(f"Lettre de transmission du bilan de l'année {annee} écrite : {path} "

@@ -423,6 +423,8 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
         written.clear()
     out = []
     break_pending = False
+    markers = {index: numbering.marker_xml(anchor)
+               for index, anchor in numbering.marker_positions(blocks).items()}
     for index, block in enumerate(blocks):
         if isinstance(block, PageBreak):
             break_pending = True  # already applied to the block before, if it was written
@@ -439,7 +441,7 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
             if before_break:
                 writer.block(blocks[index + 1])
             break_pending = writer.break_before
-            out.append("".join(writer.out))
+            out.append("".join(writer.out) + markers.get(index, ""))
             continue
         try:
             xml = written.get(block)
@@ -447,7 +449,7 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
             xml = _write(prepared, block)
         if xml is None:
             xml = written[block] = _write(prepared, block)
-        out.append(xml)
+        out.append(xml + markers.get(index, ""))
     return out
 
 

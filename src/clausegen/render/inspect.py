@@ -8,7 +8,7 @@ from typing import Any
 
 from docx import Document
 
-from clausegen.render.numbering import LIST_NAME, W
+from clausegen.render.numbering import LIST_NAME, MARKER_STYLE, W
 from clausegen.render.package import read_custom_properties
 
 
@@ -104,6 +104,8 @@ def dump_text(docx: bytes) -> str:
 
             paragraph = Paragraph(child, document)
             label = numbers.label(paragraph)
+            if paragraph.style is not None and paragraph.style.style_id == MARKER_STYLE[0]:
+                continue  # an article's hidden number marker: nothing a reader sees
             text = f"{label} {paragraph.text}" if label else paragraph.text
             if text.strip():
                 lines.append(f"[{paragraph.style.name if paragraph.style else ''}] {text}")

@@ -7,8 +7,10 @@ by clausegen's environment; it imports nothing from clausegen::
 
 ``soffice --convert-to`` keeps a table of contents as it was cached, without page numbers;
 here each document's indexes are updated before export, so the PDF's table of contents has
-its page numbers. Fields are left as they are (their cached results are right). Each result is
-written beside its source with ``EXTENSION``; the exit code is non-zero on any failure.
+its page numbers. With the pseudo filter ``sommaire``, nothing is exported: the updated indexes'
+text is written instead (page numbers for the Word document's cached table of contents).
+Fields are left as they are (their cached results are right). Each result is written beside
+its source with ``EXTENSION``; the exit code is non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ import time
 from pathlib import Path
 
 STARTUP_SECONDS = 60
+PAGES = "sommaire"
+"""Pseudo filter: write each document's updated indexes as a JSON list of texts (``EXTENSION``
+beside the source), for :mod:`clausegen.render.pagination`."""
 
 
 def _property(name: str, value: object) -> object:
@@ -69,6 +74,10 @@ def convert(profile: str, filter_name: str, filter_data: dict[str, object], exte
                 indexes = document.getDocumentIndexes()
                 for index in range(indexes.getCount()):
                     indexes.getByIndex(index).update()
+                if filter_name == PAGES:  # the updated indexes' text, page numbers included
+                    texts = [indexes.getByIndex(i).getAnchor().getString() for i in range(indexes.getCount())]
+                    source.with_suffix(f".{extension}").write_text(json.dumps(texts), encoding="utf-8")
+                    continue
                 target = source.with_suffix(f".{extension}").resolve().as_uri()
                 arguments = [_property("FilterName", filter_name)]
                 if filter_data:

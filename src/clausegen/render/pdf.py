@@ -12,9 +12,8 @@ failed conversion leaves no file behind.
 - ODT: OpenDocument Text (``writer8`` filter), the format the State's interoperability
   framework (RGI) recommends to administrations.
 
-Before conversion, cross-references to whole articles are fixed to their (correct) current
-value: LibreOffice ignores Word's ``\\t`` switch and would show the whole label
-(« Article 4 – ») where the text expects « 4 » (docs/documents-vivants.md).
+Cross-references stay fields: those to whole articles point at each article's number marker
+and read « 4 » in LibreOffice as in Word (docs/documents-vivants.md).
 """
 
 from __future__ import annotations
@@ -157,23 +156,28 @@ def convert_bytes(docx: bytes, name: str, fmt: str = "pdf") -> bytes:
         return converted.read_bytes()
 
 
-def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
-    from clausegen.render.numbering import freeze_article_references
+def prepare_workdir(workdir: Path, files: Sequence[tuple[str, bytes]]) -> list[Path]:
+    """A private LibreOffice profile in ``workdir`` (several runs may go at once) and the
+    files to convert written there; their paths, in order."""
+    (workdir / "profil" / "user").mkdir(parents=True)
+    (workdir / "profil" / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS,
+                                                                        encoding="utf-8")
+    sources = []
+    for name, data in files:
+        source = workdir / name
+        source.write_bytes(data)
+        sources.append(source)
+    return sources
 
+
+def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
     label = LABELS[fmt]
     target, _ = FILTERS[(suffix, fmt)]
     soffice = require_soffice(documents[0], label)
     with tempfile.TemporaryDirectory(prefix="clausegen-conversion-") as work:
         workdir = Path(work)
-        (workdir / "profil" / "user").mkdir(parents=True)
-        (workdir / "profil" / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS,
-                                                                            encoding="utf-8")
-        sources = []
-        for index, document in enumerate(documents):
-            source = workdir / f"document-{index}{suffix}"
-            data = document.read_bytes()
-            source.write_bytes(freeze_article_references(data) if suffix == ".docx" else data)
-            sources.append(source)
+        sources = prepare_workdir(workdir, [(f"document-{index}{suffix}", document.read_bytes())
+                                            for index, document in enumerate(documents)])
         command = _command(soffice, workdir / "profil", sources, suffix, fmt, workdir)
         timeout = TIMEOUT_SECONDS + TIMEOUT_PER_DOCUMENT * (len(sources) - 1)
         try:
