@@ -74,7 +74,9 @@ def test_chapter_numbers_from_n_and_cross_references_follow(start: int) -> None:
 
 def test_chapter_lists_the_derogations_to_add() -> None:
     text = _render(NETTOYAGE, "ccap_chapitre", premier_article=9)
-    rows = re.findall(r"^\| (\d+\.\d+) \| stipulation relative (.+?) \|", text, re.M)
+    # the CCAG article is « [à compléter] » until its number is verified (review of 7 December 2026, NM6)
+    rows = re.findall(r"^\| (\d+\.\d+) \| \[à compléter\] – stipulation relative (.+?) \|",
+                      text, re.M)
     assert {objet for _, objet in rows} >= {
         "au plafonnement des pénalités à 10\u00a0% du montant du marché",
         "à l’exonération des pénalités dont le montant total ne dépasse pas "

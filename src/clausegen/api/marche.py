@@ -20,8 +20,8 @@ from typing import Any
 
 from clausegen import __version__
 from clausegen.assembly import AssembledDocument, UsedFragment, assemble
-from clausegen.blocks import Block, Heading, Paragraph, Run
-from clausegen.context import ccag_functions, dossier_context
+from clausegen.blocks import Block, Heading, Paragraph, Run, block_texts
+from clausegen.context import a_completer, ccag_functions, dossier_context
 from clausegen.domain.ccap_complet import missing_fields
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
 from clausegen.dossier_file import parse_dossier
@@ -112,6 +112,8 @@ class Generation:
     faisabilite: Faisabilite
     is_draft: bool
     forced: bool = False
+    a_completer: int = 0
+    """CCAG article numbers the piece leaves « [à compléter] » (not verified; NM6)."""
 
 
 def _consultation_sha256(dossier: Dossier) -> str:
@@ -430,7 +432,8 @@ def generate_piece(
                                   or loaded.dossier.administratif.chapitre_premier_article or 1)
     write_atomic(output, data)
     return Generation(path=output, piece=piece, fragments=document.fragments,
-                      faisabilite=faisabilite, is_draft=document.is_draft, forced=mention is not None)
+                      faisabilite=faisabilite, is_draft=document.is_draft, forced=mention is not None,
+                      a_completer=a_completer(block_texts(document.blocks)))
 
 
 PIECES = ("ccap", "cctp")
@@ -460,5 +463,6 @@ def generate_pieces(
             path = write_atomic(directory / f"{piece}.docx", data)
             results.append(Generation(path=path, piece=piece, fragments=document.fragments,
                                       faisabilite=faisabilite, is_draft=document.is_draft,
-                                      forced=mention is not None))
+                                      forced=mention is not None,
+                                      a_completer=a_completer(block_texts(document.blocks))))
     return results

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, OVERLAYS, conversion_options, handle_errors, output_option, success
+from clausegen.cli.common import (
+    DOSSIER,
+    OVERLAYS,
+    a_completer_warning,
+    conversion_options,
+    handle_errors,
+    output_option,
+    success,
+    warn,
+)
 
 if TYPE_CHECKING:
     from clausegen.api.suivi import Cible
@@ -156,6 +165,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
         if result.is_draft:
             click.secho("Avertissement : document PROJET (clauses non validées).", fg="yellow",
                         err=True)
+        warn(a_completer_warning(sigle, result.a_completer))
         success(f"{sigle} écrit : {result.path} ({len(result.fragments)} fragments)")
 
     return command
@@ -199,10 +209,10 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
         for cible, directory in targets:
             written += generate_suivi_pieces(dossier, directory, cible)
     for result in pieces:
+        warn(a_completer_warning(result.piece.upper(), result.a_completer))
         success(f"{result.piece.upper()} écrit : {result.path}")
     if suivi:
         from clausegen.api.suivi import suivi_warnings
-        from clausegen.cli.common import warn
 
         for cible, _ in targets:
             warn(suivi_warnings(dossier, cible))
