@@ -136,4 +136,5 @@ def test_acceptance_mention_and_signature_are_on_the_same_page(runner: CliRunner
                            check=True, capture_output=True, text=True).stdout.split("\f")
     mention = [i for i, page in enumerate(pages) if "Mention manuscrite" in page]
     signature = [i for i, page in enumerate(pages) if "Signature :" in page]
-    assert mention and mention == signature
+    assert mention
+    assert mention == signature

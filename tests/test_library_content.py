@@ -88,7 +88,10 @@ def test_examples_together_use_every_fragment_of_the_library(tmp_path: Path) -> 
             used |= {f.id for f in document.fragments}
     used |= _post_award_fragments(tmp_path)
     # Replaced by general.forme and general.duree (issue 9); kept for the published releases.
-    assert used == set(open_library().ids) - {"general.forme_duree"}
+    # The insertion clause alone is a chapter to insert (issue 19, item 3): its form, duration
+    # and contractual pieces are the buyer's CCAP's.
+    assert used == set(open_library().ids) - {"general.forme_duree", "insertion_seule.forme_duree",
+                                               "insertion_seule.pieces_contractuelles"}
 
 
 @pytest.mark.parametrize("piece", ["ccap", "cctp"])

@@ -51,8 +51,11 @@ INSERTION_MENTION = (
     "Marché comportant une clause d'insertion, condition d'exécution prévue à l'article "
     "L. 2112-2 du code de la commande publique"
 )
-INSERTION_PIECES = {"ccap": "ccap_insertion", "cctp": "cctp_insertion"}
-"""The canevas a tender piece uses when the dossier carries the insertion clause alone."""
+INSERTION_PIECES = {"ccap": "ccap_insertion", "ccap_chapitre": "ccap_insertion",
+                    "cctp": "cctp_insertion"}
+"""The canevas a tender piece uses when the dossier carries the insertion clause alone. Its
+CCAP is a chapter to insert into the buyer's own CCAP (a works CCAP is the maître d'œuvre's
+and the buyer's; legal review of 7 December 2026, B1 and NM10), with or without --chapitre."""
 
 
 TENDER_PIECES = frozenset({"ccap", "cctp", "ccap_chapitre", "cctp_chapitre"})
@@ -337,11 +340,11 @@ def render_piece(
     The complete CCAP first checks the fields it needs (:func:`missing_fields`).
     """
     tender = piece in TENDER_PIECES
-    if loaded.dossier.clause_insertion is not None and piece.endswith("_chapitre"):
+    if loaded.dossier.clause_insertion is not None and piece == "cctp_chapitre":
         raise DossierError(path=loaded.path, problems=[FieldProblem(
             path="clause_insertion", expected="un plan de progrès (section plan_de_progres) : le "
-            "chapitre à insérer (--chapitre) est celui du plan ; pour la clause d'insertion seule, "
-            "générez le CCAP ou le CCTP complet")])
+            "chapitre du CCTP à insérer (--chapitre) est celui du plan ; pour la clause "
+            "d'insertion seule, générez le CCTP complet")])
     name = canevas_name(loaded.dossier, piece)
     if name == "ccap" and (problems := missing_fields(loaded.dossier)):
         raise DossierError(path=loaded.path, problems=problems)
