@@ -138,3 +138,79 @@ def test_acceptance_mention_and_signature_are_on_the_same_page(runner: CliRunner
     signature = [i for i, page in enumerate(pages) if "Signature :" in page]
     assert mention
     assert mention == signature
+
+
+# --- Item 4: what published CCAPs carry ---------------------------------------------------
+
+
+def test_complete_ccap_carries_execution_invoicing_and_general_clauses(
+        runner: CliRunner, tmp_path: Path) -> None:
+    text, _ = _piece(runner, tmp_path, NETTOYAGE, "ccap")
+    for expected in (
+            "Article 10 – Exécution des prestations", "10.1. Vérification et admission des prestations",
+            "l’acheteur prononce l’admission, l’ajournement, la réfaction ou le rejet des prestations",
+            "10.2. Reprise du personnel",
+            "l’article 7 (ancienne annexe 7) de la convention collective nationale des entreprises "
+            "de propreté et services associés",
+            "Les salariés repris ne sont comptés au titre de l’engagement d’insertion que si",
+            "En application des articles L. 8222-1 et D. 8222-5 du code du travail",
+            "tous les six mois jusqu’à la fin de son exécution",
+            "articles D. 8254-2 à D. 8254-5 du code du travail",
+            "Article 11 – Pénalités relatives à l’exécution des prestations",
+            "Les pénalités de retard dans l’exécution des prestations sont celles de l’article 14 "
+            "du CCAG-FCS",
+            "| Prestation commandée ou planifiée et non exécutée | 150,00 € HT par prestation |",
+            "| Retard d’intervention | 50,00 € HT par heure de retard | Au-delà d’un délai "
+            "d’intervention de 4 heures",
+            "7.4. Demandes de paiement", "Le titulaire établit une demande de paiement chaque mois",
+            "7.5. Cession ou nantissement de créances", "un exemplaire unique du marché ou un "
+            "certificat de cessibilité",
+            "16.1. Modification et cession du marché", "16.3. Langue et monnaie",
+            "l’acheteur est représenté par la direction du patrimoine bâti",
+            "par le profil d’acheteur (https://marches.saint-aubin-sur-loire.fr)"):
+        assert expected in text, expected
+    # services, not IT: no data-processing contract, no reversibility, no service levels
+    for absent in ("article 28 du règlement", "Réversibilité", "vérification d’aptitude"):
+        assert absent not in text, absent
+
+
+def test_it_market_carries_gdpr_processor_clause_reversibility_and_service_levels(
+        runner: CliRunner, tmp_path: Path, write_dossier: Callable[..., Path]) -> None:
+    data = example_data()
+    data["marche"]["ccag"] = "tic"
+    data["administratif"]["execution"]["niveaux_service"] = [
+        {"indicateur": "disponibilité du service", "seuil": "99,5 % par mois", "penalite": 200}]
+    text, _ = _piece(runner, tmp_path, write_dossier(data), "ccap")
+    for expected in (
+            "l’acheteur est responsable du traitement et le titulaire sous-traitant, au sens de "
+            "l’article 28 du règlement (UE) 2016/679",
+            "ne recourt à un autre sous-traitant qu’avec l’autorisation écrite préalable de "
+            "l’acheteur",
+            "Réversibilité", "dans un format ouvert et documenté",
+            "une vérification d’aptitude puis d’une vérification de service régulier",
+            "| disponibilité du service | 99,5 % par mois |",
+            "| Niveau de service non atteint : disponibilité du service (99,5 % par mois) | "
+            "200,00 € HT par période de mesure |",
+            "politique de sécurité des systèmes d’information de l’acheteur",
+            "l’article 14 du CCAG-TIC"):
+        assert expected in text, expected
+
+
+def test_without_options_only_the_ccag_delay_penalties_apply(runner: CliRunner,
+                                                             tmp_path: Path) -> None:
+    text, _ = _piece(runner, tmp_path, AC_MS, "ccap")
+    assert ("Les pénalités de retard dans l’exécution des prestations sont celles de l’article 14 "
+            "du CCAG-FCS, dans les limites de plafond et d’exonération qu’il fixe.") in text
+    assert "En outre, l’acheteur applique les pénalités suivantes" not in text
+    assert "Reprise du personnel" not in text
+    assert "le service ou la personne qu’il désigne lors de la notification" in text
+
+
+def test_intervention_penalty_without_its_delay_is_refused(
+        runner: CliRunner, write_dossier: Callable[..., Path]) -> None:
+    data = example_data()
+    del data["administratif"]["execution"]["penalites_prestation"]["delai_intervention_heures"]
+    result = runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", "-"])
+    assert result.exit_code == 2
+    assert "delai_intervention_heures" in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from clausegen.models._base import LABELS, MontantHT, Pourcentage, StrictModel, Texte
+from clausegen.models.execution import Execution
 
 
 class FormePrix(StrEnum):
@@ -131,4 +132,10 @@ class Administratif(StrictModel):
         default=None,
         description="Procédure de passation, telle qu'elle figure en page de garde "
                     "(ex. « Appel d'offres ouvert »).",
+    )
+    execution: Execution = Field(
+        default_factory=Execution,
+        description="Exécution des prestations : pénalités sur la prestation, niveaux de service, "
+                    "reprise du personnel, facturation, représentant de l'acheteur, échanges "
+                    "électroniques, données traitées pour l'acheteur, réversibilité.",
     )
