@@ -160,7 +160,7 @@ def test_complete_ccap_carries_execution_invoicing_and_general_clauses(
             "Les pénalités de retard dans l’exécution des prestations sont celles de l’article 14 "
             "du CCAG-FCS",
             "| Prestation commandée ou planifiée et non exécutée | 150,00 € HT par prestation |",
-            "| Retard d’intervention | 50,00 € HT par heure de retard | Au-delà d’un délai "
+            "| Retard d’intervention | 40,00 € HT par heure de retard | Au-delà d’un délai "
             "d’intervention de 4 heures",
             "7.4. Demandes de paiement", "Le titulaire établit une demande de paiement chaque mois",
             "7.5. Cession ou nantissement de créances", "un exemplaire unique du marché ou un "
