@@ -32,8 +32,12 @@ def _render(path: Path, piece: str, **options: Any) -> str:
 def test_complete_ccap_has_every_administrative_article() -> None:
     titles = [t for _, t in ARTICLE.findall(_render(NETTOYAGE, "ccap"))]
     for expected in ("Objet et forme du marché", "Pièces contractuelles", "Durée et reconduction",
-                     "Plan de progrès en matière sociale", "Prix et règlement", "Pénalités",
-                     "Assurances", "Résiliation", "Règlement des différends"):
+                     "Plan de progrès en matière sociale", "Prix et règlement",
+                     "Pénalités relatives à la condition sociale",
+                     "Exécution des prestations",
+                     "Pénalités relatives à l’exécution des prestations",
+                     "Assurances", "Résiliation", "Règlement des différends",
+                     "Dispositions diverses"):
         assert expected in titles
     assert titles[-1] == "Dérogations au CCAG"
 

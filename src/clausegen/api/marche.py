@@ -35,8 +35,8 @@ from pydantic import ValidationError
 from clausegen import __version__
 from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import AssembledDocument, assemble
-from clausegen.blocks import Block, Heading, Paragraph, Run
-from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
+from clausegen.blocks import Block, Heading, Paragraph, Run, block_texts
+from clausegen.context import a_completer, ccag_functions, dossier_ccag_table, dossier_context
 from clausegen.domain.ccap_complet import missing_fields, unknown_ccag_keys
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
 from clausegen.dossier_file import canonical_decimal, parse_dossier
@@ -67,8 +67,11 @@ INSERTION_MENTION = (
     "Marché comportant une clause d'insertion, condition d'exécution prévue à l'article "
     "L. 2112-2 du code de la commande publique"
 )
-INSERTION_PIECES = {"ccap": "ccap_insertion", "cctp": "cctp_insertion"}
-"""The canevas a tender piece uses when the dossier carries the insertion clause alone."""
+INSERTION_PIECES = {"ccap": "ccap_insertion", "ccap_chapitre": "ccap_insertion",
+                    "cctp": "cctp_insertion"}
+"""The canevas a tender piece uses when the dossier carries the insertion clause alone. Its
+CCAP is a chapter to insert into the buyer's own CCAP (a works CCAP is the maître d'œuvre's
+and the buyer's; legal review of 7 December 2026, B1 and NM10), with or without --chapitre."""
 
 
 TENDER_PIECES = frozenset({"ccap", "cctp", "ccap_chapitre", "cctp_chapitre"})
@@ -361,11 +364,11 @@ def render_piece(
     The complete CCAP first checks the fields it needs (:func:`missing_fields`).
     """
     tender = piece in TENDER_PIECES
-    if loaded.dossier.clause_insertion is not None and piece.endswith("_chapitre"):
+    if loaded.dossier.clause_insertion is not None and piece == "cctp_chapitre":
         raise DossierError(path=loaded.path, problems=[FieldProblem(
             path="clause_insertion", expected="un plan de progrès (section plan_de_progres) : le "
-            "chapitre à insérer (--chapitre) est celui du plan ; pour la clause d'insertion seule, "
-            "générez le CCAP ou le CCTP complet")])
+            "chapitre du CCTP à insérer (--chapitre) est celui du plan ; pour la clause "
+            "d'insertion seule, générez le CCTP complet")])
     name = canevas_name(loaded.dossier, piece)
     if name == "ccap" and (problems := missing_fields(loaded.dossier)):
         raise DossierError(path=loaded.path, problems=problems)
@@ -443,6 +446,8 @@ class TenderPiece(RenderedPiece):
     titre: str = ""
     blocks: tuple[Block, ...] = field(default=(), repr=False, compare=False)
     is_draft: bool = False
+    a_completer: int = 0
+    """CCAG article numbers the piece leaves « [à compléter] » (not verified; NM6)."""
 
     @property
     def preview(self) -> Markup:
@@ -489,8 +494,9 @@ def render_pieces(
     """
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     mention = forced_mention(loaded.dossier, faisabilite)
+    chapter = chapitre or loaded.dossier.clause_insertion is not None  # see INSERTION_PIECES
     first = ((premier_article or loaded.dossier.administratif.chapitre_premier_article or 1)
-             if chapitre else 1)
+             if chapter else 1)
     release = loaded.dossier.bibliotheque or library.release
     rendered = []
     for piece in pieces:
@@ -500,7 +506,8 @@ def render_pieces(
         fragments = {f.id: f"{f.version} sha256:{f.sha256} {f.statut}" for f in document.fragments}
         rendered.append(TenderPiece(piece=piece, docx=data, fragments=fragments, bibliotheque=release,
                                     titre=document.titre, blocks=tuple(document.blocks),
-                                    is_draft=document.is_draft))
+                                    is_draft=document.is_draft,
+                                    a_completer=a_completer(block_texts(document.blocks))))
     return TenderPieces(pieces=tuple(rendered), faisabilite=faisabilite, forced=mention is not None,
                         dossier_sha256=loaded.sha256, bibliotheque=release)
 

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, OVERLAYS, conversion_options, handle_errors, output_option, success
+from clausegen.cli.common import (
+    DOSSIER,
+    OVERLAYS,
+    a_completer_warning,
+    conversion_options,
+    handle_errors,
+    output_option,
+    success,
+    warn,
+)
 
 if TYPE_CHECKING:
     from clausegen.api.piece import RenderedPiece
@@ -147,9 +156,10 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
         from clausegen.api import open_library, read_dossier, render_pieces
         from clausegen.output import write_atomic
 
-        if premier_article is not None and not chapitre:
-            raise click.UsageError("l'option --premier-article ne vaut qu'avec --chapitre.")
         loaded = read_dossier(dossier)
+        if premier_article is not None and not chapitre and loaded.dossier.clause_insertion is None:
+            raise click.UsageError("l'option --premier-article ne vaut qu'avec --chapitre (ou pour "
+                                   "le chapitre de la clause d'insertion seule).")
         result = render_pieces(loaded, open_library(surcouches), (piece,), forcer=forcer,
                                brouillon=brouillon, modele=modele, chapitre=chapitre,
                                premier_article=premier_article)
@@ -162,6 +172,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
         if rendered.is_draft:
             click.secho("Avertissement : document PROJET (clauses non validées).", fg="yellow",
                         err=True)
+        warn(a_completer_warning(sigle, rendered.a_completer))
         success(f"{sigle} écrit : {sortie} ({len(rendered.fragments)} fragments)")
 
     return command
@@ -207,10 +218,10 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
         for opened, directory in targets:
             written += write_suivi_pieces(opened, directory)
     for piece, path in zip(tender, pieces, strict=True):
+        warn(a_completer_warning(piece.piece.upper(), piece.a_completer))
         success(f"{piece.piece.upper()} écrit : {path}")
     if suivi:
         from clausegen.api.suivi import list_avertissements
-        from clausegen.cli.common import warn
 
         for opened, _ in targets:
             warn(list_avertissements(opened))

@@ -78,6 +78,16 @@ def warn(messages: list[str]) -> None:
         click.secho(f"Avertissement : {message}.", fg="yellow", err=True)
 
 
+def a_completer_warning(sigle: str, count: int) -> list[str]:
+    """The warning for CCAG article numbers a piece leaves « [à compléter] » (none if zero)."""
+    if not count:
+        return []
+    what = ("un numéro d'article du CCAG" if count == 1
+            else f"{count} numéros d'article du CCAG")
+    return [f"le {sigle} laisse {what} « [à compléter] » (dérogations dont le numéro n'est pas "
+            "vérifié) : reportez-les d'après l'arrêté du 30 mars 2021 avant de publier"]
+
+
 def success(message: str) -> None:
     """Report a file written (on stderr when the document itself went to standard output)."""
     from clausegen.output import stdout_used

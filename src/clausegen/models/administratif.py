@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from clausegen.models._base import LABELS, MontantHT, Pourcentage, StrictModel, Texte
+from clausegen.models.execution import Execution
 
 
 class FormePrix(StrEnum):
@@ -147,4 +148,10 @@ class Administratif(StrictModel):
                     "article sur la protection des données personnelles ; le chapitre n'a alors "
                     "pas le sien, et les notes pour le rédacteur disent ce que cet article doit "
                     "couvrir pour les données des personnes en parcours d'insertion.",
+    )
+    execution: Execution = Field(
+        default_factory=Execution,
+        description="Exécution des prestations : pénalités sur la prestation, niveaux de service, "
+                    "reprise du personnel, facturation, représentant de l'acheteur, échanges "
+                    "électroniques, données traitées pour l'acheteur, réversibilité.",
     )

@@ -397,7 +397,9 @@ class BodyWriter:
             for column, width in enumerate(widths):
                 runs = row[column] if column < len(row) else ()
                 style_id = self.styles["Body Text"]
-                ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else "<w:pPr/>"
+                keep = "<w:keepNext/>" if index == 0 else ""  # no header alone at a page foot
+                style_xml = f'<w:pStyle w:val="{style_id}"/>' if style_id else ""
+                ppr = f"<w:pPr>{style_xml}{keep}</w:pPr>" if style_id or keep else "<w:pPr/>"
                 content = "".join(_run(r, bold=index == 0) for r in runs)
                 self.out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
                                 f"<w:p>{ppr}{content}</w:p></w:tc>")
