@@ -208,3 +208,226 @@ def test_a_chapter_keeps_its_first_article_number(workspace: Path) -> None:
     assert "[Heading 1] Article\u00a07 \u2013 Condition d\u2019exécution à caractère social" in accepted
     assert "l\u2019article\u00a08.6" in accepted
     assert "Avertissement" not in result.output  # same dossier
+
+
+# --- a corpus of the buyer's edits (issue 21) ---------------------------------------------------
+
+BUYER = "Acheteur"
+BUYER_DATE = "2027-01-02T10:00:00Z"
+ADDED = "Le titulaire désigne, dès la notification, un référent unique chargé du plan de progrès."
+APPENDED = " et d\u2019arrêter le calendrier des comités de suivi"
+
+
+def _paragraph(root: etree._Element, containing: str) -> etree._Element:
+    return next(p for p in root.iter(_q("p")) if containing in "".join(p.itertext()))
+
+
+def _new_paragraph(text: str) -> etree._Element:
+    paragraph = etree.Element(_q("p"))
+    etree.SubElement(paragraph, _q("pPr"))
+    run = etree.SubElement(paragraph, _q("r"))
+    etree.SubElement(run, _q("t")).text = text
+    return paragraph
+
+
+def _revision(tag: str, number: int) -> etree._Element:
+    return etree.Element(_q(tag), {_q("id"): str(900 + number), _q("author"): BUYER, _q("date"): BUYER_DATE})
+
+
+def _reword(root: etree._Element, old: str, new: str, *, tracked: bool = False) -> None:
+    """A sentence changed (as Word writes it, tracked or not)."""
+    node = next(t for t in root.iter(_q("t")) if old in (t.text or ""))
+    if not tracked:
+        node.text = node.text.replace(old, new)
+        return
+    run = node.getparent()
+    before, after = node.text.split(old, 1)
+    node.text = before
+    node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    deleted, inserted = _revision("del", 1), _revision("ins", 2)
+    etree.SubElement(etree.SubElement(deleted, _q("r")), _q("delText")).text = old
+    etree.SubElement(etree.SubElement(inserted, _q("r")), _q("t")).text = new
+    tail = etree.Element(_q("r"))
+    etree.SubElement(tail, _q("t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}).text = after
+    run.addnext(deleted)
+    deleted.addnext(inserted)
+    inserted.addnext(tail)
+
+
+def _add(root: etree._Element, *, tracked: bool = False) -> None:
+    """A paragraph added after the first paragraph of the article on duration."""
+    heading = [p for p in root.iter(_q("p")) if "Durée et reconduction" in "".join(p.itertext())][-1]
+    paragraph = _new_paragraph(ADDED)
+    if tracked:
+        etree.SubElement(paragraph.find(_q("pPr")), _q("rPr")).append(_revision("ins", 3))
+        run = paragraph.find(_q("r"))
+        wrapper = _revision("ins", 4)
+        run.addprevious(wrapper)
+        wrapper.append(run)
+    heading.getnext().addnext(paragraph)
+
+
+SUBSTITUE = "Le plan ne se substitue à aucune obligation"
+
+
+def _delete(root: etree._Element, *, tracked: bool = False) -> None:
+    paragraph = _paragraph(root, SUBSTITUE)
+    if not tracked:
+        paragraph.getparent().remove(paragraph)
+        return
+    ppr = paragraph.find(_q("pPr"))
+    etree.SubElement(ppr, _q("rPr")).append(_revision("del", 5))
+    wrapper = _revision("del", 6)
+    runs = paragraph.findall(_q("r"))
+    runs[0].addprevious(wrapper)
+    for run in runs:
+        for node in run.iter(_q("t")):
+            node.tag = _q("delText")
+        wrapper.append(run)
+
+
+def _move(root: etree._Element) -> None:
+    paragraph = _paragraph(root, SUBSTITUE)
+    _paragraph(root, "Le plan de progrès porte exclusivement").addprevious(paragraph)
+
+
+def _append(root: etree._Element) -> None:
+    """The buyer's addition to the paragraph the library also rewrites (a conflict)."""
+    paragraph = _paragraph(root, "leur détail technique")
+    node = [t for t in paragraph.iter(_q("t")) if (t.text or "").strip()][-1]
+    node.text = node.text.rstrip(".") + APPENDED + "."
+
+
+def _edited(docx: bytes, *edits: object) -> bytes:
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    for edit in edits:
+        edit(root)  # type: ignore[operator]
+    return with_document_xml(docx, root)
+
+
+SCENARIOS = {
+    "phrase": (lambda r: _reword(r, "porte exclusivement sur", "porte en priorité sur"),),
+    "ajout": (_add,),
+    "suppression": (_delete,),
+    "deplacement": (_move,),
+    "tout": (lambda r: _reword(r, "porte exclusivement sur", "porte en priorité sur"), _add, _delete),
+}
+
+
+def _actualise(workspace: Path, theirs: bytes, name: str) -> tuple[str, bytes]:
+    (workspace / f"{name}-acheteur.docx").write_bytes(theirs)
+    result = CliRunner().invoke(cli, [
+        "actualiser", str(workspace / f"{name}-acheteur.docx"), "-o", str(workspace / f"{name}.docx"),
+        "--le", "2027-01-15", "--auteur", "Service juridique", "--bibliotheque", str(workspace / "org")])
+    assert result.exit_code == 0, result.output
+    return result.output, (workspace / f"{name}.docx").read_bytes()
+
+
+def _revisions(docx: bytes) -> list[etree._Element]:
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    return [*body.iter(_q("ins")), *body.iter(_q("del"))]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_the_buyers_edits_stay_and_only_the_library_changes_are_revisions(workspace: Path,
+                                                                          scenario: str) -> None:
+    """Accept all = the buyer's edits on the regenerated text; reject all = the buyer's file."""
+    edits = SCENARIOS[scenario]
+    theirs = _edited((workspace / "ancien.docx").read_bytes(), *edits)
+    output, updated = _actualise(workspace, theirs, scenario)
+    expected = _edited((workspace / "regenere.docx").read_bytes(), *edits)
+    assert dump_text(_resolve(updated, accept=True)) == dump_text(expected)
+    assert dump_text(_resolve(updated, accept=False)) == dump_text(theirs)
+    assert {m.get(_q("author")) for m in _revisions(updated)} == {"Service juridique"}
+    assert "En conflit (votre texte gardé, celui de la bibliothèque proposé, commentaire) : 0" in output
+    assert "Appliqué (révision de la bibliothèque) : 4" in output
+    assert "Conservé (vos modifications, telles quelles) : 0" not in output
+
+
+def test_a_paragraph_both_changed_keeps_the_buyers_text_and_offers_the_librarys(workspace: Path) -> None:
+    theirs = _edited((workspace / "ancien.docx").read_bytes(), _append)
+    output, updated = _actualise(workspace, theirs, "conflit")
+    assert dump_text(_resolve(updated, accept=False)) == dump_text(theirs)
+    accepted = dump_text(_resolve(updated, accept=True)).splitlines()
+    mine = next(i for i, line in enumerate(accepted) if APPENDED.strip() in line)
+    assert "leur détail technique figure" in accepted[mine]
+    assert "et pratique" not in accepted[mine]  # the buyer's paragraph as they wrote it
+    assert "leur détail technique et pratique figure" in accepted[mine + 1]  # then the library's
+    assert "loyalement" in "".join(accepted)  # the other changes applied
+    comments = zipfile.ZipFile(io.BytesIO(updated)).read("word/comments.xml").decode("utf-8")
+    assert f"Conflit de mise à jour (plan_progres.objet {LATEST} \u2192 {NEW})" in comments
+    assert "w:author=\"Service juridique\"" in comments
+    body = zipfile.ZipFile(io.BytesIO(updated)).read("word/document.xml").decode("utf-8")
+    assert body.count("<w:commentReference") == 1
+    types = zipfile.ZipFile(io.BytesIO(updated)).read("[Content_Types].xml").decode("utf-8")
+    assert 'PartName="/word/comments.xml"' in types
+    assert "En conflit (votre texte gardé, celui de la bibliothèque proposé, commentaire) : 1" in output
+    assert "- modifié [plan_progres.objet] : « Le principe du plan" in output
+
+
+def test_the_buyers_tracked_changes_are_kept_with_their_author_and_date(workspace: Path) -> None:
+    tracked = (lambda r: _reword(r, "exclusivement", "en priorité", tracked=True),
+               lambda r: _add(r, tracked=True), lambda r: _delete(r, tracked=True))
+    theirs = _edited((workspace / "ancien.docx").read_bytes(), *tracked)
+    output, updated = _actualise(workspace, theirs, "suivi")
+    buyer = sorted(etree.tostring(m) for m in _revisions(updated) if m.get(_q("author")) == BUYER)
+    assert buyer == sorted(etree.tostring(m) for m in _revisions(theirs))  # same marks, same places
+    plain = _edited((workspace / "regenere.docx").read_bytes(),
+                    lambda r: _reword(r, "porte exclusivement sur", "porte en priorité sur"), _add, _delete)
+    assert dump_text(_resolve(updated, accept=True)) == dump_text(plain)
+    assert dump_text(_resolve(updated, accept=False)) == dump_text((workspace / "ancien.docx").read_bytes())
+    assert "Conservé (vos modifications, telles quelles) : 3" in output
+
+
+def _saved_by_libreoffice(source: Path, folder: Path) -> bytes:
+    """The file opened and saved once by LibreOffice (« Enregistrer » in Word format)."""
+    import subprocess
+
+    folder.mkdir()
+    subprocess.run(["soffice", f"-env:UserInstallation={(folder / 'profil').as_uri()}", "--headless",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return (folder / source.name).read_bytes()
+
+
+@pytest.mark.skipif(not uno_available(), reason="LibreOffice et python3-uno absents")
+def test_a_file_saved_by_libreoffice_gets_only_the_library_changes(workspace: Path) -> None:
+    """After one LibreOffice save (styles, rsids, fields, bookmarks, lists and the table of
+    contents rewritten), the update has the revisions of an unedited file, no more; accepted and
+    rejected in LibreOffice, the text (numbers and cross-references updated) is the buyer's with
+    the library's changes, and the buyer's."""
+    phrase = SCENARIOS["phrase"]
+    (workspace / "edite.docx").write_bytes(_edited((workspace / "ancien.docx").read_bytes(), *phrase))
+    theirs = _saved_by_libreoffice(workspace / "edite.docx", workspace / "lo")
+    _, plain = _actualise(workspace, (workspace / "ancien.docx").read_bytes(), "temoin")
+    output, updated = _actualise(workspace, theirs, "lo-actualise")
+    assert len(_revisions(updated)) == len(_revisions(plain))
+    assert "Conservé (vos modifications, telles quelles) : 1" in output
+    assert "- modifié : « Le plan de progrès porte en priorité sur" in output
+    (workspace / "attendu.docx").write_bytes(_edited((workspace / "regenere.docx").read_bytes(), *phrase))
+
+    def text(name: str, action: str = "") -> str:
+        return office_text(workspace / name, workspace / f"{name}-{action or 'tel'}.txt", action)
+
+    assert text("lo-actualise.docx", "accepter") == text("attendu.docx")
+    assert text("lo-actualise.docx", "refuser") == text("lo/edite.docx")
+
+
+@pytest.mark.skipif(not uno_available(), reason="LibreOffice et python3-uno absents")
+def test_the_buyers_tracked_changes_survive_accept_all_in_libreoffice(workspace: Path) -> None:
+    """The review's corruption (a heading merged, Article 4 gone, every later number shifted)
+    does not happen: in LibreOffice, accepting all gives the buyer's edits on the new text."""
+    tracked = (lambda r: _reword(r, "exclusivement", "en priorité", tracked=True),
+               lambda r: _add(r, tracked=True), lambda r: _delete(r, tracked=True))
+    _actualise(workspace, _edited((workspace / "ancien.docx").read_bytes(), *tracked), "suivi")
+    (workspace / "attendu.docx").write_bytes(_edited(
+        (workspace / "regenere.docx").read_bytes(),
+        lambda r: _reword(r, "porte exclusivement sur", "porte en priorité sur"), _add, _delete))
+
+    def text(name: str, action: str = "") -> str:
+        return office_text(workspace / name, workspace / f"{name}-{action or 'tel'}.txt", action)
+
+    accepted = text("suivi.docx", "accepter")
+    assert accepted == text("attendu.docx")
+    assert "Article 4 \u2013 Plan de progrès en matière sociale\t" in accepted  # the index, updated
+    assert text("suivi.docx", "refuser") == text("ancien.docx")

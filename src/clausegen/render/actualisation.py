@@ -558,9 +558,10 @@ def _grouped(pieces: Sequence[tuple[str, _Token]]) -> list[tuple[str, list[_Toke
         joined += [("-", token), ("+", token)] if op == "=" and token.blank and around else [(op, token)]
     ordered: list[tuple[str, _Token]] = []
     stretch: list[tuple[str, _Token]] = []
-    for op, token in [*joined, ("=", None)]:
-        if op != "=":
-            stretch.append((op, token))  # type: ignore[arg-type]
+    ending: list[tuple[str, _Token | None]] = [*joined, ("=", None)]
+    for op, token in ending:
+        if op != "=" and token is not None:
+            stretch.append((op, token))
             continue
         ordered += [p for p in stretch if p[0] == "-"] + [p for p in stretch if p[0] == "+"]
         stretch = []
@@ -875,7 +876,7 @@ def _comments_part(existing: bytes | None, comments: Sequence[tuple[int, str]], 
         comment.set(_q("initials"), initials)
         paragraph = etree.SubElement(comment, _q("p"))
         paragraph.append(_text_run(None, text))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def _with_comments(parts: dict[str, bytes], comments: Sequence[tuple[int, str]], marks: Marks) -> None:
