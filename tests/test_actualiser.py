@@ -431,3 +431,36 @@ def test_the_buyers_tracked_changes_survive_accept_all_in_libreoffice(workspace:
     assert accepted == text("attendu.docx")
     assert "Article 4 \u2013 Plan de progrès en matière sociale\t" in accepted  # the index, updated
     assert text("suivi.docx", "refuser") == text("ancien.docx")
+
+
+def test_verifier_document_names_pending_revisions_and_never_says_intact(workspace: Path) -> None:
+    tracked = (lambda r: _reword(r, "exclusivement", "en priorité", tracked=True),)
+    _actualise(workspace, _edited((workspace / "ancien.docx").read_bytes(), *tracked), "suivi")
+    result = CliRunner().invoke(cli, ["verifier-document", str(workspace / "suivi.docx"),
+                                      "--bibliotheque", str(workspace / "org")])
+    assert result.exit_code == 1
+    assert "Document intact" not in result.output
+    assert "révisions en attente, à accepter ou refuser (auteurs : " in result.output
+    assert "Acheteur (2)" in result.output and "Service juridique (" in result.output
+    detail = CliRunner().invoke(cli, ["verifier-document", str(workspace / "suivi.docx"), "--dossier",
+                                      str(workspace / NETTOYAGE.name), "--bibliotheque",
+                                      str(workspace / "org")])
+    assert detail.exit_code == 1
+    lines = detail.output.splitlines()
+    # Each pending change reads inline, the deleted and the inserted words both there.
+    assert any(line.startswith("+ Le plan de progrès porte [-exclusivement-][+en priorité+] sur")
+               for line in lines), detail.output
+    assert any("met en œuvre [+loyalement +]pendant" in line for line in lines), detail.output
+
+
+@pytest.mark.skipif(not uno_available(), reason="LibreOffice absent")
+def test_verifier_document_diff_of_a_file_saved_by_libreoffice_shows_only_the_edit(workspace: Path) -> None:
+    (workspace / "edite.docx").write_bytes(_edited((workspace / "ancien.docx").read_bytes(),
+                                                   *SCENARIOS["phrase"]))
+    (workspace / "lo.docx").write_bytes(_saved_by_libreoffice(workspace / "edite.docx", workspace / "lo"))
+    result = CliRunner().invoke(cli, ["verifier-document", str(workspace / "lo.docx"), "--dossier",
+                                      str(workspace / NETTOYAGE.name)])
+    assert result.exit_code == 1
+    changed = [line for line in result.output.splitlines() if line[:2] in ("- ", "+ ")]
+    assert len(changed) == 2, result.output
+    assert "porte exclusivement sur" in changed[0] and "porte en priorité sur" in changed[1]

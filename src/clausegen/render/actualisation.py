@@ -99,6 +99,8 @@ class Block:
     """It holds pending tracked changes."""
     anchor: str = ""
     """The bookmark of the heading it stands under (``_Ref…``), for attribution."""
+    shown: str = ""
+    """What a reader sees: fields by their result, pending revisions as ``[-…-]``/``[+…+]``."""
 
     @property
     def text(self) -> str:
@@ -153,18 +155,25 @@ class _Styles:
 
 
 class _Reader:
-    """Walks a paragraph in its accepted view: the text, its fields, whether it is revised."""
+    """Walks a paragraph in its accepted view: the text, its fields, whether it is revised;
+    and the text as a reader sees it (fields by their result, revisions marked inline)."""
 
     def __init__(self) -> None:
         self.fields: list[list[Any]] = []
         """Open complex fields across paragraphs: [instruction, in result, deleted]."""
+        self.shown: list[str] = []
 
     def in_toc(self) -> bool:
         return any(f[0].split()[:1] == ["TOC"] for f in self.fields)
 
+    def _in_result(self) -> bool:
+        return bool(self.fields and self.fields[-1][1])
+
     def paragraph(self, paragraph: Any) -> tuple[str, bool, bool, bool]:
-        """(text, revised, in a table of contents, paragraph mark deleted)."""
+        """(text, revised, in a table of contents, paragraph mark deleted); :attr:`shown` holds
+        the paragraph as read."""
         parts: list[str] = []
+        self.shown = []
         state = {"revised": False, "toc": self.in_toc(), "mark_deleted": False}
         self._walk(paragraph, False, parts, state)
         state["toc"] = state["toc"] or self.in_toc()
@@ -173,13 +182,13 @@ class _Reader:
     def _walk(self, element: Any, deleted: bool, parts: list[str], state: dict[str, bool]) -> None:
         for child in element:
             tag = _name(child)
-            if tag in _DELETED:
+            if tag in _DELETED or tag in ("ins", "moveTo"):
                 state["revised"] = True
-                self._walk(child, True, parts, state)
+                self.shown.append("[-" if tag in _DELETED else "[+")
+                self._walk(child, deleted or tag in _DELETED, parts, state)
+                self.shown.append("-]" if tag in _DELETED else "+]")
             elif tag in REVISIONS:
                 state["revised"] = True
-                if tag in ("ins", "moveTo"):
-                    self._walk(child, deleted, parts, state)
             elif tag in ("pPr", "rPr"):
                 for mark in child.iter(*(_q(r) for r in REVISIONS)):
                     state["revised"] = True
@@ -201,17 +210,19 @@ class _Reader:
                 if self.fields and not self.fields[-1][1]:
                     self.fields[-1][0] += child.text or ""
             elif tag in ("t", "delText"):
-                if not deleted and not (self.fields and self.fields[-1][1]):
+                self.shown.append(child.text or "")
+                if not deleted and not self._in_result():
                     parts.append(child.text or "")
             elif tag == "fldSimple":
                 if not deleted:
                     parts.append(field_key(child.get(_q("instr"), "")))
                     if child.get(_q("instr"), "").split()[:1] == ["TOC"]:
                         state["toc"] = True
-            elif not deleted and not (self.fields and self.fields[-1][1]):
-                parts.append(_SPECIAL.get(tag, ""))
-                if tag not in _SPECIAL:
-                    self._walk(child, deleted, parts, state)
+                self._walk(child, True, [], state)
+            elif tag in _SPECIAL:
+                if not deleted and not self._in_result():
+                    parts.append(_SPECIAL[tag])
+                self.shown.append(_SPECIAL[tag])
             else:
                 self._walk(child, deleted, parts, state)
 
@@ -248,7 +259,8 @@ def read_blocks(body: Any, styles: _Styles) -> list[Block]:
             anchor[0] = next((n for n in names if n.startswith("_Ref")), anchor[0])
         if mark_deleted and not text:
             return  # the buyer deleted it (pending): not there in their text
-        blocks.append(Block(element, ("p", level, text), revised, anchor[0]))
+        shown = " ".join("".join(reader.shown).split())
+        blocks.append(Block(element, ("p", level, text), revised, anchor[0], shown))
 
     def walk(container: Any) -> None:
         for child in container:
@@ -256,20 +268,24 @@ def read_blocks(body: Any, styles: _Styles) -> list[Block]:
             if tag == "p":
                 paragraph(child)
             elif tag == "tbl":
-                rows = []
+                rows, lines = [], []
                 revised = False
                 for row in child.iter(_q("tr")):
-                    cells = []
+                    cells, seen = [], []
                     for cell in row.iter(_q("tc")):
-                        texts = []
+                        texts, views = [], []
                         for p in cell.iter(_q("p")):
                             text, rev, _, _ = reader.paragraph(p)
                             texts.append(text)
+                            views.append(" ".join("".join(reader.shown).split()))
                             revised = revised or rev
                         cells.append("\n".join(texts))
+                        seen.append(" ".join(views))
                     revised = revised or any(_name(m) in REVISIONS for m in row.iter())
                     rows.append(" | ".join(cells))
-                blocks.append(Block(child, ("tbl", 0, "\n".join(rows)), revised, anchor[0]))
+                    lines.append("| " + " | ".join(seen) + " |")
+                blocks.append(Block(child, ("tbl", 0, "\n".join(rows)), revised, anchor[0],
+                                    "\n".join(lines)))
             elif tag == "sdt":
                 if _toc_sdt(child):
                     continue
@@ -559,14 +575,14 @@ def _grouped(pieces: Sequence[tuple[str, _Token]]) -> list[tuple[str, list[_Toke
     ordered: list[tuple[str, _Token]] = []
     stretch: list[tuple[str, _Token]] = []
     ending: list[tuple[str, _Token | None]] = [*joined, ("=", None)]
-    for op, token in ending:
-        if op != "=" and token is not None:
-            stretch.append((op, token))
+    for op, maybe in ending:
+        if op != "=" and maybe is not None:
+            stretch.append((op, maybe))
             continue
         ordered += [p for p in stretch if p[0] == "-"] + [p for p in stretch if p[0] == "+"]
         stretch = []
-        if token is not None:
-            ordered.append((op, token))
+        if maybe is not None:
+            ordered.append((op, maybe))
     groups: list[tuple[str, list[_Token]]] = []
     for op, token in ordered:
         if groups and groups[-1][0] == op:
@@ -599,7 +615,7 @@ class Change:
 
 
 def excerpt(text: str, width: int = 70) -> str:
-    flat = " ".join(re.sub(r"\u27e6[^\u27e7]*\u27e7", "…", text).split())
+    flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
@@ -781,23 +797,23 @@ def merge(base: list[Block], theirs_blocks: list[Block], new: list[Block], their
                     replacement = _tracked_copy(theirs, fresh)
                     mine_block.element.addprevious(replacement)
                     _mark_block(mine_block.element, marks, False)
-                changes.append(Change(APPLIED, "modifié", fresh.text, fresh.anchor))
+                changes.append(Change(APPLIED, "modifié", fresh.shown, fresh.anchor))
             elif mine_block is not None:
                 conflict_copy(target, mine_block.element,
                               f"Conflit de mise à jour ({what}) : vous avez modifié ce paragraphe et "
                               "la bibliothèque aussi. Votre texte, juste avant, est conservé ; celui "
                               "de la bibliothèque est proposé ici en révision : gardez l’un ou "
                               "l’autre.")
-                changes.append(Change(CONFLICT, "modifié", mine_block.text, fresh.anchor))
+                changes.append(Change(CONFLICT, "modifié", mine_block.shown, fresh.anchor))
             else:
                 conflict_copy(target, None,
                               f"Conflit de mise à jour ({what}) : vous aviez supprimé ce paragraphe, "
                               "que la bibliothèque a modifié ; son nouveau texte est proposé ici en "
                               "révision.")
-                changes.append(Change(CONFLICT, "modifié", fresh.text, fresh.anchor))
+                changes.append(Change(CONFLICT, "modifié", fresh.shown, fresh.anchor))
         elif mine_block is not None and untouched:  # removed by the library
             _mark_block(mine_block.element, marks, False)
-            changes.append(Change(APPLIED, "supprimé", block.text, block.anchor))
+            changes.append(Change(APPLIED, "supprimé", block.shown, block.anchor))
         elif mine_block is not None:
             paragraph = (mine_block.element if _name(mine_block.element) == "p"
                          else next(mine_block.element.iter(_q("p"))))
@@ -805,13 +821,13 @@ def merge(base: list[Block], theirs_blocks: list[Block], new: list[Block], their
                 f"Conflit de mise à jour ({what}) : la bibliothèque supprime ce paragraphe, que "
                 "vous avez modifié ; il est conservé. Supprimez-le si vous suivez la "
                 "bibliothèque."), marks, inserted=False)
-            changes.append(Change(CONFLICT, "supprimé", mine_block.text, block.anchor))
+            changes.append(Change(CONFLICT, "supprimé", mine_block.shown, block.anchor))
     matched_new = set(library.same.values()) | set(library.changed.values())
     for index, block in enumerate(new):
         if index in matched_new:
             continue
         theirs.insert_after(*anchor_for(index), _tracked_copy(theirs, block))
-        changes.append(Change(APPLIED, "ajouté", block.text, block.anchor))
+        changes.append(Change(APPLIED, "ajouté", block.shown, block.anchor))
     changes += _buyer_changes(base, theirs_blocks, mine, touched)
     return Merge(changes, marks.comments)
 
@@ -824,18 +840,18 @@ def _buyer_changes(base: list[Block], theirs_blocks: list[Block], mine: Alignmen
     for index, block in enumerate(base):
         target = mine.target(index)
         if target is None:
-            found.append(Change(KEPT, "supprimé", block.text, block.anchor))
+            found.append(Change(KEPT, "supprimé", block.shown, block.anchor))
             continue
         mine_block = theirs_blocks[target]
         if id(mine_block) in touched:
             continue
         if index in mine.moved:
-            found.append(Change(KEPT, "déplacé", block.text, block.anchor))
+            found.append(Change(KEPT, "déplacé", block.shown, block.anchor))
         elif index in mine.changed or mine_block.revised:
-            found.append(Change(KEPT, "modifié", mine_block.text, mine_block.anchor))
+            found.append(Change(KEPT, "modifié", mine_block.shown, mine_block.anchor))
     for index, block in enumerate(theirs_blocks):
         if index not in reached and (block.text or block.key[0] == "tbl"):
-            found.append(Change(KEPT, "ajouté", block.text, block.anchor))
+            found.append(Change(KEPT, "ajouté", block.shown, block.anchor))
     return found
 
 
