@@ -441,7 +441,8 @@ def test_verifier_document_names_pending_revisions_and_never_says_intact(workspa
     assert result.exit_code == 1
     assert "Document intact" not in result.output
     assert "révisions en attente, à accepter ou refuser (auteurs : " in result.output
-    assert "Acheteur (2)" in result.output and "Service juridique (" in result.output
+    assert "Acheteur (2)" in result.output
+    assert "Service juridique (" in result.output
     detail = CliRunner().invoke(cli, ["verifier-document", str(workspace / "suivi.docx"), "--dossier",
                                       str(workspace / NETTOYAGE.name), "--bibliotheque",
                                       str(workspace / "org")])
@@ -463,4 +464,5 @@ def test_verifier_document_diff_of_a_file_saved_by_libreoffice_shows_only_the_ed
     assert result.exit_code == 1
     changed = [line for line in result.output.splitlines() if line[:2] in ("- ", "+ ")]
     assert len(changed) == 2, result.output
-    assert "porte exclusivement sur" in changed[0] and "porte en priorité sur" in changed[1]
+    assert "porte exclusivement sur" in changed[0]
+    assert "porte en priorité sur" in changed[1]

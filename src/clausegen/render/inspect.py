@@ -123,19 +123,12 @@ def read_provenance(docx: bytes) -> dict[str, str]:
 def pending_revisions(docx: bytes) -> dict[str, int]:
     """The body's pending tracked changes (insertions, deletions, moves, formatting changes)
     counted by author, in order of first appearance; ``ValueError`` when unreadable."""
-    from lxml import etree
-
     from clausegen.render.actualisation import REVISIONS
-    from clausegen.render.body_text import safe_parser
-    from clausegen.render.package import BODY_PART, read_part
+    from clausegen.render.package import BODY_PART, read_xml_part
 
-    data = read_part(docx, BODY_PART)
-    if data is None:
+    root = read_xml_part(docx, BODY_PART, "corps du document : balises")
+    if root is None:
         return {}
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"corps du document illisible ({exc.msg})") from None
     found: dict[str, int] = {}
     for element in root.iter(*(_q(tag) for tag in sorted(REVISIONS))):
         author = element.get(_q("author")) or "(auteur inconnu)"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape as _html_escape
+from typing import Any
 
 from clausegen.render.body_text import body_digest, safe_parser
 
@@ -292,18 +293,26 @@ def rezip(entries: Iterable[tuple[str, bytes]]) -> bytes:
     return write_zip(deflate(name, data) for name, data in entries)
 
 
+def read_xml_part(docx: bytes, name: str, what: str) -> Any:
+    """One XML part parsed (lxml, no DTD), None when absent; ``ValueError`` naming ``what``
+    when the package or the part is unreadable."""
+    from lxml import etree
+
+    data = read_part(docx, name)
+    if data is None:
+        return None
+    try:
+        return etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"{what} illisibles ({exc.msg})") from None
+
+
 def read_custom_properties(docx: bytes) -> dict[str, str]:
     """The clausegen properties of a .docx (empty when it has none); ``ValueError`` when the
     package or the part is unreadable."""
-    from lxml import etree
-
-    data = read_part(docx, CUSTOM_PART)
-    if data is None:
+    root = read_xml_part(docx, CUSTOM_PART, "propriétés du document")
+    if root is None:
         return {}
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"propriétés du document illisibles ({exc.msg})") from None
     found: dict[str, str] = {}
     for prop in root.findall(f"{{{NS_CUSTOM}}}property"):
         name = prop.get("name", "")
