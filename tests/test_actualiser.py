@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from lxml import etree
 from packaging.version import Version
@@ -158,12 +159,104 @@ def test_a_document_without_provenance_is_refused_in_french(tmp_path: Path) -> N
     assert not (tmp_path / "x.docx").exists()
 
 
-def test_the_dossier_is_required_when_it_is_not_beside_the_document(workspace: Path) -> None:
+def _rezipped(docx: bytes, change: object) -> bytes:
+    """The package with each member passed through ``change(name, data)`` (None drops it)."""
+    archive = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in archive.infolist():
+            data = change(info.filename, archive.read(info.filename))  # type: ignore[operator]
+            if data is not None:
+                target.writestr(info, data)
+    return out.getvalue()
+
+
+def _older(docx: bytes) -> bytes:
+    """The document as an older clausegen wrote it: without the dossier it was generated from."""
+    return _rezipped(docx, lambda name, data: None if b"urn:clausegen:dossier" in data else data)
+
+
+def test_the_dossier_is_required_when_it_is_not_beside_an_older_document(workspace: Path) -> None:
+    (workspace / "ancien.docx").write_bytes(_older((workspace / "ancien.docx").read_bytes()))
     (workspace / NETTOYAGE.name).unlink()
     result = CliRunner().invoke(cli, ["actualiser", str(workspace / "ancien.docx"), "-o",
                                       str(workspace / "x.docx"), "--le", "2027-01-15"])
     assert result.exit_code == 2
     assert f"indiquez le dossier du marché (« {NETTOYAGE.name} » introuvable" in result.output
+
+
+def _changed_dossier(workspace: Path) -> Path:
+    """The dossier file moved on since the generation (a new market subject)."""
+    path = workspace / NETTOYAGE.name
+    text = path.read_text(encoding="utf-8")
+    objet = yaml.safe_load(text)["marche"]["objet"]
+    path.write_text(text.replace(objet, objet + " et vitrerie"), encoding="utf-8")
+    return path
+
+
+def test_the_document_carries_its_dossier_so_a_dossier_that_moved_on_is_no_obstacle(workspace: Path) -> None:
+    """The base is rebuilt from the dossier the document carries: without a dossier, the update
+    is the library's; with the new dossier, its changes are revisions too."""
+    _changed_dossier(workspace)
+    output, updated = _update(workspace)
+    assert "Appliqué (révision de la bibliothèque) : 4" in output
+    assert dump_text(_resolve(updated, accept=True)) == dump_text((workspace / "regenere.docx").read_bytes())
+    result = CliRunner().invoke(cli, [
+        "actualiser", str(workspace / "ancien.docx"), str(workspace / NETTOYAGE.name), "-o",
+        str(workspace / "avec-dossier.docx"), "--le", "2027-01-15", "--bibliotheque", str(workspace / "org")])
+    assert result.exit_code == 0, result.output
+    assert "ses changements apparaissent aussi en révisions" in result.output
+    regenerated = CliRunner().invoke(cli, ["ccap", str(workspace / NETTOYAGE.name), "-o",
+                                           str(workspace / "regenere-2.docx"), "--bibliotheque",
+                                           str(workspace / "org")])
+    assert regenerated.exit_code == 0, regenerated.output
+    accepted = dump_text(_resolve((workspace / "avec-dossier.docx").read_bytes(), accept=True))
+    assert accepted == dump_text((workspace / "regenere-2.docx").read_bytes())
+    assert "et vitrerie" in accepted
+
+
+def test_C3_a_named_dossier_is_read_only_when_its_hash_matches(workspace: Path) -> None:
+    """A received document naming a sibling file: that file is never quoted, and used only when
+    it is the dossier of the generation."""
+    secret = workspace / "secret.yml"
+    secret.write_text("secret: TOPSECRET-LINE-42\n", encoding="utf-8")
+
+    def naming_secret(name: str, data: bytes) -> bytes | None:
+        if name == "docProps/custom.xml":
+            return data.replace(f">{NETTOYAGE.name}<".encode(), b">secret.yml<")
+        return None if b"urn:clausegen:dossier" in data else data
+
+    received = workspace / "recu.docx"
+    received.write_bytes(_rezipped((workspace / "ancien.docx").read_bytes(), naming_secret))
+    result = CliRunner().invoke(cli, ["actualiser", str(received), "-o", str(workspace / "x.docx"),
+                                      "--le", "2027-01-15"])
+    assert result.exit_code == 2
+    assert "TOPSECRET" not in result.output
+    assert "le dossier « secret.yml » qu'il nomme n'est pas celui dont il a été généré" in result.output
+    assert not (workspace / "x.docx").exists()
+    _changed_dossier(workspace)  # the dossier beside an older document moved on: refused too
+    (workspace / "ancien.docx").write_bytes(_older((workspace / "ancien.docx").read_bytes()))
+    result = CliRunner().invoke(cli, ["actualiser", str(workspace / "ancien.docx"), "-o",
+                                      str(workspace / "x.docx"), "--le", "2027-01-15"])
+    assert result.exit_code == 2
+    assert "(empreinte différente) : indiquez le dossier à utiliser" in result.output
+
+
+def test_C2_an_invalid_version_in_the_provenance_is_reported_in_french(workspace: Path) -> None:
+    import re
+
+    def altered(name: str, data: bytes) -> bytes:
+        if name != "docProps/custom.xml":
+            return data
+        return re.sub(rb'(name="clausegen\.fragment\.general\.avance"><vt:lpwstr>)[^ <]+', rb"\1abc", data)
+
+    path = workspace / "altere.docx"
+    path.write_bytes(_rezipped((workspace / "ancien.docx").read_bytes(), altered))
+    result = CliRunner().invoke(cli, ["actualiser", str(path), "-o", str(workspace / "x.docx"),
+                                      "--le", "2027-01-15"])
+    assert result.exit_code == 2, result.output
+    assert "provenance altérée : version « abc » invalide pour le fragment general.avance" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.skipif(not uno_available(), reason="LibreOffice et python3-uno absents")

@@ -11,12 +11,15 @@ memory; nothing is written on error.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
+from pydantic import ValidationError
 
 from clausegen.api.marche import (
     PIECES,
@@ -29,11 +32,12 @@ from clausegen.api.marche import (
 from clausegen.assembly import anchor
 from clausegen.errors import ClausegenError, InputFileError
 from clausegen.library.index import Library
+from clausegen.models.dossier import Dossier
 from clausegen.output import write_atomic
 from clausegen.render.actualisation import APPLIED, CONFLICT, KEPT, Change, excerpt, render_update
 from clausegen.render.archive import check_docx
 from clausegen.render.inspect import read_provenance
-from clausegen.render.package import BODY_DIGEST
+from clausegen.render.package import BODY_DIGEST, read_dossier_part
 from clausegen.yaml_files import read_bytes
 
 CHANGELOG = "CHANGELOG.md"
@@ -76,6 +80,9 @@ class Update:
     paragraphs: tuple[Paragraph, ...]
     dossier_changed: bool
     """The dossier given is not the one the old document was generated from (its hash differs)."""
+    dossier_carried: bool = True
+    """The document carried the dossier it was generated from (so the dossier's changes since
+    are tracked changes too); otherwise a changed dossier's changes cannot be told apart."""
 
     def count(self, status: str) -> int:
         return sum(p.status == status for p in self.paragraphs)
@@ -140,6 +147,20 @@ def _named_dossier(old: Path, record: dict[str, str]) -> LoadedDossier:
     return loaded
 
 
+def _carried_dossier(old: Path, data: bytes, record: dict[str, str]) -> LoadedDossier | None:
+    """The dossier the document carries (:func:`~clausegen.render.package.with_dossier_part`),
+    when it is the one whose hash the provenance records; else None."""
+    try:
+        text = read_dossier_part(data)
+        if text is None:
+            return None
+        carried = LoadedDossier(dossier=Dossier.model_validate(json.loads(text)), path=old,
+                                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    except (ValueError, ValidationError):
+        return None
+    return carried if carried.recorded_sha256(record["piece"]) == record.get("dossier_sha256") else None
+
+
 _VERSION = r"\d+\.\d+\.\d+"
 
 
@@ -199,14 +220,16 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
     data, record = _read_old(old)
     pins = _pins(old, record)
     piece = record["piece"]
+    carried = _carried_dossier(old, data, record)
     if dossier is not None:
         loaded = read_dossier(dossier)
         changed = loaded.recorded_sha256(piece) != record.get("dossier_sha256")
     else:
-        loaded, changed = _named_dossier(old, record), False
+        loaded, changed = carried or _named_dossier(old, record), False
+    origin = carried or loaded
     library = open_library(overlays)
     first = int(record["premier_article"]) if record.get("premier_article", "").isdigit() else 1
-    base_dossier = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": None}))
+    base_dossier = replace(origin, dossier=origin.dossier.model_copy(update={"bibliotheque": None}))
     pinned = library.pinned(record.get("bibliotheque", library.release), pins)
     try:
         base, _ = render_piece(base_dossier, piece, library=pinned, modele=modele, allow_drafts=True,
@@ -242,7 +265,7 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
     path = write_atomic(output, updated.docx)
     paragraphs = tuple(_paragraph(change, fragments_of, changed) for change in updated.changes)
     return Update(path=path, piece=piece, changes=changes, paragraphs=paragraphs,
-                  dossier_changed=changed)
+                  dossier_changed=changed, dossier_carried=carried is not None)
 
 
 def _paragraph(change: Change, fragments_of: object, dossier_changed: bool) -> Paragraph:

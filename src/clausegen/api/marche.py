@@ -33,6 +33,7 @@ from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import Dossier
 from clausegen.output import note_input, transaction, write_atomic
+from clausegen.render.package import with_dossier_part
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
@@ -114,10 +115,15 @@ class Generation:
     forced: bool = False
 
 
-def _consultation_sha256(dossier: Dossier) -> str:
+def consultation_json(dossier: Dossier) -> str:
+    """The dossier without its award data, as canonical JSON (what a tender piece depends on,
+    and carries for ``actualiser``)."""
     dump = dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
-    canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _consultation_sha256(dossier: Dossier) -> str:
+    return hashlib.sha256(consultation_json(dossier).encode("utf-8")).hexdigest()
 
 
 def _consultation_namespace() -> str:
@@ -375,6 +381,8 @@ def render_piece(
                        properties, {**provenance(document, library, dossier_hash, loaded.path.name),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
+    if tender:
+        data = with_dossier_part(data, consultation_json(dossier))
     return data, document
 
 

@@ -52,9 +52,13 @@ def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur:
                    "une autre date et un document reproductible).")
     update = update_document(ancien, dossier, sortie, author=auteur, date=date,
                              release=publication, modele=modele, overlays=surcouches)
-    if update.dossier_changed:
-        warn(["le dossier fourni n'est plus celui de la génération : le document tel que généré "
-              "est reconstruit avec lui, ses changements ne sont donc pas reportés en révisions"])
+    if update.dossier_changed and update.dossier_carried:
+        warn(["le dossier fourni n'est plus celui de la génération : ses changements apparaissent "
+              "aussi en révisions"])
+    elif update.dossier_changed:
+        warn(["le dossier fourni n'est plus celui de la génération et le document ne porte pas "
+              "le sien (généré par une version antérieure de clausegen) : ses changements ne sont "
+              "pas reportés en révisions"])
     if not update.changes:
         click.echo("Aucun fragment n'a changé de version.")
     for change in update.changes:
