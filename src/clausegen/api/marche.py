@@ -369,7 +369,7 @@ def render_piece(
     dossier = loaded.dossier
     notification = None if tender else dossier.marche.date_notification
     properties = DocumentProperties(
-        title=f"{document.sigle} \u2013 {dossier.marche.objet}",
+        title=f"{_title(document, extra_provenance)} \u2013 {dossier.marche.objet}",
         subject=f"Marché n° {dossier.marche.reference}",
         author=dossier.acheteur.nom,
         keywords=f"clausegen; {dispositif(dossier)}",
@@ -384,6 +384,17 @@ def render_piece(
     if tender:
         data = with_dossier_part(data, consultation_json(dossier))
     return data, document
+
+
+def _title(document: AssembledDocument, extra: Mapping[str, str] | None) -> str:
+    """What the document's title (core properties, PDF) names before the market's subject: the
+    sigle of a tender piece (« CCAP »); a follow-up piece's own title and year, since plans,
+    letters and bilans share a sigle from one year to the next."""
+    if document.piece in TENDER_PIECES:
+        return document.sigle
+    year = (extra or {}).get("annee", "")
+    return typographie(document.titre + (f" \u2013 année {year}" if year and year not in document.titre
+                                         else ""))
 
 
 def canevas_name(dossier: Dossier, piece: str) -> str:
