@@ -52,7 +52,8 @@ def _events(path: Path) -> dict[str, tuple[int, object]]:
 def test_the_calendar_carries_a_sequence_that_grows_with_the_follow_up(tmp_path: Path) -> None:
     _run("echeancier", str(NETTOYAGE), "--ics", str(tmp_path / "avant.ics"))
     before = _events(tmp_path / "avant.ics")
-    assert before and all(sequence > 0 for sequence, _ in before.values())
+    assert before
+    assert all(sequence > 0 for sequence, _ in before.values())
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
     data["bilans"][-1]["reunion"]["date_reunion"] = "2028-03-01"  # a later fact recorded
     dossier = tmp_path / "suite.yml"
