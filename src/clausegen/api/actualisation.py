@@ -236,7 +236,8 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
                                premier_article=first)
     except ClausegenError as exc:
         raise InputFileError(path=old, reason=f"le document tel que généré ne peut être reconstruit "
-                             f"depuis sa provenance ({exc})") from None
+                             f"depuis sa provenance ({exc}) ; donnez la bibliothèque de "
+                             "l'organisation qui contenait ces versions (--bibliotheque)") from None
     fresh = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": release}))
     new_data, document = render_piece(fresh, piece, library=library, modele=modele,
                                       premier_article=first)
