@@ -579,3 +579,18 @@ def test_verifier_document_diff_of_a_file_saved_by_libreoffice_shows_only_the_ed
     assert len(changed) == 2, result.output
     assert "porte exclusivement sur" in changed[0]
     assert "porte en priorité sur" in changed[1]
+
+
+def test_the_date_defaults_to_today_and_says_so(workspace: Path) -> None:
+    import datetime as dt
+
+    from clausegen.text.french import date_longue
+
+    result = CliRunner().invoke(cli, ["actualiser", str(workspace / "ancien.docx"), "-o",
+                                      str(workspace / "aujourdhui.docx"), "--bibliotheque",
+                                      str(workspace / "org")])
+    assert result.exit_code == 0, result.output
+    today = dt.date.today()
+    assert f"Révisions datées d'aujourd'hui, {date_longue(today)}" in result.output
+    dates = {m.get(_q("date")) for m in _revisions((workspace / "aujourdhui.docx").read_bytes())}
+    assert dates == {f"{today.isoformat()}T00:00:00Z"}
