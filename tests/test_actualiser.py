@@ -451,17 +451,22 @@ def test_the_buyers_edits_stay_and_only_the_library_changes_are_revisions(worksp
     assert "Conservé (vos modifications, telles quelles) : 0" not in output
 
 
-def test_a_paragraph_both_changed_keeps_the_buyers_text_and_offers_the_librarys(workspace: Path) -> None:
-    theirs = _edited((workspace / "ancien.docx").read_bytes(), _append)
+def _comments(docx: bytes) -> str:
+    return zipfile.ZipFile(io.BytesIO(docx)).read("word/comments.xml").decode("utf-8")
+
+
+def test_a_paragraph_both_changed_at_the_same_place_keeps_the_buyers_text_and_offers_the_librarys(
+        workspace: Path) -> None:
+    same_place = (lambda r: _reword(r, "met en œuvre pendant", "met en œuvre scrupuleusement pendant"),)
+    theirs = _edited((workspace / "ancien.docx").read_bytes(), *same_place)
     output, updated = _actualise(workspace, theirs, "conflit")
     assert dump_text(_resolve(updated, accept=False)) == dump_text(theirs)
     accepted = dump_text(_resolve(updated, accept=True)).splitlines()
-    mine = next(i for i, line in enumerate(accepted) if APPENDED.strip() in line)
-    assert "leur détail technique figure" in accepted[mine]
-    assert "et pratique" not in accepted[mine]  # the buyer's paragraph as they wrote it
-    assert "leur détail technique et pratique figure" in accepted[mine + 1]  # then the library's
-    assert "loyalement" in "".join(accepted)  # the other changes applied
-    comments = zipfile.ZipFile(io.BytesIO(updated)).read("word/comments.xml").decode("utf-8")
+    mine = next(i for i, line in enumerate(accepted) if "scrupuleusement" in line)
+    assert "loyalement" not in accepted[mine]  # the buyer's paragraph as they wrote it
+    assert "met en œuvre loyalement pendant" in accepted[mine + 1]  # then the library's
+    assert "leur détail technique et pratique figure" in "".join(accepted)  # the others applied
+    comments = _comments(updated)
     assert f"Conflit de mise à jour (plan_progres.objet {LATEST} \u2192 {NEW})" in comments
     assert "w:author=\"Service juridique\"" in comments
     body = zipfile.ZipFile(io.BytesIO(updated)).read("word/document.xml").decode("utf-8")
@@ -469,7 +474,25 @@ def test_a_paragraph_both_changed_keeps_the_buyers_text_and_offers_the_librarys(
     types = zipfile.ZipFile(io.BytesIO(updated)).read("[Content_Types].xml").decode("utf-8")
     assert 'PartName="/word/comments.xml"' in types
     assert "En conflit (votre texte gardé, celui de la bibliothèque proposé, commentaire) : 1" in output
-    assert "- modifié [plan_progres.objet] : « Le principe du plan" in output
+    assert "- modifié [plan_progres.objet] : « Le plan de progrès en matière sociale" in output
+
+
+def test_a_paragraph_both_changed_in_different_places_is_merged_word_by_word(workspace: Path) -> None:
+    """The buyer's addition at the end, the library's in the middle: one paragraph, the buyer's
+    words untracked, the library's tracked, a comment saying so."""
+    theirs = _edited((workspace / "ancien.docx").read_bytes(), _append)
+    output, updated = _actualise(workspace, theirs, "fusion")
+    assert dump_text(_resolve(updated, accept=False)) == dump_text(theirs)
+    accepted = dump_text(_resolve(updated, accept=True))
+    assert f"leur détail technique et pratique figure au CCTP{APPENDED}." in accepted
+    assert accepted.count("Le principe du plan, son champ") == 1
+    expected = _edited((workspace / "regenere.docx").read_bytes(),
+                       lambda r: _reword(r, "figure au CCTP.", f"figure au CCTP{APPENDED}."))
+    assert accepted == dump_text(expected)
+    assert f"Mise à jour (plan_progres.objet {LATEST} \u2192 {NEW}) : vous avez modifié" in _comments(updated)
+    inserted = ["".join(m.itertext()) for m in _revisions(updated) if m.tag == _q("ins")]
+    assert not any("arrêter" in text for text in inserted)  # the buyer's words are not revisions
+    assert "- fusionné [plan_progres.objet] : « Le principe du plan" in output
 
 
 def test_the_buyers_tracked_changes_are_kept_with_their_author_and_date(workspace: Path) -> None:

@@ -532,10 +532,51 @@ def _deleted(run: Any) -> Any:
     return run
 
 
-def reword(paragraph: Any, theirs: Sequence[_Token], new: Sequence[_Token], marks: Marks) -> None:
-    """Rewrite the buyer's paragraph as its words compared with the library's new words:
-    equal words keep the buyer's formatting, the others are deleted or inserted (tracked);
-    bookmarks stay around the text."""
+def _pieces(old: Sequence[_Token], new: Sequence[_Token]) -> list[tuple[str, _Token]]:
+    """``old`` compared with ``new``: equal (« = »), deleted (« - ») and inserted (« + ») words."""
+    matcher = difflib.SequenceMatcher(a=[t.key for t in old], b=[t.key for t in new], autojunk=False)
+    pieces: list[tuple[str, _Token]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces += [("=", t) for t in old[i1:i2]]
+        else:
+            pieces += [("-", t) for t in old[i1:i2]] + [("+", t) for t in new[j1:j2]]
+    return pieces
+
+
+def merged_words(base: Sequence[_Token], mine: Sequence[_Token],
+                 new: Sequence[_Token]) -> list[tuple[str, _Token]] | None:
+    """The buyer's words with the library's word changes (base → new) as deletions and
+    insertions, when the two sets of changes neither overlap nor touch; else None."""
+    def changes(other: Sequence[_Token]) -> list[tuple[int, int, int, int]]:
+        matcher = difflib.SequenceMatcher(a=[t.key for t in base], b=[t.key for t in other],
+                                          autojunk=False)
+        return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+    ours, theirs = changes(mine), changes(new)
+    if any(a[0] <= b[1] and b[0] <= a[1] for a in ours for b in theirs):
+        return None
+    mapped: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(a=[t.key for t in base], b=[t.key for t in mine], autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal":
+            mapped.update((i, j1 + i - i1) for i in range(i1, i2))
+    pieces: list[tuple[str, _Token]] = []
+    position = 0
+    events = sorted([(*c, True) for c in ours] + [(*c, False) for c in theirs])
+    for i1, i2, j1, j2, buyer in [*events, (len(base), len(base), 0, 0, True)]:
+        pieces += [("=", mine[mapped[i]]) for i in range(position, i1)]
+        if buyer:
+            pieces += [("=", t) for t in mine[j1:j2]]
+        else:
+            pieces += [("-", mine[mapped[i]]) for i in range(i1, i2)] + [("+", t) for t in new[j1:j2]]
+        position = i2
+    return pieces
+
+
+def reword(paragraph: Any, pieces: Sequence[tuple[str, _Token]], marks: Marks) -> None:
+    """Rewrite the buyer's paragraph as ``pieces``: equal words keep their formatting, the
+    others are deleted or inserted (tracked); bookmarks stay around the text."""
     kept = [c for c in paragraph if _name(c) in ("bookmarkStart", "bookmarkEnd")]
     for child in list(paragraph):
         if _name(child) != "pPr":
@@ -543,13 +584,6 @@ def reword(paragraph: Any, theirs: Sequence[_Token], new: Sequence[_Token], mark
     for mark in kept:
         if _name(mark) == "bookmarkStart":
             paragraph.append(mark)
-    matcher = difflib.SequenceMatcher(a=[t.key for t in theirs], b=[t.key for t in new], autojunk=False)
-    pieces: list[tuple[str, _Token]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            pieces += [("=", t) for t in theirs[i1:i2]]
-        else:
-            pieces += [("-", t) for t in theirs[i1:i2]] + [("+", t) for t in new[j1:j2]]
     for op, group in _grouped(pieces):
         runs = [copy.deepcopy(r) for token in group for r in token.runs]
         if op == "=":
@@ -703,9 +737,9 @@ class _Theirs:
             (end.addprevious(element) if end is not None else body.append(element))
 
 
-def _comment_on(paragraph: Any, number: int, marks: Marks, inserted: bool) -> None:
-    """Anchor comment ``number`` on the paragraph's content (its reference inside the
-    paragraph's insertion when the paragraph is tracked as inserted)."""
+def _comment_on(paragraph: Any, number: int, marks: Marks) -> None:
+    """Anchor comment ``number`` on the paragraph's content; its reference is a tracked
+    insertion, so that « Refuser tout » takes the comment away too."""
     ppr = paragraph.find(_q("pPr"))
     start = etree.Element(_q("commentRangeStart"))
     start.set(_q("id"), str(number))
@@ -715,13 +749,21 @@ def _comment_on(paragraph: Any, number: int, marks: Marks, inserted: bool) -> No
     paragraph.append(end)
     reference = etree.SubElement(etree.Element(_q("r")), _q("commentReference"))
     reference.set(_q("id"), str(number))
-    run = reference.getparent()
-    if inserted:
-        wrapper = marks.mark(True)
-        wrapper.append(run)
-        paragraph.append(wrapper)
-    else:
-        paragraph.append(run)
+    wrapper = marks.mark(True)
+    wrapper.append(reference.getparent())
+    paragraph.append(wrapper)
+
+
+def _merged(base: Block, mine: Block, new: Block, theirs: _Theirs) -> list[tuple[str, _Token]] | None:
+    """A word-level three-way merge of a paragraph both changed, when the buyer's paragraph
+    has no pending revision and the changes are apart; else None."""
+    if mine.revised or _name(mine.element) != "p" or mine.key[:2] != base.key[:2]:
+        return None
+    found = [tokens(block.element) for block in (base, mine, new)]
+    if any(t is None for t in found):
+        return None
+    old, ours, fresh = found
+    return merged_words(old or [], ours or [], theirs.fit_tokens(fresh or []))
 
 
 def _tracked_copy(theirs: _Theirs, block: Block) -> Any:
@@ -772,7 +814,7 @@ def merge(base: list[Block], theirs_blocks: list[Block], new: list[Block], their
             mark.getparent().remove(mark)
         _mark_block(element, marks, True)
         paragraph = element if _name(element) == "p" else next(element.iter(_q("p")))
-        _comment_on(paragraph, marks.comment(message), marks, inserted=True)
+        _comment_on(paragraph, marks.comment(message), marks)
         if after is not None:
             theirs.insert_after(after, None, element)
         else:
@@ -792,12 +834,19 @@ def merge(base: list[Block], theirs_blocks: list[Block], new: list[Block], their
             if mine_block is not None and untouched:
                 old_tokens, new_tokens = tokens(mine_block.element), tokens(fresh.element)
                 if old_tokens is not None and new_tokens is not None:
-                    reword(mine_block.element, old_tokens, theirs.fit_tokens(new_tokens), marks)
+                    reword(mine_block.element, _pieces(old_tokens, theirs.fit_tokens(new_tokens)), marks)
                 else:
                     replacement = _tracked_copy(theirs, fresh)
                     mine_block.element.addprevious(replacement)
                     _mark_block(mine_block.element, marks, False)
                 changes.append(Change(APPLIED, "modifié", fresh.shown, fresh.anchor))
+            elif mine_block is not None and (merged := _merged(block, mine_block, fresh, theirs)):
+                reword(mine_block.element, merged, marks)
+                _comment_on(mine_block.element, marks.comment(
+                    f"Mise à jour ({what}) : vous avez modifié ce paragraphe et la bibliothèque "
+                    "aussi, à d’autres endroits. Vos modifications sont gardées telles quelles ; "
+                    "celles de la bibliothèque sont en révision : acceptez-les ou refusez-les."), marks)
+                changes.append(Change(CONFLICT, "fusionné", mine_block.shown, fresh.anchor))
             elif mine_block is not None:
                 conflict_copy(target, mine_block.element,
                               f"Conflit de mise à jour ({what}) : vous avez modifié ce paragraphe et "
@@ -820,7 +869,7 @@ def merge(base: list[Block], theirs_blocks: list[Block], new: list[Block], their
             _comment_on(paragraph, marks.comment(
                 f"Conflit de mise à jour ({what}) : la bibliothèque supprime ce paragraphe, que "
                 "vous avez modifié ; il est conservé. Supprimez-le si vous suivez la "
-                "bibliothèque."), marks, inserted=False)
+                "bibliothèque."), marks)
             changes.append(Change(CONFLICT, "supprimé", mine_block.shown, block.anchor))
     matched_new = set(library.same.values()) | set(library.changed.values())
     for index, block in enumerate(new):
@@ -828,19 +877,20 @@ def merge(base: list[Block], theirs_blocks: list[Block], new: list[Block], their
             continue
         theirs.insert_after(*anchor_for(index), _tracked_copy(theirs, block))
         changes.append(Change(APPLIED, "ajouté", block.shown, block.anchor))
-    changes += _buyer_changes(base, theirs_blocks, mine, touched)
+    changes += _buyer_changes(base, theirs_blocks, mine, touched, set(library.same))
     return Merge(changes, marks.comments)
 
 
 def _buyer_changes(base: list[Block], theirs_blocks: list[Block], mine: Alignment,
-                   touched: set[int]) -> list[Change]:
-    """The buyer's own edits, kept as they are (those not in conflict with the library)."""
+                   touched: set[int], unchanged: set[int]) -> list[Change]:
+    """The buyer's own edits, kept as they are (those the library did not change too)."""
     found = []
     reached = set(mine.same.values()) | set(mine.changed.values())
     for index, block in enumerate(base):
         target = mine.target(index)
         if target is None:
-            found.append(Change(KEPT, "supprimé", block.shown, block.anchor))
+            if index in unchanged:  # deleted by the buyer alone
+                found.append(Change(KEPT, "supprimé", block.shown, block.anchor))
             continue
         mine_block = theirs_blocks[target]
         if id(mine_block) in touched:
