@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -78,25 +77,31 @@ class LoadedDossier:
     path: Path
     sha256: str
     _consultation: str = field(default="", init=False, compare=False, repr=False)
-    """:attr:`consultation_sha256` once known."""
+    """:attr:`consultation_json` once known."""
     _as_read: bool = field(default=False, init=False, compare=False, repr=False)
     """Whether ``dossier`` is what the file hashed ``sha256`` reads as (:func:`read_dossier`):
-    its consultation hash may then come from the cache. Neither field is copied by
-    ``dataclasses.replace``, so a dossier changed in memory gets its own hash."""
+    its consultation data may then come from the cache. Neither field is copied by
+    ``dataclasses.replace``, so a dossier changed in memory gets its own."""
+
+    @property
+    def consultation_json(self) -> str:
+        """The dossier without its award data, as canonical JSON (what a tender piece depends
+        on and carries for ``actualiser``)."""
+        if not self._consultation:
+            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
+            if kept is not None and kept.startswith(b"{") and kept.endswith(b"}"):
+                value = kept.decode("utf-8")
+            else:
+                value = consultation_json(self.dossier)
+                if self._as_read:
+                    _CONSULTATIONS.store(self.sha256, value.encode("utf-8"))
+            object.__setattr__(self, "_consultation", value)
+        return self._consultation
 
     @property
     def consultation_sha256(self) -> str:
         """Hash of the dossier without its award data (what a tender piece depends on)."""
-        if not self._consultation:
-            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
-            if kept is not None and re.fullmatch(rb"[0-9a-f]{64}", kept):
-                value = kept.decode("ascii")
-            else:
-                value = _consultation_sha256(self.dossier)
-                if self._as_read:
-                    _CONSULTATIONS.store(self.sha256, value.encode("ascii"))
-            object.__setattr__(self, "_consultation", value)
-        return self._consultation
+        return hashlib.sha256(self.consultation_json.encode("utf-8")).hexdigest()
 
     def recorded_sha256(self, piece: str) -> str:
         """The dossier hash a piece records: consultation data only for a tender piece."""
@@ -139,9 +144,10 @@ def _consultation_namespace() -> str:
         extra=f"{VERSION}|{pydantic_core.__version__}")
 
 
-_CONSULTATIONS = SignedCache(_consultation_namespace, ".txt", per_dossier=True)
-"""Consultation hashes by the SHA-256 of the dossier file they were computed from (dumping a
-dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from the cache)."""
+_CONSULTATIONS = SignedCache(_consultation_namespace, ".json", per_dossier=True)
+"""Consultation data (canonical JSON) by the SHA-256 of the dossier file it was computed from
+(dumping a dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from
+the cache)."""
 
 
 def read_dossier(path: Path) -> LoadedDossier:
@@ -382,7 +388,7 @@ def render_piece(
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
     if tender:
-        data = with_dossier_part(data, consultation_json(dossier))
+        data = with_dossier_part(data, loaded.consultation_json)
     return data, document
 
 
