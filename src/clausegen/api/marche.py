@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -49,6 +48,7 @@ from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import Dossier, Marche
 from clausegen.output import note_input
+from clausegen.render.package import with_dossier_part
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
@@ -96,40 +96,46 @@ class LoadedDossier:
     path: Path
     sha256: str
     _consultation: str = field(default="", init=False, compare=False, repr=False)
-    """:attr:`consultation_sha256` once known."""
+    """:attr:`consultation_json` once known."""
     _as_read: bool = field(default=False, init=False, compare=False, repr=False)
     """Whether ``dossier`` is what the file hashed ``sha256`` reads as (:func:`read_dossier`):
-    its consultation hash may then come from the cache. Neither field is copied by
-    ``dataclasses.replace``, so a dossier changed in memory gets its own hash."""
+    its consultation data may then come from the cache. Neither field is copied by
+    ``dataclasses.replace``, so a dossier changed in memory gets its own."""
+
+    @property
+    def consultation_json(self) -> str:
+        """The dossier without its award data, as canonical JSON (what a tender piece depends
+        on and carries for ``actualiser``)."""
+        if not self._consultation:
+            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
+            if kept is not None and kept.startswith(b"{") and kept.endswith(b"}"):
+                value = kept.decode("utf-8")
+            else:
+                value = consultation_json(self.dossier)
+                if self._as_read:
+                    _CONSULTATIONS.store(self.sha256, value.encode("utf-8"))
+            object.__setattr__(self, "_consultation", value)
+        return self._consultation
 
     @property
     def consultation_sha256(self) -> str:
         """Hash of the dossier without its award data (what a tender piece depends on)."""
-        if not self._consultation:
-            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
-            if kept is not None and re.fullmatch(rb"[0-9a-f]{64}", kept):
-                value = kept.decode("ascii")
-            else:
-                value = _consultation_sha256(self.dossier)
-                if self._as_read:
-                    _CONSULTATIONS.store(self.sha256, value.encode("ascii"))
-            object.__setattr__(self, "_consultation", value)
-        return self._consultation
+        return hashlib.sha256(self.consultation_json.encode("utf-8")).hexdigest()
 
     def recorded_sha256(self, piece: str) -> str:
         """The dossier hash a piece records: consultation data only for a tender piece."""
         return self.consultation_sha256 if piece in TENDER_PIECES else self.sha256
 
 
-def _consultation_sha256(dossier: Dossier) -> str:
-    """The SHA-256 of the dossier's JSON without its award data (sorted keys), each amount
-    written as reading the dossier's file gives it (:func:`~clausegen.dossier_file.canonical_decimal`):
-    a dossier typed in a form (« 85000.50 ») and the same dossier read from its exported file
-    (``85000.5``) record the same hash."""
+def consultation_json(dossier: Dossier) -> str:
+    """The dossier without its award data, as canonical JSON (sorted keys; what a tender piece
+    depends on, and carries for ``actualiser``), each amount written as reading the dossier's
+    file gives it (:func:`~clausegen.dossier_file.canonical_decimal`): a dossier typed in a form
+    (« 85000.50 ») and the same dossier read from its exported file (``85000.5``) give the same
+    text, so the same hash."""
     dump = dossier.model_dump(mode="python", exclude=AWARD_FIELDS)
-    canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                           default=_json_value)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=_json_value)
 
 
 def _json_value(value: Any) -> str:
@@ -154,9 +160,10 @@ def _consultation_namespace() -> str:
         extra=f"{VERSION}|{pydantic_core.__version__}")
 
 
-_CONSULTATIONS = SignedCache(_consultation_namespace, ".txt", per_dossier=True)
-"""Consultation hashes by the SHA-256 of the dossier file they were computed from (dumping a
-dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from the cache)."""
+_CONSULTATIONS = SignedCache(_consultation_namespace, ".json", per_dossier=True)
+"""Consultation data (canonical JSON) by the SHA-256 of the dossier file it was computed from
+(dumping a dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from
+the cache)."""
 
 
 def read_dossier(path: Path) -> LoadedDossier:
@@ -395,7 +402,7 @@ def render_piece(
     dossier = loaded.dossier
     notification = None if tender else dossier.marche.date_notification
     properties = DocumentProperties(
-        title=f"{document.sigle} \u2013 {dossier.marche.objet}",
+        title=f"{_title(document, extra_provenance)} \u2013 {dossier.marche.objet}",
         subject=f"Marché n° {dossier.marche.reference}",
         author=dossier.acheteur.nom,
         keywords=f"clausegen; {dispositif(dossier)}",
@@ -407,7 +414,20 @@ def render_piece(
                        properties, {**provenance(document, library, dossier_hash, loaded.path.name),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
+    if tender:
+        data = with_dossier_part(data, loaded.consultation_json)
     return data, document
+
+
+def _title(document: AssembledDocument, extra: Mapping[str, str] | None) -> str:
+    """What the document's title (core properties, PDF) names before the market's subject: the
+    sigle of a tender piece (« CCAP »); a follow-up piece's own title and year, since plans,
+    letters and bilans share a sigle from one year to the next."""
+    if document.piece in TENDER_PIECES:
+        return document.sigle
+    year = (extra or {}).get("annee", "")
+    return typographie(document.titre + (f" \u2013 année {year}" if year and year not in document.titre
+                                         else ""))
 
 
 def canevas_name(dossier: Dossier, piece: str) -> str:

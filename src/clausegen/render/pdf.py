@@ -19,13 +19,18 @@ and read « 4 » in LibreOffice as in Word (docs/documents-vivants.md).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -190,5 +195,110 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
             if run.returncode != 0 or not result.is_file():
                 detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["aucun message"]
                 raise PdfError(path=document, reason=f"LibreOffice a échoué ({detail[0]})", target=label)
-        return [write_atomic(document.with_suffix(f".{target}"), result.read_bytes())
+        return [write_atomic(document.with_suffix(f".{target}"),
+                             reproducible_pdf(result.read_bytes(), document_date(document.read_bytes()))
+                             if target == "pdf" else result.read_bytes())
                 for document, result in zip(documents, produced, strict=True)]
+
+
+_CORE_DATE = re.compile(rb"<dcterms:(?:modified|created)\b[^>]*>(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+
+
+def document_date(docx: bytes) -> datetime:
+    """The date of a generated document (its core properties, from the dossier): the date its
+    PDF carries, never the clock. 1 January 1980 (the package's own fixed time) without one."""
+    from clausegen.render.package import FIXED_TIME, read_part
+
+    try:
+        core = read_part(docx, "docProps/core.xml") or b""
+    except ValueError:
+        core = b""
+    found = _CORE_DATE.search(core)
+    if found is None:
+        return datetime(*FIXED_TIME)
+    year, month, day, hour, minute, second = (int(part) for part in found.groups())
+    return datetime(year, month, day, hour, minute, second)
+
+
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_OBJECT = re.compile(rb"\s*(\d+) (\d+) obj\b")
+ROLES = ((b"/Contents#20Heading/P\n", b"/Contents#20Heading/H1\n"), (b"/Title/P\n", b"/Title/H1\n"))
+"""Paragraph styles LibreOffice tags as plain paragraphs that are headings: the table of
+contents' title (« Sommaire ») and the cover title."""
+
+
+def _icc_dated(stream: bytes, when: datetime) -> bytes | None:
+    """An ICC profile (inflated) with its creation date set to ``when`` and its profile id
+    recomputed (ICC.1 §7.2.18), or None when ``stream`` is not one."""
+    if len(stream) < 128 or stream[36:40] != b"acsp":
+        return None
+    profile = bytearray(stream)
+    profile[24:36] = struct.pack(">6H", when.year, when.month, when.day, when.hour, when.minute,
+                                 when.second)
+    if any(profile[84:100]):
+        blanked = bytearray(profile)
+        blanked[44:48] = blanked[64:68] = b"\0" * 4
+        blanked[84:100] = b"\0" * 16
+        profile[84:100] = hashlib.md5(bytes(blanked), usedforsecurity=False).digest()
+    return bytes(profile)
+
+
+def reproducible_pdf(pdf: bytes, when: datetime) -> bytes:
+    """LibreOffice's PDF with the clock taken out: creation and modification dates (document
+    information, XMP metadata, the output intent's ICC profile) set to ``when``, the file
+    identifier a digest of the content; and the table of contents' title and the cover title
+    tagged as headings. The same document gives the same bytes. A PDF whose layout is not
+    the plain one LibreOffice writes (one cross-reference table) is returned unchanged."""
+    starts = pdf.rfind(b"startxref")
+    table = pdf.rfind(b"\nxref\n", 0, starts) + 1
+    if starts < 0 or table <= 0 or pdf.count(b"startxref") != 1:
+        return pdf
+    header = pdf[table + 5:table + 64].split(b"\n", 1)[0].split()
+    if len(header) != 2 or header[0] != b"0":
+        return pdf
+    entries = _XREF_ENTRY.findall(pdf, table, starts)
+    used = sorted((int(offset), number) for number, (offset, _, kind) in enumerate(entries) if kind == b"n")
+    if not used or len(entries) != int(header[1]):
+        return pdf
+    bounds = [offset for offset, _ in used] + [table]
+    objects = {number: pdf[start:end] for (start, number), end in zip(used, bounds[1:], strict=True)}
+    stamp = when.strftime("%Y%m%d%H%M%S").encode()
+    iso = when.strftime("%Y-%m-%dT%H:%M:%S").encode()
+    lengths: dict[int, int] = {}
+    for number, data in objects.items():
+        data = re.sub(rb"(/(?:CreationDate|ModDate)\s*\(D:)\d{14}", rb"\g<1>" + stamp, data)
+        data = re.sub(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
+                      rb"\g<1>" + iso, data)
+        for old, new in ROLES:
+            if b"/RoleMap" in data:
+                data = data.replace(old, new)
+        stream = re.search(rb"/Length (\d+) 0 R/Filter/FlateDecode>>\nstream\n", data)
+        if stream is not None:
+            body = data[stream.end():data.rfind(b"endstream")].removesuffix(b"\n")
+            with contextlib.suppress(zlib.error):
+                profile = _icc_dated(zlib.decompress(body), when)
+                if profile is not None:
+                    packed = zlib.compress(profile, 9)
+                    data = data[:stream.end()] + packed + b"\n" + data[data.rfind(b"endstream"):]
+                    lengths[int(stream.group(1))] = len(packed)
+        objects[number] = data
+    for number, length in lengths.items():
+        found = _OBJECT.match(objects.get(number, b""))
+        if found is not None:
+            objects[number] = objects[number][:found.end()] + f"\n{length}\nendobj\n\n".encode()
+    out = bytearray(pdf[:used[0][0]])
+    offsets = {}
+    for _, number in used:
+        offsets[number] = len(out)
+        out += objects[number]
+    digest = hashlib.md5(bytes(out), usedforsecurity=False).hexdigest().upper().encode()
+    trailer = pdf[pdf.find(b"trailer", table):starts]
+    trailer = re.sub(rb"/ID\s*\[\s*<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>\s*\]",
+                     b"/ID [ <" + digest + b">\n<" + digest + b"> ]", trailer)
+    trailer = re.sub(rb"/DocChecksum\s*/[0-9A-Fa-f]+", b"/DocChecksum /" + digest, trailer)
+    position = len(out)
+    out += b"xref\n0 %d\n" % len(entries)
+    for number, (_, generation, kind) in enumerate(entries):
+        out += b"%010d %s %s \n" % (offsets.get(number, 0), generation, kind)
+    out += trailer + b"startxref\n%d\n%%%%EOF\n" % position
+    return bytes(out)
