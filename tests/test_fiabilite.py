@@ -225,12 +225,12 @@ def test_L2_canevas_condition_has_a_time_limit(monkeypatch) -> None:  # type: ig
     from clausegen.errors import FragmentRenderError
 
     monkeypatch.setattr(templating, "RENDER_TIME_LIMIT", 0.3)
-    slow = " and ".join(["(lipsum(100000) | length) > 0"] * 8)
+    slow = " and ".join(["(range(99999) | map('string') | join | length) > 0"] * 40)
     import pytest
 
     with pytest.raises(FragmentRenderError, match="interrompu"):
         templating.evaluate_condition(slow, {}, where="canevas ccap")
-    assert templating.evaluate_condition("(lipsum(1) | length) > 0", {}, where="canevas ccap") is True
+    assert templating.evaluate_condition("(range(3) | list | length) > 0", {}, where="canevas ccap") is True
 
 
 def test_L15_filter_errors_are_readable(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -967,3 +967,57 @@ def test_item8_tableau_de_bord_takes_per_year_files(runner, tmp_path: Path) -> N
     reference = tmp_path / "ref.xlsx"
     assert runner.invoke(cli, ["tableau-de-bord", str(NETTOYAGE), "-o", str(reference)]).exit_code == 0
     assert openpyxl.load_workbook(reference).sheetnames == sheets
+
+
+# --- campaign of 2026-12-07: C1 (amplification past the bounds) -------------------------------
+
+_ARBRE = ("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = [ns.s, ns.s] %}"
+          "{% endfor %}")
+C1_CASES = {
+    "replace-filtre": "{{ ('a'*900000)|replace('a','aaaaaaaaaa')|replace('a','aaaaaaaaaa')|length }}",
+    "replace-methode": "{{ ('a'*900000).replace('a','aaaaaaaaaa')|length }}",
+    "replace-vide": "{{ ('a'*500000)|replace('','bb')|length }}",
+    "tojson-arbre": _ARBRE + "{{ ns.s|tojson|length }}",
+    "pprint-arbre": _ARBRE + "{{ ns.s|pprint|length }}",
+    "string-arbre": _ARBRE + "{{ ns.s|string|length }}",
+    "affichage-arbre": _ARBRE + "{{ ns.s }}",
+    "tilde-arbre": _ARBRE + "{{ (ns.s ~ '')|length }}",
+    "comparaison-arbre": _ARBRE + "{% set nt = namespace(s='ab') %}{% for i in range(40) %}"
+                                  "{% set nt.s = [nt.s, nt.s] %}{% endfor %}{{ ns.s == nt.s }}",
+    "espaces-de-noms": "{% set ns = namespace(p=1) %}{% set l = [] %}{% for i in range(40) %}"
+                       "{% if l.append(namespace()) %}{% endif %}{% endfor %}{% for n in l %}"
+                       "{% set n.a = ns.p %}{% set n.b = ns.p %}{% set ns.p = n %}{% endfor %}"
+                       "{{ ns.p|string|length }}",
+    "puissances": "{% set ns = namespace(n=10) %}{% for i in range(8) %}{% set ns.n = ns.n ** 64 %}"
+                  "{% endfor %}{{ ns.n > 1 }}",
+    "tabulations": "{{ ('\t' * 100000).expandtabs(100000)|length }}",
+    "translate": "{{ ('a' * 100000).translate({97: 'b' * 100000})|length }}",
+    "liste-circulaire": "{% set l = [] %}{{ l.append(l) }}{{ l|tojson }}",
+}
+
+
+def test_C1_fragment_amplification_is_refused_quickly(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from tests.test_hostile import _overlay
+
+    for name, body in C1_CASES.items():
+        folder = tmp_path / name
+        overlay = _overlay(folder / "bib", body)
+        out = folder / "sortie"
+        out.mkdir()
+        debut = time.monotonic()
+        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+                                     "--bibliotheque", str(overlay)])
+        assert time.monotonic() - debut < 4, name
+        assert result.exit_code == 2, (name, result.output)
+        assert "bac à sable" in result.output, (name, result.output)
+        assert list(out.iterdir()) == [], name
+
+
+def test_C1_skeleton_amplification_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for index, body in enumerate((C1_CASES["replace-filtre"], C1_CASES["tojson-arbre"])):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        result = _ccap_with_skeleton(runner, folder, _skeleton(folder, body))
+        _refused(result, 2, "Modèle Word", "bac à sable")

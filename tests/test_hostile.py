@@ -144,7 +144,7 @@ SANDBOX_CASES = [
     ("cycler-globals", "{{ cycler.__init__.__globals__.os.popen('id').read() }}", "bac à sable"),
     ("joiner-globals", "{{ joiner.__init__.__globals__ }}", "bac à sable"),
     ("namespace-globals", "{{ namespace.__init__.__globals__ }}", "bac à sable"),
-    ("lipsum-globals", "{{ lipsum.__globals__['os'] }}", "bac à sable"),
+    ("lipsum-globals", "{{ lipsum.__globals__['os'] }}", "variable inconnue ('lipsum' is undefined)"),
     ("filtre-attr", "{{ marche|attr('__class__') }}", "bac à sable"),
     ("dict-prive", "{{ marche.__dict__ }}", "bac à sable"),
     ("self-globals", "{{ self.__init__.__globals__ }}", "bac à sable"),

@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clausegen import __version__
 from clausegen.db.engine import connect
-from clausegen.web import base, erreurs, session
+from clausegen.web import annulation, base, erreurs, session
 from clausegen.web.config import WebConfig
 from clausegen.web.filtres import installer_filtres
 from clausegen.web.routes import (
@@ -65,6 +65,7 @@ def create_app(config: WebConfig) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     CSRFProtect(app)
     app.before_request(session.charger_compte)
+    annulation.installer(app, factory)
     app.teardown_appcontext(base.fermer)
     app.after_request(_entetes_de_securite)
     app.context_processor(lambda: {"compte": g.get("compte"), "version": __version__})
