@@ -87,7 +87,7 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
 
     from clausegen.db.engine import connect
     from clausegen.errors import AccountError
-    from clausegen.web.comptes import creer_compte, organisation_nommee, valider_compte
+    from clausegen.web.comptes import consigner_creation, creer_compte, organisation_nommee, valider_compte
 
     donnees = {"courriel": courriel, "nom": nom, "role": role, "mot_de_passe": mot_de_passe}
     valide, problemes = valider_compte(donnees)
@@ -95,7 +95,7 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
         raise AccountError(field=problemes[0].path, reason=problemes[0].expected)
     with Session(connect(_url(base))) as db:
         compte = creer_compte(db, valide, organisation_nommee(db, organisation))
-        db.commit()
+        consigner_creation(db, compte, par=None)
         success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
 
 

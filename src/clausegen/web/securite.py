@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -43,26 +45,57 @@ def rehacher_si_besoin(compte: Compte, mot_de_passe: str) -> None:
         compte.mot_de_passe = hacher(mot_de_passe)
 
 
-def trop_de_tentatives(db: Session, courriel: str, adresse_ip: str) -> bool:
-    """Whether the address or the account has failed too often in the last minutes."""
-    depuis = now() - FENETRE
-    recentes = select(TentativeConnexion).where(TentativeConnexion.le >= depuis)
-    par_courriel = db.scalar(select(func.count()).select_from(
-        recentes.where(TentativeConnexion.courriel == courriel).subquery()))
-    par_adresse = db.scalar(select(func.count()).select_from(
-        recentes.where(TentativeConnexion.adresse_ip == adresse_ip).subquery()))
-    return (par_courriel or 0) >= MAX_ECHECS_COURRIEL or (par_adresse or 0) >= MAX_ECHECS_ADRESSE
+MAX_ECHECS_PAIRE = 5
+"""Failures, in :data:`FENETRE`, of one address (or one known browser) on one account."""
+MAX_ECHECS_COMPTE = 50
+"""Failures on one account from every address together: past it, only a browser that has
+signed in to the account before (:func:`appareil_connu`) may still try."""
 
 
-def noter_echec(db: Session, courriel: str, adresse_ip: str) -> None:
-    """Record a failed login and forget the ones older than the window."""
-    db.execute(delete(TentativeConnexion).where(TentativeConnexion.le < now() - FENETRE))
-    db.add(TentativeConnexion(courriel=courriel, adresse_ip=adresse_ip, le=now()))
+def tentative(db: Session, courriel: str, origine: str, *, adresse_ip: str) -> bool:
+    """Record an attempt *before* checking the password, commit it, then count: whether the
+    attempt may go on. Counting after recording closes the race of parallel attempts (each
+    sees every attempt recorded before its own: at most :data:`MAX_ECHECS_PAIRE` get checked).
+
+    ``origine`` is what a lockout is keyed on: the client's address, or a known browser
+    (``appareil:…``), or a signed-in session (``session:…``, the password-change form): an
+    attacker's failures lock the attacker's own pair (account, origin), never the account's
+    owner on another address or browser. The address alone is limited too
+    (:data:`MAX_ECHECS_ADRESSE`), and the account from unknown browsers
+    (:data:`MAX_ECHECS_COMPTE`)."""
+    maintenant = now()
+    db.execute(delete(TentativeConnexion).where(TentativeConnexion.le < maintenant - FENETRE))
+    db.add(TentativeConnexion(courriel=courriel, adresse_ip=origine[:64], le=maintenant))
+    db.commit()
+    recentes = select(func.count()).select_from(TentativeConnexion).where(
+        TentativeConnexion.le >= maintenant - FENETRE)
+    paire = db.scalar(recentes.where(TentativeConnexion.courriel == courriel,
+                                     TentativeConnexion.adresse_ip == origine[:64])) or 0
+    if paire > MAX_ECHECS_PAIRE:
+        return False
+    if origine.startswith(("appareil:", "session:")):
+        return True
+    adresse = db.scalar(recentes.where(TentativeConnexion.adresse_ip == adresse_ip[:64])) or 0
+    compte = db.scalar(recentes.where(TentativeConnexion.courriel == courriel)) or 0
+    return adresse <= MAX_ECHECS_ADRESSE and compte <= MAX_ECHECS_COMPTE
 
 
-def oublier_echecs(db: Session, courriel: str) -> None:
-    """A successful login clears the account's failures (not the address's)."""
-    db.execute(delete(TentativeConnexion).where(TentativeConnexion.courriel == courriel))
+def reussite(db: Session, courriel: str, origine: str) -> None:
+    """A successful check forgets the attempts of its pair (account, origin) — not the
+    others (not the commit: the caller's)."""
+    db.execute(delete(TentativeConnexion).where(TentativeConnexion.courriel == courriel,
+                                                TentativeConnexion.adresse_ip == origine[:64]))
+
+
+def appareil(cle: str | bytes, courriel: str) -> str:
+    """The value of the « known browser » cookie of an account (signed with the session key)."""
+    return hmac.new(cle.encode() if isinstance(cle, str) else cle,
+                    f"appareil:{courriel}".encode(), hashlib.sha256).hexdigest()
+
+
+def appareil_connu(cle: str | bytes, courriel: str, cookie: str | None) -> bool:
+    """Whether the browser's cookie shows it signed in to this account before."""
+    return bool(cookie) and hmac.compare_digest(appareil(cle, courriel), str(cookie))
 
 
 def cle_de_session(db: Session) -> str:
