@@ -440,3 +440,79 @@ def test_W10_the_calendar_link_is_revoked_on_role_change_and_deactivation(app: F
     assert admin.post(f"/admin/comptes/{cible}/{changement}", aller).status_code == 302
     assert admin.post(f"/admin/comptes/{cible}/{changement}", retour).status_code == 302
     assert client.get(found.group(1)).status_code == 404
+
+
+# --- W8: crafted ids answer 4xx ---------------------------------------------------------------
+
+GRANDS = ["2147483648", str(2**63), "9" * 30]
+CHEMINS = ["/dossiers/{n}", "/dossiers/{n}/dossier.yml", "/generations/{n}", "/generations/{n}.zip",
+           "/generations/{n}/ccap.docx", "/suivi/{n}", "/suivi/{n}/tableau-de-bord.xlsx",
+           "/suivi/1/annees/{n}/plan.docx", "/suivi/{n}/soumissions/{n}/preuve",
+           "/dossiers/{n}/entretien/marche"]
+
+
+@pytest.mark.parametrize("n", GRANDS)
+def test_W8_ids_beyond_the_database_range_are_4xx(app: Flask, n: str) -> None:
+    for role in ("acheteur", "facilitateur"):
+        visiteur = Client(app.test_client())
+        visiteur.connecter(role)
+        for chemin in CHEMINS:
+            assert 400 <= visiteur.get(chemin.format(n=n)).status_code < 500, (role, chemin)
+    admin = Client(app.test_client())
+    admin.connecter("administrateur")
+    assert admin.post(f"/admin/comptes/{n}/role", {"role": "acheteur"}).status_code == 404
+    acheteur = Client(app.test_client())
+    acheteur.connecter("acheteur")
+    assert acheteur.post(f"/dossiers/{n}/generations").status_code == 404
+
+
+def test_W8_a_newline_in_suite_is_not_a_500(client: Client) -> None:
+    reponse = client.post("/connexion", {"courriel": courriel("acheteur"), "mot_de_passe": MOT_DE_PASSE,
+                                         "suite": "/\n/x"})
+    assert reponse.status_code == 302
+    assert reponse.headers["Location"] == "/dossiers"
+
+
+# --- W11: fragment version numbers bounded ----------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["99999999999999999999.0.0", "11.0.0", "1.1000.0", "2.0.0"])
+def test_W11_fragment_version_numbers_are_bounded(app: Flask, client: Client, version: str) -> None:
+    from tests.web.test_bureau_juridique import ANCIENNE, _nouvelle, _racine
+
+    majeure = int(ANCIENNE.split(".")[0])
+    if version == "2.0.0":  # one major step ahead of the latest is fine
+        version = f"{majeure + 1}.0.0"
+    client.connecter("juriste")
+    statut = _nouvelle(client, version)
+    ecrit = (_racine(app) / "fragments" / "general.objet" / f"{version}.md").exists()
+    if version == f"{majeure + 1}.0.0":
+        assert statut == 302
+        assert ecrit
+    else:
+        assert statut == 409  # the legal desk's refusal, with its French reason
+        assert not ecrit
+
+
+# --- W12: the proof upload limit the page states is the one applied ---------------------------
+
+
+@pytest.mark.parametrize(("taille", "attendu"), [(2_000_000, 404), (5 * 1024 * 1024, 404), (6_000_000, 413)])
+def test_W12_the_proof_limit_stated_is_the_limit_applied(app: Flask, client: Client, taille: int,
+                                                        attendu: int) -> None:
+    import io
+
+    from tests.web.suivi_aides import compte_titulaire, connecter_titulaire
+
+    compte_titulaire(app)
+    connecter_titulaire(client)  # a titulaire of no market: the route answers 404 once the body is read
+    limite = b"----limite"
+    corps = b"".join([
+        b"--" + limite + b'\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n',
+        client.jeton().encode(), b"\r\n--" + limite,
+        b'\r\nContent-Disposition: form-data; name="preuve"; filename="releves.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n", b"x" * taille, b"\r\n--" + limite + b"--\r\n"])
+    reponse = client.http.post("/suivi/1/annees/1/soumissions/resultats", input_stream=io.BytesIO(corps),
+                               content_length=len(corps),
+                               content_type="multipart/form-data; boundary=----limite")
+    assert reponse.status_code == attendu

@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from clausegen import __version__
 from clausegen.db.engine import connect
 from clausegen.web import annulation, base, erreurs, session
-from clausegen.web.config import WebConfig
+from clausegen.web.config import WebConfig, limite_de_la_route
 from clausegen.web.filtres import installer_filtres
 from clausegen.web.routes import (
     admin,
@@ -32,7 +32,7 @@ from clausegen.web.routes import (
     suivi,
     titulaire,
 )
-from clausegen.web.securite import cle_de_session
+from clausegen.web.securite import IdentifiantConverter, cle_de_session
 
 ICI = Path(__file__).parent
 MOTEUR = "clausegen.moteur"
@@ -44,6 +44,7 @@ def create_app(config: WebConfig) -> Flask:
     factory = sessionmaker(engine, expire_on_commit=False)
     app = Flask("clausegen.web", template_folder=str(ICI / "templates"),
                 static_folder=str(ICI / "static"))
+    app.url_map.converters["int"] = IdentifiantConverter  # ids beyond the database: 404, not 500
     with factory() as db:
         cle = config.cle_secrete or cle_de_session(db)
     app.config.update(
@@ -63,6 +64,7 @@ def create_app(config: WebConfig) -> Flask:
     app.extensions["clausegen.config"] = config
     if config.derriere_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.before_request(limite_de_la_route)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.before_request(session.charger_compte)
     annulation.installer(app, factory)

@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from clausegen.db import Compte, Parametre, TentativeConnexion
 from clausegen.db.models import now
@@ -111,3 +113,18 @@ def cle_de_session(db: Session) -> str:
     cle = db.get(Parametre, "cle_session")
     assert cle is not None
     return cle.valeur
+
+
+MAX_IDENTIFIANT = 2**31 - 1
+"""Largest id a route accepts: PostgreSQL's ``integer`` (SQLite's go further, but no row has
+such an id). A larger number in a URL is a page that does not exist (404), never a 500."""
+
+
+class IdentifiantConverter(IntegerConverter):
+    """Werkzeug's ``int`` converter, bounded to ids a database column can hold: every
+    ``<int:…>`` route answers 404 to ``/dossiers/2147483648`` or ``/generations/1e30``."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_IDENTIFIANT if max is None else max, signed=signed)
