@@ -1021,3 +1021,41 @@ def test_C1_skeleton_amplification_is_refused(runner, tmp_path: Path) -> None:  
         folder.mkdir()
         result = _ccap_with_skeleton(runner, folder, _skeleton(folder, body))
         _refused(result, 2, "Modèle Word", "bac à sable")
+
+
+# --- campaign of 2026-12-07: W13 (bidirectional and zero-width characters) -------------------
+
+TROMPEURS = {"marche.objet": ("objet: ", "Nettoyage \u202efdp.exe\u202c et entretien"),
+             "acheteur.nom": ("nom: ", "Ville\u200b de \u2067Saint\u2069\u202d-Aubin")}
+
+
+def test_W13_bidi_and_zero_width_characters_are_refused_in_dossier_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    for champ, (_, valeur) in TROMPEURS.items():
+        donnees = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+        section, cle = champ.split(".")
+        donnees[section][cle] = valeur
+        dossier = tmp_path / f"{section}.yml"
+        dossier.write_text(yaml.safe_dump(donnees, allow_unicode=True), encoding="utf-8")
+        out = tmp_path / f"{section}.docx"
+        result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+        _refused(result, 2, "caractère invisible ni de contrôle de direction", champ)
+        assert not out.exists()
+
+
+def test_W13_the_importer_drops_bidi_and_zero_width_characters(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Pénalités\u200b de \u202eretard\u202c", level=1)
+    document.add_paragraph("Le titulaire\u2066 encourt une pénalité.")
+    source = tmp_path / "clauses.docx"
+    document.save(source)
+    result = runner.invoke(cli, ["bibliotheque", "importer", str(source), "--bibliotheque",
+                                 str(tmp_path / "org"), "--prefixe", "ville"])
+    assert result.exit_code == 0, result.output
+    ecrits = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "org").rglob("*.md"))
+    assert "Pénalités de retard" in ecrits
+    assert "Le titulaire encourt" in ecrits
+    assert not re.search("[\u200b\u202a-\u202e\u2066-\u2069]", ecrits)

@@ -516,3 +516,16 @@ def test_W12_the_proof_limit_stated_is_the_limit_applied(app: Flask, client: Cli
                                content_length=len(corps),
                                content_type="multipart/form-data; boundary=----limite")
     assert reponse.status_code == attendu
+
+
+# --- W13: bidirectional and zero-width characters -------------------------------------------
+
+
+def test_W13_a_dossier_with_a_bidi_override_is_refused_on_import(client: Client) -> None:
+    client.connecter("acheteur")
+    texte = NETTOYAGE.read_text(encoding="utf-8")
+    piege = re.sub(r"(?m)^(  objet: ).*$", "\\1Nettoyage \u202efdp.exe\u202c et entretien", texte, count=1)
+    assert piege != texte
+    statut, _, page = importer(client, piege.encode("utf-8"))
+    assert statut == 422
+    assert "caractère invisible ni de contrôle de direction" in page
