@@ -10,8 +10,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -22,7 +24,8 @@ from sqlalchemy import func, select, text
 
 from clausegen import templating
 from clausegen.cli import cli
-from clausegen.db import EntreeJournal, Generation, Parametre, journal
+from clausegen.db import EntreeJournal, Generation, Parametre, TentativeConnexion, journal
+from clausegen.web import create_app
 from clausegen.web.app import sessions_de
 from tests.conftest import NETTOYAGE
 from tests.web.conftest import MOT_DE_PASSE, Client, compte, courriel
@@ -529,3 +532,62 @@ def test_W13_a_dossier_with_a_bidi_override_is_refused_on_import(client: Client)
     statut, _, page = importer(client, piege.encode("utf-8"))
     assert statut == 422
     assert "caractère invisible ni de contrôle de direction" in page
+
+
+# --- item 8: behind --derriere-proxy, only the configured proxy's headers ---------------------
+
+
+@pytest.fixture
+def app_proxy(app: Flask, tmp_path: Path) -> Iterator[Flask]:
+    """The same database, served behind the proxy 10.0.0.1, under the name clausegen.ville.fr."""
+    config = app.extensions["clausegen.config"]
+    application = create_app(replace(config, derriere_proxy=True, proxys=("10.0.0.1",),
+                                     hotes=("clausegen.ville.fr", "localhost")))
+    yield application
+    sessions_de(application).kw["bind"].dispose()
+
+
+def _adresses_notees(app: Flask) -> list[str]:
+    with sessions_de(app)() as db:
+        return list(db.scalars(select(TentativeConnexion.adresse_ip)).all())
+
+
+ENTETES = {"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https",
+           "X-Forwarded-Host": "clausegen.ville.fr"}
+
+
+def test_8_the_proxys_forwarded_headers_are_used(app_proxy: Flask) -> None:
+    client = Client(app_proxy.test_client())
+    client.http.environ_base.update({"REMOTE_ADDR": "10.0.0.1"})
+    reponse = client.http.get("/dossiers", headers=ENTETES)
+    assert reponse.headers["Location"].startswith("/connexion")
+    client.http.post("/connexion", headers=ENTETES, data={"csrf_token": client.jeton(),
+                                                          "courriel": courriel("facilitateur"),
+                                                          "mot_de_passe": "faux"})
+    assert _adresses_notees(app_proxy) == ["198.51.100.7"]
+
+
+def test_8_anyone_elses_forwarded_headers_are_ignored(app_proxy: Flask) -> None:
+    client = Client(app_proxy.test_client())
+    client.http.environ_base.update({"REMOTE_ADDR": "203.0.113.66"})
+    faux = {"X-Forwarded-For": "1.2.3.4", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example",
+            "Forwarded": "for=1.2.3.4;host=evil.example"}
+    client.http.post("/connexion", headers=faux, data={"csrf_token": client.jeton(),
+                                                       "courriel": courriel("facilitateur"),
+                                                       "mot_de_passe": "faux"})
+    assert _adresses_notees(app_proxy) == ["203.0.113.66"]
+    client.connecter("facilitateur")
+    page = client.http.post("/suivi/calendrier", headers=faux,
+                            data={"csrf_token": client.jeton()}).get_data(as_text=True)
+    assert "evil.example" not in page
+    assert 'value="http://localhost/calendrier/' in page
+
+
+def test_8_host_header_injection_is_refused(app_proxy: Flask) -> None:
+    direct = app_proxy.test_client()
+    assert direct.get("/connexion", headers={"Host": "evil.example"}).status_code == 400
+    par_proxy = app_proxy.test_client()
+    par_proxy.environ_base.update({"REMOTE_ADDR": "10.0.0.1"})
+    piege = {**ENTETES, "X-Forwarded-Host": "evil.example"}
+    assert par_proxy.get("/connexion", headers=piege).status_code == 400
+    assert par_proxy.get("/connexion", headers=ENTETES).status_code == 200

@@ -29,7 +29,13 @@ def _url(base: str | None) -> str:
 @click.option("--https", "https", is_flag=True,
               help="Servi en HTTPS (directement ou derrière un mandataire)\u00a0: cookies « Secure ».")
 @click.option("--derriere-proxy", "proxy", is_flag=True,
-              help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
+              help="Servi derrière un mandataire inverse : ses en-têtes X-Forwarded-* sont "
+                   "pris en compte, seulement sur les connexions venant de --proxy.")
+@click.option("--proxy", "proxys", multiple=True, metavar="ADRESSE",
+              help="Adresse IP du mandataire inverse (répétable ; défaut : 127.0.0.1 et ::1).")
+@click.option("--nom-public", "hotes", multiple=True, metavar="NOM",
+              help="Nom d'hôte sous lequel le site est servi (répétable) ; toute autre valeur "
+                   "de Host est refusée (400).")
 @click.option("--processus", type=click.IntRange(1, 64), default=None,
               help="Processus du serveur (chacun utilise un cœur pour générer les pièces). Par "
                    "défaut\u00a0: un par processeur, 8 au plus\u00a0; 1 sous Windows, où un seul "
@@ -46,7 +52,8 @@ def _url(base: str | None) -> str:
                    "l'utilisateur). À partager entre instances.")
 @handle_errors
 def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
-            processus: int | None, fils: int | None, bibliotheques: str | None) -> None:
+            proxys: tuple[str, ...], hotes: tuple[str, ...], processus: int | None, fils: int | None,
+            bibliotheques: str | None) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
     from clausegen.web import WebConfig, create_app
     from clausegen.web.serveur import Ecoute, processus_par_defaut, servir, verifier_adresse
@@ -54,6 +61,7 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
     verifier_adresse(hote, port)
     url = _url(base)
     app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
+                               proxys=proxys or ("127.0.0.1", "::1"), hotes=hotes,
                                cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),
                                bibliotheques=bibliotheques))
     ecoute = Ecoute(hote=hote, port=port, processus=processus or processus_par_defaut(), fils=fils)

@@ -14,7 +14,6 @@ from flask import Flask, Response, g
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clausegen import __version__
 from clausegen.db.engine import connect
@@ -32,7 +31,7 @@ from clausegen.web.routes import (
     suivi,
     titulaire,
 )
-from clausegen.web.securite import IdentifiantConverter, cle_de_session
+from clausegen.web.securite import HotesAutorises, IdentifiantConverter, ProxyDeConfiance, cle_de_session
 
 ICI = Path(__file__).parent
 MOTEUR = "clausegen.moteur"
@@ -62,8 +61,10 @@ def create_app(config: WebConfig) -> Flask:
     app.extensions[base.EXTENSION] = factory
     app.extensions[MOTEUR] = engine
     app.extensions["clausegen.config"] = config
+    if config.hotes:
+        app.wsgi_app = HotesAutorises(app.wsgi_app, config.hotes)  # type: ignore[method-assign]
     if config.derriere_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyDeConfiance(app.wsgi_app, config.proxys)  # type: ignore[method-assign]
     app.before_request(limite_de_la_route)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.before_request(session.charger_compte)

@@ -34,7 +34,13 @@ class WebConfig:
     https: bool = False
     """Served through HTTPS (directly or behind a reverse proxy): cookies get ``Secure``."""
     derriere_proxy: bool = False
-    """Trust one reverse proxy's ``X-Forwarded-For`` / ``X-Forwarded-Proto`` headers."""
+    """Behind a reverse proxy: its ``X-Forwarded-For``, ``-Proto``, ``-Host`` headers are
+    used — only on connections coming from one of :attr:`proxys` (anyone else's are dropped)."""
+    proxys: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses of the reverse proxies whose forwarded headers are trusted."""
+    hotes: tuple[str, ...] = ()
+    """Host names the application answers to (``Host`` or the proxy's ``X-Forwarded-Host``;
+    any other gets 400); empty: any host."""
     cle_secrete: str | None = None
     """Session signing key; default: one created in the database at first start."""
     taille_max: int = MAX_UPLOAD_BYTES

@@ -128,3 +128,51 @@ class IdentifiantConverter(IntegerConverter):
                  max: int | None = None, signed: bool = False) -> None:  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min,
                          max=MAX_IDENTIFIANT if max is None else max, signed=signed)
+
+
+EN_TETES_DE_PROXY = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+
+
+class ProxyDeConfiance:
+    """WSGI middleware: the forwarded headers of a request are used (one proxy hop, Werkzeug's
+    ``ProxyFix``) only when the connection comes from a configured proxy address; from
+    anywhere else they are removed, so a client reaching the server directly cannot choose
+    its address (login throttling), scheme or host."""
+
+    def __init__(self, application: Any, proxys: tuple[str, ...]) -> None:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.direct = application
+        self.par_proxy = ProxyFix(application, x_for=1, x_proto=1, x_host=1, x_port=1)
+        self.proxys = frozenset(proxys)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REMOTE_ADDR") in self.proxys:
+            return self.par_proxy(environ, start_response)
+        for nom in EN_TETES_DE_PROXY:
+            environ.pop(nom, None)
+        return self.direct(environ, start_response)
+
+
+class HotesAutorises:
+    """WSGI middleware: a request for a host name that is not the site's (``Host`` header, or
+    the trusted proxy's ``X-Forwarded-Host``) gets a plain 400 before the application builds
+    any link with it (password-reset style poisoning, cache poisoning)."""
+
+    def __init__(self, application: Any, hotes: tuple[str, ...]) -> None:
+        self.application = application
+        self.hotes = list(hotes)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from werkzeug.exceptions import SecurityError
+        from werkzeug.wsgi import get_host
+
+        try:
+            get_host(environ, trusted_hosts=self.hotes)
+        except SecurityError:
+            corps = "Requête refusée : nom d'hôte inconnu de ce site.\n".encode()
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                               ("Content-Length", str(len(corps)))])
+            return [corps]
+        return self.application(environ, start_response)
