@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from clausegen.cli import cli
 from tests.conftest import NETTOYAGE, ROOT
 
@@ -1059,3 +1061,55 @@ def test_W13_the_importer_drops_bidi_and_zero_width_characters(runner, tmp_path:
     assert "Pénalités de retard" in ecrits
     assert "Le titulaire encourt" in ecrits
     assert not re.search("[\u200b\u202a-\u202e\u2066-\u2069]", ecrits)
+
+
+# --- campaign of 2026-12-07, item 8: lot under Ctrl-C, SIGTERM and a killed worker, re-tested --
+
+
+def _complete_or_absent(out: Path) -> list[str]:
+    """Every dossier folder holds both pieces and nothing else; nothing else anywhere."""
+    written = sorted(d.name for d in out.iterdir() if d.is_dir()) if out.exists() else []
+    strays = [str(p.relative_to(out)) for p in out.rglob("*")
+              if p.is_file() and p.name not in ("ccap.docx", "cctp.docx")] if out.exists() else []
+    assert strays == [], strays
+    for name in written:
+        assert sorted(p.name for p in (out / name).iterdir()) == ["ccap.docx", "cctp.docx"], name
+    return written
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signal_name", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_8_lot_stopped_by_a_signal_writes_nothing_half_and_says_so(tmp_path: Path, signal_name: str,
+                                                                   code: int) -> None:
+    import signal
+
+    process, out = _start_lot(tmp_path, 300)
+    process.send_signal(getattr(signal, signal_name))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    written = _complete_or_absent(out)
+    assert 0 < len(written) < 300
+    assert f"Interrompu : {len(written)} dossier(s) sur 300 entièrement générés" in stderr
+    assert "les autres n'ont rien écrit" in stderr
+
+
+@pytest.mark.slow
+def test_8_lot_with_a_worker_killed_from_outside_goes_on(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    process, out = _start_lot(tmp_path, 120)
+    workers = _children(process.pid)
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)  # the OOM killer, or an operator
+    stdout, stderr = process.communicate(timeout=120)
+    assert "Traceback" not in stderr
+    written = _complete_or_absent(out)
+    if process.returncode == 0:  # the dossier it held ran again alone, and passed
+        assert len(written) == 120
+        assert "120 dossier(s) sur 120 générés" in stdout
+    else:
+        assert process.returncode == 1, stderr
+        assert "arrêté par le système" in stderr
+        assert len(written) == 119
