@@ -285,6 +285,27 @@ def test_W6_security_events_are_journaled(app: Flask, client: Client) -> None:
     assert actes[0].acteur == courriel("acheteur")
 
 
+def test_W6_a_password_reset_from_the_command_line_is_journaled(app: Flask, client: Client) -> None:
+    client.connecter("acheteur")
+    env = {"CLAUSEGEN_MOT_DE_PASSE": "aaaaaaaaaaaa"}
+    arguments = ["comptes", "reinitialiser", "--courriel", courriel("acheteur"), "--base", _url(app)]
+    faible = CliRunner().invoke(cli, arguments, env=env)
+    assert faible.exit_code == 2
+    assert "trop facile à deviner" in faible.output
+    env["CLAUSEGEN_MOT_DE_PASSE"] = "lune-agrafe-cheval-pile"
+    resultat = CliRunner().invoke(cli, arguments, env=env)
+    assert resultat.exit_code == 0, resultat.output
+    assert client.get("/dossiers").status_code == 302  # the session ended
+    with sessions_de(app)() as db:
+        derniere = db.scalars(select(EntreeJournal).order_by(EntreeJournal.id.desc())).first()
+    assert derniere is not None
+    assert (derniere.action, derniere.acteur) == ("reinitialisation", "ligne de commande")
+    assert derniere.organisation_id == compte(app, "acheteur").organisation_id
+    nouveau = Client(app.test_client())
+    assert nouveau.post("/connexion", {"courriel": courriel("acheteur"),
+                                       "mot_de_passe": "lune-agrafe-cheval-pile"}).status_code == 302
+
+
 def test_W6_a_journal_written_before_is_sealed_by_the_migration(app: Flask) -> None:
     """Migration 0005 on a journal of revision 0004 (unkeyed SHA-256): checked, sealed again."""
     from alembic import command

@@ -107,6 +107,27 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
         success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
 
 
+@comptes.command("reinitialiser")
+@click.option("--courriel", required=True, help="Adresse électronique du compte.")
+@click.password_option("--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
+                       prompt="Nouveau mot de passe (12 caractères au moins)",
+                       confirmation_prompt="Confirmez le mot de passe",
+                       help="Nouveau mot de passe (demandé s'il n'est pas donné).")
+@BASE
+@handle_errors
+def reinitialiser(courriel: str, mot_de_passe: str, base: str | None) -> None:
+    """Donne un nouveau mot de passe à un compte (toutes ses sessions sont fermées ; inscrit
+    au journal d'audit)."""
+    from sqlalchemy.orm import Session
+
+    from clausegen.db.engine import connect
+    from clausegen.web.comptes import reinitialiser_mot_de_passe
+
+    with Session(connect(_url(base))) as db:
+        compte = reinitialiser_mot_de_passe(db, courriel, mot_de_passe)
+        success(f"Mot de passe de {compte.courriel} réinitialisé ; ses sessions sont fermées.")
+
+
 def register(group: click.Group) -> None:
     """Attach the commands to the main group."""
     group.add_command(serveur)

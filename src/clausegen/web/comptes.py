@@ -196,3 +196,25 @@ def consigner_creation(db: Session, compte: Compte, *, par: Compte | None) -> No
               acteur=None if par else "ligne de commande",
               details={"compte": compte.id, "role": compte.role,
                        "organisation": compte.organisation_id})
+
+
+def reinitialiser_mot_de_passe(db: Session, courriel: str, mot_de_passe: str) -> Compte:
+    """Set a new password for the account of ``courriel`` (the command line, when its owner
+    has lost it): the same strength rule, every session ended, the calendar link kept,
+    journaled; committed. French errors naming the field."""
+    try:
+        adresse = normaliser_courriel(courriel)
+    except ValueError as exc:
+        raise AccountError(field="courriel", reason=str(exc)) from None
+    compte = db.scalar(select(Compte).where(Compte.courriel == adresse))
+    if compte is None:
+        raise AccountError(field="courriel", reason="aucun compte avec cette adresse")
+    refus = refus_du_mot_de_passe(mot_de_passe, compte.nom, compte.courriel)
+    if refus:
+        raise AccountError(field="mot_de_passe", reason=refus)
+    compte.mot_de_passe = hacher(mot_de_passe)
+    compte.numero_session += 1
+    consigner(db, action="reinitialisation", objet=_designation(compte), compte=None,
+              acteur="ligne de commande", organisation_id=compte.organisation_id,
+              details={"compte": compte.id})
+    return compte
