@@ -70,6 +70,13 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
     servir(app, ecoute, derriere_proxy=proxy)
 
 
+MOT_DE_PASSE = click.password_option(
+    "--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
+    prompt="Mot de passe (12 caractères au moins, difficile à deviner)",
+    confirmation_prompt="Confirmez le mot de passe",
+    help="Mot de passe (demandé s'il n'est pas donné ; CLAUSEGEN_MOT_DE_PASSE).")
+
+
 @click.group("comptes", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def comptes() -> None:
     """Comptes de l'application web."""
@@ -82,10 +89,7 @@ def comptes() -> None:
 @click.option("--role", default="administrateur", show_default=True,
               type=click.Choice(["acheteur", "juriste", "facilitateur", "administrateur", "titulaire"]),
               help="Rôle dans l'organisation.")
-@click.password_option("--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
-                       prompt="Mot de passe (12 caractères au moins)",
-                       confirmation_prompt="Confirmez le mot de passe",
-                       help="Mot de passe (demandé s'il n'est pas donné).")
+@MOT_DE_PASSE
 @BASE
 @handle_errors
 def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: str,
@@ -109,10 +113,7 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
 
 @comptes.command("reinitialiser")
 @click.option("--courriel", required=True, help="Adresse électronique du compte.")
-@click.password_option("--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
-                       prompt="Nouveau mot de passe (12 caractères au moins)",
-                       confirmation_prompt="Confirmez le mot de passe",
-                       help="Nouveau mot de passe (demandé s'il n'est pas donné).")
+@MOT_DE_PASSE
 @BASE
 @handle_errors
 def reinitialiser(courriel: str, mot_de_passe: str, base: str | None) -> None:
