@@ -24,7 +24,7 @@ from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from clausegen.templating import RenderCancelled, cancellation
+from clausegen.api.annulation import RenderCancelled, cancellation
 
 ANNULABLES = frozenset({"pieces.generer"})
 """Endpoints whose work is not recorded once their client has gone."""
