@@ -25,10 +25,14 @@ _SESSION_CACHE: list[str] = []
 
 def pytest_configure(config: pytest.Config) -> None:
     """The suite keeps its caches in a folder of its own (temporary libraries would otherwise
-    fill the user's ``~/.cache/clausegen``); removed at the end."""
+    fill the user's ``~/.cache/clausegen``), and its data directory too (the audit journal's
+    key and checkpoints); both removed at the end."""
     if "CLAUSEGEN_CACHE" not in os.environ:
         _SESSION_CACHE.append(tempfile.mkdtemp(prefix="clausegen-tests-cache-"))
         os.environ["CLAUSEGEN_CACHE"] = _SESSION_CACHE[0]
+    if "CLAUSEGEN_TESTS_DONNEES" not in os.environ:  # the journal's key and checkpoints
+        _SESSION_CACHE.append(tempfile.mkdtemp(prefix="clausegen-tests-donnees-"))
+        os.environ["CLAUSEGEN_TESTS_DONNEES"] = os.environ["XDG_DATA_HOME"] = _SESSION_CACHE[-1]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from clausegen.cli import cli
 from tests.conftest import NETTOYAGE, ROOT
 
@@ -225,12 +227,12 @@ def test_L2_canevas_condition_has_a_time_limit(monkeypatch) -> None:  # type: ig
     from clausegen.errors import FragmentRenderError
 
     monkeypatch.setattr(templating, "RENDER_TIME_LIMIT", 0.3)
-    slow = " and ".join(["(lipsum(100000) | length) > 0"] * 8)
+    slow = " and ".join(["(range(99999) | map('string') | join | length) > 0"] * 40)
     import pytest
 
     with pytest.raises(FragmentRenderError, match="interrompu"):
         templating.evaluate_condition(slow, {}, where="canevas ccap")
-    assert templating.evaluate_condition("(lipsum(1) | length) > 0", {}, where="canevas ccap") is True
+    assert templating.evaluate_condition("(range(3) | list | length) > 0", {}, where="canevas ccap") is True
 
 
 def test_L15_filter_errors_are_readable(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -967,3 +969,147 @@ def test_item8_tableau_de_bord_takes_per_year_files(runner, tmp_path: Path) -> N
     reference = tmp_path / "ref.xlsx"
     assert runner.invoke(cli, ["tableau-de-bord", str(NETTOYAGE), "-o", str(reference)]).exit_code == 0
     assert openpyxl.load_workbook(reference).sheetnames == sheets
+
+
+# --- campaign of 2026-12-07: C1 (amplification past the bounds) -------------------------------
+
+_ARBRE = ("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = [ns.s, ns.s] %}"
+          "{% endfor %}")
+C1_CASES = {
+    "replace-filtre": "{{ ('a'*900000)|replace('a','aaaaaaaaaa')|replace('a','aaaaaaaaaa')|length }}",
+    "replace-methode": "{{ ('a'*900000).replace('a','aaaaaaaaaa')|length }}",
+    "replace-vide": "{{ ('a'*500000)|replace('','bb')|length }}",
+    "tojson-arbre": _ARBRE + "{{ ns.s|tojson|length }}",
+    "pprint-arbre": _ARBRE + "{{ ns.s|pprint|length }}",
+    "string-arbre": _ARBRE + "{{ ns.s|string|length }}",
+    "affichage-arbre": _ARBRE + "{{ ns.s }}",
+    "tilde-arbre": _ARBRE + "{{ (ns.s ~ '')|length }}",
+    "comparaison-arbre": _ARBRE + "{% set nt = namespace(s='ab') %}{% for i in range(40) %}"
+                                  "{% set nt.s = [nt.s, nt.s] %}{% endfor %}{{ ns.s == nt.s }}",
+    "espaces-de-noms": "{% set ns = namespace(p=1) %}{% set l = [] %}{% for i in range(40) %}"
+                       "{% if l.append(namespace()) %}{% endif %}{% endfor %}{% for n in l %}"
+                       "{% set n.a = ns.p %}{% set n.b = ns.p %}{% set ns.p = n %}{% endfor %}"
+                       "{{ ns.p|string|length }}",
+    "puissances": "{% set ns = namespace(n=10) %}{% for i in range(8) %}{% set ns.n = ns.n ** 64 %}"
+                  "{% endfor %}{{ ns.n > 1 }}",
+    "tabulations": "{{ ('\t' * 100000).expandtabs(100000)|length }}",
+    "translate": "{{ ('a' * 100000).translate({97: 'b' * 100000})|length }}",
+    "liste-circulaire": "{% set l = [] %}{{ l.append(l) }}{{ l|tojson }}",
+}
+
+
+def test_C1_fragment_amplification_is_refused_quickly(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from tests.test_hostile import _overlay
+
+    for name, body in C1_CASES.items():
+        folder = tmp_path / name
+        overlay = _overlay(folder / "bib", body)
+        out = folder / "sortie"
+        out.mkdir()
+        debut = time.monotonic()
+        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+                                     "--bibliotheque", str(overlay)])
+        assert time.monotonic() - debut < 4, name
+        assert result.exit_code == 2, (name, result.output)
+        assert "bac à sable" in result.output, (name, result.output)
+        assert list(out.iterdir()) == [], name
+
+
+def test_C1_skeleton_amplification_is_refused(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for index, body in enumerate((C1_CASES["replace-filtre"], C1_CASES["tojson-arbre"])):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        result = _ccap_with_skeleton(runner, folder, _skeleton(folder, body))
+        _refused(result, 2, "Modèle Word", "bac à sable")
+
+
+# --- campaign of 2026-12-07: W13 (bidirectional and zero-width characters) -------------------
+
+TROMPEURS = {"marche.objet": ("objet: ", "Nettoyage \u202efdp.exe\u202c et entretien"),
+             "acheteur.nom": ("nom: ", "Ville\u200b de \u2067Saint\u2069\u202d-Aubin")}
+
+
+def test_W13_bidi_and_zero_width_characters_are_refused_in_dossier_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    for champ, (_, valeur) in TROMPEURS.items():
+        donnees = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+        section, cle = champ.split(".")
+        donnees[section][cle] = valeur
+        dossier = tmp_path / f"{section}.yml"
+        dossier.write_text(yaml.safe_dump(donnees, allow_unicode=True), encoding="utf-8")
+        out = tmp_path / f"{section}.docx"
+        result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+        _refused(result, 2, "caractère invisible ni de contrôle de direction", champ)
+        assert not out.exists()
+
+
+def test_W13_the_importer_drops_bidi_and_zero_width_characters(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Pénalités\u200b de \u202eretard\u202c", level=1)
+    document.add_paragraph("Le titulaire\u2066 encourt une pénalité.")
+    source = tmp_path / "clauses.docx"
+    document.save(source)
+    result = runner.invoke(cli, ["bibliotheque", "importer", str(source), "--bibliotheque",
+                                 str(tmp_path / "org"), "--prefixe", "ville"])
+    assert result.exit_code == 0, result.output
+    ecrits = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "org").rglob("*.md"))
+    assert "Pénalités de retard" in ecrits
+    assert "Le titulaire encourt" in ecrits
+    assert not re.search("[\u200b\u202a-\u202e\u2066-\u2069]", ecrits)
+
+
+# --- campaign of 2026-12-07, item 8: lot under Ctrl-C, SIGTERM and a killed worker, re-tested --
+
+
+def _complete_or_absent(out: Path) -> list[str]:
+    """Every dossier folder holds both pieces and nothing else; nothing else anywhere."""
+    written = sorted(d.name for d in out.iterdir() if d.is_dir()) if out.exists() else []
+    strays = [str(p.relative_to(out)) for p in out.rglob("*")
+              if p.is_file() and p.name not in ("ccap.docx", "cctp.docx")] if out.exists() else []
+    assert strays == [], strays
+    for name in written:
+        assert sorted(p.name for p in (out / name).iterdir()) == ["ccap.docx", "cctp.docx"], name
+    return written
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signal_name", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_8_lot_stopped_by_a_signal_writes_nothing_half_and_says_so(tmp_path: Path, signal_name: str,
+                                                                   code: int) -> None:
+    import signal
+
+    process, out = _start_lot(tmp_path, 300)
+    process.send_signal(getattr(signal, signal_name))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    written = _complete_or_absent(out)
+    assert 0 < len(written) < 300
+    assert f"Interrompu : {len(written)} dossier(s) sur 300 entièrement générés" in stderr
+    assert "les autres n'ont rien écrit" in stderr
+
+
+@pytest.mark.slow
+def test_8_lot_with_a_worker_killed_from_outside_goes_on(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    process, out = _start_lot(tmp_path, 120)
+    workers = _children(process.pid)
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)  # the OOM killer, or an operator
+    stdout, stderr = process.communicate(timeout=120)
+    assert "Traceback" not in stderr
+    written = _complete_or_absent(out)
+    if process.returncode == 0:  # the dossier it held ran again alone, and passed
+        assert len(written) == 120
+        assert "120 dossier(s) sur 120 générés" in stdout
+    else:
+        assert process.returncode == 1, stderr
+        assert "arrêté par le système" in stderr
+        assert len(written) == 119

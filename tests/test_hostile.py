@@ -44,7 +44,6 @@ VALID_STRINGS = [
     ("xml-speciaux", "Société A & B <C> \"D\" 'E'"),
     ("emoji", "Ville 🏛️ de Lyon 👷🏽‍♀️"),
     ("droite-a-gauche", "بلدية المدينة שלום"),
-    ("marques-bidi", "Nom \u202eesrever\u202c fin"),
     ("dix-mille-caracteres", "N" * 10_000),
     ("jinja-et-markdown", "{{ 7*7 }} {% if %} *gras* | [x](y)"),
 ]
@@ -144,7 +143,7 @@ SANDBOX_CASES = [
     ("cycler-globals", "{{ cycler.__init__.__globals__.os.popen('id').read() }}", "bac à sable"),
     ("joiner-globals", "{{ joiner.__init__.__globals__ }}", "bac à sable"),
     ("namespace-globals", "{{ namespace.__init__.__globals__ }}", "bac à sable"),
-    ("lipsum-globals", "{{ lipsum.__globals__['os'] }}", "bac à sable"),
+    ("lipsum-globals", "{{ lipsum.__globals__['os'] }}", "variable inconnue ('lipsum' is undefined)"),
     ("filtre-attr", "{{ marche|attr('__class__') }}", "bac à sable"),
     ("dict-prive", "{{ marche.__dict__ }}", "bac à sable"),
     ("self-globals", "{{ self.__init__.__globals__ }}", "bac à sable"),

@@ -8,24 +8,28 @@ escaped for the Markdown subset (``finalize``), so a user string such as
 
 from __future__ import annotations
 
+import functools
 import marshal
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import Concat
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
+from jinja2.utils import Namespace
 
 from clausegen.errors import FragmentRenderError
 from clausegen.models._base import label
@@ -46,6 +50,7 @@ def escape_markup(value: Any) -> str:
         return str(value)
     if isinstance(value, StrEnum):
         value = label(value)
+    check_size(value)
     text = "" if value is None else str(value)
     text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
@@ -78,12 +83,44 @@ RISKY_FILTERS = ("center", "indent", "format", "slice", "wordwrap", "batch")
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Jinja's code generator, with every ``~`` concatenation checked for its length."""
+    """Jinja's code generator with the sandbox's checks woven into the code: every loop step
+    checks the rendering's deadline (:func:`tick`), every ``~`` concatenation and every list,
+    tuple or dict literal is measured (:func:`expanded_size`) before it is built."""
 
     def visit_Concat(self, node: Concat, frame: Frame) -> None:
-        """``a ~ b`` → ``environment.bounded(a ~ b)``."""
+        """``a ~ b`` → ``environment.concatenate((a, b), context.eval_ctx)``."""
+        self.write("environment.concatenate((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("), context.eval_ctx)")
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        """``for x in y`` → ``for x in environment.ticking(y)``."""
+        iterable = node.iter
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("ticking"), [iterable], [], None, None,
+                               lineno=iterable.lineno)
+        try:
+            super().visit_For(node, frame)
+        finally:
+            node.iter = iterable
+
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
         self.write("environment.bounded(")
-        super().visit_Concat(node, frame)
+        super().visit_List(node, frame)
+        self.write(")")
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Dict(node, frame)
+        self.write(")")
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        if node.ctx != "load":  # ``{% for a, b in … %}``, ``{% set a, b = … %}``: a target
+            super().visit_Tuple(node, frame)
+            return
+        self.write("environment.bounded(")
+        super().visit_Tuple(node, frame)
         self.write(")")
 
 
@@ -101,10 +138,34 @@ class ClauseSandbox(SandboxedEnvironment):
     code_generator_class = _BoundedCodeGenerator
 
     def bounded(self, value: Any) -> Any:
-        """Refuse a string or list longer than :data:`MAX_OUTPUT_CHARS` (``~``, ``+``)."""
-        if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
-            raise SecurityError(f"texte ou liste trop long (plus de {MAX_OUTPUT_CHARS} éléments)")
+        """Refuse a value whose text or structure passes :data:`MAX_OUTPUT_CHARS`
+        (:func:`expanded_size`: a list holding the same list twice counts it twice)."""
+        check_size(value)
         return value
+
+    def concatenate(self, items: tuple[Any, ...], eval_ctx: Any) -> str:
+        """``a ~ b ~ …``: each part measured before it is turned into text, then the whole."""
+        tick()
+        total = 0
+        for item in items:
+            total += expanded_size(item, MAX_OUTPUT_CHARS - total)
+        join = markup_join if eval_ctx.autoescape else str_join
+        return self.bounded(join(items))  # type: ignore[no-any-return]
+
+    def ticking(self, iterable: Any) -> Iterator[Any]:
+        """A loop's iterable, checking the deadline at each step (see :func:`tick`)."""
+        tick()
+        for item in iterable:
+            tick()
+            yield item
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        tick()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        tick()
+        return super().getitem(obj, argument)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Refuse ``model_*`` attributes and ``str.format`` on top of Jinja's own rules."""
@@ -113,16 +174,22 @@ class ClauseSandbox(SandboxedEnvironment):
         return bool(super().is_safe_attribute(obj, attr, value))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        """Bound ``*`` and ``**``; refuse printf-style ``%`` on strings."""
+        """Bound ``*`` and ``**`` (on sequences and on integers); refuse printf-style ``%``
+        on strings; measure ``+`` on sequences."""
+        tick()
         if operator == "%" and isinstance(left, str):
             raise SecurityError("formatage « % » interdit ; utilisez les filtres de mise en forme")
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
             raise SecurityError(f"exposant {right} trop grand (maximum 64)")
         if operator == "*":
             _check_repetition(left, right)
-        if (operator == "+" and isinstance(left, str | list | tuple)
-                and isinstance(right, str | list | tuple) and len(left) + len(right) > MAX_OUTPUT_CHARS):
-            raise SecurityError(f"concaténation trop longue (plus de {MAX_OUTPUT_CHARS} éléments)")
+        if operator in ("*", "**") and isinstance(left, int) and isinstance(right, int):
+            bits = left.bit_length() * abs(right) if operator == "**" else \
+                left.bit_length() + right.bit_length()
+            if bits > MAX_INT_BITS:
+                raise SecurityError(f"nombre trop grand (plus de {MAX_INT_BITS} bits)")
+        if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+            expanded_size(right, MAX_OUTPUT_CHARS - expanded_size(left, MAX_OUTPUT_CHARS))
         return super().call_binop(context, operator, left, right)
 
     def wrap_str_format(self, value: Any) -> None:
@@ -137,22 +204,148 @@ class ClauseSandbox(SandboxedEnvironment):
         raise SecurityError("str.format interdit ; utilisez les filtres de mise en forme")
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        """Refuse huge integer arguments before calling anything."""
+        """Refuse huge integer arguments and amplifying string methods before calling
+        anything; measure what the call returned and the container it may have grown."""
+        tick()
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT_ARGUMENT:
                 raise SecurityError(f"argument {value} trop grand (maximum {MAX_INT_ARGUMENT})")
         owner = getattr(__obj, "__self__", None)  # list.extend, list.append… grow their list
-        if owner is not None and modifies_known_mutable(owner, getattr(__obj, "__name__", "")):
+        name = getattr(__obj, "__name__", "")
+        if isinstance(owner, str):
+            _check_str_method(owner, name, args)
+        if owner is not None and modifies_known_mutable(owner, name):
             _MUTATIONS.count += 1
         result = super().call(__context, __obj, *args, **kwargs)
-        for grown in (result, owner):
-            if isinstance(grown, str | list | tuple | dict | set) and len(grown) > MAX_OUTPUT_CHARS:
-                raise SecurityError(f"texte ou liste trop long (plus de {MAX_OUTPUT_CHARS} éléments)")
+        check_size(result)
+        if owner is not None and not isinstance(owner, str | ModuleType):
+            check_size(owner)
         return result
+
+
+MAX_INT_BITS = 4096
+"""Largest integer (in bits) a fragment may compute with ``*`` or ``**``: squaring a number in
+a loop would otherwise build numbers of millions of digits, in C code nothing interrupts."""
+
+
+def expanded_size(value: Any, limit: int = MAX_OUTPUT_CHARS) -> int:
+    """How big ``value`` is once turned into text or walked through: a string counts its
+    characters, a list, tuple, dict, set or namespace one plus its items, *each time they
+    appear* — so ``[s, s]`` with ``s = [t, t]`` counts ``t`` four times, as ``str``, ``tojson``,
+    a comparison or a hash would walk it. Computed once per distinct object (linear in the
+    objects, not in the expansion); a cycle or a size above ``limit`` is refused
+    (``SecurityError``). Anything else counts 1."""
+    if isinstance(value, str):
+        size = len(value)
+    elif not isinstance(value, list | tuple | dict | set | frozenset | Namespace):
+        return 1
+    else:
+        size = _container_size(value, limit)
+    if size > limit:
+        raise SecurityError(f"texte ou liste trop long (plus de {MAX_OUTPUT_CHARS} éléments)")
+    return size
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    if isinstance(value, Namespace):
+        return list(object.__getattribute__(value, "_Namespace__attrs").values())
+    return list(value)
+
+
+def _container_size(root: Any, limit: int) -> int:
+    """:func:`expanded_size` of a container, without recursion (a 10 000-deep list is fine)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            total = 1 + sum(len(c) if isinstance(c, str) else sizes.get(id(c), 1) for c in children)
+            if total > limit:
+                raise SecurityError(f"texte ou liste trop long (plus de {MAX_OUTPUT_CHARS} "
+                                    "éléments)")
+            sizes[key] = total
+            open_.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise SecurityError("structure circulaire (une liste qui se contient elle-même)")
+        if len(sizes) % 4096 == 0:
+            tick()
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node)
+                     if isinstance(c, list | tuple | dict | set | frozenset | Namespace))
+    return sizes[id(root)]
+
+
+def check_size(value: Any) -> None:
+    """Refuse a value larger than :data:`MAX_OUTPUT_CHARS` (see :func:`expanded_size`)."""
+    if isinstance(value, str):
+        if len(value) > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"texte trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
+    elif isinstance(value, list | tuple | dict | set | frozenset | Namespace):
+        expanded_size(value)
+
+
+def _check_str_method(text: str, name: str, args: tuple[Any, ...]) -> None:
+    """The string methods whose result can dwarf their inputs, measured before they run."""
+    if name == "replace" and len(args) >= 2:
+        _check_replace(text, args[0], args[1], args[2] if len(args) > 2 else -1)
+    elif name == "expandtabs":
+        width = args[0] if args and isinstance(args[0], int) else 8
+        if len(text) + text.count("\t") * max(width, 0) > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"texte produit trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
+    elif name == "join" and args:
+        _bounded_join(args[0], text)
+    elif name in ("translate", "maketrans"):
+        raise SecurityError(f"méthode « {name} » interdite ; utilisez le filtre « replace »")
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
+    """``replace`` is refused when its result would pass :data:`MAX_OUTPUT_CHARS`."""
+    if not isinstance(text, str) or not isinstance(old, str) or not isinstance(new, str):
+        return
+    found = len(text) + 1 if old == "" else text.count(old)
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    if len(text) + found * (len(new) - len(old)) > MAX_OUTPUT_CHARS:
+        raise SecurityError(f"remplacement trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
+
+
+def _guarded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """A Jinja filter under the sandbox's bounds: the deadline checked, its input measured
+    before (a string, list or tree larger than :data:`MAX_OUTPUT_CHARS` is refused, so
+    ``tojson``, ``pprint``, ``string``, ``escape``, ``urlize``… never walk an exploded
+    structure), its result measured after; ``replace`` measured before it runs."""
+    from jinja2.utils import _PassArg
+
+    skip = 0 if _PassArg.from_obj(function) is None else 1
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        tick()
+        if len(args) > skip:
+            check_size(args[skip])
+        for value in (*args[skip + 1:], *kwargs.values()):
+            check_size(value)
+        if name == "replace" and len(args) >= skip + 3:
+            _check_replace(*args[skip:skip + 4])
+        result = function(*args, **kwargs)
+        check_size(result)
+        return result
+
+    return guarded
 
 
 def _bounded_join(value: Any, separator: str = "", attribute: Any = None) -> str:
     """Jinja's ``join``, refused when the joined text would pass :data:`MAX_OUTPUT_CHARS`."""
+    check_size(value)
     items = [str(v if attribute is None else getattr(v, str(attribute), "")) for v in value]
     if sum(map(len, items)) + len(separator) * len(items) > MAX_OUTPUT_CHARS:
         raise SecurityError(f"texte produit trop long (plus de {MAX_OUTPUT_CHARS} caractères)")
@@ -177,22 +370,36 @@ def make_environment() -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    _install_bounds(env)
+    env.filters.update({name: _guarded_filter(name, f) for name, f in _filters().items()})
+    return env
+
+
+def _install_bounds(env: SandboxedEnvironment) -> None:
+    """The filters and globals both environments share: risky ones removed, every other
+    filter guarded (:func:`_guarded_filter`), ``join`` bounded, ``lipsum`` gone (it builds
+    text in a loop nothing interrupts)."""
     for name in RISKY_FILTERS:
         env.filters.pop(name, None)
-    env.filters.update(_filters())
+    env.globals.pop("lipsum", None)
     env.filters["join"] = _bounded_join
-    return env
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _guarded_filter(name, function)
 
 
 @lru_cache(maxsize=1)
 def skeleton_environment() -> SandboxedEnvironment:
     """The environment of a Word skeleton's own fields (``--modele``): the same sandbox and
     bounds as fragments, with XML escaping instead of Markdown escaping."""
-    env = ClauseSandbox(undefined=StrictUndefined, autoescape=True)
-    for name in RISKY_FILTERS:
-        env.filters.pop(name, None)
-    env.filters["join"] = _bounded_join
+    env = ClauseSandbox(undefined=StrictUndefined, autoescape=True, finalize=_measured)
+    _install_bounds(env)
     return env
+
+
+def _measured(value: Any) -> Any:
+    """A skeleton field's value, measured before it is turned into text."""
+    check_size(value)
+    return value
 
 
 @lru_cache(maxsize=4096)
@@ -349,8 +556,71 @@ RENDER_TIME_LIMIT = 5.0
 a runaway loop (``range`` inside ``range``, which prints nothing) reaches it."""
 
 
-class _RenderTimeout(Exception):
-    """The time limit of one rendering expired."""
+SESSION_TIME_LIMIT = 15.0
+"""Seconds one document's renderings (a :func:`rendering_session`) may take in all, whatever
+the number of fragments: a document renders in about 10 ms."""
+
+
+class _RenderTimeout(BaseException):
+    """The time limit of one rendering expired (a ``BaseException``: code a fragment calls
+    cannot swallow it with ``except Exception``)."""
+
+
+class RenderCancelled(Exception):
+    """The rendering was abandoned because nobody waits for it any more (the web client left)."""
+
+
+class _Deadline(threading.local):
+    """This thread's deadline (:func:`time.monotonic`) and the check of whether the work is
+    still wanted (:func:`cancellation`), read by :func:`tick`."""
+
+    at: float = float("inf")
+    session_at: float = float("inf")
+    wanted: Callable[[], bool] | None = None
+    next_poll: float = 0.0
+
+
+_DEADLINE = _Deadline()
+CANCEL_POLL_SECONDS = 0.05
+"""How often, at most, :func:`tick` asks whether the rendering is still wanted."""
+
+
+def tick() -> None:
+    """The sandbox's cooperative deadline, called at every loop step, call, attribute, binary
+    operator and filter of a fragment or skeleton: past the rendering's deadline it raises,
+    whatever the thread (web worker threads receive no signal); every
+    :data:`CANCEL_POLL_SECONDS` it also asks whether the work is still wanted."""
+    state = _DEADLINE
+    moment = time.monotonic()
+    if moment > state.at:
+        raise _RenderTimeout
+    if state.wanted is not None and moment > state.next_poll:
+        state.next_poll = moment + CANCEL_POLL_SECONDS
+        if not state.wanted():
+            raise RenderCancelled("rendu abandonné : le client a fermé la connexion")
+
+
+@contextmanager
+def cancellation(wanted: Callable[[], bool]) -> Iterator[None]:
+    """Within, renderings in this thread stop (:class:`RenderCancelled`) as soon as
+    ``wanted()`` answers False (the web: the client closed its connection)."""
+    previous = _DEADLINE.wanted
+    _DEADLINE.wanted, _DEADLINE.next_poll = wanted, 0.0
+    try:
+        yield
+    finally:
+        _DEADLINE.wanted = previous
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Set this thread's deadline for one rendering (never later than an enclosing one's)."""
+    previous = _DEADLINE.at
+    _DEADLINE.at = min(previous, _DEADLINE.session_at, time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.at = previous
 
 
 class _Mutations(threading.local):
@@ -382,7 +652,8 @@ def _expired(signum: int, frame: Any) -> None:
 
 
 def _can_time() -> bool:
-    """Signals arrive in the main thread only (web requests render without a time limit)."""
+    """Signals arrive in the main thread only. There the timer is a backstop behind the
+    cooperative deadline (:func:`tick`), which holds in every thread."""
     return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
 
@@ -461,11 +732,14 @@ def rendering_session() -> Iterator[None]:
         yield
         return
     _SESSION.open = True
+    previous = _DEADLINE.session_at
+    _DEADLINE.session_at = time.monotonic() + SESSION_TIME_LIMIT
     try:
         with _alarm_handler(), _memory_limit(MEMORY_HEADROOM):
             yield
     finally:
         _SESSION.open = False
+        _DEADLINE.session_at = previous
 
 
 @contextmanager
@@ -476,10 +750,10 @@ def bounded_rendering(what: str, seconds: float | None = None) -> Iterator[None]
     limit = RENDER_TIME_LIMIT if seconds is None else seconds
     try:
         if _SESSION.open:
-            with _timer(limit):
+            with _deadline(limit), _timer(limit):
                 yield
         else:
-            with _time_limit(limit), _memory_limit(MEMORY_HEADROOM):
+            with _deadline(limit), _time_limit(limit), _memory_limit(MEMORY_HEADROOM):
                 yield
     except _RenderTimeout:
         raise RenderBoundError(
@@ -497,6 +771,7 @@ def render_bounded(template: Any, context: Mapping[str, Any], *, max_chars: int)
     chunks: list[str] = []
     size = 0
     for chunk in template.generate(context):
+        tick()
         size += len(chunk)
         if size > max_chars:
             raise SecurityError(f"texte produit trop long (plus de {max_chars} caractères)")

@@ -107,7 +107,7 @@ def test_lawyer_takes_a_fragment_from_brouillon_to_valide(app: Flask, client: Cl
     assert "Conforme à la grille ; formulation simplifiée" in page
     with sessions_de(app)() as db:
         actes = db.scalars(select(EntreeJournal.action).order_by(EntreeJournal.id)).all()
-    assert actes == ["version_fragment", "statut_fragment", "statut_fragment"]
+    assert actes == ["connexion", "version_fragment", "statut_fragment", "statut_fragment"]
 
 
 def test_buyers_next_generation_uses_the_validated_version(app: Flask, client: Client) -> None:

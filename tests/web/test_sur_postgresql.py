@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.web.test_bureau_juridique import *  # noqa: F403
+from tests.web.test_campagne_2026_12_07 import *  # noqa: F403
 from tests.web.test_connexion import *  # noqa: F403
 from tests.web.test_droits import *  # noqa: F403
 from tests.web.test_entretien import *  # noqa: F403

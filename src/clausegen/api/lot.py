@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -340,18 +341,40 @@ def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
     """
     summary = BatchSummary()
     previous = _on_sigterm()
+    started = time.time()
     try:
         for result in iter_batch(dossiers, options, jobs):
             summary.results.append(result)
             if on_result is not None:
                 on_result(result)
     except KeyboardInterrupt:
-        raise BatchInterrupted(summary, signal.SIGINT) from None
+        raise BatchInterrupted(_with_disk(summary, dossiers, options, started), signal.SIGINT) from None
     except _Terminated:
-        raise BatchInterrupted(summary, signal.SIGTERM) from None
+        raise BatchInterrupted(_with_disk(summary, dossiers, options, started), signal.SIGTERM) from None
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    return summary
+
+
+def _with_disk(summary: BatchSummary, dossiers: Sequence[Path], options: BatchOptions,
+               started: float) -> BatchSummary:
+    """The summary of an interrupted batch, completed from the disk: a worker may have
+    written a dossier (each is written all or nothing) whose result never reached this
+    process before the workers were ended (the rest of its chunk, or a result in transit).
+    Only files written since ``started`` count, not those of an earlier run."""
+    known = {r.dossier for r in summary.results}
+    for dossier in dossiers:
+        if dossier in known:
+            continue
+        try:
+            folder = output_folder(options.output, dossier)
+            files = tuple(sorted(p for p in folder.iterdir() if p.is_file()))
+            fresh = files and all(p.stat().st_mtime >= started - 1 for p in files)
+        except (OSError, ClausegenError):
+            continue
+        if fresh:
+            summary.results.append(JobResult(dossier=dossier, written=files))
     return summary
 
 

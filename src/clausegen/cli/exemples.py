@@ -34,6 +34,7 @@ EXAMPLES: dict[str, str] = {
                "--courriel admin@saint-aubin.fr --nom \"Claire Martin\"",
     "comptes creer": "clausegen comptes creer --organisation \"Ville de Saint-Aubin\" "
                      "--courriel admin@saint-aubin.fr --nom \"Claire Martin\" --role administrateur",
+    "comptes reinitialiser": "clausegen comptes reinitialiser --courriel claire.martin@saint-aubin.fr",
     "journal": "clausegen journal verifier",
     "journal verifier": "clausegen journal verifier",
     "lettre": "clausegen lettre dossier.yml --annee 1 --date 2027-02-10",

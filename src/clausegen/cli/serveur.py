@@ -29,7 +29,13 @@ def _url(base: str | None) -> str:
 @click.option("--https", "https", is_flag=True,
               help="Servi en HTTPS (directement ou derrière un mandataire)\u00a0: cookies « Secure ».")
 @click.option("--derriere-proxy", "proxy", is_flag=True,
-              help="Faire confiance aux en-têtes X-Forwarded-* d'un mandataire inverse.")
+              help="Servi derrière un mandataire inverse : ses en-têtes X-Forwarded-* sont "
+                   "pris en compte, seulement sur les connexions venant de --proxy.")
+@click.option("--proxy", "proxys", multiple=True, metavar="ADRESSE",
+              help="Adresse IP du mandataire inverse (répétable ; défaut : 127.0.0.1 et ::1).")
+@click.option("--nom-public", "hotes", multiple=True, metavar="NOM",
+              help="Nom d'hôte sous lequel le site est servi (répétable) ; toute autre valeur "
+                   "de Host est refusée (400).")
 @click.option("--processus", type=click.IntRange(1, 64), default=None,
               help="Processus du serveur (chacun utilise un cœur pour générer les pièces). Par "
                    "défaut\u00a0: un par processeur, 8 au plus\u00a0; 1 sous Windows, où un seul "
@@ -46,7 +52,8 @@ def _url(base: str | None) -> str:
                    "l'utilisateur). À partager entre instances.")
 @handle_errors
 def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
-            processus: int | None, fils: int | None, bibliotheques: str | None) -> None:
+            proxys: tuple[str, ...], hotes: tuple[str, ...], processus: int | None, fils: int | None,
+            bibliotheques: str | None) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
     from clausegen.web import WebConfig, create_app
     from clausegen.web.serveur import Ecoute, processus_par_defaut, servir, verifier_adresse
@@ -54,12 +61,20 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
     verifier_adresse(hote, port)
     url = _url(base)
     app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
+                               proxys=proxys or ("127.0.0.1", "::1"), hotes=hotes,
                                cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),
                                bibliotheques=bibliotheques))
     ecoute = Ecoute(hote=hote, port=port, processus=processus or processus_par_defaut(), fils=fils)
     success(f"clausegen sert http://{hote}:{port}/ ({ecoute.processus}\u00a0processus, "
             "Ctrl+C pour arrêter).")
     servir(app, ecoute, derriere_proxy=proxy)
+
+
+MOT_DE_PASSE = click.password_option(
+    "--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
+    prompt="Mot de passe (12 caractères au moins, difficile à deviner)",
+    confirmation_prompt="Confirmez le mot de passe",
+    help="Mot de passe (demandé s'il n'est pas donné ; CLAUSEGEN_MOT_DE_PASSE).")
 
 
 @click.group("comptes", subcommand_metavar="COMMANDE [ARGUMENTS]...")
@@ -74,10 +89,7 @@ def comptes() -> None:
 @click.option("--role", default="administrateur", show_default=True,
               type=click.Choice(["acheteur", "juriste", "facilitateur", "administrateur", "titulaire"]),
               help="Rôle dans l'organisation.")
-@click.password_option("--mot-de-passe", "mot_de_passe", envvar="CLAUSEGEN_MOT_DE_PASSE",
-                       prompt="Mot de passe (12 caractères au moins)",
-                       confirmation_prompt="Confirmez le mot de passe",
-                       help="Mot de passe (demandé s'il n'est pas donné).")
+@MOT_DE_PASSE
 @BASE
 @handle_errors
 def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: str,
@@ -87,7 +99,7 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
 
     from clausegen.db.engine import connect
     from clausegen.errors import AccountError
-    from clausegen.web.comptes import creer_compte, organisation_nommee, valider_compte
+    from clausegen.web.comptes import consigner_creation, creer_compte, organisation_nommee, valider_compte
 
     donnees = {"courriel": courriel, "nom": nom, "role": role, "mot_de_passe": mot_de_passe}
     valide, problemes = valider_compte(donnees)
@@ -95,8 +107,26 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
         raise AccountError(field=problemes[0].path, reason=problemes[0].expected)
     with Session(connect(_url(base))) as db:
         compte = creer_compte(db, valide, organisation_nommee(db, organisation))
-        db.commit()
+        consigner_creation(db, compte, par=None)
         success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
+
+
+@comptes.command("reinitialiser")
+@click.option("--courriel", required=True, help="Adresse électronique du compte.")
+@MOT_DE_PASSE
+@BASE
+@handle_errors
+def reinitialiser(courriel: str, mot_de_passe: str, base: str | None) -> None:
+    """Donne un nouveau mot de passe à un compte (toutes ses sessions sont fermées ; inscrit
+    au journal d'audit)."""
+    from sqlalchemy.orm import Session
+
+    from clausegen.db.engine import connect
+    from clausegen.web.comptes import reinitialiser_mot_de_passe
+
+    with Session(connect(_url(base))) as db:
+        compte = reinitialiser_mot_de_passe(db, courriel, mot_de_passe)
+        success(f"Mot de passe de {compte.courriel} réinitialisé ; ses sessions sont fermées.")
 
 
 def register(group: click.Group) -> None:

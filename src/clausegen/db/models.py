@@ -158,13 +158,16 @@ class EntreeJournal(Base):
     """One entry of the audit trail: who did what, when, on what.
 
     Append-only (database triggers refuse UPDATE and DELETE) and chained: ``empreinte`` is
-    the SHA-256 of ``precedent`` and of this entry's content, ``precedent`` the previous
-    entry's ``empreinte`` (unique, so the chain cannot fork). See :mod:`clausegen.db.journal`.
+    the HMAC-SHA256 (key outside the database) of ``precedent`` and of this entry's content,
+    ``precedent`` the previous entry's ``empreinte`` (unique, so the chain cannot fork).
+    See :mod:`clausegen.db.journal`.
     """
 
     __tablename__ = "journal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    rang: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    """Position in the chain, from 1 (covered by the hash; migration 0005)."""
     le: Mapped[datetime] = mapped_column(DateTime(), default=now)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     compte_id: Mapped[int | None] = mapped_column(ForeignKey("comptes.id"))

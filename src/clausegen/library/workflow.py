@@ -48,6 +48,28 @@ def check_version_number(version: str, *, ref: str) -> Version:
     return Version(version)
 
 
+MAX_VERSION_PART = 999
+"""Largest major, minor or patch number of a fragment version."""
+MAX_VERSION_STEP = 10
+"""How far ahead of the latest version a new one may go in the part it raises: a version
+cannot be deleted and every later one must be greater, so a typo such as ``11.0.0`` for
+``1.1.0`` (or ``99999999999999999999.0.0``) would stay for good."""
+
+
+def _check_step(latest: Version, new: Version, *, ref: str) -> None:
+    """Refuse a version number too large, or too far from the latest one (French)."""
+    parts = (new.major, new.minor, new.micro)
+    if max(parts) > MAX_VERSION_PART:
+        raise WorkflowError(ref=ref, reason=f"numéro de version trop grand : chaque partie vaut "
+                            f"au plus {MAX_VERSION_PART}.")
+    old = (latest.major, latest.minor, latest.micro)
+    index = next(i for i in range(3) if parts[i] != old[i])
+    if parts[index] - old[index] > MAX_VERSION_STEP or (index == 0 and parts[index] - old[index] > 1):
+        suggestions = f"{old[0]}.{old[1]}.{old[2] + 1}, {old[0]}.{old[1] + 1}.0 ou {old[0] + 1}.0.0"
+        raise WorkflowError(ref=ref, reason=f"version trop éloignée de la dernière ({latest}) : "
+                            f"attendu par exemple {suggestions}.")
+
+
 def _with_head(fragment: Fragment, text: str, edit: dict[str, str | None]) -> str:
     """Replace (value) or remove (None) top-level keys of the front matter."""
     head, body, _ = split_front_matter(text, fragment.path)
@@ -89,9 +111,11 @@ def change_status(fragment: Fragment, text: str, target: Statut, *, par: str | N
 def new_version(library: Library, fragment_id: str, version: str) -> tuple[Path, str]:
     """Path and text of a new ``brouillon`` version copied from the latest one."""
     latest = library.versions(fragment_id)[-1]
-    if check_version_number(version, ref=f"{fragment_id}@{version[:40]}") <= Version(latest.meta.version):
+    nouvelle = check_version_number(version, ref=f"{fragment_id}@{version[:40]}")
+    if nouvelle <= Version(latest.meta.version):
         raise WorkflowError(ref=f"{fragment_id}@{version}", reason="la nouvelle version doit être "
                             f"supérieure à la dernière ({latest.meta.version}).")
+    _check_step(Version(latest.meta.version), nouvelle, ref=f"{fragment_id}@{version}")
     text = latest.path.read_text(encoding="utf-8")
     new_text = _with_head(latest, text, {
         "version": f"version: {version}", "statut": f"statut: {Statut.brouillon.value}",

@@ -59,10 +59,27 @@ def first_forbidden_character(text: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+INVISIBLES = re.compile("[\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff]|(?<![\ufe0f\U0001f000-\U0001faff\u2600-\u27bf])\u200d")
+"""Characters that change how text reads without showing: bidirectional embeddings,
+overrides, isolates and marks (``Nettoyage \u202efdp.exe`` displays as « exe.pdf »), and
+zero-width spaces and joiners (two names that look alike but differ). The zero-width joiner
+stays allowed right after an emoji, where it builds one (« 👷🏽‍♀️ »)."""
+
+
+def without_invisibles(text: str) -> str:
+    """``text`` with every :data:`INVISIBLES` character removed (imported Word text)."""
+    return INVISIBLES.sub("", text)
+
+
 def _printable_in_documents(text: str) -> str:
     forbidden = first_forbidden_character(text)
     if forbidden:
         raise ValueError(f"texte sans caractère de contrôle attendu ({forbidden} trouvé)")
+    invisible = INVISIBLES.search(text)
+    if invisible:
+        raise ValueError("texte sans caractère invisible ni de contrôle de direction attendu "
+                         f"(U+{ord(invisible.group()):04X} trouvé)")
     return text
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from docx import Document
 from lxml import etree
 
+from clausegen.models._base import INVISIBLES, without_invisibles
 from clausegen.render.inspect import paragraph_num_pr
 from clausegen.render.numbering import W
 
@@ -123,7 +124,11 @@ class _Paragraph:
             elif name == "instrText":
                 self._note(f"champ « {(part.text or '').strip()} » (remplacé par son texte)")
             elif name == "t":
-                self.pieces.append((part.text or "", bold, italic))
+                texte = part.text or ""
+                if INVISIBLES.search(texte):  # bidi overrides, zero-width spaces: never imported
+                    texte = without_invisibles(texte)
+                    self._note("caractère invisible ou de direction du texte (retiré)")
+                self.pieces.append((texte, bold, italic))
             elif name == "tab":
                 self.pieces.append((" ", bold, italic))
                 self._note("tabulation (remplacée par une espace)")

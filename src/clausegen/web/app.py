@@ -14,12 +14,11 @@ from flask import Flask, Response, g
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clausegen import __version__
 from clausegen.db.engine import connect
-from clausegen.web import base, erreurs, session
-from clausegen.web.config import WebConfig
+from clausegen.web import annulation, base, erreurs, session
+from clausegen.web.config import WebConfig, limite_de_la_route
 from clausegen.web.filtres import installer_filtres
 from clausegen.web.routes import (
     admin,
@@ -32,7 +31,7 @@ from clausegen.web.routes import (
     suivi,
     titulaire,
 )
-from clausegen.web.securite import cle_de_session
+from clausegen.web.securite import HotesAutorises, IdentifiantConverter, ProxyDeConfiance, cle_de_session
 
 ICI = Path(__file__).parent
 MOTEUR = "clausegen.moteur"
@@ -44,6 +43,7 @@ def create_app(config: WebConfig) -> Flask:
     factory = sessionmaker(engine, expire_on_commit=False)
     app = Flask("clausegen.web", template_folder=str(ICI / "templates"),
                 static_folder=str(ICI / "static"))
+    app.url_map.converters["int"] = IdentifiantConverter  # ids beyond the database: 404, not 500
     with factory() as db:
         cle = config.cle_secrete or cle_de_session(db)
     app.config.update(
@@ -61,10 +61,14 @@ def create_app(config: WebConfig) -> Flask:
     app.extensions[base.EXTENSION] = factory
     app.extensions[MOTEUR] = engine
     app.extensions["clausegen.config"] = config
+    if config.hotes:
+        app.wsgi_app = HotesAutorises(app.wsgi_app, config.hotes)  # type: ignore[method-assign]
     if config.derriere_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyDeConfiance(app.wsgi_app, config.proxys)  # type: ignore[method-assign]
+    app.before_request(limite_de_la_route)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.before_request(session.charger_compte)
+    annulation.installer(app, factory)
     app.teardown_appcontext(base.fermer)
     app.after_request(_entetes_de_securite)
     app.context_processor(lambda: {"compte": g.get("compte"), "version": __version__})

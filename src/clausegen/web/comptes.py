@@ -3,30 +3,77 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clausegen.db import Compte, Organisation, Role
+from clausegen.db import Compte, JetonCalendrier, Organisation, Role
+from clausegen.db.journal import consigner
 from clausegen.errors import AccountError, FieldProblem
 from clausegen.models._base import Texte
 from clausegen.models.validation import problems_from
 from clausegen.web.securite import LONGUEUR_MIN_MOT_DE_PASSE, hacher
 
 _COURRIEL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SOSIES = str.maketrans({"ı": "i", "ł": "l", "ŀ": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t",
+                         "ß": "ss", "æ": "ae", "œ": "oe", "ĸ": "k", "ſ": "s", "ƒ": "f"})
+SCORE_MIN = 3
+"""Least zxcvbn score (0 to 4) of an accepted password: 3 is « safely unguessable »
+(about 10⁸ guesses and more); common, repeated or dictionary passwords score 0 to 2."""
+
+
+def normaliser_courriel(valeur: str) -> str:
+    """The address as stored and compared: NFKC (a fullwidth « ａ » is an « a »), lower case,
+    surrounding spaces removed. Refused (``ValueError``, French): control or invisible
+    characters (NUL, bidirectional marks, zero-width spaces), and any letter outside the
+    Latin script (a Cyrillic « а » looks like an « a »)."""
+    texte = unicodedata.normalize("NFKC", valeur).strip().lower()
+    for caractere in texte:
+        if unicodedata.category(caractere)[0] in "CZ":
+            raise ValueError(f"caractère invisible ou de contrôle U+{ord(caractere):04X} refusé")
+        if not caractere.isascii() and caractere.isalpha() and \
+                not unicodedata.name(caractere, "").startswith("LATIN"):
+            raise ValueError(f"caractère « {caractere} » refusé : lettres latines attendues "
+                             "(une lettre d'un autre alphabet peut imiter une adresse existante)")
+    if not _COURRIEL.match(texte):
+        raise ValueError("adresse électronique attendue, ex. « prenom.nom@ville.fr »")
+    return texte
+
+
+def sosie(courriel: str) -> str:
+    """What an address looks like: accents and look-alike Latin letters folded (``ácheteur``,
+    ``acheteur`` and ``ạcheteur`` look the same to a reader)."""
+    decompose = unicodedata.normalize("NFKD", courriel.translate(_SOSIES))
+    return "".join(c for c in decompose if not unicodedata.combining(c)).translate(_SOSIES)
 
 
 def _courriel(valeur: str) -> str:
-    if not _COURRIEL.match(valeur):
-        raise ValueError("adresse électronique attendue, ex. « prenom.nom@ville.fr »")
-    return valeur.lower()
+    return normaliser_courriel(valeur)
+
+
+def refus_du_mot_de_passe(mot_de_passe: str, *indices: str) -> str | None:
+    """Why ``mot_de_passe`` is too weak (French), or None: at least
+    :data:`LONGUEUR_MIN_MOT_DE_PASSE` characters and a zxcvbn score of :data:`SCORE_MIN`
+    (common passwords, repetitions, keyboard walks, the account's own name or address are
+    refused). ``indices``: words of the account (name, address) the estimator must not credit."""
+    if len(mot_de_passe) < LONGUEUR_MIN_MOT_DE_PASSE:
+        return f"au moins {LONGUEUR_MIN_MOT_DE_PASSE} caractères attendus"
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]
+
+    mots = [m for indice in indices for m in re.split(r"[\s@.<>_-]+", indice) if len(m) > 2]
+    if zxcvbn(mot_de_passe[:100], user_inputs=mots)["score"] < SCORE_MIN:
+        return ("mot de passe trop facile à deviner (courant, répétitif, suite du clavier ou tiré du "
+                "nom) : choisissez plusieurs mots sans lien entre eux")
+    return None
 
 
 def _mot_de_passe(valeur: str) -> str:
-    if len(valeur) < LONGUEUR_MIN_MOT_DE_PASSE:
-        raise ValueError(f"au moins {LONGUEUR_MIN_MOT_DE_PASSE} caractères attendus")
+    refus = refus_du_mot_de_passe(valeur)
+    if refus:
+        raise ValueError(refus)
     return valeur
 
 
@@ -71,11 +118,19 @@ def _sans_mot_de_passe(probleme: FieldProblem) -> FieldProblem:
 
 
 def creer_compte(db: Session, compte: NouveauCompte, organisation: Organisation) -> Compte:
-    """Add the account (not committed); an address already used is refused."""
+    """Add the account (not committed: :func:`consigner_creation` commits it with its journal
+    entry); an address already used is refused."""
     existe = db.scalar(select(func.count()).select_from(Compte)
                        .where(Compte.courriel == compte.courriel))
     if existe:
         raise AccountError(field="courriel", reason="un compte existe déjà avec cette adresse")
+    cherche = sosie(compte.courriel)
+    if any(sosie(autre) == cherche for autre in db.scalars(select(Compte.courriel))):
+        raise AccountError(field="courriel", reason="adresse trop semblable à celle d'un compte "
+                           "existant (accents ou lettres qui se ressemblent)")
+    refus = refus_du_mot_de_passe(compte.mot_de_passe, compte.nom, compte.courriel)
+    if refus:
+        raise AccountError(field="mot_de_passe", reason=refus)
     nouveau = Compte(organisation=organisation, courriel=compte.courriel, nom=compte.nom,
                      role=compte.role.value, mot_de_passe=hacher(compte.mot_de_passe), actif=True,
                      numero_session=0)
@@ -98,3 +153,68 @@ def organisation_nommee(db: Session, nom: str) -> Organisation:
     db.add(organisation)
     db.flush()
     return organisation
+
+
+def _designation(compte: Compte) -> str:
+    return f"{compte.nom} <{compte.courriel}>"
+
+
+def revoquer_calendrier(db: Session, compte: Compte) -> bool:
+    """Delete the account's calendar feed token, if any (whether one was there)."""
+    jeton = db.get(JetonCalendrier, compte.id)
+    if jeton is None:
+        return False
+    db.delete(jeton)
+    return True
+
+
+def changer_role(db: Session, cible: Compte, role: Role, *, par: Compte | None) -> None:
+    """Give ``cible`` another role: its calendar link is revoked (a facilitateur's feed must
+    not come back with the role), the change journaled; committed."""
+    ancien = cible.role
+    cible.role = role.value
+    revoque = revoquer_calendrier(db, cible)
+    consigner(db, action="changement_role", objet=_designation(cible), compte=par,
+              details={"compte": cible.id, "avant": ancien, "apres": role.value,
+                       "calendrier_revoque": revoque})
+
+
+def changer_actif(db: Session, cible: Compte, actif: bool, *, par: Compte | None) -> None:
+    """Deactivate (every session ends, the calendar link is revoked) or reactivate an
+    account; journaled, committed."""
+    cible.actif = actif
+    cible.numero_session += 1
+    revoque = False if actif else revoquer_calendrier(db, cible)
+    consigner(db, action="reactivation" if actif else "desactivation", objet=_designation(cible),
+              compte=par, details={"compte": cible.id, "calendrier_revoque": revoque})
+
+
+def consigner_creation(db: Session, compte: Compte, *, par: Compte | None) -> None:
+    """Journal the creation of ``compte`` (by an administrator, or the command line) and
+    commit it."""
+    consigner(db, action="creation_compte", objet=_designation(compte), compte=par,
+              acteur=None if par else "ligne de commande",
+              details={"compte": compte.id, "role": compte.role,
+                       "organisation": compte.organisation_id})
+
+
+def reinitialiser_mot_de_passe(db: Session, courriel: str, mot_de_passe: str) -> Compte:
+    """Set a new password for the account of ``courriel`` (the command line, when its owner
+    has lost it): the same strength rule, every session ended, the calendar link kept,
+    journaled; committed. French errors naming the field."""
+    try:
+        adresse = normaliser_courriel(courriel)
+    except ValueError as exc:
+        raise AccountError(field="courriel", reason=str(exc)) from None
+    compte = db.scalar(select(Compte).where(Compte.courriel == adresse))
+    if compte is None:
+        raise AccountError(field="courriel", reason="aucun compte avec cette adresse")
+    refus = refus_du_mot_de_passe(mot_de_passe, compte.nom, compte.courriel)
+    if refus:
+        raise AccountError(field="mot_de_passe", reason=refus)
+    compte.mot_de_passe = hacher(mot_de_passe)
+    compte.numero_session += 1
+    consigner(db, action="reinitialisation", objet=_designation(compte), compte=None,
+              acteur="ligne de commande", organisation_id=compte.organisation_id,
+              details={"compte": compte.id})
+    return compte

@@ -6,6 +6,23 @@ from dataclasses import dataclass
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 """Largest request body accepted (a dossier file is a few kilobytes)."""
+MAX_PREUVE_BYTES = 5 * 1024 * 1024
+"""Largest proof file a titulaire may join to its results (the form says « 5 Mo au plus »)."""
+MARGE_FORMULAIRE = 256 * 1024
+"""The rest of a form sent with a file (fields, multipart boundaries)."""
+LIMITES_PAR_ROUTE = {"titulaire.soumettre_resultats": MAX_PREUVE_BYTES + MARGE_FORMULAIRE}
+"""Routes that take more than :data:`MAX_UPLOAD_BYTES`: the limit their page states, plus
+the form around the file (``request.max_content_length``, set before anything reads it)."""
+
+
+def limite_de_la_route() -> None:
+    """Before each request (and before the CSRF check reads the form): the body limit of
+    the route, where it differs from the application's."""
+    from flask import request
+
+    limite = LIMITES_PAR_ROUTE.get(request.endpoint or "")
+    if limite is not None:
+        request.max_content_length = limite
 
 
 @dataclass(frozen=True)
@@ -17,7 +34,13 @@ class WebConfig:
     https: bool = False
     """Served through HTTPS (directly or behind a reverse proxy): cookies get ``Secure``."""
     derriere_proxy: bool = False
-    """Trust one reverse proxy's ``X-Forwarded-For`` / ``X-Forwarded-Proto`` headers."""
+    """Behind a reverse proxy: its ``X-Forwarded-For``, ``-Proto``, ``-Host`` headers are
+    used — only on connections coming from one of :attr:`proxys` (anyone else's are dropped)."""
+    proxys: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses of the reverse proxies whose forwarded headers are trusted."""
+    hotes: tuple[str, ...] = ()
+    """Host names the application answers to (``Host`` or the proxy's ``X-Forwarded-Host``;
+    any other gets 400); empty: any host."""
     cle_secrete: str | None = None
     """Session signing key; default: one created in the database at first start."""
     taille_max: int = MAX_UPLOAD_BYTES

@@ -122,7 +122,7 @@ def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
     import waitress
 
     waitress.serve(app, host=ecoute.hote, port=ecoute.port, threads=ecoute.fils or FILS_UN_PROCESSUS,
-                   ident="clausegen",
+                   ident="clausegen", channel_request_lookahead=1,
                    clear_untrusted_proxy_headers=not derriere_proxy, _quiet=True)
 
 

@@ -8,8 +8,10 @@ and its session number; raising that number in the database voids every cookie a
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
@@ -60,10 +62,19 @@ def deconnecter(compte: Compte) -> None:
 
 
 def suite_sure(cible: str | None) -> str | None:
-    """A local path to go back to after login, never another site."""
-    if cible and cible.startswith("/") and not cible.startswith("//") and "\\" not in cible:
-        return cible
-    return None
+    """A local path to go back to after login, never another site: one leading ``/``, no
+    backslash, no whitespace or control character anywhere (browsers and Werkzeug drop a tab
+    or a newline, so ``/%09/evil.example`` would become ``//evil.example``), and still a bare
+    path once split (no scheme, no host). Only its path and query are kept."""
+    if not cible or len(cible) > 2000 or not cible.startswith("/") or cible.startswith("//"):
+        return None
+    if "\\" in cible or any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in cible):
+        return None
+    morceaux = urlsplit(cible)
+    if morceaux.scheme or morceaux.netloc or not morceaux.path.startswith("/") \
+            or morceaux.path.startswith("//"):
+        return None
+    return morceaux.path + (f"?{morceaux.query}" if morceaux.query else "")
 
 
 def connexion_requise(vue: Callable[P, R]) -> Callable[P, R | Response]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clausegen.db.models import Compte, Role
+from clausegen.db.models import Compte
 
 
 def list_comptes(session: Session, organisation_id: int) -> list[Compte]:
@@ -18,16 +18,3 @@ def list_comptes(session: Session, organisation_id: int) -> list[Compte]:
 def find_compte(session: Session, compte_id: int) -> Compte | None:
     """One account by id (any organisation: the caller checks it may see it)."""
     return session.get(Compte, compte_id)
-
-
-def set_actif(session: Session, compte: Compte, actif: bool) -> None:
-    """Deactivate (every session of the account ends) or reactivate an account; committed."""
-    compte.actif = actif
-    compte.numero_session += 1
-    session.commit()
-
-
-def set_role(session: Session, compte: Compte, role: Role) -> None:
-    """Give an account another role; committed."""
-    compte.role = role.value
-    session.commit()

@@ -10,7 +10,9 @@ from clausegen.db.store import comptes as store
 from clausegen.errors import AccountError, FieldProblem
 from clausegen.web import droits
 from clausegen.web.base import db
-from clausegen.web.comptes import creer_compte, valider_compte
+from clausegen.web.comptes import changer_actif as changer_actif_compte
+from clausegen.web.comptes import changer_role as changer_role_compte
+from clausegen.web.comptes import consigner_creation, creer_compte, valider_compte
 from clausegen.web.session import compte_courant, role_requis
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,11 +43,11 @@ def ajouter() -> Response | tuple[str, int]:
     if nouveau is None:
         return _page(problemes, saisie, 422)
     try:
-        creer_compte(db(), nouveau, compte_courant().organisation)
+        cree = creer_compte(db(), nouveau, compte_courant().organisation)
     except AccountError as exc:
         db().rollback()
         return _page([FieldProblem(path=exc.field, expected=exc.reason)], saisie, 422)
-    db().commit()
+    consigner_creation(db(), cree, par=compte_courant())
     flash(f"Compte de {nouveau.nom} créé ({nouveau.role.value}).")
     return redirect(url_for("admin.comptes"))
 
@@ -65,7 +67,7 @@ def _cible(compte_id: int) -> Compte:
 def changer_actif(compte_id: int) -> Response:
     """Deactivate (every session ends) or reactivate an account."""
     cible = _cible(compte_id)
-    store.set_actif(db(), cible, request.form.get("actif") == "oui")
+    changer_actif_compte(db(), cible, request.form.get("actif") == "oui", par=compte_courant())
     flash(f"Compte de {cible.nom} {'réactivé' if cible.actif else 'désactivé'}.")
     return redirect(url_for("admin.comptes"))
 
@@ -79,6 +81,6 @@ def changer_role(compte_id: int) -> Response | tuple[str, int]:
     if role not in {r.value for r in Role}:
         return _page([FieldProblem(path=f"role-{compte_id}", expected="rôle attendu parmi : "
                                    + ", ".join(r.value for r in Role))], {}, 422)
-    store.set_role(db(), cible, Role(role))
+    changer_role_compte(db(), cible, Role(role), par=compte_courant())
     flash(f"{cible.nom} a désormais le rôle {role}.")
     return redirect(url_for("admin.comptes"))

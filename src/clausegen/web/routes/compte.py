@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from clausegen.db import Compte, Role
+from clausegen.db.journal import consigner
 from clausegen.errors import FieldProblem
 from clausegen.web.base import db
+from clausegen.web.comptes import normaliser_courriel, refus_du_mot_de_passe
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.securite import (
-    LONGUEUR_MIN_MOT_DE_PASSE,
+    appareil,
+    appareil_connu,
     hacher,
-    noter_echec,
-    oublier_echecs,
     rehacher_si_besoin,
-    trop_de_tentatives,
+    reussite,
+    tentative,
     verifier,
 )
 from clausegen.web.session import compte_courant, connecter, connexion_requise, deconnecter, suite_sure
@@ -50,27 +54,51 @@ def connexion() -> str:
                            suite=suite_sure(request.args.get("suite")))
 
 
+APPAREIL = "clausegen_appareil"
+"""Cookie of a browser that signed in to an account before: its attempts are counted on
+their own, so failures from elsewhere never lock it out (:func:`~clausegen.web.securite.tentative`)."""
+
+
+def _lisible(texte: str) -> str:
+    """What was typed, for the journal: invisible and control characters shown as « � »."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in texte)[:254]
+
+
 @bp.post("/connexion")
 def connecter_compte() -> Response | tuple[str, int]:
-    """Check the password; throttled by address and by account."""
-    courriel = request.form.get("courriel", "").strip().lower()[:254]
+    """Check the password; throttled per (account, address or known browser), per address,
+    per account from unknown browsers; every success and failure journaled."""
+    saisie = request.form.get("courriel", "")[:254]
+    try:
+        courriel = normaliser_courriel(saisie)
+    except ValueError:
+        courriel = saisie.strip().lower()  # no such account: it fails like any other
     mot_de_passe = request.form.get("mot_de_passe", "")[:200]
     adresse = request.remote_addr or "inconnue"
     suite = suite_sure(request.form.get("suite"))
-    if trop_de_tentatives(db(), courriel, adresse):
+    cle = str(current_app.secret_key)
+    cookie = request.cookies.get(APPAREIL)
+    origine = f"appareil:{str(cookie)[:16]}" if appareil_connu(cle, courriel, cookie) else adresse
+    if not tentative(db(), courriel, origine, adresse_ip=adresse):
         return page_erreur(429)
     compte = db().scalar(select(Compte).where(Compte.courriel == courriel))
     if not verifier(compte, mot_de_passe) or compte is None or not compte.actif:
-        noter_echec(db(), courriel, adresse)
-        db().commit()
+        consigner(db(), action="echec_connexion", objet=_lisible(saisie), compte=None,
+                  acteur=_lisible(saisie), organisation_id=compte.organisation_id if compte else None,
+                  details={"adresse": adresse[:64]})
         problemes = [FieldProblem(path="courriel", expected=ECHEC)]
         return render_template("connexion.html", courriel=courriel, problemes=problemes,
                                suite=suite), 422
     rehacher_si_besoin(compte, mot_de_passe)
-    oublier_echecs(db(), courriel)
-    db().commit()
+    reussite(db(), courriel, origine)
+    consigner(db(), action="connexion", objet=f"{compte.nom} <{compte.courriel}>", compte=compte,
+              details={"adresse": adresse[:64]})
     connecter(compte)
-    return redirect(suite or page_d_accueil(compte))
+    reponse = redirect(suite or page_d_accueil(compte))
+    reponse.set_cookie(APPAREIL, appareil(cle, courriel), max_age=int(timedelta(days=400).total_seconds()),
+                       httponly=True, samesite="Lax",
+                       secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return reponse
 
 
 @bp.post("/deconnexion")
@@ -92,25 +120,29 @@ def mot_de_passe() -> str:
 @bp.post("/compte/mot-de-passe")
 @connexion_requise
 def changer_mot_de_passe() -> Response | tuple[str, int]:
-    """Check the current password, set the new one, end every other session."""
+    """Check the current password (throttled like the login, on its own counter: a stolen
+    session cannot guess on, and cannot lock the owner's login), refuse a weak new one, set
+    it, end every other session; journaled."""
     moi = compte_courant()
     actuel = request.form.get("actuel", "")[:200]
     nouveau = request.form.get("nouveau", "")[:200]
+    origine = f"session:{moi.id}"
+    if not tentative(db(), moi.courriel, origine, adresse_ip=request.remote_addr or "inconnue"):
+        return page_erreur(429)
     problemes = []
     if not verifier(moi, actuel):
-        noter_echec(db(), moi.courriel, request.remote_addr or "inconnue")
-        db().commit()
         problemes.append(FieldProblem(path="actuel", expected="mot de passe actuel incorrect"))
-    if len(nouveau) < LONGUEUR_MIN_MOT_DE_PASSE:
-        problemes.append(FieldProblem(path="nouveau", expected=f"au moins {LONGUEUR_MIN_MOT_DE_PASSE} "
-                                                              "caractères attendus"))
+    refus = refus_du_mot_de_passe(nouveau, moi.nom, moi.courriel)
+    if refus:
+        problemes.append(FieldProblem(path="nouveau", expected=refus))
     elif nouveau != request.form.get("confirmation", ""):
         problemes.append(FieldProblem(path="confirmation", expected="les deux saisies diffèrent"))
     if problemes:
         return render_template("compte/mot_de_passe.html", problemes=problemes), 422
     moi.mot_de_passe = hacher(nouveau)
     moi.numero_session += 1
-    db().commit()
+    reussite(db(), moi.courriel, origine)
+    consigner(db(), action="mot_de_passe", objet=f"{moi.nom} <{moi.courriel}>", compte=moi)
     connecter(moi)
     flash("Mot de passe changé ; vos autres sessions sont fermées.")
     return redirect(url_for("dossiers.liste"))

@@ -18,6 +18,7 @@ from clausegen.db.store import suivi as store
 from clausegen.models.suivi import PlanAnnuel
 from clausegen.web import droits
 from clausegen.web.base import db
+from clausegen.web.config import MAX_PREUVE_BYTES
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.marches import Marche, marche_suivi, marche_visible
 from clausegen.web.routes.suivi import page_annee, valider_resultats
@@ -31,7 +32,7 @@ from clausegen.web.suivi_formulaires import (
 
 bp = Blueprint("titulaire", __name__)
 
-PREUVE_MAX = 5 * 1024 * 1024
+PREUVE_MAX = MAX_PREUVE_BYTES  # the form's « 5 Mo au plus », applied (web/config.py)
 
 
 @bp.get("/mes-marches")
