@@ -156,3 +156,39 @@ def test_results_need_an_accepted_plan(app: Flask, client: Client) -> None:
     connecter_titulaire(client)
     assert client.post(f"/suivi/{numero}/annees/1/soumissions/resultats",
                        formulaire_resultats()).status_code == 409
+
+
+def test_W4_a_relinked_market_hides_the_previous_titulaires_submissions_and_proofs(
+        app: Flask, client: Client) -> None:
+    numero, _ = _marche_avec_titulaire(app, client)
+    client.connecter("facilitateur")
+    assert client.post(f"/suivi/{numero}/annees/1/plan", formulaire_plan(NOTIFICATION)).status_code == 302
+    client.post("/deconnexion")
+    connecter_titulaire(client)
+    donnees = {**formulaire_resultats(heures="1111"),
+               "preuve": (io.BytesIO(b"releves nominatifs de A"), "releves-a.pdf")}
+    assert client.post(f"/suivi/{numero}/annees/1/soumissions/resultats", donnees,
+                       content_type="multipart/form-data").status_code == 302
+    ancienne = _soumissions(app, numero)[0]
+    client.post("/deconnexion")
+
+    second = compte_titulaire(app, nom="Propreté Ouest", courriel="titulaire2@a.fr")
+    client.connecter("facilitateur")
+    attribution(client, numero, NOTIFICATION, second)  # a change of holder (or a correction)
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}/preuve").status_code == 200
+    assert "releves-a.pdf" in client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    client.post("/deconnexion")
+
+    connecter_titulaire(client, "titulaire2@a.fr")
+    page = client.get(f"/suivi/{numero}?annee=1")
+    assert page.status_code == 200
+    texte = page.get_data(as_text=True)
+    assert "releves-a.pdf" not in texte
+    assert "1 111" not in texte
+    assert f"/soumissions/{ancienne.id}/preuve" not in texte
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}/preuve").status_code == 404
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}").status_code == 404
+    client.post("/deconnexion")
+
+    connecter_titulaire(client)  # the first holder, unlinked, sees the market no more
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}/preuve").status_code == 404

@@ -171,8 +171,9 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
     if str(annee) in marche.suivi.resultats:
         bilan, erreur_bilan = _bilan(marche, annee)
     tableau = _tableau_pluriannuel(marche, total)
-    soumissions = store.list_soumissions(db(), marche.dossier.id, annee)
     titulaire = droits.est_titulaire_du_marche(moi, marche.dossier, marche.suivi)
+    soumissions = store.list_soumissions(db(), marche.dossier.id, annee,
+                                         soumis_par_id=moi.id if titulaire else None)
     return render_template(
         "suivi/annee.html", marche=marche, dossier=marche.dossier, suivi=marche.suivi,
         annee=annee, total=total, echeances=echeances, manque=manque,

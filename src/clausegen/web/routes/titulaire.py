@@ -96,8 +96,10 @@ def soumettre_resultats(dossier_id: int, annee: int) -> Response | tuple[str, in
 
 
 def _soumission(marche: Marche, soumission_id: int) -> Soumission:
+    """The market's submission if the account may see it (404 otherwise, existence hidden)."""
     soumission = store.find_soumission(db(), marche.dossier.id, soumission_id)
-    if soumission is None:
+    if soumission is None or not droits.peut_voir_soumission(compte_courant(), marche.dossier,
+                                                             marche.suivi, soumission):
         abort(404)
     return soumission
 
