@@ -24,7 +24,7 @@ import typing
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
-from jinja2 import nodes
+from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
 from clausegen.errors import FragmentNotFoundError
@@ -32,7 +32,7 @@ from clausegen.library.index import Library
 from clausegen.models.dossier import Dossier
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.models.release import ReleaseManifest
-from clausegen.templating import make_environment, undeclared_variables
+from clausegen.templating import describe_error, make_environment, undeclared_variables
 
 ASSEMBLY_NAMES = frozenset({"article", "piece", "derogations"})
 """Names :func:`clausegen.assembly.assemble` adds to the dossier context."""
@@ -67,6 +67,28 @@ class Problem:
 
 def _problem(fragment: Fragment, message: str, niveau: str = ERREUR) -> Problem:
     return Problem(fragment.ref, niveau, message, str(fragment.path))
+
+
+# --- syntax -------------------------------------------------------------------------------
+
+
+def syntax_error(fragment: Fragment) -> tuple[int, str] | None:
+    """(line of the file, French reason) when a body is not valid Jinja, else None."""
+    try:
+        make_environment().parse(fragment.body)
+    except TemplateSyntaxError as exc:
+        return fragment.body_line + (exc.lineno or 1) - 1, describe_error(exc)
+    return None
+
+
+def _syntax_problem(fragment: Fragment) -> Problem | None:
+    """A body that is not valid Jinja: an error naming the line (a warning for a retired
+    version, which no document uses any more)."""
+    found = syntax_error(fragment)
+    if found is None:
+        return None
+    niveau = AVERTISSEMENT if fragment.meta.statut is Statut.retire else ERREUR
+    return _problem(fragment, f"ligne {found[0]} : {found[1]}", niveau)
 
 
 # --- placeholders and variables ----------------------------------------------------------
@@ -217,6 +239,10 @@ def check_library(library: Library, manifests: Iterable[ReleaseManifest],
     known = set(known_names) | ASSEMBLY_NAMES
     problems: list[Problem] = []
     for fragment in library:
+        syntax = _syntax_problem(fragment)
+        if syntax is not None:  # nothing else can be read from a body that does not parse
+            problems.append(syntax)
+            continue
         problems += _placeholder_problems(fragment, known)
         problems += _reference_problems(fragment, library)
         problems += _typography_problems(fragment)

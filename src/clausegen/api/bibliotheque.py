@@ -15,21 +15,24 @@ written when it changed meanwhile (compare-and-swap).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from clausegen.api import open_library
+from clausegen.api.marche import LoadedDossier, read_dossier
 from clausegen.context import SUIVI_NAMES, ccag_functions, dossier_context
 from clausegen.dossier_file import parse_dossier
 from clausegen.errors import (
     ClausegenError,
     FragmentNotFoundError,
+    FragmentRenderError,
     LibraryError,
     LibraryWriteError,
     OrganisationLibraryError,
@@ -45,8 +48,8 @@ from clausegen.output import write_atomic
 from clausegen.render import redline
 from clausegen.render.inspect import read_provenance
 from clausegen.render.redline import RedlineSection
-from clausegen.resources import templates_dir
-from clausegen.verification import ERREUR, Problem, check_library
+from clausegen.resources import examples_dir, templates_dir
+from clausegen.verification import ERREUR, Problem, check_library, syntax_error
 from clausegen.yaml_files import read_bytes, read_text
 
 
@@ -102,6 +105,114 @@ def known_names() -> set[str]:
     library = open_library()
     return (set(dossier_context(dossier)) | set(ccag_functions(library.ccag, dossier.marche.ccag))
             | SUIVI_NAMES)
+
+
+# --- checking a version's wording before it is kept --------------------------------------
+
+
+@dataclass(frozen=True)
+class FragmentProblem:
+    """Why a wording would break documents: the line of the fragment's file when known, the
+    reason, and the bundled example dossier it failed with (empty for a syntax error)."""
+
+    line: int | None
+    reason: str
+    exemple: str = ""
+
+    def __str__(self) -> str:
+        where = [f"ligne {self.line}"] if self.line else []
+        if self.exemple:
+            where.append(f"avec l'exemple « {self.exemple} »")
+        return f"{', '.join(where)} : {self.reason}" if where else self.reason
+
+
+class FragmentCheckError(ClausegenError):
+    """A version's wording is refused: it does not parse, or fails to render an example."""
+
+    def __init__(self, *, ref: str, action: str, problems: Sequence[FragmentProblem]) -> None:
+        super().__init__(f"Fragment « {ref} » : {action} refusé(e), la rédaction casserait les "
+                         "documents :\n" + "\n".join(f"  - {p}" for p in problems))
+        self.ref = ref
+        self.problems = list(problems)
+
+
+SUIVI_PIECES = ("convocation", "plan", "lettre", "bilan", "lettre_bilan")
+
+
+def _example_renders(loaded: LoadedDossier, pieces: Sequence[str], library: Library) -> None:
+    """Render, with ``library``, every piece of ``pieces`` the example dossier has data for
+    (a piece that does not apply to the example is passed over)."""
+    from clausegen.api.marche import render_piece
+    from clausegen.api.suivi import (
+        Cible,
+        open_suivi,
+        render_bilan,
+        render_convocation,
+        render_lettre,
+        render_lettre_bilan,
+        render_plan,
+    )
+
+    def attempt(render: Callable[..., object], *args: object, **kwargs: object) -> None:
+        try:
+            render(*args, **kwargs)
+        except FragmentRenderError:
+            raise
+        except ClausegenError:
+            pass  # the piece does not apply to this example (not suited, no plan…)
+
+    for piece in dict.fromkeys(p.split("_")[0] for p in pieces if not p.startswith(SUIVI_PIECES)):
+        attempt(render_piece, loaded, piece, library=library, allow_drafts=True)
+    dossier = loaded.dossier
+    if not any(p in SUIVI_PIECES for p in pieces) or dossier.marche.date_notification is None \
+            or dossier.titulaire is None:
+        return
+    try:
+        suivi = dataclasses.replace(open_suivi(loaded, Cible(forcer=True)), library=library)
+    except ClausegenError:
+        return  # no plan de progrès in this example (clause d'insertion alone…)
+    if "convocation" in pieces:
+        attempt(render_convocation, suivi)
+    for plan in dossier.plans[:1]:
+        if "plan" in pieces:
+            attempt(render_plan, suivi, plan.annee)
+        if "lettre" in pieces:
+            attempt(render_lettre, suivi, plan.annee)
+    for bilan in dossier.bilans[:1]:
+        if "bilan" in pieces:
+            attempt(render_bilan, suivi, bilan.annee)
+        if "lettre_bilan" in pieces and bilan.reunion is not None:
+            attempt(render_lettre_bilan, suivi, bilan.annee)
+
+
+def check_fragment(fragment: Fragment, overlays: Sequence[Path] = ()) -> list[FragmentProblem]:
+    """What would break if this wording were used: its Jinja syntax, then a test render of
+    every piece it belongs to for each bundled example dossier (:func:`examples_dir`), with
+    this version in force. Empty when the wording is sound."""
+    syntax = syntax_error(fragment)
+    if syntax is not None:
+        return [FragmentProblem(*syntax)]
+    library = open_library(overlays).trying(fragment)
+    problems: list[FragmentProblem] = []
+    for path in sorted(examples_dir().glob("*.yml")):
+        loaded = read_dossier(path)
+        if loaded.dossier.bibliotheque:  # pinned to a release: it would not use this wording
+            continue
+        try:
+            _example_renders(loaded, fragment.meta.pieces, library)
+        except FragmentRenderError as exc:
+            if exc.fragment_id != fragment.meta.id:
+                continue  # another fragment's failure is not this wording's
+            problem = FragmentProblem(exc.line, exc.reason, path.name)
+            if all((p.line, p.reason) != (problem.line, problem.reason) for p in problems):
+                problems.append(problem)
+    return problems
+
+
+def _refuse_if_broken(fragment: Fragment, overlays: Sequence[Path], action: str) -> None:
+    problems = check_fragment(fragment, overlays)
+    if problems:
+        raise FragmentCheckError(ref=fragment.ref, action=action, problems=problems)
 
 
 def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
@@ -168,8 +279,7 @@ def publish_release(release: str, on: dt.date, *, replace: bool = False,
     target = _writable_target(overlays, f"publier la version {release}")
     problems = [p for p in verify_library(overlays) if p.niveau == ERREUR]
     if problems:
-        raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"
-                           + "\n".join(str(p) for p in problems))
+        raise ReleaseCheckError(release=release, problems=problems)
     library = open_library(overlays, use_cache=False)
     if library.roots[-1] != target:
         raise LibraryWriteError(what=f"publier la version {release}")
@@ -178,6 +288,40 @@ def publish_release(release: str, on: dt.date, *, replace: bool = False,
         for path, text in prepared.files.items():
             write_atomic(path, text.encode("utf-8"))
     return prepared
+
+
+class ReleaseCheckError(ReleaseError):
+    """A release refused because the library check finds errors (kept in ``problems``, so a
+    page can list them without the files' paths)."""
+
+    def __init__(self, *, release: str, problems: Sequence[Problem]) -> None:
+        super().__init__(release=release, reason="refusée, la vérification trouve des erreurs :\n"
+                         + "\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def is_deletable(fragment: Fragment, overlays: Sequence[Path] = ()) -> bool:
+    """A version of an organisation library that was never validated (no review in its
+    header) nor published: nothing generated can have used it."""
+    if not is_organisation_version(fragment, overlays) or fragment.meta.statut is Statut.valide \
+            or fragment.meta.revue is not None:
+        return False
+    return not any(published for f, published in list_versions(fragment.meta.id, overlays)
+                   if f.meta.version == fragment.meta.version)
+
+
+def delete_version(ref: str, *, overlays: Sequence[Path] = (),
+                   expected_sha256: str | None = None) -> Fragment:
+    """Delete a version that was never validated nor published (:func:`is_deletable`);
+    the version deleted."""
+    fragment = _writable(ref, overlays, "supprimer la version")
+    with verrou(racine_de(fragment.path), ref):
+        fragment = _current(ref, overlays, expected_sha256)
+        if not is_deletable(fragment, overlays):
+            raise OrganisationLibraryError(ref=ref, reason="seule une version jamais validée ni "
+                                           "publiée se supprime ; retirez celle-ci (statut « retiré »).")
+        fragment.path.unlink()
+    return fragment
 
 
 def list_releases(overlays: Sequence[Path] = ()) -> list[str]:
@@ -212,6 +356,8 @@ def set_statut(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
     with verrou(racine_de(fragment.path), ref):
         fragment = _current(ref, overlays, expected_sha256)
         text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
+        if target in (Statut.en_revue, Statut.valide):  # retiring or sending back is always possible
+            _refuse_if_broken(fragment, overlays, f"passage au statut « {target.value} »")
         write_atomic(fragment.path, text.encode("utf-8"))
     return parse_fragment(text, fragment.path, layer=fragment.layer)
 
@@ -230,6 +376,7 @@ def edit_brouillon(ref: str, corps: str, *, overlays: Sequence[Path] = (),
         corps = corps.replace("\r\n", "\n").strip("\n") + "\n"
         text = f"---\n{head}---\n\n{corps}"
         edited = parse_fragment(text, fragment.path, layer=fragment.layer)
+        _refuse_if_broken(edited, overlays, "enregistrement")
         write_atomic(fragment.path, text.encode("utf-8"))
     return edited
 
