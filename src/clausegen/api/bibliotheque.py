@@ -19,9 +19,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -139,9 +141,10 @@ class FragmentCheckError(ClausegenError):
 SUIVI_PIECES = ("convocation", "plan", "lettre", "bilan", "lettre_bilan")
 
 
-def _example_renders(loaded: LoadedDossier, pieces: Sequence[str], library: Library) -> None:
-    """Render, with ``library``, every piece of ``pieces`` the example dossier has data for
-    (a piece that does not apply to the example is passed over)."""
+def _example_documents(loaded: LoadedDossier, pieces: Sequence[str], library: Library) -> Iterator[bytes]:
+    """The .docx of every piece of ``pieces`` the example dossier has data for, rendered with
+    ``library`` (a piece that does not apply to the example is passed over; a fragment's
+    failure is raised)."""
     from clausegen.api.marche import render_piece
     from clausegen.api.suivi import (
         Cible,
@@ -153,16 +156,18 @@ def _example_renders(loaded: LoadedDossier, pieces: Sequence[str], library: Libr
         render_plan,
     )
 
-    def attempt(render: Callable[..., object], *args: object, **kwargs: object) -> None:
+    def attempt(render: Callable[..., Any], *args: object, **kwargs: object) -> Iterator[bytes]:
         try:
-            render(*args, **kwargs)
+            made = render(*args, **kwargs)
         except FragmentRenderError:
             raise
         except ClausegenError:
-            pass  # the piece does not apply to this example (not suited, no plan…)
+            return  # the piece does not apply to this example (not suited, no plan…)
+        made = made[0] if isinstance(made, tuple) else made
+        yield made if isinstance(made, bytes) else made.docx
 
     for piece in dict.fromkeys(p.split("_")[0] for p in pieces if not p.startswith(SUIVI_PIECES)):
-        attempt(render_piece, loaded, piece, library=library, allow_drafts=True)
+        yield from attempt(render_piece, loaded, piece, library=library, allow_drafts=True)
     dossier = loaded.dossier
     if not any(p in SUIVI_PIECES for p in pieces) or dossier.marche.date_notification is None \
             or dossier.titulaire is None:
@@ -172,17 +177,22 @@ def _example_renders(loaded: LoadedDossier, pieces: Sequence[str], library: Libr
     except ClausegenError:
         return  # no plan de progrès in this example (clause d'insertion alone…)
     if "convocation" in pieces:
-        attempt(render_convocation, suivi)
+        yield from attempt(render_convocation, suivi)
     for plan in dossier.plans[:1]:
         if "plan" in pieces:
-            attempt(render_plan, suivi, plan.annee)
+            yield from attempt(render_plan, suivi, plan.annee)
         if "lettre" in pieces:
-            attempt(render_lettre, suivi, plan.annee)
+            yield from attempt(render_lettre, suivi, plan.annee)
     for bilan in dossier.bilans[:1]:
         if "bilan" in pieces:
-            attempt(render_bilan, suivi, bilan.annee)
+            yield from attempt(render_bilan, suivi, bilan.annee)
         if "lettre_bilan" in pieces and bilan.reunion is not None:
-            attempt(render_lettre_bilan, suivi, bilan.annee)
+            yield from attempt(render_lettre_bilan, suivi, bilan.annee)
+
+
+def list_exemples() -> list[str]:
+    """The bundled example dossiers' file names (previews and test renders use them)."""
+    return sorted(p.name for p in examples_dir().glob("*.yml"))
 
 
 def check_fragment(fragment: Fragment, overlays: Sequence[Path] = ()) -> list[FragmentProblem]:
@@ -199,14 +209,109 @@ def check_fragment(fragment: Fragment, overlays: Sequence[Path] = ()) -> list[Fr
         if loaded.dossier.bibliotheque:  # pinned to a release: it would not use this wording
             continue
         try:
-            _example_renders(loaded, fragment.meta.pieces, library)
+            for _ in _example_documents(loaded, fragment.meta.pieces, library):
+                pass
         except FragmentRenderError as exc:
             if exc.fragment_id != fragment.meta.id:
                 continue  # another fragment's failure is not this wording's
-            problem = FragmentProblem(exc.line, exc.reason, path.name)
+            problem = _render_problem(fragment, exc, path.name)
             if all((p.line, p.reason) != (problem.line, problem.reason) for p in problems):
                 problems.append(problem)
     return problems
+
+
+_START, _END = "CLAUSEGENDEBUTDUFRAGMENT", "CLAUSEGENFINDUFRAGMENT"
+
+
+def render_fragment_text(fragment: Fragment, exemple: str, overlays: Sequence[Path] = ()) -> str:
+    """The wording of ``fragment`` as it reads, rendered, in the first of its pieces that the
+    bundled example ``exemple`` (a name of :func:`list_exemples`) has data for, with this
+    version in force: one paragraph per line (list items start with « – », table rows with
+    « | »). A refusal in French when the example uses no piece of this clause or when the
+    wording does not render."""
+    from clausegen.render.inspect import dump_text
+
+    if exemple not in list_exemples():
+        raise OrganisationLibraryError(ref=fragment.ref, reason=f"exemple « {exemple[:60]} » inconnu "
+                                       f"(attendu : {', '.join(list_exemples())}).")
+    syntax = syntax_error(fragment)
+    if syntax is not None:
+        raise FragmentCheckError(ref=fragment.ref, action="aperçu", problems=[FragmentProblem(*syntax)])
+    marked = dataclasses.replace(fragment, body=f"{_START}\n\n{fragment.body}\n\n{_END}\n")
+    library = open_library(overlays).trying(marked)
+    loaded = read_dossier(examples_dir() / exemple)
+    try:
+        for data in _example_documents(loaded, fragment.meta.pieces, library):
+            lines = dump_text(data).splitlines()
+            starts = [i for i, line in enumerate(lines) if _START in line]
+            ends = [i for i, line in enumerate(lines) if _END in line]
+            if starts and ends:
+                return "\n".join(_plain(line) for line in lines[starts[0] + 1:ends[0]]) + "\n"
+    except FragmentRenderError as exc:
+        raise FragmentCheckError(ref=fragment.ref, action="aperçu", problems=[
+            _render_problem(fragment, exc, exemple)]) from None
+    raise OrganisationLibraryError(ref=fragment.ref, reason=f"l'exemple « {exemple} » n'a aucune "
+                                   "pièce où figure cette clause (condition non remplie ou données "
+                                   "absentes) ; choisissez un autre exemple.")
+
+
+def exemple_for(fragment: Fragment, overlays: Sequence[Path] = ()) -> str | None:
+    """The first bundled example in which ``fragment`` appears (for a preview), or None."""
+    for exemple in list_exemples():
+        try:
+            render_fragment_text(fragment, exemple, overlays)
+        except FragmentCheckError:
+            return exemple  # it appears there, and the preview will say why it fails
+        except ClausegenError:
+            continue
+        return exemple
+    return None
+
+
+def _plain(line: str) -> str:
+    """A line of :func:`dump_text` as a person reads it: the style name dropped."""
+    if not line.startswith("["):
+        return line
+    style, _, text = line[1:].partition("] ")
+    return f"– {text}" if "List" in style or "Liste" in style else text
+
+
+def compare_rendered(old_ref: str, new_ref: str, exemple: str,
+                     overlays: Sequence[Path] = ()) -> Comparison:
+    """Two versions compared as they read once rendered for the example ``exemple``, paragraph
+    by paragraph (the source comparison is :func:`compare_versions`)."""
+    library = open_library(overlays)
+    old, new = parse_ref(library, old_ref), parse_ref(library, new_ref)
+    before = render_fragment_text(old, exemple, overlays)
+    after = render_fragment_text(new, exemple, overlays)
+    paragraphs = textdiff.compare_paragraphs(before.replace("\n", "\n\n"), after.replace("\n", "\n\n"))
+    section = RedlineSection(f"{new.meta.id} : {old.meta.version} \u2192 {new.meta.version}",
+                             f"{new.meta.titre} (texte rendu avec l'exemple « {exemple} »)",
+                             tuple(paragraphs))
+    revue = new.meta.revue
+    return Comparison(title=f"Comparaison de {old.ref} et {new.ref}, texte rendu",
+                      terminal=textdiff.unified(before, after, old.ref, new.ref), sections=(section,),
+                      author=revue.par if revue else "clausegen", date=revue.le if revue else None)
+
+
+_NO_ATTRIBUTE = re.compile(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'")
+_UNDEFINED = re.compile(r"'(\w+)' is undefined")
+
+
+def _render_problem(fragment: Fragment, exc: FragmentRenderError, exemple: str) -> FragmentProblem:
+    """A render failure in a juriste's words: Jinja's English for an unknown name rephrased,
+    and the line of the file that names it when Jinja gave none."""
+    reason, line, name = exc.reason, exc.line, None
+    if found := _NO_ATTRIBUTE.search(reason):
+        name = found.group(2)
+        reason = f"variable inconnue (« {name} » n'existe pas dans « {found.group(1)} »)"
+    elif found := _UNDEFINED.search(reason):
+        name = found.group(1)
+        reason = f"variable inconnue (« {name} » n'existe pas dans le dossier)"
+    if line is None and name is not None:
+        line = next((fragment.body_line + i for i, text in enumerate(fragment.body.splitlines())
+                     if re.search(rf"\b{re.escape(name)}\b", text)), None)
+    return FragmentProblem(line, reason, exemple)
 
 
 def _refuse_if_broken(fragment: Fragment, overlays: Sequence[Path], action: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clausegen.db.models import Compte, Role
+from clausegen.db.models import Compte, Organisation, Role
 
 
 def list_comptes(session: Session, organisation_id: int) -> list[Compte]:
@@ -30,4 +30,10 @@ def set_actif(session: Session, compte: Compte, actif: bool) -> None:
 def set_role(session: Session, compte: Compte, role: Role) -> None:
     """Give an account another role; committed."""
     compte.role = role.value
+    session.commit()
+
+
+def set_second_juriste(session: Session, organisation: Organisation, exige: bool) -> None:
+    """Require (or not) a second lawyer to validate a fragment version; committed."""
+    organisation.second_juriste = exige
     session.commit()
