@@ -171,6 +171,14 @@ def list_soumissions(session: Session, dossier_id: int, annee: int, *,
     return list(session.scalars(query.order_by(Soumission.id.desc())))
 
 
+def list_soumissions_en_attente(session: Session, dossier_ids: list[int]) -> list[Soumission]:
+    """The submissions awaiting review on these markets, oldest first."""
+    if not dossier_ids:
+        return []
+    return list(session.scalars(select(Soumission).where(
+        Soumission.dossier_id.in_(dossier_ids), Soumission.etat == "soumise").order_by(Soumission.id)))
+
+
 def find_soumission(session: Session, dossier_id: int, soumission_id: int) -> Soumission | None:
     """A submission of the market, or None."""
     soumission = session.get(Soumission, soumission_id)
