@@ -71,7 +71,7 @@ def test_a_template_syntax_error_is_reported_in_french_by_verifier_and_publier(
         assert "Traceback" not in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert "general.objet@1.1.0" in result.output
-        assert "syntaxe Jinja incorrecte" in result.output
+        assert "syntaxe incorrecte" in result.output
     assert not (overlay / "releases" / "9.0.0.yml").exists()
 
 
@@ -136,7 +136,7 @@ def test_edit_hidden_from_the_parse_cache_is_still_caught(runner: CliRunner, ove
         ("Voir {{ inconnu }}.\n", "champ « inconnu » inconnu du contexte"),
         ("Voir l'article {{ article('nulle_part') }}.\n", "renvoi article('nulle_part') absent"),
         ("Texte sans variable.\n", "variable déclarée « marche.reference » non utilisée"),
-        ("Voir {{ marche.reference | montant_ht \n", "syntaxe Jinja incorrecte"),
+        ("Voir {{ marche.reference | montant_ht \n", "syntaxe incorrecte"),
     ],
     ids=["unknown-path", "unknown-name", "broken-cross-reference", "unused-variable",
          "template-syntax-error"],

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from jinja2 import TemplateSyntaxError, nodes
@@ -32,7 +32,7 @@ from clausegen.library.index import Library
 from clausegen.models.dossier import Dossier
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.models.release import ReleaseManifest
-from clausegen.templating import describe_error, make_environment, undeclared_variables
+from clausegen.templating import make_environment, undeclared_variables
 
 ASSEMBLY_NAMES = frozenset({"article", "piece", "derogations"})
 """Names :func:`clausegen.assembly.assemble` adds to the dossier context."""
@@ -72,12 +72,36 @@ def _problem(fragment: Fragment, message: str, niveau: str = ERREUR) -> Problem:
 # --- syntax -------------------------------------------------------------------------------
 
 
+_TOKENS = {"end of print statement": "}}", "end of statement block": "%}"}
+_SYNTAX_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"unexpected end of template, expected '(.+?)'", re.I),
+     lambda m: f"le texte se termine avant « {_TOKENS.get(m.group(1), m.group(1))} »"),
+    (re.compile(r"Unexpected end of template\..*innermost block that needs to be closed is '(\w+)'", re.S),
+     lambda m: f"bloc « {{% {m.group(1)} %}} » jamais fermé (« {{% end{m.group(1)} %}} » manquant)"),
+    (re.compile(r"Encountered unknown tag '(\w+)'"),
+     lambda m: f"balise « {{% {m.group(1)} %}} » inconnue ou sans bloc ouvert"),
+    (re.compile(r"expected token '(.+?)', got '(.+?)'"),
+     lambda m: f"« {_TOKENS.get(m.group(1), m.group(1))} » attendu, « {m.group(2)} » trouvé"),
+    (re.compile(r"Expected an expression, got '(.+?)'"),
+     lambda m: "expression attendue (balise vide ?)"),
+    (re.compile(r"unexpected '(.+?)'"), lambda m: f"« {m.group(1)} » inattendu"),
+)
+
+
+def _french_syntax(message: str) -> str:
+    """Jinja's English syntax message in a juriste's words (kept as is when not known)."""
+    for pattern, french in _SYNTAX_MESSAGES:
+        if found := pattern.search(message):
+            return f"syntaxe incorrecte : {french(found)}"
+    return f"syntaxe incorrecte ({message})"
+
+
 def syntax_error(fragment: Fragment) -> tuple[int, str] | None:
     """(line of the file, French reason) when a body is not valid Jinja, else None."""
     try:
         make_environment().parse(fragment.body)
     except TemplateSyntaxError as exc:
-        return fragment.body_line + (exc.lineno or 1) - 1, describe_error(exc)
+        return fragment.body_line + (exc.lineno or 1) - 1, _french_syntax(exc.message or "")
     return None
 
 

@@ -298,7 +298,7 @@ def test_a_template_syntax_error_is_refused_with_its_line_and_the_text_kept(
     statut, page = _rediger(client, CASSE)
     assert statut == 422
     assert "Rédaction refusée" in page
-    assert re.search(r"ligne \d+\s*: syntaxe Jinja incorrecte", page)
+    assert re.search(r"ligne.\d+\s*:\s*syntaxe incorrecte\s*:\s*le texte se termine avant «.}}.»", page)
     assert "montant_ht" in page  # what was typed is still in the form
     assert str(_racine(app)) not in page
     assert "Traceback" not in page
@@ -322,7 +322,7 @@ def test_a_wording_that_breaks_an_example_is_refused_when_saved_and_at_review(
     assert reponse.status_code == 422
     texte = reponse.get_data(as_text=True)
     assert "casserait les documents" in texte
-    assert "syntaxe Jinja incorrecte" in texte
+    assert "syntaxe incorrecte" in texte
     assert str(_racine(app)) not in texte
     assert "statut: brouillon" in fichier.read_text("utf-8")
     assert _statut(client, NOUVELLE, "retire", "Version abandonnée") == 302  # always possible
@@ -372,7 +372,7 @@ def test_publier_reports_a_broken_version_in_french_and_a_never_validated_one_is
     texte = reponse.get_data(as_text=True)
     assert f"Publication {PUBLICATION} refusée" in texte
     assert f"{FRAGMENT}@{NOUVELLE}" in texte
-    assert "syntaxe Jinja incorrecte" in texte
+    assert "syntaxe incorrecte" in texte
     assert str(_racine(app)) not in texte
     assert not (_racine(app) / "releases" / f"{PUBLICATION}.yml").exists()
     assert "Supprimer la version" not in client.get(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}").get_data(

@@ -295,7 +295,7 @@ def test_lawyer_cannot_break_the_documents(app: Flask, client: Client, visite: V
     page.get_by_label("Texte de la clause").fill(texte + "\nPlafond : {{ marche.reference | montant_ht \n")
     cliquer(visite, "Enregistrer la rédaction")
     resume = page.locator("#resume-erreurs").inner_text()
-    assert re.search(r"ligne.\d+.: syntaxe Jinja incorrecte", resume)
+    assert re.search(r"ligne.\d+\s*:\s*syntaxe incorrecte\s*:\s*le texte se termine avant «.}}.»", resume)
     assert "organisation-1" not in page.content()
     assert "montant_ht" in page.get_by_label("Texte de la clause").input_value()
     visite.verifier("70-redaction-refusee")
