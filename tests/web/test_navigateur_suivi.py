@@ -262,7 +262,7 @@ def test_facilitator_reads_the_proposed_plan_and_asks_for_changes(app: Flask, cl
     semaine = page.locator("section", has=page.locator("#titre-semaine"))
     assert "à examiner" in semaine.inner_text()
     visite.verifier("60-portefeuille-a-examiner")
-    semaine.get_by_role("link", name=re.compile("plan de l'année 1 proposés")).click()
+    semaine.get_by_role("link", name=re.compile("plan de l'année 1 proposé par le titulaire")).click()
     differences = page.locator("section", has=page.locator("#differences"))
     assert differences.locator("del", has_text="500").count() == 1
     assert differences.locator("ins", has_text="700").count() == 1
