@@ -62,6 +62,37 @@ def publish(runner: CliRunner, overlay: Path, version: str = "9.0.0") -> None:
 # --- verifier ------------------------------------------------------------------------------
 
 
+def test_a_template_syntax_error_is_reported_in_french_by_verifier_and_publier(
+        runner: CliRunner, overlay: Path) -> None:
+    put_version(overlay, "1.1.0", statut="valide", body="Voir {{ marche.reference | montant_ht \n")
+    for args in (("verifier",), ("publier", "9.0.0", "--le", "2026-11-30")):
+        result = run(runner, "bibliotheque", *args, "--bibliotheque", overlay)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "general.objet@1.1.0" in result.output
+        assert "syntaxe incorrecte" in result.output
+    assert not (overlay / "releases" / "9.0.0.yml").exists()
+
+
+def test_statut_refuses_a_draft_that_would_break_the_documents(runner: CliRunner,
+                                                                overlay: Path) -> None:
+    path = put_version(overlay, "1.1.0", statut="brouillon",
+                       body="Le marché {{ marche.reference }} {{ marche.inexistant }}.\n")
+    before = path.read_bytes()
+    result = run(runner, "bibliotheque", "statut", "general.objet@1.1.0", "en_revue",
+                 "--bibliotheque", overlay)
+    assert result.exit_code == 2, result.output
+    assert "passage au statut « en_revue » refusé(e)" in result.output
+    assert "avec l'exemple « " in result.output
+    assert "variable inconnue" in result.output
+    assert str(overlay) not in result.output
+    assert path.read_bytes() == before
+    retire = run(runner, "bibliotheque", "statut", "general.objet@1.1.0", "retire",
+                 "--bibliotheque", overlay)
+    assert retire.exit_code == 0, retire.output  # a broken draft can always be retired
+
+
 def test_bundled_library_passes_verifier(runner: CliRunner) -> None:
     result = run(runner, "bibliotheque", "verifier")
     assert result.exit_code == 0, result.output
@@ -105,8 +136,10 @@ def test_edit_hidden_from_the_parse_cache_is_still_caught(runner: CliRunner, ove
         ("Voir {{ inconnu }}.\n", "champ « inconnu » inconnu du contexte"),
         ("Voir l'article {{ article('nulle_part') }}.\n", "renvoi article('nulle_part') absent"),
         ("Texte sans variable.\n", "variable déclarée « marche.reference » non utilisée"),
+        ("Voir {{ marche.reference | montant_ht \n", "syntaxe incorrecte"),
     ],
-    ids=["unknown-path", "unknown-name", "broken-cross-reference", "unused-variable"],
+    ids=["unknown-path", "unknown-name", "broken-cross-reference", "unused-variable",
+         "template-syntax-error"],
 )
 def test_verifier_reports_fragment_errors(runner: CliRunner, tmp_path: Path, body: str,
                                           expected: str) -> None:

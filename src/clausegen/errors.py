@@ -245,6 +245,8 @@ class FragmentRenderError(AssemblyError):
         where = f" ({path}" + (f", ligne {line}" if line else "") + ")" if path else ""
         super().__init__(f"Fragment « {fragment_id} »{where} : {reason}")
         self.fragment_id = fragment_id
+        self.reason = reason
+        self.line = line
 
 
 class TemplateFileError(ClausegenError):

@@ -27,3 +27,8 @@ def library_dir() -> Path:
 def templates_dir() -> Path:
     """The bundled Word skeletons."""
     return _locate("templates")
+
+
+def examples_dir() -> Path:
+    """The bundled example dossiers (the legal desk test-renders a draft against them)."""
+    return _locate("examples")

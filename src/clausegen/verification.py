@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
 
-from jinja2 import nodes
+from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
 from clausegen.errors import FragmentNotFoundError
@@ -67,6 +67,52 @@ class Problem:
 
 def _problem(fragment: Fragment, message: str, niveau: str = ERREUR) -> Problem:
     return Problem(fragment.ref, niveau, message, str(fragment.path))
+
+
+# --- syntax -------------------------------------------------------------------------------
+
+
+_TOKENS = {"end of print statement": "}}", "end of statement block": "%}"}
+_SYNTAX_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"unexpected end of template, expected '(.+?)'", re.I),
+     lambda m: f"le texte se termine avant « {_TOKENS.get(m.group(1), m.group(1))} »"),
+    (re.compile(r"Unexpected end of template\..*innermost block that needs to be closed is '(\w+)'", re.S),
+     lambda m: f"bloc « {{% {m.group(1)} %}} » jamais fermé (« {{% end{m.group(1)} %}} » manquant)"),
+    (re.compile(r"Encountered unknown tag '(\w+)'"),
+     lambda m: f"balise « {{% {m.group(1)} %}} » inconnue ou sans bloc ouvert"),
+    (re.compile(r"expected token '(.+?)', got '(.+?)'"),
+     lambda m: f"« {_TOKENS.get(m.group(1), m.group(1))} » attendu, « {m.group(2)} » trouvé"),
+    (re.compile(r"Expected an expression, got '(.+?)'"),
+     lambda m: "expression attendue (balise vide ?)"),
+    (re.compile(r"unexpected '(.+?)'"), lambda m: f"« {m.group(1)} » inattendu"),
+)
+
+
+def _french_syntax(message: str) -> str:
+    """Jinja's English syntax message in a juriste's words (kept as is when not known)."""
+    for pattern, french in _SYNTAX_MESSAGES:
+        if found := pattern.search(message):
+            return f"syntaxe incorrecte : {french(found)}"
+    return f"syntaxe incorrecte ({message})"
+
+
+def syntax_error(fragment: Fragment) -> tuple[int, str] | None:
+    """(line of the file, French reason) when a body is not valid Jinja, else None."""
+    try:
+        make_environment().parse(fragment.body)
+    except TemplateSyntaxError as exc:
+        return fragment.body_line + (exc.lineno or 1) - 1, _french_syntax(exc.message or "")
+    return None
+
+
+def _syntax_problem(fragment: Fragment) -> Problem | None:
+    """A body that is not valid Jinja: an error naming the line (a warning for a retired
+    version, which no document uses any more)."""
+    found = syntax_error(fragment)
+    if found is None:
+        return None
+    niveau = AVERTISSEMENT if fragment.meta.statut is Statut.retire else ERREUR
+    return _problem(fragment, f"ligne {found[0]} : {found[1]}", niveau)
 
 
 # --- placeholders and variables ----------------------------------------------------------
@@ -217,6 +263,10 @@ def check_library(library: Library, manifests: Iterable[ReleaseManifest],
     known = set(known_names) | ASSEMBLY_NAMES
     problems: list[Problem] = []
     for fragment in library:
+        syntax = _syntax_problem(fragment)
+        if syntax is not None:  # nothing else can be read from a body that does not parse
+            problems.append(syntax)
+            continue
         problems += _placeholder_problems(fragment, known)
         problems += _reference_problems(fragment, library)
         problems += _typography_problems(fragment)

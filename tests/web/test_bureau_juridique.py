@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,42 @@ def _nouvelle(client: Client, version: str = NOUVELLE, derniere: str = ANCIENNE)
                        {"version": version, "derniere": derniere}).status_code
 
 
+def second_juriste(app: Flask, org: str = "a") -> None:
+    """A second lawyer in the organisation, ``juriste2@a.fr`` (« Juriste Deux A »)."""
+    from clausegen.db import Compte
+    from clausegen.web.securite import hacher
+    from tests.web.conftest import MOT_DE_PASSE, compte
+
+    organisation = compte(app, "juriste", org).organisation_id
+    with sessions_de(app)() as db:
+        if db.scalar(select(Compte).where(Compte.courriel == f"juriste2@{org}.fr")) is None:
+            db.add(Compte(organisation_id=organisation, courriel=f"juriste2@{org}.fr",
+                          nom=f"Juriste Deux {org.upper()}", role="juriste",
+                          mot_de_passe=hacher(MOT_DE_PASSE), actif=True, numero_session=0))
+            db.commit()
+
+
+def _par_le_second_juriste(client: Client, action: Callable[[], None]) -> None:
+    """Run ``action`` as the second lawyer, then sign the first one back in."""
+    second_juriste(client.http.application)
+    client.post("/deconnexion")
+    client.connecter("juriste2")
+    action()
+    client.post("/deconnexion")
+    client.connecter("juriste")
+
+
 def _jusqu_a_valide(client: Client) -> None:
     assert _nouvelle(client) == 302
     reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/texte",
                           {"corps": NOUVEAU_TEXTE, "jeton": _texte_jeton(client, NOUVELLE)})
     assert reponse.status_code == 302
     assert _statut(client, NOUVELLE, "en_revue") == 302
-    assert _statut(client, NOUVELLE, "valide", "Conforme à la grille ; formulation simplifiée") == 302
+
+    def valider() -> None:
+        assert _statut(client, NOUVELLE, "valide", "Conforme à la grille ; formulation simplifiée") == 302
+
+    _par_le_second_juriste(client, valider)
 
 
 def test_lawyer_browses_with_filters(client: Client) -> None:
@@ -100,14 +130,15 @@ def test_lawyer_takes_a_fragment_from_brouillon_to_valide(app: Flask, client: Cl
     fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
     texte = fichier.read_text(encoding="utf-8")
     assert "statut: valide" in texte
-    assert 'par: "Juriste A"' in texte
+    assert 'par: "Juriste Deux A"' in texte
     assert "conclu par" in texte
     assert not (Path("clause_library") / "fragments" / FRAGMENT / f"{NOUVELLE}.md").exists()
     page = client.get(f"/bibliotheque/{FRAGMENT}").get_data(as_text=True)
     assert "Conforme à la grille ; formulation simplifiée" in page
     with sessions_de(app)() as db:
         actes = db.scalars(select(EntreeJournal.action).order_by(EntreeJournal.id)).all()
-    assert actes == ["connexion", "version_fragment", "statut_fragment", "statut_fragment"]
+    assert actes == ["connexion", "version_fragment", "version_fragment", "statut_fragment",
+                     "statut_fragment"]
 
 
 def test_buyers_next_generation_uses_the_validated_version(app: Flask, client: Client) -> None:
@@ -246,3 +277,171 @@ def test_missing_comment_or_unknown_fragment(client: Client) -> None:
     assert _statut(client, NOUVELLE, "en_revue", commentaire=" ") == 422
     assert client.get("/bibliotheque/inexistant.fragment").status_code == 404
     assert client.get(f"/bibliotheque/{FRAGMENT}/7.0.0").status_code == 404
+
+
+# --- the legal desk cannot break documents (issue 22, item 6) -------------------------------
+
+CASSE = NOUVEAU_TEXTE + "\nPlafond : {{ marche.reference | montant_ht \n"
+
+
+def _rediger(client: Client, corps: str, version: str = NOUVELLE) -> tuple[int, str]:
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{version}/texte",
+                          {"corps": corps, "jeton": _texte_jeton(client, version)})
+    return reponse.status_code, reponse.get_data(as_text=True)
+
+
+def test_a_template_syntax_error_is_refused_with_its_line_and_the_text_kept(
+        app: Flask, client: Client) -> None:
+    client.connecter("juriste")
+    assert _nouvelle(client) == 302
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
+    avant = fichier.read_bytes()
+    statut, page = _rediger(client, CASSE)
+    assert statut == 422
+    assert "Rédaction refusée" in page
+    assert re.search(r"ligne.\d+\s*:\s*syntaxe incorrecte\s*:\s*le texte se termine avant «.}}.»", page)
+    assert "montant_ht" in page  # what was typed is still in the form
+    assert str(_racine(app)) not in page
+    assert "Traceback" not in page
+    assert fichier.read_bytes() == avant
+
+
+def test_a_wording_that_breaks_an_example_is_refused_when_saved_and_at_review(
+        app: Flask, client: Client) -> None:
+    client.connecter("juriste")
+    assert _nouvelle(client) == 302
+    statut, page = _rediger(client, NOUVEAU_TEXTE + "\nVoir {{ marche.inexistant }}.\n")
+    assert statut == 422
+    assert re.search(r"ligne.\d+, avec l’exemple «.[a-z-]+\.yml.»", page)
+    assert re.search(r"variable inconnue \(«.inexistant.» n’existe pas dans «.Marche.»\)", page)
+    # A file broken outside the desk (command line, editor) is refused at the status change.
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
+    fichier.write_text(fichier.read_text("utf-8") + "\n{% if %}\n", encoding="utf-8")
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/statut",
+                          {"statut": "en_revue", "commentaire": "À relire",
+                           "jeton": hashlib.sha256(fichier.read_bytes()).hexdigest()})
+    assert reponse.status_code == 422
+    texte = reponse.get_data(as_text=True)
+    assert "casserait les documents" in texte
+    assert "syntaxe incorrecte" in texte
+    assert str(_racine(app)) not in texte
+    assert "statut: brouillon" in fichier.read_text("utf-8")
+    assert _statut(client, NOUVELLE, "retire", "Version abandonnée") == 302  # always possible
+
+
+def test_a_lawyer_cannot_validate_their_own_draft_unless_the_organisation_allows_it(
+        app: Flask, client: Client) -> None:
+    client.connecter("juriste")
+    assert _nouvelle(client) == 302
+    assert _rediger(client, NOUVEAU_TEXTE)[0] == 302
+    assert _statut(client, NOUVELLE, "en_revue") == 302
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/statut",
+                          {"statut": "valide", "commentaire": "Je valide", "jeton": _jeton(client, NOUVELLE)})
+    assert reponse.status_code == 403
+    assert "autre juriste" in reponse.get_data(as_text=True)
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
+    assert "statut: en_revue" in fichier.read_text("utf-8")
+    client.post("/deconnexion")
+
+    client.connecter("administrateur")
+    assert 'name="second_juriste"' in client.get("/admin/comptes").get_data(as_text=True)
+    assert client.post("/admin/organisation/second-juriste", {"second_juriste": "non"}).status_code == 302
+    client.post("/deconnexion")
+    client.connecter("juriste")
+    assert _statut(client, NOUVELLE, "valide", "Organisation à un seul juriste") == 302
+    assert "statut: valide" in fichier.read_text("utf-8")
+
+
+def test_only_administrators_change_the_second_lawyer_setting(app: Flask, client: Client) -> None:
+    client.connecter("juriste")
+    assert client.post("/admin/organisation/second-juriste", {"second_juriste": "non"}).status_code == 403
+    from clausegen.db import Organisation
+
+    with sessions_de(app)() as db:
+        assert all(o.second_juriste for o in db.scalars(select(Organisation)))
+
+
+def test_publier_reports_a_broken_version_in_french_and_a_never_validated_one_is_deleted(
+        app: Flask, client: Client) -> None:
+    client.connecter("juriste")
+    _jusqu_a_valide(client)
+    # A broken « valide » file put there by hand: the check names it, nothing is published.
+    fichier = _racine(app) / "fragments" / FRAGMENT / f"{NOUVELLE}.md"
+    fichier.write_text(fichier.read_text("utf-8") + "\n{{ marche.reference | montant_ht \n", "utf-8")
+    reponse = client.post("/bibliotheque/publications", {"version": PUBLICATION})
+    assert reponse.status_code == 409
+    texte = reponse.get_data(as_text=True)
+    assert f"Publication {PUBLICATION} refusée" in texte
+    assert f"{FRAGMENT}@{NOUVELLE}" in texte
+    assert "syntaxe incorrecte" in texte
+    assert str(_racine(app)) not in texte
+    assert not (_racine(app) / "releases" / f"{PUBLICATION}.yml").exists()
+    assert "Supprimer la version" not in client.get(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}").get_data(
+        as_text=True)
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/suppression",
+                       {"jeton": hashlib.sha256(fichier.read_bytes()).hexdigest()}).status_code == 409
+    assert fichier.exists()  # a validated version may have been used: it is retired, not deleted
+
+    assert _nouvelle(client, SUIVANTE, derniere=NOUVELLE) == 302
+    brouillon = _racine(app) / "fragments" / FRAGMENT / f"{SUIVANTE}.md"
+    page = client.get(f"/bibliotheque/{FRAGMENT}/{SUIVANTE}").get_data(as_text=True)
+    assert "Supprimer la version" in page
+    client.post("/deconnexion")
+    client.connecter("acheteur")
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{SUIVANTE}/suppression",
+                       {"jeton": hashlib.sha256(brouillon.read_bytes()).hexdigest()}).status_code == 403
+    client.post("/deconnexion")
+    client.connecter("juriste")
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{SUIVANTE}/suppression",
+                          {"jeton": hashlib.sha256(brouillon.read_bytes()).hexdigest()})
+    assert reponse.status_code == 302
+    assert not brouillon.exists()
+    with sessions_de(app)() as db:
+        dernier = db.scalars(select(EntreeJournal).order_by(EntreeJournal.id.desc())).first()
+    assert dernier is not None
+    assert (dernier.objet, dernier.details["vers"]) == (f"{FRAGMENT}@{SUIVANTE}", "supprimée")
+
+
+def test_comparison_shows_the_rendered_text_and_keeps_the_source(client: Client) -> None:
+    client.connecter("juriste")
+    _jusqu_a_valide(client)
+    page = client.get(f"/bibliotheque/{FRAGMENT}/comparaison?ancienne={ANCIENNE}&nouvelle={NOUVELLE}"
+                      "&exemple=nettoyage-4-ans.yml").get_data(as_text=True)
+    rendu, source = page.split("Source (Markdown et variables)")
+    assert "Texte rendu" in rendu
+    assert "2026-0142" in rendu  # the example's market reference, not « {{ marche.reference }} »
+    assert "{{" not in rendu
+    assert "<ins>" in rendu
+    assert "{{ marche.reference }}" in source
+
+
+def test_preview_renders_the_draft_with_an_example_dossier(client: Client) -> None:
+    client.connecter("juriste")
+    assert _nouvelle(client) == 302
+    assert _rediger(client, NOUVEAU_TEXTE)[0] == 302
+    page = client.get(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}?exemple=achat-ponctuel.yml").get_data(
+        as_text=True)
+    apercu = page.split('id="apercu"')[1]
+    assert "2026-FOUR-07" in apercu
+    assert "conclu par" in apercu
+    assert "{{" not in apercu.split("</div>")[0]
+
+
+@pytest.mark.parametrize("role", ["acheteur", "administrateur", "facilitateur"])
+def test_only_lawyers_delete_or_validate(client: Client, role: str) -> None:
+    client.connecter(role)
+    attendu = 403
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{ANCIENNE}/suppression",
+                       {"jeton": "0" * 64}).status_code == attendu
+
+
+def test_a_titulaire_cannot_reach_the_legal_desk(app: Flask, client: Client) -> None:
+    from tests.web.suivi_aides import compte_titulaire, connecter_titulaire
+
+    compte_titulaire(app)
+    connecter_titulaire(client)
+    assert client.get("/bibliotheque").status_code == 403
+    assert client.get(f"/bibliotheque/{FRAGMENT}/{ANCIENNE}").status_code == 403
+    assert client.post(f"/bibliotheque/{FRAGMENT}/versions", {"version": NOUVELLE}).status_code == 403
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{ANCIENNE}/suppression", {}).status_code == 403
+    assert client.post("/bibliotheque/publications", {"version": "9.0.0"}).status_code == 403

@@ -21,7 +21,7 @@ from tests.web.suivi_aides import (
     formulaire_plan,
     marche_suivi,
 )
-from tests.web.test_bureau_juridique import NOUVELLE
+from tests.web.test_bureau_juridique import NOUVELLE, second_juriste
 from tests.web.test_import_export import importer
 from tests.web.test_navigateur import Visite
 
@@ -58,6 +58,15 @@ def remplir(visite: Visite, champs: dict[str, str]) -> None:
 def cliquer(visite: Visite, bouton: str) -> None:
     with visite.page.expect_navigation():
         visite.page.get_by_role("button", name=bouton, exact=True).click()
+
+
+def changer_statut(visite: Visite, version: str, statut: str, commentaire: str) -> None:
+    """Move ``version`` to ``statut`` from a fragment's history page."""
+    ligne = visite.page.locator("tr", has_text=version)
+    ligne.get_by_label("Nouveau statut").select_option(statut)
+    ligne.get_by_label("Commentaire de revue").fill(commentaire)
+    with visite.page.expect_navigation():
+        ligne.get_by_role("button", name=re.compile("^Enregistrer")).click()
 
 
 def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, visite: Visite) -> None:
@@ -152,9 +161,10 @@ def test_titulaire_submits_results_the_facilitator_accepts(app: Flask, client: C
     sortir(visite)
     entrer(visite, "facilitateur", "/suivi")
     visite.aller(f"/suivi/{numero}?annee=1")
+    page.get_by_role("link", name=re.compile("^Lire la proposition")).click()
     visite.verifier("33-facilitateur-revue")
-    commentaire = page.get_by_label("Commentaire au titulaire (exigé pour demander des modifications)")
-    commentaire.fill("Relevés conformes")
+    page.get_by_label("Message au titulaire (obligatoire pour demander des modifications)").fill(
+        "Relevés conformes")
     cliquer(visite, "Accepter")
     assert "acceptée" in page.content()
     assert "Examiné par Facilitateur A" in page.content()
@@ -179,20 +189,19 @@ def test_lawyer_validates_a_fragment_the_buyer_then_uses(app: Flask, client: Cli
     visite.verifier("42-version-brouillon")
     cliquer(visite, "Enregistrer la rédaction")
     page.get_by_role("link", name="← Historique de general.objet").click()
-    for statut, commentaire in (("en_revue", "Prêt pour relecture"),
-                                ("valide", "Conforme à la grille de revue")):
-        ligne = page.locator("tr", has_text=NOUVELLE)
-        ligne.get_by_label("Nouveau statut").select_option(statut)
-        ligne.get_by_label("Commentaire de revue").fill(commentaire)
-        with page.expect_navigation():
-            ligne.get_by_role("button", name=re.compile("^Enregistrer")).click()
+    changer_statut(visite, NOUVELLE, "en_revue", "Prêt pour relecture")
+    sortir(visite)
+    second_juriste(app)
+    entrer(visite, "juriste2@a.fr", "/dossiers")
+    visite.aller("/bibliotheque/general.objet")
+    changer_statut(visite, NOUVELLE, "valide", "Conforme à la grille de revue")
     assert "Conforme à la grille de revue" in page.content()
     visite.verifier("43-fragment-valide")
     cliquer(visite, "Comparer")
     assert page.locator("ins").count() > 0
     visite.verifier("44-comparaison")
     with page.expect_download() as attente:
-        page.get_by_role("link", name="Télécharger la comparaison Word (révisions)").click()
+        page.get_by_role("link", name="Télécharger la comparaison Word de la source (révisions)").click()
     assert "<w:ins " in zipfile.ZipFile(attente.value.path()).read("word/document.xml").decode("utf-8")
     sortir(visite)
 
@@ -234,3 +243,92 @@ def test_refusals_in_the_browser(app: Flask, client: Client, visite: Visite) -> 
     assert reponse.status == 403
     page.set_content(reponse.text())
     assert "Accès refusé" in page.content()
+
+
+def test_facilitator_reads_the_proposed_plan_and_asks_for_changes(app: Flask, client: Client,
+                                                                  visite: Visite) -> None:
+    numero = marche_suivi(app, client)
+    titulaire = compte_titulaire(app)
+    client.connecter("facilitateur")
+    attribution(client, numero, NOTIFICATION, titulaire)
+    assert client.post(f"/suivi/{numero}/annees/1/plan", formulaire_plan(NOTIFICATION)).status_code == 302
+    client.post("/deconnexion")
+    client.post("/connexion", {"courriel": "titulaire@a.fr", "mot_de_passe": MOT_DE_PASSE})
+    propose = formulaire_plan(NOTIFICATION, **{"insertion-objectifs-0-valeur_cible": "1700"})
+    assert client.post(f"/suivi/{numero}/annees/1/soumissions/plan", propose).status_code == 302
+    client.post("/deconnexion")
+    page = visite.page
+    entrer(visite, "facilitateur", "/suivi")
+    semaine = page.locator("section", has=page.locator("#titre-semaine"))
+    assert "à examiner" in semaine.inner_text()
+    visite.verifier("60-portefeuille-a-examiner")
+    semaine.get_by_role("link", name=re.compile("plan de l'année 1 proposé par le titulaire")).click()
+    differences = page.locator("section", has=page.locator("#differences"))
+    assert differences.locator("del", has_text="500").count() == 1
+    assert differences.locator("ins", has_text="700").count() == 1
+    visite.verifier("61-soumission-differences")
+    cliquer(visite, "Demander des modifications")  # no message: refused on this very page
+    assert page.locator("#resume-erreurs").is_visible()
+    assert "Message au titulaire" in page.locator("#resume-erreurs").inner_text()
+    visite.verifier("62-soumission-message-manquant")
+    page.get_by_label("Message au titulaire (obligatoire pour demander des modifications)").fill(
+        "Gardez la cible de 1 500 heures, conforme au prorata du CCAP.")
+    cliquer(visite, "Demander des modifications")
+    assert "Modifications demandées au titulaire." in page.content()
+    page.get_by_role("link", name="Plan", exact=True).click()
+    assert page.url.endswith("#plan")
+    visite.verifier("63-annee-sections")
+    sortir(visite)
+    entrer(visite, "titulaire@a.fr", "/mes-marches")
+    visite.aller(f"/suivi/{numero}?annee=1")
+    assert "Gardez la cible de 1 500 heures" in page.content()
+    visite.verifier("64-titulaire-modifications-demandees")
+
+
+def test_lawyer_cannot_break_the_documents(app: Flask, client: Client, visite: Visite) -> None:
+    page = visite.page
+    entrer(visite, "juriste", "/dossiers")
+    visite.aller("/bibliotheque/general.objet")
+    cliquer(visite, "Créer la version")
+    page.get_by_role("link", name=NOUVELLE, exact=True).click()
+    texte = page.get_by_label("Texte de la clause").input_value()
+    page.get_by_label("Texte de la clause").fill(texte + "\nPlafond : {{ marche.reference | montant_ht \n")
+    cliquer(visite, "Enregistrer la rédaction")
+    resume = page.locator("#resume-erreurs").inner_text()
+    assert re.search(r"ligne.\d+\s*:\s*syntaxe incorrecte\s*:\s*le texte se termine avant «.}}.»", resume)
+    assert "organisation-1" not in page.content()
+    assert "montant_ht" in page.get_by_label("Texte de la clause").input_value()
+    visite.verifier("70-redaction-refusee")
+    page.get_by_label("Texte de la clause").fill(texte.replace("passé par", "conclu par"))
+    cliquer(visite, "Enregistrer la rédaction")
+    page.get_by_label("Dossier d'exemple").select_option("achat-ponctuel.yml")
+    cliquer(visite, "Afficher l'aperçu")
+    apercu = page.locator(".apercu-clause").inner_text()
+    assert "2026-FOUR-07" in apercu
+    assert "conclu par" in apercu
+    visite.verifier("71-apercu")
+    page.get_by_role("link", name="← Historique de general.objet").click()
+    changer_statut(visite, NOUVELLE, "en_revue", "Prêt pour relecture")
+    changer_statut(visite, NOUVELLE, "valide", "Je valide ma propre rédaction")
+    assert "autre juriste" in page.content()
+    visite.verifier("72-validation-par-son-auteur-refusee")
+    sortir(visite)
+    second_juriste(app)
+    entrer(visite, "juriste2@a.fr", "/dossiers")
+    visite.aller("/bibliotheque/general.objet")
+    changer_statut(visite, NOUVELLE, "valide", "Relu : conforme à la grille")
+    cliquer(visite, "Comparer")
+    rendu = page.locator("table", has_text="texte rendu").first.inner_text()
+    assert "conclu par" in rendu
+    assert "{{" not in rendu
+    visite.verifier("73-comparaison-texte-rendu")
+    page.get_by_text("Comparaison de la source, pour les rédacteurs").click()
+    assert "{{ marche.reference }}" in page.locator("details").inner_text()
+    visite.verifier("74-comparaison-source")
+    visite.aller("/bibliotheque/general.objet")
+    suivante = f"{NOUVELLE.split('.')[0]}.{int(NOUVELLE.split('.')[1]) + 1}.0"
+    cliquer(visite, "Créer la version")
+    page.get_by_role("link", name=suivante, exact=True).click()
+    cliquer(visite, f"Supprimer la version {suivante}")
+    assert f"Version general.objet@{suivante} supprimée." in page.content()
+    visite.verifier("75-brouillon-supprime")

@@ -4,6 +4,7 @@ until the facilitator accepts it; every step is dated and signed by its account.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -156,3 +157,108 @@ def test_results_need_an_accepted_plan(app: Flask, client: Client) -> None:
     connecter_titulaire(client)
     assert client.post(f"/suivi/{numero}/annees/1/soumissions/resultats",
                        formulaire_resultats()).status_code == 409
+
+
+def test_W4_a_relinked_market_hides_the_previous_titulaires_submissions_and_proofs(
+        app: Flask, client: Client) -> None:
+    numero, _ = _marche_avec_titulaire(app, client)
+    client.connecter("facilitateur")
+    assert client.post(f"/suivi/{numero}/annees/1/plan", formulaire_plan(NOTIFICATION)).status_code == 302
+    client.post("/deconnexion")
+    connecter_titulaire(client)
+    donnees = {**formulaire_resultats(heures="1111"),
+               "preuve": (io.BytesIO(b"releves nominatifs de A"), "releves-a.pdf")}
+    assert client.post(f"/suivi/{numero}/annees/1/soumissions/resultats", donnees,
+                       content_type="multipart/form-data").status_code == 302
+    ancienne = _soumissions(app, numero)[0]
+    client.post("/deconnexion")
+
+    second = compte_titulaire(app, nom="Propreté Ouest", courriel="titulaire2@a.fr")
+    client.connecter("facilitateur")
+    attribution(client, numero, NOTIFICATION, second)  # a change of holder (or a correction)
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}/preuve").status_code == 200
+    assert "releves-a.pdf" in client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    client.post("/deconnexion")
+
+    connecter_titulaire(client, "titulaire2@a.fr")
+    page = client.get(f"/suivi/{numero}?annee=1")
+    assert page.status_code == 200
+    texte = page.get_data(as_text=True)
+    assert "releves-a.pdf" not in texte
+    assert "1 111" not in texte
+    assert f"/soumissions/{ancienne.id}/preuve" not in texte
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}/preuve").status_code == 404
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}").status_code == 404
+    client.post("/deconnexion")
+
+    connecter_titulaire(client)  # the first holder, unlinked, sees the market no more
+    assert client.get(f"/suivi/{numero}/soumissions/{ancienne.id}/preuve").status_code == 404
+
+
+def test_facilitator_reads_a_submitted_plan_and_its_differences_before_reviewing_it(
+        app: Flask, client: Client) -> None:
+    numero, _ = _marche_avec_titulaire(app, client)
+    client.connecter("facilitateur")
+    assert client.post(f"/suivi/{numero}/annees/1/plan", formulaire_plan(NOTIFICATION)).status_code == 302
+    assert "à examiner" not in client.get("/suivi").get_data(as_text=True)
+    client.post("/deconnexion")
+    connecter_titulaire(client)
+    propose = formulaire_plan(NOTIFICATION, **{"insertion-objectifs-0-valeur_cible": "1700",
+                                               "insertion-moyens_titulaire": "deux tuteurs formés"})
+    assert client.post(f"/suivi/{numero}/annees/1/soumissions/plan", propose).status_code == 302
+    soumission = _soumissions(app, numero)[0]
+    lien = f"/suivi/{numero}/soumissions/{soumission.id}"
+    assert client.get(lien).status_code == 200  # the titulaire reads what it sent…
+    assert 'name="decision"' not in client.get(lien).get_data(as_text=True)  # …but does not review it
+    client.post("/deconnexion")
+
+    client.connecter("facilitateur")
+    portefeuille = client.get("/suivi").get_data(as_text=True)
+    semaine = portefeuille.split('id="titre-semaine"')[1].split("</section>")[0]
+    assert f'href="{lien}"' in semaine
+    assert "à examiner" in semaine
+    assert f'href="{lien}"' in client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    page = client.get(lien).get_data(as_text=True)
+    assert "Réaliser le prorata annuel des heures d&#39;insertion" in page
+    differences = page.split('id="differences"')[1].split("</section>")[0]
+    assert re.search(r"cible : 1\s<del>500</del> heures", differences)
+    assert re.search(r"cible : 1\s<ins>700</ins> heures", differences)
+    assert re.search(r"<ins>[^<]*deux[^<]*</ins>", differences)
+
+    refus = client.post(f"{lien}/revue", {"decision": "modifier", "commentaire": " "})
+    assert refus.status_code == 422
+    texte = refus.get_data(as_text=True)
+    assert "Message au titulaire" in texte  # the same page, its form and the field's label
+    assert 'name="decision"' in texte
+    assert "dites au titulaire ce qu" in texte
+    assert client.post(f"{lien}/revue", {"decision": "modifier",
+                                         "commentaire": "Gardez la cible de 1 500 heures"}).status_code == 302
+    assert _suivi(app, numero).plans["1"]["axes"][0]["objectifs"][0]["valeur_cible"] in ("1500", 1500)
+    assert "à examiner" not in client.get("/suivi").get_data(as_text=True).split('id="titre-marches"')[0]
+    client.post("/deconnexion")
+
+    connecter_titulaire(client)
+    texte = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    assert "Gardez la cible de 1 500 heures" in texte
+    client.post("/deconnexion")
+    client.connecter("facilitateur2")
+    assert client.get(lien).status_code == 404
+    client.post("/deconnexion")
+    client.connecter("acheteur")
+    lecture = client.get(lien)
+    assert lecture.status_code == 200
+    assert 'name="decision"' not in lecture.get_data(as_text=True)
+
+
+def test_the_year_page_is_split_into_sections_with_anchors(app: Flask, client: Client) -> None:
+    numero, _ = _marche_avec_titulaire(app, client)
+    client.connecter("facilitateur")
+    page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    for ancre in ("attribution", "plan", "evenements", "resultats", "bilan", "documents"):
+        assert f'href="#{ancre}"' in page
+        assert re.search(rf'<h2 id="{ancre}">', page), ancre
+    client.post("/deconnexion")
+    connecter_titulaire(client)
+    page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    assert 'href="#bilan"' not in page
+    assert 'href="#plan"' in page

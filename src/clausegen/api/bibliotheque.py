@@ -15,21 +15,26 @@ written when it changed meanwhile (compare-and-swap).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from clausegen.api import open_library
+from clausegen.api.marche import LoadedDossier, read_dossier
 from clausegen.context import SUIVI_NAMES, ccag_functions, dossier_context
 from clausegen.dossier_file import parse_dossier
 from clausegen.errors import (
     ClausegenError,
     FragmentNotFoundError,
+    FragmentRenderError,
     LibraryError,
     LibraryWriteError,
     OrganisationLibraryError,
@@ -45,8 +50,8 @@ from clausegen.output import write_atomic
 from clausegen.render import redline
 from clausegen.render.inspect import read_provenance
 from clausegen.render.redline import RedlineSection
-from clausegen.resources import templates_dir
-from clausegen.verification import ERREUR, Problem, check_library
+from clausegen.resources import examples_dir, templates_dir
+from clausegen.verification import ERREUR, Problem, check_library, syntax_error
 from clausegen.yaml_files import read_bytes, read_text
 
 
@@ -102,6 +107,217 @@ def known_names() -> set[str]:
     library = open_library()
     return (set(dossier_context(dossier)) | set(ccag_functions(library.ccag, dossier.marche.ccag))
             | SUIVI_NAMES)
+
+
+# --- checking a version's wording before it is kept --------------------------------------
+
+
+@dataclass(frozen=True)
+class FragmentProblem:
+    """Why a wording would break documents: the line of the fragment's file when known, the
+    reason, and the bundled example dossier it failed with (empty for a syntax error)."""
+
+    line: int | None
+    reason: str
+    exemple: str = ""
+
+    def __str__(self) -> str:
+        where = [f"ligne {self.line}"] if self.line else []
+        if self.exemple:
+            where.append(f"avec l'exemple « {self.exemple} »")
+        return f"{', '.join(where)} : {self.reason}" if where else self.reason
+
+
+class FragmentCheckError(ClausegenError):
+    """A version's wording is refused: it does not parse, or fails to render an example."""
+
+    def __init__(self, *, ref: str, action: str, problems: Sequence[FragmentProblem]) -> None:
+        super().__init__(f"Fragment « {ref} » : {action} refusé(e), la rédaction casserait les "
+                         "documents :\n" + "\n".join(f"  - {p}" for p in problems))
+        self.ref = ref
+        self.problems = list(problems)
+
+
+SUIVI_PIECES = ("convocation", "plan", "lettre", "bilan", "lettre_bilan")
+
+
+def _example_documents(loaded: LoadedDossier, pieces: Sequence[str], library: Library) -> Iterator[bytes]:
+    """The .docx of every piece of ``pieces`` the example dossier has data for, rendered with
+    ``library`` (a piece that does not apply to the example is passed over; a fragment's
+    failure is raised)."""
+    from clausegen.api.marche import render_piece
+    from clausegen.api.suivi import (
+        Cible,
+        open_suivi,
+        render_bilan,
+        render_convocation,
+        render_lettre,
+        render_lettre_bilan,
+        render_plan,
+    )
+
+    def attempt(render: Callable[..., Any], *args: object, **kwargs: object) -> Iterator[bytes]:
+        try:
+            made = render(*args, **kwargs)
+        except FragmentRenderError:
+            raise
+        except ClausegenError:
+            return  # the piece does not apply to this example (not suited, no plan…)
+        made = made[0] if isinstance(made, tuple) else made
+        yield made if isinstance(made, bytes) else made.docx
+
+    for piece in dict.fromkeys(p.split("_")[0] for p in pieces if not p.startswith(SUIVI_PIECES)):
+        yield from attempt(render_piece, loaded, piece, library=library, allow_drafts=True)
+    dossier = loaded.dossier
+    if not any(p in SUIVI_PIECES for p in pieces) or dossier.marche.date_notification is None \
+            or dossier.titulaire is None:
+        return
+    try:
+        suivi = dataclasses.replace(open_suivi(loaded, Cible(forcer=True)), library=library)
+    except ClausegenError:
+        return  # no plan de progrès in this example (clause d'insertion alone…)
+    if "convocation" in pieces:
+        yield from attempt(render_convocation, suivi)
+    for plan in dossier.plans[:1]:
+        if "plan" in pieces:
+            yield from attempt(render_plan, suivi, plan.annee)
+        if "lettre" in pieces:
+            yield from attempt(render_lettre, suivi, plan.annee)
+    for bilan in dossier.bilans[:1]:
+        if "bilan" in pieces:
+            yield from attempt(render_bilan, suivi, bilan.annee)
+        if "lettre_bilan" in pieces and bilan.reunion is not None:
+            yield from attempt(render_lettre_bilan, suivi, bilan.annee)
+
+
+def list_exemples() -> list[str]:
+    """The bundled example dossiers' file names (previews and test renders use them)."""
+    return sorted(p.name for p in examples_dir().glob("*.yml"))
+
+
+def check_fragment(fragment: Fragment, overlays: Sequence[Path] = ()) -> list[FragmentProblem]:
+    """What would break if this wording were used: its Jinja syntax, then a test render of
+    every piece it belongs to for each bundled example dossier (:func:`examples_dir`), with
+    this version in force. Empty when the wording is sound."""
+    syntax = syntax_error(fragment)
+    if syntax is not None:
+        return [FragmentProblem(*syntax)]
+    library = open_library(overlays).trying(fragment)
+    problems: list[FragmentProblem] = []
+    for path in sorted(examples_dir().glob("*.yml")):
+        loaded = read_dossier(path)
+        if loaded.dossier.bibliotheque:  # pinned to a release: it would not use this wording
+            continue
+        try:
+            for _ in _example_documents(loaded, fragment.meta.pieces, library):
+                pass
+        except FragmentRenderError as exc:
+            if exc.fragment_id != fragment.meta.id:
+                continue  # another fragment's failure is not this wording's
+            problem = _render_problem(fragment, exc, path.name)
+            if all((p.line, p.reason) != (problem.line, problem.reason) for p in problems):
+                problems.append(problem)
+    return problems
+
+
+_START, _END = "CLAUSEGENDEBUTDUFRAGMENT", "CLAUSEGENFINDUFRAGMENT"
+
+
+def render_fragment_text(fragment: Fragment, exemple: str, overlays: Sequence[Path] = ()) -> str:
+    """The wording of ``fragment`` as it reads, rendered, in the first of its pieces that the
+    bundled example ``exemple`` (a name of :func:`list_exemples`) has data for, with this
+    version in force: one paragraph per line (list items start with « – », table rows with
+    « | »). A refusal in French when the example uses no piece of this clause or when the
+    wording does not render."""
+    from clausegen.render.inspect import dump_text
+
+    if exemple not in list_exemples():
+        raise OrganisationLibraryError(ref=fragment.ref, reason=f"exemple « {exemple[:60]} » inconnu "
+                                       f"(attendu : {', '.join(list_exemples())}).")
+    syntax = syntax_error(fragment)
+    if syntax is not None:
+        raise FragmentCheckError(ref=fragment.ref, action="aperçu", problems=[FragmentProblem(*syntax)])
+    marked = dataclasses.replace(fragment, body=f"{_START}\n\n{fragment.body}\n\n{_END}\n")
+    library = open_library(overlays).trying(marked)
+    loaded = read_dossier(examples_dir() / exemple)
+    try:
+        for data in _example_documents(loaded, fragment.meta.pieces, library):
+            lines = dump_text(data).splitlines()
+            starts = [i for i, line in enumerate(lines) if _START in line]
+            ends = [i for i, line in enumerate(lines) if _END in line]
+            if starts and ends:
+                return "\n".join(_plain(line) for line in lines[starts[0] + 1:ends[0]]) + "\n"
+    except FragmentRenderError as exc:
+        raise FragmentCheckError(ref=fragment.ref, action="aperçu", problems=[
+            _render_problem(fragment, exc, exemple)]) from None
+    raise OrganisationLibraryError(ref=fragment.ref, reason=f"l'exemple « {exemple} » n'a aucune "
+                                   "pièce où figure cette clause (condition non remplie ou données "
+                                   "absentes) ; choisissez un autre exemple.")
+
+
+def exemple_for(fragment: Fragment, overlays: Sequence[Path] = ()) -> str | None:
+    """The first bundled example in which ``fragment`` appears (for a preview), or None."""
+    for exemple in list_exemples():
+        try:
+            render_fragment_text(fragment, exemple, overlays)
+        except FragmentCheckError:
+            return exemple  # it appears there, and the preview will say why it fails
+        except ClausegenError:
+            continue
+        return exemple
+    return None
+
+
+def _plain(line: str) -> str:
+    """A line of :func:`dump_text` as a person reads it: the style name dropped."""
+    if not line.startswith("["):
+        return line
+    style, _, text = line[1:].partition("] ")
+    return f"– {text}" if "List" in style or "Liste" in style else text
+
+
+def compare_rendered(old_ref: str, new_ref: str, exemple: str,
+                     overlays: Sequence[Path] = ()) -> Comparison:
+    """Two versions compared as they read once rendered for the example ``exemple``, paragraph
+    by paragraph (the source comparison is :func:`compare_versions`)."""
+    library = open_library(overlays)
+    old, new = parse_ref(library, old_ref), parse_ref(library, new_ref)
+    before = render_fragment_text(old, exemple, overlays)
+    after = render_fragment_text(new, exemple, overlays)
+    paragraphs = textdiff.compare_paragraphs(before.replace("\n", "\n\n"), after.replace("\n", "\n\n"))
+    section = RedlineSection(f"{new.meta.id} : {old.meta.version} \u2192 {new.meta.version}",
+                             f"{new.meta.titre} (texte rendu avec l'exemple « {exemple} »)",
+                             tuple(paragraphs))
+    revue = new.meta.revue
+    return Comparison(title=f"Comparaison de {old.ref} et {new.ref}, texte rendu",
+                      terminal=textdiff.unified(before, after, old.ref, new.ref), sections=(section,),
+                      author=revue.par if revue else "clausegen", date=revue.le if revue else None)
+
+
+_NO_ATTRIBUTE = re.compile(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'")
+_UNDEFINED = re.compile(r"'(\w+)' is undefined")
+
+
+def _render_problem(fragment: Fragment, exc: FragmentRenderError, exemple: str) -> FragmentProblem:
+    """A render failure in a juriste's words: Jinja's English for an unknown name rephrased,
+    and the line of the file that names it when Jinja gave none."""
+    reason, line, name = exc.reason, exc.line, None
+    if found := _NO_ATTRIBUTE.search(reason):
+        name = found.group(2)
+        reason = f"variable inconnue (« {name} » n'existe pas dans « {found.group(1)} »)"
+    elif found := _UNDEFINED.search(reason):
+        name = found.group(1)
+        reason = f"variable inconnue (« {name} » n'existe pas dans le dossier)"
+    if line is None and name is not None:
+        line = next((fragment.body_line + i for i, text in enumerate(fragment.body.splitlines())
+                     if re.search(rf"\b{re.escape(name)}\b", text)), None)
+    return FragmentProblem(line, reason, exemple)
+
+
+def _refuse_if_broken(fragment: Fragment, overlays: Sequence[Path], action: str) -> None:
+    problems = check_fragment(fragment, overlays)
+    if problems:
+        raise FragmentCheckError(ref=fragment.ref, action=action, problems=problems)
 
 
 def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
@@ -168,8 +384,7 @@ def publish_release(release: str, on: dt.date, *, replace: bool = False,
     target = _writable_target(overlays, f"publier la version {release}")
     problems = [p for p in verify_library(overlays) if p.niveau == ERREUR]
     if problems:
-        raise ReleaseError(release=release, reason="refusée, la vérification trouve des erreurs :\n"
-                           + "\n".join(str(p) for p in problems))
+        raise ReleaseCheckError(release=release, problems=problems)
     library = open_library(overlays, use_cache=False)
     if library.roots[-1] != target:
         raise LibraryWriteError(what=f"publier la version {release}")
@@ -178,6 +393,40 @@ def publish_release(release: str, on: dt.date, *, replace: bool = False,
         for path, text in prepared.files.items():
             write_atomic(path, text.encode("utf-8"))
     return prepared
+
+
+class ReleaseCheckError(ReleaseError):
+    """A release refused because the library check finds errors (kept in ``problems``, so a
+    page can list them without the files' paths)."""
+
+    def __init__(self, *, release: str, problems: Sequence[Problem]) -> None:
+        super().__init__(release=release, reason="refusée, la vérification trouve des erreurs :\n"
+                         + "\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def is_deletable(fragment: Fragment, overlays: Sequence[Path] = ()) -> bool:
+    """A version of an organisation library that was never validated (no review in its
+    header) nor published: nothing generated can have used it."""
+    if not is_organisation_version(fragment, overlays) or fragment.meta.statut is Statut.valide \
+            or fragment.meta.revue is not None:
+        return False
+    return not any(published for f, published in list_versions(fragment.meta.id, overlays)
+                   if f.meta.version == fragment.meta.version)
+
+
+def delete_version(ref: str, *, overlays: Sequence[Path] = (),
+                   expected_sha256: str | None = None) -> Fragment:
+    """Delete a version that was never validated nor published (:func:`is_deletable`);
+    the version deleted."""
+    fragment = _writable(ref, overlays, "supprimer la version")
+    with verrou(racine_de(fragment.path), ref):
+        fragment = _current(ref, overlays, expected_sha256)
+        if not is_deletable(fragment, overlays):
+            raise OrganisationLibraryError(ref=ref, reason="seule une version jamais validée ni "
+                                           "publiée se supprime ; retirez celle-ci (statut « retiré »).")
+        fragment.path.unlink()
+    return fragment
 
 
 def list_releases(overlays: Sequence[Path] = ()) -> list[str]:
@@ -212,6 +461,8 @@ def set_statut(ref: str, target: Statut, *, par: str | None, le: dt.date | None,
     with verrou(racine_de(fragment.path), ref):
         fragment = _current(ref, overlays, expected_sha256)
         text = workflow.change_status(fragment, read_text(fragment.path), target, par=par, le=le)
+        if target in (Statut.en_revue, Statut.valide):  # retiring or sending back is always possible
+            _refuse_if_broken(fragment, overlays, f"passage au statut « {target.value} »")
         write_atomic(fragment.path, text.encode("utf-8"))
     return parse_fragment(text, fragment.path, layer=fragment.layer)
 
@@ -230,6 +481,7 @@ def edit_brouillon(ref: str, corps: str, *, overlays: Sequence[Path] = (),
         corps = corps.replace("\r\n", "\n").strip("\n") + "\n"
         text = f"---\n{head}---\n\n{corps}"
         edited = parse_fragment(text, fragment.path, layer=fragment.layer)
+        _refuse_if_broken(edited, overlays, "enregistrement")
         write_atomic(fragment.path, text.encode("utf-8"))
     return edited
 

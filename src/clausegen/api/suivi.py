@@ -57,6 +57,7 @@ from clausegen.errors import (
     ValidationFailed,
 )
 from clausegen.library import Library
+from clausegen.library.diff import DiffParagraph, compare_paragraphs
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
@@ -675,3 +676,83 @@ def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mappin
     loaded = LoadedDossier(dossier=dossier, path=Path(nom),
                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return ComposedDossier(loaded, text, [])
+
+
+# --- the titulaire's contributions, read before they are accepted ----------------------------
+
+
+def _date_lue(value: object) -> str:
+    try:
+        return date_longue(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _nombre_lu(value: object) -> str:
+    try:
+        return nombre(str(value))
+    except (ArithmeticError, ValueError):
+        return str(value)
+
+
+def describe_plan(plan: Mapping[str, Any]) -> list[str]:
+    """A stored plan (the dictionary of a :class:`PlanAnnuel`) as French lines, one per point:
+    what a facilitator reads before accepting it and what two plans are compared on."""
+    lines = []
+    if plan.get("date_validation"):
+        lines.append(f"Plan arrêté le {_date_lue(plan['date_validation'])}")
+    for bloc in plan.get("axes", []):
+        try:
+            axe = label(CodeAxe(bloc.get("axe")))
+        except ValueError:
+            axe = str(bloc.get("axe"))
+        for n, o in enumerate(bloc.get("objectifs", []), 1):
+            lines.append(f"{axe} — objectif {n} : {o.get('libelle')} ; indicateur : "
+                         f"{o.get('indicateur')} ; cible : {_nombre_lu(o.get('valeur_cible'))} "
+                         f"{o.get('unite')} ; échéance : {_date_lue(o.get('echeance'))}"
+                         + (f" ; justificatif : {o['justificatif']}" if o.get("justificatif") else ""))
+        for cle, qui in (("actions_titulaire", "action du titulaire"),
+                         ("actions_acheteur", "action de l'acheteur")):
+            for n, a in enumerate(bloc.get(cle, []), 1):
+                lines.append(f"{axe} — {qui} {n} : {a.get('libelle')} ; échéance : "
+                             f"{_date_lue(a.get('echeance'))}")
+        for cle, quoi in (("moyens_titulaire", "moyens du titulaire"),
+                          ("moyens_acheteur", "moyens de l'acheteur"),
+                          ("suivi_controle", "suivi et contrôle")):
+            if bloc.get(cle):
+                lines.append(f"{axe} — {quoi} : " + " ; ".join(str(m) for m in bloc[cle]))
+    return lines
+
+
+def describe_resultats(resultats: Mapping[str, Any], plan: Mapping[str, Any] | None) -> list[str]:
+    """Stored results as French lines, objectives and actions named by the plan's wording."""
+    libelles = {item.get("id"): item.get("libelle") for bloc in (plan or {}).get("axes", [])
+                for cle in ("objectifs", "actions_titulaire", "actions_acheteur")
+                for item in bloc.get(cle, [])}
+    lines = [f"Objectif « {libelles.get(r.get('objectif'), r.get('objectif'))} » : valeur atteinte "
+             f"{_nombre_lu(r.get('valeur_atteinte'))}"
+             + (f" ({r['commentaire']})" if r.get("commentaire") else "")
+             for r in resultats.get("objectifs", [])]
+    lines += [f"Action « {libelles.get(a.get('action'), a.get('action'))} » : "
+              + ("réalisée" if a.get("realisee") else "non réalisée")
+              for a in resultats.get("actions", [])]
+    for cle, quoi in (("heures_insertion_realisees", "Heures d'insertion réalisées"),
+                      ("actions_insertion_realisees", "Actions d'insertion réalisées"),
+                      ("montant_annuel_ht", "Montant annuel HT des prestations"),
+                      ("smic_horaire_brut", "SMIC horaire brut")):
+        if resultats.get(cle) is not None:
+            lines.append(f"{quoi} : {_nombre_lu(resultats[cle])}")
+    return lines
+
+
+def compare_contribution(genre: str, actuel: Mapping[str, Any] | None, propose: Mapping[str, Any],
+                         plan: Mapping[str, Any] | None = None) -> list[DiffParagraph]:
+    """What a submitted plan or results (``genre``) change from the accepted ones of the year
+    (``actuel``, None when there are none yet), point by point and word by word."""
+    def text(contenu: Mapping[str, Any] | None) -> str:
+        if contenu is None:
+            return ""
+        lines = describe_plan(contenu) if genre == "plan" else describe_resultats(contenu, plan)
+        return "\n\n".join(lines)
+
+    return compare_paragraphs(text(actuel), text(propose))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -57,6 +58,8 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     nom: Mapped[str] = mapped_column(String(200), unique=True)
     cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
+    second_juriste: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """A fragment version is validated by a lawyer other than those who wrote it (default)."""
 
 
 class Compte(Base):

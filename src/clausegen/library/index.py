@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from clausegen.errors import (
     UnreviewedVersionError,
 )
 from clausegen.models._base import version_key
-from clausegen.models.fragment import Canevas, CcagTable, Fragment, Statut
+from clausegen.models.fragment import Canevas, CcagTable, Fragment, Revue, Statut
 
 
 @dataclass
@@ -105,6 +106,20 @@ class Library:
     def pinned(self, release: str, entries: dict[str, tuple[str, str, str]]) -> Library:
         """A view of this library that resolves every id to the version a release recorded."""
         return replace(self, release=release, pins=dict(entries))
+
+    def trying(self, fragment: Fragment) -> Library:
+        """A copy in which ``fragment`` is the only version of its id, in force (as if
+        validated): what a test render of a draft uses. This library is left unchanged."""
+        fragment_id = fragment.meta.id
+        meta = fragment.meta.model_copy(update={
+            "statut": Statut.valide,
+            "revue": fragment.meta.revue or Revue(par="essai", le=dt.date(2000, 1, 1))})
+        candidate = replace(fragment, meta=meta)
+        return replace(self, _fragments={**self._fragments, fragment_id: {meta.version: candidate}},
+                       _top_layer={**self._top_layer, fragment_id: candidate.layer},
+                       _overridden=self._overridden - {fragment_id},
+                       _layered={**self._layered, (fragment_id, meta.version, candidate.layer): candidate},
+                       pins={})
 
     def _resolve_pinned(self, fragment_id: str) -> Fragment:
         if fragment_id not in self.pins:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false
 
-from clausegen.db import Compte, DossierWeb, Role, Suivi
+from clausegen.db import Compte, DossierWeb, Role, Soumission, Suivi
 
 LECTEURS_DE_L_ORGANISATION = (Role.acheteur, Role.juriste, Role.administrateur)
 
@@ -90,6 +90,17 @@ def peut_voir_suivi(compte: Compte, dossier: DossierWeb, suivi: Suivi | None) ->
 def peut_contribuer(compte: Compte, dossier: DossierWeb, suivi: Suivi | None) -> bool:
     """Submitting a draft plan or yearly results: the market's titulaire only."""
     return est_titulaire_du_marche(compte, dossier, suivi)
+
+
+def peut_voir_soumission(compte: Compte, dossier: DossierWeb, suivi: Suivi | None,
+                         soumission: Soumission) -> bool:
+    """A submission and its proof: those who see the market as the buyer's side does, and,
+    among titulaires, only the account that made it while it is still the market's titulaire
+    (a market re-linked to another company never shows it the previous one's, W4)."""
+    if peut_voir_dossier(compte, dossier):
+        return True
+    return (est_titulaire_du_marche(compte, dossier, suivi)
+            and soumission.soumis_par_id == compte.id)
 
 
 def dossiers_visibles(compte: Compte) -> ColumnElement[bool]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clausegen.db.models import Compte
+from clausegen.db.models import Compte, Organisation
 
 
 def list_comptes(session: Session, organisation_id: int) -> list[Compte]:
@@ -18,3 +18,9 @@ def list_comptes(session: Session, organisation_id: int) -> list[Compte]:
 def find_compte(session: Session, compte_id: int) -> Compte | None:
     """One account by id (any organisation: the caller checks it may see it)."""
     return session.get(Compte, compte_id)
+
+
+def set_second_juriste(session: Session, organisation: Organisation, exige: bool) -> None:
+    """Require (or not) a second lawyer to validate a fragment version; committed."""
+    organisation.second_juriste = exige
+    session.commit()

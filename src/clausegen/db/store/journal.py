@@ -25,3 +25,12 @@ def list_fragment_entries(session: Session, organisation_id: int,
         EntreeJournal.organisation_id == organisation_id,
         EntreeJournal.action.in_(FRAGMENT_ACTIONS),
         EntreeJournal.objet.like(f"{fragment_id}@%")).order_by(EntreeJournal.id.desc())))
+
+
+def list_fragment_authors(session: Session, organisation_id: int, ref: str) -> set[int]:
+    """The accounts that created the version ``ref`` (``id@version``) or saved its wording
+    (both journalled as ``version_fragment``)."""
+    return {compte_id for compte_id in session.scalars(select(EntreeJournal.compte_id).where(
+        EntreeJournal.organisation_id == organisation_id,
+        EntreeJournal.action == "version_fragment", EntreeJournal.objet == ref))
+        if compte_id is not None}

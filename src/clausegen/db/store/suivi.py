@@ -161,10 +161,22 @@ def list_pieces_emises(session: Session, dossier_id: int) -> list[tuple[Generati
 # --- the titulaire's submissions ------------------------------------------------------------
 
 
-def list_soumissions(session: Session, dossier_id: int, annee: int) -> list[Soumission]:
-    """The submissions of a year, newest first."""
+def list_soumissions(session: Session, dossier_id: int, annee: int, *,
+                     soumis_par_id: int | None = None) -> list[Soumission]:
+    """The submissions of a year, newest first (only those of account ``soumis_par_id``
+    when given)."""
+    query = select(Soumission).where(Soumission.dossier_id == dossier_id, Soumission.annee == annee)
+    if soumis_par_id is not None:
+        query = query.where(Soumission.soumis_par_id == soumis_par_id)
+    return list(session.scalars(query.order_by(Soumission.id.desc())))
+
+
+def list_soumissions_en_attente(session: Session, dossier_ids: list[int]) -> list[Soumission]:
+    """The submissions awaiting review on these markets, oldest first."""
+    if not dossier_ids:
+        return []
     return list(session.scalars(select(Soumission).where(
-        Soumission.dossier_id == dossier_id, Soumission.annee == annee).order_by(Soumission.id.desc())))
+        Soumission.dossier_id.in_(dossier_ids), Soumission.etat == "soumise").order_by(Soumission.id)))
 
 
 def find_soumission(session: Session, dossier_id: int, soumission_id: int) -> Soumission | None:

@@ -1,4 +1,4 @@
-"""The administrator's pages: the organisation's accounts."""
+"""The administrator's pages: the organisation's accounts and its settings."""
 
 from __future__ import annotations
 
@@ -84,3 +84,15 @@ def changer_role(compte_id: int) -> Response | tuple[str, int]:
     changer_role_compte(db(), cible, Role(role), par=compte_courant())
     flash(f"{cible.nom} a désormais le rôle {role}.")
     return redirect(url_for("admin.comptes"))
+
+
+@bp.post("/organisation/second-juriste")
+@role_requis(Role.administrateur)
+def second_juriste() -> Response:
+    """Require (default) or not a second lawyer to validate a fragment version."""
+    organisation = compte_courant().organisation
+    exige = request.form.get("second_juriste") == "oui"
+    store.set_second_juriste(db(), organisation, exige)
+    flash("Validation des clauses : " + ("par un second juriste, autre que leur rédacteur."
+                                         if exige else "par tout juriste, rédacteur compris."))
+    return redirect(url_for("admin.comptes") + "#reglages")

@@ -14,13 +14,20 @@ from werkzeug.wrappers import Response
 from clausegen.api import open_library
 from clausegen.api.bibliotheque import (
     Comparison,
+    FragmentCheckError,
+    ReleaseCheckError,
     allowed_statuts,
+    compare_rendered,
     compare_versions,
     create_version,
+    delete_version,
     edit_brouillon,
     ensure_bibliotheque,
+    exemple_for,
     fragment_token,
+    is_deletable,
     is_organisation_version,
+    list_exemples,
     list_fragments,
     list_releases,
     list_versions,
@@ -29,12 +36,13 @@ from clausegen.api.bibliotheque import (
     parse_ref,
     publish_release,
     read_changelog,
+    render_fragment_text,
     render_redline,
     set_statut,
 )
 from clausegen.db import Role
 from clausegen.db.journal import consigner
-from clausegen.db.store.journal import list_fragment_entries
+from clausegen.db.store.journal import list_fragment_authors, list_fragment_entries
 from clausegen.errors import ClausegenError, FragmentNotFoundError
 from clausegen.models._base import label
 from clausegen.models.fragment import Categorie, Fragment, Statut
@@ -113,14 +121,37 @@ def fragment(fragment_id: str) -> str:
 
 @bp.get("/<fragment_id>/<version>")
 @role_requis(*LECTEURS)
-def version(fragment_id: str, version: str) -> str:
-    """One version's header and wording (editable only while a brouillon of the organisation)."""
-    trouvee = _version(fragment_id, version)
-    modifiable = (droits.peut_modifier_bibliotheque(compte_courant())
-                  and trouvee.meta.statut is Statut.brouillon
-                  and is_organisation_version(trouvee, _couches()))
-    return render_template("bibliotheque/version.html", fragment=trouvee, modifiable=modifiable,
-                           jeton=fragment_token(trouvee))
+def version(fragment_id: str, version: str) -> tuple[str, int]:
+    """One version's header, wording (editable only while a brouillon of the organisation)
+    and its preview: the clause rendered with a bundled example dossier."""
+    return _page_version(_version(fragment_id, version))
+
+
+def _apercu(fragment: Fragment, exemple: str | None) -> tuple[str | None, str, str]:
+    """(example used, rendered text, why there is none) for the preview of ``fragment``."""
+    exemple = exemple if exemple in list_exemples() else exemple_for(fragment, _couches())
+    if exemple is None:
+        return None, "", "aucun exemple fourni n'a de pièce où figure cette clause."
+    try:
+        return exemple, render_fragment_text(fragment, exemple, _couches()), ""
+    except FragmentCheckError as exc:
+        return exemple, "", " ; ".join(str(p) for p in exc.problems)
+    except ClausegenError as exc:
+        return exemple, "", _sans_chemin(str(exc))
+
+
+def _page_version(fragment: Fragment, *, corps: str | None = None,
+                  problemes: list[str] | None = None, statut: int = 200) -> tuple[str, int]:
+    couches = _couches()
+    juriste = droits.peut_modifier_bibliotheque(compte_courant())
+    modifiable = (juriste and fragment.meta.statut is Statut.brouillon
+                  and is_organisation_version(fragment, couches))
+    exemple, apercu, sans_apercu = _apercu(fragment, request.args.get("exemple"))
+    return render_template(
+        "bibliotheque/version.html", fragment=fragment, modifiable=modifiable,
+        supprimable=juriste and is_deletable(fragment, couches), jeton=fragment_token(fragment),
+        corps=fragment.body if corps is None else corps, problemes=problemes or [],
+        exemples=list_exemples(), exemple=exemple, apercu=apercu, sans_apercu=sans_apercu), statut
 
 
 def _apres(message: str, fragment_id: str) -> Response:
@@ -128,8 +159,20 @@ def _apres(message: str, fragment_id: str) -> Response:
     return redirect(url_for("bibliotheque.fragment", fragment_id=fragment_id))
 
 
+def _sans_chemin(message: str) -> str:
+    """A message without the server's paths (the organisation's library is named instead)."""
+    racine = str(_racine())
+    return message.replace(racine, "bibliothèque de l'organisation")
+
+
 def _refus(exc: ClausegenError) -> tuple[str, int]:
-    return page_erreur(409, str(exc))
+    return page_erreur(409, _sans_chemin(str(exc)))
+
+
+def _refus_redaction(exc: FragmentCheckError) -> tuple[str, int]:
+    lignes = "\n".join(f"– {p}" for p in exc.problems)
+    return page_erreur(422, f"{exc.ref} : la rédaction casserait les documents, rien n'a été "
+                            f"enregistré.\n{lignes}")
 
 
 @bp.post("/<fragment_id>/versions")
@@ -167,10 +210,18 @@ def statut(fragment_id: str, version: str) -> Response | tuple[str, int]:
     if not commentaire:
         return page_erreur(422, "Champ « Commentaire de revue » : un commentaire est attendu "
                                 "(ce qui a été relu, ce qui reste à faire).")
+    ref = f"{fragment_id}@{version}"
+    if (cible is Statut.valide and moi.organisation.second_juriste
+            and moi.id in list_fragment_authors(db(), moi.organisation_id, ref)):
+        return page_erreur(403, f"{ref} : vous avez rédigé cette version ; sa validation revient "
+                                "à un autre juriste de l'organisation (règle des deux juristes, "
+                                "réglable par l'administrateur).")
     le = dt.date.today()
     try:
-        change = set_statut(f"{fragment_id}@{version}", cible, par=moi.nom, le=le,
+        change = set_statut(ref, cible, par=moi.nom, le=le,
                             overlays=_couches(), expected_sha256=request.form.get("jeton", ""))
+    except FragmentCheckError as exc:
+        return _refus_redaction(exc)
     except ClausegenError as exc:
         return _refus(exc)
     consigner(db(), action="statut_fragment", objet=change.ref, compte=moi,
@@ -184,14 +235,41 @@ def statut(fragment_id: str, version: str) -> Response | tuple[str, int]:
 def texte(fragment_id: str, version: str) -> Response | tuple[str, int]:
     """Save the wording of a brouillon (a validated version is never edited)."""
     _juriste()
-    _version(fragment_id, version)
+    trouvee = _version(fragment_id, version)
+    corps = request.form.get("corps", "")
     try:
-        change = edit_brouillon(f"{fragment_id}@{version}", request.form.get("corps", ""),
+        change = edit_brouillon(f"{fragment_id}@{version}", corps,
                                 overlays=_couches(), expected_sha256=request.form.get("jeton", ""))
+    except FragmentCheckError as exc:
+        return _page_version(trouvee, corps=corps, problemes=[str(p) for p in exc.problems],
+                             statut=422)
     except ClausegenError as exc:
         return _refus(exc)
+    consigner(db(), action="version_fragment", objet=change.ref, compte=compte_courant(),
+              details={"vers": "rédaction enregistrée"})
     flash(f"Rédaction de {change.ref} enregistrée.")
     return redirect(url_for("bibliotheque.version", fragment_id=fragment_id, version=version))
+
+
+@bp.post("/<fragment_id>/<version>/suppression")
+@role_requis(*LECTEURS)
+def suppression(fragment_id: str, version: str) -> Response | tuple[str, int]:
+    """Delete a version never validated nor published (nothing generated used it)."""
+    _juriste()
+    _version(fragment_id, version)
+    try:
+        supprimee = delete_version(f"{fragment_id}@{version}", overlays=_couches(),
+                                   expected_sha256=request.form.get("jeton", ""))
+    except ClausegenError as exc:
+        return _refus(exc)
+    consigner(db(), action="statut_fragment", objet=supprimee.ref, compte=compte_courant(),
+              details={"vers": "supprimée", "commentaire": "version jamais validée supprimée"})
+    flash(f"Version {supprimee.ref} supprimée.")
+    try:
+        list_versions(fragment_id, _couches())
+    except FragmentNotFoundError:  # its only version: the fragment is gone with it
+        return redirect(url_for("bibliotheque.liste"))
+    return redirect(url_for("bibliotheque.fragment", fragment_id=fragment_id))
 
 
 def _comparaison(fragment_id: str) -> Comparison:
@@ -204,9 +282,29 @@ def _comparaison(fragment_id: str) -> Comparison:
 @bp.get("/<fragment_id>/comparaison")
 @role_requis(*LECTEURS)
 def comparaison(fragment_id: str) -> str:
-    """Two versions side by side, deletions and insertions marked."""
+    """Two versions side by side as they read once rendered with an example dossier
+    (deletions and insertions marked), and the comparison of their source."""
+    source = _comparaison(fragment_id)
+    ancienne = _version(fragment_id, request.args.get("ancienne", ""))
+    exemple = request.args.get("exemple")
+    if exemple not in list_exemples():
+        exemple = exemple_for(_version(fragment_id, request.args.get("nouvelle", "")), _couches()) \
+            or exemple_for(ancienne, _couches())
+    rendue, sans_rendu = None, ""
+    if exemple is None:
+        sans_rendu = "aucun exemple fourni n'a de pièce où figure cette clause."
+    else:
+        try:
+            rendue = compare_rendered(f"{fragment_id}@{request.args.get('ancienne')}",
+                                      f"{fragment_id}@{request.args.get('nouvelle')}", exemple,
+                                      _couches())
+        except FragmentCheckError as exc:
+            sans_rendu = " ; ".join(f"{exc.ref} : {p}" for p in exc.problems)
+        except ClausegenError as exc:
+            sans_rendu = _sans_chemin(str(exc))
     return render_template("bibliotheque/comparaison.html", fragment_id=fragment_id,
-                           comparaison=_comparaison(fragment_id), args=request.args)
+                           comparaison=source, rendue=rendue, sans_rendu=sans_rendu,
+                           exemple=exemple, exemples=list_exemples(), args=request.args)
 
 
 @bp.get("/<fragment_id>/comparaison.docx")
@@ -229,6 +327,11 @@ def publier() -> Response | tuple[str, int]:
     version = request.form.get("version", "").strip()
     try:
         prepared = publish_release(version, dt.date.today(), overlays=_couches())
+    except ReleaseCheckError as exc:
+        lignes = "\n".join(f"– {p.ref} : {p.message}" for p in exc.problems)
+        return page_erreur(409, f"Publication {version} refusée : la vérification de la "
+                                f"bibliothèque trouve des erreurs. Corrigez, retirez ou supprimez "
+                                f"les versions en cause, puis publiez de nouveau.\n{lignes}")
     except ClausegenError as exc:
         return _refus(exc)
     consigner(db(), action="publication", objet=f"publication {version}", compte=compte_courant(),

@@ -104,9 +104,13 @@ def _portefeuille(nouvelle_adresse: str | None) -> str:
         semaine += [(marche, e) for e in a_faire if e.en_retard or e.cette_semaine]
     lignes.sort(key=lambda ligne: ligne.ordre)
     semaine.sort(key=lambda pair: pair[1].echeance.date)
+    marches = {ligne.marche.dossier.id: ligne.marche for ligne in lignes}
+    a_examiner = [(marches[s.dossier_id], s)
+                  for s in store.list_soumissions_en_attente(db(), list(marches))]
     jeton = store.find_jeton(db(), compte_courant())
     return render_template("suivi/portefeuille.html", lignes=lignes, semaine=semaine,
-                           jeton_agenda=jeton, nouvelle_adresse=nouvelle_adresse)
+                           a_examiner=a_examiner, jeton_agenda=jeton,
+                           nouvelle_adresse=nouvelle_adresse)
 
 
 @bp.post("/suivi/calendrier")
@@ -171,8 +175,9 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
     if str(annee) in marche.suivi.resultats:
         bilan, erreur_bilan = _bilan(marche, annee)
     tableau = _tableau_pluriannuel(marche, total)
-    soumissions = store.list_soumissions(db(), marche.dossier.id, annee)
     titulaire = droits.est_titulaire_du_marche(moi, marche.dossier, marche.suivi)
+    soumissions = store.list_soumissions(db(), marche.dossier.id, annee,
+                                         soumis_par_id=moi.id if titulaire else None)
     return render_template(
         "suivi/annee.html", marche=marche, dossier=marche.dossier, suivi=marche.suivi,
         annee=annee, total=total, echeances=echeances, manque=manque,

@@ -13,15 +13,17 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from clausegen.api import suivi as api_suivi
 from clausegen.db import Role, Soumission
 from clausegen.db.store import suivi as store
+from clausegen.errors import FieldProblem
 from clausegen.models.suivi import PlanAnnuel
 from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.config import MAX_PREUVE_BYTES
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.marches import Marche, marche_suivi, marche_visible
-from clausegen.web.routes.suivi import page_annee, valider_resultats
+from clausegen.web.routes.suivi import ETATS_SOUMISSION, page_annee, valider_resultats
 from clausegen.web.session import compte_courant, connexion_requise, role_requis
 from clausegen.web.suivi_formulaires import (
     axes_retenus,
@@ -97,17 +99,46 @@ def soumettre_resultats(dossier_id: int, annee: int) -> Response | tuple[str, in
 
 
 def _soumission(marche: Marche, soumission_id: int) -> Soumission:
+    """The market's submission if the account may see it (404 otherwise, existence hidden)."""
     soumission = store.find_soumission(db(), marche.dossier.id, soumission_id)
-    if soumission is None:
+    if soumission is None or not droits.peut_voir_soumission(compte_courant(), marche.dossier,
+                                                             marche.suivi, soumission):
         abort(404)
     return soumission
+
+
+def _page_soumission(marche: Marche, soumission: Soumission, *, commentaire: str = "",
+                     problemes: list[FieldProblem] | None = None, statut: int = 200) -> tuple[str, int]:
+    """A submission as the titulaire sent it, and what it changes from the accepted plan or
+    results of the year; the facilitator's review form while it awaits review."""
+    annee = str(soumission.annee)
+    plan = marche.suivi.plans.get(annee)
+    if soumission.genre == "plan":
+        actuel, lignes = plan, api_suivi.describe_plan(soumission.contenu)
+    else:
+        actuel = marche.suivi.resultats.get(annee)
+        lignes = api_suivi.describe_resultats(soumission.contenu, plan)
+    return render_template(
+        "suivi/soumission.html", marche=marche, dossier=marche.dossier, soumission=soumission,
+        lignes=lignes, actuel=actuel, commentaire=commentaire, problemes=problemes or [],
+        differences=api_suivi.compare_contribution(soumission.genre, actuel, soumission.contenu, plan),
+        peut_examiner=droits.suit_le_marche(compte_courant(), marche.dossier),
+        etats_soumission=ETATS_SOUMISSION), statut
+
+
+@bp.get("/suivi/<int:dossier_id>/soumissions/<int:soumission_id>")
+@connexion_requise
+def soumission(dossier_id: int, soumission_id: int) -> tuple[str, int]:
+    """Read a submitted plan or results, with its differences from the current ones."""
+    marche = marche_visible(dossier_id)
+    return _page_soumission(marche, _soumission(marche, soumission_id))
 
 
 @bp.post("/suivi/<int:dossier_id>/soumissions/<int:soumission_id>/revue")
 @connexion_requise
 def revue(dossier_id: int, soumission_id: int) -> Response | tuple[str, int]:
     """The facilitator accepts a submission (it becomes the year's plan or results) or asks
-    for changes (with a comment the titulaire reads)."""
+    for changes (with a message the titulaire reads)."""
     marche = marche_suivi(dossier_id)
     soumission = _soumission(marche, soumission_id)
     decision = request.form.get("decision", "")
@@ -115,9 +146,11 @@ def revue(dossier_id: int, soumission_id: int) -> Response | tuple[str, int]:
     if soumission.etat != "soumise":
         return page_erreur(409, "Cette contribution a déjà été examinée.")
     if decision not in ("accepter", "modifier"):
-        return page_erreur(422, "Champ « Décision » : accepter ou demander des modifications.")
+        return _page_soumission(marche, soumission, commentaire=commentaire, statut=422, problemes=[
+            FieldProblem("decision", "accepter ou demander des modifications")])
     if decision == "modifier" and not commentaire:
-        return page_erreur(422, "Champ « Commentaire » : dites au titulaire ce qu'il doit modifier.")
+        return _page_soumission(marche, soumission, statut=422, problemes=[FieldProblem(
+            "commentaire", "dites au titulaire ce qu'il doit modifier")])
     sans_plan = str(soumission.annee) not in marche.suivi.plans
     if decision == "accepter" and soumission.genre == "resultats" and sans_plan:
         return page_erreur(409, "Le plan de l'année n'est plus accepté : résultats sans objet.")
