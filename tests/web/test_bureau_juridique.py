@@ -137,8 +137,9 @@ def test_lawyer_takes_a_fragment_from_brouillon_to_valide(app: Flask, client: Cl
     assert "Conforme à la grille ; formulation simplifiée" in page
     with sessions_de(app)() as db:
         actes = db.scalars(select(EntreeJournal.action).order_by(EntreeJournal.id)).all()
+    # the second juriste logs in to validate (issue 22 item 6: four eyes), then the first again
     assert actes == ["connexion", "version_fragment", "version_fragment", "statut_fragment",
-                     "statut_fragment"]
+                     "connexion", "statut_fragment", "connexion"]
 
 
 def test_buyers_next_generation_uses_the_validated_version(app: Flask, client: Client) -> None:
