@@ -157,23 +157,31 @@ def convert_bytes(docx: bytes, name: str, fmt: str = "pdf") -> bytes:
         return converted.read_bytes()
 
 
-def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
+def write_profile(profile: Path) -> None:
+    """A new private LibreOffice profile in ``profile`` (:data:`PROFILE_SETTINGS`)."""
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, encoding="utf-8")
+
+
+def prepare_source(document: Path, source: Path) -> Path:
+    """Copy ``document`` to ``source``, the file LibreOffice opens; a Word document's
+    references to whole articles are frozen first (see the module's docstring)."""
     from clausegen.render.numbering import freeze_article_references
 
+    data = document.read_bytes()
+    source.write_bytes(freeze_article_references(data) if source.suffix == ".docx" else data)
+    return source
+
+
+def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
     label = LABELS[fmt]
     target, _ = FILTERS[(suffix, fmt)]
     soffice = require_soffice(documents[0], label)
     with tempfile.TemporaryDirectory(prefix="clausegen-conversion-") as work:
         workdir = Path(work)
-        (workdir / "profil" / "user").mkdir(parents=True)
-        (workdir / "profil" / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS,
-                                                                            encoding="utf-8")
-        sources = []
-        for index, document in enumerate(documents):
-            source = workdir / f"document-{index}{suffix}"
-            data = document.read_bytes()
-            source.write_bytes(freeze_article_references(data) if suffix == ".docx" else data)
-            sources.append(source)
+        write_profile(workdir / "profil")
+        sources = [prepare_source(document, workdir / f"document-{index}{suffix}")
+                   for index, document in enumerate(documents)]
         command = _command(soffice, workdir / "profil", sources, suffix, fmt, workdir)
         timeout = TIMEOUT_SECONDS + TIMEOUT_PER_DOCUMENT * (len(sources) - 1)
         try:
