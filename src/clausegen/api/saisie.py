@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 
 from clausegen import __version__
 from clausegen.api.marche import PIECES, LoadedDossier, open_library, render_piece, suited_or_forced
+from clausegen.api.piece import Converter, to_pdf
 from clausegen.domain.faisabilite import Faisabilite, assess_faisabilite
 from clausegen.dossier_file import parse_dossier, validated_document
 from clausegen.dossier_text import dossier_text
@@ -29,7 +29,7 @@ from clausegen.models.dossier import Dossier, Marche
 from clausegen.models.validation import problems_from
 from clausegen.render.html import blocks_to_html
 from clausegen.render.package import rezip
-from clausegen.render.pdf import convert_documents, find_soffice
+from clausegen.render.pdf import find_soffice
 from clausegen.yaml_files import read_document
 
 
@@ -144,10 +144,6 @@ def pdf_disponible() -> bool:
     return find_soffice() is not None
 
 
-def pdf_depuis_docx(docx: bytes, nom: str) -> bytes:
-    """The PDF of a .docx, converted by LibreOffice in a private temporary directory."""
-    with tempfile.TemporaryDirectory(prefix="clausegen-web-pdf-") as travail:
-        source = Path(travail) / nom
-        source.write_bytes(docx)
-        (pdf,) = convert_documents([source], "pdf")
-        return pdf.read_bytes()
+def pdf_depuis_docx(docx: bytes, nom: str, converter: Converter | None = None) -> bytes:
+    """The PDF of a .docx (:func:`clausegen.api.piece.to_pdf`)."""
+    return to_pdf(docx, nom, converter)

@@ -69,6 +69,19 @@ def _start(profile: str) -> tuple[subprocess.Popen[bytes], Any]:
     return office, remote.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", remote)
 
 
+def _office_pid(office: subprocess.Popen[bytes]) -> int:
+    """The process that does the work: ``soffice`` starts ``soffice.bin`` (Linux), else itself."""
+    try:
+        children = [c for task in Path(f"/proc/{office.pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+        for child in children:
+            if Path(f"/proc/{child}/comm").read_text().strip() == "soffice.bin":
+                return int(child)
+    except OSError:
+        pass
+    return office.pid
+
+
 def _stop(office: subprocess.Popen[bytes], desktop: Any) -> None:
     with contextlib.suppress(Exception):  # the bridge closes as LibreOffice quits
         desktop.terminate()
@@ -122,7 +135,7 @@ def serve(profile: str) -> int:
     """Keep LibreOffice running and convert what the standard input asks, one line each."""
     office, desktop = _start(profile)
     try:
-        _answer({"ready": True, "office": office.pid})
+        _answer({"ready": True, "office": _office_pid(office)})
         for line in sys.stdin:
             request = json.loads(line)
             try:
