@@ -15,7 +15,8 @@ from clausegen.render.converter import Converter, converter_available
 from clausegen.render.package import rezip
 from clausegen.render.pdf import convert_bytes, find_soffice
 
-__all__ = ["Converter", "RenderedPiece", "pdf_available", "start_converter", "to_pdf", "zip_archive"]
+__all__ = ["Converter", "RenderedPiece", "converter_available", "pdf_available", "start_converter", "to_pdf",
+           "zip_archive"]
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class Converter:
         """Quit LibreOffice and the helper (killed after :data:`STOP_SECONDS`), remove the
         profile. A conversion in progress ends with an error."""
         process = self._process
-        if process is not None and process.stdin is not None:
+        if self._ready and process is not None and process.stdin is not None:  # else: still starting
             with contextlib.suppress(OSError):
                 process.stdin.close()  # the helper quits LibreOffice and exits
             with contextlib.suppress(subprocess.TimeoutExpired):
