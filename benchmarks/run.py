@@ -87,18 +87,13 @@ def _letter() -> tuple[bytes, Callable[[], object]]:
     """The year-1 letter of the bundled example (``clausegen lettre``), in process.
 
     Unlike the CCAP and CCTP measures, this one goes through the facilitator's facade,
-    so it includes reading and validating the dossier and writing the file (no fsync).
+    so it includes reading and validating the dossier (the file is not written).
     """
-    from clausegen.api.suivi import generate_lettre
-    from clausegen.output import deferred_sync
-
-    work = Path(tempfile.mkdtemp(prefix="clausegen-bench-"))
-    target = work / "lettre.docx"
+    from clausegen.api import read_dossier
+    from clausegen.api.suivi import open_suivi, render_lettre
 
     def run() -> bytes:
-        with deferred_sync():
-            generate_lettre(EXAMPLE, 1, target)
-        return target.read_bytes()
+        return render_lettre(open_suivi(read_dossier(EXAMPLE)), 1).docx
     return run(), run
 
 

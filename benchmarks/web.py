@@ -8,7 +8,7 @@ unless ``--base``), then N concurrent clients (threads, one connection, reopened
 the server closes it, and one session each) generate CCAP + CCTP through HTTP
 (POST …/generations, recorded in the database, as a buyer does). Bounded: at most
 ``--requetes`` generations per N and 120 s.
-The same run measures in-process generation (``clausegen.api.saisie.generer_depuis_donnees``,
+The same run measures in-process generation (``clausegen.api.marche.render_brouillon``,
 one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
 Every generation is of a dossier never generated before (each has its own market object,
 « … — lot 17 »): no cache keyed by a dossier's content (validated dossiers, the clause text
@@ -62,7 +62,7 @@ def preparer(base: str, nombre: int) -> list[int]:
     """One organisation, one buyer, ``nombre`` variants of the example dossier; their numbers."""
     from sqlalchemy.orm import Session
 
-    from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml
+    from clausegen.api.marche import dump_brouillon, read_dossier_text
     from clausegen.db import DossierWeb
     from clausegen.db.engine import connect
     from clausegen.web.comptes import NouveauCompte, creer_compte, organisation_nommee
@@ -72,8 +72,7 @@ def preparer(base: str, nombre: int) -> list[int]:
         compte = creer_compte(db, NouveauCompte(courriel="mesure@ville.fr", nom="Mesure",
                                                 role="acheteur", mot_de_passe=MOT_DE_PASSE),
                               organisation_nommee(db, "Ville de mesure"))
-        donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"),
-                                                         "d.yml").dossier)
+        donnees = dump_brouillon(read_dossier_text(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
         webs = [DossierWeb(organisation_id=compte.organisation_id, cree_par_id=compte.id,
                            titre=f"Mesure {i}", brouillon=variante(donnees, i)) for i in range(nombre)]
         db.add_all(webs)
@@ -219,13 +218,17 @@ def charge(ports: list[int], clients: int, total: int, action: str, dossier: int
 
 def en_processus(repetitions: int) -> dict[str, float]:
     """The same generation in this process, one thread (the reference throughput): the very
-    call the web route makes (validate the draft, write and read back the YAML, render both
-    pieces), without HTTP, session, CSRF or database."""
+    call the web route makes (validate the draft, write its YAML once, render both pieces),
+    without HTTP, session, CSRF or database."""
     from clausegen.api.cache import enter_server_mode
-    from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml, generer_depuis_donnees
+    from clausegen.api.marche import dump_brouillon, open_library, read_dossier_text, render_brouillon
 
     enter_server_mode()  # as the server's processes (fragments taken when nothing they read changed)
-    donnees = donnees_du_dossier(dossier_depuis_yaml(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
+    donnees = dump_brouillon(read_dossier_text(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
+
+    def generer_depuis_donnees(brouillon: dict[str, Any], nom: str) -> None:
+        render_brouillon(brouillon, nom, open_library())
+
     generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
     variantes = [variante(donnees, 100_000 + i) for i in range(repetitions)]  # never seen before
     durees = []

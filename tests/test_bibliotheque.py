@@ -406,12 +406,13 @@ def test_release_comparison_lists_each_changed_fragment(runner: CliRunner, overl
 
 def test_dossier_pinned_to_bundled_release_generates(runner: CliRunner, tmp_path: Path,
                                                      write_dossier) -> None:  # type: ignore[no-untyped-def]
-    # The social chapter: the complete CCAP's new articles (general.forme…) are « À paraître »
-    # until the next release; pinned to 1.1.0, the complete CCAP is refused (test below).
+    # The CCTP's chapter: the CCAP chapter's notes for the drafter (general.notes_redacteur,
+    # issue 19) are « À paraître » until the next release, as the complete CCAP's new articles
+    # were; pinned to 1.1.0, the complete CCAP is refused (test below).
     release = (library_dir() / "VERSION").read_text(encoding="utf-8").strip()
-    out = tmp_path / "ccap.docx"
+    out = tmp_path / "cctp.docx"
     dossier = write_dossier(bibliotheque=release, administratif={"reexamen": None})
-    result = run(runner, "ccap", dossier, "-o", out, "--chapitre")
+    result = run(runner, "cctp", dossier, "-o", out, "--chapitre")
     assert result.exit_code == 0, result.output
     record = read_provenance(out.read_bytes())
     assert (record["bibliotheque"], record["bibliotheque_epinglee"]) == (release, "oui")

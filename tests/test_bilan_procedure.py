@@ -180,5 +180,7 @@ def test_pieces_suivi_flags_plans_that_contradict_the_ccap(tmp_path: Path, write
 def test_example_plans_agree_with_the_ccap(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
     assert result.exit_code == 0, result.output
-    assert "Avertissement" not in result.stderr
+    # the only warning: CCAG article numbers the CCAP leaves « [à compléter] » (issue 19, NM6)
+    warnings = [line for line in result.stderr.splitlines() if "Avertissement" in line]
+    assert all("« [à compléter] »" in line for line in warnings), warnings
     assert "sur chacun des axes retenus" in dump_text((tmp_path / "plan-2.docx").read_bytes())

@@ -142,18 +142,18 @@ def test_a_server_keeps_no_entry_computed_from_a_dossier(monkeypatch: pytest.Mon
     (``clausegen serveur``) generates for many dossiers no command will read: it writes none."""
     import yaml
 
-    from clausegen.api.saisie import generer_depuis_donnees
+    from clausegen.api.marche import open_library, render_brouillon
 
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
-    generer_depuis_donnees(data, "d.yml")  # what every dossier shares is kept by now
+    render_brouillon(data, "d.yml", open_library())  # what every dossier shares is kept by now
     data["marche"]["objet"] = f"Objet jamais vu {time.time_ns()}"
     before = _cache_files()
-    generer_depuis_donnees(data, "d.yml")
+    render_brouillon(data, "d.yml", open_library())
     assert _cache_files() > before  # a command keeps what it parsed
 
     monkeypatch.setattr(signed_cache, "_SERVING", False)
     signed_cache.serving()
     data["marche"]["objet"] = f"Autre objet jamais vu {time.time_ns()}"
     before = _cache_files()
-    generer_depuis_donnees(data, "d.yml")
+    render_brouillon(data, "d.yml", open_library())
     assert _cache_files() == before

@@ -32,8 +32,12 @@ def _render(path: Path, piece: str, **options: Any) -> str:
 def test_complete_ccap_has_every_administrative_article() -> None:
     titles = [t for _, t in ARTICLE.findall(_render(NETTOYAGE, "ccap"))]
     for expected in ("Objet et forme du marché", "Pièces contractuelles", "Durée et reconduction",
-                     "Plan de progrès en matière sociale", "Prix et règlement", "Pénalités",
-                     "Assurances", "Résiliation", "Règlement des différends"):
+                     "Plan de progrès en matière sociale", "Prix et règlement",
+                     "Pénalités relatives à la condition sociale",
+                     "Exécution des prestations",
+                     "Pénalités relatives à l’exécution des prestations",
+                     "Assurances", "Résiliation", "Règlement des différends",
+                     "Dispositions diverses"):
         assert expected in titles
     assert titles[-1] == "Dérogations au CCAG"
 
@@ -45,7 +49,8 @@ def test_complete_ccap_states_maximum_execution_and_renewal() -> None:
     assert "montant maximum de 1\u202f500\u202f000,00\u00a0€\u00a0HT" in text
     assert "reconductions comprises" in text
     assert "période initiale de 12\u00a0mois (1\u00a0an)" in text
-    assert "reconduit tacitement trois fois, par période de 12\u00a0mois (1\u00a0an)" in text
+    # m12 (review of 7 December 2026): a faculty, « au plus »
+    assert "peut être reconduit tacitement trois fois au plus, par période de 12\u00a0mois" in text
     assert "au taux de 10\u00a0%" in text
     assert "Clause de réexamen" in text
 
@@ -67,14 +72,15 @@ def test_chapter_numbers_from_n_and_cross_references_follow(start: int) -> None:
                      if t == "Formalisation du plan de progrès"}
     assert re.search(rf"dans les conditions de l’article\s{re.escape(next(iter(formalisation)))}",
                      text)
-    assert titles[str(numbers[-1])] == "Dérogations au CCAG à reporter au CCAP"
-    assert "l’acheteur reporte ces dérogations dans la liste récapitulative" in text.replace(
-        "L’acheteur", "l’acheteur")
+    # The last numbered article is a stipulation; what the buyer carries over is in the notes.
+    assert titles[str(numbers[-1])] == "Protection des données personnelles"
+    assert "[Heading 1] Notes pour le rédacteur — à supprimer" in text
 
 
 def test_chapter_lists_the_derogations_to_add() -> None:
     text = _render(NETTOYAGE, "ccap_chapitre", premier_article=9)
-    rows = re.findall(r"^\| (\d+\.\d+) \| stipulation relative (.+?) \|", text, re.M)
+    rows = re.findall(r"^\| Dernier article du CCAP .+? \| Article\s(\d+\.\d+) du chapitre, "
+                      r"stipulation relative (.+?)\s:\s", text, re.M)
     assert {objet for _, objet in rows} >= {
         "au plafonnement des pénalités à 10\u00a0% du montant du marché",
         "à l’exonération des pénalités dont le montant total ne dépasse pas "
@@ -101,6 +107,23 @@ def test_cli_chapter_options(tmp_path: Path) -> None:
     assert refused.exit_code == 2
     assert "--premier-article ne vaut qu'avec --chapitre" in refused.output
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_the_chapters_first_article_numbers_the_chapter_only(tmp_path: Path) -> None:
+    """``administratif.chapitre_premier_article`` numbers the chapter (--chapitre); the
+    complete CCAP starts at article 1, from ``ccap`` as from ``pieces``."""
+    data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
+    data["administratif"]["chapitre_premier_article"] = 7
+    dossier = tmp_path / "chapitre-7.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner = CliRunner()
+    for arguments in (["ccap", "-o", str(tmp_path / "ccap.docx")], ["pieces", "-o", str(tmp_path / "p")],
+                      ["ccap", "--chapitre", "-o", str(tmp_path / "chapitre.docx")]):
+        result = runner.invoke(cli, [arguments[0], str(dossier), *arguments[1:]])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "ccap.docx").read_bytes() == (tmp_path / "p" / "ccap.docx").read_bytes()
+    assert ARTICLE.findall(dump_text((tmp_path / "ccap.docx").read_bytes()))[0][0] == "1"
+    assert ARTICLE.findall(dump_text((tmp_path / "chapitre.docx").read_bytes()))[0][0] == "7"
 
 
 def test_complete_ccap_of_an_accord_cadre_needs_its_maximum(tmp_path: Path) -> None:
@@ -148,3 +171,42 @@ def test_tender_pieces_are_byte_identical_before_and_after_award(tmp_path: Path,
     awarded, _ = render_piece(read_dossier(awarded_path), piece, library=library)
     assert read_provenance(awarded)["dossier"] == awarded_path.name
     assert consultation == awarded
+
+
+NOTES = "[Heading 1] Notes pour le rédacteur — à supprimer"
+
+
+def _notes(text: str) -> str:
+    """The notes, non-breaking spaces read as spaces."""
+    return text[text.index(NOTES):].replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_chapter_carries_instructions_and_sentences_in_unnumbered_boxed_notes() -> None:
+    """NM7: no drafting instruction as a numbered article; the price inclusion, résiliation and
+    derogations to carry into the buyer's CCAP in a boxed table after the last article."""
+    text = _render(NETTOYAGE, "ccap_chapitre", premier_article=7)
+    body, notes = text[:text.index(NOTES)], _notes(text)
+    assert "Dérogations au CCAG" not in "".join(ARTICLE.findall(body)[-1])
+    assert "reporte" not in body  # no instruction to the buyer among the stipulations
+    assert notes.count("[Heading") == 1  # the notes end the chapter and are not numbered
+    lines = notes.splitlines()[1:]
+    assert all(line.startswith("| ") for line in lines)  # one table: the box
+    assert "| Article « Prix » du CCAP | « Les prix comprennent toutes les charges" in notes
+    assert "y compris le coût de la mise en œuvre du plan de progrès" in notes
+    assert "| Article « Résiliation » du CCAP | « Par dérogation à" in notes
+    assert "manquements graves ou répétés à la condition d’exécution à caractère social prévue à " \
+           "l’article 8," in notes
+    assert "option --modele" in notes
+    assert "[Heading 1] Article\u00a012 – Protection des données personnelles" in text
+    assert NOTES not in _render(NETTOYAGE, "ccap")  # the complete CCAP has none
+
+
+def test_chapter_can_leave_the_personal_data_article_to_the_buyer(write_dossier: Any) -> None:
+    dossier = write_dossier(administratif={"chapitre_donnees_personnelles": False})
+    text = _render(dossier, "ccap_chapitre", premier_article=7)
+    assert "Protection des données personnelles" not in "".join(t for _, t in ARTICLE.findall(text))
+    notes = _notes(text)
+    assert "| Article « Protection des données personnelles » du CCAP | Le chapitre n’a pas" in notes
+    assert "aucune donnée de santé" in notes
+    # Numbering and references are unchanged: the data article was the last numbered one.
+    assert [int(n) for n, _ in ARTICLE.findall(text)] == list(range(7, 12))

@@ -28,12 +28,17 @@ def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, t
     text = _text(runner, "ccap", tmp_path)
     assert "Plan de progrès" not in text
     assert "co-traitance" not in text  # fixed at the offer, not a modality (issue 9, M4)
-    assert "Marché comportant une clause d’insertion, condition d’exécution" in text
+    # Issue 19, item 3: a chapter to insert into the buyer's works CCAP, not a CCAP with parts missing
+    assert "Clause d’insertion professionnelle – chapitre à insérer au CCAP" in text
+    assert "Cahier des clauses administratives particulières" not in text
+    assert "il n’engage pas l’acheteur" not in text
+    assert "à compter de sa notification" not in text  # a works délai runs from the ordre de service
     for expected in ("volume minimal de 3 500 heures de travail", "Publics éligibles",
                      "l’embauche directe", "la mise à disposition",
                      "la sous-traitance d’une partie des prestations",
                      "Karim Benali", "au plus tard le 10 du mois qui suit",
-                     "Dans un délai de 3 mois à compter de la fin de l’exécution du marché",
+                     "Dans le mois qui suit la date d’effet de la réception",
+                     "avant de notifier le décompte général du marché, dans lequel elles sont portées",
                      "deux fois le montant du SMIC horaire brut", "100,00 € HT par jour calendaire",
                      "Dérogations au CCAG"):
         assert expected in text, expected
@@ -41,9 +46,9 @@ def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, t
     assert "la stipulation du CCAG-Travaux relative à l’action d’insertion professionnelle" in text
     # Issue 9 (M3, item 3): derogations stated outright; a penalty applies once decided.
     assert "en tant que de besoin" not in text
-    assert ("Par dérogation à la stipulation du CCAG-Travaux relative aux pénalités pour non-respect "
-            "de la clause sociale d’insertion, les pénalités relatives à l’action d’insertion sont "
-            "exclusivement celles du présent CCAP.") in text
+    assert ("Par dérogation à l’article [à compléter] du CCAG-Travaux, relatif aux pénalités pour "
+            "non-respect de la clause sociale d’insertion, les pénalités relatives à l’action "
+            "d’insertion sont exclusivement celles du présent article.") in text
     assert "la pénalité n’est applicable qu’à compter de cette notification" in text
 
 
@@ -118,5 +123,6 @@ def test_accord_cadre_with_the_insertion_clause_alone(runner: CliRunner, write_d
     data["marche"] |= {"forme": "accord_cadre_multi_attributaire_marches_subsequents",
                        "duree_marches_subsequents_mois": 6, "prestation": "recurrente"}
     text = _text(runner, "ccap", tmp_path, write_dossier(data))
-    assert "Chaque marché subséquent est conclu pour une durée de 6 mois" in text
-    assert "La clause d’insertion définie à l’article 3 s’applique à chaque marché subséquent" in text
+    # the chapter leaves form and duration to the buyer's CCAP; one engagement per subsequent contract
+    assert "L’engagement d’insertion est fixé pour chaque marché subséquent" in text
+    assert "chaque marché subséquent fixe son propre volume au prorata de son montant" in text

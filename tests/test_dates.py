@@ -20,7 +20,7 @@ NOTIFICATION = date(2026, 12, 14)
 
 
 @pytest.mark.parametrize(("annee", "debut", "fin"), [
-    (1, date(2026, 12, 14), date(2027, 12, 14)),  # from the notification day to anniversary 1
+    (1, date(2026, 12, 15), date(2027, 12, 14)),  # from the day after notification (m1, 7 Dec. review)
     (2, date(2027, 12, 15), date(2028, 12, 14)),  # from the day after anniversary 1
     (4, date(2029, 12, 15), date(2030, 12, 14)),  # the last year ends with the execution
 ])
@@ -43,9 +43,13 @@ def test_calendar_letter_and_dashboard_state_the_same_dates(runner: CliRunner, t
     assert runner.invoke(cli, ["lettre", str(NETTOYAGE), "--annee", "2", "-o", str(lettre)]).exit_code == 0
     text = dump_text(lettre.read_bytes())
     assert "pour la période du 15\u00a0décembre 2027 au 14\u00a0décembre 2028" in text
+    premiere = tmp_path / "lettre-1.docx"
+    assert runner.invoke(cli, ["lettre", str(NETTOYAGE), "--annee", "1", "-o", str(premiere)]).exit_code == 0
+    assert "pour la période du 15\u00a0décembre 2026 au 14\u00a0décembre 2027" in dump_text(
+        premiere.read_bytes())
     classeur = tmp_path / "t.xlsx"
     assert runner.invoke(cli, ["tableau-de-bord", str(NETTOYAGE), "-o", str(classeur)]).exit_code == 0
     periodes = [row[1] for row in load_workbook(classeur)["Synthèse"].iter_rows(min_row=2, values_only=True)
                 if row[0]]
-    assert periodes[0] == "du 14\u00a0décembre 2026 au 14\u00a0décembre 2027"
+    assert periodes[0] == "du 15\u00a0décembre 2026 au 14\u00a0décembre 2027"
     assert periodes[1] == "du 15\u00a0décembre 2027 au 14\u00a0décembre 2028"

@@ -426,8 +426,8 @@ def test_M8_verifier_document_detects_changed_text_and_stripped_provenance(runne
     _refused(result, 1, "texte modifié depuis la génération")
     detail = runner.invoke(cli, ["verifier-document", str(edited), "--dossier", str(NETTOYAGE)])
     _refused(detail, 1, "Modifications du texte depuis la génération")
-    removed = [line for line in detail.output.splitlines() if line.startswith("-[")]
-    added = [line for line in detail.output.splitlines() if line.startswith("+[")]
+    removed = [line for line in detail.output.splitlines() if line.startswith("- ")]
+    added = [line for line in detail.output.splitlines() if line.startswith("+ ")]
     assert len(removed) == len(added) == 1
     assert "à compter de sa notification" in removed[0]
     assert "à compter du jour qui lui plaira" in added[0]

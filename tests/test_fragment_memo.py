@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from clausegen import fragment_memo
-from clausegen.api.saisie import generer_depuis_donnees
+from clausegen.api.marche import open_library, render_brouillon
 from clausegen.errors import ClausegenError
 from tests.conftest import EXAMPLES, NETTOYAGE
 from tests.test_fiabilite import _overlay
@@ -28,7 +28,7 @@ def _enabled(monkeypatch: pytest.MonkeyPatch) -> None:
 def _pieces(data: dict[str, Any], overlays: tuple[Path, ...] = (), *, kept: bool) -> dict[str, bytes]:
     if not kept:
         fragment_memo.forget()
-    _, produit = generer_depuis_donnees(data, "d.yml", overlays)
+    produit = render_brouillon(data, "d.yml", open_library(overlays))
     return {piece.piece: piece.docx for piece in produit.pieces}
 
 

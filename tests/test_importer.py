@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from docx.shared import Cm
 
 from clausegen.blocks import ListItem, Paragraph, Table, parse_blocks, plain_text
@@ -149,3 +149,73 @@ def test_a_zip_bomb_is_refused_before_reading(tmp_path: Path) -> None:
                                       "--le", "2027-01-15"])
     assert result.exit_code == 2
     assert "archive suspecte" in result.output
+
+
+def _numbered_docx(path: Path, headings: int = 2) -> Path:
+    document = docx.Document()
+    for number in range(1, headings + 1):
+        document.add_heading(f"Article {number} \u2013 Clause numéro {number}", level=1)
+        document.add_paragraph(f"Texte de la clause {number}.")
+    document.add_heading("1.1 Cas d\u2019exonération", level=2)
+    document.add_paragraph("Aucune pénalité n'est due en cas de force majeure.")
+    document.save(str(path))
+    return path
+
+
+def _import(source: Path, library: Path) -> Result:
+    return CliRunner().invoke(cli, ["bibliotheque", "importer", str(source), "--bibliotheque",
+                                    str(library), "--prefixe", "ville"])
+
+
+def test_typed_numbers_are_taken_out_of_titles_and_ids_and_reported(tmp_path: Path) -> None:
+    result = _import(_numbered_docx(tmp_path / "clauses.docx"), tmp_path / "org")
+    assert result.exit_code == 0, result.output
+    fragments = sorted(p.parent.name for p in (tmp_path / "org" / "fragments").glob("*/1.0.0.md"))
+    assert fragments == ["ville.clause_numero_1", "ville.clause_numero_2"]
+    text = (tmp_path / "org" / "fragments" / "ville.clause_numero_2" / "1.0.0.md").read_text(encoding="utf-8")
+    assert "titre: Clause numéro 2" in text
+    assert "### Cas d\u2019exonération" in text
+    assert "Article" not in text.split("---")[2]
+    assert "numéro saisi « Article 1 \u2013 » retiré du titre « Clause numéro 1 »" in result.output
+    assert "numéro saisi « 1.1 » retiré du titre « Cas d\u2019exonération »" in result.output
+
+
+def test_C4_the_import_is_bounded_in_clauses(tmp_path: Path) -> None:
+    from clausegen.api import importation
+
+    result = _import(_numbered_docx(tmp_path / "many.docx", importation.MAX_CLAUSES + 1), tmp_path / "org")
+    assert result.exit_code == 2
+    assert f"{importation.MAX_CLAUSES + 1} clauses : au plus {importation.MAX_CLAUSES} par import" \
+        in result.output
+    assert not (tmp_path / "org").exists()
+
+
+def test_C4_the_import_is_bounded_in_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clausegen.api import importation
+
+    monkeypatch.setattr(importation, "MAX_SECONDS", -1.0)
+    result = _import(_numbered_docx(tmp_path / "clauses.docx"), tmp_path / "org")
+    assert result.exit_code == 2
+    assert "import arrêté après" in result.output
+    assert "rien n'a été écrit" in result.output
+    assert not (tmp_path / "org").exists()
+
+
+def test_C4_the_import_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure (or Ctrl-C) while writing the second fragment leaves none of them."""
+    from clausegen.api import importation
+
+    real = importation.write_atomic
+    calls = []
+
+    def failing(path: Path, data: bytes) -> Path:
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(path, data)
+
+    monkeypatch.setattr(importation, "write_atomic", failing)
+    result = _import(_numbered_docx(tmp_path / "clauses.docx"), tmp_path / "org")
+    assert result.exit_code != 0
+    assert len(calls) == 2
+    assert not list((tmp_path / "org").rglob("*.md"))

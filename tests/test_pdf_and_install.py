@@ -48,7 +48,7 @@ def test_piece_converts_to_pdf(tmp_path: Path, piece: str, title: str) -> None:
 
 @pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice et poppler-utils absents")
 @pytest.mark.parametrize(("command", "options", "expected"), [
-    ("convocation", ["--reunion", "2027-01-14"], "Réunion de lancement du plan de progrès"),
+    ("convocation", ["--reunion", "2027-01-14"], "Rappel – réunion de lancement du plan de progrès"),
     ("plan", ["--annee", "1"], "Plan de progrès en matière sociale"),
     ("lettre", ["--annee", "1"], "Bon pour accord"),
     ("bilan", ["--annee", "1"], "Taux de réalisation"),

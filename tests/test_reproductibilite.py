@@ -46,14 +46,13 @@ def test_lock_pins_every_dependency() -> None:
 
 
 def _pinned_ccap(tmp_path: Path) -> bytes:
-    from clausegen.api import generate_piece
+    from clausegen.api import open_library, read_dossier, render_pieces
 
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
     data["bibliotheque"] = PINNED
     dossier = tmp_path / "epingle.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    generate_piece(dossier, "ccap", tmp_path / "ccap.docx")
-    return (tmp_path / "ccap.docx").read_bytes()
+    return render_pieces(read_dossier(dossier), open_library(), ("ccap",)).pieces[0].docx
 
 
 def test_pinned_release_regenerates_the_recorded_bytes(tmp_path: Path) -> None:

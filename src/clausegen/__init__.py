@@ -10,8 +10,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check_faisabilite", "generate_piece", "open_library", "read_dossier",
-           "render_piece"]
+__all__ = ["__version__", "check_faisabilite", "open_library", "read_dossier", "render_piece",
+           "render_pieces"]
 
 
 def __getattr__(name: str) -> Any:

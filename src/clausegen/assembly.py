@@ -112,7 +112,7 @@ def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
     for spec in canevas.articles:
         if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}", memo):
             continue
-        number = str(len(articles) + premier_article)
+        number = str(sum(1 for a in articles if a.spec.numerote) + premier_article) if spec.numerote else ""
         sections: list[_Section] = []
         for section in spec.sections:
             if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}",
@@ -132,7 +132,7 @@ def _section(spec: SectionSpec, number: str,
 
 def _numbers(articles: list[_Article]) -> dict[str, str]:
     numbers: dict[str, str] = {}
-    for article in articles:
+    for article in (a for a in articles if a.spec.numerote):  # an unnumbered one is never cited
         numbers[article.spec.cle] = article.number
         for fragment in article.intro:
             numbers.setdefault(fragment.meta.id, article.number)
@@ -151,7 +151,7 @@ def anchor(key: str) -> str:
 def _anchors(articles: list[_Article]) -> dict[str, str]:
     """Every key (article, section, fragment) → the anchor of the heading carrying its number."""
     anchors: dict[str, str] = {}
-    for article in articles:
+    for article in (a for a in articles if a.spec.numerote):
         anchors[article.spec.cle] = anchor(article.spec.cle)
         for fragment in article.intro:
             anchors.setdefault(fragment.meta.id, anchors[article.spec.cle])
@@ -267,7 +267,8 @@ def _assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], al
     memo = conditions.after(full_context, (numbers, anchors))
     for article in articles:
         if canevas.titres:
-            blocks.append(_heading(1, article.number, article.spec.titre, numbered, article.spec.cle))
+            blocks.append(_heading(1, article.number, article.spec.titre,
+                                   numbered and article.spec.numerote, article.spec.cle))
         blocks += inserts.get(article.spec.cle + BEFORE, ())
         for fragment in article.intro:
             blocks += _render_fragment(fragment, full_context, numbers, anchors, memo)

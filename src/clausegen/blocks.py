@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -152,6 +152,18 @@ def _parser() -> MarkdownIt:
 def plain_text(runs: Sequence[Run]) -> str:
     """The text of runs, without formatting."""
     return "".join("\n" if r.line_break else r.text for r in runs)
+
+
+def block_texts(blocks: Sequence[Block]) -> Iterator[str]:
+    """The text of every block a reader sees (headings, paragraphs, list items, table cells)."""
+    for block in blocks:
+        if isinstance(block, Heading):
+            yield block.full_text
+        elif isinstance(block, (Paragraph, ListItem)):
+            yield plain_text(block.runs)
+        elif isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                yield from (plain_text(cell) for cell in row)
 
 
 def _inline_runs(token: Token) -> Runs:

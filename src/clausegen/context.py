@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -80,12 +80,24 @@ CCAG_TITLES = {
 (Travaux: title read on Légifrance; the others by analogy, as the legal review suggested)."""
 
 
+A_COMPLETER = "[à compléter]"
+"""What a derogation prints in place of a CCAG article number not verified (legal review of
+7 December 2026, NM6): « Par dérogation à l'article [à compléter] du CCAG-FCS, relatif à … »."""
+
+
+def a_completer(texts: Iterable[str]) -> int:
+    """How many CCAG article numbers a generated piece leaves for the buyer to complete."""
+    return sum(text.count(A_COMPLETER) for text in texts)
+
+
 def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
-    """``ccag_numero(cle)`` and ``ccag_ref(cle)`` for the market's CCAG.
+    """``ccag_numero(cle)``, ``ccag_ref(cle)`` and ``ccag_article(cle)`` for the market's CCAG.
 
     ``ccag_ref('penalites_plafond')`` gives « l'article 14.1.2 du CCAG-FCS », or, when the
     number is not verified for that CCAG, « la stipulation du CCAG-Travaux relative au
-    plafonnement des pénalités » — a reference is never invented.
+    plafonnement des pénalités » — a reference is never invented. ``ccag_article(cle)`` is
+    what a derogation cites: the verified number, else :data:`A_COMPLETER`, which the buyer
+    completes and generation warns about (:func:`a_completer`).
     """
     name = label(ccag)
 
@@ -105,6 +117,9 @@ def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
         numero(cle)
         return table.articles[cle].libelle
 
+    def article(cle: str) -> str:
+        return numero(cle) or A_COMPLETER
+
     intitule = (f"cahier des clauses administratives générales des marchés publics de "
                 f"{CCAG_TITLES[ccag]} ({name})")
     if ccag is Ccag.mi:
@@ -112,6 +127,7 @@ def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
     digest = _TableDigest(table, ccag)
     return {"ccag_numero": CcagFunction(numero, digest), "ccag_ref": CcagFunction(ref, digest),
             "ccag_nom": name, "ccag_libelle": CcagFunction(libelle, digest),
+            "ccag_article": CcagFunction(article, digest),
             "ccag_intitule": intitule}
 
 
@@ -143,3 +159,16 @@ class CcagFunction:
     def content_digest(self) -> str:
         """Computed only when a fragment's key is (a server process)."""
         return self.digest.value
+
+
+def dossier_ccag_table(table: CcagTable, dossier: Dossier) -> CcagTable:
+    """The library's CCAG table with the article numbers the buyer verified
+    (``administratif.ccag_articles``) for the market's CCAG; unknown keys are refused earlier
+    (:func:`clausegen.domain.ccap_complet.unknown_ccag_keys`)."""
+    verified = dossier.administratif.ccag_articles
+    if not verified:
+        return table
+    ccag = dossier.marche.ccag.value
+    articles = {cle: (article.model_copy(update={ccag: verified[cle]}) if cle in verified else article)
+                for cle, article in table.articles.items()}
+    return table.model_copy(update={"articles": articles})

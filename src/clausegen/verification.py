@@ -157,8 +157,8 @@ def _reference_problems(fragment: Fragment, library: Library) -> Iterator[Proble
         keys = article_keys(library, piece)
         for key in sorted(_constant_calls(fragment.body, "article") - keys):
             yield _problem(fragment, f"renvoi article('{key}') absent du canevas « {piece} »")
-    ccag_keys = _constant_calls(fragment.body, "ccag_ref") | _constant_calls(fragment.body,
-                                                                              "ccag_numero")
+    ccag_keys = set().union(*(_constant_calls(fragment.body, name)
+                              for name in ("ccag_ref", "ccag_numero", "ccag_article", "ccag_libelle")))
     for key in sorted(ccag_keys - set(library.ccag.articles)):
         yield _problem(fragment, f"clé CCAG « {key} » absente de ccag.yml")
     meta = fragment.meta

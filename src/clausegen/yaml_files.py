@@ -236,12 +236,14 @@ def parse_yaml_document(text: str, *, path: Path, first_line: int = 1,
     return YamlDocument(data=data, path=path, node=node, first_line=first_line)
 
 
-def read_document(text: str, data: Any, *, path: Path) -> YamlDocument:
-    """The document of a text whose data is already known to be what :func:`parse_yaml_document`
-    reads from it (see :mod:`clausegen.dossier_text`), after the same checks."""
+def check_readable(text: str, path: Path) -> None:
+    """Refuse a text written for a file that :func:`read_text` and :func:`parse_yaml_document`
+    would not read back (too large, too deeply bracketed), with the same message."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise InputFileError(
+            path=path, reason=f"fichier trop volumineux ({size} octets, maximum {MAX_FILE_BYTES})")
     _check_flow_depth(text, path)
-    _check_size(data, path, text)
-    return YamlDocument(data=data, path=path, text=text)
 
 
 def _collect_positions(node: Any, key: tuple[str | int, ...],

@@ -13,10 +13,12 @@ from tests.conftest import NETTOYAGE
 
 
 def dossier_entretien() -> dict[str, Any]:
-    """The bundled example without what the interview does not ask (award, yearly plans)."""
+    """The bundled example without what the interview does not ask (award, yearly plans, and
+    the execution options of the complete CCAP, issue 19, item 4, kept in the file only)."""
     data = copy.deepcopy(yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8")))
     for cle in ("titulaire", "plans", "bilans"):
         data.pop(cle, None)
+    data["administratif"].pop("execution", None)
     return data
 
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import docx
 import pytest
 
-from clausegen.api.saisie import donnees_du_dossier, dossier_depuis_yaml, generer_depuis_donnees
+from clausegen.api.marche import dump_brouillon, open_library, read_dossier_text, render_brouillon
 from clausegen.blocks import Heading, ListItem, Paragraph, Run
 from clausegen.render.html import blocks_to_html
 from tests.conftest import NETTOYAGE
@@ -52,11 +52,11 @@ def _textes_word(contenu: bytes) -> set[str]:
 
 @pytest.mark.parametrize("piece", ["ccap", "cctp"])
 def test_every_preview_text_is_in_the_word_document(piece: str) -> None:
-    charge = dossier_depuis_yaml(NETTOYAGE.read_text(encoding="utf-8"), "d.yml")
-    _, produit = generer_depuis_donnees(donnees_du_dossier(charge.dossier), "d.yml")
+    charge = read_dossier_text(NETTOYAGE.read_text(encoding="utf-8"), "d.yml")
+    produit = render_brouillon(dump_brouillon(charge.dossier), "d.yml", open_library())
     rendu = next(p for p in produit.pieces if p.piece == piece)
     lecteur = _Textes()
-    lecteur.feed(str(rendu.apercu))
+    lecteur.feed(str(rendu.preview))
     textes_word = _textes_word(rendu.docx)
     assert len(lecteur.textes) > 20
     absents = [t for t in lecteur.textes if t and t not in textes_word]

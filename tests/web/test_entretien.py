@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from clausegen.api.saisie import dossier_depuis_yaml, dossier_en_yaml
+from clausegen.api.marche import dump_dossier, read_dossier_text
 from clausegen.db import DossierWeb
 from clausegen.web.app import sessions_de
 from clausegen.web.entretien import PAR_CODE
@@ -26,8 +26,8 @@ def test_interview_builds_the_same_dossier_as_the_file(client: Client) -> None:
     remplir(client, numero, data)
     exporte = client.get(f"/dossiers/{numero}/dossier.yml")
     assert exporte.status_code == 200
-    attendu = dossier_depuis_yaml(yaml_de(data), "attendu.yml").dossier
-    assert exporte.get_data(as_text=True) == dossier_en_yaml(attendu)
+    attendu = read_dossier_text(yaml_de(data), "attendu.yml").dossier
+    assert exporte.get_data(as_text=True) == dump_dossier(attendu)
     page = client.get(f"/dossiers/{numero}").get_data(as_text=True)
     assert "Dossier complet." in page
     assert "2026-0142 – Nettoyage et entretien des bâtiments communaux" in page
@@ -200,18 +200,18 @@ def test_incomplete_dossier_cannot_be_exported(client: Client) -> None:
 
 
 def test_steps_are_complete_only_once_answered() -> None:
-    from clausegen.api.saisie import valider_dossier
+    from clausegen.api.marche import validate_dossier
     from clausegen.web.entretien import etats
 
     vide: dict[str, object] = {}
-    _, problemes = valider_dossier(vide)
+    _, problemes = validate_dossier(vide)
     assert not any(etats(vide, problemes, None).values())
     data = dossier_entretien()
-    _, problemes = valider_dossier(data)
+    _, problemes = validate_dossier(data)
     assert all(etats(data, problemes, "adapte").values())
     assert etats(data, problemes, "non_adapte")["faisabilite"] is False
     sans_plan = {k: v for k, v in data.items() if k != "plan_de_progres"}
-    _, problemes = valider_dossier(sans_plan)
+    _, problemes = validate_dossier(sans_plan)
     resultat = etats(sans_plan, problemes, "adapte")
     assert resultat["axes"] is False
     assert resultat["acheteur"] is True

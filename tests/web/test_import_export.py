@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from clausegen.api.saisie import dossier_depuis_yaml, dossier_en_yaml
+from clausegen.api.marche import dump_dossier, read_dossier_text
 from clausegen.db import DossierWeb
 from clausegen.web.app import sessions_de
 from tests.conftest import NETTOYAGE
@@ -31,9 +31,9 @@ def test_import_then_export_gives_the_clis_dossier(client: Client) -> None:
     statut, lieu, _ = importer(client, NETTOYAGE.read_bytes(), "nettoyage-4-ans.yml")
     assert statut == 302
     exporte = client.get(f"{lieu}/dossier.yml").get_data(as_text=True)
-    original = dossier_depuis_yaml(NETTOYAGE.read_text(encoding="utf-8"), "nettoyage-4-ans.yml").dossier
-    assert dossier_depuis_yaml(exporte, "exporte.yml").dossier == original
-    assert exporte == dossier_en_yaml(original)
+    original = read_dossier_text(NETTOYAGE.read_text(encoding="utf-8"), "nettoyage-4-ans.yml").dossier
+    assert read_dossier_text(exporte, "exporte.yml").dossier == original
+    assert exporte == dump_dossier(original)
 
 
 def test_export_import_export_is_identical(client: Client) -> None:

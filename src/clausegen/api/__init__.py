@@ -2,7 +2,7 @@
 
 One module per audience, all above the assembly and render layers:
 
-- :mod:`.marche`: the tender pieces (dossier, feasibility, CCAP, CCTP) — re-exported here;
+- :mod:`.marche`: the buyer's tender pieces (dossier, feasibility, CCAP, CCTP) — re-exported here;
 - :mod:`.suivi`: the facilitator's post-award pieces (calendar, letters, plans, bilans, workbook);
 - :mod:`.bibliotheque`: the legal team's library operations (list, compare, verify, publish);
 - :mod:`.lot`: batch generation over many dossiers, in parallel processes.
@@ -12,15 +12,15 @@ from clausegen.api.marche import (
     DRAFT_MARK,
     PIECES,
     PLAN_MENTION,
-    Generation,
     LoadedDossier,
+    TenderPiece,
+    TenderPieces,
     check_faisabilite,
-    generate_piece,
-    generate_pieces,
     open_library,
     provenance,
     read_dossier,
     render_piece,
+    render_pieces,
     suited_or_forced,
 )
 
@@ -28,14 +28,14 @@ __all__ = [
     "DRAFT_MARK",
     "PIECES",
     "PLAN_MENTION",
-    "Generation",
     "LoadedDossier",
+    "TenderPiece",
+    "TenderPieces",
     "check_faisabilite",
-    "generate_piece",
-    "generate_pieces",
     "open_library",
     "provenance",
     "read_dossier",
     "render_piece",
+    "render_pieces",
     "suited_or_forced",
 ]

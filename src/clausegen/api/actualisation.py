@@ -1,28 +1,43 @@
-"""``clausegen actualiser``: bring a generated CCAP or CCTP up to the library's validated clauses.
+"""``clausegen actualiser``: bring a buyer's CCAP or CCTP up to the library's validated clauses.
 
-Read the old document's provenance, regenerate the piece from its dossier with the newest
-``valide`` fragment versions (or those of a given release), and write the new document with
-tracked changes against the old one (:mod:`clausegen.render.actualisation`). Everything is
-built in memory; nothing is written on error.
+A three-way update (:mod:`clausegen.render.actualisation`): the **base** is the document as it
+was generated, rebuilt from its provenance (the dossier whose hash it records, the fragment
+versions it names, pinned); **theirs** is the buyer's current file; **new** is the piece
+regenerated with the newest ``valide`` fragment versions (or those of a given release). Only
+the library's changes between base and new become tracked changes. Everything is built in
+memory; nothing is written on error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
+from pydantic import ValidationError
 
-from clausegen.api.marche import PIECES, open_library, read_dossier, render_piece
-from clausegen.errors import InputFileError
+from clausegen.api.marche import (
+    PIECES,
+    LoadedDossier,
+    canevas_name,
+    open_library,
+    read_dossier,
+    render_piece,
+)
+from clausegen.assembly import anchor
+from clausegen.errors import ClausegenError, InputFileError
 from clausegen.library.index import Library
+from clausegen.models.dossier import Dossier
 from clausegen.output import write_atomic
-from clausegen.render.actualisation import render_update
+from clausegen.render.actualisation import APPLIED, CONFLICT, KEPT, Change, excerpt, render_update
 from clausegen.render.archive import check_docx
 from clausegen.render.inspect import read_provenance
+from clausegen.render.package import BODY_DIGEST, read_dossier_part
 from clausegen.yaml_files import read_bytes
 
 CHANGELOG = "CHANGELOG.md"
@@ -39,7 +54,20 @@ class FragmentChange:
     before: str | None
     after: str | None
     journal: tuple[str, ...]
-    """The CHANGELOG lines of the library layers that name this fragment."""
+    """The lines of the fragment's own layer's CHANGELOG that describe this version change."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One change of the update, as the summary prints it."""
+
+    status: str
+    """« appliqué » (the library's, tracked), « conflit » (both changed it), « conservé »
+    (the buyer's own edit, left as it is)."""
+    kind: str
+    fragment: str
+    """The fragment(s) of the heading it stands under (empty for the buyer's own edits)."""
+    text: str
 
 
 @dataclass(frozen=True)
@@ -49,8 +77,15 @@ class Update:
     path: Path
     piece: str
     changes: tuple[FragmentChange, ...]
+    paragraphs: tuple[Paragraph, ...]
     dossier_changed: bool
-    """The dossier is not the one the old document was generated from (its hash differs)."""
+    """The dossier given is not the one the old document was generated from (its hash differs)."""
+    dossier_carried: bool = True
+    """The document carried the dossier it was generated from (so the dossier's changes since
+    are tracked changes too); otherwise a changed dossier's changes cannot be told apart."""
+
+    def count(self, status: str) -> int:
+        return sum(p.status == status for p in self.paragraphs)
 
 
 def _read_old(path: Path) -> tuple[bytes, dict[str, str]]:
@@ -69,47 +104,94 @@ def _read_old(path: Path) -> tuple[bytes, dict[str, str]]:
     return data, record
 
 
-def _dossier_path(old: Path, given: Path | None, record: dict[str, str]) -> Path:
-    """The dossier given, else the one named in the provenance, beside the old document."""
-    if given is not None:
-        return given
+def _pins(path: Path, record: dict[str, str]) -> dict[str, tuple[str, str, str]]:
+    """The fragment versions the provenance records; a malformed entry is refused in French."""
+    entries = {}
+    for key, value in sorted(record.items()):
+        if not key.startswith("fragment."):
+            continue
+        fragment_id = key.removeprefix("fragment.")
+        version, digest, _, *layer = (value.split() + ["", "", ""])[:4]
+        try:
+            Version(version)
+        except InvalidVersion:
+            raise InputFileError(path=path, reason=f"provenance altérée : version « {version[:40]} » "
+                                 f"invalide pour le fragment {fragment_id[:80]} (attendu "
+                                 "MAJEUR.MINEUR.CORRECTIF, par exemple 1.2.0)") from None
+        entries[fragment_id] = (version, digest.removeprefix("sha256:"),
+                                layer[0] if layer and layer[0] else "bibliotheque")
+    return entries
+
+
+def _named_dossier(old: Path, record: dict[str, str]) -> LoadedDossier:
+    """The dossier the provenance names, beside the document (or in the current folder), used
+    only when it is the one the document was generated from (same hash): a received document
+    must not choose which local file gets read and quoted."""
     name = record.get("dossier", "")
-    if name and "/" not in name and "\\" not in name:
-        for folder in (old.parent, Path.cwd()):
-            if (folder / name).is_file():
-                return folder / name
-    expected = f" (« {name} » introuvable à côté du document)" if name else ""
-    raise InputFileError(path=old, reason=f"indiquez le dossier du marché{expected}")
+    found = None
+    if name and "/" not in name and "\\" not in name and name not in (".", ".."):
+        found = next((folder / name for folder in (old.parent, Path.cwd()) if (folder / name).is_file()),
+                     None)
+    if found is None:
+        expected = f" (« {name[:80]} » introuvable à côté du document)" if name else ""
+        raise InputFileError(path=old, reason=f"indiquez le dossier du marché{expected}")
+    refused = InputFileError(path=old, reason=f"le dossier « {name} » qu'il nomme n'est pas celui "
+                             "dont il a été généré (empreinte différente) : indiquez le dossier à "
+                             "utiliser")
+    try:
+        loaded = read_dossier(found)
+    except ClausegenError:
+        raise refused from None
+    if loaded.recorded_sha256(record["piece"]) != record.get("dossier_sha256"):
+        raise refused
+    return loaded
 
 
-_VERSION = re.compile(r"\b\d+\.\d+\.\d+\b")
+def _carried_dossier(old: Path, data: bytes, record: dict[str, str]) -> LoadedDossier | None:
+    """The dossier the document carries (:func:`~clausegen.render.package.with_dossier_part`),
+    when it is the one whose hash the provenance records; else None."""
+    try:
+        text = read_dossier_part(data)
+        if text is None:
+            return None
+        carried = LoadedDossier(dossier=Dossier.model_validate(json.loads(text)), path=old,
+                                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    except (ValueError, ValidationError):
+        return None
+    return carried if carried.recorded_sha256(record["piece"]) == record.get("dossier_sha256") else None
 
 
-def _in_range(line: str, before: str | None, after: str | None) -> bool:
-    """A line naming no version, or a version after ``before`` and up to ``after``."""
-    named = [Version(v) for v in _VERSION.findall(line)]
-    low = Version(before) if before else None
-    high = Version(after) if after else None
-    return not named or any((low is None or v > low) and (high is None or v <= high) for v in named)
+_VERSION = r"\d+\.\d+\.\d+"
 
 
 def journal_lines(library: Library, fragment_id: str, before: str | None = None,
                   after: str | None = None) -> tuple[str, ...]:
-    """The CHANGELOG lines of every library layer naming `` `fragment_id` `` for a version
-    between ``before`` (excluded) and ``after``."""
-    pattern = re.compile(rf"`{re.escape(fragment_id)}`")
-    lines: list[str] = []
-    for root in library.roots:
-        path = root / CHANGELOG
-        if path.is_file():
-            lines += [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                      if pattern.search(line) and _in_range(line, before, after)]
+    """The lines of the CHANGELOG of the layer holding ``fragment_id``@``after`` that name the
+    fragment with a version between ``before`` (excluded) and ``after`` (« `id` 1.2.0 » or
+    « `id` 1.1.0 → 1.2.0 »): the fragment's own entry, never a release's line that merely
+    lists it."""
+    if after is None:
+        return ()
+    try:
+        root = library.get(fragment_id, after).path.parents[2]
+    except Exception:  # noqa: BLE001 - a version no longer installed: nothing to quote
+        return ()
+    path = root / CHANGELOG
+    if not path.is_file():
+        return ()
+    pattern = re.compile(rf"`{re.escape(fragment_id)}`\s+(?:({_VERSION})\s*(?:\u2192|->)\s*)?({_VERSION})")
+    low, high = Version(before) if before else None, Version(after)
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        for match in pattern.finditer(line):
+            version = Version(match.group(2))
+            if (low is None or version > low) and version <= high:
+                lines.append(line.strip())
+                break
     return tuple(lines)
 
 
-def _changes(record: dict[str, str], used: dict[str, str], library: Library) -> tuple[FragmentChange, ...]:
-    before = {key.removeprefix("fragment."): value.split()[0]
-              for key, value in record.items() if key.startswith("fragment.") and value.split()}
+def _changes(before: dict[str, str], used: dict[str, str], library: Library) -> tuple[FragmentChange, ...]:
     changes = []
     for fragment_id in sorted(set(before) | set(used)):
         old, new = before.get(fragment_id), used.get(fragment_id)
@@ -119,25 +201,80 @@ def _changes(record: dict[str, str], used: dict[str, str], library: Library) -> 
     return tuple(changes)
 
 
+def _heading_fragments(library: Library, name: str) -> dict[str, tuple[str, ...]]:
+    """Each heading's bookmark (``_Ref`` + anchor) → the fragments written under it."""
+    found: dict[str, tuple[str, ...]] = {}
+    for article in library.canevas(name).articles:
+        found[f"_Ref{anchor(article.cle)}"] = tuple(article.fragments)
+        for section in article.sections:
+            found[f"_Ref{anchor(section.cle or section.fragments[0])}"] = tuple(section.fragments)
+    return found
+
+
 def update_document(old: Path, dossier: Path | None, output: Path, *, author: str, date: dt.date,
                     release: str | None = None, modele: Path | None = None,
                     overlays: Sequence[Path] = ()) -> Update:
-    """Regenerate ``old`` with the newest validated fragments (or ``release``'s) and write it to
-    ``output`` with tracked changes (author and date given, never the clock)."""
+    """Update the buyer's ``old`` document to the newest validated fragments (or ``release``'s)
+    and write it to ``output``: the library's changes as tracked changes (author and date
+    given, never the clock), the buyer's edits as they are, conflicts commented."""
     data, record = _read_old(old)
-    loaded = read_dossier(_dossier_path(old, dossier, record))
-    loaded = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": release}))
-    library = open_library(overlays)
+    pins = _pins(old, record)
     piece = record["piece"]
-    first = int(record.get("premier_article", "1")) if record.get("premier_article", "1").isdigit() else 1
-    new_data, document = render_piece(loaded, piece, library=library, modele=modele,
+    carried = _carried_dossier(old, data, record)
+    if dossier is not None:
+        loaded = read_dossier(dossier)
+        changed = loaded.recorded_sha256(piece) != record.get("dossier_sha256")
+    else:
+        loaded, changed = carried or _named_dossier(old, record), False
+    origin = carried or loaded
+    library = open_library(overlays)
+    first = int(record["premier_article"]) if record.get("premier_article", "").isdigit() else 1
+    base_dossier = replace(origin, dossier=origin.dossier.model_copy(update={"bibliotheque": None}))
+    pinned = library.pinned(record.get("bibliotheque", library.release), pins)
+    try:
+        base, _ = render_piece(base_dossier, piece, library=pinned, modele=modele, allow_drafts=True,
+                               premier_article=first)
+    except ClausegenError as exc:
+        raise InputFileError(path=old, reason=f"le document tel que généré ne peut être reconstruit "
+                             f"depuis sa provenance ({exc}) ; donnez la bibliothèque de "
+                             "l'organisation qui contenait ces versions (--bibliotheque)") from None
+    fresh = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": release}))
+    new_data, document = render_piece(fresh, piece, library=library, modele=modele,
                                       premier_article=first)
     new_record = read_provenance(new_data)
     new_record["actualisation"] = (f"depuis la bibliothèque {record.get('bibliotheque', '?')} "
                                    f"(dossier sha256:{record.get('dossier_sha256', '?')[:12]})")
-    tracked = render_update(data, new_data, author=author, date=dt.datetime.combine(date, dt.time()),
-                            provenance=new_record)
-    path = write_atomic(output, tracked)
+    before = {k: v[0] for k, v in pins.items()}
     used = {f.id: f.version for f in document.fragments}
-    return Update(path=path, piece=piece, changes=_changes(record, used, library),
-                  dossier_changed=record.get("dossier_sha256") != new_record.get("dossier_sha256"))
+    changes = _changes(before, used, library)
+    moved = {c.id: c for c in changes}
+    headings = _heading_fragments(library, canevas_name(fresh.dossier, piece))
+
+    def fragments_of(bookmark: str) -> tuple[str, ...]:
+        return tuple(f for f in headings.get(bookmark, ()) if f in moved)
+
+    def describe(bookmark: str) -> str:
+        found = fragments_of(bookmark)
+        if not found:
+            return "dossier" if changed else "bibliothèque"
+        return ", ".join(f"{f} {moved[f].before or '(absent)'} \u2192 {moved[f].after or '(retiré)'}"
+                         for f in found)
+
+    updated = render_update(data, base, new_data, author=author,
+                            date=dt.datetime.combine(date, dt.time()), provenance=new_record,
+                            describe=describe, body_sha256=new_record.get(BODY_DIGEST))
+    path = write_atomic(output, updated.docx)
+    paragraphs = tuple(_paragraph(change, fragments_of, changed) for change in updated.changes)
+    return Update(path=path, piece=piece, changes=changes, paragraphs=paragraphs,
+                  dossier_changed=changed, dossier_carried=carried is not None)
+
+
+def _paragraph(change: Change, fragments_of: object, dossier_changed: bool) -> Paragraph:
+    fragment = ""
+    if change.status != KEPT:
+        found = fragments_of(change.anchor)  # type: ignore[operator]
+        fragment = ", ".join(found) or ("dossier" if dossier_changed else "")
+    return Paragraph(change.status, change.kind, fragment, excerpt(change.text))
+
+
+STATUSES = (APPLIED, CONFLICT, KEPT)

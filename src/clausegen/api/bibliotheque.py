@@ -430,6 +430,7 @@ def verify_document(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
     body's text is still the one generated (``corps_sha256``)."""
     from clausegen.errors import InputFileError
     from clausegen.render.body_text import body_digest
+    from clausegen.render.inspect import pending_revisions
     from clausegen.render.package import BODY_DIGEST, BODY_PART, read_part
 
     data = read_bytes(path, max_bytes=MAX_DOCUMENT_BYTES)
@@ -447,6 +448,14 @@ def verify_document(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
     used = [_used_version(library, key.removeprefix("fragment."), value)
             for key, value in sorted(record.items()) if key.startswith("fragment.")]
     problems = []
+    try:
+        revisions = pending_revisions(data)
+    except ValueError as exc:
+        raise InputFileError(path=path, reason=f"document illisible ({exc})") from None
+    if revisions:
+        authors = ", ".join(f"{author} ({count})" for author, count in revisions.items())
+        problems.append(f"{sum(revisions.values())} révisions en attente, à accepter ou refuser "
+                        f"(auteurs : {authors})")
     if BODY_DIGEST not in record:
         problems.append("empreinte du texte absente : le texte ne peut pas être vérifié")
     elif digest != record[BODY_DIGEST]:
@@ -461,13 +470,15 @@ def verify_document(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
 def compare_document_text(report: DocumentReport, docx: Path, dossier_path: Path,
                  overlays: Sequence[Path] = ()) -> str:
     """The body regenerated from the recorded provenance (same fragment versions) and the
-    dossier, compared paragraph by paragraph with the document: a unified diff, empty when
-    the wording is the generated one. For the CCAP and the CCTP (other pieces need the
-    year's plan and results); the default Word skeleton is used (the body does not depend on it).
+    dossier, compared paragraph by paragraph with the document
+    (:func:`~clausegen.render.inspect.readable_diff`: what a save rewrites does not count,
+    pending revisions read inline), empty when the wording is the generated one. For the CCAP
+    and the CCTP (other pieces need the year's plan and results); the default Word skeleton is
+    used (the body does not depend on it).
     """
     from clausegen.api.marche import PIECES, read_dossier, render_piece
     from clausegen.errors import InputFileError
-    from clausegen.render.inspect import dump_text
+    from clausegen.render.inspect import readable_diff
 
     piece = report.record.get("piece", "")
     if piece not in PIECES:
@@ -485,11 +496,7 @@ def compare_document_text(report: DocumentReport, docx: Path, dossier_path: Path
             entries[key.removeprefix("fragment.")] = (version, digest.removeprefix("sha256:"),
                                                       layer[0] if layer and layer[0] else "bibliotheque")
     pinned = library.pinned(report.record.get("bibliotheque", library.release), entries)
-    regenerated, _ = render_piece(loaded, piece, library=pinned, allow_drafts=True)
-
-    def body(data: bytes) -> str:
-        return "".join(line + "\n" for line in dump_text(data).splitlines()
-                       if not line.startswith("[En-tête]"))
-
-    return textdiff.unified(body(regenerated), body(read_bytes(docx, max_bytes=MAX_DOCUMENT_BYTES)),
-                            "texte généré", f"texte de {docx.name}")
+    first = report.record.get("premier_article", "1")
+    regenerated, _ = render_piece(loaded, piece, library=pinned, allow_drafts=True,
+                                  premier_article=int(first) if first.isdigit() else 1)
+    return readable_diff(regenerated, read_bytes(docx, max_bytes=MAX_DOCUMENT_BYTES))

@@ -10,6 +10,7 @@ overwritten, and the bundled library is never written to.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import yaml
 from clausegen.errors import InputFileError, OutputError
 from clausegen.library.loader import parse_fragment
 from clausegen.models.fragment import Categorie, Statut
-from clausegen.output import write_atomic
+from clausegen.output import transaction, write_atomic
 from clausegen.render.archive import check_docx
 from clausegen.render.importation import Loss, read_clauses
 from clausegen.resources import library_dir
@@ -30,6 +31,10 @@ from clausegen.yaml_files import read_bytes
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 FIRST_VERSION = "1.0.0"
 MAX_SLUG = 60
+MAX_CLAUSES = 500
+"""Clauses one import may create (a larger document is split by the juriste)."""
+MAX_SECONDS = 60.0
+"""Time one import may take reading and checking its clauses; past it nothing is written."""
 
 
 @dataclass(frozen=True)
@@ -108,9 +113,17 @@ def import_clauses(document: Path, directory: Path, *, prefixe: str = "import",
     if not clauses:
         raise InputFileError(path=document, reason="; ".join(loss.what for loss in outside)
                              or "aucune clause trouvée")
+    if len(clauses) > MAX_CLAUSES:
+        raise InputFileError(path=document, reason=f"{len(clauses)} clauses : au plus {MAX_CLAUSES} "
+                             "par import ; découpez le document (rien n'a été écrit)")
     prepared: list[tuple[ImportedFragment, str]] = []
     used: set[str] = set()
+    deadline = time.monotonic() + MAX_SECONDS
     for number, clause in enumerate(clauses, start=1):
+        if time.monotonic() > deadline:
+            raise InputFileError(path=document, reason=f"import arrêté après {MAX_SECONDS:.0f} s "
+                                 f"({number - 1} clauses sur {len(clauses)} lues) : découpez le "
+                                 "document (rien n'a été écrit)")
         base = f"{prefixe}.{slug(clause.title)}"
         fragment_id, suffix = base, 2
         while fragment_id in used:
@@ -127,6 +140,7 @@ def import_clauses(document: Path, directory: Path, *, prefixe: str = "import",
         parse_fragment(text, path, layer=f"surcouche:{target.name}")  # as the library will read it
         prepared.append((ImportedFragment(fragment_id, clause.title, path, candidates,
                                           tuple(clause.losses)), text))
-    for fragment, text in prepared:
-        write_atomic(fragment.path, text.encode("utf-8"))
+    with transaction():  # every fragment, or none (an error or Ctrl-C removes them all)
+        for fragment, text in prepared:
+            write_atomic(fragment.path, text.encode("utf-8"))
     return ImportReport(tuple(f for f, _ in prepared), tuple(outside))

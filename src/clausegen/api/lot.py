@@ -118,22 +118,25 @@ def output_folder(output: Path, dossier: Path) -> Path:
 
 def run_job(dossier: Path, options: BatchOptions) -> JobResult:
     """Generate every piece of one dossier into ``<output>/<dossier stem>/``; never raises."""
-    from clausegen.api import generate_pieces
-    from clausegen.output import transaction
+    from clausegen.api import open_library, read_dossier, render_pieces
+    from clausegen.output import transaction, write_atomic
 
     try:
         folder = output_folder(options.output, dossier)
         with transaction():
-            results = generate_pieces(dossier, folder, forcer=options.forcer,
-                                      brouillon=options.brouillon, overlays=options.overlays)
-            written = tuple(r.path for r in results)
+            result = render_pieces(read_dossier(dossier), open_library(options.overlays),
+                                   forcer=options.forcer, brouillon=options.brouillon)
+            written = tuple(write_atomic(folder / f"{piece.piece}.docx", piece.docx)
+                            for piece in result.pieces)
             if options.suivi:
-                from clausegen.api.marche import using_overlays
-                from clausegen.api.suivi import generate_suivi_pieces
+                from clausegen.api.marche import read_dossier
+                from clausegen.api.suivi import open_suivi, render_suivi_pieces
+                from clausegen.output import write_atomic
 
-                with using_overlays(options.overlays):
-                    written += tuple(generate_suivi_pieces(dossier, folder))
-        return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results))
+                suivi = open_suivi(read_dossier(dossier), overlays=options.overlays)
+                written += tuple(write_atomic(folder / name, data)
+                                 for name, data in render_suivi_pieces(suivi))
+        return JobResult(dossier=dossier, written=written, non_adapte=result.forced)
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
     except ClausegenError as exc:

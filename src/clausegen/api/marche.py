@@ -1,6 +1,16 @@
-"""The tender pieces: load, check, assemble, render, write (re-exported by :mod:`clausegen.api`).
+"""The buyer's facade: dossiers, feasibility, CCAP and CCTP, in memory (re-exported by
+:mod:`clausegen.api`).
 
-Everything here is usable in-process (batch jobs, benchmarks, tests) without Click.
+- :func:`read_dossier` / :func:`read_dossier_text`: a dossier file (or its text) validated, with
+  its hash; :func:`validate_dossier` and :func:`dump_brouillon`: a draft typed in a form, both
+  ways; :func:`dump_dossier`: the dossier file's text;
+- :func:`check_faisabilite`, :func:`assess_marche`, :func:`suited_or_forced`: the verdict;
+- :func:`render_pieces`: CCAP and CCTP (or the chapter) as :class:`TenderPiece` objects, with
+  their HTML preview; :func:`render_brouillon`: the same from a draft, with the file's text;
+- :func:`render_piece`: the engine every facade shares (one piece's bytes and its assembly).
+
+Nothing here writes a file: the command line writes the bytes (:mod:`clausegen.cli.acheteur`),
+the web application stores them (:mod:`clausegen.db.store`).
 """
 
 from __future__ import annotations
@@ -8,31 +18,37 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+from pydantic import ValidationError
+
 from clausegen import __version__
-from clausegen.assembly import AssembledDocument, UsedFragment, assemble
-from clausegen.blocks import Block, Heading, Paragraph, Run
-from clausegen.context import ccag_functions, dossier_context
-from clausegen.domain.ccap_complet import missing_fields
-from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier
-from clausegen.dossier_file import parse_dossier
+from clausegen.api.piece import RenderedPiece
+from clausegen.assembly import AssembledDocument, assemble
+from clausegen.blocks import Block, Heading, Paragraph, Run, block_texts
+from clausegen.context import a_completer, ccag_functions, dossier_ccag_table, dossier_context
+from clausegen.domain.ccap_complet import missing_fields, unknown_ccag_keys
+from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
+from clausegen.dossier_file import canonical_decimal, parse_dossier
+from clausegen.dossier_file import dump_dossier as _dump_dossier
 from clausegen.errors import DossierError, FieldProblem, InputFileError, NotSuitedError, SuiviInputError
 from clausegen.library import Library, load_library
 from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import Dossier
-from clausegen.output import note_input, transaction, write_atomic
+from clausegen.models.dossier import Dossier, Marche
+from clausegen.output import note_input
+from clausegen.render.package import with_dossier_part
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
@@ -51,8 +67,11 @@ INSERTION_MENTION = (
     "Marché comportant une clause d'insertion, condition d'exécution prévue à l'article "
     "L. 2112-2 du code de la commande publique"
 )
-INSERTION_PIECES = {"ccap": "ccap_insertion", "cctp": "cctp_insertion"}
-"""The canevas a tender piece uses when the dossier carries the insertion clause alone."""
+INSERTION_PIECES = {"ccap": "ccap_insertion", "ccap_chapitre": "ccap_insertion",
+                    "cctp": "cctp_insertion"}
+"""The canevas a tender piece uses when the dossier carries the insertion clause alone. Its
+CCAP is a chapter to insert into the buyer's own CCAP (a works CCAP is the maître d'œuvre's
+and the buyer's; legal review of 7 December 2026, B1 and NM10), with or without --chapitre."""
 
 
 TENDER_PIECES = frozenset({"ccap", "cctp", "ccap_chapitre", "cctp_chapitre"})
@@ -77,47 +96,55 @@ class LoadedDossier:
     path: Path
     sha256: str
     _consultation: str = field(default="", init=False, compare=False, repr=False)
-    """:attr:`consultation_sha256` once known."""
+    """:attr:`consultation_json` once known."""
     _as_read: bool = field(default=False, init=False, compare=False, repr=False)
     """Whether ``dossier`` is what the file hashed ``sha256`` reads as (:func:`read_dossier`):
-    its consultation hash may then come from the cache. Neither field is copied by
-    ``dataclasses.replace``, so a dossier changed in memory gets its own hash."""
+    its consultation data may then come from the cache. Neither field is copied by
+    ``dataclasses.replace``, so a dossier changed in memory gets its own."""
+
+    @property
+    def consultation_json(self) -> str:
+        """The dossier without its award data, as canonical JSON (what a tender piece depends
+        on and carries for ``actualiser``)."""
+        if not self._consultation:
+            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
+            if kept is not None and kept.startswith(b"{") and kept.endswith(b"}"):
+                value = kept.decode("utf-8")
+            else:
+                value = consultation_json(self.dossier)
+                if self._as_read:
+                    _CONSULTATIONS.store(self.sha256, value.encode("utf-8"))
+            object.__setattr__(self, "_consultation", value)
+        return self._consultation
 
     @property
     def consultation_sha256(self) -> str:
         """Hash of the dossier without its award data (what a tender piece depends on)."""
-        if not self._consultation:
-            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
-            if kept is not None and re.fullmatch(rb"[0-9a-f]{64}", kept):
-                value = kept.decode("ascii")
-            else:
-                value = _consultation_sha256(self.dossier)
-                if self._as_read:
-                    _CONSULTATIONS.store(self.sha256, value.encode("ascii"))
-            object.__setattr__(self, "_consultation", value)
-        return self._consultation
+        return hashlib.sha256(self.consultation_json.encode("utf-8")).hexdigest()
 
     def recorded_sha256(self, piece: str) -> str:
         """The dossier hash a piece records: consultation data only for a tender piece."""
         return self.consultation_sha256 if piece in TENDER_PIECES else self.sha256
 
 
-@dataclass(frozen=True)
-class Generation:
-    """What a generation produced."""
+def consultation_json(dossier: Dossier) -> str:
+    """The dossier without its award data, as canonical JSON (sorted keys; what a tender piece
+    depends on, and carries for ``actualiser``), each amount written as reading the dossier's
+    file gives it (:func:`~clausegen.dossier_file.canonical_decimal`): a dossier typed in a form
+    (« 85000.50 ») and the same dossier read from its exported file (``85000.5``) give the same
+    text, so the same hash."""
+    dump = dossier.model_dump(mode="python", exclude=AWARD_FIELDS)
+    return json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=_json_value)
 
-    path: Path
-    piece: str
-    fragments: tuple[UsedFragment, ...]
-    faisabilite: Faisabilite
-    is_draft: bool
-    forced: bool = False
 
-
-def _consultation_sha256(dossier: Dossier) -> str:
-    dump = dossier.model_dump(mode="json", exclude=AWARD_FIELDS)
-    canonical = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def _json_value(value: Any) -> str:
+    """What Pydantic's JSON mode writes for a date; an amount in its canonical writing."""
+    if isinstance(value, Decimal):
+        return str(canonical_decimal(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"valeur sans écriture JSON : {type(value).__name__}")
 
 
 def _consultation_namespace() -> str:
@@ -133,9 +160,10 @@ def _consultation_namespace() -> str:
         extra=f"{VERSION}|{pydantic_core.__version__}")
 
 
-_CONSULTATIONS = SignedCache(_consultation_namespace, ".txt", per_dossier=True)
-"""Consultation hashes by the SHA-256 of the dossier file they were computed from (dumping a
-dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from the cache)."""
+_CONSULTATIONS = SignedCache(_consultation_namespace, ".json", per_dossier=True)
+"""Consultation data (canonical JSON) by the SHA-256 of the dossier file it was computed from
+(dumping a dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from
+the cache)."""
 
 
 def read_dossier(path: Path) -> LoadedDossier:
@@ -218,12 +246,20 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     return _cached_library(roots, signature + _signature(extra), use_cache)
 
 
-def check_faisabilite(path: Path, numero: int | None = None) -> Faisabilite:
-    """The feasibility verdict of a dossier's market (or of its subsequent contract ``numero``)."""
-    dossier = read_dossier(path).dossier
+def check_faisabilite(loaded: LoadedDossier, numero: int | None = None) -> Faisabilite:
+    """The feasibility verdict of a dossier's market (or of its subsequent contract ``numero``,
+    which must be listed: the error names the dossier's file)."""
     if numero is not None:
-        subsequent_or_error(dossier, numero, path)
-    return assess_dossier(dossier, numero)
+        subsequent_or_error(loaded.dossier, numero, loaded.path)
+    return assess_dossier(loaded.dossier, numero)
+
+
+def assess_marche(marche: Mapping[str, Any]) -> Faisabilite | None:
+    """The verdict of the market part of a draft; None while that part is incomplete."""
+    try:
+        return assess_faisabilite(Marche.model_validate(marche))
+    except ValidationError:
+        return None
 
 
 def subsequent_or_error(dossier: Dossier, numero: int, path: Path) -> MarcheSubsequent:
@@ -335,13 +371,15 @@ def render_piece(
     The complete CCAP first checks the fields it needs (:func:`missing_fields`).
     """
     tender = piece in TENDER_PIECES
-    if loaded.dossier.clause_insertion is not None and piece.endswith("_chapitre"):
+    if loaded.dossier.clause_insertion is not None and piece == "cctp_chapitre":
         raise DossierError(path=loaded.path, problems=[FieldProblem(
             path="clause_insertion", expected="un plan de progrès (section plan_de_progres) : le "
-            "chapitre à insérer (--chapitre) est celui du plan ; pour la clause d'insertion seule, "
-            "générez le CCAP ou le CCTP complet")])
+            "chapitre du CCTP à insérer (--chapitre) est celui du plan ; pour la clause "
+            "d'insertion seule, générez le CCTP complet")])
     name = canevas_name(loaded.dossier, piece)
     if name == "ccap" and (problems := missing_fields(loaded.dossier)):
+        raise DossierError(path=loaded.path, problems=problems)
+    if problems := unknown_ccag_keys(loaded.dossier, library.ccag):
         raise DossierError(path=loaded.path, problems=problems)
     if loaded.dossier.bibliotheque:
         from clausegen.library.releases import pin  # only a dossier pinned to a release
@@ -351,7 +389,8 @@ def render_piece(
         extra_provenance = {**(extra_provenance or {}), "faisabilite": "non_adapte_force"}
     canevas = library.canevas(name)
     context = {**dossier_context(loaded.dossier),
-               **ccag_functions(library.ccag, loaded.dossier.marche.ccag), **(extra_context or {})}
+               **ccag_functions(dossier_ccag_table(library.ccag, loaded.dossier), loaded.dossier.marche.ccag),
+               **(extra_context or {})}
     document = assemble(canevas, library, context, allow_drafts=allow_drafts, inserts=inserts,
                         premier_article=premier_article, sommaire=sommaire)
     if titre:
@@ -363,7 +402,7 @@ def render_piece(
     dossier = loaded.dossier
     notification = None if tender else dossier.marche.date_notification
     properties = DocumentProperties(
-        title=f"{document.sigle} \u2013 {dossier.marche.objet}",
+        title=f"{_title(document, extra_provenance)} \u2013 {dossier.marche.objet}",
         subject=f"Marché n° {dossier.marche.reference}",
         author=dossier.acheteur.nom,
         keywords=f"clausegen; {dispositif(dossier)}",
@@ -375,7 +414,20 @@ def render_piece(
                        properties, {**provenance(document, library, dossier_hash, loaded.path.name),
                                                    **(extra_provenance or {})},
                        source=str(skeleton_path))
+    if tender:
+        data = with_dossier_part(data, loaded.consultation_json)
     return data, document
+
+
+def _title(document: AssembledDocument, extra: Mapping[str, str] | None) -> str:
+    """What the document's title (core properties, PDF) names before the market's subject: the
+    sigle of a tender piece (« CCAP »); a follow-up piece's own title and year, since plans,
+    letters and bilans share a sigle from one year to the next."""
+    if document.piece in TENDER_PIECES:
+        return document.sigle
+    year = (extra or {}).get("annee", "")
+    return typographie(document.titre + (f" \u2013 année {year}" if year and year not in document.titre
+                                         else ""))
 
 
 def canevas_name(dossier: Dossier, piece: str) -> str:
@@ -402,63 +454,124 @@ def suited_or_forced(dossier: Dossier, *, forcer: bool, numero: int | None = Non
     return faisabilite
 
 
-def generate_piece(
-    dossier_path: Path,
-    piece: str,
-    output: Path,
+PIECES = ("ccap", "cctp")
+"""The pieces ``clausegen pieces`` and the web application render for a dossier, in this order."""
+
+
+@dataclass(frozen=True)
+class TenderPiece(RenderedPiece):
+    """A CCAP or CCTP in memory, with its title, the blocks of its body and whether it holds
+    clauses not yet validated (``--brouillon``: PROJET mark)."""
+
+    titre: str = ""
+    blocks: tuple[Block, ...] = field(default=(), repr=False, compare=False)
+    is_draft: bool = False
+    a_completer: int = 0
+    """CCAG article numbers the piece leaves « [à compléter] » (not verified; NM6)."""
+
+    @property
+    def preview(self) -> Markup:
+        """The body as HTML, from the same blocks as the Word body (the web page's preview)."""
+        from clausegen.render.html import blocks_to_html  # the command line has no use for it
+
+        return blocks_to_html(self.blocks)
+
+
+@dataclass(frozen=True)
+class TenderPieces:
+    """What one rendering of a dossier's tender pieces produced, and from what."""
+
+    pieces: tuple[TenderPiece, ...]
+    faisabilite: Faisabilite
+    forced: bool
+    """The market was judged non adapté and ``forcer`` was given (the pieces say so)."""
+    dossier_sha256: str
+    """The SHA-256 of the dossier file's text the pieces were rendered from."""
+    bibliotheque: str
+    """The library release: the dossier's pinned one, else the library's."""
+    dossier_yaml: str = ""
+    """That text, when the dossier came from a draft (:func:`render_brouillon`)."""
+    version_outil: str = __version__
+
+
+def render_pieces(
+    loaded: LoadedDossier,
+    library: Library,
+    pieces: Sequence[str] = PIECES,
     *,
-    modele: Path | None = None,
     forcer: bool = False,
     brouillon: bool = False,
-    overlays: Sequence[Path] = (),
+    modele: Path | None = None,
     chapitre: bool = False,
     premier_article: int | None = None,
-) -> Generation:
-    """Check feasibility, assemble, render and write one piece atomically.
+) -> TenderPieces:
+    """Check feasibility (a market judged non adapté stops here unless ``forcer``), then render
+    each of ``pieces`` in memory.
 
     ``chapitre``: the social chapter alone, to insert into the buyer's own piece, its
     articles numbered from ``premier_article`` (else the dossier's
-    ``administratif.chapitre_premier_article``, else 1).
+    ``administratif.chapitre_premier_article``, else 1); a whole piece always starts at 1.
     """
-    loaded = read_dossier(dossier_path)
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
-    library = open_library(overlays)
     mention = forced_mention(loaded.dossier, faisabilite)
-    data, document = render_piece(loaded, piece_name(piece, chapitre=chapitre),
-                                  library=library, modele=modele, allow_drafts=brouillon,
-                                  mention=mention, premier_article=premier_article
-                                  or loaded.dossier.administratif.chapitre_premier_article or 1)
-    write_atomic(output, data)
-    return Generation(path=output, piece=piece, fragments=document.fragments,
-                      faisabilite=faisabilite, is_draft=document.is_draft, forced=mention is not None)
+    chapter = chapitre or loaded.dossier.clause_insertion is not None  # see INSERTION_PIECES
+    first = ((premier_article or loaded.dossier.administratif.chapitre_premier_article or 1)
+             if chapter else 1)
+    release = loaded.dossier.bibliotheque or library.release
+    rendered = []
+    for piece in pieces:
+        data, document = render_piece(loaded, piece_name(piece, chapitre=chapitre), library=library,
+                                      modele=modele, allow_drafts=brouillon, mention=mention,
+                                      premier_article=first)
+        fragments = {f.id: f"{f.version} sha256:{f.sha256} {f.statut}" for f in document.fragments}
+        rendered.append(TenderPiece(piece=piece, docx=data, fragments=fragments, bibliotheque=release,
+                                    titre=document.titre, blocks=tuple(document.blocks),
+                                    is_draft=document.is_draft,
+                                    a_completer=a_completer(block_texts(document.blocks))))
+    return TenderPieces(pieces=tuple(rendered), faisabilite=faisabilite, forced=mention is not None,
+                        dossier_sha256=loaded.sha256, bibliotheque=release)
 
 
-PIECES = ("ccap", "cctp")
-"""The pieces ``clausegen pieces`` writes for a dossier, in this order."""
+# --- dossiers typed in a form (the web application) ------------------------------
 
 
-def generate_pieces(
-    dossier_path: Path,
-    directory: Path,
-    *,
-    forcer: bool = False,
-    brouillon: bool = False,
-    overlays: Sequence[Path] = (),
-    modele: Path | None = None,
-) -> list[Generation]:
-    """Render every piece in memory first, then write them all (``<piece>.docx``)."""
-    loaded = read_dossier(dossier_path)
-    faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
-    library = open_library(overlays)
-    mention = forced_mention(loaded.dossier, faisabilite)
-    rendered = [(piece, *render_piece(loaded, piece, library=library, allow_drafts=brouillon,
-                                      modele=modele, mention=mention))
-                for piece in PIECES]
-    results = []
-    with transaction():  # every piece, or none
-        for piece, data, document in rendered:
-            path = write_atomic(directory / f"{piece}.docx", data)
-            results.append(Generation(path=path, piece=piece, fragments=document.fragments,
-                                      faisabilite=faisabilite, is_draft=document.is_draft,
-                                      forced=mention is not None))
-    return results
+def validate_dossier(data: Mapping[str, Any]) -> tuple[Dossier | None, list[FieldProblem]]:
+    """Validate a draft with the CLI's model: the dossier, or every problem (dotted paths)."""
+    from clausegen.models.validation import problems_from  # not for a command's dossier
+
+    try:
+        return Dossier.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from(exc)
+
+
+def dump_brouillon(dossier: Dossier) -> dict[str, Any]:
+    """The dossier as a draft dictionary (JSON types: dates as text, amounts as text)."""
+    return dossier.model_dump(mode="json", exclude_none=True)
+
+
+def dump_dossier(dossier: Dossier, name: str = "dossier.yml") -> str:
+    """The dossier in the CLI's file format (model order, empty parts left out), which the
+    command line reads back as the same dossier; one no file may hold (a date outside
+    1900–2199…) is refused with the CLI's error naming ``name``."""
+    return _dump_dossier(dossier, Path(name))
+
+
+def read_dossier_text(text: str, name: str) -> LoadedDossier:
+    """Parse and validate a dossier file's text (errors name ``name`` and each field)."""
+    path = Path(name)
+    return LoadedDossier(dossier=parse_dossier(text, path), path=path,
+                         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def render_brouillon(brouillon: Mapping[str, Any], name: str, library: Library) -> TenderPieces:
+    """CCAP and CCTP of a complete draft, as the command line renders them from the dossier
+    file ``name`` whose text this writes once (:attr:`TenderPieces.dossier_yaml`, what the
+    provenance's hash covers): the validated dossier is rendered as it is, not read back."""
+    dossier, problems = validate_dossier(brouillon)
+    if dossier is None:
+        raise DossierError(path=name, problems=problems)
+    text = dump_dossier(dossier, name)
+    loaded = LoadedDossier(dossier=dossier, path=Path(name),
+                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return replace(render_pieces(loaded, library), dossier_yaml=text)

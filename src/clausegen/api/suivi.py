@@ -1,36 +1,54 @@
-"""The facade of the facilitator's year: deadlines, convocation, plan, letter, bilan, dashboard.
+"""The facade of the facilitator and the titulaire: deadlines, convocation, plan, letters,
+bilan, dashboard, and the dossier a follow-up record composes.
 
-Same contract as :mod:`clausegen.api`: read and check everything, build in memory, then
-write atomically. Dates come from the dossier or explicit options, never from the clock.
+In memory: each function takes an opened :class:`Suivi` (a validated dossier and its library)
+and plans or results as objects, and returns a :class:`~clausegen.api.piece.RenderedPiece`, a
+:class:`Bilan`, deadlines or bytes (.ics, .xlsx). Reading and writing files is the command
+line's business (:mod:`clausegen.cli.facilitateur`), the database the web application's. Dates
+come from the dossier or explicit arguments, never from the clock (except :func:`today`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
+from icalendar import Calendar
 from pydantic import BaseModel
 
 from clausegen import __version__
-from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
-from clausegen.api.marche import forced_mention, subsequent_or_error, suited_or_forced
+from clausegen.api.marche import (
+    LoadedDossier,
+    dump_dossier,
+    forced_mention,
+    open_library,
+    provenance,
+    render_piece,
+    subsequent_or_error,
+    suited_or_forced,
+    validate_dossier,
+)
+from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
-from clausegen.context import ccag_functions, dossier_context
+from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
 from clausegen.documents._blocks import heading, paragraph
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
+from clausegen.domain import bilan as bilan_domain
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
-from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats, compute_bilan
+from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats
 from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
+from clausegen.domain.evenements import Evenement, bilan_de_l_annee, retards
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
+from clausegen.domain.signature import signature_warnings
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
@@ -44,11 +62,16 @@ from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
 from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
-from clausegen.models.validation import read_validated
-from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
-from clausegen.text.french import date_courte, date_longue, nombre
+from clausegen.text.french import date_courte, date_longue, fonction, nombre, unite
+
+__all__ = ["Bilan", "Cible", "ComposedDossier", "Echeance", "EtatEcheance", "Suivi", "Supplied",
+           "compose_dossier", "compute_bilan", "list_avertissements", "list_echeances",
+           "list_etats_echeances", "list_retards", "open_suivi", "render_bilan", "render_calendrier",
+           "render_convocation", "render_flux_calendrier", "render_lettre", "render_lettre_bilan",
+           "render_plan", "render_suivi_pieces", "render_tableau_de_bord", "requires_act",
+           "select_plan", "select_resultats", "today"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -128,31 +151,38 @@ def _seen_through(loaded: LoadedDossier, numero: int | None) -> tuple[LoadedDoss
     return replace(loaded, dossier=seen), ms
 
 
-def open_suivi(dossier_path: Path, overlays: Sequence[Path] = (), cible: Cible | None = None) -> Suivi:
-    """Load a dossier whose market (or subsequent contract) is notified, awarded and suited to
-    a plan de progrès — or forced, in which case every piece carries the verdict."""
+def open_suivi(loaded: LoadedDossier, cible: Cible | None = None,
+               overlays: Sequence[Path] = ()) -> Suivi:
+    """A validated dossier whose market (or subsequent contract) is notified, awarded and
+    suited to a plan de progrès — or forced, in which case every piece carries the verdict.
+    Messages name the dossier ``loaded.path`` (the file read, or the name the caller gives)."""
     cible = cible or Cible()
-    original = read_dossier(dossier_path)
-    loaded, ms = _seen_through(original, cible.marche_subsequent)
-    faisabilite = suited_or_forced(original.dossier, forcer=cible.forcer,
+    seen, ms = _seen_through(loaded, cible.marche_subsequent)
+    faisabilite = suited_or_forced(loaded.dossier, forcer=cible.forcer,
                                    numero=cible.marche_subsequent)
-    mention = forced_mention(original.dossier, faisabilite)
-    marche = loaded.dossier.marche
+    mention = forced_mention(loaded.dossier, faisabilite)
+    marche = seen.dossier.marche
     if marche.date_notification is None:
-        raise SuiviInputError(what=f"Fichier « {dossier_path} », marche.date_notification",
+        raise SuiviInputError(what=f"Fichier « {loaded.path} », marche.date_notification",
                               hint="date de notification attendue (AAAA-MM-JJ) pour les pièces du suivi")
-    if loaded.dossier.titulaire is None:
-        raise SuiviInputError(what=f"Fichier « {dossier_path} », titulaire",
+    if seen.dossier.titulaire is None:
+        raise SuiviInputError(what=f"Fichier « {loaded.path} », titulaire",
                               hint="le titulaire doit être renseigné pour les pièces du suivi")
     library = open_library(overlays)
-    if loaded.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
-        library = pin(library, loaded.dossier.bibliotheque)
-    return Suivi(loaded, library, marche.date_notification, mention, ms)
+    if seen.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
+        library = pin(library, seen.dossier.bibliotheque)
+    return Suivi(seen, library, marche.date_notification, mention, ms)
 
 
-def _from_file(path: Path, model: type[M], what: str) -> M:
-    note_input(path)
-    return read_validated(path, model, what=what)
+@dataclass(frozen=True)
+class Supplied(Generic[M]):
+    """A plan or results given apart from the dossier (a ``--plan`` or ``--resultats`` file):
+    the validated object, the name messages give it, and the SHA-256 of its text (recorded in
+    the provenance of the pieces made from it)."""
+
+    value: M
+    name: Path
+    sha256: str
 
 
 def _check_year(suivi: Suivi, annee: int) -> None:
@@ -162,49 +192,51 @@ def _check_year(suivi: Suivi, annee: int) -> None:
                               hint=f"année d'exécution entre 1 et {total} attendue")
 
 
-def load_plan(suivi: Suivi, annee: int, plan_file: Path | None = None) -> PlanAnnuel:
-    """The plan of year N, from ``plan_file`` or from the dossier's ``plans``."""
+def select_plan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None) -> PlanAnnuel:
+    """The plan of year N, ``plan`` or the dossier's, checked against the CCAP's axes."""
     _check_year(suivi, annee)
-    source: Path = plan_file or suivi.loaded.path
-    if plan_file is not None:
-        plan = _from_file(plan_file, PlanAnnuel, "plan annuel")
+    source = plan.name if plan is not None else suivi.loaded.path
+    if plan is not None:
+        found = plan.value
     else:
-        found = [p for p in suivi.loaded.dossier.plans if p.annee == annee]
-        if not found:
+        listed = [p for p in suivi.loaded.dossier.plans if p.annee == annee]
+        if not listed:
             raise SuiviInputError(what=f"Fichier « {source} », plans",
                                   hint=f"aucun plan pour l'année {annee} (ajoutez-le ou utilisez --plan)")
-        plan = found[0]
-    problems = ([FieldProblem("annee", f"{annee} attendu (reçu : {plan.annee})")]
-                if plan.annee != annee else [])
+        found = listed[0]
+    problems = ([FieldProblem("annee", f"{annee} attendu (reçu : {found.annee})")]
+                if found.annee != annee else [])
     pdp = suivi.loaded.dossier.plan
     problems += [FieldProblem(f"axes[{i}].axe", f"axe retenu au CCAP attendu (reçu : « {a.axe.value} ») ; un "
                              "axe nouveau modifierait le marché et demanderait un avenant")
-                 for i, a in enumerate(plan.axes) if not pdp.has_axe(a.axe)]
+                 for i, a in enumerate(found.axes) if not pdp.has_axe(a.axe)]
     if problems:
         raise ValidationFailed(path=source, what="plan annuel", problems=problems)
-    return plan
+    return found
 
 
-def load_resultats(suivi: Suivi, plan: PlanAnnuel, resultats_file: Path | None = None) -> ResultatsAnnuels:
-    """The results of the plan's year, checked against the plan."""
-    source: Path = resultats_file or suivi.loaded.path
-    if resultats_file is not None:
-        resultats = _from_file(resultats_file, ResultatsAnnuels, "résultats annuels")
+def select_resultats(suivi: Suivi, plan: PlanAnnuel,
+                     resultats: Supplied[ResultatsAnnuels] | None = None) -> ResultatsAnnuels:
+    """The results of the plan's year, ``resultats`` or the dossier's, checked against the plan."""
+    source = resultats.name if resultats is not None else suivi.loaded.path
+    if resultats is not None:
+        found = resultats.value
     else:
-        found = [b for b in suivi.loaded.dossier.bilans if b.annee == plan.annee]
-        if not found:
+        listed = [b for b in suivi.loaded.dossier.bilans if b.annee == plan.annee]
+        if not listed:
             raise SuiviInputError(what=f"Fichier « {source} », bilans", hint=f"aucun résultat pour "
                                   f"l'année {plan.annee} (ajoutez-les ou utilisez --resultats)")
-        resultats = found[0]
-    problems = check_resultats(suivi.loaded.dossier, plan, resultats)
+        found = listed[0]
+    problems = check_resultats(suivi.loaded.dossier, plan, found)
     if problems:
         raise ValidationFailed(path=source, what="résultats annuels", problems=problems)
-    return resultats
+    return found
 
 
 def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     dossier = suivi.loaded.dossier
-    base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
+    base = {**dossier_context(dossier),
+            **ccag_functions(dossier_ccag_table(suivi.library.ccag, dossier), dossier.marche.ccag)}
     premier = dossier.administratif.chapitre_premier_article
     canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
     numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
@@ -222,30 +254,34 @@ def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def _sources(annee: int, **files: Path | None) -> dict[str, str]:
-    """Provenance of a yearly piece: the year and the hash of each input file given."""
+def _sources(annee: int, **supplied: Supplied[Any] | None) -> dict[str, str]:
+    """Provenance of a yearly piece: the year and the hash of each file supplied."""
     record = {"annee": str(annee)}
-    for name, path in files.items():
-        if path is not None:
-            record[f"{name}_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for name, given in supplied.items():
+        if given is not None:
+            record[f"{name}_sha256"] = given.sha256
     return record
 
 
-def _render(suivi: Suivi, piece: str, output: Path, context: Mapping[str, Any],
+def _render(suivi: Suivi, name: str, piece: str, context: Mapping[str, Any],
             inserts: Mapping[str, Sequence[Block]], titre: str | None = None,
-            sources: Mapping[str, str] | None = None) -> Path:
-    data, _ = render_piece(suivi.loaded, piece, library=suivi.library, extra_context=context,
-                           inserts=inserts, titre=titre, extra_provenance=sources,
-                           mention=suivi.mention)
-    return write_atomic(output, data)
+            sources: Mapping[str, str] | None = None) -> RenderedPiece:
+    """Piece ``piece`` (its canevas) rendered in memory, named ``name`` (``plan-2``…), with the
+    fragments recorded in its provenance, taken from the assembled document."""
+    data, document = render_piece(suivi.loaded, piece, library=suivi.library, extra_context=context,
+                                  inserts=inserts, titre=titre, extra_provenance=sources,
+                                  mention=suivi.mention)
+    record = provenance(document, suivi.library, suivi.loaded.sha256)
+    fragments = {k.removeprefix("fragment."): v for k, v in record.items() if k.startswith("fragment.")}
+    return RenderedPiece(piece=name, docx=data, fragments=fragments, bibliotheque=record["bibliotheque"])
 
 
-def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | None = None,
-                         heure: str = "10 h 00", lieu: str | None = None,
-                         date_lettre: date | None = None, cible: Cible | None = None) -> tuple[Path, date]:
+def render_convocation(suivi: Suivi, *, reunion: date | None = None, heure: str = "10 h 00",
+                       lieu: str | None = None,
+                       date_lettre: date | None = None) -> tuple[RenderedPiece, date]:
     """The letter proposing the launch meeting (organised by the titulaire under the CCAP): a date
-    within the deadline, the participants, an agenda built from the retained axes."""
-    suivi = open_suivi(dossier_path, cible=cible)
+    within the deadline, the participants, an agenda built from the retained axes. Returns the
+    letter and the meeting's date."""
     limite = suivi.echeance("lancement")
     jour = date_lettre or jour_ouvre(suivi.notification)[0]
     reunion = reunion or jour_ouvre(jour + (limite.date - jour) / 2)[0]
@@ -256,21 +292,31 @@ def generate_convocation(dossier_path: Path, output: Path, *, reunion: date | No
     dossier = suivi.loaded.dossier
     context = _context(suivi, 1, echeance_lancement=limite.date,
                        reunion={"date": reunion, "heure": heure, "lieu": lieu or dossier.acheteur.adresse})
-    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Réunion de lancement du plan de progrès "
-                                            "en matière sociale", date_certaine=False),
+    inserts = {"entete": lettre_doc.en_tete(dossier, jour, "Rappel \u2013 réunion de lancement du plan de "
+                                            "progrès en matière sociale", date_certaine=False),
                "signature": lettre_doc.signature(dossier)}
-    return _render(suivi, "convocation", output, context, inserts), reunion
+    return _render(suivi, "convocation", "convocation", context, inserts), reunion
 
 
-def plan_warnings(dossier_path: Path, annee: int, plan_file: Path | None = None,
-                  cible: Cible | None = None) -> list[str]:
-    """What a person should know before formalising year N's plan (French sentences): what in
-    the plan contradicts the CCAP (:mod:`clausegen.domain.coherence_plan`)."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    return _plan_warnings(suivi, load_plan(suivi, annee, plan_file))
+def list_avertissements(suivi: Suivi, annee: int | None = None,
+                        plan: Supplied[PlanAnnuel] | None = None) -> list[str]:
+    """What a person should know before formalising a plan (French sentences): the letters'
+    signature (:mod:`clausegen.domain.signature`), then what in the plan contradicts the CCAP
+    (:mod:`clausegen.domain.coherence_plan`). For year ``annee``'s plan (``plan`` or the
+    dossier's), or, without ``annee``, for every plan of the dossier."""
+    signature = signature_warnings(suivi.loaded.dossier)
+    if annee is not None:
+        return signature + _avertissements(suivi, select_plan(suivi, annee, plan))
+    return signature + [w for p in sorted(suivi.loaded.dossier.plans, key=lambda p: p.annee)
+                        for w in _avertissements(suivi, select_plan(suivi, p.annee))]
 
 
-def _plan_warnings(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
+def list_avertissements_lettre(suivi: Suivi) -> list[str]:
+    """What is wrong with the signature of the letters (delegation naming the authority itself)."""
+    return signature_warnings(suivi.loaded.dossier)
+
+
+def _avertissements(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
     dossier = suivi.loaded.dossier
     warnings = avertissements_plan(dossier, plan)
     if dossier.reservation is not None:
@@ -282,45 +328,35 @@ def _plan_warnings(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
     return warnings
 
 
-def suivi_warnings(dossier_path: Path, cible: Cible | None = None) -> list[str]:
-    """The warnings of every plan of the dossier (``pieces --suivi`` prints them all)."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    dossier = suivi.loaded.dossier
-    return [w for plan in sorted(dossier.plans, key=lambda p: p.annee)
-            for w in _plan_warnings(suivi, load_plan(suivi, plan.annee))]
-
-
 def _couverture(suivi: Suivi, plan: PlanAnnuel) -> dict[str, Any]:
     """Whether the plan covers every axis of the CCAP, and the axes it covers (for its text)."""
     return {"plan_complet": not axes_absents(suivi.loaded.dossier, plan),
             "axes_du_plan": [label(a.axe) for a in plan.axes]}
 
 
-def generate_plan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                  cible: Cible | None = None) -> Path:
+def render_plan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None) -> RenderedPiece:
     """The annual plan of year N, as tables."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    plan = load_plan(suivi, annee, plan_file)
-    context = _context(suivi, annee, date_validation=plan.date_validation, **_couverture(suivi, plan))
-    return _render(suivi, "plan", output, context, {"plan_axes": plan_blocks(plan)},
+    found = select_plan(suivi, annee, plan)
+    context = _context(suivi, annee, date_validation=found.date_validation, **_couverture(suivi, found))
+    return _render(suivi, f"plan-{annee}", "plan", context, {"plan_axes": plan_blocks(found)},
                    titre=f"Plan de progrès en matière sociale \u2013 année {annee}",
-                   sources=_sources(annee, plan=plan_file))
+                   sources=_sources(annee, plan=plan))
 
 
-def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                    date_lettre: date | None = None, cible: Cible | None = None) -> Path:
-    """The exchange of letters formalising year N's plan; refused when an avenant is needed."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    plan = load_plan(suivi, annee, plan_file)
-    changes = stipulations_modifiees(suivi.loaded.dossier, plan)
+def render_lettre(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None, *,
+                  date_lettre: date | None = None) -> RenderedPiece:
+    """The exchange of letters formalising year N's plan, dated ``date_lettre`` or the day the
+    plan was settled; refused when an avenant is needed."""
+    found = select_plan(suivi, annee, plan)
+    changes = stipulations_modifiees(suivi.loaded.dossier, found)
     if changes:
         raise AvenantRequisError(annee=annee, changes=changes)
     dossier = suivi.loaded.dossier
-    jour = date_lettre or plan.date_validation
+    jour = date_lettre or found.date_validation
     if jour is None:
         raise SuiviInputError(what=f"Lettre de formalisation du plan de l'année {annee}",
                               hint="date attendue : --date AAAA-MM-JJ, ou la date de la réunion "
-                                   f"où le plan a été arrêté (plans[annee={annee}].date_validation)")
+                                   f"où le plan a été convenu (plans[annee={annee}].date_validation)")
     objet = f"Formalisation du plan de progrès en matière sociale \u2013 année {annee}"
     inserts: dict[str, Sequence[Block]] = {
         "entete": lettre_doc.en_tete(dossier, jour, objet),
@@ -328,13 +364,13 @@ def generate_lettre(dossier_path: Path, annee: int, output: Path, *, plan_file: 
                       paragraph(f"Annexe : plan de progrès en matière sociale de l'année {annee}", "gauche"),
                       *lettre_doc.bon_pour_accord(dossier), PageBreak(),
                       heading(1, f"Annexe \u2013 Plan de progrès en matière sociale, année {annee}")],
-        "annexe": plan_blocks(plan),
+        "annexe": plan_blocks(found),
     }
-    context = _context(suivi, annee, date_validation=plan.date_validation, **_couverture(suivi, plan))
-    return _render(suivi, "lettre", output, context, inserts, sources=_sources(annee, plan=plan_file))
+    context = _context(suivi, annee, date_validation=found.date_validation, **_couverture(suivi, found))
+    return _render(suivi, f"lettre-{annee}", "lettre", context, inserts, sources=_sources(annee, plan=plan))
 
 
-def precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
+def _precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
     """The dossier's results of years 1 to N − 1 (insertion hours are cumulated since the start)."""
     dossier = suivi.loaded.dossier
     found = [b for b in dossier.bilans if b.annee < annee]
@@ -347,62 +383,62 @@ def precedents(suivi: Suivi, annee: int) -> list[ResultatsAnnuels]:
     return found
 
 
-def compute_year(dossier_path: Path, annee: int, *, plan_file: Path | None = None,
-                 resultats_file: Path | None = None, cible: Cible | None = None) -> tuple[Suivi, Bilan]:
-    """Load plan and results of year N and compute its bilan."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    plan = load_plan(suivi, annee, plan_file)
-    resultats = load_resultats(suivi, plan, resultats_file)
-    return suivi, compute_bilan(suivi.loaded.dossier, plan, resultats, precedents(suivi, annee))
+def _year(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None,
+          resultats: Supplied[ResultatsAnnuels] | None) -> tuple[ResultatsAnnuels, Bilan]:
+    found = select_plan(suivi, annee, plan)
+    year = select_resultats(suivi, found, resultats)
+    return year, bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee))
 
 
-def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: Path | None = None,
-                   resultats_file: Path | None = None, cible: Cible | None = None) -> Bilan:
+def compute_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None,
+                  resultats: Supplied[ResultatsAnnuels] | None = None) -> Bilan:
+    """The bilan of year N computed (results, penalties by procedure state), without a document."""
+    return _year(suivi, annee, plan, resultats)[1]
+
+
+def render_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None,
+                 resultats: Supplied[ResultatsAnnuels] | None = None) -> tuple[RenderedPiece, Bilan]:
     """The bilan of year N: meeting, results, chart, actions of both parties, difficulties,
-    penalties by procedure state, the titulaire's observations, visas. The letter that
-    transmits it is its own piece (:func:`generate_lettre_bilan`)."""
-    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file,
-                                cible=cible)
+    penalties by procedure state, the titulaire's observations, visas; and its figures. The
+    letter that transmits it is its own piece (:func:`render_lettre_bilan`)."""
+    year, bilan = _year(suivi, annee, plan, resultats)
     dossier = suivi.loaded.dossier
-    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
     titulaire = dossier.titulaire
-    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+    representant = (f"{titulaire.representant.nom}, {fonction(titulaire.representant.qualite)}"
                     if titulaire and titulaire.representant else
                     titulaire.raison_sociale if titulaire else None)
     signataire = dossier.acheteur.signataire
     inserts: dict[str, Sequence[Block]] = {
-        "bilan_reunion": bilan_doc.reunion_blocks(resultats.reunion),
+        "bilan_reunion": bilan_doc.reunion_blocks(year.reunion),
         "bilan_resultats": bilan_doc.resultats_blocks(bilan),
         "bilan_actions": bilan_doc.actions_blocks(bilan),
-        "bilan_difficultes": bilan_doc.difficultes_blocks(resultats),
+        "bilan_difficultes": bilan_doc.difficultes_blocks(year),
         "bilan_penalites": bilan_doc.penalites_blocks(bilan),
-        "bilan_observations": bilan_doc.observations_blocks(resultats),
+        "bilan_observations": bilan_doc.observations_blocks(year),
         "bilan_visas": bilan_doc.visas_blocks(
-            f"{signataire.nom}, {signataire.qualite}",
+            f"{signataire.nom}, {fonction(signataire.qualite)}",
             f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
     }
     context = _context(suivi, annee, bilan=bilan)
-    _render(suivi, "bilan", output, context, inserts,
-            titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}",
-            sources=_sources(annee, plan=plan_file, resultats=resultats_file))
-    return bilan
+    piece = _render(suivi, f"bilan-{annee}", "bilan", context, inserts,
+                    titre=f"Bilan du plan de progrès en matière sociale \u2013 année {annee}",
+                    sources=_sources(annee, plan=plan, resultats=resultats))
+    return piece, bilan
 
 
-def generate_lettre_bilan(dossier_path: Path, annee: int, output: Path, *,
-                          plan_file: Path | None = None, resultats_file: Path | None = None,
-                          date_lettre: date | None = None,
-                          cible: Cible | None = None) -> tuple[Path, date]:
+def render_lettre_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None,
+                        resultats: Supplied[ResultatsAnnuels] | None = None, *,
+                        date_lettre: date | None = None) -> tuple[RenderedPiece, date]:
     """The letter transmitting the bilan of year N (the bilan is joined): it opens the
     contradictory procedure on the penalties still to be decided and, when the plan of N+1 is
     not in the dossier yet, asks for its draft with dates that leave the promised time.
 
     Dated ``date_lettre``, else the day of the bilan meeting; never before that meeting.
+    Returns the letter and its date.
     """
-    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file,
-                                cible=cible)
+    year, bilan = _year(suivi, annee, plan, resultats)
     dossier = suivi.loaded.dossier
-    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
-    reunion = resultats.reunion.date_reunion if resultats.reunion else None
+    reunion = year.reunion.date_reunion if year.reunion else None
     jour = date_lettre or reunion
     if jour is None:
         raise SuiviInputError(what=f"Lettre de transmission du bilan de l'année {annee}",
@@ -441,30 +477,77 @@ def generate_lettre_bilan(dossier_path: Path, annee: int, output: Path, *,
                                 "gauche")],
     }
     context = _context(suivi, annee, **extra)
-    path = _render(suivi, "lettre_bilan", output, context, inserts,
-                   titre=f"Transmission du bilan de l'année {annee}",
-                   sources=_sources(annee, plan=plan_file, resultats=resultats_file))
-    return path, jour
+    piece = _render(suivi, f"lettre-bilan-{annee}", "lettre_bilan", context, inserts,
+                    titre=f"Transmission du bilan de l'année {annee}",
+                    sources=_sources(annee, plan=plan, resultats=resultats))
+    return piece, jour
 
 
-def deadlines(dossier_path: Path, cible: Cible | None = None) -> list[Echeance]:
-    """Every deadline of the plan for a notified market."""
-    return open_suivi(dossier_path, cible=cible).echeances
+def list_echeances(suivi: Suivi) -> list[Echeance]:
+    """Every deadline of the plan (the forced-verdict mention, if any, is ``suivi.mention``)."""
+    return suivi.echeances
 
 
-def deadlines_and_mention(dossier_path: Path,
-                          cible: Cible | None = None) -> tuple[list[Echeance], str | None]:
-    """Every deadline, and the forced-verdict mention (``None`` for a suited market)."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    return suivi.echeances, suivi.mention
+def render_calendrier(suivi: Suivi) -> bytes:
+    """The deadlines as an iCalendar file (.ics) with reminders."""
+    return calendrier_ics(suivi.loaded.dossier, suivi.echeances, suivi.mention)
 
 
-def write_ics(dossier_path: Path, output: Path, cible: Cible | None = None) -> list[Echeance]:
-    """Write the deadlines as an iCalendar file; return them."""
-    suivi = open_suivi(dossier_path, cible=cible)
-    echeances = suivi.echeances
-    write_atomic(output, calendrier_ics(suivi.loaded.dossier, echeances, suivi.mention))
-    return echeances
+def render_flux_calendrier(suivis: Iterable[Suivi], nom: str) -> bytes:
+    """One iCalendar feed for many markets, named ``nom``: every deadline with its reminders,
+    as :func:`render_calendrier` gives them market by market."""
+    flux = Calendar()
+    flux.add("prodid", "-//clausegen//plan de progres en matiere sociale//FR")
+    flux.add("version", "2.0")
+    flux.add("x-wr-calname", nom)
+    for suivi in suivis:
+        for evenement in Calendar.from_ical(render_calendrier(suivi)).walk("VEVENT"):
+            flux.add_component(evenement)
+    return bytes(flux.to_ical())
+
+
+def requires_act(echeance: Echeance) -> bool:
+    """Whether a deadline calls for an act (meeting and plan, bilan, final bilan)."""
+    return echeance.cle == "lancement" or echeance.cle.startswith("bilan_")
+
+
+@dataclass(frozen=True)
+class EtatEcheance:
+    """A deadline and where it stands."""
+
+    echeance: Echeance
+    faite: bool
+    """Done (an act's document recorded), or past for a date that calls for no act."""
+    en_retard: bool
+    cette_semaine: bool
+
+    @property
+    def a_tenir(self) -> bool:
+        """Whether the deadline calls for an act (not a mere date such as an anniversary)."""
+        return requires_act(self.echeance)
+
+
+def list_etats_echeances(echeances: Sequence[Echeance], emises: set[str],
+                         aujourdhui: date) -> list[EtatEcheance]:
+    """Where each deadline stands: done when its document is recorded (``emises``: the pieces'
+    names; the year-1 letter for the launch, the year's bilan for a bilan), late when past and
+    not done, this week when due within 7 days."""
+    resultat = []
+    for e in echeances:
+        if not requires_act(e):
+            faite = e.date < aujourdhui
+        elif e.cle == "lancement":
+            faite = "lettre-1" in emises
+        else:
+            faite = f"bilan-{e.annee}" in emises
+        resultat.append(EtatEcheance(e, faite, not faite and requires_act(e) and e.date < aujourdhui,
+                                     not faite and aujourdhui <= e.date <= aujourdhui + timedelta(days=7)))
+    return resultat
+
+
+def today() -> date:
+    """Today in UTC (a portfolio's « late » and « this week » are relative to it)."""
+    return datetime.now(UTC).date()
 
 
 def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
@@ -473,7 +556,7 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     reached = {r.objectif: r.valeur_atteinte for r in resultats.objectifs} if resultats else {}
     penalites = None
     if resultats is not None and not check_resultats(dossier, plan, resultats):
-        penalites = compute_bilan(dossier, plan, resultats, precedents(suivi, plan.annee)).du
+        penalites = bilan_domain.compute_bilan(dossier, plan, resultats, _precedents(suivi, plan.annee)).du
     debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
     comments = {r.objectif: r.commentaire for r in resultats.objectifs} if resultats else {}
     actions = {a.axe: " ; ".join(f"{x.libelle} ({date_courte(x.echeance)})"
@@ -486,7 +569,8 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
         atteinte = reached.get(o.id)
         if atteinte is None or atteinte >= o.valeur_cible:
             return ""
-        return f"écart de {nombre(o.valeur_cible - atteinte)}\u00a0{o.unite}"
+        manque = o.valeur_cible - atteinte
+        return f"écart de {nombre(manque)}\u00a0{unite(manque, o.unite)}"
 
     lignes = tuple(LigneSuivi(label(axe), o.libelle, o.indicateur, o.unite, o.valeur_cible,
                               reached.get(o.id), datetime.combine(o.echeance, time()),
@@ -495,73 +579,99 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     return AnneeSuivi(plan.annee, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
 
 
-def _with_year_files(suivi: Suivi, plan_files: Sequence[Path],
-                     resultats_files: Sequence[Path]) -> Suivi:
-    """The follow-up with per-year files (``--plan``, ``--resultats``) in place of, or in
-    addition to, the dossier's ``plans`` and ``bilans`` (each file names its ``annee``)."""
-    if not plan_files and not resultats_files:
+def _with_years(suivi: Suivi, plans: Sequence[PlanAnnuel],
+                resultats: Sequence[ResultatsAnnuels]) -> Suivi:
+    """The follow-up with the given plans and results in place of, or in addition to, the
+    dossier's ``plans`` and ``bilans`` (each names its ``annee``)."""
+    if not plans and not resultats:
         return suivi
     dossier = suivi.loaded.dossier
-    plans = {p.annee: p for p in dossier.plans}
-    plans |= {p.annee: p for p in (_from_file(f, PlanAnnuel, "plan annuel") for f in plan_files)}
-    bilans = {b.annee: b for b in dossier.bilans}
-    bilans |= {b.annee: b for b in (_from_file(f, ResultatsAnnuels, "résultats annuels")
-                                    for f in resultats_files)}
-    merged = dossier.model_copy(update={"plans": [plans[a] for a in sorted(plans)],
+    by_year = {p.annee: p for p in dossier.plans} | {p.annee: p for p in plans}
+    bilans = {b.annee: b for b in dossier.bilans} | {b.annee: b for b in resultats}
+    merged = dossier.model_copy(update={"plans": [by_year[a] for a in sorted(by_year)],
                                         "bilans": [bilans[a] for a in sorted(bilans)]})
     return replace(suivi, loaded=replace(suivi.loaded, dossier=merged))
 
 
-def generate_tableau_de_bord(dossier_path: Path, output: Path, cible: Cible | None = None, *,
-                             plan_files: Sequence[Path] = (),
-                             resultats_files: Sequence[Path] = ()) -> Path:
-    """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
-    suivi = _with_year_files(open_suivi(dossier_path, cible=cible), plan_files, resultats_files)
+def render_tableau_de_bord(suivi: Suivi, *, plans: Sequence[PlanAnnuel] = (),
+                           resultats: Sequence[ResultatsAnnuels] = ()) -> bytes:
+    """The multi-year follow-up workbook (.xlsx: one sheet per planned year, plus a summary);
+    ``plans`` and ``resultats`` replace or add to the dossier's years."""
+    suivi = _with_years(suivi, plans, resultats)
     dossier = suivi.loaded.dossier
-    plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
-    if not plans:
-        raise SuiviInputError(what=f"Fichier « {dossier_path} », plans",
+    years = sorted((select_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
+    if not years:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », plans",
                               hint="au moins un plan annuel attendu pour le tableau de bord")
-    years = [_annee_suivi(suivi, plan) for plan in plans]
-    provenance = {"version": __version__, "bibliotheque": suivi.library.release,
-                  "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
-    data = tableau_de_bord_xlsx(years, f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
-                                datetime.combine(suivi.notification, time()), provenance,
-                                suivi.mention)
-    return write_atomic(output, data)
+    record = {"version": __version__, "bibliotheque": suivi.library.release,
+              "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
+    return tableau_de_bord_xlsx([_annee_suivi(suivi, plan) for plan in years],
+                                f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
+                                datetime.combine(suivi.notification, time()), record, suivi.mention)
 
 
-def generate_suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None = None) -> list[Path]:
-    """Every post-award piece the dossier has data for, written in ``directory``.
+def render_suivi_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
+    """Every post-award piece the dossier has data for, as (file name, bytes).
 
-    The convocation and the calendar (``echeancier.ics``) always; for each year of
-    ``plans``, the plan and the exchange of letters; for each year of ``bilans``, the bilan;
-    the follow-up workbook when there is at least one plan. All the files are written, or
-    none (:func:`clausegen.output.transaction`).
+    The convocation and the calendar (``echeancier.ics``) always; for each year of ``plans``,
+    the plan and the exchange of letters; for each year of ``bilans``, the bilan, and its
+    letter when the bilan meeting is recorded; the follow-up workbook when there is at least
+    one plan. Nothing is returned unless every piece could be made.
     """
-    with transaction():
-        return _suivi_pieces(dossier_path, directory, cible)
-
-
-def _suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None) -> list[Path]:
-    suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
-    written = [generate_convocation(dossier_path, directory / "convocation.docx", cible=cible)[0]]
-    write_ics(dossier_path, directory / "echeancier.ics", cible)
-    written.append(directory / "echeancier.ics")
+    pieces = [render_convocation(suivi)[0]]
+    files: list[tuple[str, bytes]] = [("convocation.docx", pieces[0].docx),
+                                      ("echeancier.ics", render_calendrier(suivi))]
     for plan in sorted(dossier.plans, key=lambda p: p.annee):
-        written.append(generate_plan(dossier_path, plan.annee, directory / f"plan-{plan.annee}.docx",
-                                     cible=cible))
-        written.append(generate_lettre(dossier_path, plan.annee,
-                                       directory / f"lettre-{plan.annee}.docx", cible=cible))
-    for resultats in sorted(dossier.bilans, key=lambda b: b.annee):
-        path = directory / f"bilan-{resultats.annee}.docx"
-        generate_bilan(dossier_path, resultats.annee, path, cible=cible)
-        written.append(path)
-        if resultats.reunion is not None:
-            written.append(generate_lettre_bilan(
-                dossier_path, resultats.annee, directory / f"lettre-bilan-{resultats.annee}.docx",
-                cible=cible)[0])
+        pieces = [render_plan(suivi, plan.annee), render_lettre(suivi, plan.annee)]
+        files += [(f"{p.piece}.docx", p.docx) for p in pieces]
+    for year in sorted(dossier.bilans, key=lambda b: b.annee):
+        pieces = [render_bilan(suivi, year.annee)[0]]
+        if year.reunion is not None:
+            pieces.append(render_lettre_bilan(suivi, year.annee)[0])
+        files += [(f"{p.piece}.docx", p.docx) for p in pieces]
     if dossier.plans:
-        written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx", cible))
-    return written
+        files.append(("tableau-de-bord.xlsx", render_tableau_de_bord(suivi)))
+    return files
+
+
+def list_retards(evenements: Sequence[Evenement], annee: int) -> list[dict[str, Any]]:
+    """The late documents of year ``annee`` among ``evenements`` (received after the date they
+    were due), as the dossier's ``bilans[].retards`` records them."""
+    return retards([e for e in evenements if e.annee == annee])
+
+
+@dataclass(frozen=True)
+class ComposedDossier:
+    """A buyer's dossier completed with its follow-up record: validated, with its text (what
+    documents' provenance hashes and what is stored with them), or what is missing."""
+
+    loaded: LoadedDossier | None
+    text: str
+    problems: list[FieldProblem]
+
+
+def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mapping[str, Any],
+                    date_notification: date | None, plans: Mapping[str, Any],
+                    resultats: Mapping[str, Any], evenements: Sequence[Evenement],
+                    jusqu_a: int | None = None) -> ComposedDossier:
+    """The buyer's draft ``brouillon`` with the award data, the accepted ``plans`` and
+    ``resultats`` (by year as text), the late documents and penalty procedure of each year's
+    ``evenements``; ``jusqu_a``: only years up to N. Validated once; ``nom`` names it in
+    messages and provenance."""
+    data = dict(brouillon)
+    if titulaire:
+        data["titulaire"] = titulaire
+    if date_notification:
+        data["marche"] = {**data.get("marche", {}), "date_notification": date_notification.isoformat()}
+    garder = sorted(int(a) for a in plans if jusqu_a is None or int(a) <= jusqu_a)
+    data["plans"] = [plans[str(a)] for a in garder]
+    data["bilans"] = [bilan_de_l_annee(resultats[str(a)], [e for e in evenements if e.annee == a])
+                      for a in sorted(int(a) for a in resultats if jusqu_a is None or int(a) <= jusqu_a)]
+    dossier, problems = validate_dossier(data)
+    if dossier is None:
+        return ComposedDossier(None, "", problems)
+    text = dump_dossier(dossier, nom)
+    loaded = LoadedDossier(dossier=dossier, path=Path(nom),
+                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return ComposedDossier(loaded, text, [])

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from clausegen.cli.common import DOSSIER, OVERLAYS, conversion_options, handle_errors, output_option, success
+from clausegen.cli.common import (
+    DOSSIER,
+    OVERLAYS,
+    a_completer_warning,
+    conversion_options,
+    handle_errors,
+    output_option,
+    success,
+    warn,
+)
 
 if TYPE_CHECKING:
-    from clausegen.api.suivi import Cible
+    from clausegen.api.piece import RenderedPiece
+    from clausegen.api.suivi import Suivi
 
 SYMBOLS = {"favorable": "✔", "reserve": "!", "bloquant": "✘"}
 
@@ -104,10 +115,10 @@ def faisabilite_command(dossier: Path, fmt: str, numero: int | None) -> None:
     """Dit si le marché se prête à un plan de progrès en matière sociale, et pourquoi."""
     from clausegen.api import check_faisabilite, read_dossier
 
-    result = check_faisabilite(dossier, numero)
+    loaded = read_dossier(dossier)
+    result = check_faisabilite(loaded, numero)
     subsequents = ([] if numero is not None else
-                   [check_faisabilite(dossier, m.numero)
-                    for m in read_dossier(dossier).dossier.marches_subsequents])
+                   [check_faisabilite(loaded, m.numero) for m in loaded.dossier.marches_subsequents])
     if fmt == "json":
         payload = verdict_payload(result)
         if subsequents:
@@ -142,21 +153,27 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
     @handle_errors
     def command(dossier: Path, sortie: Path, modele: Path | None, forcer: bool, brouillon: bool,
                 surcouches: tuple[Path, ...], chapitre: bool, premier_article: int | None) -> None:
-        from clausegen.api import generate_piece
+        from clausegen.api import open_library, read_dossier, render_pieces
+        from clausegen.output import write_atomic
 
-        if premier_article is not None and not chapitre:
-            raise click.UsageError("l'option --premier-article ne vaut qu'avec --chapitre.")
-        result = generate_piece(dossier, piece, sortie, modele=modele, forcer=forcer,
-                                brouillon=brouillon, overlays=surcouches, chapitre=chapitre,
-                                premier_article=premier_article)
+        loaded = read_dossier(dossier)
+        if premier_article is not None and not chapitre and loaded.dossier.clause_insertion is None:
+            raise click.UsageError("l'option --premier-article ne vaut qu'avec --chapitre (ou pour "
+                                   "le chapitre de la clause d'insertion seule).")
+        result = render_pieces(loaded, open_library(surcouches), (piece,), forcer=forcer,
+                               brouillon=brouillon, modele=modele, chapitre=chapitre,
+                               premier_article=premier_article)
+        (rendered,) = result.pieces
+        write_atomic(sortie, rendered.docx)
         if result.forced:
             click.secho("Avertissement : marché jugé non adapté, génération forcée (mention "
                         "portée dans le document).", fg="yellow", err=True)
             echo_verdict(result.faisabilite, err=True)
-        if result.is_draft:
+        if rendered.is_draft:
             click.secho("Avertissement : document PROJET (clauses non validées).", fg="yellow",
                         err=True)
-        success(f"{sigle} écrit : {result.path} ({len(result.fragments)} fragments)")
+        warn(a_completer_warning(sigle, rendered.a_completer))
+        success(f"{sigle} écrit : {sortie} ({len(rendered.fragments)} fragments)")
 
     return command
 
@@ -178,36 +195,46 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
                    modele: Path | None, surcouches: tuple[Path, ...]) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
-    from clausegen.api import check_faisabilite, generate_pieces, read_dossier
+    from clausegen.api import check_faisabilite, open_library, read_dossier, render_pieces
     from clausegen.api.marche import using_overlays
     from clausegen.output import transaction
 
-    echo_verdict(check_faisabilite(dossier))
-    targets: list[tuple[Cible, Path]] = []
+    loaded = read_dossier(dossier)
+    echo_verdict(check_faisabilite(loaded))
+    targets: list[tuple[Suivi, Path]] = []
     written: list[Path] = []
     with using_overlays(surcouches), transaction():  # every piece, or none
         if suivi:  # award data checked before anything is written
             # imported here: the post-award pieces pull openpyxl, icalendar and holidays
-            from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
+            from clausegen.api.suivi import Cible, open_suivi
+            from clausegen.cli.facilitateur import write_suivi_pieces
 
-            numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
-            targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
-                       or [(Cible(forcer=forcer), sortie)])
-            for cible, _ in targets:
-                open_suivi(dossier, cible=cible)
-        pieces = generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon, modele=modele)
-        for cible, directory in targets:
-            written += generate_suivi_pieces(dossier, directory, cible)
-    for result in pieces:
-        success(f"{result.piece.upper()} écrit : {result.path}")
+            numeros = [m.numero for m in loaded.dossier.marches_subsequents]
+            targets = ([(open_suivi(loaded, Cible(n, forcer)), sortie / f"marche-subsequent-{n}")
+                        for n in numeros] or [(open_suivi(loaded, Cible(forcer=forcer)), sortie)])
+        tender = render_pieces(loaded, open_library(), forcer=forcer, brouillon=brouillon,
+                               modele=modele).pieces
+        pieces = write_pieces(tender, sortie)
+        for opened, directory in targets:
+            written += write_suivi_pieces(opened, directory)
+    for piece, path in zip(tender, pieces, strict=True):
+        warn(a_completer_warning(piece.piece.upper(), piece.a_completer))
+        success(f"{piece.piece.upper()} écrit : {path}")
     if suivi:
-        from clausegen.api.suivi import suivi_warnings
-        from clausegen.cli.common import warn
+        from clausegen.api.suivi import list_avertissements
 
-        for cible, _ in targets:
-            warn(suivi_warnings(dossier, cible))
+        for opened, _ in targets:
+            warn(list_avertissements(opened))
     for path in written:
         success(f"Pièce du suivi écrite : {path}")
+
+
+def write_pieces(pieces: Sequence[RenderedPiece], directory: Path) -> list[Path]:
+    """Write each piece as ``<directory>/<piece>.docx``, every one or none (one transaction)."""
+    from clausegen.output import transaction, write_atomic
+
+    with transaction():
+        return [write_atomic(directory / f"{piece.piece}.docx", piece.docx) for piece in pieces]
 
 
 def register(group: click.Group) -> None:

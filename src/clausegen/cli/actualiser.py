@@ -9,6 +9,7 @@ import click
 
 from clausegen.cli import click_fr
 from clausegen.cli.common import OVERLAYS, conversion_options, handle_errors, success, warn
+from clausegen.text.french import date_longue
 
 
 @click.command("actualiser")
@@ -17,9 +18,11 @@ from clausegen.cli.common import OVERLAYS, conversion_options, handle_errors, su
                 required=False)
 @click.option("-o", "--sortie", "sortie", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Nouveau document (.docx) avec les changements en révisions Word.")
-@click.option("--auteur", default="clausegen", show_default=True, help="Auteur des révisions.")
-@click.option("--le", "le", type=click_fr.Date(formats=["%Y-%m-%d"]), required=True,
-              help="Date des révisions (AAAA-MM-JJ).")
+@click.option("--auteur", default="Service juridique", show_default=True,
+              help="Auteur des révisions et des commentaires de la bibliothèque (l'équipe juridique).")
+@click.option("--le", "le", type=click_fr.Date(formats=["%Y-%m-%d"]),
+              help="Date des révisions (AAAA-MM-JJ ; défaut : aujourd'hui). Donnée, le document "
+                   "produit est identique octet pour octet d'une exécution à l'autre.")
 @click.option("--publication", help="Version publiée de la bibliothèque à utiliser "
                                     "(défaut : dernières versions validées).")
 @click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
@@ -27,27 +30,51 @@ from clausegen.cli.common import OVERLAYS, conversion_options, handle_errors, su
 @OVERLAYS
 @conversion_options
 @handle_errors
-def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur: str, le: dt.datetime,
-                       publication: str | None, modele: Path | None,
+def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur: str,
+                       le: dt.datetime | None, publication: str | None, modele: Path | None,
                        surcouches: tuple[Path, ...]) -> None:
-    """Régénère un CCAP ou un CCTP produit par clausegen avec les clauses validées les plus
-    récentes et écrit le nouveau document avec les changements en révisions Word (accepter
-    tout donne le nouveau texte, refuser tout redonne l'ancien). Le dossier est, par défaut,
-    celui nommé dans la provenance, à côté de l'ancien document."""
-    from clausegen.api.actualisation import update_document
+    """Met à jour un CCAP ou un CCTP produit par clausegen, tel que l'acheteur l'a retouché,
+    avec les clauses validées les plus récentes.
 
-    update = update_document(ancien, dossier, sortie, author=auteur, date=le.date(),
+    Seuls les changements de la bibliothèque depuis la génération deviennent des révisions Word
+    (auteur : --auteur) ; les modifications de l'acheteur restent telles quelles. Si l'acheteur
+    et la bibliothèque ont changé le même paragraphe, le texte de l'acheteur est gardé et celui
+    de la bibliothèque proposé en révision, avec un commentaire. « Accepter tout » donne le
+    document de l'acheteur avec les changements de la bibliothèque, « Refuser tout » le document
+    de l'acheteur inchangé. Le dossier est, par défaut, celui nommé dans la provenance, à côté
+    de l'ancien document, s'il est bien celui de la génération."""
+    from clausegen.api.actualisation import update_document
+    from clausegen.render.actualisation import APPLIED, CONFLICT, KEPT
+
+    date = le.date() if le is not None else dt.date.today()
+    if le is None:
+        click.echo(f"Révisions datées d'aujourd'hui, {date_longue(date)} (--le AAAA-MM-JJ pour "
+                   "une autre date et un document reproductible).")
+    update = update_document(ancien, dossier, sortie, author=auteur, date=date,
                              release=publication, modele=modele, overlays=surcouches)
-    if update.dossier_changed:
-        warn(["le dossier n'est plus celui de l'ancien document : ses changements apparaissent "
+    if update.dossier_changed and update.dossier_carried:
+        warn(["le dossier fourni n'est plus celui de la génération : ses changements apparaissent "
               "aussi en révisions"])
+    elif update.dossier_changed:
+        warn(["le dossier fourni n'est plus celui de la génération et le document ne porte pas "
+              "le sien (généré par une version antérieure de clausegen) : ses changements ne sont "
+              "pas reportés en révisions"])
     if not update.changes:
         click.echo("Aucun fragment n'a changé de version.")
     for change in update.changes:
         versions = f"{change.before or '(absent)'} \u2192 {change.after or '(retiré)'}"
         click.echo(f"{change.id} : {versions}")
-        for line in change.journal or ("(aucune ligne du journal de la bibliothèque)",):
+        for line in change.journal or ("(aucune ligne du journal pour cette version)",):
             click.echo(f"    {line}")
+    titles = {APPLIED: "Appliqué (révision de la bibliothèque)",
+              CONFLICT: "En conflit (votre texte gardé, celui de la bibliothèque proposé, commentaire)",
+              KEPT: "Conservé (vos modifications, telles quelles)"}
+    for status in (APPLIED, CONFLICT, KEPT):
+        found = [p for p in update.paragraphs if p.status == status]
+        click.echo(f"{titles[status]} : {len(found)}")
+        for paragraph in found:
+            where = f" [{paragraph.fragment}]" if paragraph.fragment else ""
+            click.echo(f"  - {paragraph.kind}{where} : « {paragraph.text} »")
     success(f"{update.piece.upper()} actualisé écrit : {update.path}")
 
 

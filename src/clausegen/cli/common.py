@@ -78,6 +78,16 @@ def warn(messages: list[str]) -> None:
         click.secho(f"Avertissement : {message}.", fg="yellow", err=True)
 
 
+def a_completer_warning(sigle: str, count: int) -> list[str]:
+    """The warning for CCAG article numbers a piece leaves « [à compléter] » (none if zero)."""
+    if not count:
+        return []
+    what = ("un numéro d'article du CCAG" if count == 1
+            else f"{count} numéros d'article du CCAG")
+    return [f"le {sigle} laisse {what} « [à compléter] » (dérogations dont le numéro n'est pas "
+            "vérifié) : reportez-les d'après l'arrêté du 30 mars 2021 avant de publier"]
+
+
 def success(message: str) -> None:
     """Report a file written (on stderr when the document itself went to standard output)."""
     from clausegen.output import stdout_used
@@ -95,16 +105,20 @@ def conversion_options(func: F) -> F:
     """
 
     @functools.wraps(func)
-    def wrapper(*args: Any, pdf: bool = False, odt: bool = False, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, pdf: bool = False, odt: bool = False, paginer: bool = False,
+                **kwargs: Any) -> Any:
         formats = [fmt for fmt, wanted in (("pdf", pdf), ("odt", odt)) if wanted]
-        if not formats:
+        if not formats and not paginer:
             return func(*args, **kwargs)
         from clausegen.output import record_writes
+        from clausegen.render.pagination import LABEL
         from clausegen.render.pdf import LABELS, convert_documents, require_soffice
 
-        require_soffice(target=LABELS[formats[0]])
+        require_soffice(target=LABELS[formats[0]] if formats else LABEL)
         with record_writes() as written:
             result = func(*args, **kwargs)
+        if paginer:
+            _paginate([path for path in written if path.suffix.lower() == ".docx"])
         for fmt in formats:
             for path in convert_documents(written, fmt):
                 success(f"{path.suffix[1:].upper()} écrit : {path}")
@@ -115,4 +129,19 @@ def conversion_options(func: F) -> F:
     odt_flag = click.option("--odt", "odt", is_flag=True,
                             help="Écrit aussi chaque document en OpenDocument (.odt ; classeur en .ods ; "
                                  "LibreOffice requis).")
-    return pdf_flag(odt_flag(handle_errors(wrapper)))  # type: ignore[return-value]
+    paginer_flag = click.option("--paginer", "paginer", is_flag=True,
+                                help="Écrit les numéros de page dans le sommaire du CCAP, visibles dès "
+                                     "l'ouverture (LibreOffice et python3-uno requis).")
+    return pdf_flag(odt_flag(paginer_flag(handle_errors(wrapper))))  # type: ignore[return-value]
+
+
+def _paginate(documents: list[Path]) -> None:
+    """Page numbers in the sommaire of the documents that have one (one LibreOffice run)."""
+    from clausegen.output import write_atomic
+    from clausegen.render.pagination import paginate
+
+    originals = [(str(path), path.read_bytes()) for path in documents]
+    for path, (_, before), after in zip(documents, originals, paginate(originals), strict=True):
+        if after != before:
+            write_atomic(path, after)
+            success(f"Sommaire paginé : {path}")

@@ -1,11 +1,17 @@
-"""The facilitator's commands: echeancier, convocation, plan, lettre, bilan, tableau-de-bord."""
+"""The facilitator's commands: echeancier, convocation, plan, lettre, bilan, tableau-de-bord.
+
+Each command reads the dossier (and the ``--plan``/``--resultats`` files), calls
+:mod:`clausegen.api.suivi` in memory, and writes what it returns with
+:func:`clausegen.output.write_atomic`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,10 +36,58 @@ def _day(value: Any) -> date | None:
     return value.date() if value is not None else None
 
 
-def _cible(numero: int | None, forcer: bool) -> Any:
-    from clausegen.api.suivi import Cible
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-    return Cible(marche_subsequent=numero, forcer=forcer)
+    from clausegen.api.suivi import Suivi, Supplied
+    from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+
+M = TypeVar("M", bound="BaseModel")
+
+
+def _open(dossier: Path, numero: int | None, forcer: bool) -> Suivi:
+    """The dossier file read and opened for its post-award pieces."""
+    from clausegen.api.marche import read_dossier
+    from clausegen.api.suivi import Cible, open_suivi
+
+    return open_suivi(read_dossier(dossier), Cible(marche_subsequent=numero, forcer=forcer))
+
+
+def _read(path: Path, model: type[M], what: str) -> M:
+    from clausegen.models.validation import read_validated
+    from clausegen.output import note_input
+
+    note_input(path)  # never replaced by an output of the same command
+    return read_validated(path, model, what=what)
+
+
+def _plan(path: Path | None) -> Supplied[PlanAnnuel] | None:
+    """A ``--plan`` file, read and validated (messages name the file)."""
+    from clausegen.models.suivi import PlanAnnuel
+
+    return None if path is None else _supplied(path, _read(path, PlanAnnuel, "plan annuel"))
+
+
+def _resultats(path: Path | None) -> Supplied[ResultatsAnnuels] | None:
+    """A ``--resultats`` file, read and validated (messages name the file)."""
+    from clausegen.models.suivi import ResultatsAnnuels
+
+    return None if path is None else _supplied(path, _read(path, ResultatsAnnuels, "résultats annuels"))
+
+
+def _supplied(path: Path, value: M) -> Supplied[M]:
+    from clausegen.api.suivi import Supplied
+
+    return Supplied(value, path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def write_suivi_pieces(suivi: Suivi, directory: Path) -> list[Path]:
+    """Every post-award piece the dossier has data for, written in ``directory``
+    (inside the caller's :func:`clausegen.output.transaction`: all of them, or none)."""
+    from clausegen.api.suivi import render_suivi_pieces
+    from clausegen.output import write_atomic
+
+    return [write_atomic(directory / name, data) for name, data in render_suivi_pieces(suivi)]
 
 
 def _table(echeances: list[Any]) -> None:
@@ -64,13 +118,15 @@ def _json(echeances: list[Any]) -> str:
 def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | None,
                        forcer: bool) -> None:
     """Affiche les échéances du plan de progrès à partir de la notification."""
-    from clausegen.api.suivi import deadlines_and_mention, write_ics
+    from clausegen.api.suivi import list_echeances, render_calendrier
+    from clausegen.output import write_atomic
 
-    echeances, mention = deadlines_and_mention(dossier, _cible(numero, forcer))
-    if mention:
-        warn([mention.rstrip(".")])
+    suivi = _open(dossier, numero, forcer)
+    echeances = list_echeances(suivi)
+    if suivi.mention:
+        warn([suivi.mention.rstrip(".")])
     if ics:
-        write_ics(dossier, ics, _cible(numero, forcer))
+        write_atomic(ics, render_calendrier(suivi))
     if fmt == "json":
         click.echo(_json(echeances))
     else:
@@ -94,11 +150,15 @@ def echeancier_command(dossier: Path, fmt: str, ics: Path | None, numero: int | 
 def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, lieu: str | None,
                         date_lettre: Any, numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui fixe la réunion de lancement (date dans le délai, participants, ordre du jour)."""
-    from clausegen.api.suivi import generate_convocation
+    from clausegen.api.suivi import list_avertissements_lettre, render_convocation
+    from clausegen.output import write_atomic
     from clausegen.text.french import date_longue
 
-    path, jour = generate_convocation(dossier, sortie, reunion=_day(reunion), heure=heure, lieu=lieu,
-                                      date_lettre=_day(date_lettre), cible=_cible(numero, forcer))
+    suivi = _open(dossier, numero, forcer)
+    warn(list_avertissements_lettre(suivi))
+    piece, jour = render_convocation(suivi, reunion=_day(reunion), heure=heure,
+                                     lieu=lieu, date_lettre=_day(date_lettre))
+    path = write_atomic(sortie, piece.docx)
     success(f"Convocation écrite : {path} (réunion le {date_longue(jour)})")
 
 
@@ -114,11 +174,12 @@ def convocation_command(dossier: Path, sortie: Path, reunion: Any, heure: str, l
 def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path, numero: int | None,
                  forcer: bool) -> None:
     """Génère le plan de progrès annuel de l'année N (sept points par axe, en tableaux)."""
-    from clausegen.api.suivi import generate_plan, plan_warnings
+    from clausegen.api.suivi import list_avertissements, render_plan
+    from clausegen.output import write_atomic
 
-    cible = _cible(numero, forcer)
-    warn(plan_warnings(dossier, annee, plan_file, cible))
-    path = generate_plan(dossier, annee, sortie, plan_file=plan_file, cible=cible)
+    suivi, plan = _open(dossier, numero, forcer), _plan(plan_file)
+    warn(list_avertissements(suivi, annee, plan))
+    path = write_atomic(sortie, render_plan(suivi, annee, plan).docx)
     success(f"Plan de l'année {annee} écrit : {path}")
 
 
@@ -135,12 +196,12 @@ def plan_command(dossier: Path, annee: int, plan_file: Path | None, sortie: Path
 def lettre_command(dossier: Path, annee: int, plan_file: Path | None, date_lettre: Any,
                    sortie: Path, numero: int | None, forcer: bool) -> None:
     """Génère l'échange de lettres formalisant le plan de l'année N (refusé s'il faut un avenant)."""
-    from clausegen.api.suivi import generate_lettre, plan_warnings
+    from clausegen.api.suivi import list_avertissements, render_lettre
+    from clausegen.output import write_atomic
 
-    cible = _cible(numero, forcer)
-    warn(plan_warnings(dossier, annee, plan_file, cible))
-    path = generate_lettre(dossier, annee, sortie, plan_file=plan_file, date_lettre=_day(date_lettre),
-                           cible=cible)
+    suivi, plan = _open(dossier, numero, forcer), _plan(plan_file)
+    warn(list_avertissements(suivi, annee, plan))
+    path = write_atomic(sortie, render_lettre(suivi, annee, plan, date_lettre=_day(date_lettre)).docx)
     success(f"Lettre de l'année {annee} écrite : {path}")
 
 
@@ -162,11 +223,13 @@ RESULTATS = click.option(
 def bilan_command(dossier: Path, annee: int, plan_file: Path | None, resultats_file: Path | None,
                   sortie: Path, numero: int | None, forcer: bool) -> None:
     """Génère le bilan de l'année N : réunion, résultats, actions, pénalités, visas."""
-    from clausegen.api.suivi import generate_bilan
+    from clausegen.api.suivi import render_bilan
+    from clausegen.output import write_atomic
     from clausegen.text.french import montant
 
-    bilan = generate_bilan(dossier, annee, sortie, plan_file=plan_file, resultats_file=resultats_file,
-                           cible=_cible(numero, forcer))
+    piece, bilan = render_bilan(_open(dossier, numero, forcer), annee, _plan(plan_file),
+                                _resultats(resultats_file))
+    write_atomic(sortie, piece.docx)
     success(f"Bilan de l'année {annee} écrit : {sortie} "
             f"(pénalités applicables : {montant(bilan.du, ht=True)} ; "
             f"constatées : {montant(bilan.total(), ht=True)})")
@@ -187,12 +250,15 @@ def lettre_bilan_command(dossier: Path, annee: int, plan_file: Path | None,
                          resultats_file: Path | None, date_lettre: Any, sortie: Path,
                          numero: int | None, forcer: bool) -> None:
     """Génère la lettre qui transmet le bilan de l'année N (observations, renouvellement)."""
-    from clausegen.api.suivi import generate_lettre_bilan
+    from clausegen.api.suivi import list_avertissements_lettre, render_lettre_bilan
+    from clausegen.output import write_atomic
     from clausegen.text.french import date_longue
 
-    path, jour = generate_lettre_bilan(dossier, annee, sortie, plan_file=plan_file,
-                                       resultats_file=resultats_file, date_lettre=_day(date_lettre),
-                                       cible=_cible(numero, forcer))
+    suivi = _open(dossier, numero, forcer)
+    warn(list_avertissements_lettre(suivi))
+    piece, jour = render_lettre_bilan(suivi, annee, _plan(plan_file),
+                                      _resultats(resultats_file), date_lettre=_day(date_lettre))
+    path = write_atomic(sortie, piece.docx)
     success(f"Lettre de transmission du bilan de l'année {annee} écrite : {path} "
             f"(datée du {date_longue(jour)})")
 
@@ -213,10 +279,15 @@ def tableau_de_bord_command(dossier: Path, plan_files: tuple[Path, ...],
                             resultats_files: tuple[Path, ...], sortie: Path, numero: int | None,
                             forcer: bool) -> None:
     """Exporte le suivi pluriannuel dans un classeur .xlsx (une feuille par année + synthèse)."""
-    from clausegen.api.suivi import generate_tableau_de_bord
+    from clausegen.api.suivi import render_tableau_de_bord
+    from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+    from clausegen.output import write_atomic
 
-    path = generate_tableau_de_bord(dossier, sortie, _cible(numero, forcer), plan_files=plan_files,
-                                    resultats_files=resultats_files)
+    suivi = _open(dossier, numero, forcer)
+    data = render_tableau_de_bord(
+        suivi, plans=[_read(f, PlanAnnuel, "plan annuel") for f in plan_files],
+        resultats=[_read(f, ResultatsAnnuels, "résultats annuels") for f in resultats_files])
+    path = write_atomic(sortie, data)
     success(f"Tableau de bord écrit : {path}")
 
 

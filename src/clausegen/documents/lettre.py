@@ -61,12 +61,16 @@ def signature(dossier: Dossier) -> list[Block]:
 
 
 def bon_pour_accord(dossier: Dossier) -> list[Block]:
-    """The titulaire's acceptance block: « Bon pour accord », date, signature."""
+    """The titulaire's acceptance block: « Bon pour accord », date, signature.
+
+    The mention and the signature share one table row, and rows never split across pages
+    (``w:cantSplit``): an acceptance whose mention and signature sit on different sheets
+    invites contestation (legal review of 7 December 2026, NM9)."""
     titulaire = dossier.titulaire
     nom = titulaire.raison_sociale if titulaire else "Le titulaire"
     qui = (_personne(titulaire.representant)
            if titulaire and titulaire.representant else "Nom et qualité du signataire :")
     grid = table([f"Pour le titulaire, {nom}"],
-                 [["Mention manuscrite « Bon pour accord »\n\n\n"],
-                  [f"{qui}\nDate : ……/……/…………\n\nSignature :\n\n\n"]])
+                 [[f"Mention manuscrite « Bon pour accord »\n\n\n{qui}\nDate : ……/……/…………"
+                   "\n\nSignature :\n\n\n"]])
     return [heading(3, "Acceptation du titulaire"), grid]

@@ -14,7 +14,12 @@ AUCUNE = "Aucune action prévue pour cette année."
 def _actions(actions: list[Action]) -> list[Block]:
     if not actions:
         return [paragraph(AUCUNE, "note")]
-    return [table(["Action", "Échéance"], [[a.libelle, date_courte(a.echeance)] for a in actions])]
+    return [table(["Action", "Échéance"], [[a.libelle, echeance(a)] for a in actions])]
+
+
+def echeance(action: Action) -> str:
+    """The action's due date, « (liée à cette date) » when it cannot be done later."""
+    return date_courte(action.echeance) + (" (action liée à cette date)" if action.liee_a_une_date else "")
 
 
 def _moyens(axe: AxePlan) -> list[Block]:

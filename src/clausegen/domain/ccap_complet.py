@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clausegen.errors import FieldProblem
 from clausegen.models.dossier import Dossier, Forme
+from clausegen.models.fragment import CcagTable
 
 
 def missing_fields(dossier: Dossier) -> list[FieldProblem]:
@@ -29,3 +30,11 @@ def missing_fields(dossier: Dossier) -> list[FieldProblem]:
             "un montant minimum inférieur ou égal au montant maximum",
         ))
     return problems
+
+
+def unknown_ccag_keys(dossier: Dossier, table: CcagTable) -> list[FieldProblem]:
+    """Keys of ``administratif.ccag_articles`` that name no stipulation the clauses cite."""
+    known = ", ".join(sorted(table.articles))
+    return [FieldProblem(f"administratif.ccag_articles.{cle}",
+                         f"une clé de stipulation du CCAG citée par les clauses ({known})")
+            for cle in sorted(dossier.administratif.ccag_articles) if cle not in table.articles]

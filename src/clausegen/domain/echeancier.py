@@ -10,8 +10,9 @@
 One convention for every piece, the calendar and the dashboard (``docs/dates.md``): the
 duration is a délai of the CCAP's own rule (it runs from the day after notification, quantième
 to quantième), so execution ends on notification + duration; anniversary k closes year k; year
-k runs from the day after anniversary k − 1 (year 1: from the notification day, when execution
-starts) to anniversary k, the last year to the end of execution.
+k runs from the day after anniversary k − 1 (year 1: from the day after the notification, as the
+CCAP's délais do) to anniversary k, the last year to the end of execution (legal review of
+7 December 2026, m1: one convention in every piece and the workbook).
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def mois_de_l_annee(annee: int, duree_mois: int) -> int:
 
 
 def periode(notification: date, duree_mois: int, annee: int) -> tuple[date, date]:
-    """First and last day of execution year ``annee`` (the convention above)."""
-    start = notification if annee == 1 else plus_mois(notification, 12 * (annee - 1)) + timedelta(days=1)
+    """First and last day of execution year ``annee`` (the convention above): from the day after
+    the previous anniversary (after the notification for year 1) to the anniversary."""
+    start = plus_mois(notification, 12 * (annee - 1)) + timedelta(days=1)
     return start, plus_mois(notification, min(12 * annee, duree_mois))

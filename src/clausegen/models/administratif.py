@@ -9,10 +9,12 @@ CCAP cannot do without (the maximum of an accord-cadre) is checked when it is ge
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from clausegen.models._base import LABELS, MontantHT, Pourcentage, StrictModel, Texte
+from clausegen.models.execution import Execution
 
 
 class FormePrix(StrEnum):
@@ -131,4 +133,25 @@ class Administratif(StrictModel):
         default=None,
         description="Procédure de passation, telle qu'elle figure en page de garde "
                     "(ex. « Appel d'offres ouvert »).",
+    )
+    ccag_articles: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")],
+                        Annotated[str, StringConstraints(pattern=r"^\d{1,2}(\.\d{1,2}){0,3}$")]] = Field(
+        default_factory=dict,
+        description="Numéros d'articles du CCAG du marché que l'acheteur a vérifiés sur l'arrêté du "
+                    "30 mars 2021, par clé de stipulation (clés : clause_library/ccag.yml, ex. "
+                    "penalites_exoneration: \"14.1.3\") : imprimés dans les dérogations et les "
+                    "renvois au CCAG à la place d'un renvoi sans numéro.",
+    )
+    chapitre_donnees_personnelles: bool = Field(
+        default=True,
+        description="Avec clausegen ccap --chapitre : faux si le CCAP de l'acheteur a déjà son "
+                    "article sur la protection des données personnelles ; le chapitre n'a alors "
+                    "pas le sien, et les notes pour le rédacteur disent ce que cet article doit "
+                    "couvrir pour les données des personnes en parcours d'insertion.",
+    )
+    execution: Execution = Field(
+        default_factory=Execution,
+        description="Exécution des prestations : pénalités sur la prestation, niveaux de service, "
+                    "reprise du personnel, facturation, représentant de l'acheteur, échanges "
+                    "électroniques, données traitées pour l'acheteur, réversibilité.",
     )

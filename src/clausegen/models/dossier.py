@@ -172,8 +172,10 @@ class Signataire(StrictModel):
     )
     delegation: Texte | None = Field(
         default=None,
-        description="Mention de délégation au-dessus de la signature (ex. « Pour la Maire et par "
-                    "délégation, »).",
+        description="Mention de délégation au-dessus de la signature du délégataire : nom et "
+                    "qualité sont alors les siens (ex. « Pour la Maire et par délégation, » au-dessus "
+                    "de « Jeanne Roux », « Directrice générale des services ») ; un avertissement "
+                    "signale une mention qui nomme la qualité du signataire lui-même.",
     )
 
 
@@ -248,7 +250,8 @@ class Marche(StrictModel):
         ),
     )
     prestation: Prestation = Field(description="Prestation récurrente ou ponctuelle.")
-    duree_mois: int = Field(ge=1, le=600, description="Durée totale du marché, en mois.")
+    duree_mois: int = Field(ge=1, le=600, description="Durée totale du marché, en mois, "
+                                                      "reconductions comprises.")
     montant_estime_ht: MontantHT = Field(description="Montant estimé du marché, en euros HT.")
     ccag: Ccag = Field(description="CCAG de référence (fcs, tic, pi, travaux, mi, moe).")
     date_notification: date | None = Field(

@@ -163,6 +163,11 @@ class ArticleSpec(StrictModel):
     condition: Texte | None = Field(
         default=None, description="Expression sur le dossier ; l'article est omis si fausse."
     )
+    numerote: bool = Field(
+        default=True,
+        description="Faux : titre sans numéro, hors de la numérotation des articles et sans "
+                    "renvoi possible (notes pour le rédacteur du chapitre, à supprimer).",
+    )
 
 
 class Canevas(StrictModel):

@@ -67,6 +67,13 @@ class Action(StrictModel):
     id: Identifiant = Field(description="Identifiant de l'action.")
     libelle: Texte = Field(description="L'action, en une phrase.")
     echeance: date = Field(description="Échéance de l'action (AAAA-MM-JJ).")
+    liee_a_une_date: bool = Field(
+        default=False,
+        description="Vrai pour une action liée à une date (un forum, une journée portes ouvertes…) "
+                    "qui ne peut plus être réalisée une fois la date passée : le CCAP en sanctionne "
+                    "la non-réalisation dès le constat, sans mise en demeure ; faux : une mise en "
+                    "demeure restée sans effet précède la pénalité. Le plan l'indique à l'échéance.",
+    )
 
 
 class AxePlan(StrictModel):
@@ -91,7 +98,7 @@ class PlanAnnuel(StrictModel):
 
     annee: Annee
     date_validation: date | None = Field(
-        default=None, description="Date de la réunion où le plan a été arrêté."
+        default=None, description="Date de la réunion où le plan a été convenu."
     )
     axes: list[AxePlan] = Field(min_length=1, description="Un bloc par axe retenu.")
     prestations_remunerees_nouvelles: list[Texte] = Field(

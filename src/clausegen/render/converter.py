@@ -49,9 +49,9 @@ from clausegen.render.pdf import (
     convert_documents,
     convertible,
     find_soffice,
-    prepare_source,
+    finished,
+    prepare_workdir,
     uno_python,
-    write_profile,
 )
 
 __all__ = ["Converter", "converter_available"]
@@ -68,6 +68,11 @@ STOP_SECONDS = 10
 
 class _HelperDied(Exception):
     """The helper closed its output: it or LibreOffice died."""
+
+
+def _copy(document: Path, source: Path) -> Path:
+    source.write_bytes(document.read_bytes())
+    return source
 
 
 def converter_available() -> bool:
@@ -139,9 +144,9 @@ class Converter:
             target, _ = FILTERS[(".docx", fmt)]
             with tempfile.TemporaryDirectory(prefix="clausegen-conversion-") as work:
                 with self._in_turn(mine[0], label):
-                    results = [self._export(prepare_source(d, Path(work) / f"document-{i}.docx"), d, fmt)
+                    results = [self._export(_copy(d, Path(work) / f"document-{i}.docx"), d, fmt)
                                for i, d in enumerate(mine)]
-                written.update((d, write_atomic(d.with_suffix(f".{target}"), r.read_bytes()))
+                written.update((d, write_atomic(d.with_suffix(f".{target}"), finished(d, r, target)))
                                for d, r in zip(mine, results, strict=True))
         others = [d for d in documents if d not in written and convertible(d, fmt)]
         if others:
@@ -221,8 +226,8 @@ class Converter:
 
     def _spawn(self) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="clausegen-convertisseur-")
+        prepare_workdir(Path(self._workdir.name), [])
         profile = Path(self._workdir.name) / "profil"
-        write_profile(profile)
         command = self._command or [uno_python() or "python3", str(UNO_SCRIPT), "--serve"]
         self._process = subprocess.Popen([*command, profile.as_uri()], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

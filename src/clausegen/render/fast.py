@@ -397,7 +397,9 @@ class BodyWriter:
             for column, width in enumerate(widths):
                 runs = row[column] if column < len(row) else ()
                 style_id = self.styles["Body Text"]
-                ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else "<w:pPr/>"
+                keep = "<w:keepNext/>" if index == 0 else ""  # no header alone at a page foot
+                style_xml = f'<w:pStyle w:val="{style_id}"/>' if style_id else ""
+                ppr = f"<w:pPr>{style_xml}{keep}</w:pPr>" if style_id or keep else "<w:pPr/>"
                 content = "".join(_run(r, bold=index == 0) for r in runs)
                 self.out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
                                 f"<w:p>{ppr}{content}</w:p></w:tc>")
@@ -423,6 +425,8 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
         written.clear()
     out = []
     break_pending = False
+    markers = {index: numbering.marker_xml(anchor)
+               for index, anchor in numbering.marker_positions(blocks).items()}
     for index, block in enumerate(blocks):
         if isinstance(block, PageBreak):
             break_pending = True  # already applied to the block before, if it was written
@@ -439,7 +443,7 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
             if before_break:
                 writer.block(blocks[index + 1])
             break_pending = writer.break_before
-            out.append("".join(writer.out))
+            out.append("".join(writer.out) + markers.get(index, ""))
             continue
         try:
             xml = written.get(block)
@@ -447,7 +451,7 @@ def body_pieces(prepared: PreparedSkeleton, blocks: Sequence[Block]) -> list[str
             xml = _write(prepared, block)
         if xml is None:
             xml = written[block] = _write(prepared, block)
-        out.append(xml)
+        out.append(xml + markers.get(index, ""))
     return out
 
 

@@ -274,6 +274,30 @@ def _body_elements(document: Any) -> Iterator[tuple[str, Any]]:
             yield "sdt", child
 
 
+TYPED_NUMBER = re.compile(
+    r"^(?:(?:article|art\.|chapitre|section|annexe)\s+(?:\d+(?:\.\d+)*|[ivxlc]+\b|premier\b|1er\b)\.?"
+    r"|\d+(?:\.\d+)+\.?(?=\s)|\d+\.(?=\s)|\d+(?=\s*[-\u2013\u2014:)])|[ivxlc]+\.(?=\s))"
+    r"\s*(?:[-\u2013\u2014:.)]\s*)?", re.IGNORECASE)
+"""A number typed at the start of a heading (« Article 1 – », « 1.1 », « II. »): clausegen
+numbers headings itself, so it is taken out of titles and identifiers."""
+
+
+def without_typed_number(title: str) -> tuple[str, str]:
+    """(title without its typed number, the number taken out — empty when there was none)."""
+    found = TYPED_NUMBER.match(title)
+    if found is None or not title[found.end():].strip():
+        return title, ""
+    return title[found.end():].strip(), found.group(0).strip()
+
+
+def _title(text: str, place: str, losses: list[Loss]) -> str:
+    title, number = without_typed_number(" ".join(text.split()))
+    if number:
+        losses.append(Loss(place, f"numéro saisi « {number} » retiré du titre « {title} » "
+                              "(clausegen numérote les titres)"))
+    return title
+
+
 def read_clauses(docx: bytes, source: str) -> tuple[list[ImportedClause], list[Loss]]:
     """The clauses of a Word document (one per top-level heading) and what lies outside them."""
     document = Document(io.BytesIO(docx))
@@ -308,7 +332,9 @@ def read_clauses(docx: bytes, source: str) -> tuple[list[ImportedClause], list[L
         if level == top:
             if clause is not None:
                 clause.markup = _join(chunks)
-            clauses.append(ImportedClause(title=" ".join(paragraph.text.split())))
+            fresh = ImportedClause(title="")
+            fresh.title = _title(paragraph.text, f"« {source} », bloc {index}", fresh.losses)
+            clauses.append(fresh)
             chunks, previous_list, counters = [], False, {}
             continue
         if not paragraph.text.strip():
@@ -321,7 +347,7 @@ def read_clauses(docx: bytes, source: str) -> tuple[list[ImportedClause], list[L
             continue
         clause.losses += [Loss(f"{place} « {_excerpt(paragraph.text)} »", what) for what in paragraph.losses]
         if level is not None:
-            chunks.append("### " + escape_markdown(" ".join(paragraph.text.split())))
+            chunks.append("### " + escape_markdown(_title(paragraph.text, place, clause.losses)))
             previous_list = False
             continue
         item = lists.item(element)

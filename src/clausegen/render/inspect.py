@@ -8,7 +8,7 @@ from typing import Any
 
 from docx import Document
 
-from clausegen.render.numbering import LIST_NAME, W
+from clausegen.render.numbering import LIST_NAME, MARKER_STYLE, W
 from clausegen.render.package import read_custom_properties
 
 
@@ -104,6 +104,8 @@ def dump_text(docx: bytes) -> str:
 
             paragraph = Paragraph(child, document)
             label = numbers.label(paragraph)
+            if paragraph.style is not None and paragraph.style.style_id == MARKER_STYLE[0]:
+                continue  # an article's hidden number marker: nothing a reader sees
             text = f"{label} {paragraph.text}" if label else paragraph.text
             if text.strip():
                 lines.append(f"[{paragraph.style.name if paragraph.style else ''}] {text}")
@@ -118,3 +120,52 @@ def dump_text(docx: bytes) -> str:
 def read_provenance(docx: bytes) -> dict[str, str]:
     """The clausegen provenance record stored in a document's custom properties."""
     return read_custom_properties(docx)
+
+
+def pending_revisions(docx: bytes) -> dict[str, int]:
+    """The body's pending tracked changes (insertions, deletions, moves, formatting changes)
+    counted by author, in order of first appearance; ``ValueError`` when unreadable."""
+    from clausegen.render.actualisation import REVISIONS
+    from clausegen.render.package import BODY_PART, read_xml_part
+
+    root = read_xml_part(docx, BODY_PART, "corps du document : balises")
+    if root is None:
+        return {}
+    found: dict[str, int] = {}
+    for element in root.iter(*(_q(tag) for tag in sorted(REVISIONS))):
+        author = element.get(_q("author")) or "(auteur inconnu)"
+        found[author] = found.get(author, 0) + 1
+    return found
+
+
+def _lines(docx: bytes) -> tuple[list[tuple[tuple[str, int, str], bool]], list[str]]:
+    """Each block's comparison key (a paragraph with pending revisions never equals one
+    without) and how it reads."""
+    from clausegen.render.actualisation import read_body
+
+    blocks = read_body(docx).blocks
+    shown = [(f"[Titre {b.key[1]}] " if b.key[1] else "") + b.shown for b in blocks]
+    return [(b.key, b.revised) for b in blocks], shown
+
+
+def readable_diff(generated: bytes, document: bytes) -> str:
+    """The paragraphs added, deleted or changed between two documents, compared as
+    ``actualiser`` compares them (what a save by Word or LibreOffice rewrites does not count;
+    a document's pending revisions read ``[-supprimé-]``/``[+inséré+]``): each stretch of
+    changes after the paragraph it follows, ``-`` generated, ``+`` document. Empty when the
+    wording is the same."""
+    import difflib
+
+    old_keys, old_lines = _lines(generated)
+    new_keys, new_lines = _lines(document)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before = next((old_lines[i] for i in range(i1 - 1, -1, -1) if old_lines[i].strip()), "")
+        where = f"après « {before[:60]}{'…' if len(before) > 60 else ''} »" if before else "au début"
+        out.append(f"@@ {where} @@")
+        out += [f"- {line}" for line in old_lines[i1:i2]]
+        out += [f"+ {line}" for line in new_lines[j1:j2]]
+    return "".join(line + "\n" for line in out)

@@ -4,9 +4,19 @@ Articles and sections are numbered by one list (``w:abstractNum`` named
 :data:`LIST_NAME`) whose levels are bound to the styles Heading 1 and Heading 2; its level
 texts are the labels of :data:`clausegen.blocks.LEVEL_LABELS` (« Article %1 – », « %1.%2. »).
 Each numbered heading carries a bookmark ``_Ref<anchor>`` (Word's own prefix for hidden
-cross-reference bookmarks) and every cross-reference is a complex field
-``REF _Ref<anchor> \\w \\t \\h`` whose cached result is the current number: the text reads
-right before any update, and after the buyer inserts an article Word or LibreOffice
+cross-reference bookmarks). A reference to a section is a complex field
+``REF _Ref<anchor> \\w \\t \\h`` whose cached result is the current number (« 4.6 »).
+
+A reference to a whole article cannot point at its heading: LibreOffice (7.4 at least) ignores
+``\\t`` and keeps a level's prefix in every number format, so it would read « l'article
+Article 4 – » (and, once saved by LibreOffice, Word too). Each article therefore has a
+*number marker*: an empty, hidden paragraph of the style :data:`MARKER_STYLE` bound to the
+list's third level, whose label is « %1. » (the article's number, nothing else). It sits
+after the article's first section heading, or after the article heading when there is none
+(never between an article and its first section: LibreOffice would count a phantom section).
+The reference is ``REF _Ref<anchor>n \\n \\h`` (number without trailing period): « 4 » in
+Word, in LibreOffice, after an update, after a save in LibreOffice. In every case the text
+reads right before any update, and after the buyer inserts an article Word or LibreOffice
 renumbers headings and references together.
 
 The list is added to the skeleton's ``numbering.xml`` (created when missing) and the two
@@ -41,6 +51,13 @@ NUMBERING_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.n
 NUMBERING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 REF_SWITCHES = r"\w \t \h"
 """Full-context number (« 3.7 »), non-numeric text of the label suppressed (« Article »), hyperlink."""
+ARTICLE_REF_SWITCHES = r"\n \h"
+"""Number of an article's marker (« 4 », without the label's trailing period), hyperlink."""
+MARKER_STYLE = ("ClausegenNumeroArticle", "clausegen numéro d'article")
+"""(style id, name) of the hidden paragraphs that carry each article's bare number."""
+MARKER_LEVEL = 2
+MARKER_LEVEL_TEXT = "%1."
+_MARKER_ID_OFFSET = 0x10000000
 TOC_STYLES = (("TOC1", "toc 1", 0), ("TOC2", "toc 2", 220))
 _PPR_BEFORE_NUMPR = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl")
 _STYLE_BEFORE_PPR = ("name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden",
@@ -91,6 +108,52 @@ def bookmark_end(anchor: str) -> str:
     return f'<w:bookmarkEnd w:id="{bookmark_id(anchor)}"/>'
 
 
+def marker_bookmark_name(anchor: str) -> str:
+    """Bookmark of an article's number marker."""
+    return f"{bookmark_name(anchor)}n"
+
+
+def marker_xml(anchor: str) -> str:
+    """The number marker of an article: empty, hidden, no height, bookmarked.
+
+    Its numbering comes from :data:`MARKER_STYLE` (bound to the list's third level); the
+    direct formatting keeps it hidden even where a skeleton lacks the style.
+    """
+    mark = bookmark_id(anchor) + _MARKER_ID_OFFSET
+    return (f'<w:p><w:pPr><w:pStyle w:val="{MARKER_STYLE[0]}"/><w:keepNext/>'
+            '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:vanish/><w:sz w:val="2"/></w:rPr></w:pPr>'
+            f'<w:bookmarkStart w:id="{mark}" w:name="{marker_bookmark_name(anchor)}"/>'
+            f'<w:bookmarkEnd w:id="{mark}"/></w:p>')
+
+
+def marker_positions(blocks: Sequence[Block]) -> dict[int, str]:
+    """Index of the block after which each article's number marker goes → the article's anchor.
+
+    After the article's first numbered section heading, else after the article heading.
+    """
+    positions: dict[int, str] = {}
+    pending: tuple[int, str] | None = None
+    for index, block in enumerate(blocks):
+        if not (isinstance(block, Heading) and block.label and block.anchor and block.level <= 2):
+            continue
+        if block.level == 2 and pending is not None:
+            positions[index] = pending[1]
+            pending = None
+        elif block.level == 1:
+            if pending is not None:
+                positions[pending[0]] = pending[1]
+            pending = (index, block.anchor)
+    if pending is not None:
+        positions[pending[0]] = pending[1]
+    return positions
+
+
+def is_article_number(cached: str) -> bool:
+    """Whether a reference's current value is a whole article's number (« 4 », not « 4.6 »)."""
+    return cached.isdigit()
+
+
 NO_NUMBERING = '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>'
 """An unnumbered Heading 1/2 (letters, unnumbered canevas): the style's list is switched off."""
 
@@ -98,43 +161,14 @@ NO_NUMBERING = '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>'
 def ref_field(anchor: str, cached: str, run_properties: str) -> str:
     """The runs of a ``REF`` field to a heading, with ``cached`` as its current result."""
     rpr = f"<w:rPr>{run_properties}</w:rPr>" if run_properties else ""
+    target, switches = ((marker_bookmark_name(anchor), ARTICLE_REF_SWITCHES) if is_article_number(cached)
+                        else (bookmark_name(anchor), REF_SWITCHES))
     return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r>{rpr}<w:instrText xml:space="preserve"> REF {bookmark_name(anchor)} '
-            f"{REF_SWITCHES} </w:instrText></w:r>"
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> REF {target} '
+            f"{switches} </w:instrText></w:r>"
             f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
             f"<w:r>{rpr}<w:t>{escape(cached)}</w:t></w:r>"
             f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
-
-
-_RPR = r"(?:<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?"
-_ARTICLE_REF = re.compile(
-    rf'<w:r>({_RPR})<w:fldChar w:fldCharType="begin"/></w:r>'
-    rf'<w:r>{_RPR}<w:(?:delInstrText|instrText) xml:space="preserve"> REF _Ref[0-9a-f]+ '
-    rf"{re.escape(REF_SWITCHES)} </w:(?:delInstrText|instrText)></w:r>"
-    rf'<w:r>{_RPR}<w:fldChar w:fldCharType="separate"/></w:r>'
-    rf"<w:r>{_RPR}<w:(t|delText)>([0-9]+)</w:(?:t|delText)></w:r>"
-    rf'<w:r>{_RPR}<w:fldChar w:fldCharType="end"/></w:r>')
-"""A reference to a whole article as clausegen writes it (also inside a deleted revision)."""
-
-
-def freeze_article_references(docx: bytes) -> bytes:
-    """The document with its references to whole articles as plain text (their cached number).
-
-    For LibreOffice conversions only: it ignores ``\\t`` and would print « Article 4 – »
-    where the sentence expects « 4 ». References to sections (« 3.6 ») stay fields.
-    """
-    import io
-    import zipfile
-
-    from clausegen.render.package import rezip
-
-    archive = zipfile.ZipFile(io.BytesIO(docx))
-    body = archive.read("word/document.xml").decode("utf-8")
-    frozen = _ARTICLE_REF.sub(r"<w:r>\1<w:\2>\3</w:\2></w:r>", body)
-    if frozen == body:
-        return docx
-    return rezip((info.filename, frozen.encode("utf-8") if info.filename == "word/document.xml"
-                  else archive.read(info.filename)) for info in archive.infolist())
 
 
 TOC_INSTRUCTION = r' TOC \o "1-2" \h \z \u '
@@ -236,6 +270,10 @@ def _abstract_num(ids: ListIds, start: int, style_ids: Sequence[str]) -> str:
                       f'<w:pStyle w:val="{escape(style)}"/><w:suff w:val="space"/>'
                       f'<w:lvlText w:val="{escape(level_text(pattern))}"/><w:lvlJc w:val="left"/>'
                       '<w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr></w:lvl>')
+    levels.append(f'<w:lvl w:ilvl="{MARKER_LEVEL}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+                  f'<w:pStyle w:val="{MARKER_STYLE[0]}"/><w:suff w:val="nothing"/>'
+                  f'<w:lvlText w:val="{MARKER_LEVEL_TEXT}"/><w:lvlJc w:val="left"/>'
+                  '<w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr><w:rPr><w:vanish/></w:rPr></w:lvl>')
     return (f'<w:abstractNum {NSW} w:abstractNumId="{ids.abstract_id}">'
             f'<w:multiLevelType w:val="multilevel"/><w:name w:val="{LIST_NAME}"/>'
             f'{"".join(levels)}</w:abstractNum>')
@@ -297,6 +335,14 @@ def styles_xml(styles: bytes, ids: ListIds) -> bytes:
                                   f'<w:numId w:val="{ids.num_id}"/></w:numPr>', _PARSER)
         _insert_ordered(ppr, num_pr, _PPR_BEFORE_NUMPR)
     normal = names["normal"].get(_w("styleId")) if "normal" in names else "Normal"
+    if MARKER_STYLE[1] not in names:
+        root.append(etree.fromstring(
+            f'<w:style {NSW} w:type="paragraph" w:customStyle="1" w:styleId="{MARKER_STYLE[0]}">'
+            f'<w:name w:val="{escape(MARKER_STYLE[1])}"/><w:basedOn w:val="{normal}"/><w:hidden/>'
+            '<w:uiPriority w:val="99"/><w:semiHidden/><w:pPr><w:keepNext/>'
+            f'<w:numPr><w:ilvl w:val="{MARKER_LEVEL}"/><w:numId w:val="{ids.num_id}"/></w:numPr>'
+            '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>'
+            '<w:rPr><w:vanish/><w:sz w:val="2"/></w:rPr></w:style>', _PARSER))
     for style_id, name, indent in TOC_STYLES:
         if name not in names:
             root.append(etree.fromstring(

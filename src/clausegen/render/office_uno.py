@@ -17,8 +17,10 @@ this user (a Unix socket created under umask 077), never on a network port.
 
 ``soffice --convert-to`` keeps a table of contents as it was cached, without page numbers;
 here each document's indexes are updated before export, so the PDF's table of contents has
-its page numbers. Fields are left as they are (their cached results are right). Each result is
-written beside its source with ``EXTENSION``; the exit code is non-zero on any failure.
+its page numbers. With the pseudo filter ``sommaire``, nothing is exported: the updated indexes'
+text is written instead (page numbers for the Word document's cached table of contents).
+Fields are left as they are (their cached results are right). Each result is written beside
+its source with ``EXTENSION``; the exit code is non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 STARTUP_SECONDS = 60
+PAGES = "sommaire"
+"""Pseudo filter: write each document's updated indexes as a JSON list of texts (``EXTENSION``
+beside the source), for :mod:`clausegen.render.pagination`."""
 
 
 def _property(name: str, value: object) -> object:
@@ -104,6 +109,10 @@ def export(desktop: Any, source: Path, filter_name: str, filter_data: dict[str, 
         indexes = document.getDocumentIndexes()
         for index in range(indexes.getCount()):
             indexes.getByIndex(index).update()
+        if filter_name == PAGES:  # the updated indexes' text, page numbers included
+            texts = [indexes.getByIndex(i).getAnchor().getString() for i in range(indexes.getCount())]
+            source.with_suffix(f".{extension}").write_text(json.dumps(texts), encoding="utf-8")
+            return
         target = source.with_suffix(f".{extension}").resolve().as_uri()
         arguments = [_property("FilterName", filter_name)]
         if filter_data:

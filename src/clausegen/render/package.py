@@ -10,12 +10,14 @@ from __future__ import annotations
 import io
 import re
 import struct
+import uuid
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape as _html_escape
+from typing import Any
 
 from clausegen.render.body_text import body_digest, safe_parser
 
@@ -292,18 +294,26 @@ def rezip(entries: Iterable[tuple[str, bytes]]) -> bytes:
     return write_zip(deflate(name, data) for name, data in entries)
 
 
+def read_xml_part(docx: bytes, name: str, what: str) -> Any:
+    """One XML part parsed (lxml, no DTD), None when absent; ``ValueError`` naming ``what``
+    when the package or the part is unreadable."""
+    from lxml import etree
+
+    data = read_part(docx, name)
+    if data is None:
+        return None
+    try:
+        return etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"{what} illisibles ({exc.msg})") from None
+
+
 def read_custom_properties(docx: bytes) -> dict[str, str]:
     """The clausegen properties of a .docx (empty when it has none); ``ValueError`` when the
     package or the part is unreadable."""
-    from lxml import etree
-
-    data = read_part(docx, CUSTOM_PART)
-    if data is None:
+    root = read_xml_part(docx, CUSTOM_PART, "propriétés du document")
+    if root is None:
         return {}
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"propriétés du document illisibles ({exc.msg})") from None
     found: dict[str, str] = {}
     for prop in root.findall(f"{{{NS_CUSTOM}}}property"):
         name = prop.get("name", "")
@@ -311,3 +321,81 @@ def read_custom_properties(docx: bytes) -> dict[str, str]:
         if name.startswith(PREFIX) and value is not None:
             found[name[len(PREFIX):]] = value.text or ""
     return found
+
+
+DOSSIER_NS = "urn:clausegen:dossier"
+"""Namespace of the custom XML part that carries the dossier a CCAP or CCTP was generated from."""
+CUSTOM_XML_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+CUSTOM_XML_PROPS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
+CUSTOM_XML_PROPS_CT = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+_ITEM = re.compile(r"customXml/item(\d+)\.xml")
+
+
+def _raw_entries(docx: bytes) -> list[ZipEntry]:
+    """The members of a zip as they are stored (deflated), without inflating them."""
+    archive = zipfile.ZipFile(io.BytesIO(docx))
+    entries = []
+    for info in archive.infolist():
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            entries.append(deflate(info.filename, archive.read(info.filename)))
+            continue
+        header = docx[info.header_offset:info.header_offset + 30]
+        name_length, extra_length = struct.unpack("<2H", header[26:30])
+        start = info.header_offset + 30 + name_length + extra_length
+        entries.append(ZipEntry(info.filename, info.CRC, info.file_size,
+                                docx[start:start + info.compress_size]))
+    return entries
+
+
+def with_dossier_part(docx: bytes, text: str) -> bytes:
+    """The generated document with ``text`` (the dossier data it depends on, JSON) in a custom
+    XML part (``customXml/itemN.xml``, related from the main document), kept by Word and
+    LibreOffice: ``actualiser`` rebuilds the document as generated from it even when the
+    dossier file has moved on. The other members are copied as they are stored."""
+    entries = _raw_entries(docx)
+    names = {entry.name for entry in entries}
+    number = max((int(m.group(1)) for n in names if (m := _ITEM.fullmatch(n))), default=0) + 1
+    item, props = f"customXml/item{number}.xml", f"customXml/itemProps{number}.xml"
+    guid = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, DOSSIER_NS + text)).upper() + "}"
+    added = {
+        item: ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<dossier xmlns="{DOSSIER_NS}">{escape(text)}</dossier>').encode(),
+        props: ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                '<ds:datastoreItem xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/'
+                f'customXml" ds:itemID="{guid}"><ds:schemaRefs><ds:schemaRef ds:uri="{DOSSIER_NS}"/>'
+                '</ds:schemaRefs></ds:datastoreItem>').encode(),
+        f"customXml/_rels/item{number}.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://'
+            'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{CUSTOM_XML_PROPS_REL}" Target="itemProps{number}.xml"/></Relationships>').encode(),
+    }
+    out = []
+    for entry in entries:
+        if entry.name == "[Content_Types].xml":
+            types = with_override(_inflated(entry), props, CUSTOM_XML_PROPS_CT)
+            if b'Extension="xml"' not in types:
+                types = types.replace(b"</Types>", b'<Default Extension="xml" '
+                                      b'ContentType="application/xml"/></Types>')
+            entry = deflate_cached(entry.name, types)
+        elif entry.name == "word/_rels/document.xml.rels":
+            rels = _inflated(entry).decode("utf-8")
+            rel = (f'<Relationship Id="rIdClausegenDossier" Type="{CUSTOM_XML_REL}" '
+                   f'Target="../{item}"/>')
+            entry = deflate_cached(entry.name, rels.replace("</Relationships>",
+                                                            rel + "</Relationships>").encode())
+        out.append(entry)
+    out += [deflate(name, data, BODY_COMPRESS_LEVEL) for name, data in added.items()]
+    return write_zip(out)
+
+
+def read_dossier_part(docx: bytes) -> str | None:
+    """The dossier text :func:`with_dossier_part` stored, or None; ``ValueError`` when unreadable."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(docx)).namelist()
+    except zipfile.BadZipFile:
+        raise ValueError("ce n'est pas un document Word (.docx) lisible") from None
+    for name in sorted(n for n in names if _ITEM.fullmatch(n)):
+        root = read_xml_part(docx, name, "partie XML personnalisée : balises")
+        if root is not None and root.tag == f"{{{DOSSIER_NS}}}dossier":
+            return str(root.text or "")
+    return None

@@ -12,21 +12,25 @@ failed conversion leaves no file behind.
 - ODT: OpenDocument Text (``writer8`` filter), the format the State's interoperability
   framework (RGI) recommends to administrations.
 
-Before conversion, cross-references to whole articles are fixed to their (correct) current
-value: LibreOffice ignores Word's ``\\t`` switch and would show the whole label
-(« Article 4 – ») where the text expects « 4 » (docs/documents-vivants.md).
+Cross-references stay fields: those to whole articles point at each article's number marker
+and read « 4 » in LibreOffice as in Word (docs/documents-vivants.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -157,20 +161,18 @@ def convert_bytes(docx: bytes, name: str, fmt: str = "pdf") -> bytes:
         return converted.read_bytes()
 
 
-def write_profile(profile: Path) -> None:
-    """A new private LibreOffice profile in ``profile`` (:data:`PROFILE_SETTINGS`)."""
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, encoding="utf-8")
-
-
-def prepare_source(document: Path, source: Path) -> Path:
-    """Copy ``document`` to ``source``, the file LibreOffice opens; a Word document's
-    references to whole articles are frozen first (see the module's docstring)."""
-    from clausegen.render.numbering import freeze_article_references
-
-    data = document.read_bytes()
-    source.write_bytes(freeze_article_references(data) if source.suffix == ".docx" else data)
-    return source
+def prepare_workdir(workdir: Path, files: Sequence[tuple[str, bytes]]) -> list[Path]:
+    """A private LibreOffice profile in ``workdir`` (several runs may go at once) and the
+    files to convert written there; their paths, in order."""
+    (workdir / "profil" / "user").mkdir(parents=True)
+    (workdir / "profil" / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS,
+                                                                        encoding="utf-8")
+    sources = []
+    for name, data in files:
+        source = workdir / name
+        source.write_bytes(data)
+        sources.append(source)
+    return sources
 
 
 def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
@@ -179,9 +181,8 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
     soffice = require_soffice(documents[0], label)
     with tempfile.TemporaryDirectory(prefix="clausegen-conversion-") as work:
         workdir = Path(work)
-        write_profile(workdir / "profil")
-        sources = [prepare_source(document, workdir / f"document-{index}{suffix}")
-                   for index, document in enumerate(documents)]
+        sources = prepare_workdir(workdir, [(f"document-{index}{suffix}", document.read_bytes())
+                                            for index, document in enumerate(documents)])
         command = _command(soffice, workdir / "profil", sources, suffix, fmt, workdir)
         timeout = TIMEOUT_SECONDS + TIMEOUT_PER_DOCUMENT * (len(sources) - 1)
         try:
@@ -194,5 +195,115 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
             if run.returncode != 0 or not result.is_file():
                 detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["aucun message"]
                 raise PdfError(path=document, reason=f"LibreOffice a échoué ({detail[0]})", target=label)
-        return [write_atomic(document.with_suffix(f".{target}"), result.read_bytes())
+        return [write_atomic(document.with_suffix(f".{target}"), finished(document, result, target))
                 for document, result in zip(documents, produced, strict=True)]
+
+
+def finished(document: Path, result: Path, target: str) -> bytes:
+    """What is written for ``document`` from LibreOffice's ``result``: a PDF with the clock
+    taken out (:func:`reproducible_pdf`), anything else as it is."""
+    data = result.read_bytes()
+    return reproducible_pdf(data, document_date(document.read_bytes())) if target == "pdf" else data
+
+
+_CORE_DATE = re.compile(rb"<dcterms:(?:modified|created)\b[^>]*>(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+
+
+def document_date(docx: bytes) -> datetime:
+    """The date of a generated document (its core properties, from the dossier): the date its
+    PDF carries, never the clock. 1 January 1980 (the package's own fixed time) without one."""
+    from clausegen.render.package import FIXED_TIME, read_part
+
+    try:
+        core = read_part(docx, "docProps/core.xml") or b""
+    except ValueError:
+        core = b""
+    found = _CORE_DATE.search(core)
+    if found is None:
+        return datetime(*FIXED_TIME)
+    year, month, day, hour, minute, second = (int(part) for part in found.groups())
+    return datetime(year, month, day, hour, minute, second)
+
+
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_OBJECT = re.compile(rb"\s*(\d+) (\d+) obj\b")
+ROLES = ((b"/Contents#20Heading/P\n", b"/Contents#20Heading/H1\n"), (b"/Title/P\n", b"/Title/H1\n"))
+"""Paragraph styles LibreOffice tags as plain paragraphs that are headings: the table of
+contents' title (« Sommaire ») and the cover title."""
+
+
+def _icc_dated(stream: bytes, when: datetime) -> bytes | None:
+    """An ICC profile (inflated) with its creation date set to ``when`` and its profile id
+    recomputed (ICC.1 §7.2.18), or None when ``stream`` is not one."""
+    if len(stream) < 128 or stream[36:40] != b"acsp":
+        return None
+    profile = bytearray(stream)
+    profile[24:36] = struct.pack(">6H", when.year, when.month, when.day, when.hour, when.minute,
+                                 when.second)
+    if any(profile[84:100]):
+        blanked = bytearray(profile)
+        blanked[44:48] = blanked[64:68] = b"\0" * 4
+        blanked[84:100] = b"\0" * 16
+        profile[84:100] = hashlib.md5(bytes(blanked), usedforsecurity=False).digest()
+    return bytes(profile)
+
+
+def reproducible_pdf(pdf: bytes, when: datetime) -> bytes:
+    """LibreOffice's PDF with the clock taken out: creation and modification dates (document
+    information, XMP metadata, the output intent's ICC profile) set to ``when``, the file
+    identifier a digest of the content; and the table of contents' title and the cover title
+    tagged as headings. The same document gives the same bytes. A PDF whose layout is not
+    the plain one LibreOffice writes (one cross-reference table) is returned unchanged."""
+    starts = pdf.rfind(b"startxref")
+    table = pdf.rfind(b"\nxref\n", 0, starts) + 1
+    if starts < 0 or table <= 0 or pdf.count(b"startxref") != 1:
+        return pdf
+    header = pdf[table + 5:table + 64].split(b"\n", 1)[0].split()
+    if len(header) != 2 or header[0] != b"0":
+        return pdf
+    entries = _XREF_ENTRY.findall(pdf, table, starts)
+    used = sorted((int(offset), number) for number, (offset, _, kind) in enumerate(entries) if kind == b"n")
+    if not used or len(entries) != int(header[1]):
+        return pdf
+    bounds = [offset for offset, _ in used] + [table]
+    objects = {number: pdf[start:end] for (start, number), end in zip(used, bounds[1:], strict=True)}
+    stamp = when.strftime("%Y%m%d%H%M%S").encode()
+    iso = when.strftime("%Y-%m-%dT%H:%M:%S").encode()
+    lengths: dict[int, int] = {}
+    for number, data in objects.items():
+        data = re.sub(rb"(/(?:CreationDate|ModDate)\s*\(D:)\d{14}", rb"\g<1>" + stamp, data)
+        data = re.sub(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
+                      rb"\g<1>" + iso, data)
+        for old, new in ROLES:
+            if b"/RoleMap" in data:
+                data = data.replace(old, new)
+        stream = re.search(rb"/Length (\d+) 0 R/Filter/FlateDecode>>\nstream\n", data)
+        if stream is not None:
+            body = data[stream.end():data.rfind(b"endstream")].removesuffix(b"\n")
+            with contextlib.suppress(zlib.error):
+                profile = _icc_dated(zlib.decompress(body), when)
+                if profile is not None:
+                    packed = zlib.compress(profile, 9)
+                    data = data[:stream.end()] + packed + b"\n" + data[data.rfind(b"endstream"):]
+                    lengths[int(stream.group(1))] = len(packed)
+        objects[number] = data
+    for number, length in lengths.items():
+        found = _OBJECT.match(objects.get(number, b""))
+        if found is not None:
+            objects[number] = objects[number][:found.end()] + f"\n{length}\nendobj\n\n".encode()
+    out = bytearray(pdf[:used[0][0]])
+    offsets = {}
+    for _, number in used:
+        offsets[number] = len(out)
+        out += objects[number]
+    digest = hashlib.md5(bytes(out), usedforsecurity=False).hexdigest().upper().encode()
+    trailer = pdf[pdf.find(b"trailer", table):starts]
+    trailer = re.sub(rb"/ID\s*\[\s*<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>\s*\]",
+                     b"/ID [ <" + digest + b">\n<" + digest + b"> ]", trailer)
+    trailer = re.sub(rb"/DocChecksum\s*/[0-9A-Fa-f]+", b"/DocChecksum /" + digest, trailer)
+    position = len(out)
+    out += b"xref\n0 %d\n" % len(entries)
+    for number, (_, generation, kind) in enumerate(entries):
+        out += b"%010d %s %s \n" % (offsets.get(number, 0), generation, kind)
+    out += trailer + b"startxref\n%d\n%%%%EOF\n" % position
+    return bytes(out)

@@ -239,6 +239,16 @@ def pluriel(quantite: Decimal | int, mot: str) -> str:
     return f"{nombre(quantite)}{NBSP}{word}"
 
 
+def unite(quantite: Decimal | int, mot: str) -> str:
+    """A unit written in the plural in a dossier, agreed with its quantity: « 1 immersion »,
+    « 1,5 heure d'insertion », « 3 immersions » (French: singular below two)."""
+    first, _, rest = mot.partition(" ")
+    if abs(to_decimal(quantite)) < 2 and len(first) > 2 and first.endswith("s") \
+            and not first.endswith("ss") and first.isalpha():
+        first = first[:-1]
+    return f"{first} {rest}" if rest else first
+
+
 def fonction(qualite: str) -> str:
     """A function title written mid-sentence: « Directeur général » → « directeur général »
     (an acronym such as « DGS » is left as it is)."""

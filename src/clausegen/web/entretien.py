@@ -3,7 +3,7 @@
 Each step lists its fields by their dotted path in the dossier (``marche.duree_mois``); a
 field's help text is the model's description, its choices the enum's members with their
 French wording. The draft is a dictionary of the YAML's shape; validation is the CLI's
-(:func:`clausegen.api.saisie.valider_dossier`), each problem shown on the step that owns it.
+(:func:`clausegen.api.marche.validate_dossier`), each problem shown on the step that owns it.
 """
 
 from __future__ import annotations

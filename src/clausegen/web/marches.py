@@ -1,23 +1,27 @@
-"""Shared by the follow-up pages: load a market the account may see, compose its dossier,
-record a post-award document like the buyer's pieces, and compute the deadlines' state."""
+"""Shared by the follow-up pages: load a market the account may see, compose its dossier, open
+it for the post-award documents (:mod:`clausegen.api.suivi`), and record them
+(:mod:`clausegen.db.store.suivi`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from typing import Any
 
-from flask import abort
-from sqlalchemy import select
+from flask import abort, make_response
 
 from clausegen import __version__
-from clausegen.api import annee as annee_api
-from clausegen.db import Compte, DossierWeb, Evenement, Generation, PieceGeneree, Suivi
-from clausegen.db.journal import consigner
+from clausegen.api.bibliotheque import ensure_bibliotheque
+from clausegen.api.piece import RenderedPiece
+from clausegen.api.suivi import ComposedDossier, Suivi, compose_dossier, open_suivi
+from clausegen.db import DossierWeb, Evenement, Generation
+from clausegen.db import Suivi as SuiviWeb
+from clausegen.db.store import suivi as store
 from clausegen.web import droits
 from clausegen.web.base import db
+from clausegen.web.bibliotheques import bibliotheque_de
+from clausegen.web.erreurs import page_erreur
 from clausegen.web.session import compte_courant
-from clausegen.web.suivi_formulaires import DossierDeSuivi, dossier_de_suivi
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Marche:
     """A market as the follow-up pages see it."""
 
     dossier: DossierWeb
-    suivi: Suivi
+    suivi: SuiviWeb
     evenements: list[Evenement]
 
     @property
@@ -43,31 +47,44 @@ class Marche:
             abort(404)
         return annee
 
-    def compose(self, jusqu_a: int | None = None) -> DossierDeSuivi:
-        """The dossier text the post-award commands would read."""
-        return dossier_de_suivi(self.dossier, self.suivi, self.evenements, jusqu_a=jusqu_a)
+    def compose(self, jusqu_a: int | None = None,
+                resultats: Mapping[str, Any] | None = None) -> ComposedDossier:
+        """The dossier the post-award documents are made from (``resultats``: in place of the
+        accepted ones, to check results before accepting them)."""
+        return compose_dossier(self.dossier.brouillon, f"dossier-{self.dossier.id}.yml",
+                               titulaire=self.suivi.titulaire,
+                               date_notification=self.suivi.date_notification,
+                               plans=self.suivi.plans,
+                               resultats=self.suivi.resultats if resultats is None else resultats,
+                               evenements=self.evenements, jusqu_a=jusqu_a)
 
+    def complete(self, jusqu_a: int | None = None) -> ComposedDossier:
+        """:meth:`compose`, or the request ends on a page saying what is missing (409)."""
+        compose = self.compose(jusqu_a)
+        if compose.loaded is None:
+            abort(make_response(page_erreur(409, "Le dossier n'est pas complet : " + " ; ".join(
+                f"{p.path} : {p.expected}" for p in compose.problems))))
+        return compose
 
-def suivi_de(dossier: DossierWeb) -> Suivi:
-    """The market's follow-up record (created empty on first use, not yet saved)."""
-    suivi = db().scalar(select(Suivi).where(Suivi.dossier_id == dossier.id))
-    if suivi is None:
-        suivi = Suivi(dossier_id=dossier.id, titulaire={}, plans={}, resultats={})
-        db().add(suivi)
-    return suivi
+    def open(self, compose: ComposedDossier, *, organisation: bool = True) -> Suivi:
+        """The composed dossier opened for its post-award documents; with ``organisation``,
+        they use the organisation's library on top of the bundled one (the same directory as
+        the legal desk and ``clausegen … --bibliotheque``)."""
+        assert compose.loaded is not None  # see complete()
+        racine = bibliotheque_de(self.dossier.organisation_id)
+        overlays = [ensure_bibliotheque(racine)] if organisation else []
+        return open_suivi(compose.loaded, overlays=overlays)
 
 
 def marche_visible(dossier_id: int) -> Marche:
     """The market if the account may see its follow-up (404 otherwise, existence hidden)."""
-    dossier = db().get(DossierWeb, dossier_id)
+    dossier = store.find_dossier(db(), dossier_id)
     if dossier is None:
         abort(404)
-    suivi = db().scalar(select(Suivi).where(Suivi.dossier_id == dossier.id))
+    suivi = store.find_suivi(db(), dossier.id)
     if not droits.peut_voir_suivi(compte_courant(), dossier, suivi):
         abort(404)
-    evenements = list(db().scalars(select(Evenement).where(Evenement.dossier_id == dossier.id)
-                                   .order_by(Evenement.le, Evenement.id)))
-    return Marche(dossier, suivi or suivi_de(dossier), evenements)
+    return Marche(dossier, suivi or store.get_suivi(db(), dossier), store.list_evenements(db(), dossier.id))
 
 
 def marche_suivi(dossier_id: int) -> Marche:
@@ -78,67 +95,10 @@ def marche_suivi(dossier_id: int) -> Marche:
     return marche
 
 
-def enregistrer(marche: Marche, texte: str, piece: annee_api.PieceSuivi, *, action: str,
+def enregistrer(marche: Marche, compose: ComposedDossier, piece: RenderedPiece, *, action: str,
                 objet: str, details: Mapping[str, object] | None = None) -> Generation:
     """Record a post-award document byte for byte, as the buyer's pieces, and journal it."""
-    moi = compte_courant()
-    generation = Generation(dossier_id=marche.dossier.id, compte_id=moi.id, dossier_yaml=texte,
-                            dossier_sha256=annee_api.empreinte(texte),
-                            bibliotheque=piece.bibliotheque, version_outil=__version__)
-    db().add(generation)
-    db().flush()
-    db().add(PieceGeneree(generation_id=generation.id, piece=piece.piece, fragments=piece.fragments,
-                          docx_sha256=piece.sha256, docx=piece.docx, apercu_html="",
-                          brouillon=False))
-    consigner(db(), action=action, objet=objet, compte=moi,
-              details={"generation": generation.id, "piece": piece.piece, "docx_sha256": piece.sha256,
-                       **(details or {})})
-    return generation
-
-
-def pieces_emises(dossier_id: int) -> list[tuple[Generation, PieceGeneree]]:
-    """Every post-award document recorded for the market, newest first."""
-    rows = db().execute(select(Generation, PieceGeneree).join(PieceGeneree)
-                        .where(Generation.dossier_id == dossier_id,
-                               PieceGeneree.piece.not_in(("ccap", "cctp")))
-                        .order_by(Generation.id.desc())).all()
-    return [(g, p) for g, p in rows]
-
-
-@dataclass(frozen=True)
-class EtatEcheance:
-    """A deadline and where it stands."""
-
-    echeance: annee_api.Echeance
-    faite: bool
-    """Done (an act's document recorded), or past for a date that calls for no act."""
-    en_retard: bool
-    cette_semaine: bool
-
-    @property
-    def a_tenir(self) -> bool:
-        """Whether the deadline calls for an act (not a mere date such as an anniversary)."""
-        return annee_api.a_tenir(self.echeance)
-
-
-def etats(echeances: list[annee_api.Echeance], emises: set[str], aujourdhui: date) -> list[EtatEcheance]:
-    """Done when its document is recorded (the year-1 letter for the launch, the year's
-    bilan for a bilan), late when past and not done, this week when due within 7 days."""
-    resultat = []
-    for e in echeances:
-        if not annee_api.a_tenir(e):
-            faite = e.date < aujourdhui
-        elif e.cle == "lancement":
-            faite = "lettre-1" in emises
-        else:
-            faite = f"bilan-{e.annee}" in emises
-        resultat.append(EtatEcheance(e, faite, not faite and annee_api.a_tenir(e) and e.date < aujourdhui,
-                                     not faite and aujourdhui <= e.date <= aujourdhui + timedelta(days=7)))
-    return resultat
-
-
-def comptes_titulaires(dossier: DossierWeb) -> list[Compte]:
-    """The organisation's titulaire accounts (to link one to the market)."""
-    return list(db().scalars(select(Compte).where(Compte.organisation_id == dossier.organisation_id,
-                                                  Compte.role == "titulaire", Compte.actif)
-                             .order_by(Compte.nom)))
+    assert compose.loaded is not None  # documents are made from a complete dossier
+    return store.record_piece(db(), marche.dossier, piece, compte=compte_courant(),
+                              dossier_yaml=compose.text, dossier_sha256=compose.loaded.sha256,
+                              version_outil=__version__, action=action, objet=objet, details=details)

@@ -8,18 +8,15 @@ objectives and actions), follow-up and control (7).
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from clausegen.api.saisie import dossier_en_yaml, valider_dossier
-from clausegen.db import DossierWeb, Evenement, Suivi
+from clausegen.db import DossierWeb
 from clausegen.errors import FieldProblem
 from clausegen.models._base import label
 from clausegen.models.dossier import CodeAxe
@@ -154,77 +151,6 @@ def resultats_depuis_formulaire(form: MultiDict[str, str], annee: int,
         if valeur:
             resultats[champ] = valeur
     return resultats
-
-
-def retards(evenements: list[Evenement]) -> list[dict[str, Any]]:
-    """The late documents of a year: received after the date they were due."""
-    return [{"document": e.libelle, "jours": (e.le - e.attendu_le).days}
-            for e in evenements if e.genre == "document_recu" and e.attendu_le and e.le > e.attendu_le]
-
-
-def procedure(evenements: list[Evenement]) -> dict[str, Any] | None:
-    """The penalty procedure of a year from its events (CCAP « Mise en demeure, procédure
-    contradictoire »): the first mise en demeure and invitation to present observations, the
-    titulaire's observations, and the buyer's last notified decision. None when nothing was
-    recorded: the failings are then only *constatés* and nothing is due."""
-    def premiere(genre: str) -> Evenement | None:
-        return next((e for e in sorted(evenements, key=lambda e: e.le) if e.genre == genre), None)
-
-    etapes: dict[str, Any] = {}
-    for genre, champ in (("mise_en_demeure", "mise_en_demeure"),
-                         ("invitation_observations", "invitation_observations")):
-        trouve = premiere(genre)
-        if trouve is not None:
-            etapes[champ] = trouve.le.isoformat()
-    observations = [e.libelle for e in sorted(evenements, key=lambda e: e.le) if e.genre == "observation"]
-    if observations:
-        etapes["observations_titulaire"] = " ; ".join(observations)[:2000]
-    decisions = sorted((e for e in evenements if e.genre in ("decision_appliquee", "decision_ecartee")),
-                       key=lambda e: e.le)
-    if decisions:
-        etapes["date_decision"] = decisions[-1].le.isoformat()
-        etapes["penalite_appliquee"] = decisions[-1].genre == "decision_appliquee"
-    return etapes or None
-
-
-@dataclass(frozen=True)
-class DossierDeSuivi:
-    """The dossier as the command line would read it: text and file name, or what is missing."""
-
-    texte: str | None
-    nom: str
-    problemes: list[FieldProblem]
-
-
-def dossier_de_suivi(dossier: DossierWeb, suivi: Suivi, evenements: list[Evenement],
-                     *, jusqu_a: int | None = None) -> DossierDeSuivi:
-    """The buyer's dossier with the award data, the accepted plans and the accepted results
-    (late documents from the year's events). ``jusqu_a``: only years up to N."""
-    data = copy.deepcopy(dossier.brouillon)
-    if suivi.titulaire:
-        data["titulaire"] = suivi.titulaire
-    if suivi.date_notification:
-        data.setdefault("marche", {})["date_notification"] = suivi.date_notification.isoformat()
-    garder = [int(a) for a in suivi.plans if jusqu_a is None or int(a) <= jusqu_a]
-    data["plans"] = [suivi.plans[str(a)] for a in sorted(garder)]
-    data["bilans"] = []
-    for annee in sorted(int(a) for a in suivi.resultats if jusqu_a is None or int(a) <= jusqu_a):
-        resultats = dict(suivi.resultats[str(annee)])
-        de_l_annee = [e for e in evenements if e.annee == annee]
-        etapes = procedure(de_l_annee)
-        resultats["retards"] = [dict(r, procedure=etapes) if etapes else r for r in retards(de_l_annee)]
-        if etapes:  # the year's procedure covers every failing of the year
-            resultats.setdefault("procedure_insertion", etapes)
-            for cle in ("objectifs", "actions"):
-                resultats[cle] = [dict(ligne, procedure=ligne.get("procedure") or etapes)
-                                  if isinstance(ligne, dict) else ligne
-                                  for ligne in resultats.get(cle, [])]
-        data["bilans"].append(resultats)
-    nom = f"dossier-{dossier.id}.yml"
-    valide, problemes = valider_dossier(data)
-    if valide is None:
-        return DossierDeSuivi(None, nom, problemes)
-    return DossierDeSuivi(dossier_en_yaml(valide), nom, [])
 
 
 def date_ou_none(texte: str) -> date | None:

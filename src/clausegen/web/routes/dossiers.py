@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import load_only, selectinload
 from werkzeug.wrappers import Response
 
-from clausegen.api.saisie import (
-    donnees_du_dossier,
-    dossier_depuis_yaml,
-    dossier_en_yaml,
-    valider_dossier,
-    verdict_du_marche,
+from clausegen.api.marche import (
+    assess_marche,
+    dump_brouillon,
+    dump_dossier,
+    read_dossier_text,
+    validate_dossier,
 )
-from clausegen.db import DossierWeb, Generation, Role
+from clausegen.db import DossierWeb, Role
+from clausegen.db.store import dossiers as store
+from clausegen.db.store import generations
 from clausegen.errors import ClausegenError, DossierError, FieldProblem
 from clausegen.text.french import montant, nombre
 from clausegen.web import droits, entretien
@@ -34,7 +34,7 @@ GENERATIONS_AFFICHEES = 20
 
 def dossier_visible(dossier_id: int) -> DossierWeb:
     """The dossier if the account may see it; 404 otherwise (its existence is not revealed)."""
-    dossier = db().get(DossierWeb, dossier_id)
+    dossier = store.get_dossier(db(), dossier_id)
     if dossier is None or not droits.peut_voir_dossier(compte_courant(), dossier):
         abort(404)
     return dossier
@@ -55,17 +55,13 @@ DOSSIERS_PAR_PAGE = 50
 def _liste(problemes: list[FieldProblem], statut: int = 200, page: int = 1) -> tuple[str, int]:
     moi = compte_courant()
     visibles = droits.dossiers_visibles(moi)
-    total = db().scalar(select(func.count()).select_from(DossierWeb).where(visibles)) or 0
+    total = store.count_dossiers(db(), visibles)
     pages = max(1, -(-total // DOSSIERS_PAR_PAGE))
     if page > pages:
         return page_erreur(404, "Il n'y a qu'une page de dossiers." if pages == 1 else
                            f"Il n'y a que {pages} pages de dossiers.")
-    # Only what the list shows: a draft is read when its dossier is opened.
-    dossiers = db().scalars(select(DossierWeb)
-                            .options(load_only(DossierWeb.id, DossierWeb.titre, DossierWeb.modifie_le))
-                            .where(visibles)
-                            .order_by(DossierWeb.modifie_le.desc(), DossierWeb.id.desc())
-                            .limit(DOSSIERS_PAR_PAGE).offset((page - 1) * DOSSIERS_PAR_PAGE)).all()
+    dossiers = store.list_dossiers(db(), visibles, limit=DOSSIERS_PAR_PAGE,
+                                   offset=(page - 1) * DOSSIERS_PAR_PAGE)
     premier = (page - 1) * DOSSIERS_PAR_PAGE + 1
     return render_template("dossiers/liste.html", dossiers=dossiers, problemes=problemes,
                            peut_creer=droits.peut_creer_dossier(moi), page=page, pages=pages,
@@ -87,11 +83,7 @@ def liste() -> tuple[str, int]:
 @role_requis(Role.acheteur)
 def creer() -> Response:
     """A new, empty dossier; the interview starts at its first step."""
-    moi = compte_courant()
-    dossier = DossierWeb(organisation_id=moi.organisation_id, cree_par_id=moi.id,
-                         titre="Nouveau dossier", brouillon={})
-    db().add(dossier)
-    db().commit()
+    dossier = store.create_dossier(db(), compte_courant(), titre="Nouveau dossier", brouillon={})
     return redirect(url_for("entretien.etape", dossier_id=dossier.id, code=ETAPES[0].code))
 
 
@@ -99,17 +91,15 @@ def _page_dossier(dossier: DossierWeb, import_problemes: list[FieldProblem] | No
                   statut: int = 200) -> tuple[str, int]:
     moi = compte_courant()
     brouillon = dossier.brouillon
-    _, problemes = valider_dossier(brouillon)
-    verdict = verdict_du_marche(brouillon.get("marche") or {})
-    generations = db().scalars(select(Generation).where(Generation.dossier_id == dossier.id)
-                               .options(selectinload(Generation.compte))
-                               .order_by(Generation.id.desc()).limit(GENERATIONS_AFFICHEES)).all()
+    _, problemes = validate_dossier(brouillon)
+    verdict = assess_marche(brouillon.get("marche") or {})
     return render_template(
         "dossiers/voir.html", dossier=dossier, etapes=ETAPES, e=entretien, brouillon=brouillon,
         etats=entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None),
         complet=not problemes, verdict=verdict,
         peut_modifier=droits.peut_modifier_dossier(moi, dossier),
-        peut_generer=droits.peut_generer(moi, dossier), generations=generations,
+        peut_generer=droits.peut_generer(moi, dossier),
+        generations=generations.latest_generations(db(), dossier.id, GENERATIONS_AFFICHEES),
         libelle_choix=_libelle_choix,
     ), statut
 
@@ -148,13 +138,17 @@ def voir(dossier_id: int) -> tuple[str, int]:
 def exporter(dossier_id: int) -> Response | tuple[str, int]:
     """The dossier in the CLI's YAML format (complete dossiers only)."""
     dossier = dossier_visible(dossier_id)
-    valide, _ = valider_dossier(dossier.brouillon)
+    valide, _ = validate_dossier(dossier.brouillon)
     if valide is None:
         return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
                                 "l'exporter (les étapes à compléter sont signalées sur la page "
                                 "du dossier).")
     nom = f"dossier-{dossier.id}.yml"
-    return Response(dossier_en_yaml(valide), mimetype="application/yaml",
+    try:
+        texte = dump_dossier(valide, nom)
+    except ClausegenError as exc:
+        return page_erreur(422, str(exc))
+    return Response(texte, mimetype="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{nom}"'})
 
 
@@ -168,7 +162,7 @@ def importer() -> Response | tuple[str, int]:
     nom = Path(fichier.filename).name
     try:
         texte = fichier.read().decode("utf-8")
-        charge = dossier_depuis_yaml(texte, nom)
+        charge = read_dossier_text(texte, nom)
     except UnicodeDecodeError:
         return _refus_import([FieldProblem(path="fichier", expected=f"« {nom} » : texte UTF-8 attendu")])
     except DossierError as exc:
@@ -177,16 +171,12 @@ def importer() -> Response | tuple[str, int]:
                                 for p in exc.problems])
     except ClausegenError as exc:
         return _refus_import([FieldProblem(path="fichier", expected=str(exc))])
-    moi = compte_courant()
-    brouillon = donnees_du_dossier(charge.dossier)
-    dossier = DossierWeb(organisation_id=moi.organisation_id, cree_par_id=moi.id,
-                         titre=entretien.titre_du_dossier(brouillon), brouillon=brouillon)
-    db().add(dossier)
-    db().commit()
+    brouillon = dump_brouillon(charge.dossier)
+    dossier = store.create_dossier(db(), compte_courant(), titre=entretien.titre_du_dossier(brouillon),
+                                   brouillon=brouillon)
     flash(f"Dossier importé depuis « {nom} ».")
     return redirect(url_for("dossiers.voir", dossier_id=dossier.id))
 
 
 def _refus_import(problemes: list[FieldProblem]) -> tuple[str, int]:
-    db().rollback()
     return _liste(problemes, 422)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from clausegen.api.saisie import valider_dossier, verdict_du_marche
-from clausegen.db import Compte, DossierWeb, Role
+from clausegen.api.marche import assess_marche, validate_dossier
+from clausegen.db import Compte, DossierWeb
+from clausegen.db.store import dossiers as store
 from clausegen.errors import FieldProblem
 from clausegen.web import entretien
 from clausegen.web.base import db
@@ -30,15 +30,13 @@ def _etape(code: str) -> Etape:
 
 
 def _facilitateurs(dossier: DossierWeb) -> list[Compte]:
-    return list(db().scalars(select(Compte).where(
-        Compte.organisation_id == dossier.organisation_id, Compte.role == Role.facilitateur.value,
-        Compte.actif.is_(True)).order_by(Compte.nom)))
+    return store.list_facilitateurs(db(), dossier.organisation_id)
 
 
 def etats(brouillon: dict[str, Any]) -> dict[str, bool]:
     """Step code → whether the draft's answers for it are complete and valid."""
-    _, problemes = valider_dossier(brouillon)
-    verdict = verdict_du_marche(brouillon.get("marche") or {})
+    _, problemes = validate_dossier(brouillon)
+    verdict = assess_marche(brouillon.get("marche") or {})
     return entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None)
 
 
@@ -48,7 +46,7 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
     return render_template(
         "dossiers/etape.html", dossier=dossier, etape=etape, etapes=ETAPES, e=entretien,
         brouillon=brouillon, problemes=problemes, etats=etats(brouillon),
-        verdict=verdict_du_marche(brouillon.get("marche") or {}),
+        verdict=assess_marche(brouillon.get("marche") or {}),
         precisions=entretien.precisions(brouillon),
         facilitateurs=_facilitateurs(dossier) if etape.code == "facilitateur" else [],
         compte_choisi=compte_choisi if compte_choisi is not None else str(dossier.facilitateur_id or ""),
@@ -56,9 +54,10 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
     ), statut
 
 
-def _enregistrer(dossier: DossierWeb, etape: Etape) -> None:
-    dossier.brouillon = entretien.appliquer(dossier.brouillon, etape, request.form)
-    dossier.titre = entretien.titre_du_dossier(dossier.brouillon)
+def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: int | None) -> None:
+    brouillon = entretien.appliquer(dossier.brouillon, etape, request.form)
+    store.save_brouillon(db(), dossier, brouillon, titre=entretien.titre_du_dossier(brouillon),
+                         facilitateur_id=facilitateur_id)
 
 
 @bp.get("/<code>")
@@ -68,19 +67,17 @@ def etape(dossier_id: int, code: str) -> tuple[str, int]:
     return _page(dossier_modifiable(dossier_id), _etape(code), [])
 
 
-def _compte_facilitateur(dossier: DossierWeb) -> list[FieldProblem]:
+def _compte_facilitateur(dossier: DossierWeb) -> tuple[int | None, list[FieldProblem]]:
     """The facilitator's account chosen on the last step (one of the organisation's; another
-    choice changes nothing and is reported at the field)."""
+    choice keeps the current one and is reported at the field)."""
     choisi = request.form.get(CHAMP_COMPTE, "")
     if not choisi:
-        dossier.facilitateur_id = None
-        return []
+        return None, []
     possibles = {str(c.id): c.id for c in _facilitateurs(dossier)}
     if choisi not in possibles:
-        return [FieldProblem(path=CHAMP_COMPTE, expected="compte de facilitateur de votre "
-                                                         "organisation attendu")]
-    dossier.facilitateur_id = possibles[choisi]
-    return []
+        return dossier.facilitateur_id, [FieldProblem(
+            path=CHAMP_COMPTE, expected="compte de facilitateur de votre organisation attendu")]
+    return possibles[choisi], []
 
 
 @bp.post("/<code>")
@@ -89,12 +86,12 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
     """Save the step as typed, then go on if its answers are valid (422 with messages if not)."""
     dossier = dossier_modifiable(dossier_id)
     etape = _etape(code)
-    _enregistrer(dossier, etape)
-    problemes_compte = _compte_facilitateur(dossier) if etape.code == "facilitateur" else []
-    db().commit()
+    facilitateur_id, problemes_compte = (_compte_facilitateur(dossier) if etape.code == "facilitateur"
+                                         else (dossier.facilitateur_id, []))
+    _enregistrer(dossier, etape, facilitateur_id)
     if request.form.get("aller") == "precedente" and (precedente := entretien.etape_precedente(etape)):
         return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=precedente.code))
-    _, problemes = valider_dossier(dossier.brouillon)
+    _, problemes = validate_dossier(dossier.brouillon)
     visibles = entretien.problemes_de(etape, problemes)
     visibles += [Probleme(p.path, "Compte du facilitateur dans l'application", p.expected, p.path)
                  for p in problemes_compte]
@@ -111,8 +108,7 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
 def brouillon(dossier_id: int, code: str) -> tuple[str, int, dict[str, str]]:
     """Autosave (script): keep what is typed, answer with the up-to-date verdict."""
     dossier = dossier_modifiable(dossier_id)
-    _enregistrer(dossier, _etape(code))
-    db().commit()
-    verdict = verdict_du_marche(dossier.brouillon.get("marche") or {})
+    _enregistrer(dossier, _etape(code), dossier.facilitateur_id)
+    verdict = assess_marche(dossier.brouillon.get("marche") or {})
     html = render_template("dossiers/_verdict.html", verdict=verdict)
     return html, 200, {"X-Verdict": verdict.verdict.value if verdict else "inconnu"}

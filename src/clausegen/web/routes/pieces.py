@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
-from sqlalchemy import insert
 from werkzeug.wrappers import Response
 
+from clausegen.api import marche
 from clausegen.api.bibliotheque import ensure_bibliotheque
-from clausegen.api.saisie import archive_zip, generer_depuis_donnees, pdf_depuis_docx, pdf_disponible
+from clausegen.api.piece import pdf_available, to_pdf, zip_archive
 from clausegen.db import Generation, PieceGeneree
-from clausegen.db.journal import consigner
+from clausegen.db.store import generations
 from clausegen.errors import ClausegenError, DossierError, NotSuitedError, PdfError
 from clausegen.web import droits
 from clausegen.web.base import db
@@ -31,9 +31,8 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
     if not droits.peut_generer(moi, dossier):
         abort(403)
     try:
-        texte, produit = generer_depuis_donnees(
-            dossier.brouillon, f"dossier-{dossier.id}.yml",
-            [ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
+        library = marche.open_library([ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
+        produit = marche.render_brouillon(dossier.brouillon, f"dossier-{dossier.id}.yml", library)
     except DossierError:
         return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
                                 "générer les pièces.")
@@ -43,26 +42,15 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
                                 "« Le marché » de l'entretien.")
     except ClausegenError as exc:
         return page_erreur(422, str(exc))
-    # Written with plain INSERTs (no object is read back on this request): the ORM's unit of
-    # work was a tenth of a web generation's cost (docs/performance-web.md).
-    generation_id = db().execute(insert(Generation).values(
-        dossier_id=dossier.id, compte_id=moi.id, dossier_yaml=texte,
-        dossier_sha256=produit.dossier_sha256, bibliotheque=produit.bibliotheque,
-        version_outil=produit.version_outil).returning(Generation.id)).scalar_one()
-    db().execute(insert(PieceGeneree), [
-        {"generation_id": generation_id, "piece": piece.piece, "fragments": piece.fragments,
-         "docx_sha256": piece.sha256, "docx": piece.docx, "apercu_html": str(piece.apercu),
-         "brouillon": piece.brouillon} for piece in produit.pieces])
-    consigner(db(), action="generation", objet=dossier.titre, compte=moi,
-              details={"generation": generation_id, "dossier_sha256": produit.dossier_sha256,
-                       "bibliotheque": produit.bibliotheque,
-                       "pieces": {p.piece: p.sha256 for p in produit.pieces}})
+    generation_id = generations.record_generation(
+        db(), dossier, moi, dossier_yaml=produit.dossier_yaml, dossier_sha256=produit.dossier_sha256,
+        bibliotheque=produit.bibliotheque, version_outil=produit.version_outil, pieces=produit.pieces)
     return redirect(url_for("pieces.generation", generation_id=generation_id))
 
 
 def _generation(generation_id: int) -> Generation:
     """A generation of a dossier the account may see (404 otherwise)."""
-    generation = db().get(Generation, generation_id)
+    generation = generations.get_generation(db(), generation_id)
     if generation is None:
         abort(404)
     dossier_visible(generation.dossier_id)
@@ -70,10 +58,10 @@ def _generation(generation_id: int) -> Generation:
 
 
 def _piece(generation: Generation, piece: str) -> PieceGeneree:
-    for trouvee in generation.pieces:
-        if trouvee.piece == piece:
-            return trouvee
-    abort(404)
+    trouvee = generations.get_piece(generation, piece)
+    if trouvee is None:
+        abort(404)
+    return trouvee
 
 
 @bp.get("/generations/<int:generation_id>")
@@ -82,7 +70,7 @@ def generation(generation_id: int) -> str:
     """The preview of each piece, its provenance and the downloads."""
     trouvee = _generation(generation_id)
     return render_template("pieces/generation.html", generation=trouvee,
-                           dossier=dossier_visible(trouvee.dossier_id), pdf=pdf_disponible())
+                           dossier=dossier_visible(trouvee.dossier_id), pdf=pdf_available())
 
 
 def _fichier(data: bytes, nom: str, mimetype: str) -> Response:
@@ -107,11 +95,11 @@ def docx(generation_id: int, piece: str) -> Response:
 def pdf(generation_id: int, piece: str) -> Response | tuple[str, int]:
     """The PDF of a stored .docx, converted by LibreOffice (when installed)."""
     trouvee = _piece(_generation(generation_id), piece)
-    if not pdf_disponible():
+    if not pdf_available():
         return page_erreur(503, "La conversion en PDF demande LibreOffice, absent de ce serveur ; "
                                 "téléchargez le document Word.")
     try:
-        data = pdf_depuis_docx(trouvee.docx, f"{piece}.docx", converter_of(current_app))
+        data = to_pdf(trouvee.docx, f"{piece}.docx", converter_of(current_app))
     except PdfError as exc:  # busy (503) or too slow (504): a page that says so, never a wait
         return page_erreur(exc.http_status, str(exc))
     except ClausegenError as exc:
@@ -127,4 +115,4 @@ def zip_des_pieces(generation_id: int) -> Response:
     fichiers = [(f"{p.piece}.docx", p.docx) for p in trouvee.pieces]
     # Under the name the provenance records (clausegen.dossier), so that actualiser finds it.
     fichiers.append((f"dossier-{trouvee.dossier_id}.yml", trouvee.dossier_yaml.encode("utf-8")))
-    return _fichier(archive_zip(fichiers), f"pieces-{generation_id}.zip", "application/zip")
+    return _fichier(zip_archive(fichiers), f"pieces-{generation_id}.zip", "application/zip")

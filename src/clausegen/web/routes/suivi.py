@@ -1,44 +1,32 @@
 """The facilitator's workspace: portfolio, calendar feed, and the year of a market on one
 page (timeline, convocation, plan with its seven points, letters, results and events,
-bilan with penalties, dashboard). Every document comes from :mod:`clausegen.api.annee`
-(the same functions as the command line) and is recorded like the buyer's pieces."""
+bilan with penalties, dashboard). Every document comes from :mod:`clausegen.api.suivi`
+(the same functions as the command line) and is recorded like the buyer's pieces; the
+database is read and written through :mod:`clausegen.db.store.suivi`."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import secrets
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from clausegen.api import annee as annee_api
-from clausegen.api.bibliotheque import ensure_bibliotheque
-from clausegen.api.marche import using_overlays
-from clausegen.db import Compte, DossierWeb, Evenement, JetonCalendrier, Role, Soumission
-from clausegen.db.journal import consigner
-from clausegen.errors import FieldProblem
+from clausegen.api import suivi as api_suivi
+from clausegen.api.suivi import Bilan, EtatEcheance
+from clausegen.db import Compte, Role
+from clausegen.db.store import suivi as store
+from clausegen.errors import ClausegenError, FieldProblem
+from clausegen.models.dossier import Titulaire
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
 from clausegen.web import droits
 from clausegen.web.base import db
-from clausegen.web.bibliotheques import bibliotheque_de
 from clausegen.web.erreurs import page_erreur
-from clausegen.web.marches import (
-    EtatEcheance,
-    Marche,
-    comptes_titulaires,
-    enregistrer,
-    etats,
-    marche_suivi,
-    marche_visible,
-    pieces_emises,
-)
+from clausegen.web.marches import Marche, enregistrer, marche_suivi, marche_visible
 from clausegen.web.session import compte_courant, connexion_requise, role_requis
 from clausegen.web.suivi_formulaires import (
     axes_retenus,
@@ -67,23 +55,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _echeances(marche: Marche) -> tuple[list[EtatEcheance], str]:
     compose = marche.compose()
-    if compose.texte is None:
+    if compose.loaded is None:
         return [], "dossier incomplet (terminez l'entretien de l'acheteur)"
     if marche.suivi.date_notification is None or not marche.suivi.titulaire:
         return [], "date de notification et titulaire à renseigner"
-    emises = {p.piece for _, p in pieces_emises(marche.dossier.id)}
+    emises = {p.piece for _, p in store.list_pieces_emises(db(), marche.dossier.id)}
     try:
-        return etats(annee_api.echeances(compose.texte, compose.nom), emises,
-                     annee_api.aujourdhui()), ""
-    except annee_api.SuiviRefuse as exc:
+        echeances = api_suivi.list_echeances(marche.open(compose, organisation=False))
+    except ClausegenError as exc:
         return [], str(exc)
+    return api_suivi.list_etats_echeances(echeances, emises, api_suivi.today()), ""
 
 
 def _marches_suivis(compte: Compte) -> list[Marche]:
-    dossiers = db().scalars(select(DossierWeb).where(
-        DossierWeb.organisation_id == compte.organisation_id,
-        DossierWeb.facilitateur_id == compte.id).order_by(DossierWeb.titre))
-    return [marche_visible(d.id) for d in dossiers]
+    return [marche_visible(d.id) for d in store.list_dossiers_suivis(db(), compte)]
 
 
 @bp.get("/suivi")
@@ -113,13 +98,13 @@ def _portefeuille(nouvelle_adresse: str | None) -> str:
     semaine: list[tuple[Marche, EtatEcheance]] = []
     for marche in _marches_suivis(compte_courant()):
         echeances, manque = _echeances(marche)
-        a_faire = [e for e in echeances if not e.faite and annee_api.a_tenir(e.echeance)]
+        a_faire = [e for e in echeances if not e.faite and e.a_tenir]
         lignes.append(LignePortefeuille(marche, a_faire[0] if a_faire else None,
                                         [e for e in a_faire if e.en_retard], manque))
         semaine += [(marche, e) for e in a_faire if e.en_retard or e.cette_semaine]
     lignes.sort(key=lambda ligne: ligne.ordre)
     semaine.sort(key=lambda pair: pair[1].echeance.date)
-    jeton = db().get(JetonCalendrier, compte_courant().id)
+    jeton = store.find_jeton(db(), compte_courant())
     return render_template("suivi/portefeuille.html", lignes=lignes, semaine=semaine,
                            jeton_agenda=jeton, nouvelle_adresse=nouvelle_adresse)
 
@@ -128,14 +113,8 @@ def _portefeuille(nouvelle_adresse: str | None) -> str:
 @role_requis(Role.facilitateur)
 def nouveau_jeton() -> str:
     """A new secret feed address (the previous one stops working); shown once."""
-    moi = compte_courant()
     secret = secrets.token_urlsafe(32)
-    existant = db().get(JetonCalendrier, moi.id)
-    if existant is not None:
-        db().delete(existant)
-        db().flush()
-    db().add(JetonCalendrier(compte_id=moi.id, empreinte=hashlib.sha256(secret.encode()).hexdigest()))
-    consigner(db(), action="flux_calendrier", objet="lien d'agenda renouvelé", compte=moi)
+    store.renew_jeton(db(), compte_courant(), hashlib.sha256(secret.encode()).hexdigest())
     adresse = url_for("suivi.calendrier", jeton=secret, _external=True)
     return _portefeuille(adresse)
 
@@ -144,11 +123,7 @@ def nouveau_jeton() -> str:
 @role_requis(Role.facilitateur)
 def revoquer_jeton() -> Response:
     """Revoke the feed address: calendar applications get 404 from now on."""
-    moi = compte_courant()
-    existant = db().get(JetonCalendrier, moi.id)
-    if existant is not None:
-        db().delete(existant)
-        consigner(db(), action="flux_calendrier", objet="lien d'agenda révoqué", compte=moi)
+    store.revoke_jeton(db(), compte_courant())
     flash("Adresse d'agenda révoquée.")
     return redirect(url_for("suivi.portefeuille"))
 
@@ -157,18 +132,16 @@ def revoquer_jeton() -> Response:
 def calendrier(jeton: str) -> Response:
     """The facilitator's deadlines for a calendar application (no session: the secret
     address is the credential; 404 when unknown or revoked)."""
-    trouve = db().scalar(select(JetonCalendrier).where(
-        JetonCalendrier.empreinte == hashlib.sha256(jeton.encode()).hexdigest()))
-    compte = db().get(Compte, trouve.compte_id) if trouve else None
+    compte = store.find_compte_du_jeton(db(), hashlib.sha256(jeton.encode()).hexdigest())
     if compte is None or not compte.actif or compte.role != Role.facilitateur:
         abort(404)
     g.compte = compte  # the rules below are the facilitator's own
-    sources = []
+    suivis = []
     for marche in _marches_suivis(compte):
         compose = marche.compose()
-        if compose.texte and marche.suivi.date_notification and marche.suivi.titulaire:
-            sources.append((compose.texte, compose.nom))
-    data = annee_api.calendrier(sources, f"Échéances des plans de progrès \u2013 {compte.nom}")
+        if compose.loaded and marche.suivi.date_notification and marche.suivi.titulaire:
+            suivis.append(marche.open(compose, organisation=False))
+    data = api_suivi.render_flux_calendrier(suivis, f"Échéances des plans de progrès \u2013 {compte.nom}")
     return Response(data, mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=900",
                              "Content-Disposition": 'inline; filename="echeances.ics"'})
@@ -196,18 +169,9 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
     resultats = saisie_resultats or marche.suivi.resultats.get(str(annee), {})
     bilan, erreur_bilan = None, ""
     if str(annee) in marche.suivi.resultats:
-        compose = marche.compose(jusqu_a=annee)
-        if compose.texte:
-            try:
-                bilan = annee_api.calcul_bilan(compose.texte, compose.nom, annee)
-            except annee_api.SuiviRefuse as exc:
-                erreur_bilan = str(exc)
-        else:  # e.g. a decision recorded without the invitation to present observations
-            erreur_bilan = " ; ".join(str(p) for p in compose.problemes)
+        bilan, erreur_bilan = _bilan(marche, annee)
     tableau = _tableau_pluriannuel(marche, total)
-    soumissions = list(db().scalars(select(Soumission).where(
-        Soumission.dossier_id == marche.dossier.id, Soumission.annee == annee)
-        .order_by(Soumission.id.desc())))
+    soumissions = store.list_soumissions(db(), marche.dossier.id, annee)
     titulaire = droits.est_titulaire_du_marche(moi, marche.dossier, marche.suivi)
     return render_template(
         "suivi/annee.html", marche=marche, dossier=marche.dossier, suivi=marche.suivi,
@@ -215,12 +179,23 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
         axes=axes_retenus(marche.dossier), vue=vue_plan(plan, axes_retenus(marche.dossier)),
         plan=marche.suivi.plans.get(str(annee)), plan_saisi=plan, resultats=resultats,
         evenements=[e for e in marche.evenements if e.annee == annee], genres=GENRES,
-        bilan=bilan, erreur_bilan=erreur_bilan, pieces=pieces_emises(marche.dossier.id),
-        aujourdhui=annee_api.aujourdhui(),
+        bilan=bilan, erreur_bilan=erreur_bilan, pieces=store.list_pieces_emises(db(), marche.dossier.id),
+        aujourdhui=api_suivi.today(),
         soumissions=soumissions, problemes=problemes or [],
         peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
-        titulaires=comptes_titulaires(marche.dossier), pdf=_pdf(), libelle_axe=libelle_axe,
-        etats_soumission=ETATS_SOUMISSION, tableau=tableau), statut
+        titulaires=store.list_comptes_titulaires(db(), marche.dossier.organisation_id), pdf=_pdf(),
+        libelle_axe=libelle_axe, etats_soumission=ETATS_SOUMISSION, tableau=tableau), statut
+
+
+def _bilan(marche: Marche, annee: int, resultats: dict[str, Any] | None = None) -> tuple[Bilan | None, str]:
+    """The bilan of the year computed from the accepted results (or ``resultats``), or why not."""
+    compose = marche.compose(jusqu_a=annee, resultats=resultats)
+    if compose.loaded is None:  # e.g. a decision recorded without the invitation to present observations
+        return None, " ; ".join(str(p) for p in compose.problems)
+    try:
+        return api_suivi.compute_bilan(marche.open(compose, organisation=False), annee), ""
+    except ClausegenError as exc:
+        return None, str(exc)
 
 
 @dataclass(frozen=True)
@@ -239,23 +214,18 @@ def _tableau_pluriannuel(marche: Marche, total: int) -> list[AnneeDuTableau]:
     for numero in range(1, total + 1):
         du = None
         if str(numero) in marche.suivi.resultats:
-            compose = marche.compose(jusqu_a=numero)
-            if compose.texte:
-                try:
-                    du = annee_api.calcul_bilan(compose.texte, compose.nom, numero).du
-                except annee_api.SuiviRefuse:
-                    du = None
-        retards = sum(1 for e in marche.evenements if e.annee == numero and e.genre == "document_recu"
-                      and e.attendu_le and e.le > e.attendu_le)
+            bilan = _bilan(marche, numero)[0]
+            du = bilan.du if bilan is not None else None
+        retards = len(api_suivi.list_retards(marche.evenements, numero))
         lignes.append(AnneeDuTableau(numero, str(numero) in marche.suivi.plans,
                                      str(numero) in marche.suivi.resultats, du, retards))
     return lignes
 
 
 def _pdf() -> bool:
-    from clausegen.api.saisie import pdf_disponible
+    from clausegen.api.piece import pdf_available
 
-    return pdf_disponible()
+    return pdf_available()
 
 
 @bp.get("/suivi/<int:dossier_id>")
@@ -283,41 +253,24 @@ def attribution(dossier_id: int) -> Response | tuple[str, int]:
     problemes = []
     if notification is None:
         problemes.append(FieldProblem("date_notification", "date de notification attendue (AAAA-MM-JJ)"))
-    from clausegen.models.dossier import Titulaire
-
     _, erreurs = valider(Titulaire, titulaire)  # type: ignore[arg-type]
     problemes += [FieldProblem(f"titulaire.{p.path}", p.expected) for p in erreurs]
     compte_id = f.get("titulaire_id", "")
-    lie = next((c for c in comptes_titulaires(marche.dossier) if str(c.id) == compte_id), None)
+    lie = next((c for c in store.list_comptes_titulaires(db(), marche.dossier.organisation_id)
+                if str(c.id) == compte_id), None)
     if compte_id and lie is None:
         problemes.append(FieldProblem("titulaire_id", "compte titulaire de l'organisation attendu"))
-    if problemes:
+    if problemes or notification is None:
         return page_annee(marche, 1, marche.total_annees, problemes=problemes, statut=422)
-    marche.suivi.titulaire = titulaire
-    marche.suivi.date_notification = notification
-    marche.suivi.titulaire_id = lie.id if lie else None
-    db().commit()
+    store.save_attribution(db(), marche.suivi, titulaire=titulaire, date_notification=notification,
+                           titulaire_id=lie.id if lie else None)
     flash("Attribution enregistrée.")
     return _retour(dossier_id, 1)
 
 
-def _bibliotheque(marche: Marche) -> AbstractContextManager[None]:
-    """Inside the block, documents use the organisation's library on top of the bundled one
-    (the same directory as the legal desk and ``clausegen … --bibliotheque``)."""
-    return using_overlays([ensure_bibliotheque(bibliotheque_de(marche.dossier.organisation_id))])
-
-
-def _refus(exc: annee_api.SuiviRefuse) -> tuple[str, int]:
-    return page_erreur(409 if exc.refus else 422, str(exc))
-
-
-def _compose(marche: Marche, annee: int | None = None) -> tuple[str, str]:
-    """The dossier text, or the request ends on a page saying what is missing (409)."""
-    compose = marche.compose(jusqu_a=annee)
-    if compose.texte is None:
-        abort(make_response(page_erreur(409, "Le dossier n'est pas complet : " + " ; ".join(
-            f"{p.path} : {p.expected}" for p in compose.problemes))))
-    return compose.texte, compose.nom
+def _refus(exc: ClausegenError) -> tuple[str, int]:
+    """A refusal on the merits (avenant needed…) is a conflict; missing data, unprocessable."""
+    return page_erreur(409 if exc.exit_code == 1 else 422, str(exc))
 
 
 @bp.post("/suivi/<int:dossier_id>/convocation")
@@ -325,16 +278,15 @@ def _compose(marche: Marche, annee: int | None = None) -> tuple[str, str]:
 def convocation(dossier_id: int) -> Response | tuple[str, int]:
     """The letter fixing the launch meeting (date proposed within the two months if empty)."""
     marche = marche_suivi(dossier_id)
-    texte, nom = _compose(marche)
+    compose = marche.complete()
     try:
-        with _bibliotheque(marche):
-            piece, reunion = annee_api.convocation(
-                texte, nom, reunion=date_ou_none(request.form.get("reunion", "")),
-                heure=request.form.get("heure", "").strip() or "10 h 00",
-                lieu=request.form.get("lieu", "").strip() or None)
-    except annee_api.SuiviRefuse as exc:
+        piece, reunion = api_suivi.render_convocation(
+            marche.open(compose), reunion=date_ou_none(request.form.get("reunion", "")),
+            heure=request.form.get("heure", "").strip() or "10 h 00",
+            lieu=request.form.get("lieu", "").strip() or None)
+    except ClausegenError as exc:
         return _refus(exc)
-    enregistrer(marche, texte, piece, action="piece_suivi", objet=f"{marche.dossier.titre} : convocation",
+    enregistrer(marche, compose, piece, action="piece_suivi", objet=f"{marche.dossier.titre} : convocation",
                 details={"reunion": reunion.isoformat()})
     flash("Convocation générée et enregistrée.")
     return _retour(dossier_id, 1, "#convocation")
@@ -351,7 +303,8 @@ def plan(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     if valide is None:
         return page_annee(marche, annee, marche.total_annees, problemes=problemes,
                           statut=422, saisie_plan=donnees)
-    accepter_plan(marche, annee, valide, source="saisi par le facilitateur")
+    store.accept_plan(db(), marche.suivi, annee, valide, compte=compte_courant(),
+                      titre=marche.dossier.titre, source="saisi par le facilitateur")
     flash(f"Plan de l'année {annee} enregistré.")
     return _retour(dossier_id, annee, "#plan")
 
@@ -362,31 +315,14 @@ def valider_resultats(marche: Marche, annee: int, donnees: dict[str, Any]
     valide, problemes = valider(ResultatsAnnuels, donnees)
     if valide is None:
         return None, problemes
-    essai = Marche(marche.dossier, copy.copy(marche.suivi), marche.evenements)
-    essai.suivi.resultats = {**marche.suivi.resultats, str(annee): valide}
-    compose = essai.compose(jusqu_a=annee)
-    if compose.texte is None:
-        return None, compose.problemes
+    compose = marche.compose(jusqu_a=annee, resultats={**marche.suivi.resultats, str(annee): valide})
+    if compose.loaded is None:
+        return None, compose.problems
     try:
-        annee_api.calcul_bilan(compose.texte, compose.nom, annee)
-    except annee_api.SuiviRefuse as exc:
+        api_suivi.compute_bilan(marche.open(compose, organisation=False), annee)
+    except ClausegenError as exc:
         return None, [FieldProblem("resultats", str(exc).split(" : ", 1)[-1])]
     return valide, []
-
-
-def accepter_plan(marche: Marche, annee: int, plan: dict[str, Any], *, source: str) -> None:
-    """Make ``plan`` the accepted plan of the year (journalled)."""
-    marche.suivi.plans = {**marche.suivi.plans, str(annee): plan}
-    consigner(db(), action="plan_accepte", objet=f"{marche.dossier.titre} : plan de l'année {annee}",
-              compte=compte_courant(), details={"annee": annee, "source": source})
-
-
-def accepter_resultats(marche: Marche, annee: int, resultats: dict[str, Any], *, source: str) -> None:
-    """Make ``resultats`` the accepted results of the year (journalled)."""
-    marche.suivi.resultats = {**marche.suivi.resultats, str(annee): resultats}
-    consigner(db(), action="revue_soumission", objet=f"{marche.dossier.titre} : résultats de "
-              f"l'année {annee} acceptés", compte=compte_courant(),
-              details={"annee": annee, "source": source})
 
 
 @bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/resultats")
@@ -403,7 +339,8 @@ def resultats(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     if valide is None:
         return page_annee(marche, annee, marche.total_annees, problemes=problemes,
                           statut=422, saisie_resultats=donnees)
-    accepter_resultats(marche, annee, valide, source="saisis par le facilitateur")
+    store.accept_resultats(db(), marche.suivi, annee, valide, compte=compte_courant(),
+                           titre=marche.dossier.titre, source="saisis par le facilitateur")
     flash(f"Résultats de l'année {annee} enregistrés.")
     return _retour(dossier_id, annee, "#resultats")
 
@@ -429,12 +366,10 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
         problemes.append(FieldProblem("attendu_le", "date attendue (AAAA-MM-JJ) ou rien"))
     if problemes or le is None:
         return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422)
-    db().add(Evenement(dossier_id=dossier_id, annee=annee, genre=genre, le=le, libelle=libelle[:2000],
-                       attendu_le=attendu if genre == "document_recu" else None,
-                       compte_id=compte_courant().id))
-    consigner(db(), action="evenement", objet=f"{marche.dossier.titre} : {GENRES[genre].lower()}",
-              compte=compte_courant(),
-              details={"annee": annee, "le": le.isoformat(), "libelle": libelle[:300]})
+    store.add_evenement(db(), marche.dossier, annee=annee, genre=genre, le=le, libelle=libelle,
+                        attendu_le=attendu if genre == "document_recu" else None,
+                        compte=compte_courant(),
+                        objet=f"{marche.dossier.titre} : {GENRES[genre].lower()}")
     flash(f"{GENRES[genre]} enregistré(e).")
     return _retour(dossier_id, annee, "#evenements")
 
@@ -445,7 +380,7 @@ def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, in
     """Generate the year's plan, letter or bilan (same refusals as the command line)."""
     marche = marche_suivi(dossier_id)
     annee = marche.annee(annee)
-    texte, nom = _compose(marche, annee)
+    compose = marche.complete(annee)
     objet = f"{marche.dossier.titre} : {genre} de l'année {annee}"
     saisie = request.form.get("date_lettre", "").strip()
     date_lettre = date_ou_none(saisie)
@@ -453,26 +388,26 @@ def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, in
         return page_annee(marche, annee, marche.total_annees, statut=422,
                           problemes=[FieldProblem("date_lettre", "date attendue (AAAA-MM-JJ) ou rien")])
     try:
-        with _bibliotheque(marche):  # the organisation's clauses, as the buyer's pieces
-            if genre == "plan":
-                piece, avertissements = annee_api.plan(texte, nom, annee)
-                enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
-                for avertissement in avertissements:
-                    flash(f"Attention : {avertissement}.")
-            elif genre == "lettre":
-                piece = annee_api.lettre(texte, nom, annee, date_lettre=date_lettre)
-                enregistrer(marche, texte, piece, action="lettre", objet=objet)
-            elif genre == "lettre_bilan":
-                piece = annee_api.lettre_bilan(texte, nom, annee, date_lettre=date_lettre)
-                enregistrer(marche, texte, piece, action="piece_suivi", objet=objet)
-            else:
-                piece, bilan = annee_api.bilan(texte, nom, annee)
-                details = {"total": str(bilan.total()), "applicable": str(bilan.applicable),
-                           "du": str(bilan.du),
-                           "penalites": [f"{p.manquement} : {p.montant}" for p in bilan.penalites]}
-                action = "penalite" if bilan.du > Decimal(0) else "piece_suivi"
-                enregistrer(marche, texte, piece, action=action, objet=objet, details=details)
-    except annee_api.SuiviRefuse as exc:
+        suivi = marche.open(compose)  # the organisation's clauses, as the buyer's pieces
+        if genre == "plan":
+            piece = api_suivi.render_plan(suivi, annee)
+            for avertissement in api_suivi.list_avertissements(suivi, annee):
+                flash(f"Attention : {avertissement}.")
+            enregistrer(marche, compose, piece, action="piece_suivi", objet=objet)
+        elif genre == "lettre":
+            piece = api_suivi.render_lettre(suivi, annee, date_lettre=date_lettre)
+            enregistrer(marche, compose, piece, action="lettre", objet=objet)
+        elif genre == "lettre_bilan":
+            piece = api_suivi.render_lettre_bilan(suivi, annee, date_lettre=date_lettre)[0]
+            enregistrer(marche, compose, piece, action="piece_suivi", objet=objet)
+        else:
+            piece, bilan = api_suivi.render_bilan(suivi, annee)
+            details = {"total": str(bilan.total()), "applicable": str(bilan.applicable),
+                       "du": str(bilan.du),
+                       "penalites": [f"{p.manquement} : {p.montant}" for p in bilan.penalites]}
+            action = "penalite" if bilan.du > Decimal(0) else "piece_suivi"
+            enregistrer(marche, compose, piece, action=action, objet=objet, details=details)
+    except ClausegenError as exc:
         return _refus(exc)
     flash(f"Document « {piece.piece} » généré et enregistré.")
     return _retour(dossier_id, annee, "#documents")
@@ -485,13 +420,11 @@ def tableau_de_bord(dossier_id: int) -> Response | tuple[str, int]:
     marche = marche_visible(dossier_id)
     if droits.est_titulaire_du_marche(compte_courant(), marche.dossier, marche.suivi):
         abort(403)
-    texte, nom = _compose(marche)
+    compose = marche.complete()
     try:
-        data = annee_api.tableau_de_bord(texte, nom)
-    except annee_api.SuiviRefuse as exc:
+        data = api_suivi.render_tableau_de_bord(marche.open(compose, organisation=False))
+    except ClausegenError as exc:
         return _refus(exc)
     return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="tableau-de-bord-{dossier_id}.xlsx"',
         "Cache-Control": "private, no-store"})
-
-

@@ -8,24 +8,19 @@ keeps its account and date, and is journalled."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from clausegen.db import DossierWeb, Role, Soumission, Suivi
-from clausegen.db.journal import consigner
-from clausegen.db.models import now
+from clausegen.db import Role, Soumission
+from clausegen.db.store import suivi as store
 from clausegen.models.suivi import PlanAnnuel
 from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.marches import Marche, marche_suivi, marche_visible
-from clausegen.web.routes.suivi import (
-    accepter_plan,
-    accepter_resultats,
-    page_annee,
-    valider_resultats,
-)
+from clausegen.web.routes.suivi import page_annee, valider_resultats
 from clausegen.web.session import compte_courant, connexion_requise, role_requis
 from clausegen.web.suivi_formulaires import (
     axes_retenus,
@@ -43,11 +38,8 @@ PREUVE_MAX = 5 * 1024 * 1024
 @role_requis(Role.titulaire)
 def mes_marches() -> str:
     """The market(s) this titulaire account is linked to."""
-    moi = compte_courant()
-    dossiers = db().scalars(select(DossierWeb).join(Suivi, Suivi.dossier_id == DossierWeb.id)
-                            .where(Suivi.titulaire_id == moi.id,
-                                   DossierWeb.organisation_id == moi.organisation_id))
-    return render_template("suivi/mes_marches.html", dossiers=list(dossiers))
+    return render_template("suivi/mes_marches.html",
+                           dossiers=store.list_dossiers_du_titulaire(db(), compte_courant()))
 
 
 def _marche_du_titulaire(dossier_id: int, annee: int) -> Marche:
@@ -58,18 +50,10 @@ def _marche_du_titulaire(dossier_id: int, annee: int) -> Marche:
     return marche
 
 
-def _soumettre(marche: Marche, annee: int, genre: str, contenu: dict[str, object],
+def _soumettre(marche: Marche, annee: int, genre: str, contenu: dict[str, Any],
                preuve: tuple[str, bytes] | None = None) -> Response:
-    moi = compte_courant()
-    soumission = Soumission(dossier_id=marche.dossier.id, annee=annee, genre=genre, contenu=contenu,
-                            etat="soumise", soumis_par_id=moi.id,
-                            preuve_nom=preuve[0] if preuve else None,
-                            preuve=preuve[1] if preuve else None)
-    db().add(soumission)
-    db().flush()
-    consigner(db(), action="soumission", objet=f"{marche.dossier.titre} : {genre} de l'année {annee} "
-              "soumis par le titulaire", compte=moi,
-              details={"soumission": soumission.id, "annee": annee, "genre": genre})
+    store.add_soumission(db(), marche.dossier, annee=annee, genre=genre, contenu=contenu,
+                         compte=compte_courant(), preuve=preuve)
     flash("Envoyé au facilitateur : il l'examinera et l'acceptera ou demandera des modifications.")
     return redirect(url_for("suivi.annee", dossier_id=marche.dossier.id, annee=annee) + "#soumissions")
 
@@ -112,8 +96,8 @@ def soumettre_resultats(dossier_id: int, annee: int) -> Response | tuple[str, in
 
 
 def _soumission(marche: Marche, soumission_id: int) -> Soumission:
-    soumission = db().get(Soumission, soumission_id)
-    if soumission is None or soumission.dossier_id != marche.dossier.id:
+    soumission = store.find_soumission(db(), marche.dossier.id, soumission_id)
+    if soumission is None:
         abort(404)
     return soumission
 
@@ -136,22 +120,11 @@ def revue(dossier_id: int, soumission_id: int) -> Response | tuple[str, int]:
     sans_plan = str(soumission.annee) not in marche.suivi.plans
     if decision == "accepter" and soumission.genre == "resultats" and sans_plan:
         return page_erreur(409, "Le plan de l'année n'est plus accepté : résultats sans objet.")
-    moi = compte_courant()
-    soumission.etat = "acceptee" if decision == "accepter" else "a_modifier"
-    soumission.revu_par_id, soumission.revu_le = moi.id, now()
-    soumission.commentaire = commentaire[:2000] or None
-    if decision == "accepter":
-        source = f"soumission n° {soumission.id} du titulaire"
-        if soumission.genre == "plan":
-            accepter_plan(marche, soumission.annee, soumission.contenu, source=source)
-        else:
-            accepter_resultats(marche, soumission.annee, soumission.contenu, source=source)
-        flash("Contribution acceptée : elle sert désormais aux documents.")
-    else:
-        consigner(db(), action="revue_soumission", objet=f"{marche.dossier.titre} : modifications "
-                  f"demandées ({soumission.genre} de l'année {soumission.annee})", compte=moi,
-                  details={"soumission": soumission.id, "commentaire": commentaire[:300]})
-        flash("Modifications demandées au titulaire.")
+    store.review_soumission(db(), soumission, marche.suivi, compte=compte_courant(),
+                            titre=marche.dossier.titre, accepte=decision == "accepter",
+                            commentaire=commentaire)
+    flash("Contribution acceptée : elle sert désormais aux documents." if decision == "accepter"
+          else "Modifications demandées au titulaire.")
     return redirect(url_for("suivi.annee", dossier_id=dossier_id, annee=soumission.annee) + "#soumissions")
 
 

@@ -1,0 +1,67 @@
+"""Generations of the tender pieces: recorded byte for byte with what they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from clausegen.db.journal import consigner
+from clausegen.db.models import Compte, DossierWeb, Generation, PieceGeneree
+
+
+class StoredPiece(Protocol):
+    """What is kept of a generated piece (:class:`clausegen.api.marche.TenderPiece`)."""
+
+    @property
+    def piece(self) -> str: ...
+    @property
+    def fragments(self) -> Mapping[str, str]: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def docx(self) -> bytes: ...
+    @property
+    def preview(self) -> str: ...
+    @property
+    def is_draft(self) -> bool: ...
+
+
+def record_generation(db: Session, dossier: DossierWeb, compte: Compte, *, dossier_yaml: str,
+                      dossier_sha256: str, bibliotheque: str, version_outil: str,
+                      pieces: Sequence[StoredPiece]) -> int:
+    """Record a generation, its pieces and its journal entry, in one transaction; its number.
+
+    Written with plain INSERTs (no object is read back on this request): the ORM's unit of
+    work was a tenth of a web generation's cost (docs/performance-web.md)."""
+    generation_id: int = db.execute(insert(Generation).values(
+        dossier_id=dossier.id, compte_id=compte.id, dossier_yaml=dossier_yaml,
+        dossier_sha256=dossier_sha256, bibliotheque=bibliotheque,
+        version_outil=version_outil).returning(Generation.id)).scalar_one()
+    db.execute(insert(PieceGeneree), [
+        {"generation_id": generation_id, "piece": piece.piece, "fragments": piece.fragments,
+         "docx_sha256": piece.sha256, "docx": piece.docx, "apercu_html": str(piece.preview),
+         "brouillon": piece.is_draft} for piece in pieces])
+    consigner(db, action="generation", objet=dossier.titre, compte=compte,
+              details={"generation": generation_id, "dossier_sha256": dossier_sha256,
+                       "bibliotheque": bibliotheque, "pieces": {p.piece: p.sha256 for p in pieces}})
+    return generation_id
+
+
+def get_generation(db: Session, generation_id: int) -> Generation | None:
+    """The generation numbered ``generation_id``, or None."""
+    return db.get(Generation, generation_id)
+
+
+def latest_generations(db: Session, dossier_id: int, limit: int) -> list[Generation]:
+    """The dossier's latest generations, newest first, with the account of each."""
+    return list(db.scalars(select(Generation).where(Generation.dossier_id == dossier_id)
+                           .options(selectinload(Generation.compte))
+                           .order_by(Generation.id.desc()).limit(limit)))
+
+
+def get_piece(generation: Generation, piece: str) -> PieceGeneree | None:
+    """The generation's piece named ``piece`` (``ccap``, ``cctp``), or None."""
+    return next((found for found in generation.pieces if found.piece == piece), None)

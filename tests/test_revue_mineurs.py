@@ -1,0 +1,97 @@
+"""Minor findings of the legal review of 2026-12-07 (issue 19, item 6): m2, m3, m4, m6, m7, m9,
+m11, m12. (m1 is in tests/test_dates.py, m5 in tests/test_dossier_juriste.py, m10 in
+tests/test_renvois_libreoffice.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from clausegen.api import open_library, read_dossier, render_piece
+from clausegen.cli import cli
+from clausegen.render.inspect import dump_text
+from tests.conftest import EXAMPLES, NETTOYAGE
+
+ACCORD_CADRE = EXAMPLES / "accord-cadre-marches-subsequents.yml"
+RESERVE = EXAMPLES / "marche-reserve.yml"
+TOUS = EXAMPLES / "tous-axes-toutes-variantes.yml"
+
+
+def _text(data: bytes) -> str:
+    return dump_text(data).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _piece(dossier: Path, piece: str) -> str:
+    data, _ = render_piece(read_dossier(dossier), piece, library=open_library())
+    return _text(data)
+
+
+def _cli(tmp_path: Path, *args: str) -> str:
+    out = tmp_path / "piece.docx"
+    result = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return _text(out.read_bytes())
+
+
+def test_m2_a_plan_agreed_by_letters_is_convenu(tmp_path: Path) -> None:
+    text = _cli(tmp_path, "plan", str(NETTOYAGE), "--annee", "1")
+    assert "il a été convenu lors de la réunion du 4 février 2027" in text
+    assert "arrêté lors de la réunion" not in text
+
+
+def test_m3_the_launch_letter_reminds_that_the_titulaire_organises(tmp_path: Path) -> None:
+    text = _cli(tmp_path, "convocation", str(NETTOYAGE), "--reunion", "2027-02-15")
+    assert "Rappel – réunion de lancement du plan de progrès en matière sociale" in text
+    assert "il appartient à votre société d’organiser" in text
+    assert "l’acheteur et le facilitateur sont disponibles le 15 février 2027" in text
+    assert "je vous propose de tenir cette réunion" not in text
+
+
+def test_m4_agreement_function_case_and_plural(tmp_path: Path) -> None:
+    convocation = _cli(tmp_path, "convocation", str(ACCORD_CADRE), "--marche-subsequent", "1",
+                       "--reunion", "2027-05-18")
+    assert "Sophie Morel, gérante, accompagnée de son correspondant" in convocation
+    bilan = _cli(tmp_path, "bilan", str(NETTOYAGE), "--annee", "1")
+    assert "| Pour l’acheteur | Claire Martin, maire de Saint-Aubin-sur-Loire |" in bilan
+    workbook = tmp_path / "suivi.xlsx"
+    assert CliRunner().invoke(cli, ["tableau-de-bord", str(NETTOYAGE), "-o", str(workbook)]).exit_code == 0
+    cells = [c for sheet in load_workbook(workbook) for row in sheet.iter_rows(values_only=True)
+             for c in row if isinstance(c, str) and c.startswith("écart de")]
+    assert "écart de 1\u00a0immersion" in cells
+    assert "écart de 270\u00a0heures" in cells
+
+
+def test_m6_the_cctp_record_no_longer_offers_co_traitance() -> None:
+    text = _piece(NETTOYAGE, "cctp")
+    assert "| Modalité | Embauche directe, mise à disposition ou sous-traitance |" in text
+    assert "co-traitance" not in text
+
+
+def test_m7_no_eligible_candidate_excuse_where_the_market_has_no_insertion_action() -> None:
+    assert "aucun candidat éligible" not in _piece(RESERVE, "ccap")
+    assert "notamment lorsqu’aucun candidat éligible n’a pu lui être proposé" in _piece(NETTOYAGE, "ccap")
+
+
+def test_m9_the_facilitator_contact_is_a_short_paragraph_of_its_own() -> None:
+    for piece in ("ccap", "cctp"):
+        lines = _piece(NETTOYAGE, piece).splitlines()
+        contact = [line for line in lines if "Coordonnées du facilitateur" in line]
+        assert len(contact) == 1, piece
+        assert contact[0].startswith("[Normal] Coordonnées du facilitateur : courriel ")
+        assert not any("(courriel :" in line for line in lines), piece
+
+
+def test_m11_the_contract_states_rules_without_arguing() -> None:
+    assert "trop courte pour une démarche" not in _piece(ACCORD_CADRE, "ccap")
+    reserve = _piece(RESERVE, "ccap")
+    assert "étant déjà" not in reserve
+    assert "Le plan de progrès en matière sociale ne fixe pas d’objectif en heures d’insertion" in reserve
+
+
+def test_m12_renewal_is_a_faculty_at_most_n_times() -> None:
+    text = _piece(TOUS, "ccap")
+    assert "Il peut être reconduit tacitement " in text
+    assert " fois au plus, par période de " in text or "reconduit tacitement une fois, par période" in text
+    assert "Il est reconduit tacitement" not in text
