@@ -130,22 +130,23 @@ def test_a_killed_helper_is_started_again(faux: Converter) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not (uno_available() and PDFTOTEXT),
                     reason="LibreOffice, python3-uno et poppler-utils absents")
-def test_kept_libreoffice_gives_the_one_shot_pdf_text_survives_being_killed_and_stops(tmp_path: Path) -> None:
-    from clausegen.api import generate_piece
+def test_kept_libreoffice_gives_the_one_shot_pdf_survives_being_killed_and_stops(tmp_path: Path) -> None:
+    from clausegen.api import open_library, read_dossier, render_piece
 
-    docx = tmp_path / "ccap.docx"
-    generate_piece(NETTOYAGE, "ccap", docx)
-    data = docx.read_bytes()
+    data, _ = render_piece(read_dossier(NETTOYAGE), "ccap", library=open_library())
 
     def texte(pdf: bytes, nom: str) -> str:
         (tmp_path / nom).write_bytes(pdf)
         return subprocess.run([str(PDFTOTEXT), str(tmp_path / nom), "-"], check=True, capture_output=True,
                               text=True).stdout
 
-    attendu = texte(to_pdf(data, "ccap.docx"), "une-fois.pdf")
+    une_fois = to_pdf(data, "ccap.docx")
+    attendu = texte(une_fois, "une-fois.pdf")
     converter = Converter()
     try:
-        assert texte(to_pdf(data, "ccap.docx", converter), "garde.pdf") == attendu
+        garde = to_pdf(data, "ccap.docx", converter)
+        assert texte(garde, "garde.pdf") == attendu
+        assert garde == une_fois  # same export, same dates: the very same bytes
         helper, office = converter.pid, converter.office_pid
         assert helper is not None
         assert office is not None
