@@ -82,3 +82,17 @@ def test_lot_pdf_without_libreoffice_writes_nothing(runner, tmp_path: Path, monk
     assert result.exit_code == 1
     assert "apt-get install libreoffice-writer-nogui" in result.output
     assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent")
+def test_lot_pdf_converts_every_good_dossier(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = _directory(tmp_path, 2, {"casse.yml": BROKEN_DURATION})
+    out = tmp_path / "sortie"
+    result = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "2", "--pdf"])
+    assert result.exit_code == 1, result.output
+    assert "2 dossier(s) sur 3 générés, 8 document(s)" in result.output
+    for dossier in ("marche-00", "marche-01"):
+        assert sorted(p.name for p in (out / dossier).iterdir()) == ["ccap.docx", "ccap.pdf", "cctp.docx",
+                                                                     "cctp.pdf"]
+        assert (out / dossier / "ccap.pdf").read_bytes().startswith(b"%PDF-")

@@ -269,10 +269,24 @@ class PdfError(ClausegenError):
     """LibreOffice is missing or a PDF (or ODT) conversion failed."""
 
     exit_code = 1
+    http_status = 503
+    """The web's answer: the service is unavailable (a timeout is 504)."""
 
     def __init__(self, *, path: Path | str, reason: str, target: str = "PDF") -> None:
         where = f" de « {path} »" if str(path) else ""
         super().__init__(f"Conversion {target}{where} impossible : {reason}")
+
+
+class ConversionBusyError(PdfError):
+    """The converter already has as many conversions waiting as it accepts."""
+
+    http_status = 503
+
+
+class ConversionTimeoutError(PdfError):
+    """LibreOffice did not start or finish a conversion in time (it was stopped)."""
+
+    http_status = 504
 
 
 # --- refusals on the merits --------------------------------------------------

@@ -16,6 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from clausegen.api.piece import converter_available
+from clausegen.web.converter import converter_of
 from clausegen.web.serveur import Ecoute, multiprocessus_possible, options_gunicorn, processus_par_defaut
 from tests.web.test_instances import _attendre, _port_libre
 
@@ -25,6 +27,37 @@ pytestmark = pytest.mark.skipif(not (multiprocessus_possible() and Path("/proc/s
 
 def _enfants(pid: int) -> list[int]:
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children of any of its threads, recursively)."""
+    try:
+        enfants = [int(c) for tache in Path(f"/proc/{pid}/task").iterdir()
+                   for c in (tache / "children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+    return [p for enfant in enfants for p in (enfant, *_descendants(enfant))]
+
+
+def _libreoffice_de_chaque_ouvrier(serveur: subprocess.Popen[bytes]) -> list[int]:
+    """Every process below the server once each worker's LibreOffice is running (when
+    LibreOffice and python3-uno are installed; else just the workers)."""
+    ouvriers = _enfants(serveur.pid)
+    if not converter_available():
+        return _descendants(serveur.pid)
+    limite = time.monotonic() + 120
+    while time.monotonic() < limite:
+        if all(any(_nom(p) == "soffice.bin" for p in _descendants(o)) for o in ouvriers):
+            return _descendants(serveur.pid)
+        time.sleep(0.2)
+    raise AssertionError("LibreOffice n'a pas démarré dans chaque processus en 120 s")
+
+
+def _nom(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
 
 
 def _vivant(pid: int) -> bool:
@@ -121,20 +154,21 @@ def test_stopping_the_server_stops_every_worker(serveur: tuple[subprocess.Popen[
     processus, _port = serveur
     ouvriers = _enfants(processus.pid)
     assert len(ouvriers) == 2
+    tous = _libreoffice_de_chaque_ouvrier(processus)  # workers, their converters, LibreOffice
     processus.send_signal(arret)
-    assert processus.wait(timeout=30) == 0
-    assert not [pid for pid in ouvriers if _vivant(pid)]
+    assert processus.wait(timeout=60) == 0
+    assert not [(pid, _nom(pid)) for pid in tous if _vivant(pid)]
 
 
 def test_workers_leave_when_the_parent_is_killed(serveur: tuple[subprocess.Popen[bytes], int]) -> None:
     processus, _port = serveur
-    ouvriers = _enfants(processus.pid)
+    tous = _libreoffice_de_chaque_ouvrier(processus)
     processus.kill()  # no chance to stop them: they notice their parent is gone
     processus.wait(timeout=10)
-    limite = time.monotonic() + 20
-    while any(_vivant(pid) for pid in ouvriers) and time.monotonic() < limite:
+    limite = time.monotonic() + 60
+    while any(_vivant(pid) for pid in tous) and time.monotonic() < limite:
         time.sleep(0.2)
-    assert not [pid for pid in ouvriers if _vivant(pid)]
+    assert not [(pid, _nom(pid)) for pid in tous if _vivant(pid)]
 
 
 def test_gunicorn_never_trusts_forwarded_headers_itself(tmp_path: Path) -> None:
@@ -168,7 +202,15 @@ def test_workers_freeze_what_they_inherited_once_after_fork_and_are_not_pinned(
     options = options_gunicorn(app, Ecoute(hote="127.0.0.1", port=8000, processus=2))
     affinite = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     options["post_fork"](None, SimpleNamespace(age=3))
-    assert gels == ["gel"]
+    converter = converter_of(app)
+    try:
+        assert gels == ["gel"]
+        assert (converter is not None) == converter_available()  # started with the worker
+    finally:
+        options["worker_exit"](None, SimpleNamespace(age=3))
+    assert converter_of(app) is None  # and stopped with it
+    if converter is not None:
+        assert converter.pid is None
     assert "post_request" not in options
     if affinite is not None:
         assert os.sched_getaffinity(0) == affinite

@@ -15,11 +15,14 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clausegen.errors import ClausegenError, InputFileError, NotSuitedError, OutputError
+
+if TYPE_CHECKING:
+    from clausegen.render.converter import Converter
 
 DOSSIER_SUFFIXES = (".yml", ".yaml")
 
@@ -134,12 +137,6 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
                 suivi = open_suivi(read_dossier(dossier), overlays=options.overlays)
                 written += tuple(write_atomic(folder / name, data)
                                  for name, data in render_suivi_pieces(suivi))
-        if options.pdf or options.odt:
-            from clausegen.render.pdf import convert_documents
-
-            documents = [path for path in written if path.suffix in (".docx", ".xlsx")]
-            formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
-            written += tuple(path for fmt in formats for path in convert_documents(documents, fmt))
         return JobResult(dossier=dossier, written=written, non_adapte=result.forced)
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
@@ -147,6 +144,23 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
         return JobResult(dossier=dossier, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one broken dossier must not stop the batch
         return JobResult(dossier=dossier, error=f"erreur inattendue ({type(exc).__name__} : {exc})")
+
+
+def convert_job(result: JobResult, options: BatchOptions, converter: Converter | None) -> JobResult:
+    """``result`` with its documents converted (``--pdf``, ``--odt``), by ``converter`` when
+    given, else by one LibreOffice for the dossier; a failed conversion fails the dossier."""
+    formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
+    if not result.ok or not formats:
+        return result
+    from clausegen.render.pdf import convert_documents
+
+    convert = converter.convert_documents if converter is not None else convert_documents
+    documents = [path for path in result.written if path.suffix in (".docx", ".xlsx")]
+    try:
+        converted = tuple(path for fmt in formats for path in convert(documents, fmt))
+    except ClausegenError as exc:
+        return JobResult(dossier=result.dossier, error=str(exc))
+    return replace(result, written=result.written + converted)
 
 
 def default_jobs() -> int:
@@ -342,8 +356,10 @@ def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
     summary = BatchSummary()
     previous = _on_sigterm()
     started = time.time()
+    converter = _batch_converter(options)
     try:
         for result in iter_batch(dossiers, options, jobs):
+            result = convert_job(result, options, converter)
             summary.results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -352,6 +368,8 @@ def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
     except _Terminated:
         raise BatchInterrupted(_with_disk(summary, dossiers, options, started), signal.SIGTERM) from None
     finally:
+        if converter is not None:
+            converter.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return summary
@@ -376,6 +394,16 @@ def _with_disk(summary: BatchSummary, dossiers: Sequence[Path], options: BatchOp
         if fresh:
             summary.results.append(JobResult(dossier=dossier, written=files))
     return summary
+
+
+def _batch_converter(options: BatchOptions) -> Converter | None:
+    """One LibreOffice for every conversion of the batch, started at the first one (this
+    process converts each dossier's documents as its generation ends), if it can run here."""
+    if not (options.pdf or options.odt):
+        return None
+    from clausegen.render.converter import Converter, converter_available
+
+    return Converter(waiting=0) if converter_available() else None
 
 
 def _on_sigterm() -> Any:

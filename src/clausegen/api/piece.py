@@ -11,10 +11,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from clausegen.render.converter import Converter, converter_available
 from clausegen.render.package import rezip
 from clausegen.render.pdf import convert_bytes, find_soffice
 
-__all__ = ["RenderedPiece", "pdf_available", "to_pdf", "zip_archive"]
+__all__ = ["Converter", "RenderedPiece", "converter_available", "pdf_available", "start_converter", "to_pdf",
+           "zip_archive"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,24 @@ def pdf_available() -> bool:
     return find_soffice() is not None
 
 
-def to_pdf(docx: bytes, name: str) -> bytes:
-    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.pdf`)."""
+def to_pdf(docx: bytes, name: str, converter: Converter | None = None) -> bytes:
+    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.pdf`):
+    by ``converter`` when given (a LibreOffice kept running, :func:`start_converter`), else by a
+    LibreOffice started for this document.
+
+    Raises :class:`~clausegen.errors.PdfError`; :class:`~clausegen.errors.ConversionBusyError`
+    when too many conversions wait, :class:`~clausegen.errors.ConversionTimeoutError` when
+    LibreOffice took too long (nothing is returned for a document that did not convert)."""
+    if converter is not None:
+        return converter.convert_bytes(docx, name, "pdf")
     return convert_bytes(docx, name, "pdf")
+
+
+def start_converter() -> Converter | None:
+    """A LibreOffice kept running for :func:`to_pdf`, being started (its owner calls
+    ``stop()``); ``None`` when LibreOffice or its Python bridge (``python3-uno``) is missing."""
+    if not converter_available():
+        return None
+    converter = Converter()
+    converter.start()
+    return converter

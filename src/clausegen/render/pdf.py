@@ -195,10 +195,15 @@ def _convert(documents: Sequence[Path], suffix: str, fmt: str) -> list[Path]:
             if run.returncode != 0 or not result.is_file():
                 detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["aucun message"]
                 raise PdfError(path=document, reason=f"LibreOffice a échoué ({detail[0]})", target=label)
-        return [write_atomic(document.with_suffix(f".{target}"),
-                             reproducible_pdf(result.read_bytes(), document_date(document.read_bytes()))
-                             if target == "pdf" else result.read_bytes())
+        return [write_atomic(document.with_suffix(f".{target}"), finished(document, result, target))
                 for document, result in zip(documents, produced, strict=True)]
+
+
+def finished(document: Path, result: Path, target: str) -> bytes:
+    """What is written for ``document`` from LibreOffice's ``result``: a PDF with the clock
+    taken out (:func:`reproducible_pdf`), anything else as it is."""
+    data = result.read_bytes()
+    return reproducible_pdf(data, document_date(document.read_bytes())) if target == "pdf" else data
 
 
 _CORE_DATE = re.compile(rb"<dcterms:(?:modified|created)\b[^>]*>(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")

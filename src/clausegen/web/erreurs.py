@@ -22,6 +22,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     429: ("Trop de tentatives", "Trop de tentatives de connexion ont échoué. Attendez "
           "15 minutes avant de réessayer."),
     503: ("Service indisponible", "Ce service n’est pas disponible sur ce serveur."),
+    504: ("Délai dépassé", "Le serveur n’a pas pu terminer à temps ; réessayez dans un instant."),
     500: ("Erreur du serveur", "Une erreur inattendue est survenue ; rien n'a été enregistré. "
           "Réessayez, et signalez-la si elle se reproduit."),
 }

@@ -16,8 +16,10 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import signal
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,7 @@ from flask import Flask
 from clausegen.api.cache import enter_server_mode
 from clausegen.errors import ServerAddressError
 from clausegen.web.app import moteur_de
+from clausegen.web.converter import start_pdf_converter, stop_pdf_converter
 
 MAX_DEFAULT_PROCESSES = 8
 """The default number of processes never exceeds this (memory: each worker holds its caches)."""
@@ -113,17 +116,28 @@ def verifier_adresse(hote: str, port: int) -> None:
             raise ServerAddressError(address=adresse, reason=raison) from None
 
 
+def _interrompre(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
-    """Serve until interrupted (Ctrl+C or SIGTERM stops the workers too)."""
+    """Serve until interrupted (Ctrl+C or SIGTERM stops the workers too); each server process
+    keeps a LibreOffice for PDF downloads, stopped with it."""
     enter_server_mode()
     if ecoute.processus > 1 and multiprocessus_possible():
         _servir_gunicorn(app, ecoute)
         return
     import waitress
 
-    waitress.serve(app, host=ecoute.hote, port=ecoute.port, threads=ecoute.fils or FILS_UN_PROCESSUS,
-                   ident="clausegen", channel_request_lookahead=1,
-                   clear_untrusted_proxy_headers=not derriere_proxy, _quiet=True)
+    if threading.current_thread() is threading.main_thread():  # SIGTERM ends serve() as Ctrl+C does
+        signal.signal(signal.SIGTERM, _interrompre)
+    start_pdf_converter(app)
+    try:
+        waitress.serve(app, host=ecoute.hote, port=ecoute.port, threads=ecoute.fils or FILS_UN_PROCESSUS,
+                       ident="clausegen", channel_request_lookahead=1,
+                       clear_untrusted_proxy_headers=not derriere_proxy, _quiet=True)
+    finally:
+        stop_pdf_converter(app)
 
 
 def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
@@ -139,6 +153,10 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
         # Once, after fork: what the worker inherited (modules, the library, the application)
         # lives as long as the worker; full collections need not scan it again.
         gc.freeze()
+        start_pdf_converter(app)
+
+    def fin_du_worker(_arbiter: Any, _worker: Any) -> None:
+        stop_pdf_converter(app)
 
     return {
         "bind": [f"{hote}:{ecoute.port}"],
@@ -154,6 +172,7 @@ def options_gunicorn(app: Flask, ecoute: Ecoute) -> dict[str, Any]:
         "forwarded_allow_ips": "",
         "secure_scheme_headers": {},
         "post_fork": apres_fork,
+        "worker_exit": fin_du_worker,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from clausegen.api import marche
@@ -10,10 +10,11 @@ from clausegen.api.bibliotheque import ensure_bibliotheque
 from clausegen.api.piece import pdf_available, to_pdf, zip_archive
 from clausegen.db import Generation, PieceGeneree
 from clausegen.db.store import generations
-from clausegen.errors import ClausegenError, DossierError, NotSuitedError
+from clausegen.errors import ClausegenError, DossierError, NotSuitedError, PdfError
 from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.bibliotheques import bibliotheque_de
+from clausegen.web.converter import converter_of
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.routes.dossiers import dossier_visible
 from clausegen.web.session import compte_courant, connexion_requise
@@ -98,7 +99,9 @@ def pdf(generation_id: int, piece: str) -> Response | tuple[str, int]:
         return page_erreur(503, "La conversion en PDF demande LibreOffice, absent de ce serveur ; "
                                 "téléchargez le document Word.")
     try:
-        data = to_pdf(trouvee.docx, f"{piece}.docx")
+        data = to_pdf(trouvee.docx, f"{piece}.docx", converter_of(current_app))
+    except PdfError as exc:  # busy (503) or too slow (504): a page that says so, never a wait
+        return page_erreur(exc.http_status, str(exc))
     except ClausegenError as exc:
         return page_erreur(503, str(exc))
     return _fichier(data, f"{piece}-{generation_id}.pdf", "application/pdf")
