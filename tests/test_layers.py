@@ -9,7 +9,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "clausegen"
 
 # Lower number = lower layer. A module may import only its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "signed_cache": 0, "cache_maintenance": 0,
+    "errors": 0, "cache": 0,
     "models": 1, "yaml_files": 1, "text": 1, "resources": 1, "output": 1,
     "library": 2, "dossier_file": 2, "dossier_text": 2, "domain": 3, "context": 4, "templating": 5,
     "blocks": 5, "fragment_memo": 5,

@@ -211,7 +211,7 @@ class CodeCache:
     Parsing and generating code is most of a fragment's first rendering (about 100 ms for
     the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
     parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
-    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.signed_cache.SignedCache`):
+    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.cache.store.SignedCache`):
     a cache copied from elsewhere or edited by hand never runs. Beside the code, its Python
     bytecode is kept too (``marshal``, signed the same way), so that a run does not compile it.
     """
@@ -220,7 +220,7 @@ class CodeCache:
         """``kind`` names what the sources are (``""`` for fragments, ``condition``,
         ``squelette``): the same text gives other code as an expression or under the
         skeleton's environment, so each kind has its own directory."""
-        from clausegen.signed_cache import SignedCache
+        from clausegen.cache.store import SignedCache
 
         prefix = f"{kind}-" if kind else ""
         self._entries = SignedCache(lambda: prefix + _code_namespace(), ".py")
