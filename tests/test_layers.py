@@ -12,7 +12,7 @@ LAYERS = {
     "errors": 0, "cache": 0,
     "models": 1, "yaml_files": 1, "text": 1, "resources": 1, "output": 1,
     "library": 2, "dossier_file": 2, "dossier_text": 2, "domain": 3, "context": 4, "templating": 5,
-    "blocks": 5, "fragment_memo": 5,
+    "blocks": 5,
     "assembly": 6, "documents": 7, "render": 8, "api": 9, "cli": 10, "__main__": 11,
     "verification": 6,  # library checks (the legal team's « verifier »)
     "db": 9,  # the web application's tables and migrations (knows nothing of the pages)

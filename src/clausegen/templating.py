@@ -25,7 +25,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import Concat
-from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
+from jinja2.sandbox import SandboxedEnvironment
 
 from clausegen.errors import FragmentRenderError
 from clausegen.models._base import label
@@ -142,8 +142,6 @@ class ClauseSandbox(SandboxedEnvironment):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT_ARGUMENT:
                 raise SecurityError(f"argument {value} trop grand (maximum {MAX_INT_ARGUMENT})")
         owner = getattr(__obj, "__self__", None)  # list.extend, list.append… grow their list
-        if owner is not None and modifies_known_mutable(owner, getattr(__obj, "__name__", "")):
-            _MUTATIONS.count += 1
         result = super().call(__context, __obj, *args, **kwargs)
         for grown in (result, owner):
             if isinstance(grown, str | list | tuple | dict | set) and len(grown) > MAX_OUTPUT_CHARS:
@@ -351,21 +349,6 @@ a runaway loop (``range`` inside ``range``, which prints nothing) reaches it."""
 
 class _RenderTimeout(Exception):
     """The time limit of one rendering expired."""
-
-
-class _Mutations(threading.local):
-    """Calls, in this thread, of a method that changes a list, dict or set in place."""
-
-    count: int = 0
-
-
-_MUTATIONS = _Mutations()
-
-
-def mutations() -> int:
-    """How many times fragments rendered in this thread changed a list, dict or set in place
-    (``list.append``…): a fragment doing so may change what the fragments after it read."""
-    return _MUTATIONS.count
 
 
 class _Bounds(threading.local):

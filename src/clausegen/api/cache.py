@@ -7,16 +7,9 @@ again what it needs.
 
 from __future__ import annotations
 
-from clausegen import fragment_memo
 from clausegen.cache.maintenance import CacheState, cache_state, clear_cache
 
-__all__ = ["CacheState", "clear_caches", "enter_server_mode", "read_cache_state"]
-
-
-def enter_server_mode() -> None:
-    """This process serves many generations (the web server): fragments are taken from what
-    they rendered to before when they read nothing that changed (:mod:`clausegen.fragment_memo`)."""
-    fragment_memo.enable()
+__all__ = ["CacheState", "clear_caches", "read_cache_state"]
 
 
 def read_cache_state() -> CacheState:

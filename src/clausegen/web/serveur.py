@@ -23,7 +23,6 @@ from typing import Any
 
 from flask import Flask
 
-from clausegen.api.cache import enter_server_mode
 from clausegen.errors import ServerAddressError
 from clausegen.web.app import moteur_de
 
@@ -115,7 +114,6 @@ def verifier_adresse(hote: str, port: int) -> None:
 
 def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
     """Serve until interrupted (Ctrl+C or SIGTERM stops the workers too)."""
-    enter_server_mode()
     if ecoute.processus > 1 and multiprocessus_possible():
         _servir_gunicorn(app, ecoute)
         return
