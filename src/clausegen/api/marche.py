@@ -176,8 +176,8 @@ def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
 def _bundled_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     """The bundled library's :func:`_signature`, taken once per process. That library ships
     with the code and is read-only (writes are refused, docs/bibliotheque.md): it changes
-    with an upgrade, which a running process sees no more than the new code. Listing and
-    stating its hundred-odd files was ~7 % of every web generation."""
+    with an upgrade, which a running process sees no more than the new code (cost of listing
+    it: docs/performance-web.md)."""
     return _signature((root,))
 
 

@@ -170,7 +170,7 @@ SNAPSHOT_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml")
 def library_files(root: Path, patterns: tuple[str, ...]) -> Iterator[str]:
     """The entries of ``root`` that ``root.glob(pattern)`` finds for each pattern (a wildcard
     component before the last one matches directories only), as paths relative to ``root``,
-    sorted. Listed with ``os.scandir``: a quarter of ``Path.glob``'s cost, which matters
+    sorted. Listed with ``os.scandir``, cheaper than ``Path.glob``, which matters
     when every web generation checks that the library did not change on disk."""
     for pattern in patterns:
         found = [""]

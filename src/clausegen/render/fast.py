@@ -182,7 +182,7 @@ def _compile(xml: bytes, environment: Any) -> Template:
     if environment is not skeleton_environment():
         return environment.from_string(_patched(xml))  # type: ignore[no-any-return]
     # Jinja's code for this part, from the signed code cache: keyed by the part's text and by
-    # what patches it (docxtpl's patch_xml compiles some twenty regexes, ~3 ms per process)
+    # what patches it (docxtpl's patch_xml compiles some twenty regexes)
     key = f"{_patching_version()}\n{xml.decode('utf-8')}"
     code = SKELETON_CODE.code_object(key, lambda: environment.compile(_patched(xml), raw=True))
     return environment.template_class.from_code(
@@ -297,7 +297,7 @@ def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
             return {name: data if name in KEPT_RAW else deflate(name, data)
                     for name, data in replaced.items()}
 
-        # kept deflated between runs too (the numbered styles part is 790 ko to deflate)
+        # kept deflated between runs too (the numbered styles part is the largest to deflate)
         prepared.numbered[start] = _kept_entries(f"numerotation|{start}|{prepared.digest}", numbered)
     return prepared.numbered[start]
 

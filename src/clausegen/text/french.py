@@ -83,8 +83,8 @@ def _in_words(value: int | float, **options: str) -> str:
     return str(num2words(value, lang="fr", **options))
 
 
-# Babel and num2words are imported on first use (importing them takes about 35 ms of CPU);
-# month names are written here, so a date needs neither.
+# Babel and num2words are imported on first use (their cost: docs/performance.md); month
+# names are written here, so a date needs neither.
 
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre")
@@ -152,7 +152,7 @@ def typographie(text: str) -> str:
     span (« **moyens** : le titulaire ») must not lose it.
 
     Remembered per text in the process: the same clause sentences come back in every piece
-    and every dossier, and thirteen substitutions per text were ~4 % of a web generation.
+    and every dossier (docs/performance-web.md).
     """
     text = _SPACE_BEFORE_HIGH.sub(
         lambda m: NNBSP + m.group(1) if _spaced(m) else m.group(1), text)
