@@ -118,14 +118,6 @@ def _signed_entries(cache: Path, namespace: str) -> list[Path]:
     return sorted(p for p in cache.glob(f"{namespace}-*/*") if p.name != "cle")
 
 
-def _forge(entry: Path, value: object) -> None:
-    """Replace an entry's value, keeping its signature line (a hand edit of the cache)."""
-    import pickle
-
-    signature, _, _ = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(signature + b"\n" + pickle.dumps(value))
-
-
 def _forge_data(entry: Path, value: object) -> None:
     """Replace a ``marshal`` entry's value, keeping its signature line."""
     import marshal
@@ -156,12 +148,13 @@ def test_a_library_snapshot_equals_a_fresh_load_and_sees_any_edit(tmp_path: Path
     from clausegen.library import loader
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".pickle"))
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".json"))
     root = _copy_library(tmp_path)
     fresh = _contents(loader.load_library(root, use_cache=False))
     assert not _signed_entries(tmp_path / "cache", "bibliotheques")  # integrity loads never use it
     assert _contents(loader.load_library(root)) == fresh
-    assert len(_signed_entries(tmp_path / "cache", "bibliotheques")) == 1
+    [entry] = _signed_entries(tmp_path / "cache", "bibliotheques")
+    assert json.loads(entry.read_bytes().partition(b"\n")[2])["release"]  # JSON, not pickle
     assert _contents(loader.load_library(root)) == fresh  # from the snapshot
     # an edit keeping the size and the time is seen: the key is the files' content
     fragment = root / "fragments" / "general.objet" / "1.0.0.md"
@@ -181,17 +174,18 @@ def test_a_tampered_library_snapshot_is_ignored(tmp_path: Path, monkeypatch) -> 
     from dataclasses import replace
 
     from clausegen.cache.store import SignedCache
-    from clausegen.library import loader
+    from clausegen.library import loader, snapshot
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".pickle"))
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".json"))
     root = _copy_library(tmp_path)
     library = loader.load_library(root)
     expected = _contents(library)
     [entry] = _signed_entries(tmp_path / "cache", "bibliotheques")
     fragment = library.get("general.objet", "1.0.0")
     library.add_fragment(replace(fragment, body="Texte piégé."))
-    _forge(entry, library)
+    signature, _, _ = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(signature + b"\n" + snapshot.to_json(library).encode("utf-8"))
     assert _contents(loader.load_library(root)) == expected
 
 

@@ -13,16 +13,13 @@ import hashlib
 import hmac
 import marshal
 import os
-import pickle
 import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from clausegen.cache.location import KEY, STAMP, cache_directory
-
-_T = TypeVar("_T")
 
 
 class SignedCache:
@@ -111,32 +108,6 @@ class SignedCache:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(self._signature(digest, value) + b"\n" + value)
             os.replace(temp, path)
-
-    def load_object(self, text: str, kind: type[_T]) -> _T | None:
-        """The ``kind`` object kept for ``text`` (pickled: only entries signed with this
-        cache's key are unpickled), or None."""
-        stored = self.load(text)
-        if stored is None:
-            return None
-        try:
-            value: Any = pickle.loads(stored)  # noqa: S301 - signed entries only
-        except Exception:  # noqa: BLE001 - an unreadable entry is computed again
-            return None
-        return value if isinstance(value, kind) else None
-
-    def computed(self, text: str, kind: type[_T], compute: Callable[[], _T]) -> _T:
-        """The ``kind`` object kept for ``text``; else ``compute()``, kept (nothing is kept
-        when it raises)."""
-        kept = self.load_object(text, kind)
-        if kept is not None:
-            return kept
-        value = compute()
-        self.store_object(text, value)
-        return value
-
-    def store_object(self, text: str, value: object) -> None:
-        """Keep an object computed from ``text`` (pickled)."""
-        self.store(text, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def load_data(self, text: str) -> Any:
         """The plain data (dicts, tuples, bytes, strings, numbers) kept for ``text``, read

@@ -160,8 +160,17 @@ def load_library(*roots: Path, use_cache: bool = True) -> Library:
     key = snapshot_key(roots) if use_cache else None
     if key is None:
         return _load_roots(roots)
-    return _SNAPSHOTS.computed(key, Library, lambda: _load_roots(roots))
+    from clausegen.library import snapshot
 
+    stored = _SNAPSHOTS.load(key)
+    if stored is not None:
+        try:
+            return snapshot.from_json(stored.decode("utf-8"))
+        except (ValueError, KeyError, TypeError):  # not a library: loaded from the files
+            pass
+    library = _load_roots(roots)
+    _SNAPSHOTS.store(key, snapshot.to_json(library).encode("utf-8"))
+    return library
 
 SNAPSHOT_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml")
 """What :func:`_load_roots` reads in a library root."""
@@ -232,8 +241,7 @@ def _file_digest(path: str) -> str | None:
 
 
 def _snapshot_namespace() -> str:
-    """A loaded library depends on the library package, the models, the YAML reading and
-    Pydantic (its objects are pickled)."""
+    """A snapshot depends on the library package, the models, the YAML reading and Pydantic."""
     import pydantic_core
     import yaml
     from pydantic.version import VERSION
@@ -246,12 +254,11 @@ def _snapshot_namespace() -> str:
         f"{VERSION}|{pydantic_core.__version__}|{yaml.__version__}"))
 
 
-_SNAPSHOTS = SignedCache(_snapshot_namespace, ".pickle")
-"""Whole libraries as loaded, kept between runs under :func:`snapshot_key`: an unchanged
-library is neither parsed nor validated again (validating a hundred front matters and
-canevas builds their Pydantic validators, docs/performance.md). Only a library that loaded
-without error is kept; an entry is unpickled only when signed with the cache's key (see
-:class:`~clausegen.cache.store.SignedCache`): a copied or edited entry is ignored."""
+_SNAPSHOTS = SignedCache(_snapshot_namespace, ".json")
+"""Whole libraries as loaded, kept between runs as JSON (:mod:`.snapshot`) under
+:func:`snapshot_key`: an unchanged library is neither parsed nor validated again. Only a
+library that loaded without error is kept; an entry is read only when signed with the
+cache's key (see :class:`~clausegen.cache.store.SignedCache`)."""
 
 
 def _load_roots(roots: tuple[Path, ...]) -> Library:
