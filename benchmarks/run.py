@@ -276,7 +276,7 @@ def synthetic_library(root: Path, fragments: int, versions: int) -> None:
                 "categorie: general\npieces: [ccap]\nvariables: [plan_de_progres.suivi]\n"
                 "references: []\nrevue:\n  par: Banc d'essai\n  le: 2026-11-22\n---\n" + body,
                 encoding="utf-8")
-            # A library checked out earlier, not files written this very second (see library/cache.py).
+            # A library checked out earlier, not files written this very second.
             os.utime(path, (time.time() - 60, time.time() - 60))
     (root / "VERSION").write_text("1.0.0\n", encoding="utf-8")
 

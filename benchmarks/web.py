@@ -220,10 +220,8 @@ def en_processus(repetitions: int) -> dict[str, float]:
     """The same generation in this process, one thread (the reference throughput): the very
     call the web route makes (validate the draft, write its YAML once, render both pieces),
     without HTTP, session, CSRF or database."""
-    from clausegen.api.cache import enter_server_mode
     from clausegen.api.marche import dump_brouillon, open_library, read_dossier_text, render_brouillon
 
-    enter_server_mode()  # as the server's processes (fragments taken when nothing they read changed)
     donnees = dump_brouillon(read_dossier_text(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
 
     def generer_depuis_donnees(brouillon: dict[str, Any], nom: str) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausegen import signed_cache
-from clausegen.cache_maintenance import cache_state, prune_cache
+from clausegen.cache import store
+from clausegen.cache.maintenance import cache_state, prune_cache
+from clausegen.cache.store import SignedCache
 from clausegen.cli import cli
-from clausegen.signed_cache import SignedCache
 from tests.conftest import NETTOYAGE
 
 DAY = 24 * 3600.0
@@ -29,7 +29,7 @@ def _age(path: Path, days: float) -> None:
 def _filled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, SignedCache]:
     directory = tmp_path / "cache"
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(directory))
-    monkeypatch.setattr(signed_cache, "_pruned", True)  # no automatic pruning in between
+    monkeypatch.setattr(store, "_pruned", True)  # no automatic pruning in between
     cache = SignedCache(lambda: "essai-0123", ".txt")
     cache.store("ancienne", b"1")
     cache.store("recente", b"2")
@@ -76,12 +76,12 @@ def test_pruning_runs_once_a_day_from_the_first_cache_opened(tmp_path: Path,
     stamp = directory / ".elagage"
     stamp.touch()  # pruned an hour ago: nothing happens
     _age(stamp, 1 / 24)
-    monkeypatch.setattr(signed_cache, "_pruned", False)
+    monkeypatch.setattr(store, "_pruned", False)
     SignedCache(lambda: "autre", ".txt").store("a", b"a")
     assert old_entry.exists()
 
     _age(stamp, 2)  # pruned two days ago: this process prunes
-    monkeypatch.setattr(signed_cache, "_pruned", False)
+    monkeypatch.setattr(store, "_pruned", False)
     SignedCache(lambda: "autre-encore", ".txt").store("b", b"b")
     assert not old_entry.exists()
     assert time.time() - stamp.stat().st_mtime < 60
@@ -137,9 +137,9 @@ def _cache_files() -> set[Path]:
     return {p for p in Path(os.environ["CLAUSEGEN_CACHE"]).rglob("*") if p.is_file()}
 
 
-def test_a_server_keeps_no_entry_computed_from_a_dossier(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A command keeps a changed dossier's parsed clauses for the next run; a server process
-    (``clausegen serveur``) generates for many dossiers no command will read: it writes none."""
+def test_a_never_seen_dossier_adds_no_cache_entry() -> None:
+    """The caches hold what every dossier shares (library, templates, skeletons), nothing
+    computed from one dossier's content: a changed dossier writes no entry."""
     import yaml
 
     from clausegen.api.marche import open_library, render_brouillon
@@ -147,13 +147,6 @@ def test_a_server_keeps_no_entry_computed_from_a_dossier(monkeypatch: pytest.Mon
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
     render_brouillon(data, "d.yml", open_library())  # what every dossier shares is kept by now
     data["marche"]["objet"] = f"Objet jamais vu {time.time_ns()}"
-    before = _cache_files()
-    render_brouillon(data, "d.yml", open_library())
-    assert _cache_files() > before  # a command keeps what it parsed
-
-    monkeypatch.setattr(signed_cache, "_SERVING", False)
-    signed_cache.serving()
-    data["marche"]["objet"] = f"Autre objet jamais vu {time.time_ns()}"
     before = _cache_files()
     render_brouillon(data, "d.yml", open_library())
     assert _cache_files() == before

@@ -1,4 +1,5 @@
-"""Start-up of ``clausegen pieces`` (issue 13, item 10): what it imports, and the block cache.
+"""Start-up of ``clausegen pieces`` (issue 13, item 10): what it imports, and the caches of
+:mod:`clausegen.cache` (library snapshot, compiled templates, prepared skeleton).
 
 Timings live in ``benchmarks/`` (``--cas demarrage``); these tests guard what makes them.
 """
@@ -31,103 +32,11 @@ def _modules_after_pieces(tmp_path: Path, cache: str) -> set[str]:
     return set(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
-def test_pieces_imports_no_post_award_module_and_no_markdown_parser_once_cached(tmp_path: Path) -> None:
+def test_pieces_imports_no_post_award_module(tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
-    first = _modules_after_pieces(tmp_path, cache)
-    assert "markdown_it" in first  # nothing cached yet: every fragment is parsed
+    _modules_after_pieces(tmp_path, cache)
     second = _modules_after_pieces(tmp_path, cache)
     assert not {m for m in second if m.startswith(PIECES_WITHOUT)}
-    assert "markdown_it" not in second  # every block came from the signed cache
-
-
-def test_block_cache_is_used_and_a_tampered_entry_is_ignored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import pickle
-
-    from clausegen import blocks
-    from clausegen.signed_cache import SignedCache
-
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    cache = SignedCache(blocks._blocks_namespace, ".pickle")
-    monkeypatch.setattr(blocks, "_BLOCK_CACHE", cache)
-    markup = "Le **titulaire** transmet le bilan (cache des blocs)."
-    blocks._parse_cached.cache_clear()
-    parsed = blocks.parse_blocks(markup)
-    assert cache.load(markup) is not None
-    entry = next((tmp_path / "cache").glob("blocs-*/*.pickle"))
-    signature, _, value = entry.read_bytes().partition(b"\n")
-    forged = pickle.dumps((blocks.Paragraph(runs=(blocks.Run("Texte piégé"),)),))
-    entry.write_bytes(signature + b"\n" + forged)
-    assert cache.load(markup) is None
-    blocks._parse_cached.cache_clear()
-    assert blocks.parse_blocks(markup) == parsed
-    assert blocks.plain_text(parsed[0].runs) == "Le titulaire transmet le bilan (cache des blocs)."  # type: ignore[union-attr]
-
-
-def test_yaml_data_cache_keeps_positions_and_ignores_a_tampered_entry(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import pickle
-
-    from clausegen import yaml_files
-    from clausegen.signed_cache import SignedCache
-
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    cache = SignedCache(yaml_files._data_namespace, ".pickle")
-    monkeypatch.setattr(yaml_files, "_DATA_CACHE", cache)
-    text = "nom: CCAP\nsections:\n  - titre: Objet\n    date: 2027-03-15\n"
-    fresh = yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True)
-    again = yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True)
-    assert again.node is None  # from the cache
-    assert again.data == fresh.data
-    assert again.positions == fresh.positions
-    assert again.positions[("sections", 0, "date")].line == 4
-    entry = next((tmp_path / "cache").glob("yaml-*/*.pickle"))
-    signature, _, _ = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(signature + b"\n" + pickle.dumps(yaml_files._Parsed({"nom": "Piégé"})))
-    assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml", cached=True).data == fresh.data
-    assert yaml_files.parse_yaml_document(text, path=tmp_path / "c.yml").node is not None  # not cached
-
-
-def test_numbering_replacements_from_the_cache_equal_a_fresh_computation(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import io
-    import zipfile
-
-    from clausegen.render import numbering
-    from clausegen.resources import templates_dir
-    from clausegen.signed_cache import SignedCache
-
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(numbering, "_REPLACEMENTS",
-                        SignedCache(numbering._replacements_namespace, ".pickle"))
-    archive = zipfile.ZipFile(io.BytesIO((templates_dir() / "piece.docx").read_bytes()))
-    raw = {n: archive.read(n) for n in numbering.RAW_PARTS if n in archive.namelist()}
-    fresh = numbering._replacements(raw, 3)
-    assert numbering.replacements(raw, 3) == fresh  # computed, then kept
-    entry = next((tmp_path / "cache").glob("numerotation-*/*.pickle"))
-    assert numbering.replacements(raw, 3) == fresh  # from the cache
-    entry.write_bytes(entry.read_bytes().replace(b"Heading", b"Piege"))
-    assert numbering.replacements(raw, 3) == fresh  # a tampered entry is not used
-    assert numbering.replacements(raw, 4) != fresh
-
-
-def test_skeleton_checks_are_kept_for_accepted_bytes_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import pytest
-
-    from clausegen.errors import TemplateFileError
-    from clausegen.render import skeleton
-    from clausegen.resources import templates_dir
-    from clausegen.signed_cache import SignedCache
-
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(skeleton, "_CHECKED", SignedCache(skeleton._checks_namespace, ".pickle"))
-    monkeypatch.setattr(skeleton, "_ACCEPTED", {})
-    good = templates_dir() / "piece.docx"
-    assert skeleton.check_skeleton(good) == skeleton.check_skeleton(good) == good.read_bytes()
-    assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
-    bad = tmp_path / "faux.docx"
-    bad.write_bytes(b"PK pas une archive")
-    for _ in range(2):
-        with pytest.raises(TemplateFileError):
-            skeleton.check_skeleton(bad)
-    assert len(list((tmp_path / "cache").glob("squelettes-*/*.pickle"))) == 1
 
 
 def test_a_skeleton_replaced_after_being_accepted_is_checked_again(tmp_path: Path) -> None:
@@ -179,87 +88,42 @@ def test_a_short_run_freezes_its_objects_at_exit_and_a_long_one_does_not(monkeyp
         assert registered == expected
 
 
-def test_skeleton_styles_from_the_cache_equal_python_docx(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _prepared_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clausegen.cache.store import SignedCache
     from clausegen.render import fast
-    from clausegen.resources import templates_dir
-    from clausegen.signed_cache import SignedCache
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(fast, "_INSPECTED", SignedCache(fast._inspect_namespace, ".pickle"))
+    monkeypatch.setattr(fast, "PREPARED", SignedCache(fast._prepared_namespace, ".marshal"))
+
+
+def test_skeleton_styles_from_the_cache_equal_python_docx(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    from clausegen.render import fast
+    from clausegen.resources import templates_dir
+
+    _prepared_cache(tmp_path, monkeypatch)
     skeleton = (templates_dir() / "piece.docx").read_bytes()
     fresh = fast._inspect_with_docx(skeleton)
     assert fresh is not None
     assert fast._inspect(skeleton) == fresh  # computed, then kept
-    assert list((tmp_path / "cache").glob("squelettes-styles-*/*.pickle"))
+    assert list((tmp_path / "cache").glob("squelettes-*/*.marshal"))
     assert fast._inspect(skeleton) == fresh  # from the cache
+    entry = fast.PREPARED._path(f"styles|{hashlib.sha256(skeleton).hexdigest()}")
+    _forge_data(entry, ({"Normal": "Piege"}, None, frozenset()))
+    assert fast._inspect(skeleton) == fresh
 
 
 def _signed_entries(cache: Path, namespace: str) -> list[Path]:
     return sorted(p for p in cache.glob(f"{namespace}-*/*") if p.name != "cle")
 
 
-def _forge(entry: Path, value: object) -> None:
-    """Replace an entry's value, keeping its signature line (a hand edit of the cache)."""
-    import pickle
+def _forge_data(entry: Path, value: object) -> None:
+    """Replace a ``marshal`` entry's value, keeping its signature line."""
+    import marshal
 
     signature, _, _ = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(signature + b"\n" + pickle.dumps(value))
-
-
-def test_a_valid_dossier_is_kept_by_the_hash_of_its_text_and_a_tampered_entry_is_ignored(
-        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import pytest
-
-    from clausegen import dossier_file
-    from clausegen.errors import DossierError
-    from clausegen.signed_cache import SignedCache
-
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(dossier_file, "_VALIDATED",
-                        SignedCache(dossier_file._validated_namespace, ".pickle"))
-    text = NETTOYAGE.read_text(encoding="utf-8")
-    fresh = dossier_file._validate(text, NETTOYAGE)
-    dossier_file._parsed.cache_clear()
-    assert dossier_file.parse_dossier(text, NETTOYAGE) == fresh
-    assert len(_signed_entries(tmp_path / "cache", "dossiers")) == 1
-    dossier_file._parsed.cache_clear()
-    kept = dossier_file.parse_dossier(text, NETTOYAGE)
-    assert kept == fresh
-    assert kept is not fresh
-    # keyed by the text: another text is validated (and an invalid one never kept)
-    other = text.replace("duree_mois: 48", "duree_mois: 36")
-    assert other != text
-    assert dossier_file.parse_dossier(other, NETTOYAGE).marche.duree_mois == 36
-    with pytest.raises(DossierError):
-        dossier_file.parse_dossier(text.replace("duree_mois: 48", "duree_mois: quatre"), NETTOYAGE)
-    assert len(_signed_entries(tmp_path / "cache", "dossiers")) == 2
-    # an entry edited by hand (another dossier under this text's key) is not used
-    entry = dossier_file._VALIDATED._path(text)
-    _forge(entry, dossier_file._validate(other, NETTOYAGE))
-    dossier_file._parsed.cache_clear()
-    assert dossier_file.parse_dossier(text, NETTOYAGE) == fresh
-
-
-def test_the_consultation_hash_is_kept_for_the_file_read_and_computed_for_a_changed_dossier(
-        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
-    from clausegen.api import marche
-    from clausegen.signed_cache import SignedCache
-
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(marche, "_CONSULTATIONS",
-                        SignedCache(marche._consultation_namespace, ".txt"))
-    loaded = marche.read_dossier(NETTOYAGE)
-    computed = marche._consultation_sha256(loaded.dossier)
-    assert loaded.consultation_sha256 == computed  # computed, then kept
-    assert marche.read_dossier(NETTOYAGE).consultation_sha256 == computed  # from the cache
-    changed = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": "1.0.0"}))
-    assert changed.consultation_sha256 == marche._consultation_sha256(changed.dossier) != computed
-    entry = marche._CONSULTATIONS._path(loaded.sha256)
-    signature = entry.read_bytes().partition(b"\n")[0]
-    entry.write_bytes(signature + b"\n" + b"0" * 64)
-    assert marche.read_dossier(NETTOYAGE).consultation_sha256 == computed
+    entry.write_bytes(signature + b"\n" + marshal.dumps(value))
 
 
 def _copy_library(tmp_path: Path) -> Path:
@@ -280,16 +144,17 @@ def _contents(library) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-d
 def test_a_library_snapshot_equals_a_fresh_load_and_sees_any_edit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import os
 
+    from clausegen.cache.store import SignedCache
     from clausegen.library import loader
-    from clausegen.signed_cache import SignedCache
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".pickle"))
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".json"))
     root = _copy_library(tmp_path)
     fresh = _contents(loader.load_library(root, use_cache=False))
     assert not _signed_entries(tmp_path / "cache", "bibliotheques")  # integrity loads never use it
     assert _contents(loader.load_library(root)) == fresh
-    assert len(_signed_entries(tmp_path / "cache", "bibliotheques")) == 1
+    [entry] = _signed_entries(tmp_path / "cache", "bibliotheques")
+    assert json.loads(entry.read_bytes().partition(b"\n")[2])["release"]  # JSON, not pickle
     assert _contents(loader.load_library(root)) == fresh  # from the snapshot
     # an edit keeping the size and the time is seen: the key is the files' content
     fragment = root / "fragments" / "general.objet" / "1.0.0.md"
@@ -308,18 +173,19 @@ def test_a_library_snapshot_equals_a_fresh_load_and_sees_any_edit(tmp_path: Path
 def test_a_tampered_library_snapshot_is_ignored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from clausegen.library import loader
-    from clausegen.signed_cache import SignedCache
+    from clausegen.cache.store import SignedCache
+    from clausegen.library import loader, snapshot
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".pickle"))
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".json"))
     root = _copy_library(tmp_path)
     library = loader.load_library(root)
     expected = _contents(library)
     [entry] = _signed_entries(tmp_path / "cache", "bibliotheques")
     fragment = library.get("general.objet", "1.0.0")
     library.add_fragment(replace(fragment, body="Texte piégé."))
-    _forge(entry, library)
+    signature, _, _ = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(signature + b"\n" + snapshot.to_json(library).encode("utf-8"))
     assert _contents(loader.load_library(root)) == expected
 
 
@@ -382,9 +248,9 @@ def test_skeleton_fields_are_compiled_once_into_the_code_cache(tmp_path: Path, m
     assert fast.prepare((templates_dir() / "piece.docx").read_bytes(), environment) is not None
 
 
-def test_a_warm_pieces_run_builds_no_pydantic_validator(tmp_path: Path) -> None:
-    """Dossier, library and consultation hash all come from the caches: no Pydantic schema is
-    built, nor the plugin machinery Pydantic loads with the first one (importlib.metadata)."""
+def test_a_warm_pieces_run_builds_no_library_validator(tmp_path: Path) -> None:
+    """The library comes from its snapshot: no Pydantic schema of the library is built (the
+    dossier, read once per run, is validated every time)."""
     cache = str(tmp_path / "cache")
     _modules_after_pieces(tmp_path, cache)
     script = (
@@ -392,39 +258,30 @@ def test_a_warm_pieces_run_builds_no_pydantic_validator(tmp_path: Path) -> None:
         "from clausegen.cli import main\n"
         f"sys.argv = ['clausegen', 'pieces', {str(NETTOYAGE)!r}, '-o', {str(tmp_path / 'out')!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "from clausegen.models import Dossier, FragmentMeta\n"
+        "from clausegen.models import FragmentMeta\n"
         "from clausegen.models.fragment import Canevas\n"
-        "print(json.dumps([m.__pydantic_complete__ for m in (Dossier, FragmentMeta, Canevas)]))\n"
+        "print(json.dumps([m.__pydantic_complete__ for m in (FragmentMeta, Canevas)]))\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env={**os.environ, "CLAUSEGEN_CACHE": cache}, check=True)
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False, False]
-    modules = _modules_after_pieces(tmp_path, cache)
-    assert not modules & {"importlib.metadata", "markdown_it"}
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False]
 
 
 def test_table_of_contents_styles_from_the_cache_equal_a_fresh_parse(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import io
-    import zipfile
-
-    from clausegen.render import numbering
+    from clausegen import templating
+    from clausegen.render import fast, numbering
     from clausegen.resources import templates_dir
-    from clausegen.signed_cache import SignedCache
 
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(numbering, "_REPLACEMENTS",
-                        SignedCache(numbering._replacements_namespace, ".pickle"))
-    archive = zipfile.ZipFile(io.BytesIO((templates_dir() / "piece.docx").read_bytes()))
-    styles = archive.read(numbering.STYLES_PART)
-    fresh = numbering._toc_styles(styles)
-    numbering.toc_styles.cache_clear()
-    assert numbering.toc_styles(styles) == fresh  # parsed, then kept
-    [entry] = _signed_entries(tmp_path / "cache", "numerotation")
-    numbering.toc_styles.cache_clear()
-    assert numbering.toc_styles(styles) == fresh  # from the cache
-    _forge(entry, numbering.TocStyles(title="Piege", levels=("Piege1", "Piege2")))
-    numbering.toc_styles.cache_clear()
-    assert numbering.toc_styles(styles) == fresh
+    _prepared_cache(tmp_path, monkeypatch)
+    fast.prepare.cache_clear()
+    prepared = fast.prepare((templates_dir() / "piece.docx").read_bytes(), templating.skeleton_environment())
+    fresh = numbering.toc_styles(prepared.raw[numbering.STYLES_PART])
+    assert prepared.toc_styles == fresh  # parsed, then kept
+    prepared.toc.clear()
+    assert prepared.toc_styles == fresh  # from the cache
+    _forge_data(fast.PREPARED._path(f"toc|{prepared.digest}"), ("Piege", "Piege1", "Piege2"))
+    prepared.toc.clear()
+    assert prepared.toc_styles == fresh
 
 
 def test_version_key_orders_versions_as_packaging_does() -> None:
@@ -439,23 +296,21 @@ def test_version_key_orders_versions_as_packaging_does() -> None:
 
 
 def test_pieces_does_not_import_what_a_warm_run_does_not_use(tmp_path: Path) -> None:
-    """Validation, the front-matter cache, releases and ``packaging`` are imported only
-    when a dossier or a library is new, or a dossier pins a release."""
+    """Releases and ``packaging`` are imported only when a dossier pins a release."""
     cache = str(tmp_path / "cache")
     _modules_after_pieces(tmp_path, cache)
     modules = _modules_after_pieces(tmp_path, cache)
-    assert not modules & {"clausegen.models.validation", "clausegen.library.cache",
-                          "clausegen.library.releases", "packaging.version"}
+    assert not modules & {"clausegen.library.releases", "packaging.version"}
 
 
 def test_deflated_skeleton_parts_from_the_cache_equal_a_fresh_deflate(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
     from clausegen import templating
     from clausegen.render import fast, package
     from clausegen.resources import templates_dir
-    from clausegen.signed_cache import SignedCache
 
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(fast, "_DEFLATED", SignedCache(fast._deflated_namespace, ".pickle"))
+    _prepared_cache(tmp_path, monkeypatch)
     skeleton = (templates_dir() / "piece.docx").read_bytes()
     environment = templating.skeleton_environment()
 
@@ -467,9 +322,9 @@ def test_deflated_skeleton_parts_from_the_cache_equal_a_fresh_deflate(tmp_path: 
 
     fresh = entries()
     assert len(fresh) > 10
-    [entry] = _signed_entries(tmp_path / "cache", "squelettes-compresses")
     assert entries() == fresh  # from the cache
-    _forge(entry, {name: package.deflate(name, b"<piege/>") for name, _ in fresh})
+    entry = fast.PREPARED._path(f"parties|{hashlib.sha256(skeleton).hexdigest()}")
+    _forge_data(entry, {name: (name, 0, 7, b"<piege/>") for name, _ in fresh})
     assert entries() == fresh
 
 
@@ -477,10 +332,8 @@ def test_numbered_parts_from_the_cache_equal_a_fresh_numbering(tmp_path: Path, m
     from clausegen import templating
     from clausegen.render import fast, numbering
     from clausegen.resources import templates_dir
-    from clausegen.signed_cache import SignedCache
 
-    monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(fast, "_DEFLATED", SignedCache(fast._deflated_namespace, ".pickle"))
+    _prepared_cache(tmp_path, monkeypatch)
     skeleton = (templates_dir() / "piece.docx").read_bytes()
     fast.prepare.cache_clear()
     prepared = fast.prepare(skeleton, templating.skeleton_environment())
@@ -489,8 +342,8 @@ def test_numbered_parts_from_the_cache_equal_a_fresh_numbering(tmp_path: Path, m
     assert set(fresh) == set(numbering.replacements(prepared.raw, 7))
     prepared.numbered.clear()
     assert fast.numbered_parts(prepared, 7) == fresh  # from the cache
-    entry = fast._DEFLATED._path(f"numerotation|7|{prepared.digest}")
-    _forge(entry, {name: b"<piege/>" for name in fresh})
+    entry = fast.PREPARED._path(f"numerotation|7|{prepared.digest}")
+    _forge_data(entry, {name: b"<piege/>" for name in fresh})
     prepared.numbered.clear()
     assert fast.numbered_parts(prepared, 7) == fresh
     assert fast.numbered_parts(prepared, 3) != fresh

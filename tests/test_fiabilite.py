@@ -483,12 +483,13 @@ def test_M10_cache_cannot_change_content_and_same_size_edits_are_seen(tmp_path: 
     fragment = overlay / "fragments" / "general.objet" / "1.0.0.md"
     os.utime(fragment, (1_700_000_000, 1_700_000_000))
     first = load_library(LIBRARY, overlay).get("general.objet", "1.0.0")
-    cache_file = next((tmp_path / "cache").glob("bibliotheque-*.json"))
-    payload = json.loads(cache_file.read_text(encoding="utf-8"))
-    for entry in payload["entries"].values():
+    [cache_file] = [p for p in (tmp_path / "cache").glob("bibliotheques-*/*.json")]
+    signature, _, text = cache_file.read_bytes().partition(b"\n")
+    payload = json.loads(text)
+    for entry in payload["fragments"]:
         entry["body"] = "Texte empoisonné."
         entry["sha256"] = "0" * 64
-    cache_file.write_text(json.dumps(payload), encoding="utf-8")
+    cache_file.write_bytes(signature + b"\n" + json.dumps(payload).encode("utf-8"))
     second = load_library(LIBRARY, overlay).get("general.objet", "1.0.0")
     assert (second.body, second.sha256) == (first.body, first.sha256)
     fragment.write_text(fragment.read_text(encoding="utf-8").replace("original", "ORIGINAL"),

@@ -9,10 +9,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "clausegen"
 
 # Lower number = lower layer. A module may import only its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "signed_cache": 0, "cache_maintenance": 0,
+    "errors": 0, "cache": 0,
     "models": 1, "yaml_files": 1, "text": 1, "resources": 1, "output": 1,
     "library": 2, "dossier_file": 2, "dossier_text": 2, "domain": 3, "context": 4, "templating": 5,
-    "blocks": 5, "fragment_memo": 5,
+    "blocks": 5,
     "assembly": 6, "documents": 7, "render": 8, "api": 9, "cli": 10, "__main__": 11,
     "verification": 6,  # library checks (the legal team's « verifier »)
     "db": 9,  # the web application's tables and migrations (knows nothing of the pages)
@@ -95,3 +95,83 @@ def test_database_layer_knows_nothing_of_the_pages() -> None:
             ("clausegen.db", "clausegen.errors"))
     ]
     assert offenders == []
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Which clausegen modules each clausegen module imports, at the top or inside a function
+    (``from package import module`` imports the module; a name that is not a module imports
+    the package). The package root is left out: it imports :mod:`clausegen.api` only when one
+    of its lazily re-exported names is asked for, and every module takes ``__version__`` from it."""
+    paths = {_module_name(path): path for path in SRC.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parent, *([node.module] if node.module else [])])
+                found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in paths else base for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+        graph[name] = {m for m in found if m in paths and m not in (name, "clausegen")}
+    graph["clausegen"] = set()
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_among_clausegen_modules() -> None:
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clausegen import fragment_memo
 from clausegen.blocks import (
     REF_CLOSE,
     REF_MARK,
@@ -91,18 +90,15 @@ class _Article:
     sections: tuple[_Section, ...]
 
 
-def _included(condition: str | None, context: Mapping[str, Any], where: str,
-              memo: fragment_memo.PieceMemo | None = None) -> bool:
-    """A condition's value: the one it had before when it reads nothing that changed since."""
+def _included(condition: str | None, context: Mapping[str, Any], where: str) -> bool:
+    """A condition's value (no condition: included)."""
     if condition is None:
         return True
-    return fragment_memo.remembered(memo, memo.condition_key(condition) if memo else None,
-                                    lambda: evaluate_condition(condition, context, where=where))
+    return evaluate_condition(condition, context, where=where)
 
 
 def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
-          allow_drafts: bool, premier_article: int = 1,
-          memo: fragment_memo.PieceMemo | None = None) -> list[_Article]:
+          allow_drafts: bool, premier_article: int = 1) -> list[_Article]:
     """Apply conditions, number articles (from ``premier_article``) and sections, resolve
     fragment versions."""
     def resolve(ids: list[str]) -> tuple[Fragment, ...]:
@@ -110,13 +106,12 @@ def _plan(canevas: Canevas, library: Library, context: Mapping[str, Any],
 
     articles: list[_Article] = []
     for spec in canevas.articles:
-        if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}", memo):
+        if not _included(spec.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
             continue
         number = str(sum(1 for a in articles if a.spec.numerote) + premier_article) if spec.numerote else ""
         sections: list[_Section] = []
         for section in spec.sections:
-            if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}",
-                             memo):
+            if not _included(section.condition, context, f"canevas {canevas.piece} / {spec.cle}"):
                 continue
             sections.append(_section(section, f"{number}.{len(sections) + 1}", resolve))
         articles.append(_Article(number, spec, resolve(spec.fragments), tuple(sections)))
@@ -163,7 +158,7 @@ def _anchors(articles: list[_Article]) -> dict[str, str]:
 
 
 def _derogations(articles: list[_Article], context: Mapping[str, Any],
-                 memo: fragment_memo.PieceMemo | None = None) -> list[dict[str, str]]:
+                 ) -> list[dict[str, str]]:
     """Every CCAG derogation made by an included fragment, with the article making it."""
     found: list[dict[str, str]] = []
     for article in articles:
@@ -171,19 +166,11 @@ def _derogations(articles: list[_Article], context: Mapping[str, Any],
         located += [(s.number, f) for s in article.sections for f in s.fragments]
         for number, fragment in located:
             for derogation in fragment.meta.derogations_ccag:
-                if not _included(derogation.condition, context, fragment.meta.id, memo):
+                if not _included(derogation.condition, context, fragment.meta.id):
                     continue
                 found.append({"article": number, "cle": derogation.cle,
                               "objet": derogation.objet})
     return found
-
-
-def _render_fragment(fragment: Fragment, context: Mapping[str, Any], numbers: Mapping[str, str],
-                     anchors: Mapping[str, str], memo: fragment_memo.PieceMemo) -> list[Block]:
-    """A fragment's blocks: those it rendered to before when it reads nothing that changed
-    since (:mod:`clausegen.fragment_memo`), else rendered now."""
-    return list(fragment_memo.remembered(
-        memo, memo.key(fragment.body), lambda: tuple(_rendered(fragment, context, numbers, anchors))))
 
 
 def _rendered(fragment: Fragment, context: Mapping[str, Any],
@@ -255,30 +242,28 @@ def assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], *,
 def _assemble(canevas: Canevas, library: Library, context: Mapping[str, Any], allow_drafts: bool,
               inserts: Mapping[str, Sequence[Block]], premier_article: int,
               sommaire: bool | None) -> AssembledDocument:
-    conditions = fragment_memo.PieceMemo(context)
-    articles = _plan(canevas, library, context, allow_drafts, premier_article, conditions)
+    articles = _plan(canevas, library, context, allow_drafts, premier_article)
     numbers = _numbers(articles)
     numbered = canevas.numerotation
     anchors = _anchors(articles) if canevas.titres and numbered else {}
     full_context = {**context, "piece": canevas.piece,
-                    "derogations": _derogations(articles, context, conditions)}
+                    "derogations": _derogations(articles, context)}
     blocks: list[Block] = []
     used: dict[str, Fragment] = {}
-    memo = conditions.after(full_context, (numbers, anchors))
     for article in articles:
         if canevas.titres:
             blocks.append(_heading(1, article.number, article.spec.titre,
                                    numbered and article.spec.numerote, article.spec.cle))
         blocks += inserts.get(article.spec.cle + BEFORE, ())
         for fragment in article.intro:
-            blocks += _render_fragment(fragment, full_context, numbers, anchors, memo)
+            blocks += _rendered(fragment, full_context, numbers, anchors)
             used[fragment.ref] = fragment
         blocks += inserts.get(article.spec.cle, ())
         for section in article.sections:
             if canevas.titres:
                 blocks.append(_heading(2, section.number, section.title, numbered, section.key))
             for fragment in section.fragments:
-                blocks += _render_fragment(fragment, full_context, numbers, anchors, memo)
+                blocks += _rendered(fragment, full_context, numbers, anchors)
                 used[fragment.ref] = fragment
             blocks += inserts.get(section.key, ())
     if canevas.sommaire if sommaire is None else sommaire:

@@ -9,17 +9,12 @@ The render layer maps these blocks to Word styles; nothing here knows about Word
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clausegen.signed_cache import SignedCache
-from clausegen.text import french
 from clausegen.text.french import typographie
 
 if TYPE_CHECKING:
@@ -257,29 +252,9 @@ def parse_blocks(markup: str) -> list[Block]:
     return list(_parse_cached(markup))
 
 
-def _blocks_namespace() -> str:
-    """The parse cache's directory: blocks depend on this module, French typography and
-    markdown-it-py, so a change to any of their code starts a new cache."""
-    digest = hashlib.sha256()
-    spec = importlib.util.find_spec("markdown_it")  # found, not imported
-    for source in (__file__, french.__file__, spec.origin if spec else None):
-        digest.update(Path(source).read_bytes() if source else b"-")
-    return f"blocs-{digest.hexdigest()[:32]}"
-
-
-_BLOCK_CACHE = SignedCache(_blocks_namespace, ".pickle", per_dossier=True)
-"""Blocks of each markup kept between runs (signed entries: see :class:`SignedCache`), so a
-command whose fragments render to text already seen neither imports nor runs markdown-it."""
-
-
 @lru_cache(maxsize=4096)
 def _parse_cached(markup: str) -> tuple[Block, ...]:
-    cached = _BLOCK_CACHE.load_object(markup, tuple)
-    if cached is not None:
-        return cached
-    blocks = _parse(markup)
-    _BLOCK_CACHE.store_object(markup, blocks)
-    return blocks
+    return _parse(markup)
 
 
 def _parse(markup: str) -> tuple[Block, ...]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable
 from typing import Any
 
 from clausegen.domain.faisabilite import assess_dossier
@@ -124,41 +121,8 @@ def ccag_functions(table: CcagTable, ccag: Ccag) -> dict[str, Any]:
                 f"{CCAG_TITLES[ccag]} ({name})")
     if ccag is Ccag.mi:
         intitule = f"cahier des clauses administratives générales des marchés publics industriels ({name})"
-    digest = _TableDigest(table, ccag)
-    return {"ccag_numero": CcagFunction(numero, digest), "ccag_ref": CcagFunction(ref, digest),
-            "ccag_nom": name, "ccag_libelle": CcagFunction(libelle, digest),
-            "ccag_article": CcagFunction(article, digest),
-            "ccag_intitule": intitule}
-
-
-class _TableDigest:
-    """The digest of a CCAG table and the market's CCAG, computed when first asked."""
-
-    def __init__(self, table: CcagTable, ccag: Ccag) -> None:
-        self._table, self._ccag = table, ccag
-
-    @cached_property
-    def value(self) -> str:
-        text = f"{self._ccag.value}|{self._table.model_dump_json()}"
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class CcagFunction:
-    """A CCAG function offered to fragments; :attr:`content_digest` names what its results
-    depend on besides their argument (the CCAG table and the market's CCAG), so that a
-    fragment calling it can be taken from :mod:`clausegen.fragment_memo`."""
-
-    function: Callable[[str], Any]
-    digest: _TableDigest
-
-    def __call__(self, cle: str) -> Any:
-        return self.function(cle)
-
-    @property
-    def content_digest(self) -> str:
-        """Computed only when a fragment's key is (a server process)."""
-        return self.digest.value
+    return {"ccag_numero": numero, "ccag_ref": ref, "ccag_nom": name, "ccag_libelle": libelle,
+            "ccag_article": article, "ccag_intitule": intitule}
 
 
 def dossier_ccag_table(table: CcagTable, dossier: Dossier) -> CcagTable:

@@ -28,7 +28,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import Concat
 from jinja2.runtime import markup_join, str_join
-from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
+from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
 
 from clausegen.errors import FragmentRenderError
@@ -214,8 +214,6 @@ class ClauseSandbox(SandboxedEnvironment):
         name = getattr(__obj, "__name__", "")
         if isinstance(owner, str):
             _check_str_method(owner, name, args)
-        if owner is not None and modifies_known_mutable(owner, name):
-            _MUTATIONS.count += 1
         result = super().call(__context, __obj, *args, **kwargs)
         check_size(result)
         if owner is not None and not isinstance(owner, str | ModuleType):
@@ -418,7 +416,7 @@ class CodeCache:
     Parsing and generating code is most of a fragment's first rendering (about 100 ms for
     the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
     parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
-    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.signed_cache.SignedCache`):
+    source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.cache.store.SignedCache`):
     a cache copied from elsewhere or edited by hand never runs. Beside the code, its Python
     bytecode is kept too (``marshal``, signed the same way), so that a run does not compile it.
     """
@@ -427,7 +425,7 @@ class CodeCache:
         """``kind`` names what the sources are (``""`` for fragments, ``condition``,
         ``squelette``): the same text gives other code as an expression or under the
         skeleton's environment, so each kind has its own directory."""
-        from clausegen.signed_cache import SignedCache
+        from clausegen.cache.store import SignedCache
 
         prefix = f"{kind}-" if kind else ""
         self._entries = SignedCache(lambda: prefix + _code_namespace(), ".py")
@@ -621,21 +619,6 @@ def _deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.at = previous
-
-
-class _Mutations(threading.local):
-    """Calls, in this thread, of a method that changes a list, dict or set in place."""
-
-    count: int = 0
-
-
-_MUTATIONS = _Mutations()
-
-
-def mutations() -> int:
-    """How many times fragments rendered in this thread changed a list, dict or set in place
-    (``list.append``…): a fragment doing so may change what the fragments after it read."""
-    return _MUTATIONS.count
 
 
 class _Bounds(threading.local):

@@ -10,7 +10,6 @@ a plain scalar again as the text it was typed as (``siret: 01234567000012``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -23,7 +22,6 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from clausegen.errors import InputFileError
-from clausegen.signed_cache import SignedCache
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest YAML file accepted (2 Mio): a dossier or a fragment is a few kilobytes."""
@@ -137,25 +135,6 @@ def _compose(text: str) -> Any:
         loader.dispose()
 
 
-def _data_namespace() -> str:
-    """Parsed data depends on this module's code and on PyYAML (and libyaml)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"{yaml.__version__}|{yaml.__with_libyaml__}".encode())
-    return f"yaml-{digest.hexdigest()[:32]}"
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """A cache entry: the data of a YAML text (any type, ``None`` included)."""
-
-    data: Any
-
-
-_DATA_CACHE = SignedCache(_data_namespace, ".pickle")
-"""Data of library YAML files (canevas, CCAG table) kept between runs, keyed by their text,
-in signed entries: the data is validated by its model as on a fresh parse."""
-
-
 def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """Read a file, refusing missing, oversized or non-regular ones (devices, FIFOs).
 
@@ -199,17 +178,8 @@ def parse_yaml(text: str, *, path: Path, first_line: int = 1) -> Any:
     return parse_yaml_document(text, path=path, first_line=first_line).data
 
 
-def parse_yaml_document(text: str, *, path: Path, first_line: int = 1,
-                        cached: bool = False) -> YamlDocument:
-    """Parse YAML text safely, keeping the position of every value (see :class:`Position`).
-
-    ``cached``: take the data from the signed cache when this exact text was parsed before
-    (only text that parsed without error is kept), and keep it there otherwise.
-    """
-    if cached:
-        stored = _DATA_CACHE.load_object(text, _Parsed)
-        if stored is not None:
-            return YamlDocument(data=stored.data, path=path, first_line=first_line, text=text)
+def parse_yaml_document(text: str, *, path: Path, first_line: int = 1) -> YamlDocument:
+    """Parse YAML text safely, keeping the position of every value (see :class:`Position`)."""
     _check_flow_depth(text, path)
     try:
         loader = _Loader(text)
@@ -231,8 +201,6 @@ def parse_yaml_document(text: str, *, path: Path, first_line: int = 1,
     except (ValueError, OverflowError, TypeError) as exc:  # any other constructor failure
         raise InputFileError(path=path, reason=f"YAML invalide : valeur illisible ({exc})") from None
     _check_size(data, path, text)
-    if cached:
-        _DATA_CACHE.store_object(text, _Parsed(data))
     return YamlDocument(data=data, path=path, node=node, first_line=first_line)
 
 
@@ -271,10 +239,10 @@ def read_yaml(path: Path) -> Any:
     return parse_yaml(read_text(path), path=path)
 
 
-def read_yaml_document(path: Path, *, cached: bool = False) -> YamlDocument:
+def read_yaml_document(path: Path) -> YamlDocument:
     """Read and parse a YAML file safely, with the position of every value (``cached``: see
     :func:`parse_yaml_document`)."""
-    return parse_yaml_document(read_text(path), path=path, cached=cached)
+    return parse_yaml_document(read_text(path), path=path)
 
 
 def _check_flow_depth(text: str, path: Path) -> None:

@@ -1,26 +1,15 @@
 """The caches clausegen keeps between runs: what they take, and emptying them.
 
-The caches are an optimisation only (compiled clauses, validated dossiers, prepared Word
-skeletons…; see :mod:`clausegen.signed_cache`): emptying them loses nothing, the next run
-computes again what it needs.
+The caches are an optimisation only (library snapshot, compiled templates, prepared Word
+skeletons; see :mod:`clausegen.cache`): emptying them loses nothing, the next run computes
+again what it needs.
 """
 
 from __future__ import annotations
 
-from clausegen import fragment_memo, signed_cache
-from clausegen.cache_maintenance import CacheState, cache_state, clear_cache
+from clausegen.cache.maintenance import CacheState, cache_state, clear_cache
 
-__all__ = ["CacheState", "clear_caches", "enter_server_mode", "read_cache_state"]
-
-
-def enter_server_mode() -> None:
-    """This process serves many generations (the web server): fragments are taken from what
-    they rendered to before when they read nothing that changed (:mod:`clausegen.fragment_memo`),
-    and no cache entry computed from one dossier is written to disk
-    (:func:`clausegen.signed_cache.serving`). A command, which generates once, does neither:
-    working out what a fragment reads would only add to its start-up."""
-    signed_cache.serving()
-    fragment_memo.enable()
+__all__ = ["CacheState", "clear_caches", "read_cache_state"]
 
 
 def read_cache_state() -> CacheState:

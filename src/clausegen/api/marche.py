@@ -52,7 +52,6 @@ from clausegen.render.package import with_dossier_part
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
-from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.text.french import duree_mois, typographie
 from clausegen.yaml_files import read_text
 
@@ -96,25 +95,15 @@ class LoadedDossier:
     path: Path
     sha256: str
     _consultation: str = field(default="", init=False, compare=False, repr=False)
-    """:attr:`consultation_json` once known."""
-    _as_read: bool = field(default=False, init=False, compare=False, repr=False)
-    """Whether ``dossier`` is what the file hashed ``sha256`` reads as (:func:`read_dossier`):
-    its consultation data may then come from the cache. Neither field is copied by
-    ``dataclasses.replace``, so a dossier changed in memory gets its own."""
+    """:attr:`consultation_json` once known (not copied by ``dataclasses.replace``, so a
+    dossier changed in memory gets its own)."""
 
     @property
     def consultation_json(self) -> str:
         """The dossier without its award data, as canonical JSON (what a tender piece depends
         on and carries for ``actualiser``)."""
         if not self._consultation:
-            kept = _CONSULTATIONS.load(self.sha256) if self._as_read else None
-            if kept is not None and kept.startswith(b"{") and kept.endswith(b"}"):
-                value = kept.decode("utf-8")
-            else:
-                value = consultation_json(self.dossier)
-                if self._as_read:
-                    _CONSULTATIONS.store(self.sha256, value.encode("utf-8"))
-            object.__setattr__(self, "_consultation", value)
+            object.__setattr__(self, "_consultation", consultation_json(self.dossier))
         return self._consultation
 
     @property
@@ -147,33 +136,12 @@ def _json_value(value: Any) -> str:
     raise TypeError(f"valeur sans écriture JSON : {type(value).__name__}")
 
 
-def _consultation_namespace() -> str:
-    """The consultation hash depends on this module (:data:`AWARD_FIELDS`), the models
-    and Pydantic's serialisation."""
-    import pydantic_core
-    from pydantic.version import VERSION
-
-    from clausegen import models
-
-    return "consultations-" + sources_digest(
-        __file__, *sorted(Path(models.__file__).parent.glob("*.py")),
-        extra=f"{VERSION}|{pydantic_core.__version__}")
-
-
-_CONSULTATIONS = SignedCache(_consultation_namespace, ".json", per_dossier=True)
-"""Consultation data (canonical JSON) by the SHA-256 of the dossier file it was computed from
-(dumping a dossier builds Pydantic's serialiser: ~20 ms of a run that takes the dossier from
-the cache)."""
-
-
 def read_dossier(path: Path) -> LoadedDossier:
     """Load and validate a dossier file."""
     text = read_text(path)
     note_input(path)  # never replaced by an output of the same command
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    loaded = LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
-    object.__setattr__(loaded, "_as_read", True)
-    return loaded
+    return LoadedDossier(dossier=parse_dossier(text, path), path=path, sha256=digest)
 
 
 @lru_cache(maxsize=8)
@@ -208,8 +176,8 @@ def _signature(roots: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
 def _bundled_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     """The bundled library's :func:`_signature`, taken once per process. That library ships
     with the code and is read-only (writes are refused, docs/bibliotheque.md): it changes
-    with an upgrade, which a running process sees no more than the new code. Listing and
-    stating its hundred-odd files was ~7 % of every web generation."""
+    with an upgrade, which a running process sees no more than the new code (cost of listing
+    it: docs/performance-web.md)."""
     return _signature((root,))
 
 
@@ -231,8 +199,8 @@ def open_library(overlays: Sequence[Path] = (), *, use_cache: bool = True) -> Li
     """The bundled library, with the configured overlays and ``overlays`` on top (later ones
     win; see :mod:`clausegen.library.overlays`).
 
-    ``use_cache=False`` parses every fragment file again instead of trusting the parse cache
-    (:mod:`clausegen.library.cache`): integrity checks (verification, publication, reading a
+    ``use_cache=False`` parses every file again instead of taking the library snapshot
+    (:func:`clausegen.library.loader.load_library`): integrity checks (verification, publication, reading a
     document's provenance) use it, so that no cache can stand between them and the files.
     """
     bundled = library_dir().resolve()

@@ -9,7 +9,7 @@ from clausegen.cli.common import handle_errors, success
 
 @click.group("cache", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def cache() -> None:
-    """Caches gardés d'une exécution à l'autre (clauses compilées, dossiers validés, modèles Word).
+    """Caches gardés d'une exécution à l'autre (bibliothèque lue, modèles compilés, modèles Word préparés).
 
     Ils ne servent qu'à aller plus vite : les vider ne perd rien. Les entrées inutilisées
     depuis 30 jours sont retirées d'elles-mêmes, une fois par jour.

@@ -19,10 +19,10 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from pydantic import ValidationError
-
+from clausegen.cache.location import sources_digest
+from clausegen.cache.store import SignedCache
 from clausegen.errors import (
     CanevasSchemaError,
     DuplicateFragmentError,
@@ -33,11 +33,7 @@ from clausegen.errors import (
 from clausegen.library.index import Library
 from clausegen.models._base import first_forbidden_character
 from clausegen.models.fragment import Canevas, CcagTable, Fragment, FragmentMeta
-from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.yaml_files import MAX_FILE_BYTES, parse_yaml_document, read_text, read_yaml_document
-
-if TYPE_CHECKING:
-    from clausegen.library.cache import CachedFile, FragmentCache
 
 FRONT_MATTER_FENCE = "---"
 LAYOUT = ("fragments", "canevas", "releases", "ccag.yml", "VERSION")
@@ -77,24 +73,11 @@ def content_hash(meta: FragmentMeta, body: str) -> str:
     return hashlib.sha256(f"{head}\n---\n{body}".encode()).hexdigest()
 
 
-def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque",
-                   cache: FragmentCache | None = None) -> Fragment:
-    """Parse one fragment file's text into a validated :class:`Fragment`.
-
-    With a ``cache``, the metadata of a front matter already parsed is taken from it (see
-    :mod:`.cache`); the body and the content hash always come from ``text``.
-    """
+def parse_fragment(text: str, path: Path, *, layer: str = "bibliotheque") -> Fragment:
+    """Parse one fragment file's text into a validated :class:`Fragment`."""
     _refuse_forbidden_characters(text, path)
     head, body, body_line = split_front_matter(text, path)
-    digest = hashlib.sha256(head.encode("utf-8")).hexdigest()
-    cached = cache.lookup(path, digest) if cache is not None else None
-    meta = _from_cache(cached) if cached is not None else None
-    if meta is None:
-        meta = _parse_meta(head, path)
-        if cache is not None:
-            from clausegen.library.cache import CachedFile
-
-            cache.store(path, CachedFile(head_sha256=digest, meta=meta.model_dump(mode="json")))
+    meta = _parse_meta(head, path)
     return Fragment(meta=meta, body=body, path=path, sha256=content_hash(meta, body),
                     body_line=body_line, layer=layer)
 
@@ -127,49 +110,37 @@ def _check_location(fragment: Fragment) -> None:
         )
 
 
-def _from_cache(entry: CachedFile) -> FragmentMeta | None:
-    try:
-        return FragmentMeta.model_validate(entry.meta)
-    except ValidationError:  # an entry edited by hand: parse the file again
-        return None
-
-
-def load_fragments(root: Path, *, layer: str, use_cache: bool = True) -> list[Fragment]:
-    """Load every fragment version under ``root/fragments`` (see :mod:`.cache`)."""
-    from clausegen.library.cache import FragmentCache, open_cache  # not when a snapshot serves
-
-    cache = open_cache(root) if use_cache else FragmentCache(path=None)
+def load_fragments(root: Path, *, layer: str) -> list[Fragment]:
+    """Load every fragment version under ``root/fragments``."""
     paths = sorted((root / "fragments").glob("*/*.md"), key=lambda p: p.parts)
     fragments = []
     for path in paths:
-        fragment = parse_fragment(read_text(path), path, layer=layer, cache=cache)
+        fragment = parse_fragment(read_text(path), path, layer=layer)
         _check_location(fragment)
         fragments.append(fragment)
-    cache.keep_only({str(p) for p in paths})
-    cache.save()
     return fragments
 
 
 _Model = TypeVar("_Model", Canevas, CcagTable)
 
 
-def _load_model(path: Path, model: type[_Model], cached: bool) -> _Model:
+def _load_model(path: Path, model: type[_Model]) -> _Model:
     from clausegen.models.validation import validate_document
 
-    instance, problems = validate_document(model, read_yaml_document(path, cached=cached))
+    instance, problems = validate_document(model, read_yaml_document(path))
     if instance is None:
         raise CanevasSchemaError(path=path, problems=problems)
     return instance
 
 
-def load_canevas(path: Path, *, use_cache: bool = False) -> Canevas:
-    """Load and validate one canevas file (``use_cache``: YAML data from the signed cache)."""
-    return _load_model(path, Canevas, use_cache)
+def load_canevas(path: Path) -> Canevas:
+    """Load and validate one canevas file."""
+    return _load_model(path, Canevas)
 
 
-def load_ccag_table(path: Path, *, use_cache: bool = False) -> CcagTable:
+def load_ccag_table(path: Path) -> CcagTable:
     """Load the CCAG article numbers cited by the clauses."""
-    return _load_model(path, CcagTable, use_cache)
+    return _load_model(path, CcagTable)
 
 
 def read_release(root: Path) -> str:
@@ -181,18 +152,25 @@ def read_release(root: Path) -> str:
 def load_library(*roots: Path, use_cache: bool = True) -> Library:
     """Load one or more library roots; a later root (an overlay) overrides earlier ones.
 
-    ``use_cache=False`` parses every file instead of using the caches: the snapshot of the
-    whole library (:data:`_SNAPSHOTS`) and the parse cache of front matter (:mod:`.cache`).
+    ``use_cache=False`` parses every file instead of taking the snapshot of the whole
+    library (:data:`_SNAPSHOTS`).
     """
     if not roots:
         raise ValueError("at least one library root is needed")
-    if not use_cache:
-        return _load_roots(roots, use_cache=False)
-    key = snapshot_key(roots)
+    key = snapshot_key(roots) if use_cache else None
     if key is None:
-        return _load_roots(roots, use_cache=True)
-    return _SNAPSHOTS.computed(key, Library, lambda: _load_roots(roots, use_cache=True))
+        return _load_roots(roots)
+    from clausegen.library import snapshot
 
+    stored = _SNAPSHOTS.load(key)
+    if stored is not None:
+        try:
+            return snapshot.from_json(stored.decode("utf-8"))
+        except (ValueError, KeyError, TypeError):  # not a library: loaded from the files
+            pass
+    library = _load_roots(roots)
+    _SNAPSHOTS.store(key, snapshot.to_json(library).encode("utf-8"))
+    return library
 
 SNAPSHOT_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml")
 """What :func:`_load_roots` reads in a library root."""
@@ -201,7 +179,7 @@ SNAPSHOT_FILES = ("VERSION", "ccag.yml", "fragments/*/*.md", "canevas/*.yml")
 def library_files(root: Path, patterns: tuple[str, ...]) -> Iterator[str]:
     """The entries of ``root`` that ``root.glob(pattern)`` finds for each pattern (a wildcard
     component before the last one matches directories only), as paths relative to ``root``,
-    sorted. Listed with ``os.scandir``: a quarter of ``Path.glob``'s cost, which matters
+    sorted. Listed with ``os.scandir``, cheaper than ``Path.glob``, which matters
     when every web generation checks that the library did not change on disk."""
     for pattern in patterns:
         found = [""]
@@ -263,8 +241,7 @@ def _file_digest(path: str) -> str | None:
 
 
 def _snapshot_namespace() -> str:
-    """A loaded library depends on the library package, the models, the YAML reading and
-    Pydantic (its objects are pickled)."""
+    """A snapshot depends on the library package, the models, the YAML reading and Pydantic."""
     import pydantic_core
     import yaml
     from pydantic.version import VERSION
@@ -277,15 +254,14 @@ def _snapshot_namespace() -> str:
         f"{VERSION}|{pydantic_core.__version__}|{yaml.__version__}"))
 
 
-_SNAPSHOTS = SignedCache(_snapshot_namespace, ".pickle")
-"""Whole libraries as loaded, kept between runs under :func:`snapshot_key`: an unchanged
-library is neither parsed nor validated again (validating a hundred front matters and
-canevas builds their Pydantic validators, docs/performance.md). Only a library that loaded
-without error is kept; an entry is unpickled only when signed with the cache's key (see
-:class:`~clausegen.signed_cache.SignedCache`): a copied or edited entry is ignored."""
+_SNAPSHOTS = SignedCache(_snapshot_namespace, ".json")
+"""Whole libraries as loaded, kept between runs as JSON (:mod:`.snapshot`) under
+:func:`snapshot_key`: an unchanged library is neither parsed nor validated again. Only a
+library that loaded without error is kept; an entry is read only when signed with the
+cache's key (see :class:`~clausegen.cache.store.SignedCache`)."""
 
 
-def _load_roots(roots: tuple[Path, ...], *, use_cache: bool) -> Library:
+def _load_roots(roots: tuple[Path, ...]) -> Library:
     release = read_release(roots[0])
     for root in roots[1:]:  # an organisation's own release is part of what went in
         if (root / "VERSION").is_file():
@@ -300,14 +276,14 @@ def _load_roots(roots: tuple[Path, ...], *, use_cache: bool) -> Library:
                 "ni releases/ ; créez-en une avec « clausegen bibliotheque init RÉPERTOIRE »)"))
         layer = "bibliotheque" if position == 0 else f"surcouche:{root.name}"
         seen: dict[str, Path] = {}
-        for fragment in load_fragments(root, layer=layer, use_cache=use_cache):
+        for fragment in load_fragments(root, layer=layer):
             if fragment.ref in seen:
                 raise DuplicateFragmentError(ref=fragment.ref, first=seen[fragment.ref],
                                              second=fragment.path)
             seen[fragment.ref] = fragment.path
             library.add_fragment(fragment)
         for path in sorted((root / "canevas").glob("*.yml")):
-            library.add_canevas(load_canevas(path, use_cache=use_cache))
+            library.add_canevas(load_canevas(path))
         if (root / "ccag.yml").is_file():
-            library.add_ccag(load_ccag_table(root / "ccag.yml", use_cache=use_cache))
+            library.add_ccag(load_ccag_table(root / "ccag.yml"))
     return library

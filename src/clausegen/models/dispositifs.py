@@ -16,7 +16,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from clausegen.models._base import LABELS, StrictModel, Texte
-from clausegen.models.dossier import ClauseInsertion, Penalites, Suivi, Titulaire
+from clausegen.models.commun import ClauseInsertion, Penalites, Suivi, Titulaire
 from clausegen.models.suivi import Bilans, Plans, refuse_duplicate_years
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, field_validator, model_validator
 
 from clausegen.models._base import SLUG_PATTERN, MontantHT, StrictModel, Texte, label
-from clausegen.models.dossier import CodeAxe, Penalites
+from clausegen.models.commun import CodeAxe, Penalites
 from clausegen.models.perimetre import RAISON, REFUSES, Perimetre, check_text
 
 Annee = Annotated[int, Field(ge=1, le=50, description="Année d'exécution (1 pour la première).")]

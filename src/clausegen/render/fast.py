@@ -16,10 +16,9 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import astuple, dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from docx.shared import Cm
@@ -37,6 +36,8 @@ from clausegen.blocks import (
     Table,
     TableOfContents,
 )
+from clausegen.cache.location import sources_digest
+from clausegen.cache.store import SignedCache
 from clausegen.render import numbering, styles
 from clausegen.render.body_text import assembled_digest
 from clausegen.render.package import BODY_PART, DESCRIPTION, LANGUAGE, ZipEntry, escape, escape_attribute
@@ -47,7 +48,6 @@ from clausegen.render.styles import (
     TABLE_STYLE,
     column_widths,
 )
-from clausegen.signed_cache import SignedCache, sources_digest
 from clausegen.templating import SKELETON_CODE, render_bounded, skeleton_environment
 
 MAX_PART_CHARS = 20_000_000
@@ -104,40 +104,43 @@ class PreparedSkeleton:
     """Uncompressed parts that the numbering of headings changes (styles, numbering…)."""
     numbered: dict[int, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     """Numbered parts by first article number, deflated once."""
+    toc: list[numbering.TocStyles] = field(default_factory=list, compare=False, repr=False)
+    """The table-of-contents styles, once read."""
     digest: str = ""
     """SHA-256 of the skeleton's bytes (key of its entries in the signed cache)."""
 
     @property
     def toc_styles(self) -> numbering.TocStyles:
-        """Style ids of the table of contents."""
-        return numbering.toc_styles(self.raw[numbering.STYLES_PART])
+        """Style ids of the table of contents (kept with the prepared skeleton)."""
+        if not self.toc:
+            key = f"toc|{self.digest}"
+            kept = PREPARED.load_data(key)
+            if _is_toc(kept):
+                toc = numbering.TocStyles(title=kept[0], levels=(kept[1], kept[2]))
+            else:
+                toc = numbering.toc_styles(self.raw[numbering.STYLES_PART])
+                PREPARED.store_data(key, (toc.title, *toc.levels))
+            self.toc.append(toc)
+        return self.toc[0]
+
+
+def _is_toc(kept: Any) -> bool:
+    return (isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], str | None)
+            and all(isinstance(level, str) for level in kept[1:]))
 
 
 def _inspect(skeleton: bytes) -> tuple[dict[str, str | None], str | None, set[str]]:
     """Through python-docx, once: the style ids of the named styles, and the parts docxtpl
-    renders as templates (the document, its headers, footers and footnotes). Kept in the
-    signed cache by the skeleton's SHA-256 (opening it with python-docx is most of preparing it);
+    renders as templates (the document, its headers, footers and footnotes).
     :class:`UnusableSkeleton` when a named style is missing."""
-    key = hashlib.sha256(skeleton).hexdigest()
-    kept = _INSPECTED.load_object(key, tuple)
-    if kept is not None:
-        return kept[0]  # type: ignore[no-any-return]
-    inspected = _inspect_with_docx(skeleton)
-    _INSPECTED.store_object(key, (inspected,))
-    return inspected
-
-
-def _inspect_namespace() -> str:
-    """What :func:`_inspect` finds depends on this module and on python-docx."""
-    import docx
-
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(Path(styles.__file__).read_bytes())
-    digest.update(Path(docx.__file__).read_bytes())
-    return f"squelettes-styles-{digest.hexdigest()[:32]}"
-
-
-_INSPECTED = SignedCache(_inspect_namespace, ".pickle")
+    key = f"styles|{hashlib.sha256(skeleton).hexdigest()}"
+    kept = PREPARED.load_data(key)
+    if (isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], dict)
+            and isinstance(kept[2], frozenset)):
+        return kept[0], kept[1], set(kept[2])
+    ids, table, names = _inspect_with_docx(skeleton)
+    PREPARED.store_data(key, (ids, table, frozenset(names)))
+    return ids, table, names
 
 
 def _style_id(part: Any, name: str, kind: Any) -> str | None:
@@ -179,7 +182,7 @@ def _compile(xml: bytes, environment: Any) -> Template:
     if environment is not skeleton_environment():
         return environment.from_string(_patched(xml))  # type: ignore[no-any-return]
     # Jinja's code for this part, from the signed code cache: keyed by the part's text and by
-    # what patches it (docxtpl's patch_xml compiles some twenty regexes, ~3 ms per process)
+    # what patches it (docxtpl's patch_xml compiles some twenty regexes)
     key = f"{_patching_version()}\n{xml.decode('utf-8')}"
     code = SKELETON_CODE.code_object(key, lambda: environment.compile(_patched(xml), raw=True))
     return environment.template_class.from_code(
@@ -222,7 +225,7 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton:
         unchanging = [i.filename for i in archive.infolist()
                       if i.filename not in templated and i.filename not in KEPT_RAW]
         digest = hashlib.sha256(skeleton).hexdigest()
-        deflated = _DEFLATED.computed(digest, dict, lambda: _deflate(archive, unchanging))
+        deflated = _kept_entries(f"parties|{digest}", lambda: _deflate(archive, unchanging))
         for info in archive.infolist():
             name = info.filename
             if name in deflated and name not in numbering.RAW_PARTS:
@@ -250,21 +253,38 @@ def _deflate(archive: zipfile.ZipFile, names: list[str]) -> dict[str, Any]:
     return {name: deflate(name, french_language(name, archive.read(name))) for name in names}
 
 
-def _deflated_namespace() -> str:
-    """Deflated parts depend on this module, the package helpers, the numbering of headings
-    and zlib's own version."""
-    import zlib
+def _prepared_namespace() -> str:
+    """A prepared skeleton depends on this module, the style names, the package helpers, the
+    numbering of headings, python-docx (style ids) and zlib's own version."""
+    import docx
 
     from clausegen.render import package
 
-    return "squelettes-compresses-" + sources_digest(
-        __file__, package.__file__, numbering.__file__, extra=zlib.ZLIB_RUNTIME_VERSION)
+    return "squelettes-" + sources_digest(
+        __file__, styles.__file__, package.__file__, numbering.__file__, docx.__file__,
+        extra=zlib.ZLIB_RUNTIME_VERSION)
 
 
-_DEFLATED = SignedCache(_deflated_namespace, ".pickle")
-"""The skeleton's unchanging parts, deflated, by the SHA-256 of the skeleton, and its parts
-numbered from a given article (``numerotation|start|digest``), signed entries: deflating its
-790 ko of styles and theme is ~4 ms of a run, reading them back ~0.3 ms."""
+PREPARED = SignedCache(_prepared_namespace, ".marshal")
+"""Prepared skeletons kept between runs (``marshal``, signed entries), by the SHA-256 of the
+skeleton: style ids (``styles|``), unchanging parts deflated (``parties|``), parts numbered
+from a given article (``numerotation|start|``), table-of-contents styles (``toc|``)."""
+
+
+def _kept_entries(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Parts kept under ``key`` (a :class:`ZipEntry` as a tuple, raw bytes as they are),
+    else ``compute()``d and kept."""
+    kept = PREPARED.load_data(key)
+    if isinstance(kept, dict) and all(isinstance(v, bytes | tuple) for v in kept.values()):
+        try:
+            return {name: ZipEntry(*value) if isinstance(value, tuple) else value
+                    for name, value in kept.items()}
+        except TypeError:
+            pass
+    parts = compute()
+    PREPARED.store_data(key, {name: astuple(value) if isinstance(value, ZipEntry) else value
+                              for name, value in parts.items()})
+    return parts
 
 
 def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
@@ -277,9 +297,8 @@ def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
             return {name: data if name in KEPT_RAW else deflate(name, data)
                     for name, data in replaced.items()}
 
-        # kept deflated between runs too (the numbered styles part is 790 ko to deflate)
-        prepared.numbered[start] = _DEFLATED.computed(f"numerotation|{start}|{prepared.digest}",
-                                                      dict, numbered)
+        # kept deflated between runs too (the numbered styles part is the largest to deflate)
+        prepared.numbered[start] = _kept_entries(f"numerotation|{start}|{prepared.digest}", numbered)
     return prepared.numbered[start]
 
 

@@ -27,19 +27,16 @@ without DTDs, entities or network.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TypeVar
 
 from lxml import etree
 
 from clausegen.blocks import LEVEL_LABELS, Block, Heading, TableOfContents
 from clausegen.render.package import escape, with_override, with_relationship
-from clausegen.signed_cache import SignedCache
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSW = f'xmlns:w="{W}"'
@@ -194,22 +191,9 @@ def _paragraph_styles(styles: bytes | etree._Element) -> dict[str, etree._Elemen
     return found
 
 
-@lru_cache(maxsize=8)
 def toc_styles(styles: bytes) -> TocStyles:
-    """The ids of the styles « TOC Heading », « toc 1 », « toc 2 » (Word's names, any language).
-    Kept for the few skeletons a process uses, and between runs in the signed cache by the
-    digest of the styles part: parsing its 790 ko takes ~10 ms, more than writing the table of
-    contents itself."""
-    return _REPLACEMENTS.computed(f"toc|{_digest(styles)}", TocStyles, lambda: _toc_styles(styles))
-
-
-@lru_cache(maxsize=32)
-def _digest(data: bytes) -> str:
-    """SHA-256 of a part (the styles part is hashed once per process, not per use)."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def _toc_styles(styles: bytes) -> TocStyles:
+    """The ids of the styles « TOC Heading », « toc 1 », « toc 2 » (Word's names, any language);
+    the prepared skeleton keeps them (:attr:`clausegen.render.fast.PreparedSkeleton.toc_styles`)."""
     found = {name: style.get(_w("styleId"), "") for name, style in _paragraph_styles(styles).items()}
     levels = tuple(found.get(name, style_id) for style_id, name, _ in TOC_STYLES)
     return TocStyles(title=found.get("toc heading"), levels=(levels[0], levels[1]))
@@ -377,37 +361,8 @@ dropped when packaging: see :data:`clausegen.render.package.STALE_CONTENT_TYPES`
 
 
 def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
-    """Parts to replace or add so that the headings are numbered from ``start``.
-
-    Kept between runs in the signed cache, keyed by the digest of every part it reads and
-    ``start`` (rewriting the 790 ko of styles through lxml is most of preparing a skeleton).
-    """
-    return _REPLACEMENTS.computed(_replacements_key(raw, start), dict,
-                                  lambda: _replacements(raw, start))
-
-
-def _replacements_key(raw: Mapping[str, bytes], start: int) -> str:
-    digests = [f"{name}:{_digest(raw[name])}" for name in RAW_PARTS if name in raw]
-    return f"{start}|" + "|".join(digests)
-
-
-def _replacements_namespace() -> str:
-    """The replaced parts depend on this module, the package helpers and lxml."""
-    from clausegen.render import package
-
-    digest = hashlib.sha256()
-    for source in (__file__, package.__file__):
-        digest.update(Path(source).read_bytes())
-    digest.update(str(etree.LXML_VERSION).encode())
-    return f"numerotation-{digest.hexdigest()[:32]}"
-
-
-_REPLACEMENTS = SignedCache(_replacements_namespace, ".pickle")
-"""Numbered parts (key ``start|digests``) and table-of-contents style ids (key ``toc|digest``)
-of the skeletons seen, kept between runs (signed entries)."""
-
-
-def _replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
+    """Parts to replace or add so that the headings are numbered from ``start`` (the prepared
+    skeleton keeps them deflated: :func:`clausegen.render.fast.numbered_parts`)."""
     if STYLES_PART not in raw:
         return {}
     replaced = dict(numbered_parts(raw[STYLES_PART], raw.get(NUMBERING_PART), start))

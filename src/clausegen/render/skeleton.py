@@ -11,7 +11,6 @@ in the same bounded sandbox as fragments (:func:`clausegen.templating.skeleton_e
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -23,7 +22,6 @@ from pathlib import Path, PurePosixPath
 
 from clausegen.errors import InputFileError, TemplateFileError
 from clausegen.render.package import rezip
-from clausegen.signed_cache import SignedCache
 from clausegen.yaml_files import read_bytes
 
 MAX_SKELETON_BYTES = 20 * 1024 * 1024
@@ -80,26 +78,10 @@ def _checked(path: Path) -> bytes:
     except InputFileError as exc:
         raise TemplateFileError(path=path, reason=exc.reason.replace(
             f"maximum {MAX_SKELETON_BYTES}", "maximum 20 Mio")) from None
-    digest = hashlib.sha256(data).hexdigest()
-    checked = _CHECKED.load_object(digest, bytes)
-    if checked is not None:  # these exact bytes passed the checks before
-        return checked or data
     try:
-        cleaned = _cleaned(data)
+        return _cleaned(data)
     except _Refused as exc:
         raise TemplateFileError(path=path, reason=str(exc)) from None
-    _CHECKED.store_object(digest, b"" if cleaned is data else cleaned)
-    return cleaned
-
-
-def _checks_namespace() -> str:
-    """The checks and the cleaning are this module's code."""
-    return f"squelettes-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:32]}"
-
-
-_CHECKED = SignedCache(_checks_namespace, ".pickle")
-"""Skeletons that passed the checks, by the SHA-256 of their bytes: their cleaned bytes, or
-empty when they are used as they are (signed entries; an unknown skeleton is checked)."""
 
 
 @lru_cache(maxsize=8)

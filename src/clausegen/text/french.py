@@ -6,16 +6,10 @@ Conventions (domain brief §5): « 23 novembre 2026 », « 1er avril 2027 »,
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import re
-from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from pathlib import Path
-
-from clausegen.signed_cache import SignedCache
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -84,91 +78,34 @@ def entier_en_lettres(value: int) -> str:
 
 
 def _in_words(value: int | float, **options: str) -> str:
-    def compute() -> str:
-        from num2words import num2words
+    from num2words import num2words
 
-        return str(num2words(value, lang="fr", **options))
-
-    return _kept(f"num2words|{value!r}|{sorted(options.items())!r}", compute)
+    return str(num2words(value, lang="fr", **options))
 
 
-# --- Babel and num2words, imported on first use, their results kept between runs ----------
-#
-# Importing Babel and loading its French data, and importing num2words (which imports its
-# 60 languages), take about 35 ms of CPU, more than the formatting of a whole CCAP. Their
-# results are pure functions of the value, so they are kept in the signed cache (see
-# :class:`~clausegen.signed_cache.SignedCache`), keyed by the value's ``repr``, under a
-# directory named by the digest of this module and of the libraries' code and French data.
+# Babel and num2words are imported on first use (their cost: docs/performance.md); month
+# names are written here, so a date needs neither.
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")
 
 
 def _format_date(value: date, pattern: str) -> str:
-    def compute() -> str:
-        from babel.dates import format_date
-
-        return str(format_date(value, pattern, locale=LOCALE))
-
-    return _kept(f"date|{pattern}|{value!r}", compute)
+    """``MMMM y`` (« avril 2027 ») or ``d MMMM y`` (« 23 novembre 2026 »), as Babel's fr_FR."""
+    month_year = f"{_MONTHS[value.month - 1]} {value.year}"
+    return month_year if pattern == "MMMM y" else f"{value.day} {month_year}"
 
 
 def _format_currency(amount: Decimal) -> str:
-    def compute() -> str:
-        from babel.numbers import format_currency
+    from babel.numbers import format_currency
 
-        return str(format_currency(amount, "EUR", locale=LOCALE))
-
-    return _kept(f"euros|{amount!r}", compute)
+    return str(format_currency(amount, "EUR", locale=LOCALE))
 
 
 def _format_decimal(value: Decimal) -> str:
-    def compute() -> str:
-        from babel.numbers import format_decimal
+    from babel.numbers import format_decimal
 
-        return str(format_decimal(value, locale=LOCALE))
-
-    return _kept(f"nombre|{value!r}", compute)
-
-
-_RECENT: dict[str, str] = {}
-"""Formatted values already read or computed by this process (a long-lived web worker formats
-the same dates and amounts on every page): a file read less each time. Emptied past
-:data:`_RECENT_MAX` entries."""
-_RECENT_MAX = 4096
-
-
-def _kept(key: str, compute: Callable[[], str]) -> str:
-    text = _RECENT.get(key)
-    if text is not None:
-        return text
-    stored = _FORMATTED.load(key)
-    text = None
-    if stored is not None:
-        try:
-            text = stored.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-    if text is None:
-        text = compute()
-        _FORMATTED.store(key, text.encode("utf-8"))
-    if len(_RECENT) >= _RECENT_MAX:
-        _RECENT.clear()
-    _RECENT[key] = text
-    return text
-
-
-def _formatting_namespace() -> str:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for package, files in (("babel", ("__init__.py", "dates.py", "numbers.py", "locale-data/root.dat",
-                                      "locale-data/fr.dat", "locale-data/fr_FR.dat")),
-                           ("num2words", ("__init__.py", "base.py", "lang_EU.py", "lang_FR.py"))):
-        spec = importlib.util.find_spec(package)  # found, not imported
-        folder = Path(spec.origin).parent if spec and spec.origin else None
-        for name in files:
-            path = folder / name if folder else None
-            digest.update(path.read_bytes() if path and path.is_file() else b"-")
-    return f"formats-{digest.hexdigest()[:32]}"
-
-
-_FORMATTED = SignedCache(_formatting_namespace, ".txt")
+    return str(format_decimal(value, locale=LOCALE))
 
 
 def duree_mois(mois: int) -> str:
@@ -215,7 +152,7 @@ def typographie(text: str) -> str:
     span (« **moyens** : le titulaire ») must not lose it.
 
     Remembered per text in the process: the same clause sentences come back in every piece
-    and every dossier, and thirteen substitutions per text were ~4 % of a web generation.
+    and every dossier (docs/performance-web.md).
     """
     text = _SPACE_BEFORE_HIGH.sub(
         lambda m: NNBSP + m.group(1) if _spaced(m) else m.group(1), text)

@@ -25,7 +25,6 @@ from typing import Any
 
 from flask import Flask
 
-from clausegen.api.cache import enter_server_mode
 from clausegen.errors import ServerAddressError
 from clausegen.web.app import moteur_de
 from clausegen.web.converter import start_pdf_converter, stop_pdf_converter
@@ -123,7 +122,6 @@ def _interrompre(_signum: int, _frame: object) -> None:
 def servir(app: Flask, ecoute: Ecoute, *, derriere_proxy: bool) -> None:
     """Serve until interrupted (Ctrl+C or SIGTERM stops the workers too); each server process
     keeps a LibreOffice for PDF downloads, stopped with it."""
-    enter_server_mode()
     if ecoute.processus > 1 and multiprocessus_possible():
         _servir_gunicorn(app, ecoute)
         return

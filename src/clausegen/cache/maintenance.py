@@ -1,4 +1,4 @@
-"""Keeping the caches of :mod:`clausegen.signed_cache` in bounds: what they hold, pruning,
+"""Keeping the caches of :mod:`clausegen.cache` in bounds: what they hold, pruning,
 emptying. Only files clausegen writes are ever removed (:func:`_ours`): a
 ``$CLAUSEGEN_CACHE`` pointing at a folder of other files loses none of them.
 
@@ -16,15 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clausegen.signed_cache import KEY, STAMP, cache_directory
+from clausegen.cache.location import KEY, STAMP, cache_directory
 
 MAX_AGE = 30 * 24 * 3600.0
 """Seconds after which an entry not written again, or a namespace not opened again, is removed."""
 _ENTRY = re.compile(r"[0-9a-f]{64}\.[a-z]+|\..+\.[0-9a-f]{8}\.tmp")
 """Names of a namespace's entries (``<sha256>.<suffix>``) and of their temporary files."""
 _TOP_FILE = re.compile(r"bibliotheque-[0-9a-f]{20}\.json|tmp[a-z0-9_]{8}\.tmp|\.elagage")
-"""Names of the files kept at the top of the cache directory (front-matter caches of
-``library/cache.py``, their temporary files, the pruning stamp)."""
+"""Names of the files kept at the top of the cache directory: the pruning stamp, and the
+front-matter caches (and their temporary files) that earlier versions wrote there, so that
+``clausegen cache vider`` removes them."""
 
 
 @dataclass(frozen=True)

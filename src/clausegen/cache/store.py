@@ -1,14 +1,9 @@
-"""Where clausegen keeps its caches, and signed entries that a hand edit cannot alter.
+"""Signed cache entries that a copy or a hand edit cannot alter.
 
-The caches live in ``$CLAUSEGEN_CACHE`` (``off`` disables them), else
-``$XDG_CACHE_HOME/clausegen`` or ``~/.cache/clausegen``. They are an optimisation only: an
-unreadable, corrupt or unwritable cache is ignored.
-
+The caches are an optimisation only: an unreadable, corrupt or unwritable entry is ignored.
 They do not grow without bound: once a day, the first cache a process opens removes the
-entries written more than thirty days ago and the namespaces no process has opened for
-as long (a namespace names a version of the code, so old versions go away after an upgrade);
-what is still needed is computed again. ``clausegen cache etat`` and ``clausegen cache vider``
-show and empty them (:mod:`clausegen.cache_maintenance`, imported only then).
+entries written more than thirty days ago and the namespaces no process has opened for as
+long (:mod:`clausegen.cache.maintenance`, imported only then).
 """
 
 from __future__ import annotations
@@ -16,57 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import marshal
 import os
-import pickle
 import secrets
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-_T = TypeVar("_T")
-
-
-
-def cache_directory() -> Path | None:
-    """Where caches are kept, or None when disabled."""
-    configured = os.environ.get("CLAUSEGEN_CACHE")
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "clausegen"
-
-
-def sources_digest(*files: str | Path, extra: str = "") -> str:
-    """A digest of the files' bytes (source files) and of ``extra`` (library versions), for a
-    namespace that changes whenever the code the cached values were computed by changes."""
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(_file_digest(str(file)))
-    digest.update(extra.encode("utf-8"))
-    return digest.hexdigest()[:32]
-
-
-@lru_cache(maxsize=256)
-def _file_digest(path: str) -> bytes:
-    """SHA-256 of a source file, read once per process (several caches depend on the models)."""
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).digest()
-
-
-_SERVING = False
-
-
-def serving() -> None:
-    """This process is a server: it neither reads nor writes the entries computed from one
-    dossier's content. It generates for dossiers that no later command reads, keeps what it
-    computed in memory, and would otherwise write files for every generation (two, costing
-    0.3 ms, for a changed dossier) that pruning removes a month later."""
-    global _SERVING  # noqa: PLW0603 - one switch for the whole process
-    _SERVING = True
+from clausegen.cache.location import KEY, STAMP, cache_directory
 
 
 class SignedCache:
@@ -81,19 +34,14 @@ class SignedCache:
     Failures are ignored: a cache is an optimisation only.
     """
 
-    def __init__(self, namespace: Callable[[], str], suffix: str, *, per_dossier: bool = False) -> None:
-        """``per_dossier``: the entries are computed from one dossier's content (the dossier
-        validated, clause text quoting it); a server process keeps none (:func:`serving`)."""
+    def __init__(self, namespace: Callable[[], str], suffix: str) -> None:
         self._namespace = namespace
         self._suffix = suffix
-        self._per_dossier = per_dossier
         self._directory: Path | None = None
         self._key: bytes | None = None
         self._ready = False
 
     def _open(self) -> bool:
-        if self._per_dossier and _SERVING:
-            return False
         if self._ready:
             return self._key is not None
         self._ready = True
@@ -161,36 +109,25 @@ class SignedCache:
                 handle.write(self._signature(digest, value) + b"\n" + value)
             os.replace(temp, path)
 
-    def load_object(self, text: str, kind: type[_T]) -> _T | None:
-        """The ``kind`` object kept for ``text`` (pickled: only entries signed with this
-        cache's key are unpickled), or None."""
+    def load_data(self, text: str) -> Any:
+        """The plain data (dicts, tuples, bytes, strings, numbers) kept for ``text``, read
+        with ``marshal`` (which builds no object but those), or None."""
         stored = self.load(text)
         if stored is None:
             return None
         try:
-            value: Any = pickle.loads(stored)  # noqa: S301 - signed entries only
-        except Exception:  # noqa: BLE001 - an unreadable entry is computed again
+            return marshal.loads(stored)
+        except (EOFError, ValueError, TypeError):
             return None
-        return value if isinstance(value, kind) else None
 
-    def computed(self, text: str, kind: type[_T], compute: Callable[[], _T]) -> _T:
-        """The ``kind`` object kept for ``text``; else ``compute()``, kept (nothing is kept
-        when it raises)."""
-        kept = self.load_object(text, kind)
-        if kept is not None:
-            return kept
-        value = compute()
-        self.store_object(text, value)
-        return value
+    def store_data(self, text: str, value: Any) -> None:
+        """Keep plain data computed from ``text`` (``marshal``)."""
+        with contextlib.suppress(ValueError):
+            self.store(text, marshal.dumps(value))
 
-    def store_object(self, text: str, value: object) -> None:
-        """Keep an object computed from ``text`` (pickled)."""
-        self.store(text, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 PRUNE_EVERY = 24 * 3600.0
 """Seconds between two automatic prunings (a stamp file in the cache directory keeps the time)."""
-STAMP = ".elagage"
-KEY = "cle"
 
 
 _pruned = False
@@ -213,6 +150,6 @@ def prune_now_and_then(directory: Path) -> None:
         return
     with contextlib.suppress(OSError):
         stamp.touch()
-        from clausegen.cache_maintenance import prune_cache
+        from clausegen.cache.maintenance import prune_cache
 
         prune_cache(directory)
