@@ -54,10 +54,11 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
     ), statut
 
 
-def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: int | None) -> None:
-    brouillon = entretien.appliquer(dossier.brouillon, etape, request.form)
-    store.save_brouillon(db(), dossier, brouillon, titre=entretien.titre_du_dossier(brouillon),
-                         facilitateur_id=facilitateur_id)
+def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: Any = store.KEEP) -> None:
+    """The step's answers merged into the draft as last saved (another tab's steps are kept)."""
+    formulaire = request.form
+    store.update_brouillon(db(), dossier, lambda brouillon: entretien.appliquer(brouillon, etape, formulaire),
+                           titre=entretien.titre_du_dossier, facilitateur_id=facilitateur_id)
 
 
 @bp.get("/<code>")
@@ -87,7 +88,7 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
     dossier = dossier_modifiable(dossier_id)
     etape = _etape(code)
     facilitateur_id, problemes_compte = (_compte_facilitateur(dossier) if etape.code == "facilitateur"
-                                         else (dossier.facilitateur_id, []))
+                                         else (store.KEEP, []))
     _enregistrer(dossier, etape, facilitateur_id)
     if request.form.get("aller") == "precedente" and (precedente := entretien.etape_precedente(etape)):
         return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=precedente.code))
@@ -108,7 +109,7 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
 def brouillon(dossier_id: int, code: str) -> tuple[str, int, dict[str, str]]:
     """Autosave (script): keep what is typed, answer with the up-to-date verdict."""
     dossier = dossier_modifiable(dossier_id)
-    _enregistrer(dossier, _etape(code), dossier.facilitateur_id)
+    _enregistrer(dossier, _etape(code))
     verdict = assess_marche(dossier.brouillon.get("marche") or {})
     html = render_template("dossiers/_verdict.html", verdict=verdict)
     return html, 200, {"X-Verdict": verdict.verdict.value if verdict else "inconnu"}
