@@ -196,7 +196,8 @@ def test_incomplete_dossier_cannot_be_exported(client: Client) -> None:
     numero = nouveau_dossier(client)
     reponse = client.get(f"/dossiers/{numero}/dossier.yml")
     assert reponse.status_code == 409
-    assert "Le dossier est incomplet" in reponse.get_data(as_text=True)
+    assert "n’a pas été exporté" in reponse.get_data(as_text=True)  # and what blocks it
+    assert "Ce qui empêche la génération des pièces" in reponse.get_data(as_text=True)
 
 
 def test_steps_are_complete_only_once_answered() -> None:

@@ -4,12 +4,15 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import html
 import threading
+from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.web.aides import nouveau_dossier
+from clausegen.web.entretien import PAR_CODE
+from tests.web.aides import dossier_entretien, formulaire, nouveau_dossier
 from tests.web.conftest import Client
 from tests.web.test_entretien import _brouillon
 
@@ -18,6 +21,11 @@ from tests.web.test_entretien import _brouillon
 def app(request: pytest.FixtureRequest, app: Flask) -> Flask:
     """Every test of this module runs on SQLite (the common fixture) and on PostgreSQL."""
     return app if request.param == "sqlite" else request.getfixturevalue("app_postgresql")
+
+
+def _lu(page: str) -> str:
+    """A page's text as read (entities decoded, non-breaking spaces as spaces)."""
+    return html.unescape(page).replace("\u00a0", " ").replace("\u202f", " ").replace("\u2019", "'")
 
 
 def _acheteur(app: Flask) -> Client:
@@ -59,3 +67,78 @@ def test_W3_two_tabs_saving_different_steps_both_keep_their_input(app: Flask) ->
         if gardes != (f"ACH-{tour}", f"OBJ-{tour}"):
             perdus.append((tour, gardes))
     assert perdus == []
+
+
+# --- issue 22, item 2: checks across fields where they happen -------------------------------
+
+
+def _dossier_minimum_au_dessus_du_maximum() -> dict[str, Any]:
+    data = dossier_entretien()
+    data["administratif"]["montant_minimum_ht"] = "2000000"
+    data["administratif"]["montant_maximum_ht"] = "1800000"
+    return data
+
+
+def test_minimum_above_maximum_is_refused_on_the_amounts_step(app: Flask) -> None:
+    """The review's reproduction: the step holding both amounts refuses them at once, with
+    the amounts in French, even though the later steps are not answered yet."""
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    data = _dossier_minimum_au_dessus_du_maximum()
+    for code in ("acheteur", "marche"):
+        assert client.post(f"/dossiers/{numero}/entretien/{code}",
+                           formulaire(PAR_CODE[code], data)).status_code == 302
+    reponse = client.post(f"/dossiers/{numero}/entretien/administratif",
+                          formulaire(PAR_CODE["administratif"], data))
+    page = reponse.get_data(as_text=True)
+    assert reponse.status_code == 422
+    assert 'id="administratif-montant_minimum_ht-erreur"' in page
+    assert "un montant minimum inférieur ou égal au montant maximum attendu" in page
+    assert "2\u202f000\u202f000,00\u00a0€\u00a0HT" in page
+    assert _brouillon(app, numero)["administratif"]["montant_minimum_ht"] == "2000000"
+
+
+def test_review_page_lists_what_blocks_generation_with_a_link_per_field(app: Flask) -> None:
+    """A dossier whose every other answer is right: the review page says what blocks, with a
+    « modifier » link to the field; « Générer » and the export answer 409 with the same list,
+    and no YAML leaves the application that the command line would refuse."""
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    data = _dossier_minimum_au_dessus_du_maximum()
+    for etape in PAR_CODE.values():
+        client.post(f"/dossiers/{numero}/entretien/{etape.code}", formulaire(etape, data))
+    lien = f'href="/dossiers/{numero}/entretien/administratif#administratif-montant_minimum_ht"'
+    page = client.get(f"/dossiers/{numero}").get_data(as_text=True)
+    assert "Dossier à compléter." in page
+    assert "Ce qui empêche la génération des pièces (1)" in page
+    assert lien in page
+    assert "Générer le CCAP et le CCTP" not in page
+    assert "Exporter le dossier" not in page
+    generation = client.post(f"/dossiers/{numero}/generations")
+    texte = _lu(generation.get_data(as_text=True))
+    assert generation.status_code == 409
+    assert "Les pièces n'ont pas été générées : corrigez d'abord les points ci-dessous." in texte
+    assert "Montant minimum de l'accord-cadre" in texte
+    assert lien in texte
+    export = client.get(f"/dossiers/{numero}/dossier.yml")
+    assert export.status_code == 409
+    assert "Le dossier n'a pas été exporté" in _lu(export.get_data(as_text=True))
+    assert lien in export.get_data(as_text=True)
+    # Corrected on its step, the dossier is complete and exports.
+    data["administratif"]["montant_minimum_ht"] = "200000"
+    assert client.post(f"/dossiers/{numero}/entretien/administratif",
+                       formulaire(PAR_CODE["administratif"], data)).status_code == 302
+    assert client.get(f"/dossiers/{numero}/dossier.yml").status_code == 200
+
+
+def test_accord_cadre_without_maximum_is_told_on_the_amounts_step(app: Flask) -> None:
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    data = dossier_entretien()
+    del data["administratif"]["montant_maximum_ht"]
+    for code in ("acheteur", "marche"):
+        client.post(f"/dossiers/{numero}/entretien/{code}", formulaire(PAR_CODE[code], data))
+    reponse = client.post(f"/dossiers/{numero}/entretien/administratif",
+                          formulaire(PAR_CODE["administratif"], data))
+    assert reponse.status_code == 422
+    assert 'id="administratif-montant_maximum_ht-erreur"' in reponse.get_data(as_text=True)

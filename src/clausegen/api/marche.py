@@ -37,7 +37,7 @@ from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import AssembledDocument, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run, block_texts
 from clausegen.context import a_completer, ccag_functions, dossier_ccag_table, dossier_context
-from clausegen.domain.ccap_complet import missing_fields, unknown_ccag_keys
+from clausegen.domain.ccap_complet import administratif_problems, missing_fields, unknown_ccag_keys
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
 from clausegen.dossier_file import canonical_decimal, parse_dossier
 from clausegen.dossier_file import dump_dossier as _dump_dossier
@@ -46,8 +46,9 @@ from clausegen.library import Library, load_library
 from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.models._base import label
+from clausegen.models.administratif import Administratif
 from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import Dossier, Marche
+from clausegen.models.dossier import Dossier, Forme, Marche
 from clausegen.output import note_input
 from clausegen.render.skeleton import check_skeleton
 from clausegen.render.word import DocumentProperties, render_docx
@@ -523,6 +524,33 @@ def validate_dossier(data: Mapping[str, Any]) -> tuple[Dossier | None, list[Fiel
         return Dossier.model_validate(data), []
     except ValidationError as exc:
         return None, problems_from(exc)
+
+
+def check_brouillon(data: Mapping[str, Any]) -> tuple[Dossier | None, list[FieldProblem]]:
+    """Everything that keeps a draft from giving the pieces, each problem at its field: the
+    model's own validation (:func:`validate_dossier`) and what the complete CCAP checks when it
+    is generated (:func:`~clausegen.domain.ccap_complet.missing_fields`: maximum of an
+    accord-cadre, minimum not above it). The latter runs as soon as the administrative section
+    validates, before the rest of the dossier does, so the step holding the amounts reports
+    them. The dossier comes back only when nothing blocks: what is exported or generated is
+    what the command line accepts."""
+    dossier, problems = validate_dossier(data)
+    if dossier is not None:
+        problems = missing_fields(dossier)
+        return (dossier if not problems else None), problems
+    administratif, marche = data.get("administratif") or {}, data.get("marche") or {}
+    try:
+        section = Administratif.model_validate(administratif)
+    except ValidationError:
+        return None, problems
+    forme = None
+    if isinstance(marche, Mapping):
+        try:
+            forme = Forme(str(marche.get("forme")))
+        except (ValueError, TypeError):
+            forme = None
+    known = {p.path for p in problems}
+    return None, problems + [p for p in administratif_problems(forme, section) if p.path not in known]
 
 
 def dump_brouillon(dossier: Dossier) -> dict[str, Any]:

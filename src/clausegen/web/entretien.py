@@ -3,7 +3,7 @@
 Each step lists its fields by their dotted path in the dossier (``marche.duree_mois``); a
 field's help text is the model's description, its choices the enum's members with their
 French wording. The draft is a dictionary of the YAML's shape; validation is the CLI's
-(:func:`clausegen.api.marche.validate_dossier`), each problem shown on the step that owns it.
+(:func:`clausegen.api.marche.check_brouillon`), each problem shown on the step that owns it.
 """
 
 from __future__ import annotations
@@ -416,6 +416,18 @@ def problemes_de(etape: Etape, problemes: Sequence[FieldProblem]) -> list[Proble
             resultat.append(Probleme(probleme.path, etape.titre, probleme.expected, "formulaire"))
         else:
             resultat.append(Probleme(champ.chemin, champ.libelle, probleme.expected, champ.ident))
+    return resultat
+
+
+def bloquants(problemes: Sequence[FieldProblem]) -> list[tuple[Etape | None, Probleme]]:
+    """Every problem with the step that shows it, in the interview's order (the review page
+    lists them, each with a « modifier » link to its field); one no step shows comes last,
+    without a step."""
+    resultat: list[tuple[Etape | None, Probleme]] = []
+    for etape in ETAPES:
+        resultat += [(etape, p) for p in problemes_de(etape, problemes)]
+    resultat += [(None, Probleme(p.path, "Dossier", p.expected, "")) for p in problemes
+                 if not any(etape.montre(p.path, p.expected) for etape in ETAPES)]
     return resultat
 
 

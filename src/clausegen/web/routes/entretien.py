@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from clausegen.api.marche import assess_marche, validate_dossier
+from clausegen.api.marche import assess_marche, check_brouillon
 from clausegen.db import Compte, DossierWeb
 from clausegen.db.store import dossiers as store
 from clausegen.errors import FieldProblem
@@ -35,7 +35,7 @@ def _facilitateurs(dossier: DossierWeb) -> list[Compte]:
 
 def etats(brouillon: dict[str, Any]) -> dict[str, bool]:
     """Step code → whether the draft's answers for it are complete and valid."""
-    _, problemes = validate_dossier(brouillon)
+    _, problemes = check_brouillon(brouillon)
     verdict = assess_marche(brouillon.get("marche") or {})
     return entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None)
 
@@ -92,7 +92,7 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
     _enregistrer(dossier, etape, facilitateur_id)
     if request.form.get("aller") == "precedente" and (precedente := entretien.etape_precedente(etape)):
         return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=precedente.code))
-    _, problemes = validate_dossier(dossier.brouillon)
+    _, problemes = check_brouillon(dossier.brouillon)
     visibles = entretien.problemes_de(etape, problemes)
     visibles += [Probleme(p.path, "Compte du facilitateur dans l'application", p.expected, p.path)
                  for p in problemes_compte]
