@@ -133,7 +133,7 @@ def test_insertion_is_required_when_its_axis_is_retained(client: Client) -> None
     page = reponse.get_data(as_text=True)
     assert reponse.status_code == 422
     assert 'id="plan_de_progres-insertion-volume_heures-erreur"' in page
-    assert "volume_heures est obligatoire" in page
+    assert "Volume d’heures d’insertion sur la durée du marché\u00a0» est obligatoire" in page
 
 
 def test_facilitator_account_chosen_sees_the_market(app: Flask, client: Client) -> None:

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from clausegen.web.entretien import PAR_CODE
-from tests.web.aides import dossier_entretien, formulaire, nouveau_dossier
+from tests.web.aides import dossier_entretien, formulaire, nouveau_dossier, remplir
 from tests.web.conftest import Client
 from tests.web.test_entretien import _brouillon
 
@@ -142,3 +142,57 @@ def test_accord_cadre_without_maximum_is_told_on_the_amounts_step(app: Flask) ->
                           formulaire(PAR_CODE["administratif"], data))
     assert reponse.status_code == 422
     assert 'id="administratif-montant_maximum_ht-erreur"' in reponse.get_data(as_text=True)
+
+
+def test_volume_missing_with_hours_is_told_on_first_submit(app: Flask) -> None:
+    """« En heures » with neither volume nor scope: both are reported at once (the volume
+    rule was hidden by the missing scope), the rule naming the field by its label."""
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    reponse = client.post(f"/dossiers/{numero}/entretien/insertion",
+                          {"plan_de_progres.insertion.mode": "heures"})
+    page = _lu(reponse.get_data(as_text=True))
+    assert reponse.status_code == 422
+    assert 'id="plan_de_progres-insertion-perimetre-erreur"' in page
+    assert 'id="plan_de_progres-insertion-volume_heures-erreur"' in page
+    assert "« Volume d'heures d'insertion sur la durée du marché » est obligatoire" in page
+    assert "volume_heures est" not in page
+
+
+# --- issue 22, item 3: French numbers, the field's unit and label --------------------------
+
+
+@pytest.mark.parametrize(("champ", "tape", "lu"), [
+    ("plan_de_progres.insertion.volume_heures", "6 000", 6000),
+    ("plan_de_progres.insertion.volume_heures", "1\u202f320\u00a0heures", 1320),
+    ("marche.montant_estime_ht", "85 000,50 €", "85000.50"),
+    ("marche.montant_estime_ht", "1\u00a0450\u00a0000 € HT", "1450000"),
+])
+def test_numbers_are_read_in_french(app: Flask, champ: str, tape: str, lu: object) -> None:
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    remplir(client, numero, dossier_entretien())
+    etape = next(e for e in PAR_CODE.values() if any(c.chemin == champ for c in e.champs))
+    reponse = client.post(f"/dossiers/{numero}/entretien/{etape.code}",
+                          {**formulaire(etape, dossier_entretien()), champ: tape})
+    assert reponse.status_code == 302, _lu(reponse.get_data(as_text=True))[-2000:]
+    export = client.get(f"/dossiers/{numero}/dossier.yml").get_data(as_text=True)
+    cle = champ.rsplit(".", 1)[-1]
+    assert f"{cle}: {lu}" in export or f"{cle}: {float(str(lu))}" in export
+
+
+def test_a_wrong_number_is_kept_and_told_in_the_fields_unit(app: Flask) -> None:
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    data = dossier_entretien()
+    etape = PAR_CODE["penalites"]
+    reponse = client.post(f"/dossiers/{numero}/entretien/penalites",
+                          {**formulaire(etape, data), "plan_de_progres.penalites.coefficient_smic": "deux",
+                           "plan_de_progres.penalites.retard_par_jour": "cent euros"})
+    page = _lu(reponse.get_data(as_text=True))
+    assert reponse.status_code == 422
+    assert "nombre attendu, par exemple « 1,5 » ou « 5 » (reçu : « deux »)" in page
+    assert "montant en euros attendu, par exemple « 85 000,50 »" in page
+    assert "1200000.00" not in page
+    assert 'value="cent euros"' in page
+    assert 'value="deux"' in page

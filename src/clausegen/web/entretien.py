@@ -335,16 +335,26 @@ def _ecrire(brouillon: dict[str, Any], chemin: str, valeur: Any) -> None:
 
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f]")
+_UNITES = re.compile(r"(?:€|euros?|eur|ht|ttc|%|h|heures?)+$", re.IGNORECASE)
 
 
 def normaliser_montant(texte: str) -> str:
-    """« 1 200 000,50 » → « 1200000.50 » when that is a number; the text as typed otherwise."""
-    candidat = _ESPACES.sub("", texte).replace(",", ".").removesuffix("€")
+    """A number typed the French way, read as the model reads it: « 1 200 000,50 € HT » →
+    « 1200000.50 », « 5 % » → « 5 » (ordinary, non-breaking and narrow non-breaking spaces);
+    the text as typed when it is not a number (the model's message then says so)."""
+    candidat = _UNITES.sub("", _ESPACES.sub("", texte)).replace(",", ".")
     try:
         Decimal(candidat)
     except InvalidOperation:
         return texte
     return candidat
+
+
+def normaliser_entier(texte: str) -> str:
+    """« 6 000 » or « 6 000 heures » → « 6000 »; the text as typed when it is not a whole
+    number."""
+    candidat = _UNITES.sub("", _ESPACES.sub("", texte))
+    return candidat if candidat.isascii() and candidat.isdecimal() else texte
 
 
 def _axes(formulaire: Any) -> list[dict[str, str]]:
@@ -373,6 +383,8 @@ def appliquer(brouillon: Mapping[str, Any], etape: Etape, formulaire: Any) -> di
         texte = str(formulaire.get(champ.chemin, "")).strip()[:20_000]
         if champ.type in ("montant", "decimal"):
             texte = normaliser_montant(texte)
+        elif champ.type == "nombre":
+            texte = normaliser_entier(texte)
         _ecrire(nouveau, champ.chemin, texte or None)
     return nouveau
 
@@ -412,11 +424,37 @@ def problemes_de(etape: Etape, problemes: Sequence[FieldProblem]) -> list[Proble
         if not etape.montre(probleme.path, probleme.expected):
             continue
         champ = _champ_du_probleme(etape, probleme.path, probleme.expected)
+        message = _en_mots(etape, probleme.expected, champ)
         if champ is None:
-            resultat.append(Probleme(probleme.path, etape.titre, probleme.expected, "formulaire"))
+            resultat.append(Probleme(probleme.path, etape.titre, message, "formulaire"))
         else:
-            resultat.append(Probleme(champ.chemin, champ.libelle, probleme.expected, champ.ident))
+            resultat.append(Probleme(champ.chemin, champ.libelle, message, champ.ident))
     return resultat
+
+
+_ATTENDU = {
+    "montant": "montant en euros attendu, par exemple « 85 000,50 » ou « 1 200 000 »",
+    "decimal": "nombre attendu, par exemple « 1,5 » ou « 5 »",
+    "nombre": "nombre entier attendu, par exemple « 6 000 »",
+}
+_MESSAGES_DE_TYPE = ("montant attendu (ex. 1200000.00)", "nombre entier attendu (sans décimales)",
+                     "nombre entier attendu", "nombre attendu")
+
+
+def _en_mots(etape: Etape, message: str, champ: Champ | None) -> str:
+    """The model's message as the form says it: what a number field expects in the field's
+    own unit and French writing, and the fields a rule names by their labels, not their keys
+    (« volume_heures est obligatoire… » → « « Volume d'heures… » est obligatoire… »)."""
+    if champ is not None and champ.type in _ATTENDU:
+        for generique in _MESSAGES_DE_TYPE:
+            if message.startswith(generique):
+                message = _ATTENDU[champ.type] + message[len(generique):]
+                break
+    for autre in etape.champs:
+        cle = autre.chemin.rsplit(".", 1)[-1]
+        if "_" in cle:
+            message = re.sub(rf"\b{re.escape(cle)}\b", f"« {autre.libelle} »", message)
+    return message
 
 
 def bloquants(problemes: Sequence[FieldProblem]) -> list[tuple[Etape | None, Probleme]]:
