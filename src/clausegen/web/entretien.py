@@ -24,6 +24,7 @@ from pydantic_core import PydanticUndefined
 from clausegen.errors import FieldProblem
 from clausegen.models._base import label
 from clausegen.models.dossier import CodeAxe, Dossier
+from clausegen.text.french import montant, nombre
 
 
 @dataclass(frozen=True)
@@ -314,9 +315,21 @@ def lire(brouillon: Mapping[str, Any], chemin: str) -> Any:
 
 
 def valeur_affichee(brouillon: Mapping[str, Any], champ: Champ) -> Any:
-    """What the form shows: the draft's value, else the model's default."""
+    """What the form shows: the draft's value, else the model's default; a number written the
+    French way (« 1 500 000 », « 85 000,50 », « 1,5 »), as the buyer would type it."""
     valeur = lire(brouillon, champ.chemin)
-    return defaut(champ.chemin) if valeur is None else valeur
+    valeur = defaut(champ.chemin) if valeur is None else valeur
+    if champ.type in ("montant", "decimal", "nombre") and isinstance(valeur, (str, int, float, Decimal)):
+        try:
+            chiffre = Decimal(str(valeur))
+            if not chiffre.is_finite():
+                return valeur
+            if champ.type == "montant" and chiffre != chiffre.to_integral_value():
+                return montant(chiffre).removesuffix("\u00a0€")
+            return nombre(chiffre)
+        except (ArithmeticError, ValueError):
+            return valeur  # not a number, or one too large to write: as typed
+    return valeur
 
 
 def _ecrire(brouillon: dict[str, Any], chemin: str, valeur: Any) -> None:
