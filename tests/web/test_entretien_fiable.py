@@ -196,3 +196,21 @@ def test_a_wrong_number_is_kept_and_told_in_the_fields_unit(app: Flask) -> None:
     assert "1200000.00" not in page
     assert 'value="cent euros"' in page
     assert 'value="deux"' in page
+
+
+# --- issue 22, item 4: no legal choice made silently ----------------------------------------
+
+
+def test_globalisation_is_not_ticked_by_default(app: Flask) -> None:
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    page = client.get(f"/dossiers/{numero}/entretien/insertion").get_data(as_text=True)
+    case = page[page.index('id="plan_de_progres-insertion-globalisation"'):].split(">", 1)[0]
+    assert "checked" not in case
+    assert "article 16.1.3" in _lu(page)
+    data = dossier_entretien()
+    data["plan_de_progres"]["insertion"]["globalisation"] = True
+    client.post(f"/dossiers/{numero}/entretien/insertion", formulaire(PAR_CODE["insertion"], data))
+    page = client.get(f"/dossiers/{numero}/entretien/insertion").get_data(as_text=True)
+    case = page[page.index('id="plan_de_progres-insertion-globalisation"'):].split(">", 1)[0]
+    assert "checked" in case

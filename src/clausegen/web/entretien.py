@@ -37,6 +37,8 @@ class Champ:
     type: str = "texte"
     aide: str = ""
     autocomplete: str = ""
+    choix_juridique: bool = False
+    """A legal choice the buyer makes: the model's default is not shown as already made."""
 
     @property
     def ident(self) -> str:
@@ -170,7 +172,11 @@ ETAPES: tuple[Etape, ...] = (
                  "nombre"),
            Champ(_I + "actions_par_an", "Nombre d'actions par an", "nombre"),
            Champ(_I + "perimetre", "Prestations concernées par l'action d'insertion", "zone"),
-           Champ(_I + "globalisation", "Globalisation des heures autorisée", "case")),
+           Champ(_I + "globalisation", "Globalisation des heures autorisée", "case",
+                 "Cochez pour permettre au titulaire qui exécute plusieurs marchés comportant "
+                 "une clause d'insertion sur le même bassin d'emploi de demander au facilitateur "
+                 "de globaliser les heures (CCAG-FCS, TIC et PI, article 16.1.3). Case non "
+                 "cochée par défaut : ce choix vous revient.", choix_juridique=True)),
           possede=(_P + "insertion",)),
     Etape("penalites", "Suivi et pénalités",
           "Le plan est suivi par des relevés transmis au facilitateur et des comités ; les "
@@ -318,7 +324,8 @@ def valeur_affichee(brouillon: Mapping[str, Any], champ: Champ) -> Any:
     """What the form shows: the draft's value, else the model's default; a number written the
     French way (« 1 500 000 », « 85 000,50 », « 1,5 »), as the buyer would type it."""
     valeur = lire(brouillon, champ.chemin)
-    valeur = defaut(champ.chemin) if valeur is None else valeur
+    if valeur is None and not champ.choix_juridique:
+        valeur = defaut(champ.chemin)
     if champ.type in ("montant", "decimal", "nombre") and isinstance(valeur, (str, int, float, Decimal)):
         try:
             chiffre = Decimal(str(valeur))
