@@ -214,3 +214,25 @@ def test_globalisation_is_not_ticked_by_default(app: Flask) -> None:
     page = client.get(f"/dossiers/{numero}/entretien/insertion").get_data(as_text=True)
     case = page[page.index('id="plan_de_progres-insertion-globalisation"'):].split(">", 1)[0]
     assert "checked" in case
+
+
+def test_unsuited_market_shows_the_other_levers_instead_of_the_axes(app: Flask) -> None:
+    """A one-off supply: the step leads to the feasibility verdict, which shows the insertion
+    clause's verdict and the other levers with their legal basis, then to the dossier's page,
+    never to the axes."""
+    client = _acheteur(app)
+    numero = nouveau_dossier(client)
+    data = dossier_entretien()
+    data["marche"].update({"prestation": "ponctuelle", "nature": "fournitures", "duree_mois": 12})
+    reponse = client.post(f"/dossiers/{numero}/entretien/marche", formulaire(PAR_CODE["marche"], data))
+    assert reponse.status_code == 302
+    assert reponse.headers["Location"].endswith(f"/dossiers/{numero}/entretien/faisabilite")
+    page = _lu(client.get(reponse.headers["Location"]).get_data(as_text=True))
+    assert "Faisabilité : non adapté" in page
+    assert "Clause d'insertion seule :" in page
+    assert "Autres leviers sociaux adaptés à ce marché" in page
+    assert "Marché ou lot réservé" in page
+    assert "articles L. 2113-12" in page
+    assert "article R. 2152-7 du code de la commande publique" in page
+    suite = client.post(f"/dossiers/{numero}/entretien/faisabilite", {})
+    assert suite.headers["Location"].endswith(f"/dossiers/{numero}")

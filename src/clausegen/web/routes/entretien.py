@@ -99,6 +99,11 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
     if visibles:
         return _page(dossier, etape, visibles, 422, compte_choisi=request.form.get(CHAMP_COMPTE))
     suivante = entretien.etape_suivante(etape)
+    verdict = assess_marche(dossier.brouillon.get("marche") or {})
+    if verdict is not None and verdict.verdict.value == "non_adapte" and suivante is not None:
+        # An unsuited market is not led on to the axes: the feasibility step shows the verdict,
+        # the insertion clause's and the other levers; after it, the dossier's page.
+        suivante = None if etape.code == "faisabilite" else PAR_CODE["faisabilite"]
     if suivante is None:
         return redirect(url_for("dossiers.voir", dossier_id=dossier_id))
     return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=suivante.code))
