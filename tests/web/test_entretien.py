@@ -133,7 +133,7 @@ def test_insertion_is_required_when_its_axis_is_retained(client: Client) -> None
     page = reponse.get_data(as_text=True)
     assert reponse.status_code == 422
     assert 'id="plan_de_progres-insertion-volume_heures-erreur"' in page
-    assert "volume_heures est obligatoire" in page
+    assert "Volume d’heures d’insertion sur la durée du marché\u00a0» est obligatoire" in page
 
 
 def test_facilitator_account_chosen_sees_the_market(app: Flask, client: Client) -> None:
@@ -196,7 +196,8 @@ def test_incomplete_dossier_cannot_be_exported(client: Client) -> None:
     numero = nouveau_dossier(client)
     reponse = client.get(f"/dossiers/{numero}/dossier.yml")
     assert reponse.status_code == 409
-    assert "Le dossier est incomplet" in reponse.get_data(as_text=True)
+    assert "n’a pas été exporté" in reponse.get_data(as_text=True)  # and what blocks it
+    assert "Ce qui empêche la génération des pièces" in reponse.get_data(as_text=True)
 
 
 def test_steps_are_complete_only_once_answered() -> None:

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from clausegen import __version__
 from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import AssembledDocument, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run, block_texts
 from clausegen.context import a_completer, ccag_functions, dossier_ccag_table, dossier_context
-from clausegen.domain.ccap_complet import missing_fields, unknown_ccag_keys
+from clausegen.domain.ccap_complet import administratif_problems, missing_fields, unknown_ccag_keys
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
 from clausegen.dossier_file import canonical_decimal, parse_dossier
 from clausegen.dossier_file import dump_dossier as _dump_dossier
@@ -45,8 +45,9 @@ from clausegen.library import Library, load_library
 from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.models._base import label
+from clausegen.models.administratif import Administratif
 from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import Dossier, Marche
+from clausegen.models.dossier import ClauseInsertion, Dossier, Forme, Marche
 from clausegen.output import note_input
 from clausegen.render.package import with_dossier_part
 from clausegen.render.skeleton import check_skeleton
@@ -511,6 +512,66 @@ def validate_dossier(data: Mapping[str, Any]) -> tuple[Dossier | None, list[Fiel
         return Dossier.model_validate(data), []
     except ValidationError as exc:
         return None, problems_from(exc)
+
+
+def check_brouillon(data: Mapping[str, Any]) -> tuple[Dossier | None, list[FieldProblem]]:
+    """Everything that keeps a draft from giving the pieces, each problem at its field: the
+    model's own validation (:func:`validate_dossier`) and what the complete CCAP checks when it
+    is generated (:func:`~clausegen.domain.ccap_complet.missing_fields`: maximum of an
+    accord-cadre, minimum not above it). The latter runs as soon as the administrative section
+    validates, before the rest of the dossier does, so the step holding the amounts reports
+    them. The dossier comes back only when nothing blocks: what is exported or generated is
+    what the command line accepts."""
+    dossier, problems = validate_dossier(data)
+    if dossier is not None:
+        problems = missing_fields(dossier)
+        return (dossier if not problems else None), problems
+    problems = problems + _rules_behind_missing_texts(data, problems)
+    administratif, marche = data.get("administratif") or {}, data.get("marche") or {}
+    try:
+        section = Administratif.model_validate(administratif)
+    except ValidationError:
+        return None, problems
+    forme = None
+    if isinstance(marche, Mapping):
+        try:
+            forme = Forme(str(marche.get("forme")))
+        except (ValueError, TypeError):
+            forme = None
+    known = {p.path for p in problems}
+    return None, problems + [p for p in administratif_problems(forme, section) if p.path not in known]
+
+
+_SECTIONS_WITH_RULES: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("marche", Marche), ("plan_de_progres.insertion", ClauseInsertion))
+"""Sections whose own rule across fields (a volume when hours are chosen, a subsequent
+contracts' duration for that form) Pydantic runs only once every field of the section is valid."""
+
+
+def _rules_behind_missing_texts(data: Mapping[str, Any], problems: list[FieldProblem]) -> list[FieldProblem]:
+    """The sections' rules across fields that a text field not answered yet hides: each such
+    section is validated again with its missing texts stood in for, and only its own rule's
+    problems (at the section's path) are kept. The model's validators decide, nothing else."""
+    found = []
+    for path, model in _SECTIONS_WITH_RULES:
+        section: Any = data
+        for part in path.split("."):
+            section = section.get(part) if isinstance(section, Mapping) else None
+        own = [p for p in problems if p.path.startswith(path + ".")]
+        if not isinstance(section, Mapping) or not own or any(p.path == path for p in problems):
+            continue
+        missing = {p.path.removeprefix(path + ".") for p in own if p.expected == "champ obligatoire manquant"}
+        if len(missing) < len(own) or not all(
+                model.model_fields[name].annotation is str for name in missing if name in model.model_fields):
+            continue
+        try:
+            model.model_validate({**section, **dict.fromkeys(missing, "\u2026")})
+        except ValidationError as exc:
+            from clausegen.models.validation import problems_from
+
+            found += [replace(p, path=path + (p.path and "." + p.path))
+                      for p in problems_from(exc) if not p.path]
+    return found
 
 
 def dump_brouillon(dossier: Dossier) -> dict[str, Any]:

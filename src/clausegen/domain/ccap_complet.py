@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from clausegen.errors import FieldProblem
+from clausegen.models.administratif import Administratif
 from clausegen.models.dossier import Dossier, Forme
 from clausegen.models.fragment import CcagTable
+from clausegen.text.french import montant
 
 
 def missing_fields(dossier: Dossier) -> list[FieldProblem]:
@@ -13,9 +15,15 @@ def missing_fields(dossier: Dossier) -> list[FieldProblem]:
     An accord-cadre states its maximum (article R. 2162-4 of the code de la commande
     publique); the social chapter alone (``--chapitre``) does not need it.
     """
+    return administratif_problems(dossier.marche.forme, dossier.administratif)
+
+
+def administratif_problems(forme: Forme | None, administratif: Administratif) -> list[FieldProblem]:
+    """:func:`missing_fields` from the market's form (None: not known yet, the maximum is not
+    asked for) and the administrative section alone: an interview checks them on the step
+    that holds the amounts before the rest of the dossier is valid."""
     problems: list[FieldProblem] = []
-    administratif = dossier.administratif
-    if dossier.marche.forme is not Forme.marche_ordinaire and administratif.montant_maximum_ht is None:
+    if forme not in (None, Forme.marche_ordinaire) and administratif.montant_maximum_ht is None:
         problems.append(FieldProblem(
             "administratif.montant_maximum_ht",
             "montant maximum de l'accord-cadre en euros HT, obligatoire pour le CCAP complet "
@@ -27,7 +35,8 @@ def missing_fields(dossier: Dossier) -> list[FieldProblem]:
     if minimum is not None and maximum is not None and minimum > maximum:
         problems.append(FieldProblem(
             "administratif.montant_minimum_ht",
-            "un montant minimum inférieur ou égal au montant maximum",
+            "un montant minimum inférieur ou égal au montant maximum attendu (minimum "
+            f"{montant(minimum, ht=True)}, maximum {montant(maximum, ht=True)})",
         ))
     return problems
 

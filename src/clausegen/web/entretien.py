@@ -3,7 +3,7 @@
 Each step lists its fields by their dotted path in the dossier (``marche.duree_mois``); a
 field's help text is the model's description, its choices the enum's members with their
 French wording. The draft is a dictionary of the YAML's shape; validation is the CLI's
-(:func:`clausegen.api.marche.validate_dossier`), each problem shown on the step that owns it.
+(:func:`clausegen.api.marche.check_brouillon`), each problem shown on the step that owns it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pydantic_core import PydanticUndefined
 from clausegen.errors import FieldProblem
 from clausegen.models._base import label
 from clausegen.models.dossier import CodeAxe, Dossier
+from clausegen.text.french import montant, nombre
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Champ:
     type: str = "texte"
     aide: str = ""
     autocomplete: str = ""
+    choix_juridique: bool = False
+    """A legal choice the buyer makes: the model's default is not shown as already made."""
 
     @property
     def ident(self) -> str:
@@ -169,7 +172,11 @@ ETAPES: tuple[Etape, ...] = (
                  "nombre"),
            Champ(_I + "actions_par_an", "Nombre d'actions par an", "nombre"),
            Champ(_I + "perimetre", "Prestations concernées par l'action d'insertion", "zone"),
-           Champ(_I + "globalisation", "Globalisation des heures autorisée", "case")),
+           Champ(_I + "globalisation", "Globalisation des heures autorisée", "case",
+                 "Cochez pour permettre au titulaire qui exécute plusieurs marchés comportant "
+                 "une clause d'insertion sur le même bassin d'emploi de demander au facilitateur "
+                 "de globaliser les heures (CCAG-FCS, TIC et PI, article 16.1.3). Case non "
+                 "cochée par défaut : ce choix vous revient.", choix_juridique=True)),
           possede=(_P + "insertion",)),
     Etape("penalites", "Suivi et pénalités",
           "Le plan est suivi par des relevés transmis au facilitateur et des comités ; les "
@@ -314,9 +321,22 @@ def lire(brouillon: Mapping[str, Any], chemin: str) -> Any:
 
 
 def valeur_affichee(brouillon: Mapping[str, Any], champ: Champ) -> Any:
-    """What the form shows: the draft's value, else the model's default."""
+    """What the form shows: the draft's value, else the model's default; a number written the
+    French way (« 1 500 000 », « 85 000,50 », « 1,5 »), as the buyer would type it."""
     valeur = lire(brouillon, champ.chemin)
-    return defaut(champ.chemin) if valeur is None else valeur
+    if valeur is None and not champ.choix_juridique:
+        valeur = defaut(champ.chemin)
+    if champ.type in ("montant", "decimal", "nombre") and isinstance(valeur, (str, int, float, Decimal)):
+        try:
+            chiffre = Decimal(str(valeur))
+            if not chiffre.is_finite():
+                return valeur
+            if champ.type == "montant" and chiffre != chiffre.to_integral_value():
+                return montant(chiffre).removesuffix("\u00a0€")
+            return nombre(chiffre)
+        except (ArithmeticError, ValueError):
+            return valeur  # not a number, or one too large to write: as typed
+    return valeur
 
 
 def _ecrire(brouillon: dict[str, Any], chemin: str, valeur: Any) -> None:
@@ -335,16 +355,26 @@ def _ecrire(brouillon: dict[str, Any], chemin: str, valeur: Any) -> None:
 
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f]")
+_UNITES = re.compile(r"(?:€|euros?|eur|ht|ttc|%|h|heures?)+$", re.IGNORECASE)
 
 
 def normaliser_montant(texte: str) -> str:
-    """« 1 200 000,50 » → « 1200000.50 » when that is a number; the text as typed otherwise."""
-    candidat = _ESPACES.sub("", texte).replace(",", ".").removesuffix("€")
+    """A number typed the French way, read as the model reads it: « 1 200 000,50 € HT » →
+    « 1200000.50 », « 5 % » → « 5 » (ordinary, non-breaking and narrow non-breaking spaces);
+    the text as typed when it is not a number (the model's message then says so)."""
+    candidat = _UNITES.sub("", _ESPACES.sub("", texte)).replace(",", ".")
     try:
         Decimal(candidat)
     except InvalidOperation:
         return texte
     return candidat
+
+
+def normaliser_entier(texte: str) -> str:
+    """« 6 000 » or « 6 000 heures » → « 6000 »; the text as typed when it is not a whole
+    number."""
+    candidat = _UNITES.sub("", _ESPACES.sub("", texte))
+    return candidat if candidat.isascii() and candidat.isdecimal() else texte
 
 
 def _axes(formulaire: Any) -> list[dict[str, str]]:
@@ -373,6 +403,8 @@ def appliquer(brouillon: Mapping[str, Any], etape: Etape, formulaire: Any) -> di
         texte = str(formulaire.get(champ.chemin, "")).strip()[:20_000]
         if champ.type in ("montant", "decimal"):
             texte = normaliser_montant(texte)
+        elif champ.type == "nombre":
+            texte = normaliser_entier(texte)
         _ecrire(nouveau, champ.chemin, texte or None)
     return nouveau
 
@@ -412,10 +444,48 @@ def problemes_de(etape: Etape, problemes: Sequence[FieldProblem]) -> list[Proble
         if not etape.montre(probleme.path, probleme.expected):
             continue
         champ = _champ_du_probleme(etape, probleme.path, probleme.expected)
+        message = _en_mots(etape, probleme.expected, champ)
         if champ is None:
-            resultat.append(Probleme(probleme.path, etape.titre, probleme.expected, "formulaire"))
+            resultat.append(Probleme(probleme.path, etape.titre, message, "formulaire"))
         else:
-            resultat.append(Probleme(champ.chemin, champ.libelle, probleme.expected, champ.ident))
+            resultat.append(Probleme(champ.chemin, champ.libelle, message, champ.ident))
+    return resultat
+
+
+_ATTENDU = {
+    "montant": "montant en euros attendu, par exemple « 85 000,50 » ou « 1 200 000 »",
+    "decimal": "nombre attendu, par exemple « 1,5 » ou « 5 »",
+    "nombre": "nombre entier attendu, par exemple « 6 000 »",
+}
+_MESSAGES_DE_TYPE = ("montant attendu (ex. 1200000.00)", "nombre entier attendu (sans décimales)",
+                     "nombre entier attendu", "nombre attendu")
+
+
+def _en_mots(etape: Etape, message: str, champ: Champ | None) -> str:
+    """The model's message as the form says it: what a number field expects in the field's
+    own unit and French writing, and the fields a rule names by their labels, not their keys
+    (« volume_heures est obligatoire… » → « « Volume d'heures… » est obligatoire… »)."""
+    if champ is not None and champ.type in _ATTENDU:
+        for generique in _MESSAGES_DE_TYPE:
+            if message.startswith(generique):
+                message = _ATTENDU[champ.type] + message[len(generique):]
+                break
+    for autre in etape.champs:
+        cle = autre.chemin.rsplit(".", 1)[-1]
+        if "_" in cle:
+            message = re.sub(rf"\b{re.escape(cle)}\b", f"« {autre.libelle} »", message)
+    return message
+
+
+def bloquants(problemes: Sequence[FieldProblem]) -> list[tuple[Etape | None, Probleme]]:
+    """Every problem with the step that shows it, in the interview's order (the review page
+    lists them, each with a « modifier » link to its field); one no step shows comes last,
+    without a step."""
+    resultat: list[tuple[Etape | None, Probleme]] = []
+    for etape in ETAPES:
+        resultat += [(etape, p) for p in problemes_de(etape, problemes)]
+    resultat += [(None, Probleme(p.path, "Dossier", p.expected, "")) for p in problemes
+                 if not any(etape.montre(p.path, p.expected) for etape in ETAPES)]
     return resultat
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, load_only
 
-from clausegen.db.models import Compte, DossierWeb, Role
+from clausegen.db.models import Compte, DossierWeb, Role, now
 
 
 def get_dossier(db: Session, dossier_id: int) -> DossierWeb | None:
@@ -39,13 +40,26 @@ def create_dossier(db: Session, compte: Compte, *, titre: str, brouillon: dict[s
     return dossier
 
 
-def save_brouillon(db: Session, dossier: DossierWeb, brouillon: dict[str, Any], *, titre: str,
-                   facilitateur_id: int | None) -> None:
-    """Keep the interview's draft as typed, the title drawn from it and the facilitator's
-    account following the market (None: nobody yet)."""
+KEEP: Any = object()
+"""``facilitateur_id=KEEP``: the facilitator's account is left as it is."""
+
+
+def update_brouillon(db: Session, dossier: DossierWeb,
+                     change: Callable[[dict[str, Any]], dict[str, Any]], *,
+                     titre: Callable[[dict[str, Any]], str], facilitateur_id: Any = KEEP) -> None:
+    """Apply ``change`` (one step's answers) to the draft as last saved, under the row's write
+    lock, so that two tabs or two buyers saving different steps at once both keep their input
+    (review W3): the row is written first (PostgreSQL locks it until the commit, SQLite takes
+    its write lock), then the draft is read again and changed. ``titre`` draws the title from
+    the new draft; ``facilitateur_id`` is the account following the market (None: nobody yet)."""
+    db.execute(update(DossierWeb).where(DossierWeb.id == dossier.id).values(modifie_le=now())
+               .execution_options(synchronize_session=False))
+    db.refresh(dossier)
+    brouillon = change(dict(dossier.brouillon or {}))
     dossier.brouillon = brouillon
-    dossier.titre = titre
-    dossier.facilitateur_id = facilitateur_id
+    dossier.titre = titre(brouillon)
+    if facilitateur_id is not KEEP:
+        dossier.facilitateur_id = facilitateur_id
     db.commit()
 
 

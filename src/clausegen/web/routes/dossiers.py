@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 
 from clausegen.api.marche import (
     assess_marche,
+    check_brouillon,
     dump_brouillon,
     dump_dossier,
     read_dossier_text,
-    validate_dossier,
 )
 from clausegen.db import DossierWeb, Role
 from clausegen.db.store import dossiers as store
@@ -87,20 +87,20 @@ def creer() -> Response:
     return redirect(url_for("entretien.etape", dossier_id=dossier.id, code=ETAPES[0].code))
 
 
-def _page_dossier(dossier: DossierWeb, import_problemes: list[FieldProblem] | None = None,
-                  statut: int = 200) -> tuple[str, int]:
+def _page_dossier(dossier: DossierWeb, statut: int = 200, refus: str = "") -> tuple[str, int]:
+    """The review page; ``refus``: why an export or a generation was just refused."""
     moi = compte_courant()
     brouillon = dossier.brouillon
-    _, problemes = validate_dossier(brouillon)
+    _, problemes = check_brouillon(brouillon)
     verdict = assess_marche(brouillon.get("marche") or {})
     return render_template(
         "dossiers/voir.html", dossier=dossier, etapes=ETAPES, e=entretien, brouillon=brouillon,
         etats=entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None),
-        complet=not problemes, verdict=verdict,
+        complet=not problemes, verdict=verdict, bloquants=entretien.bloquants(problemes),
         peut_modifier=droits.peut_modifier_dossier(moi, dossier),
         peut_generer=droits.peut_generer(moi, dossier),
         generations=generations.latest_generations(db(), dossier.id, GENERATIONS_AFFICHEES),
-        libelle_choix=_libelle_choix,
+        libelle_choix=_libelle_choix, refus=refus,
     ), statut
 
 
@@ -126,6 +126,12 @@ def _nombre_francais(kind: str, valeur: Any) -> str:
         return str(valeur)
 
 
+def page_refus(dossier: DossierWeb, quoi: str) -> tuple[str, int]:
+    """The review page answering 409: ``quoi`` (« Les pièces n'ont pas été générées ») says what
+    was refused; what blocks it is listed, each with a « modifier » link to its field."""
+    return _page_dossier(dossier, statut=409, refus=f"{quoi} : corrigez d'abord les points ci-dessous.")
+
+
 @bp.get("/<int:dossier_id>")
 @connexion_requise
 def voir(dossier_id: int) -> tuple[str, int]:
@@ -138,11 +144,9 @@ def voir(dossier_id: int) -> tuple[str, int]:
 def exporter(dossier_id: int) -> Response | tuple[str, int]:
     """The dossier in the CLI's YAML format (complete dossiers only)."""
     dossier = dossier_visible(dossier_id)
-    valide, _ = validate_dossier(dossier.brouillon)
+    valide, _ = check_brouillon(dossier.brouillon)
     if valide is None:
-        return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
-                                "l'exporter (les étapes à compléter sont signalées sur la page "
-                                "du dossier).")
+        return page_refus(dossier, "Le dossier n'a pas été exporté")
     nom = f"dossier-{dossier.id}.yml"
     try:
         texte = dump_dossier(valide, nom)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from clausegen.api.marche import assess_marche, validate_dossier
+from clausegen.api.marche import assess_marche, check_brouillon
 from clausegen.db import Compte, DossierWeb
 from clausegen.db.store import dossiers as store
 from clausegen.errors import FieldProblem
@@ -35,7 +35,7 @@ def _facilitateurs(dossier: DossierWeb) -> list[Compte]:
 
 def etats(brouillon: dict[str, Any]) -> dict[str, bool]:
     """Step code → whether the draft's answers for it are complete and valid."""
-    _, problemes = validate_dossier(brouillon)
+    _, problemes = check_brouillon(brouillon)
     verdict = assess_marche(brouillon.get("marche") or {})
     return entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None)
 
@@ -54,10 +54,11 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
     ), statut
 
 
-def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: int | None) -> None:
-    brouillon = entretien.appliquer(dossier.brouillon, etape, request.form)
-    store.save_brouillon(db(), dossier, brouillon, titre=entretien.titre_du_dossier(brouillon),
-                         facilitateur_id=facilitateur_id)
+def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: Any = store.KEEP) -> None:
+    """The step's answers merged into the draft as last saved (another tab's steps are kept)."""
+    formulaire = request.form
+    store.update_brouillon(db(), dossier, lambda brouillon: entretien.appliquer(brouillon, etape, formulaire),
+                           titre=entretien.titre_du_dossier, facilitateur_id=facilitateur_id)
 
 
 @bp.get("/<code>")
@@ -87,17 +88,22 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
     dossier = dossier_modifiable(dossier_id)
     etape = _etape(code)
     facilitateur_id, problemes_compte = (_compte_facilitateur(dossier) if etape.code == "facilitateur"
-                                         else (dossier.facilitateur_id, []))
+                                         else (store.KEEP, []))
     _enregistrer(dossier, etape, facilitateur_id)
     if request.form.get("aller") == "precedente" and (precedente := entretien.etape_precedente(etape)):
         return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=precedente.code))
-    _, problemes = validate_dossier(dossier.brouillon)
+    _, problemes = check_brouillon(dossier.brouillon)
     visibles = entretien.problemes_de(etape, problemes)
     visibles += [Probleme(p.path, "Compte du facilitateur dans l'application", p.expected, p.path)
                  for p in problemes_compte]
     if visibles:
         return _page(dossier, etape, visibles, 422, compte_choisi=request.form.get(CHAMP_COMPTE))
     suivante = entretien.etape_suivante(etape)
+    verdict = assess_marche(dossier.brouillon.get("marche") or {})
+    if verdict is not None and verdict.verdict.value == "non_adapte" and suivante is not None:
+        # An unsuited market is not led on to the axes: the feasibility step shows the verdict,
+        # the insertion clause's and the other levers; after it, the dossier's page.
+        suivante = None if etape.code == "faisabilite" else PAR_CODE["faisabilite"]
     if suivante is None:
         return redirect(url_for("dossiers.voir", dossier_id=dossier_id))
     return redirect(url_for("entretien.etape", dossier_id=dossier_id, code=suivante.code))
@@ -108,7 +114,7 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
 def brouillon(dossier_id: int, code: str) -> tuple[str, int, dict[str, str]]:
     """Autosave (script): keep what is typed, answer with the up-to-date verdict."""
     dossier = dossier_modifiable(dossier_id)
-    _enregistrer(dossier, _etape(code), dossier.facilitateur_id)
+    _enregistrer(dossier, _etape(code))
     verdict = assess_marche(dossier.brouillon.get("marche") or {})
     html = render_template("dossiers/_verdict.html", verdict=verdict)
     return html, 200, {"X-Verdict": verdict.verdict.value if verdict else "inconnu"}

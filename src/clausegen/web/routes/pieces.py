@@ -16,7 +16,7 @@ from clausegen.web.base import db
 from clausegen.web.bibliotheques import bibliotheque_de
 from clausegen.web.converter import converter_of
 from clausegen.web.erreurs import page_erreur
-from clausegen.web.routes.dossiers import dossier_visible
+from clausegen.web.routes.dossiers import dossier_visible, page_refus
 from clausegen.web.session import compte_courant, connexion_requise
 
 bp = Blueprint("pieces", __name__)
@@ -34,8 +34,7 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
         library = marche.open_library([ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
         produit = marche.render_brouillon(dossier.brouillon, f"dossier-{dossier.id}.yml", library)
     except DossierError:
-        return page_erreur(409, "Le dossier est incomplet : terminez l'entretien avant de "
-                                "générer les pièces.")
+        return page_refus(dossier, "Les pièces n'ont pas été générées")
     except NotSuitedError as exc:
         return page_erreur(409, "Le marché n'est pas adapté à un plan de progrès en matière "
                                 "sociale : " + " ; ".join(exc.reasons) + ". Modifiez l'étape "
