@@ -175,3 +175,34 @@ def test_no_import_cycle_among_clausegen_modules() -> None:
 def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+SQL_CALLS = ("execute", "scalar", "scalars", "get", "add", "delete", "commit", "rollback", "flush")
+
+
+def _sql_in_route(path: Path) -> list[str]:
+    """What in one route module touches the database directly: a SQLAlchemy import, or a call
+    of a session method on ``db()`` (the request's session)."""
+    found = [f"importe {name}" for name in _imports(path) if name.split(".")[0] == "sqlalchemy"]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_CALLS and isinstance(node.func.value, ast.Call)
+                and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "db"):
+            found.append(f"ligne {node.lineno} : db().{node.func.attr}(…)")
+    return found
+
+
+def test_web_routes_hold_no_sql() -> None:
+    """Routes read the request, call the api and the store (db/store/), and render a page
+    (docs/architecture.md, « Une façade par public »)."""
+    offenders = [f"{path.relative_to(SRC)} {what}"
+                 for path in sorted((SRC / "web" / "routes").glob("*.py"))
+                 for what in _sql_in_route(path)]
+    assert offenders == []
+
+
+def test_the_route_check_sees_sql(tmp_path: Path) -> None:
+    route = tmp_path / "route.py"
+    route.write_text("from sqlalchemy import select\n\ndef page():\n    db().commit()\n",
+                     encoding="utf-8")
+    assert _sql_in_route(route) == ["importe sqlalchemy", "ligne 4 : db().commit(…)"]

@@ -20,6 +20,21 @@ def find_compte(session: Session, compte_id: int) -> Compte | None:
     return session.get(Compte, compte_id)
 
 
+def find_compte_by_courriel(session: Session, courriel: str) -> Compte | None:
+    """The account of a (normalised) e-mail address, in any organisation (addresses are unique)."""
+    return session.scalar(select(Compte).where(Compte.courriel == courriel))
+
+
+def commit(session: Session) -> None:
+    """Keep what the request changed (a session ended, an account added…)."""
+    session.commit()
+
+
+def rollback(session: Session) -> None:
+    """Drop what the request changed (an account refused after a partial write)."""
+    session.rollback()
+
+
 def set_second_juriste(session: Session, organisation: Organisation, exige: bool) -> None:
     """Require (or not) a second lawyer to validate a fragment version; committed."""
     organisation.second_juriste = exige

@@ -45,7 +45,7 @@ def ajouter() -> Response | tuple[str, int]:
     try:
         cree = creer_compte(db(), nouveau, compte_courant().organisation)
     except AccountError as exc:
-        db().rollback()
+        store.rollback(db())
         return _page([FieldProblem(path=exc.field, expected=exc.reason)], saisie, 422)
     consigner_creation(db(), cree, par=compte_courant())
     flash(f"Compte de {nouveau.nom} créé ({nouveau.role.value}).")

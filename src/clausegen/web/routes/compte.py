@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from clausegen.db import Compte, Role
 from clausegen.db.journal import consigner
+from clausegen.db.store import comptes as store
 from clausegen.errors import FieldProblem
 from clausegen.web.base import db
 from clausegen.web.comptes import normaliser_courriel, refus_du_mot_de_passe
@@ -81,7 +81,7 @@ def connecter_compte() -> Response | tuple[str, int]:
     origine = f"appareil:{str(cookie)[:16]}" if appareil_connu(cle, courriel, cookie) else adresse
     if not tentative(db(), courriel, origine, adresse_ip=adresse):
         return page_erreur(429)
-    compte = db().scalar(select(Compte).where(Compte.courriel == courriel))
+    compte = store.find_compte_by_courriel(db(), courriel)
     if not verifier(compte, mot_de_passe) or compte is None or not compte.actif:
         consigner(db(), action="echec_connexion", objet=_lisible(saisie), compte=None,
                   acteur=_lisible(saisie), organisation_id=compte.organisation_id if compte else None,
@@ -106,7 +106,7 @@ def connecter_compte() -> Response | tuple[str, int]:
 def deconnexion() -> Response:
     """End the session everywhere."""
     deconnecter(compte_courant())
-    db().commit()
+    store.commit(db())
     return redirect(url_for("compte.connexion"))
 
 
