@@ -58,8 +58,9 @@ def _telecharge(page: str) -> bytes:
 
 
 def _texte(page: str) -> str:
-    """The page as read: tags dropped, entities and non-breaking spaces resolved."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u00a0", " "))
+    """The page as read: tags dropped, entities, non-breaking spaces and apostrophes plain."""
+    lu = html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u00a0", " ").replace("\u2019", "'")
+    return re.sub(r"\s+", " ", lu)
 
 
 def _aujourd_hui() -> str:
