@@ -196,3 +196,18 @@ def test_a_document_of_another_generation_is_refused(client: Client, generation:
     code, page = _envoyer(client, numero, out.getvalue())
     assert code == 422
     assert "ce document ne provient pas de cette génération" in _texte(page)
+
+
+def test_a_document_with_a_broken_body_is_refused_in_french(client: Client,
+                                                            generation: tuple[int, bytes]) -> None:
+    numero, genere = generation
+    client.connecter("acheteur")
+    archive = zipfile.ZipFile(io.BytesIO(genere))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as copie:  # its provenance, a body that is not XML
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            copie.writestr(info, b"<w:document garbage" if info.filename == "word/document.xml" else data)
+    code, page = _envoyer(client, numero, out.getvalue())
+    assert code == 422
+    assert "Champ « Votre CCAP modifié (.docx) » : « mon-ccap.docx » : document illisible" in _texte(page)

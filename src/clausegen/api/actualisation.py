@@ -312,9 +312,15 @@ def _update(data: bytes, record: dict[str, str], old: Path, loaded: LoadedDossie
         return ", ".join(f"{f} {moved[f].before or '(absent)'} \u2192 {moved[f].after or '(retiré)'}"
                          for f in found)
 
-    updated = render_update(data, base, new_data, author=author,
-                            date=dt.datetime.combine(date, dt.time()), provenance=new_record,
-                            describe=describe, body_sha256=new_record.get(BODY_DIGEST))
+    try:
+        updated = render_update(data, base, new_data, author=author,
+                                date=dt.datetime.combine(date, dt.time()), provenance=new_record,
+                                describe=describe, body_sha256=new_record.get(BODY_DIGEST))
+    except ClausegenError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - lxml raises its own errors on a broken body
+        raise InputFileError(path=old, reason=f"document illisible ({type(exc).__name__}) : "
+                             "enregistrez-le de nouveau dans Word ou LibreOffice") from None
     paragraphs = tuple(_paragraph(change, fragments_of, changed) for change in updated.changes)
     return UpdatedPiece(docx=updated.docx, piece=piece, changes=changes, paragraphs=paragraphs,
                         dossier_changed=changed, dossier_carried=carried is not None)

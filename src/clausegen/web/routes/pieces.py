@@ -120,7 +120,7 @@ def actualiser(generation_id: int, piece: str) -> tuple[str, int]:
                                dossier=origine, generated=generee.docx)
     except ClausegenError as exc:
         raison = getattr(exc, "reason", None) or str(exc)
-        return refus(f"« {nom} » : {raison}.".replace("..", "."))
+        return refus(f"« {nom} » : {raison.rstrip('.')}.")
     generations.record_actualisation(
         db(), trouvee, dossier, compte_courant(), piece=piece,
         envoye_sha256=hashlib.sha256(data).hexdigest(),
