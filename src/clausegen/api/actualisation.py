@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
@@ -71,10 +71,10 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class Update:
-    """What ``actualiser`` wrote."""
+class UpdatedPiece:
+    """An update made in memory (:func:`update_docx`): the updated .docx and its summary."""
 
-    path: Path
+    docx: bytes
     piece: str
     changes: tuple[FragmentChange, ...]
     paragraphs: tuple[Paragraph, ...]
@@ -88,20 +88,53 @@ class Update:
         return sum(p.status == status for p in self.paragraphs)
 
 
+@dataclass(frozen=True)
+class Update(UpdatedPiece):
+    """What ``actualiser`` wrote, and where."""
+
+    path: Path = Path()
+
+
 def _read_old(path: Path) -> tuple[bytes, dict[str, str]]:
     data = read_bytes(path, max_bytes=MAX_DOCUMENT_BYTES)
-    check_docx(data, path)
+    return data, _open_old(data, path)
+
+
+def _open_old(data: bytes, name: Path | str) -> dict[str, str]:
+    """The provenance of the buyer's document ``data`` (named ``name`` in messages)."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InputFileError(path=name, reason=f"fichier trop volumineux ({len(data)} octets, "
+                             f"maximum {MAX_DOCUMENT_BYTES})")
+    check_docx(data, name)
     try:
         record = read_provenance(data)
     except Exception:  # noqa: BLE001 - zip or XML errors of an untrusted file
-        raise InputFileError(path=path, reason="ce n'est pas un document Word (.docx) lisible") from None
+        raise InputFileError(path=name, reason="ce n'est pas un document Word (.docx) lisible") from None
     if not record:
-        raise InputFileError(path=path, reason="aucune provenance clausegen : ce document n'a pas "
+        raise InputFileError(path=name, reason="aucune provenance clausegen : ce document n'a pas "
                              "été généré par clausegen")
     if record.get("piece") not in UPDATABLE:
-        raise InputFileError(path=path, reason=f"pièce « {record.get('piece', '?')} » : actualiser "
+        raise InputFileError(path=name, reason=f"pièce « {record.get('piece', '?')} » : actualiser "
                              "traite le CCAP et le CCTP ; regénérez les pièces du suivi")
-    return data, record
+    return record
+
+
+_SAME_GENERATION = ("piece", "dossier_sha256", "bibliotheque", "premier_article")
+
+
+def _check_generated_from(name: Path | str, record: dict[str, str], generated: bytes) -> None:
+    """Refuse a document whose provenance is not that of ``generated`` (same piece, dossier,
+    release and fragment versions): its base would not be the document the buyer edited."""
+    expected = read_provenance(generated)
+
+    def key(found: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in found.items() if k in _SAME_GENERATION or k.startswith("fragment.")}
+
+    if key(record) != key(expected):
+        piece = expected.get("piece", "?").upper()
+        raise InputFileError(path=name, reason=f"ce document ne provient pas de cette génération "
+                             f"(sa provenance diffère : pièce, dossier ou versions des clauses) ; "
+                             f"téléversez le {piece} téléchargé depuis cette page, modifié ou non")
 
 
 def _pins(path: Path, record: dict[str, str]) -> dict[str, tuple[str, str, str]]:
@@ -218,26 +251,45 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
     and write it to ``output``: the library's changes as tracked changes (author and date
     given, never the clock), the buyer's edits as they are, conflicts commented."""
     data, record = _read_old(old)
+    carried = _carried_dossier(old, data, record)
+    loaded = read_dossier(dossier) if dossier is not None else carried or _named_dossier(old, record)
+    updated = _update(data, record, old, loaded, carried, open_library(overlays), author=author,
+                      date=date, release=release, modele=modele)
+    path = write_atomic(output, updated.docx)
+    return Update(path=path, **{f.name: getattr(updated, f.name) for f in fields(updated)})
+
+
+def update_docx(data: bytes, name: str, *, library: Library, author: str, date: dt.date,
+                dossier: LoadedDossier | None = None, generated: bytes | None = None,
+                release: str | None = None, modele: Path | None = None) -> UpdatedPiece:
+    """:func:`update_document` in memory: the buyer's file ``data`` (called ``name`` in
+    messages) brought up to ``library``'s newest validated fragments; bytes and summary out.
+
+    ``generated``, when the caller kept the document as generated (the web application), is
+    the base, and ``data`` must carry its provenance (refused otherwise). ``dossier`` is the
+    dossier to regenerate from; by default the one the document carries."""
+    record = _open_old(data, name)
+    if generated is not None:
+        _check_generated_from(name, record, generated)
+    carried = _carried_dossier(Path(name), data, record)
+    loaded = dossier or carried
+    if loaded is None:
+        raise InputFileError(path=name, reason="le document ne porte pas le dossier dont il a été "
+                             "généré (version antérieure de clausegen) : indiquez ce dossier")
+    return _update(data, record, Path(name), loaded, carried, library, author=author, date=date,
+                   release=release, modele=modele, base=generated)
+
+
+def _update(data: bytes, record: dict[str, str], old: Path, loaded: LoadedDossier,
+            carried: LoadedDossier | None, library: Library, *, author: str, date: dt.date,
+            release: str | None, modele: Path | None, base: bytes | None = None) -> UpdatedPiece:
     pins = _pins(old, record)
     piece = record["piece"]
-    carried = _carried_dossier(old, data, record)
-    if dossier is not None:
-        loaded = read_dossier(dossier)
-        changed = loaded.recorded_sha256(piece) != record.get("dossier_sha256")
-    else:
-        loaded, changed = carried or _named_dossier(old, record), False
+    changed = loaded.recorded_sha256(piece) != record.get("dossier_sha256")
     origin = carried or loaded
-    library = open_library(overlays)
     first = int(record["premier_article"]) if record.get("premier_article", "").isdigit() else 1
-    base_dossier = replace(origin, dossier=origin.dossier.model_copy(update={"bibliotheque": None}))
-    pinned = library.pinned(record.get("bibliotheque", library.release), pins)
-    try:
-        base, _ = render_piece(base_dossier, piece, library=pinned, modele=modele, allow_drafts=True,
-                               premier_article=first)
-    except ClausegenError as exc:
-        raise InputFileError(path=old, reason=f"le document tel que généré ne peut être reconstruit "
-                             f"depuis sa provenance ({exc}) ; donnez la bibliothèque de "
-                             "l'organisation qui contenait ces versions (--bibliotheque)") from None
+    if base is None:
+        base = _rebuild(old, origin, record, pins, library, modele=modele, first=first)
     fresh = replace(loaded, dossier=loaded.dossier.model_copy(update={"bibliotheque": release}))
     new_data, document = render_piece(fresh, piece, library=library, modele=modele,
                                       premier_article=first)
@@ -260,13 +312,34 @@ def update_document(old: Path, dossier: Path | None, output: Path, *, author: st
         return ", ".join(f"{f} {moved[f].before or '(absent)'} \u2192 {moved[f].after or '(retiré)'}"
                          for f in found)
 
-    updated = render_update(data, base, new_data, author=author,
-                            date=dt.datetime.combine(date, dt.time()), provenance=new_record,
-                            describe=describe, body_sha256=new_record.get(BODY_DIGEST))
-    path = write_atomic(output, updated.docx)
+    try:
+        updated = render_update(data, base, new_data, author=author,
+                                date=dt.datetime.combine(date, dt.time()), provenance=new_record,
+                                describe=describe, body_sha256=new_record.get(BODY_DIGEST))
+    except ClausegenError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - lxml raises its own errors on a broken body
+        raise InputFileError(path=old, reason=f"document illisible ({type(exc).__name__}) : "
+                             "enregistrez-le de nouveau dans Word ou LibreOffice") from None
     paragraphs = tuple(_paragraph(change, fragments_of, changed) for change in updated.changes)
-    return Update(path=path, piece=piece, changes=changes, paragraphs=paragraphs,
-                  dossier_changed=changed, dossier_carried=carried is not None)
+    return UpdatedPiece(docx=updated.docx, piece=piece, changes=changes, paragraphs=paragraphs,
+                        dossier_changed=changed, dossier_carried=carried is not None)
+
+
+def _rebuild(old: Path, origin: LoadedDossier, record: dict[str, str],
+             pins: dict[str, tuple[str, str, str]], library: Library, *, modele: Path | None,
+             first: int) -> bytes:
+    """The document as it was generated, rebuilt from its provenance (pinned versions)."""
+    base_dossier = replace(origin, dossier=origin.dossier.model_copy(update={"bibliotheque": None}))
+    pinned = library.pinned(record.get("bibliotheque", library.release), pins)
+    try:
+        base, _ = render_piece(base_dossier, record["piece"], library=pinned, modele=modele,
+                               allow_drafts=True, premier_article=first)
+    except ClausegenError as exc:
+        raise InputFileError(path=old, reason=f"le document tel que généré ne peut être reconstruit "
+                             f"depuis sa provenance ({exc}) ; donnez la bibliothèque de "
+                             "l'organisation qui contenait ces versions (--bibliotheque)") from None
+    return base
 
 
 def _paragraph(change: Change, fragments_of: object, dossier_changed: bool) -> Paragraph:

@@ -49,6 +49,7 @@ ORIGINE = "0" * 64
 
 ACTIONS = {
     "generation": "Génération de pièces",
+    "actualisation": "Pièce actualisée (document de l'acheteur)",
     "statut_fragment": "Changement de statut d'un fragment",
     "version_fragment": "Nouvelle version d'un fragment",
     "publication": "Publication de la bibliothèque de l'organisation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -41,7 +41,19 @@ def _csrf(exc: CSRFError) -> tuple[str, int]:
                             "enregistré.")
 
 
+TROP_VOLUMINEUX = {
+    "pieces.actualiser": "Champ « Votre {piece} modifié (.docx) » : le fichier dépasse 1 Mo ; "
+                         "un CCAP ou un CCTP retouché en pèse quelques centaines de kilo-octets "
+                         "(sans images).",
+}
+"""Routes whose upload is not a dossier: the 413 message names their field."""
+
+
 def _http(exc: HTTPException) -> tuple[str, int]:
+    message = TROP_VOLUMINEUX.get(request.endpoint or "") if exc.code == 413 else None
+    if message:
+        piece = str((request.view_args or {}).get("piece", "document")).upper()
+        return page_erreur(413, message.format(piece=piece))
     return page_erreur(exc.code or 500)
 
 

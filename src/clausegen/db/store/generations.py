@@ -65,3 +65,17 @@ def latest_generations(db: Session, dossier_id: int, limit: int) -> list[Generat
 def get_piece(generation: Generation, piece: str) -> PieceGeneree | None:
     """The generation's piece named ``piece`` (``ccap``, ``cctp``), or None."""
     return next((found for found in generation.pieces if found.piece == piece), None)
+
+
+def record_actualisation(db: Session, generation: Generation, dossier: DossierWeb, compte: Compte, *,
+                         piece: str,
+                         envoye_sha256: str, actualise_sha256: str,
+                         fragments: Mapping[str, str], comptes: Mapping[str, int]) -> None:
+    """Journal an update of the buyer's copy of a generated piece (who, which generation and
+    piece, the digests of the file sent and of the file returned, the fragment versions moved,
+    how many paragraphs were applied, in conflict, kept). The files themselves are not kept:
+    they hold the buyer's own text, and the generation's pieces stay what clausegen wrote."""
+    consigner(db, action="actualisation", objet=dossier.titre, compte=compte,
+              details={"generation": generation.id, "piece": piece, "envoye_sha256": envoye_sha256,
+                       "actualise_sha256": actualise_sha256, "fragments": dict(fragments),
+                       "paragraphes": dict(comptes)})

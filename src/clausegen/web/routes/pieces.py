@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+import base64
+import datetime as dt
+import hashlib
+from pathlib import PurePath
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from clausegen.api import marche
+from clausegen.api.actualisation import STATUSES, UpdatedPiece, update_docx
 from clausegen.api.bibliotheque import ensure_bibliotheque
 from clausegen.api.piece import pdf_available, to_pdf, zip_archive
 from clausegen.db import Generation, PieceGeneree
 from clausegen.db.store import generations
 from clausegen.errors import ClausegenError, DossierError, NotSuitedError, PdfError
+from clausegen.text.french import date_longue
 from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.bibliotheques import bibliotheque_de
@@ -65,11 +72,75 @@ def _piece(generation: Generation, piece: str) -> PieceGeneree:
 
 @bp.get("/generations/<int:generation_id>")
 @connexion_requise
-def generation(generation_id: int) -> str:
+def generation(generation_id: int) -> tuple[str, int]:
     """The preview of each piece, its provenance and the downloads."""
-    trouvee = _generation(generation_id)
+    return _page(_generation(generation_id))
+
+
+def _page(trouvee: Generation, statut: int = 200, **actualisation: object) -> tuple[str, int]:
+    """The generation's page; ``actualisation`` is an update's result or its refusal."""
     return render_template("pieces/generation.html", generation=trouvee,
-                           dossier=dossier_visible(trouvee.dossier_id), pdf=pdf_available())
+                           dossier=dossier_visible(trouvee.dossier_id), pdf=pdf_available(),
+                           aujourd_hui=date_longue(dt.date.today()), **actualisation), statut
+
+
+CHAMP_DOCUMENT = "Votre {piece} modifié (.docx)"
+AUTEUR = "Service juridique"
+
+
+@bp.post("/generations/<int:generation_id>/<piece>/actualisation")
+@connexion_requise
+def actualiser(generation_id: int, piece: str) -> tuple[str, int]:
+    """The buyer's edited copy of a piece of this generation, brought up to the organisation's
+    newest validated clauses (``clausegen actualiser``): the updated .docx and the summary."""
+    trouvee = _generation(generation_id)
+    generee = _piece(trouvee, piece)
+    dossier = dossier_visible(trouvee.dossier_id)
+    champ = CHAMP_DOCUMENT.format(piece=piece.upper())
+
+    def refus(message: str, statut: int = 422) -> tuple[str, int]:
+        return _page(trouvee, statut, refus_piece=piece,
+                     refus=f"Champ « {champ} » : {message}")
+
+    fichier = request.files.get("document")
+    if fichier is None or not fichier.filename:
+        return refus("choisissez le fichier .docx à actualiser.")
+    nom = PurePath(fichier.filename.replace("\\", "/")).name[-200:]
+    if not nom.lower().endswith(".docx"):
+        return refus(f"« {nom} » n'est pas un document Word : fichier .docx attendu.")
+    limite = int(current_app.config["MAX_CONTENT_LENGTH"])
+    data = fichier.read(limite + 1)
+    if len(data) > limite:
+        return refus(f"« {nom} » dépasse {limite // (1024 * 1024)} Mo.", 413)
+    date = dt.date.today()
+    try:
+        library = marche.open_library([ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
+        origine = marche.read_dossier_text(trouvee.dossier_yaml, f"dossier-{dossier.id}.yml")
+        resultat = update_docx(data, nom, library=library, author=AUTEUR, date=date,
+                               dossier=origine, generated=generee.docx)
+    except ClausegenError as exc:
+        raison = getattr(exc, "reason", None) or str(exc)
+        return refus(f"« {nom} » : {raison.rstrip('.')}.")
+    generations.record_actualisation(
+        db(), trouvee, dossier, compte_courant(), piece=piece,
+        envoye_sha256=hashlib.sha256(data).hexdigest(),
+        actualise_sha256=hashlib.sha256(resultat.docx).hexdigest(),
+        fragments={c.id: f"{c.before or '(absent)'} → {c.after or '(retiré)'}" for c in resultat.changes},
+        comptes={statut: resultat.count(statut) for statut in STATUSES})
+    return _page(trouvee, actualise=_resume(resultat, nom, date))
+
+
+def _resume(resultat: UpdatedPiece, nom: str, date: dt.date) -> dict[str, object]:
+    """What the page shows of an update: the same summary as ``clausegen actualiser``."""
+    sortie = nom.removesuffix(".docx").removesuffix(".DOCX") + "-actualise.docx"
+    return {
+        "piece": resultat.piece, "nom": sortie, "date": date_longue(date),
+        "lien": f"data:{DOCX};base64," + base64.b64encode(resultat.docx).decode("ascii"),
+        "changements": resultat.changes,
+        "paragraphes": {statut: [p for p in resultat.paragraphs if p.status == statut]
+                        for statut in STATUSES},
+        "dossier_change": resultat.dossier_changed,
+    }
 
 
 def _fichier(data: bytes, nom: str, mimetype: str) -> Response:
