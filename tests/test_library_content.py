@@ -75,8 +75,10 @@ def _post_award_fragments(directory: Path) -> set[str]:
     api_suivi.generate_bilan(NETTOYAGE, 1, directory / "bilan.docx")
     paths.append(directory / "bilan.docx")
     paths.append(api_suivi.generate_lettre_bilan(NETTOYAGE, 1, directory / "lettre-bilan.docx")[0])
-    return {key.removeprefix("fragment.") for path in paths
-            for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
+    procedure = {fragment for piece in api_suivi.procedure_letters(api_suivi.open_suivi(NETTOYAGE))
+                 for fragment in piece.fragments}  # issue 20: the procedure letters
+    return procedure | {key.removeprefix("fragment.") for path in paths
+                        for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
 
 
 def test_examples_together_use_every_fragment_of_the_library(tmp_path: Path) -> None:

@@ -82,12 +82,17 @@ def test_letter_and_bilan_attach_to_the_subsequent_titulaire(runner: CliRunner, 
     assert "Vert Horizon" not in text
     assert "2027-0031-MS1" in text
     # Year 1 of MS n° 1: prorata 2 400 h × 12 / 36 = 800 h; 740 done: 60 h × 50 € = 3 000 €;
-    # cap 10 % × 198 000 € = 19 800 €, not reached. The example records the buyer's decision.
+    # cap 10 % × 198 000 € = 19 800 €, not reached. The example records the buyer's decision of
+    # 17 April 2028, after the bilan meeting of 24 March 2028: the bilan does not know it yet
+    # (issue 20), the amount due today does.
+    from clausegen.api.suivi import Cible, compute_year
+
     result = runner.invoke(cli, ["bilan", str(AC), "--annee", "1", "--marche-subsequent", "1",
                                  "-o", str(tmp_path / "bilan.docx")])
     assert result.exit_code == 0, result.output
-    assert ("pénalités applicables : 3\u202f000,00\u00a0€\u00a0HT ; constatées : 3\u202f000,00\u00a0€\u00a0HT"
+    assert ("pénalités applicables : 0,00\u00a0€\u00a0HT ; constatées : 3\u202f000,00\u00a0€\u00a0HT"
             in result.output)
+    assert compute_year(AC, 1, cible=Cible(marche_subsequent=1))[1].du == 3000
 
 
 def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner: CliRunner,

@@ -10,6 +10,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,19 +20,35 @@ from pydantic import BaseModel
 from clausegen import __version__
 from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
 from clausegen.api.marche import forced_mention, subsequent_or_error, suited_or_forced
+from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
 from clausegen.context import ccag_functions, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
+from clausegen.documents import procedure as procedure_doc
 from clausegen.documents._blocks import heading, paragraph
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
-from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats, compute_bilan
+from clausegen.domain.bilan import (
+    Bilan,
+    LignePenalite,
+    check_resultats,
+    compute_bilan,
+    lignes_en_cours_d_annee,
+    problemes_procedures,
+)
 from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
-from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
+from clausegen.domain.lettre_bilan import (
+    classement,
+    date_limite_lettre,
+    dates_renouvellement,
+    plan_convenu_le,
+)
+from clausegen.domain.procedure import Nature
+from clausegen.domain.retards import problemes as problemes_retards
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
@@ -43,7 +61,7 @@ from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
-from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
+from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.models.validation import read_validated
 from clausegen.output import note_input, transaction, write_atomic
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
@@ -361,10 +379,11 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
     """The bilan of year N: meeting, results, chart, actions of both parties, difficulties,
     penalties by procedure state, the titulaire's observations, visas. The letter that
     transmits it is its own piece (:func:`generate_lettre_bilan`)."""
-    suivi, bilan = compute_year(dossier_path, annee, plan_file=plan_file, resultats_file=resultats_file,
-                                cible=cible)
+    suivi = open_suivi(dossier_path, cible=cible)
+    plan = load_plan(suivi, annee, plan_file)
+    resultats = load_resultats(suivi, plan, resultats_file)
+    bilan = bilan_au(suivi, plan, resultats, resultats.reunion.date_reunion if resultats.reunion else None)
     dossier = suivi.loaded.dossier
-    resultats = load_resultats(suivi, load_plan(suivi, annee, plan_file), resultats_file)
     titulaire = dossier.titulaire
     representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
                     if titulaire and titulaire.representant else
@@ -413,12 +432,11 @@ def generate_lettre_bilan(dossier_path: Path, annee: int, output: Path, *,
                               hint=f"date au plus tôt le jour de la réunion de bilan "
                                    f"({reunion.isoformat()}) attendue : la lettre transmet le bilan")
     suivante = annee + 1 if annee < annees(dossier.marche.duree_mois) else None
-    plan_suivant = suivante is not None and any(p.annee == suivante for p in dossier.plans)
     echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
-    extra: dict[str, Any] = {"annee_suivante": suivante, "plan_suivant": plan_suivant,
-                             "echeance_bilan": echeance, "bilan_reunion": reunion,
-                             "a_instruire": bilan.total(EtatProcedure.constatee),
-                             "reunion_renouvellement": None, "projet_avant": None}
+    extra: dict[str, Any] = {"annee_suivante": suivante, "echeance_bilan": echeance, "bilan_reunion": reunion,
+                             "reunion_renouvellement": None, "projet_avant": None,
+                             **lettre_bilan_faits(suivi, load_plan(suivi, annee, plan_file), resultats, jour)}
+    plan_suivant = extra["plan_suivant"] is not None
     if suivante is not None and not plan_suivant:
         dates = dates_renouvellement(jour, echeance)
         if dates is None:
@@ -562,6 +580,191 @@ def _suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None) -> l
             written.append(generate_lettre_bilan(
                 dossier_path, resultats.annee, directory / f"lettre-bilan-{resultats.annee}.docx",
                 cible=cible)[0])
+    written += [write_atomic(directory / f"{piece.piece}.docx", piece.docx)
+                for piece in procedure_letters(suivi)]
     if dossier.plans:
         written.append(generate_tableau_de_bord(dossier_path, directory / "tableau-de-bord.xlsx", cible))
     return written
+
+
+# Issue 20: each failing is its own procedure, and every document is true on its date. New
+# functions in the facade's style: they take the opened Suivi and in-memory objects.
+
+
+def bilan_au(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels, au: date | None) -> Bilan:
+    """The year's bilan as it stood on ``au``: each procedure's steps dated later are unknown."""
+    return compute_bilan(suivi.loaded.dossier, plan, resultats, precedents(suivi, plan.annee), au)
+
+
+def _item_observations(ligne: LignePenalite) -> str:
+    return procedure_doc.objet_invitation(ligne)
+
+
+def _item_etat(ligne: LignePenalite) -> str:
+    return f"{ligne.manquement}\u00a0: {procedure_doc.etat_detaille(ligne)}"
+
+
+def lettre_bilan_faits(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels,
+                       jour: date) -> dict[str, Any]:
+    """What the bilan letter of ``jour`` may say: the penalties it puts to observations, those
+    awaiting a mise en demeure, the others' stage, the late documents without penalty (each as
+    of ``jour``), and the day next year's plan was agreed if that was on or before ``jour``."""
+    dossier = suivi.loaded.dossier
+    lignes = classement(bilan_au(suivi, plan, resultats, jour).penalites,
+                        bilan_au(suivi, plan, resultats, None).penalites, jour)
+    suivante = plan.annee + 1 if plan.annee < annees(dossier.marche.duree_mois) else None
+    return {"observations": [_item_observations(x) for x in lignes.observations],
+            "a_instruire": lignes.a_instruire,
+            "attente_mise_en_demeure": [_item_etat(x) for x in lignes.attente_mise_en_demeure],
+            "engagees": [_item_etat(x) for x in lignes.autres],
+            "sans_penalite": [f"{x.manquement}\u00a0: {x.sans_penalite}" for x in lignes.sans_penalite],
+            "plan_suivant": plan_convenu_le(dossier.plans, suivante, jour)}
+
+
+class EtapeProcedure(StrEnum):
+    """The procedure steps that have a letter."""
+
+    mise_en_demeure = "mise_en_demeure"
+    invitation = "invitation_observations"
+    decision = "decision_penalites"
+
+
+ETAPES = {
+    EtapeProcedure.mise_en_demeure: ("mise_en_demeure", "la mise en demeure", "Mise en demeure"),
+    EtapeProcedure.invitation: ("invitation_observations", "l'invitation à présenter des observations",
+                                "Invitation à présenter vos observations sur des pénalités envisagées"),
+    EtapeProcedure.decision: ("date_decision", "la décision", "Décision motivée relative aux pénalités"),
+}
+"""Step → (field of Procedure, how a message names it, letter subject)."""
+
+
+def _jour_etape(procedure: Procedure | None, etape: EtapeProcedure) -> date | None:
+    value = getattr(procedure, ETAPES[etape][0]) if procedure is not None else None
+    return value if isinstance(value, date) else None
+
+
+def _resultats_annee(suivi: Suivi, annee: int) -> ResultatsAnnuels:
+    _check_year(suivi, annee)
+    found = [b for b in suivi.loaded.dossier.bilans if b.annee == annee]
+    if not found:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilans",
+                              hint=f"aucune donnée de suivi pour l'année {annee} (bilans[annee={annee}] : "
+                                   "retards, actions, procédures)")
+    return found[0]
+
+
+def _procedures(resultats: ResultatsAnnuels) -> list[Procedure | None]:
+    return [resultats.procedure_insertion, *(r.procedure for r in resultats.actions),
+            *(r.procedure for r in resultats.objectifs), *(r.procedure_engagee for r in resultats.retards)]
+
+
+def procedure_dates(suivi: Suivi, annee: int, etape: EtapeProcedure) -> list[date]:
+    """The days the dossier records this step on, for year ``annee`` (one letter each)."""
+    resultats = _resultats_annee(suivi, annee)
+    return sorted({d for p in _procedures(resultats) if (d := _jour_etape(p, etape)) is not None})
+
+
+def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePenalite], Bilan | None]:
+    """Every failing of the year as it stood on ``jour``: the whole bilan when the year's results
+    are complete, else the actions recorded as not done and the late documents."""
+    dossier = suivi.loaded.dossier
+    resultats = _resultats_annee(suivi, annee)
+    plan = next((p for p in dossier.plans if p.annee == annee), None)
+    if plan is not None and not check_resultats(dossier, plan, resultats):
+        bilan = bilan_au(suivi, plan, resultats, jour)
+        return list(bilan.penalites), bilan
+    problems = problemes_procedures(dossier, plan, resultats)
+    problems += problemes_retards(resultats.retards, dossier.plan.suivi.jour_limite_reporting)
+    if problems:
+        raise ValidationFailed(path=suivi.loaded.path, what=f"suivi de l'année {annee}", problems=problems)
+    bilan_requis = [p for p in (resultats.procedure_insertion, *(r.procedure for r in resultats.objectifs))
+                    if p is not None and jour in (p.invitation_observations, p.date_decision)]
+    if bilan_requis:
+        missing = check_resultats(dossier, plan, resultats) if plan is not None else [
+            FieldProblem("plans", f"plan de l'année {annee} attendu")]
+        raise ValidationFailed(path=suivi.loaded.path, what=f"résultats de l'année {annee} (bilan requis "
+                               f"par la procédure du {date_longue(jour)})", problems=missing)
+    return lignes_en_cours_d_annee(dossier, plan, resultats, jour), None
+
+
+def render_procedure_letter(suivi: Suivi, annee: int, etape: EtapeProcedure,
+                            jour: date | None = None) -> tuple[RenderedPiece, date]:
+    """The letter of one procedure step (mise en demeure, invitation to present observations,
+    reasoned decision) for every failing of year ``annee`` whose step the dossier records on
+    ``jour`` (default: the only such day). Dated ``jour``; says only what was known that day."""
+    champ, nom, objet = ETAPES[etape]
+    dates = procedure_dates(suivi, annee, etape)
+    if jour is None:
+        if len(dates) != 1:
+            raise SuiviInputError(
+                what=f"{objet} de l'année {annee}",
+                hint=("date attendue : --date AAAA-MM-JJ, l'un des jours où le dossier enregistre "
+                      f"{nom} ({', '.join(d.isoformat() for d in dates)})") if dates else
+                     (f"aucun manquement de l'année {annee} n'enregistre {nom} (procedure.{champ})"))
+        jour = dates[0]
+    elif jour not in dates:
+        connues = ", ".join(date_longue(d) for d in dates) or "aucune"
+        raise SuiviInputError(what=f"--date {jour.isoformat()}",
+                              hint=f"aucun manquement de l'année {annee} n'enregistre {nom} le "
+                                   f"{date_longue(jour)} (procedure.{champ}) ; dates enregistrées : "
+                                   f"{connues}")
+    lignes, bilan = _lignes_du_jour(suivi, annee, jour)
+    concernees = [x for x in lignes if _jour_etape(x.procedure, etape) == jour]
+    if not concernees:
+        raise SuiviInputError(what=f"{objet} du {date_longue(jour)}",
+                              hint="aucun manquement constaté à cette date ne porte cette étape")
+    context = _context(suivi, annee, **_faits_de_l_etape(etape, concernees, bilan))
+    dossier = suivi.loaded.dossier
+    inserts: dict[str, Sequence[Block]] = {
+        "entete": lettre_doc.en_tete(dossier, jour, f"{objet} \u2013 plan de progrès en matière sociale, "
+                                                     f"année {annee}"),
+        "signature": lettre_doc.signature(dossier)}
+    data, document = render_piece(suivi.loaded, etape.value, library=suivi.library, extra_context=context,
+                                  inserts=inserts, titre=f"{objet} \u2013 année {annee}",
+                                  extra_provenance={"annee": str(annee), "date": jour.isoformat()},
+                                  mention=suivi.mention)
+    fragments = {u.id: f"{u.version} sha256:{u.sha256} {u.statut}" for u in document.fragments}
+    piece = f"{etape.value.replace('_', '-')}-{annee}-{jour.isoformat()}"
+    return RenderedPiece(piece, data, fragments, suivi.library.release), jour
+
+
+def _faits_de_l_etape(etape: EtapeProcedure, lignes: list[LignePenalite],
+                      bilan: Bilan | None) -> dict[str, Any]:
+    """The letter's list, each line with the facts known on its day."""
+    if etape is EtapeProcedure.mise_en_demeure:
+        delais = {x.procedure.delai_mise_en_demeure_jours for x in lignes if x.procedure}
+        items = [procedure_doc.objet_mise_en_demeure(x, len(delais) > 1) for x in lignes]
+        return {"manquements": items, "delai_jours": max(delais),
+                "retard": any(x.nature is Nature.retard for x in lignes),
+                "action": any(x.nature is Nature.action for x in lignes)}
+    if etape is EtapeProcedure.invitation:
+        total = sum((x.montant for x in lignes), Decimal("0.00"))
+        return {"manquements": [procedure_doc.objet_invitation(x) for x in lignes], "total": total,
+                "plafond": bilan.plafond if bilan is not None else None}
+    decisions = []
+    for index, ligne in enumerate(lignes):
+        procedure = ligne.procedure
+        assert procedure is not None
+        if procedure.issue is not Decision.appliquee and not procedure.motifs:
+            raise SuiviInputError(what=f"Décision sur « {ligne.manquement} »",
+                                  hint="motifs de la décision attendus (procedure.motifs) : une décision "
+                                       "qui réduit ou écarte une pénalité est motivée")
+        decisions.append(procedure_doc.objet_decision(ligne, index))
+    total = sum((x.montant_du for x in lignes), Decimal("0.00"))
+    return {"decisions": decisions, "total": total,
+            "plafonne": bilan.plafonne if bilan is not None else False,
+            "du_annee": bilan.du if bilan is not None else None}
+
+
+def procedure_letters(suivi: Suivi) -> list[RenderedPiece]:
+    """Every procedure letter the dossier records a step for, year by year, day by day; an
+    invitation dated on the bilan meeting is the bilan letter itself (``lettre-bilan-N``)."""
+    pieces = []
+    for resultats in sorted(suivi.loaded.dossier.bilans, key=lambda b: b.annee):
+        reunion = resultats.reunion.date_reunion if resultats.reunion else None
+        for etape in EtapeProcedure:
+            for jour in procedure_dates(suivi, resultats.annee, etape):
+                if etape is EtapeProcedure.invitation and jour == reunion:
+                    continue  # the letter that transmits the bilan, dated that day, is the invitation
+                pieces.append(render_procedure_letter(suivi, resultats.annee, etape, jour)[0])
+    return pieces
