@@ -109,9 +109,14 @@ def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner
 
 def test_pieces_suivi_writes_one_folder_per_suited_subsequent_contract(runner: CliRunner,
                                                                        tmp_path: Path) -> None:
-    refused = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "a"), "--suivi"])
-    assert refused.exit_code == 1  # MS n° 2 is not suited: nothing written
-    assert not (tmp_path / "a").exists()
+    # review of 2026-12-07, m14: MS n° 2 is not suited; the accord-cadre's pieces and MS n° 1's
+    # follow-up are written, MS n° 2 is skipped with the reason
+    skipped = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "a"), "--suivi"])
+    assert skipped.exit_code == 0, skipped.output
+    assert (tmp_path / "a" / "ccap.docx").exists()
+    assert (tmp_path / "a" / "marche-subsequent-1" / "bilan-1.docx").exists()
+    assert not (tmp_path / "a" / "marche-subsequent-2").exists()
+    assert "marché subséquent n° 2 : pièces du suivi non écrites" in skipped.output
     forced = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "b"), "--suivi", "--forcer"])
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "b" / "marche-subsequent-1" / "bilan-1.docx").exists()

@@ -275,3 +275,55 @@ def test_next_plan_is_agreed_only_from_its_day(jour: date, expected: bool) -> No
 
     plans = [PlanAnnuel.model_validate(p) for p in example_data()["plans"]]
     assert (plan_convenu_le(plans, 2, jour) is not None) is expected
+
+
+# --- item 5: the accord-cadre with subsequent contracts ---------------------------------------
+
+AC = NETTOYAGE.parent / "accord-cadre-marches-subsequents.yml"
+
+
+def test_pieces_suivi_writes_each_suited_subsequent_contract_and_says_which_are_skipped(
+        tmp_path: Path) -> None:
+    out = tmp_path / "ac"
+    result = _run("pieces", AC, "--suivi", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "ccap.docx").exists()
+    assert (out / "marche-subsequent-1" / "bilan-1.docx").exists()
+    assert not (out / "marche-subsequent-2").exists()
+    assert "marché subséquent n° 2 : pièces du suivi non écrites, marché jugé non adapté" in result.output
+    assert "10 mois" in result.output
+
+
+def test_pieces_marche_subsequent_restricts_the_follow_up(tmp_path: Path) -> None:
+    out = tmp_path / "ac"
+    result = _run("pieces", AC, "--suivi", "--marche-subsequent", "2", "--forcer", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "marche-subsequent-2" / "convocation.docx").exists()
+    assert not (out / "marche-subsequent-1").exists()
+    unknown = _run("pieces", AC, "--suivi", "--marche-subsequent", "9", "-o", tmp_path / "x")
+    assert unknown.exit_code == 2
+    assert "Traceback" not in unknown.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_lot_suivi_reports_the_skipped_subsequent_contract(tmp_path: Path) -> None:
+    folder = tmp_path / "dossiers"
+    folder.mkdir()
+    (folder / "ac.yml").write_text(AC.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _run("lot", folder, "--suivi", "-j", "1", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "ac" / "marche-subsequent-1" / "bilan-1.docx").exists()
+    assert "ac.yml : marché subséquent n° 2 : pièces du suivi non écrites" in result.output
+
+
+def test_insertion_engagement_is_set_per_subsequent_contract(tmp_path: Path) -> None:
+    from clausegen.api.suivi import Cible, compute_year
+
+    data = yaml.safe_load(AC.read_text(encoding="utf-8"))
+    # MS n° 1 commits to 1 800 hours over its 36 months: prorata 600 h at year 1, 740 done
+    data["marches_subsequents"][0]["insertion"]["volume_heures"] = 1800
+    bilan = compute_year(_write(tmp_path, data), 1, cible=Cible(marche_subsequent=1))[1]
+    assert not [x for x in bilan.penalites if "Heures d'insertion" in x.manquement]
+    # the accord-cadre's own engagement (2 400 h) gives 60 hours short
+    bilan = compute_year(AC, 1, cible=Cible(marche_subsequent=1))[1]
+    assert [x.quantite for x in bilan.penalites if "Heures d'insertion" in x.manquement] == [60]

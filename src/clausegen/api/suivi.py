@@ -53,6 +53,7 @@ from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
     FieldProblem,
+    NotSuitedError,
     SuiviInputError,
     ValidationFailed,
 )
@@ -60,7 +61,7 @@ from clausegen.library import Library
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
+from clausegen.models.dossier import CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.models.validation import read_validated
 from clausegen.output import note_input, transaction, write_atomic
@@ -142,7 +143,8 @@ def _seen_through(loaded: LoadedDossier, numero: int | None) -> tuple[LoadedDoss
         "duree_mois": ms.duree_mois,
     })
     seen = dossier.model_copy(update={"marche": marche, "titulaire": ms.titulaire,
-                                      "plans": ms.plans, "bilans": ms.bilans})
+                                      "plans": ms.plans, "bilans": ms.bilans,
+                                      "plan_de_progres": _engagement_du_marche_subsequent(dossier, ms)})
     return replace(loaded, dossier=seen), ms
 
 
@@ -768,3 +770,59 @@ def procedure_letters(suivi: Suivi) -> list[RenderedPiece]:
                     continue  # the letter that transmits the bilan, dated that day, is the invitation
                 pieces.append(render_procedure_letter(suivi, resultats.annee, etape, jour)[0])
     return pieces
+
+
+# Issue 20, item 5: the follow-ups ``pieces --suivi`` and ``lot --suivi`` write, each in its own
+# folder, and those skipped with the reason.
+
+
+@dataclass(frozen=True)
+class CiblesSuivi:
+    """The follow-ups to write (target, folder) and those skipped (a French sentence each)."""
+
+    ecrites: tuple[tuple[Cible, Path], ...]
+    ignorees: tuple[str, ...] = ()
+
+
+def suivi_targets(dossier_path: Path, directory: Path, *, forcer: bool = False,
+                  numero: int | None = None) -> CiblesSuivi:
+    """Which follow-ups the dossier has: the market's own, or for an accord-cadre with subsequent
+    contracts, each suited subsequent contract's in ``directory/marche-subsequent-N`` (only N
+    with ``numero``); a subsequent contract judged non adapté is skipped, with the reasons."""
+    loaded = read_dossier(dossier_path)
+    dossier = loaded.dossier
+    if dossier.marche.forme is not Forme.accord_cadre_multi_attributaire_marches_subsequents:
+        if numero is not None:
+            raise SuiviInputError(what=f"--marche-subsequent {numero}",
+                                  hint="option réservée aux accords-cadres multi-attributaires à "
+                                       "marchés subséquents")
+        if dossier.clause_insertion is None:
+            open_suivi(dossier_path, cible=Cible(forcer=forcer))  # refuses before anything is written
+        return CiblesSuivi(((Cible(forcer=forcer), directory),))
+    numeros = [m.numero for m in dossier.marches_subsequents]
+    if numero is not None:
+        subsequent_or_error(dossier, numero, loaded.path)
+        numeros = [numero]
+    if not numeros:
+        return CiblesSuivi((), ("aucun marché subséquent n'est décrit (section marches_subsequents) : "
+                                "pas de pièce du suivi",))
+    ecrites, ignorees = [], []
+    for n in numeros:
+        cible = Cible(marche_subsequent=n, forcer=forcer)
+        try:
+            open_suivi(dossier_path, cible=cible)
+        except NotSuitedError as exc:
+            ignorees.append(f"marché subséquent n° {n} : pièces du suivi non écrites, marché jugé non "
+                            f"adapté ({' ; '.join(exc.reasons)}) ; --forcer les écrit avec la mention "
+                            "du verdict")
+            continue
+        ecrites.append((cible, directory / f"marche-subsequent-{n}"))
+    return CiblesSuivi(tuple(ecrites), tuple(ignorees))
+
+
+def _engagement_du_marche_subsequent(dossier: Dossier, ms: MarcheSubsequent) -> PlanDeProgres | None:
+    """The plan de progrès seen through subsequent contract ``ms``: its own insertion engagement
+    (``marches_subsequents[].insertion``) when it sets one (issue 20, item 5)."""
+    if ms.insertion is None or dossier.plan_de_progres is None:
+        return dossier.plan_de_progres
+    return dossier.plan_de_progres.model_copy(update={"insertion": ms.insertion})

@@ -170,31 +170,33 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @click.option("--suivi", is_flag=True,
               help="Ajoute les pièces du suivi (convocation, échéancier, plans, lettres, bilans, "
                    "tableau de bord) : le marché doit être notifié et attribué.")
+@click.option("--marche-subsequent", "numero", type=click.IntRange(min=1),
+              help="Avec --suivi : le seul marché subséquent n° N (accord-cadre à marchés subséquents).")
 @click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
               help="Squelette Word de l'acheteur pour le CCAP et le CCTP (emplacement {{p corps }}).")
 @OVERLAYS
 @conversion_options
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
-                   modele: Path | None, surcouches: tuple[Path, ...]) -> None:
+                   numero: int | None, modele: Path | None, surcouches: tuple[Path, ...]) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
-    from clausegen.api import check_faisabilite, generate_pieces, read_dossier
+    from clausegen.api import check_faisabilite, generate_pieces
     from clausegen.api.marche import using_overlays
     from clausegen.output import transaction
 
     echo_verdict(check_faisabilite(dossier))
-    targets: list[tuple[Cible, Path]] = []
+    targets: tuple[tuple[Cible, Path], ...] = ()
+    ignorees: tuple[str, ...] = ()
     written: list[Path] = []
+    if numero is not None and not suivi:
+        raise click.UsageError("--marche-subsequent ne vaut qu'avec --suivi")
     with using_overlays(surcouches), transaction():  # every piece, or none
         if suivi:  # award data checked before anything is written
             # imported here: the post-award pieces pull openpyxl, icalendar and holidays
-            from clausegen.api.suivi import Cible, generate_suivi_pieces, open_suivi
+            from clausegen.api.suivi import generate_suivi_pieces, suivi_targets
 
-            numeros = [m.numero for m in read_dossier(dossier).dossier.marches_subsequents]
-            targets = ([(Cible(n, forcer), sortie / f"marche-subsequent-{n}") for n in numeros]
-                       or [(Cible(forcer=forcer), sortie)])
-            for cible, _ in targets:
-                open_suivi(dossier, cible=cible)
+            cibles = suivi_targets(dossier, sortie, forcer=forcer, numero=numero)
+            targets, ignorees = cibles.ecrites, cibles.ignorees
         pieces = generate_pieces(dossier, sortie, forcer=forcer, brouillon=brouillon, modele=modele)
         for cible, directory in targets:
             written += generate_suivi_pieces(dossier, directory, cible)
@@ -206,6 +208,7 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
 
         for cible, _ in targets:
             warn(suivi_warnings(dossier, cible))
+        warn([message.rstrip(".") for message in ignorees])
     for path in written:
         success(f"Pièce du suivi écrite : {path}")
 
