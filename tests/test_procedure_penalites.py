@@ -327,3 +327,64 @@ def test_insertion_engagement_is_set_per_subsequent_contract(tmp_path: Path) -> 
     # the accord-cadre's own engagement (2 400 h) gives 60 hours short
     bilan = compute_year(AC, 1, cible=Cible(marche_subsequent=1))[1]
     assert [x.quantite for x in bilan.penalites if "Heures d'insertion" in x.manquement] == [60]
+
+
+# --- item 4: the insertion-only works market ----------------------------------------------------
+
+TRAVAUX = NETTOYAGE.parent / "travaux-clause-insertion.yml"
+
+
+def test_insertion_only_deadlines_follow_the_working_day_rules() -> None:
+    result = _run("echeancier", TRAVAUX, "--format", "json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    echeances = {e["cle"]: e for e in json.loads(result.output)}
+    # notified 12 April 2027, 14 months: end of execution 12 June 2028 (a date, never moved)
+    assert echeances["fin"]["date"] == "2028-06-12"
+    # statement of June 2027 due on the 10th of July, a Saturday: Monday 12 July
+    juin = next(e for e in echeances.values() if e["libelle"] == "Relevé de juin 2027")
+    assert (juin["date_nominale"], juin["date"], juin["motif_report"]) == (
+        "2027-07-10", "2027-07-12", "samedi")
+    # final bilan: three months after the end, 12 September 2028 (a Tuesday)
+    assert echeances["bilan_final"]["date"] == "2028-09-12"
+    assert len([c for c in echeances if c.startswith("releve_")]) == 15
+
+
+def test_insertion_only_final_bilan_applies_the_hours_formula(tmp_path: Path) -> None:
+    out = tmp_path / "bf.docx"
+    result = _run("bilan", TRAVAUX, "--annee", "2", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = dump_text(out.read_bytes()).replace(NB, " ").replace("\u202f", " ")
+    # 3 500 − 3 180 = 320 h × 2 × 12,02 € = 320 × 24,04 = 7 692,80 €, constat at the final bilan
+    # of 5 September 2028, decision of 2 October 2028 not known yet
+    assert "| 320 heures × 24,04 € | 7 692,80 € | constatée, observations du titulaire à recueillir |" in text
+    # relevé de novembre 2027: mise en demeure 20 December, délai expired 4 January, received
+    # 12 January 2028: 8 days × 100 € = 800 €, decided on 7 February 2028
+    assert "| 8 jours × 100,00 € | 800,00 € | applicable (décision du 7 février 2028) |" in text
+    assert "Montant des pénalités applicables au titre du marché : 800,00 € HT." in text
+    assert "le plafond est de 184 230,00 € HT" in text
+    assert "octobre 2028" not in text
+
+
+def test_insertion_only_final_bilan_is_refused_before_the_end(tmp_path: Path) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["bilan_final"]["date_bilan"] = "2028-06-01"
+    result = _run("bilan", _write(tmp_path, data), "--annee", "2", "-o", tmp_path / "bf.docx")
+    assert result.exit_code == 2
+    assert "bilan_final.date_bilan" in result.output
+    assert f"postérieure à la fin de l'exécution (12{NB}juin 2028)" in result.output
+    assert not (tmp_path / "bf.docx").exists()
+
+
+def test_insertion_only_dashboard_and_suivi_pieces(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "tr"
+    result = _run("pieces", TRAVAUX, "--suivi", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"ccap.docx", "cctp.docx", "echeancier.ics", "bilan-final.docx",
+                                                "tableau-de-bord.xlsx"}
+    book = load_workbook(out / "tableau-de-bord.xlsx")
+    # penalties decided to date: 7 692,80 (2 October 2028) + 800,00
+    assert book["Synthèse"]["E2"].value == pytest.approx(8492.80)

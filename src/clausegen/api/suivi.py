@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from clausegen import __version__
 from clausegen.api import LoadedDossier, open_library, read_dossier, render_piece
-from clausegen.api.marche import forced_mention, subsequent_or_error, suited_or_forced
+from clausegen.api.marche import canevas_name, forced_mention, subsequent_or_error, suited_or_forced
 from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import article_numbers
 from clausegen.blocks import Block, PageBreak
@@ -27,7 +27,7 @@ from clausegen.context import ccag_functions, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
 from clausegen.documents import procedure as procedure_doc
-from clausegen.documents._blocks import heading, paragraph
+from clausegen.documents._blocks import bullets, heading, paragraph, table
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
@@ -41,6 +41,8 @@ from clausegen.domain.bilan import (
 )
 from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
+from clausegen.domain.insertion_seule import compute_bilan_final, echeancier_insertion
+from clausegen.domain.insertion_seule import problemes as problemes_bilan_final
 from clausegen.domain.lettre_bilan import (
     classement,
     date_limite_lettre,
@@ -60,7 +62,7 @@ from clausegen.errors import (
 from clausegen.library import Library
 from clausegen.library.releases import pin
 from clausegen.models._base import label
-from clausegen.models.dispositifs import MarcheSubsequent
+from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
 from clausegen.models.dossier import CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.models.validation import read_validated
@@ -157,17 +159,8 @@ def open_suivi(dossier_path: Path, overlays: Sequence[Path] = (), cible: Cible |
     faisabilite = suited_or_forced(original.dossier, forcer=cible.forcer,
                                    numero=cible.marche_subsequent)
     mention = forced_mention(original.dossier, faisabilite)
-    marche = loaded.dossier.marche
-    if marche.date_notification is None:
-        raise SuiviInputError(what=f"Fichier « {dossier_path} », marche.date_notification",
-                              hint="date de notification attendue (AAAA-MM-JJ) pour les pièces du suivi")
-    if loaded.dossier.titulaire is None:
-        raise SuiviInputError(what=f"Fichier « {dossier_path} », titulaire",
-                              hint="le titulaire doit être renseigné pour les pièces du suivi")
-    library = open_library(overlays)
-    if loaded.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
-        library = pin(library, loaded.dossier.bibliotheque)
-    return Suivi(loaded, library, marche.date_notification, mention, ms)
+    return replace(_notified_and_awarded(loaded, dossier_path, overlays), mention=mention,
+                   marche_subsequent=ms)
 
 
 def _from_file(path: Path, model: type[M], what: str) -> M:
@@ -226,7 +219,7 @@ def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     dossier = suivi.loaded.dossier
     base = {**dossier_context(dossier), **ccag_functions(suivi.library.ccag, dossier.marche.ccag)}
     premier = dossier.administratif.chapitre_premier_article
-    canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
+    canevas = suivi.library.canevas(canevas_name(dossier, "ccap_chapitre" if premier else "ccap"))
     numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
 
     def ccap_article(key: str) -> Raw:
@@ -304,6 +297,8 @@ def _plan_warnings(suivi: Suivi, plan: PlanAnnuel) -> list[str]:
 
 def suivi_warnings(dossier_path: Path, cible: Cible | None = None) -> list[str]:
     """The warnings of every plan of the dossier (``pieces --suivi`` prints them all)."""
+    if insertion_seule(dossier_path):
+        return []
     suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
     return [w for plan in sorted(dossier.plans, key=lambda p: p.annee)
@@ -380,7 +375,10 @@ def generate_bilan(dossier_path: Path, annee: int, output: Path, *, plan_file: P
                    resultats_file: Path | None = None, cible: Cible | None = None) -> Bilan:
     """The bilan of year N: meeting, results, chart, actions of both parties, difficulties,
     penalties by procedure state, the titulaire's observations, visas. The letter that
-    transmits it is its own piece (:func:`generate_lettre_bilan`)."""
+    transmits it is its own piece (:func:`generate_lettre_bilan`). For the insertion clause
+    alone, the final bilan (:func:`render_bilan_final`)."""
+    if insertion_seule(dossier_path):
+        return _write_bilan_final(dossier_path, annee, output)
     suivi = open_suivi(dossier_path, cible=cible)
     plan = load_plan(suivi, annee, plan_file)
     resultats = load_resultats(suivi, plan, resultats_file)
@@ -469,18 +467,27 @@ def generate_lettre_bilan(dossier_path: Path, annee: int, output: Path, *,
 
 def deadlines(dossier_path: Path, cible: Cible | None = None) -> list[Echeance]:
     """Every deadline of the plan for a notified market."""
+    if insertion_seule(dossier_path):
+        return echeances_insertion(open_suivi_insertion(dossier_path))
     return open_suivi(dossier_path, cible=cible).echeances
 
 
 def deadlines_and_mention(dossier_path: Path,
                           cible: Cible | None = None) -> tuple[list[Echeance], str | None]:
     """Every deadline, and the forced-verdict mention (``None`` for a suited market)."""
+    if insertion_seule(dossier_path):
+        return echeances_insertion(open_suivi_insertion(dossier_path)), None
     suivi = open_suivi(dossier_path, cible=cible)
     return suivi.echeances, suivi.mention
 
 
 def write_ics(dossier_path: Path, output: Path, cible: Cible | None = None) -> list[Echeance]:
     """Write the deadlines as an iCalendar file; return them."""
+    if insertion_seule(dossier_path):
+        suivi_insertion = open_suivi_insertion(dossier_path)
+        found = echeances_insertion(suivi_insertion)
+        write_atomic(output, calendrier_ics(suivi_insertion.loaded.dossier, found))
+        return found
     suivi = open_suivi(dossier_path, cible=cible)
     echeances = suivi.echeances
     write_atomic(output, calendrier_ics(suivi.loaded.dossier, echeances, suivi.mention))
@@ -535,7 +542,10 @@ def _with_year_files(suivi: Suivi, plan_files: Sequence[Path],
 def generate_tableau_de_bord(dossier_path: Path, output: Path, cible: Cible | None = None, *,
                              plan_files: Sequence[Path] = (),
                              resultats_files: Sequence[Path] = ()) -> Path:
-    """The multi-year follow-up workbook (one sheet per planned year, plus a summary)."""
+    """The multi-year follow-up workbook (one sheet per planned year, plus a summary); for the
+    insertion clause alone, its engagement and penalties (:func:`tableau_de_bord_insertion`)."""
+    if insertion_seule(dossier_path):
+        return write_atomic(output, tableau_de_bord_insertion(open_suivi_insertion(dossier_path)))
     suivi = _with_year_files(open_suivi(dossier_path, cible=cible), plan_files, resultats_files)
     dossier = suivi.loaded.dossier
     plans = sorted((load_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
@@ -564,6 +574,9 @@ def generate_suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | No
 
 
 def _suivi_pieces(dossier_path: Path, directory: Path, cible: Cible | None) -> list[Path]:
+    if insertion_seule(dossier_path):
+        return [write_atomic(directory / name, data)
+                for name, data in insertion_pieces(open_suivi_insertion(dossier_path))]
     suivi = open_suivi(dossier_path, cible=cible)
     dossier = suivi.loaded.dossier
     written = [generate_convocation(dossier_path, directory / "convocation.docx", cible=cible)[0]]
@@ -826,3 +839,162 @@ def _engagement_du_marche_subsequent(dossier: Dossier, ms: MarcheSubsequent) -> 
     if ms.insertion is None or dossier.plan_de_progres is None:
         return dossier.plan_de_progres
     return dossier.plan_de_progres.model_copy(update={"insertion": ms.insertion})
+
+
+# Issue 20, item 4: the follow-up of the insertion clause alone (works market): deadlines,
+# final bilan with its penalties, dashboard.
+
+
+def insertion_seule(dossier_path: Path) -> bool:
+    """Whether the dossier carries the insertion clause alone (no plan de progrès)."""
+    return read_dossier(dossier_path).dossier.clause_insertion is not None
+
+
+def open_suivi_insertion(dossier_path: Path, overlays: Sequence[Path] = ()) -> Suivi:
+    """A notified, awarded market carrying the insertion clause alone, ready for its follow-up."""
+    return _notified_and_awarded(read_dossier(dossier_path), dossier_path, overlays)
+
+
+def _notified_and_awarded(loaded: LoadedDossier, dossier_path: Path, overlays: Sequence[Path]) -> Suivi:
+    """The follow-up of a dossier whose market is notified and awarded, with its library (the
+    pinned release when the dossier names one: the CCAP numbers cited must be its own)."""
+    marche = loaded.dossier.marche
+    if marche.date_notification is None:
+        raise SuiviInputError(what=f"Fichier « {dossier_path} », marche.date_notification",
+                              hint="date de notification attendue (AAAA-MM-JJ) pour les pièces du suivi")
+    if loaded.dossier.titulaire is None:
+        raise SuiviInputError(what=f"Fichier « {dossier_path} », titulaire",
+                              hint="le titulaire doit être renseigné pour les pièces du suivi")
+    library = open_library(overlays)
+    if loaded.dossier.bibliotheque:
+        library = pin(library, loaded.dossier.bibliotheque)
+    return Suivi(loaded, library, marche.date_notification)
+
+
+def _clause(suivi: Suivi) -> ClauseInsertionSeule:
+    clause = suivi.loaded.dossier.clause_insertion
+    assert clause is not None  # open_suivi_insertion's dossier
+    return clause
+
+
+def echeances_insertion(suivi: Suivi) -> list[Echeance]:
+    """Every deadline of the insertion clause: start-up meeting, each statement, end of
+    execution, last proofs, final bilan (working-day rule, docs/dates.md)."""
+    return echeancier_insertion(suivi.notification, suivi.loaded.dossier.marche.duree_mois, _clause(suivi))
+
+
+def bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True) -> Bilan:
+    """The final bilan's penalties, each procedure as it stood on the day the bilan is made
+    (``au_jour_du_bilan`` False: with every decision recorded to date)."""
+    dossier = suivi.loaded.dossier
+    if dossier.bilan_final is None:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilan_final",
+                              hint="bilan final attendu : date_bilan, heures_insertion_realisees, "
+                                   "retards, procédure de pénalité")
+    fin = next(e for e in echeances_insertion(suivi) if e.cle == "fin").date
+    problems = problemes_bilan_final(dossier, fin, dossier.bilan_final)
+    if problems:
+        raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
+    return compute_bilan_final(dossier, dossier.bilan_final, annees(dossier.marche.duree_mois),
+                               au_jour_du_bilan=au_jour_du_bilan)
+
+
+def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
+    """The final bilan of the insertion action (établi by the facilitator)."""
+    bilan = bilan_final(suivi)
+    dossier = suivi.loaded.dossier
+    final = dossier.bilan_final
+    assert final is not None
+    clause = _clause(suivi)
+    echeances = {e.cle: e for e in echeances_insertion(suivi)}
+    rows = []
+    if clause.volume_heures is not None:
+        realisees = final.heures_insertion_realisees or Decimal(0)
+        rows.append(["Heures d'insertion", f"{nombre(clause.volume_heures)}\u00a0heures",
+                     f"{nombre(realisees)}\u00a0heures",
+                     f"{nombre((realisees * 100 / clause.volume_heures).quantize(Decimal('0.1')))}\u00a0%"])
+    else:
+        rows += [[f"Actions d'insertion, année {k}", str(clause.actions_par_an), str(faites), ""]
+                 for k, faites in enumerate(final.actions_insertion_realisees, start=1)]
+    resultats: list[Block] = [table(["Engagement", "Fixé", "Réalisé", "Taux de réalisation"], rows)]
+    if final.personnes_concernees is not None:
+        resultats.append(paragraph(f"Personnes en insertion sur le marché\u00a0: "
+                                   f"{final.personnes_concernees}."))
+    titulaire = dossier.titulaire
+    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+                    if titulaire and titulaire.representant
+                    else titulaire.raison_sociale if titulaire else None)
+    signataire = dossier.acheteur.signataire
+    inserts: dict[str, Sequence[Block]] = {
+        "bilan_resultats": resultats,
+        "bilan_difficultes": (bullets(final.difficultes) if final.difficultes
+                              else [paragraph("Aucune difficulté n'a été signalée.")]),
+        "bilan_penalites": bilan_doc.penalites_blocks(bilan, "jour où le bilan final est établi",
+                                                      "du marché"),
+        "bilan_observations": [paragraph(final.observations_titulaire
+                                         or "Le titulaire n'a pas présenté d'observations.")],
+        "bilan_visas": bilan_doc.visas_blocks(
+            f"{signataire.nom}, {signataire.qualite}",
+            f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
+    }
+    context = _context(suivi, None, bilan=bilan, date_bilan=final.date_bilan,
+                       fin_execution=echeances["fin"].date,
+                       echeance_bilan_final=echeances["bilan_final"].date)
+    data, document = render_piece(suivi.loaded, "bilan_final_insertion", library=suivi.library,
+                                  extra_context=context, inserts=inserts,
+                                  titre="Bilan final de l'action d'insertion",
+                                  extra_provenance={"date": final.date_bilan.isoformat()})
+    fragments = {u.id: f"{u.version} sha256:{u.sha256} {u.statut}" for u in document.fragments}
+    return RenderedPiece("bilan-final", data, fragments, suivi.library.release), bilan
+
+
+def tableau_de_bord_insertion(suivi: Suivi) -> bytes:
+    """The follow-up workbook of the insertion clause: the engagement, what was done, the
+    penalties decided to date."""
+    dossier = suivi.loaded.dossier
+    clause = _clause(suivi)
+    final = dossier.bilan_final
+    fin = next(e for e in echeances_insertion(suivi) if e.cle == "fin").date
+    penalites = None
+    if final is not None and not problemes_bilan_final(dossier, fin, final):
+        penalites = bilan_final(suivi, au_jour_du_bilan=False).du  # every decision recorded to date
+    if clause.volume_heures is not None:
+        atteinte = final.heures_insertion_realisees if final else None
+        lignes = (LigneSuivi("Insertion", "Heures d'insertion sur la durée du marché",
+                             "Heures de travail de personnes éligibles affectées au marché", "heures",
+                             Decimal(clause.volume_heures), atteinte, datetime.combine(fin, time())),)
+    else:
+        cible = Decimal((clause.actions_par_an or 0) * annees(dossier.marche.duree_mois))
+        atteinte = Decimal(sum(final.actions_insertion_realisees)) if final else None
+        lignes = (LigneSuivi("Insertion", "Actions d'insertion sur la durée du marché",
+                             "Actions d'insertion réalisées", "actions", cible, atteinte,
+                             datetime.combine(fin, time())),)
+    debut = suivi.notification
+    year = AnneeSuivi(1, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
+    provenance = {"version": __version__, "bibliotheque": suivi.library.release,
+                  "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
+    return tableau_de_bord_xlsx([year], f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
+                                datetime.combine(suivi.notification, time()), provenance)
+
+
+def insertion_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
+    """Every follow-up piece of the insertion clause the dossier has data for (file name, bytes):
+    the calendar, the final bilan once recorded, the dashboard."""
+    pieces = [("echeancier.ics", calendrier_ics(suivi.loaded.dossier, echeances_insertion(suivi)))]
+    if suivi.loaded.dossier.bilan_final is not None:
+        pieces.append(("bilan-final.docx", render_bilan_final(suivi)[0].docx))
+    pieces.append(("tableau-de-bord.xlsx", tableau_de_bord_insertion(suivi)))
+    return pieces
+
+
+def _write_bilan_final(dossier_path: Path, annee: int, output: Path) -> Bilan:
+    """``bilan --annee N`` for the insertion clause alone: its one bilan, the final one."""
+    suivi = open_suivi_insertion(dossier_path)
+    derniere = annees(suivi.loaded.dossier.marche.duree_mois)
+    if annee != derniere:
+        raise SuiviInputError(what=f"--annee {annee}",
+                              hint=f"clause d'insertion seule : un seul bilan, le bilan final, après la "
+                                   f"dernière année d'exécution (--annee {derniere})")
+    piece, bilan = render_bilan_final(suivi)
+    write_atomic(output, piece.docx)
+    return bilan

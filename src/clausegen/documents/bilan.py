@@ -54,9 +54,10 @@ def actions_blocks(bilan: Bilan) -> list[Block]:
     return [table(["Partie", "Action", "Échéance", "Résultat", "Observation"], rows)]
 
 
-def penalites_blocks(bilan: Bilan) -> list[Block]:
-    """Penalty lines with the state of their procedure on the bilan's day; totals by state;
-    cap; amount due."""
+def penalites_blocks(bilan: Bilan, jour: str = "jour de la réunion de bilan",
+                     periode: str = "de l'année") -> list[Block]:
+    """Penalty lines with the state of their procedure on the bilan's day (``jour`` says what
+    that day is); totals by state; cap; amount due « au titre de l'année » (``periode``)."""
     from clausegen.documents.procedure import calcul, etat_detaille
 
     if not bilan.penalites:
@@ -71,16 +72,15 @@ def penalites_blocks(bilan: Bilan) -> list[Block]:
     rows.append(["dont en cours de procédure", "",
                  montant(bilan.total(EtatProcedure.constatee, EtatProcedure.en_cours)), ""])
     rows.append(["dont applicables", "", montant(bilan.applicable), ""])
-    rows.append(["Plafond annuel", "", montant(bilan.plafond), ""])
+    rows.append(["Plafond annuel" if periode == "de l'année" else "Plafond", "", montant(bilan.plafond), ""])
     grid = table(["Manquement", "Calcul (HT)", "Montant (HT)", "État de la procédure"], rows)
-    conclusion = ("Montant des pénalités applicables au titre de l'année : "
+    conclusion = (f"Montant des pénalités applicables au titre {periode} : "
                   f"{montant(bilan.du, ht=True)}")
     if bilan.plafonne:
         conclusion += " (montant plafonné)"
     notes = [paragraph(conclusion + ".", bold=True)]
     if bilan.au is not None:
-        notes.append(paragraph(f"État des procédures au {date_longue(bilan.au)}, jour de la réunion de "
-                               "bilan."))
+        notes.append(paragraph(f"État des procédures au {date_longue(bilan.au)}, {jour}."))
     if bilan.total(EtatProcedure.constatee, EtatProcedure.en_cours, *EN_ATTENTE_DE_MISE_EN_DEMEURE):
         notes.append(paragraph(
             "Les pénalités constatées ou en cours de procédure ne sont pas dues à ce jour : elles "

@@ -46,7 +46,7 @@ from clausegen.models.dossier import (
     FormulePenaliteHeure,
     ModeInsertion,
 )
-from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
+from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels, Retard
 from clausegen.text.french import NBSP, cents, date_longue, nombre
 
 CENT_POUR_CENT = Decimal(100)
@@ -272,7 +272,7 @@ def _lignes_objectifs(plan: PlanAnnuel, resultats: ResultatsAnnuels) -> tuple[Li
                  for axe, o in plan.objectifs())
 
 
-def _ligne(manquement: str, quantite: Decimal, unite: str, taux: Decimal,
+def ligne_penalite(manquement: str, quantite: Decimal, unite: str, taux: Decimal,
            procedure: Procedure | None = None, nature: Nature = Nature.heures) -> LignePenalite:
     return LignePenalite(manquement, quantite, unite, taux, cents(quantite * taux), procedure, nature)
 
@@ -312,8 +312,8 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
         realisees = resultats.heures_insertion_realisees or Decimal(0)
         manquantes = max(Decimal(0), objectif - realisees)
         detail = f"objectif{NBSP}: {nombre(objectif)}{NBSP}h, réalisées{NBSP}: {nombre(realisees)}{NBSP}h"
-        return ([_ligne(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes, "heure",
-                        _taux_heure(dossier, resultats), resultats.procedure_insertion)]
+        return ([ligne_penalite(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes,
+                                "heure", _taux_heure(dossier, resultats), resultats.procedure_insertion)]
                 if manquantes else [])
     duree = dossier.marche.duree_mois
     prorata = prorata_heures(volume, duree, resultats.annee)
@@ -325,7 +325,7 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
     detail = f"prorata{NBSP}: {nombre(cents(prorata))}{NBSP}h, réalisées{NBSP}: {nombre(done)}{NBSP}h"
     if deja:
         detail += f", déjà pénalisées{NBSP}: {nombre(cents(deja))}{NBSP}h"
-    return [_ligne(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
+    return [ligne_penalite(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
                    manquantes, "heure", _taux_heure(dossier, resultats), resultats.procedure_insertion)]
 
 
@@ -340,7 +340,7 @@ def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: Resultats
     manquantes = max(Decimal(0), attendues - Decimal(resultats.actions_insertion_realisees or 0))
     if not manquantes:
         return []
-    return [_ligne("Actions d'insertion non réalisées dans l'année", manquantes, "action",
+    return [ligne_penalite("Actions d'insertion non réalisées dans l'année", manquantes, "action",
                    dossier.plan.penalites.action_non_realisee,
                    resultats.procedure_insertion)]
 
@@ -359,7 +359,7 @@ def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
             cible = ligne.objectif.valeur_cible
             part = ((cible - ligne.valeur_atteinte) / cible).quantize(Decimal("0.0001"),
                                                                     rounding=ROUND_HALF_UP)
-            lignes.append(_ligne(f"Objectif non atteint\u00a0: {ligne.objectif.libelle} "
+            lignes.append(ligne_penalite(f"Objectif non atteint\u00a0: {ligne.objectif.libelle} "
                                  f"(part non atteinte\u00a0: {pourcentage_de(part)})", part,
                                  "objectif", tarifs.action_non_realisee,
                                  procedures.get(ligne.objectif.id), Nature.objectif))
@@ -378,7 +378,7 @@ def _lignes_actions(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnu
             continue
         if au is not None and action.echeance >= au:
             continue  # not yet due on that day
-        ligne = _ligne(f"Action du titulaire non réalisée\u00a0: {action.libelle}",
+        ligne = ligne_penalite(f"Action du titulaire non réalisée\u00a0: {action.libelle}",
                        Decimal(1), "action", dossier.plan.penalites.action_non_realisee,
                        result.procedure if result else None, nature_action(action))
         lignes.append(replace(ligne, objet=action.libelle, echeance=action.echeance))
@@ -386,13 +386,20 @@ def _lignes_actions(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnu
 
 
 def _lignes_retards(dossier: Dossier, resultats: ResultatsAnnuels, au: date | None) -> list[LignePenalite]:
+    return lignes_retards(resultats.retards, dossier.plan.penalites.retard_par_jour,
+                          dossier.plan.suivi.jour_limite_reporting, au)
+
+
+def lignes_retards(retards: list[Retard], retard_par_jour: Decimal, jour_limite: int,
+                   au: date | None) -> list[LignePenalite]:
+    """One line per late document, as known on ``au`` (not yet due then: no line)."""
     lignes = []
-    for retard in resultats.retards:
-        calcul = calcule(retard, dossier.plan.suivi.jour_limite_reporting, au)
+    for retard in retards:
+        calcul = calcule(retard, jour_limite, au)
         if calcul.pas_encore_du:
             continue
-        ligne = _ligne(_libelle_retard(calcul), Decimal(calcul.jours), "jour",
-                       dossier.plan.penalites.retard_par_jour, retard.procedure_engagee, Nature.retard)
+        ligne = ligne_penalite(_libelle_retard(calcul), Decimal(calcul.jours), "jour",
+                       retard_par_jour, retard.procedure_engagee, Nature.retard)
         lignes.append(replace(ligne, sans_penalite=calcul.sans_penalite, objet=retard.document,
                               echeance=calcul.echeance))
     return lignes

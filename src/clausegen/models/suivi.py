@@ -396,3 +396,40 @@ def refuse_duplicate_years(model: Any) -> Any:
     refuse_duplicates([str(p.annee) for p in model.plans], "plans : année(s)")
     refuse_duplicates([str(b.annee) for b in model.bilans], "bilans : année(s)")
     return model
+
+
+class BilanFinalInsertion(StrictModel):
+    """The final bilan of the insertion clause alone (CCAP ``insertion_seule.bilan_final``):
+    established by the facilitator after the end of execution; it founds the penalties."""
+
+    date_bilan: date = Field(
+        description="Date à laquelle le facilitateur établit le bilan final (constat des pénalités)."
+    )
+    heures_insertion_realisees: Valeur | None = Field(
+        default=None, description="Heures d'insertion réalisées sur la durée du marché (mode heures)."
+    )
+    actions_insertion_realisees: list[Annotated[int, Field(ge=0, le=1000)]] = Field(
+        default_factory=list,
+        description="Actions d'insertion réalisées, une valeur par année d'exécution (mode actions).",
+    )
+    personnes_concernees: int | None = Field(
+        default=None, ge=0, le=100000, description="Nombre de personnes en insertion sur le marché."
+    )
+    smic_horaire_brut: Valeur | None = Field(
+        default=None, gt=0,
+        description="SMIC horaire brut en vigueur à la date du constat (pénalité horaire « smic »).",
+    )
+    procedure_insertion: Procedure | None = Field(
+        default=None, description="Procédure de pénalité sur l'engagement d'insertion."
+    )
+    retards: list[Retard] = Field(default_factory=list,
+                                  description="Retards de transmission des relevés et justificatifs.")
+    montant_execute_ht: MontantHT | None = Field(
+        default=None, description="Montant HT des prestations exécutées (base du plafond)."
+    )
+    difficultes: list[Texte] = Field(
+        default_factory=list, description="Réussites, difficultés rencontrées et analyse des écarts."
+    )
+    observations_titulaire: Texte | None = Field(
+        default=None, description="Observations du titulaire sur le bilan final."
+    )
