@@ -77,6 +77,8 @@ def _post_award_fragments(directory: Path) -> set[str]:
     paths.append(api_suivi.generate_lettre_bilan(NETTOYAGE, 1, directory / "lettre-bilan.docx")[0])
     procedure = {fragment for piece in api_suivi.procedure_letters(api_suivi.open_suivi(NETTOYAGE))
                  for fragment in piece.fragments}  # issue 20: the procedure letters
+    travaux = api_suivi.open_suivi_insertion(NETTOYAGE.parent / "travaux-clause-insertion.yml")
+    procedure |= set(api_suivi.render_bilan_final(travaux)[0].fragments)  # and the final bilan
     return procedure | {key.removeprefix("fragment.") for path in paths
                         for key in read_provenance(path.read_bytes()) if key.startswith("fragment.")}
 
