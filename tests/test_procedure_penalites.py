@@ -384,7 +384,12 @@ def test_insertion_only_dashboard_and_suivi_pieces(tmp_path: Path) -> None:
     result = _run("pieces", TRAVAUX, "--suivi", "-o", out)
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {"ccap.docx", "cctp.docx", "echeancier.ics", "bilan-final.docx",
-                                                "tableau-de-bord.xlsx"}
+                                                "tableau-de-bord.xlsx", "mise-en-demeure-2027-12-20.docx",
+                                                "invitation-observations-2028-09-08.docx",
+                                                "decision-penalites-2028-10-02.docx"}
+    decision = dump_text((out / "decision-penalites-2028-10-02.docx").read_bytes())
+    assert "au titre de l’action d’insertion" in decision
+    assert f"pénalité appliquée, soit 7\u202f692,80{NB}€{NB}HT" in decision
     book = load_workbook(out / "tableau-de-bord.xlsx")
     # penalties decided to date: 7 692,80 (2 October 2028) + 800,00
     assert book["Synthèse"]["E2"].value == pytest.approx(8492.80)

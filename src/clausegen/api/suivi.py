@@ -674,15 +674,25 @@ def _procedures(resultats: ResultatsAnnuels) -> list[Procedure | None]:
 
 
 def procedure_dates(suivi: Suivi, annee: int, etape: EtapeProcedure) -> list[date]:
-    """The days the dossier records this step on, for year ``annee`` (one letter each)."""
-    resultats = _resultats_annee(suivi, annee)
-    return sorted({d for p in _procedures(resultats) if (d := _jour_etape(p, etape)) is not None})
+    """The days the dossier records this step on, for year ``annee`` (one letter each; for the
+    insertion clause alone, ``annee`` is ignored: every procedure hangs on the final bilan)."""
+    final = suivi.loaded.dossier.bilan_final
+    if suivi.loaded.dossier.clause_insertion is not None:
+        procedures = ([final.procedure_insertion, *(r.procedure_engagee for r in final.retards)]
+                      if final is not None else [])
+    else:
+        procedures = _procedures(_resultats_annee(suivi, annee))
+    return sorted({d for p in procedures if (d := _jour_etape(p, etape)) is not None})
 
 
 def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePenalite], Bilan | None]:
     """Every failing of the year as it stood on ``jour``: the whole bilan when the year's results
-    are complete, else the actions recorded as not done and the late documents."""
+    are complete, else the actions recorded as not done and the late documents; for the
+    insertion clause alone, the final bilan's failings known on ``jour``."""
     dossier = suivi.loaded.dossier
+    if dossier.clause_insertion is not None:
+        bilan_insertion = bilan_final(suivi, au=jour)
+        return list(bilan_insertion.penalites), bilan_insertion
     resultats = _resultats_annee(suivi, annee)
     plan = next((p for p in dossier.plans if p.annee == annee), None)
     if plan is not None and not check_resultats(dossier, plan, resultats):
@@ -728,19 +738,37 @@ def render_procedure_letter(suivi: Suivi, annee: int, etape: EtapeProcedure,
     if not concernees:
         raise SuiviInputError(what=f"{objet} du {date_longue(jour)}",
                               hint="aucun manquement constaté à cette date ne porte cette étape")
-    context = _context(suivi, annee, **_faits_de_l_etape(etape, concernees, bilan))
     dossier = suivi.loaded.dossier
+    insertion = dossier.clause_insertion is not None
+    context = _context(suivi, annee, **_faits_de_l_etape(etape, concernees, bilan),
+                       **_articles_des_penalites(suivi, annee))
+    cadre = "clause d'insertion" if insertion else f"plan de progrès en matière sociale, année {annee}"
     inserts: dict[str, Sequence[Block]] = {
-        "entete": lettre_doc.en_tete(dossier, jour, f"{objet} \u2013 plan de progrès en matière sociale, "
-                                                     f"année {annee}"),
+        "entete": lettre_doc.en_tete(dossier, jour, f"{objet} \u2013 {cadre}"),
         "signature": lettre_doc.signature(dossier)}
     data, document = render_piece(suivi.loaded, etape.value, library=suivi.library, extra_context=context,
                                   inserts=inserts, titre=f"{objet} \u2013 année {annee}",
                                   extra_provenance={"annee": str(annee), "date": jour.isoformat()},
                                   mention=suivi.mention)
     fragments = {u.id: f"{u.version} sha256:{u.sha256} {u.statut}" for u in document.fragments}
-    piece = f"{etape.value.replace('_', '-')}-{annee}-{jour.isoformat()}"
+    piece = f"{etape.value.replace('_', '-')}-{'' if insertion else f'{annee}-'}{jour.isoformat()}"
     return RenderedPiece(piece, data, fragments, suivi.library.release), jour
+
+
+def _articles_des_penalites(suivi: Suivi, annee: int) -> dict[str, Any]:
+    """What the procedure letters cite: the CCAP articles of the penalties and of their
+    procedure (one article for the insertion clause alone), the rates, what is executed."""
+    dossier = suivi.loaded.dossier
+    numbers = _context(suivi, None)["ccap_article"]
+    if dossier.clause_insertion is not None:
+        article = numbers("penalites")
+        return {"article_penalites": article, "article_procedure": article,
+                "tarifs": dossier.clause_insertion.penalites, "execution_de": "de l'action d'insertion",
+                "plafond_annuel": False}
+    return {"article_penalites": numbers("penalites.plan_progres"),
+            "article_procedure": numbers("penalites.procedure"), "tarifs": dossier.plan.penalites,
+            "execution_de": f"du plan de progrès en matière sociale de l'année {annee}",
+            "plafond_annuel": True}
 
 
 def _faits_de_l_etape(etape: EtapeProcedure, lignes: list[LignePenalite],
@@ -774,6 +802,10 @@ def _faits_de_l_etape(etape: EtapeProcedure, lignes: list[LignePenalite],
 def procedure_letters(suivi: Suivi) -> list[RenderedPiece]:
     """Every procedure letter the dossier records a step for, year by year, day by day; an
     invitation dated on the bilan meeting is the bilan letter itself (``lettre-bilan-N``)."""
+    if suivi.loaded.dossier.clause_insertion is not None:
+        derniere = annees(suivi.loaded.dossier.marche.duree_mois)
+        return [render_procedure_letter(suivi, derniere, etape, jour)[0]
+                for etape in EtapeProcedure for jour in procedure_dates(suivi, derniere, etape)]
     pieces = []
     for resultats in sorted(suivi.loaded.dossier.bilans, key=lambda b: b.annee):
         reunion = resultats.reunion.date_reunion if resultats.reunion else None
@@ -883,9 +915,10 @@ def echeances_insertion(suivi: Suivi) -> list[Echeance]:
     return echeancier_insertion(suivi.notification, suivi.loaded.dossier.marche.duree_mois, _clause(suivi))
 
 
-def bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True) -> Bilan:
+def bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True, au: date | None = None) -> Bilan:
     """The final bilan's penalties, each procedure as it stood on the day the bilan is made
-    (``au_jour_du_bilan`` False: with every decision recorded to date)."""
+    (``au_jour_du_bilan`` False: with every decision recorded to date; ``au``: on that day, for
+    a procedure letter)."""
     dossier = suivi.loaded.dossier
     if dossier.bilan_final is None:
         raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilan_final",
@@ -895,8 +928,8 @@ def bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True) -> Bilan:
     problems = problemes_bilan_final(dossier, fin, dossier.bilan_final)
     if problems:
         raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
-    return compute_bilan_final(dossier, dossier.bilan_final, annees(dossier.marche.duree_mois),
-                               au_jour_du_bilan=au_jour_du_bilan)
+    jour = au or (dossier.bilan_final.date_bilan if au_jour_du_bilan else None)
+    return compute_bilan_final(dossier, dossier.bilan_final, annees(dossier.marche.duree_mois), jour)
 
 
 def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
@@ -983,6 +1016,7 @@ def insertion_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
     pieces = [("echeancier.ics", calendrier_ics(suivi.loaded.dossier, echeances_insertion(suivi)))]
     if suivi.loaded.dossier.bilan_final is not None:
         pieces.append(("bilan-final.docx", render_bilan_final(suivi)[0].docx))
+        pieces += [(f"{piece.piece}.docx", piece.docx) for piece in procedure_letters(suivi)]
     pieces.append(("tableau-de-bord.xlsx", tableau_de_bord_insertion(suivi)))
     return pieces
 

@@ -9,20 +9,35 @@ from typing import Any
 import click
 
 from clausegen.cli.common import DOSSIER, conversion_options, success
-from clausegen.cli.facilitateur import ANNEE, DATE_LETTRE, FORCER, MARCHE_SUBSEQUENT, _cible, _day
+from clausegen.cli.facilitateur import DATE_LETTRE, FORCER, MARCHE_SUBSEQUENT, _cible, _day
+
+ANNEE = click.option("--annee", type=click.IntRange(min=1),
+                     help="Année d'exécution (1 pour la première) ; inutile pour la clause "
+                          "d'insertion seule, dont les procédures suivent le bilan final.")
 
 SORTIE = click.option("-o", "--sortie", "sortie", type=click.Path(path_type=Path), default=None,
                       show_default="ETAPE-N-AAAA-MM-JJ.docx",
                       help="Fichier à écrire (« - » : sortie standard).")
 
 
-def _write(dossier: Path, annee: int, etape: str, date_lettre: Any, sortie: Path | None,
+def _write(dossier: Path, annee: int | None, etape: str, date_lettre: Any, sortie: Path | None,
            numero: int | None, forcer: bool) -> None:
-    from clausegen.api.suivi import EtapeProcedure, open_suivi, render_procedure_letter
+    from clausegen.api.suivi import (
+        EtapeProcedure,
+        insertion_seule,
+        open_suivi,
+        open_suivi_insertion,
+        render_procedure_letter,
+    )
     from clausegen.output import write_atomic
     from clausegen.text.french import date_longue
 
-    suivi = open_suivi(dossier, cible=_cible(numero, forcer))
+    if insertion_seule(dossier):
+        suivi, annee = open_suivi_insertion(dossier), annee or 1
+    elif annee is None:
+        raise click.UsageError("--annee N attendu (année d'exécution dont relève le manquement)")
+    else:
+        suivi = open_suivi(dossier, cible=_cible(numero, forcer))
     piece, jour = render_procedure_letter(suivi, annee, EtapeProcedure(etape), _day(date_lettre))
     path = write_atomic(sortie or Path(f"{piece.piece}.docx"), piece.docx)
     success(f"Lettre écrite : {path} (datée du {date_longue(jour)})")
@@ -37,7 +52,7 @@ def _command(name: str, etape: str, doc: str) -> click.Command:
     @MARCHE_SUBSEQUENT
     @FORCER
     @conversion_options
-    def command(dossier: Path, annee: int, date_lettre: Any, sortie: Path | None, numero: int | None,
+    def command(dossier: Path, annee: int | None, date_lettre: Any, sortie: Path | None, numero: int | None,
                 forcer: bool) -> None:
         _write(dossier, annee, etape, date_lettre, sortie, numero, forcer)
 

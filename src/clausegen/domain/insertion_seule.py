@@ -129,17 +129,15 @@ def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -
                            "action", tarifs.action_non_realisee, bilan.procedure_insertion)]
 
 
-def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, *,
-                        au_jour_du_bilan: bool = True) -> Bilan:
-    """The final bilan's penalties, each procedure as it stood on ``date_bilan`` (problems
-    checked first by :func:`problemes`); ``au_jour_du_bilan`` False: every recorded step (the
-    dashboard's « decided to date »)."""
+def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, au: date | None) -> Bilan:
+    """The final bilan's penalties as known on ``au`` (the day the bilan is established, or a
+    procedure letter's day; None: every recorded step), problems checked first by
+    :func:`problemes`. Before the final bilan, the engagement is not found short yet."""
     clause = dossier.clause_insertion
     assert clause is not None
-    au = bilan.date_bilan if au_jour_du_bilan else None
-    lignes = _ligne_insertion(clause, bilan)
+    lignes = _ligne_insertion(clause, bilan) if au is None or au >= bilan.date_bilan else []
     lignes += lignes_retards(bilan.retards, clause.penalites.retard_par_jour,
-                             clause.suivi.jour_limite_reporting, bilan.date_bilan)
+                             clause.suivi.jour_limite_reporting, au)
     lignes = [replace(x, procedure=proc.au(x.procedure, au), au=au) for x in lignes]
     estime = bilan.montant_execute_ht is None
     montant = dossier.marche.montant_estime_ht if estime else bilan.montant_execute_ht
