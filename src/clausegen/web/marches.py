@@ -56,7 +56,8 @@ class Marche:
                                date_notification=self.suivi.date_notification,
                                plans=self.suivi.plans,
                                resultats=self.suivi.resultats if resultats is None else resultats,
-                               evenements=self.evenements, jusqu_a=jusqu_a)
+                               evenements=self.evenements, reunions=self.suivi.reunions or {},
+                               jusqu_a=jusqu_a)
 
     def complete(self, jusqu_a: int | None = None) -> ComposedDossier:
         """:meth:`compose`, or the request ends on a page saying what is missing (409)."""
