@@ -86,13 +86,14 @@ from clausegen.templating import Raw
 from clausegen.text.french import date_courte, date_longue, nombre
 
 __all__ = ["Bilan", "Cible", "CiblesSuivi", "ComposedDossier", "Echeance", "EtapeProcedure",
-           "EtatEcheance", "Suivi", "Supplied", "bilan_au", "compute_bilan_final", "compose_dossier",
-           "compute_bilan", "lettre_bilan_faits", "list_avertissements", "list_echeances",
-           "list_etats_echeances", "list_retards", "open_suivi", "procedure_dates", "render_bilan",
-           "render_bilan_final", "render_calendrier", "render_convocation", "render_flux_calendrier",
-           "render_lettre", "render_lettre_bilan", "render_plan", "render_procedure_letter",
-           "render_procedure_letters", "render_suivi_pieces", "render_tableau_de_bord", "requires_act",
-           "select_plan", "select_resultats", "suivi_targets", "today"]
+           "EtatEcheance", "Suivi", "Supplied", "bilan_au", "compose_dossier", "compute_bilan",
+           "compute_bilan_final", "lettre_bilan_faits", "list_avertissements", "list_echeances",
+           "list_etats_echeances", "list_manquements", "list_retards", "open_suivi", "procedure_dates",
+           "render_bilan", "render_bilan_final", "render_calendrier", "render_convocation",
+           "render_flux_calendrier", "render_lettre", "render_lettre_bilan", "render_plan",
+           "render_procedure_letter", "render_procedure_letters", "render_suivi_pieces",
+           "render_tableau_de_bord", "requires_act", "select_plan", "select_resultats", "suivi_targets",
+           "today"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -724,8 +725,9 @@ def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mappin
     """The buyer's draft ``brouillon`` with the award data, the accepted ``plans`` and
     ``resultats`` (by year as text), each year's bilan meeting (``reunions``: date_reunion,
     lieu, participants), the late documents and each failing's procedure from the year's
-    ``evenements`` (:mod:`clausegen.domain.evenements`); ``jusqu_a``: only years up to N.
-    Validated once; ``nom`` names it in messages and provenance."""
+    ``evenements`` (:mod:`clausegen.domain.evenements`); ``jusqu_a``: only years up to N, year
+    N with its events even before its results are accepted (for a procedure letter). Validated
+    once; ``nom`` names it in messages and provenance."""
     data = dict(brouillon)
     if titulaire:
         data["titulaire"] = titulaire
@@ -734,8 +736,12 @@ def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mappin
     garder = sorted(int(a) for a in plans if jusqu_a is None or int(a) <= jusqu_a)
     data["plans"] = [plans[str(a)] for a in garder]
     data["bilans"], problems = [], []
-    for a in sorted(int(a) for a in resultats if jusqu_a is None or int(a) <= jusqu_a):
-        annee, found = bilan_de_l_annee(resultats[str(a)], [e for e in evenements if e.annee == a],
+    years = {int(a) for a in resultats if jusqu_a is None or int(a) <= jusqu_a}
+    if jusqu_a is not None and any(e.annee == jusqu_a for e in evenements):
+        years.add(jusqu_a)  # a year under way: its failings and procedures before its results
+    for a in sorted(years):
+        annee, found = bilan_de_l_annee(resultats.get(str(a), {"annee": a}),
+                                        [e for e in evenements if e.annee == a],
                                         (reunions or {}).get(str(a)))
         data["bilans"].append(annee)
         problems += [replace(p, path=f"bilans[annee={a}].{p.path}") for p in found]
@@ -855,6 +861,12 @@ def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePen
         raise ValidationFailed(path=suivi.loaded.path, what=f"résultats de l'année {annee} (bilan requis "
                                f"par la procédure du {date_longue(jour)})", problems=missing)
     return lignes_en_cours_d_annee(dossier, plan, resultats, jour), None
+
+
+def list_manquements(suivi: Suivi, annee: int, au: date) -> list[LignePenalite]:
+    """Every failing of year ``annee`` as it stood on ``au``, each with its procedure's steps
+    known that day (the bilan's lines once the year's results are complete)."""
+    return _lignes_du_jour(suivi, annee, au)[0]
 
 
 def render_procedure_letter(suivi: Suivi, annee: int, etape: EtapeProcedure,

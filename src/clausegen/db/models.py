@@ -125,7 +125,7 @@ class PieceGeneree(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation_id: Mapped[int] = mapped_column(ForeignKey("generations.id"), index=True)
-    piece: Mapped[str] = mapped_column(String(20))
+    piece: Mapped[str] = mapped_column(String(60))
     fragments: Mapped[dict[str, Any]] = mapped_column(JSON)
     """Fragment id → « version sha256:… statut », as in the document's provenance."""
     docx_sha256: Mapped[str] = mapped_column(String(64))
