@@ -61,28 +61,52 @@ def _draft() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, 
     return dossier, dossier.pop("titulaire"), plans, bilans
 
 
-def test_a_composed_dossier_records_late_documents_and_the_years_procedure() -> None:
+def _evenement(annee: int, genre: str, libelle: str, le: date, attendu_le: date | None = None,
+               manquement: str | None = None) -> SimpleNamespace:
+    return SimpleNamespace(annee=annee, genre=genre, libelle=libelle, le=le, attendu_le=attendu_le,
+                           manquement=manquement)
+
+
+def test_a_composed_dossier_gives_each_failing_its_own_procedure() -> None:
     brouillon, titulaire, plans, bilans = _draft()
     notification = date.fromisoformat(brouillon["marche"]["date_notification"])
-    evenements = [SimpleNamespace(annee=1, genre="document_recu", libelle="Relevé de mars",
-                                  attendu_le=date(2025, 4, 10), le=date(2025, 4, 16)),
-                  SimpleNamespace(annee=1, genre="mise_en_demeure", libelle="Mise en demeure",
-                                  attendu_le=None, le=date(2025, 4, 12)),
-                  SimpleNamespace(annee=2, genre="document_recu", libelle="Relevé d'une autre année",
-                                  attendu_le=date(2026, 4, 10), le=date(2026, 4, 20))]
+    mars, avril = "État du personnel de mars", "État du personnel d'avril"
+    evenements = [_evenement(1, "document_recu", mars, date(2027, 5, 18), date(2027, 4, 12)),
+                  _evenement(1, "mise_en_demeure", "Mise en demeure", date(2027, 4, 20),
+                             manquement=f"document:{mars}"),
+                  _evenement(1, "document_recu", avril, date(2027, 5, 20), date(2027, 5, 10)),
+                  _evenement(2, "document_recu", "Relevé d'une autre année", date(2028, 4, 20),
+                             date(2028, 4, 10))]
     compose = api_suivi.compose_dossier(brouillon, "dossier-3.yml", titulaire=titulaire,
                                         date_notification=notification, plans=plans,
-                                        resultats=bilans, evenements=evenements, jusqu_a=1)
-    assert compose.loaded is not None
-    assert not compose.problems
+                                        resultats=bilans, evenements=evenements, jusqu_a=1,
+                                        reunions={"1": {"date_reunion": "2028-01-13", "lieu": "Mairie",
+                                                        "participants": ["Mme Roux"]}})
+    assert compose.loaded is not None, compose.problems
     assert compose.loaded.path == Path("dossier-3.yml")
     assert compose.loaded.sha256 == hashlib.sha256(compose.text.encode("utf-8")).hexdigest()
     (annee_1,) = compose.loaded.dossier.bilans
-    assert [(r.document, r.jours) for r in annee_1.retards] == [("Relevé de mars", 6)]
-    assert annee_1.retards[0].procedure is not None
-    assert annee_1.retards[0].procedure.mise_en_demeure == date(2025, 4, 12)
+    assert annee_1.reunion is not None
+    assert annee_1.reunion.lieu == "Mairie"
+    mars, avril = (r for r in annee_1.retards if r.document.startswith("État du personnel"))
+    # the mise en demeure concerns March's statement only; days are never typed (review J3)
+    assert (mars.mise_en_demeure, mars.recu_le, mars.jours) == (date(2027, 4, 20), date(2027, 5, 18), None)
+    assert (avril.mise_en_demeure, avril.jours) == (None, None)
     bilan = api_suivi.compute_bilan(api_suivi.open_suivi(compose.loaded), 1)
-    assert any("Relevé de mars" in p.manquement for p in bilan.penalites)
+    lignes = {p.manquement: p for p in bilan.penalites if "État du personnel" in p.manquement}
+    assert [p.quantite for m, p in lignes.items() if "personnel de mars" in m] == [13]  # 18 May − 5 May
+    assert [p.sans_penalite is not None for m, p in lignes.items() if "personnel d'avril" in m] == [True]
+
+
+def test_an_event_without_its_failing_is_refused_naming_it() -> None:
+    brouillon, titulaire, plans, bilans = _draft()
+    evenements = [_evenement(1, "invitation_observations", "Invitation", date(2027, 6, 1))]
+    compose = api_suivi.compose_dossier(brouillon, "dossier-3.yml", titulaire=titulaire,
+                                        date_notification=None, plans=plans, resultats=bilans,
+                                        evenements=evenements, jusqu_a=1)
+    assert compose.loaded is None
+    assert any("manquement concerné attendu" in p.expected and "juin 2027" in p.path
+               for p in compose.problems)
 
 
 def test_a_composed_dossier_says_what_is_missing() -> None:

@@ -1,16 +1,20 @@
 """Penalties by procedure state in the bilan, and the letter that transmits the bilan.
 
-Hand computation for the example's year 1 (CCAP: 50 €/h, 500 €/action, 100 €/day):
-- hours: prorata 6 000 × 12 / 48 = 1 500 h, done 1 380 → 120 h × 50 = 6 000,00, decision
-  notified → applicable;
-- forum action: 500,00, invitation to present observations sent, no decision → en cours;
-- relevé de mars: 6 days × 100 = 600,00, mise en demeure then decision → applicable;
-- justificatifs: 3 days × 100 = 300,00, nothing sent → constatée.
-Constatées 7 400,00; en cours 500,00; applicables 6 600,00 (cap 10 % × 287 450 = 28 745,00).
+Hand computation for the example's year 1 (CCAP: 50 €/h, 500 €/action, 100 €/day), as it
+stood on the bilan meeting of 13 January 2028 (issue 20: a document says only what was true on
+its day):
+- hours: prorata 6 000 × 12 / 48 = 1 500 h, done 1 380 → 120 h × 50 = 6 000,00, observations
+  asked by the bilan letter of 13 January (decision of 7 February 2028 not known yet) → en cours;
+- forum action (tied to a date, no mise en demeure): 500,00, same → en cours;
+- relevé de mars: mise en demeure of 20 April 2027, délai expired 5 May, received 11 May:
+  6 days × 100 = 600,00, decided 1 June 2027 → applicable;
+- justificatifs: received three days late without a mise en demeure → no penalty (CCAP).
+Encourues 7 100,00; en cours 6 500,00; applicables 600,00 (cap 10 % × 287 450 = 28 745,00).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +38,22 @@ def test_bilan_separates_constatees_en_cours_and_applicables(tmp_path: Path) -> 
     out = tmp_path / "bilan.docx"
     result = _run("bilan", NETTOYAGE, "--annee", "1", "-o", out)
     assert result.exit_code == 0, result.output
-    assert f"(pénalités applicables : 6\u202f600,00{EUR} ; constatées : 7\u202f400,00{EUR})" in (
+    assert f"(pénalités applicables : 600,00{EUR} ; constatées : 7\u202f100,00{EUR})" in (
         result.output)
     text = dump_text(out.read_bytes())
-    assert f"| 6\u202f000,00{NB}€ | applicable |" in text
-    assert f"| 500,00{NB}€ | en cours de procédure |" in text
-    assert f"| 600,00{NB}€ | applicable (mise en demeure du 20{NB}avril 2027) |" in text
-    assert f"| 300,00{NB}€ | constatée |" in text
-    assert f"| Total des pénalités constatées |  | 7\u202f400,00{NB}€ |  |" in text
-    assert f"| dont en cours de procédure |  | 500,00{NB}€ |  |" in text
-    assert f"| dont applicables |  | 6\u202f600,00{NB}€ |  |" in text
-    assert f"Montant des pénalités applicables au titre de l’année{NB}: 6\u202f600,00{EUR}." in text
+    asked = f"observations demandées le 13{NB}janvier 2028 (délai expirant le 28{NB}janvier 2028)"
+    assert f"| 6\u202f000,00{NB}€ | {asked} |" in text
+    assert f"| 500,00{NB}€ | {asked} |" in text
+    assert f"| 600,00{NB}€ | applicable (décision du 1er{NB}juin 2027) |" in text
+    # NM1 (a): received without a mise en demeure, the late document carries no penalty
+    assert ("| — | — | reçu sans mise en demeure préalable, donc sans pénalité (le CCAP ne sanctionne "
+            "le retard qu’après une mise en demeure restée sans effet) |") in text
+    assert f"| Total des pénalités encourues |  | 7\u202f100,00{NB}€ |  |" in text
+    assert f"| dont en cours de procédure |  | 6\u202f500,00{NB}€ |  |" in text
+    assert f"| dont applicables |  | 600,00{NB}€ |  |" in text
+    assert f"Montant des pénalités applicables au titre de l’année{NB}: 600,00{EUR}." in text
+    # NM1 (c): nothing dated after the meeting (the decisions of 7 February 2028)
+    assert "février 2028" not in text.split("[Heading 1] Pénalités")[1].split("[Heading 1] Observations")[0]
 
 
 def test_bilan_is_complete_against_the_ccap_article(tmp_path: Path) -> None:
@@ -61,15 +70,31 @@ def test_bilan_is_complete_against_the_ccap_article(tmp_path: Path) -> None:
 
 
 def test_decision_not_to_apply_removes_the_penalty(tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
+    from clausegen.api import read_dossier
+    from clausegen.api.suivi import compute_bilan, open_suivi
+    from clausegen.domain.bilan import EtatProcedure
+
     data = example_data()
     data["bilans"][0]["procedure_insertion"]["penalite_appliquee"] = False
-    out = tmp_path / "bilan.docx"
-    assert _run("bilan", write_dossier(data), "--annee", "1", "-o", out).exit_code == 0
-    text = dump_text(out.read_bytes())
-    assert f"| 6\u202f000,00{NB}€ | écartée |" in text
-    # constatées 7 400,00 − 6 000,00 (écartée) = 1 400,00; applicables 600,00
-    assert f"| Total des pénalités constatées |  | 1\u202f400,00{NB}€ |  |" in text
-    assert f"applicables au titre de l’année{NB}: 600,00{EUR}" in text
+    path = write_dossier(data)
+    # every recorded step: the decisions of 7 February 2028
+    bilan = compute_bilan(open_suivi(read_dossier(path)), 1)
+    assert [x.etat for x in bilan.penalites][:2] == [EtatProcedure.ecartee, EtatProcedure.reduite]
+    # applicables: relevé de mars 600,00 + forum reduced to 250,00; the hours waived
+    assert bilan.du == Decimal("850.00")
+    # a decision that waives a penalty states its reasons: the letter is refused without them
+    result = _run("decision-penalites", path, "--annee", "1", "--date", "2028-02-07", "-o",
+                  tmp_path / "d.docx")
+    assert result.exit_code == 2
+    assert "motifs de la décision attendus (procedure.motifs)" in result.output
+    data["bilans"][0]["procedure_insertion"]["motifs"] = "recrutements empêchés par le facilitateur"
+    result = _run("decision-penalites", write_dossier(data), "--annee", "1", "--date", "2028-02-07",
+                  "-o", tmp_path / "d.docx")
+    assert result.exit_code == 0, result.output
+    text = dump_text((tmp_path / "d.docx").read_bytes())
+    assert f"Décision{NB}: pénalité écartée. Motifs{NB}: recrutements empêchés par le facilitateur." in text
+    assert f"Décision{NB}: pénalité réduite à 250,00{EUR}" in text
+    assert f"s’élève à 250,00{EUR}" in text
 
 
 def test_procedure_dates_must_follow_each_other(tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
@@ -92,13 +117,29 @@ def test_letter_is_dated_from_the_bilan_meeting_and_invites_observations(tmp_pat
     assert f"le 13{NB}janvier 2028" in text
     assert "[Title]" not in text
     assert "[Heading 1]" not in text
-    assert f"pour un montant évalué à ce jour à 300,00{EUR}" in text  # the constatée delay only
-    # lettre.renouvellement 1.1.1: no delay penalty without the prior mise en demeure of the CCAP
-    assert "ne sanctionne qu’après une mise en demeure restée sans effet" in text
-    assert "le montant indiqué ci-dessus sera alors recalculé" in text
+    # NM1: line by line, what this letter puts to observations and what needs nothing more
+    assert f"d’un montant total envisagé de 6\u202f500,00{EUR}" in text
+    assert f"120{NB}heures × 50,00{NB}€, soit 6\u202f000,00{EUR}" in text
+    assert "action liée à une date, qui ne peut plus être réalisée" in text
+    assert f"applicable (décision du 1er{NB}juin 2027)" in text
+    assert "reçu sans mise en demeure préalable, donc sans pénalité" in text
     assert "dans un délai de quinze jours à compter de la réception" in text
-    assert "Le plan de l’année 2 ayant déjà été arrêté" in text
+    # NB2: the year-2 plan is agreed on 3 February 2028, after this letter: the letter asks
+    # for the draft plan with its deadline and never says the plan was « arrêté »
+    assert "ayant déjà été arrêté" not in text
+    assert "Le plan de l’année 2 ayant été convenu" not in text
+    assert f"au plus tard le 28{NB}janvier 2028" in text
     assert "Pièce jointe" in text
+
+
+def test_letter_after_the_next_plan_was_agreed_asks_for_no_draft(tmp_path: Path) -> None:
+    out = tmp_path / "lettre-bilan.docx"
+    result = _run("lettre-bilan", NETTOYAGE, "--annee", "1", "--date", "2028-02-04", "-o", out)
+    # a letter that late can no longer promise the renewal dates; but the plan is agreed
+    assert result.exit_code == 0, result.output
+    text = dump_text(out.read_bytes())
+    assert f"Le plan de l’année 2 ayant été convenu lors de la réunion du 3{NB}février 2028" in text
+    assert "projet de plan, ainsi qu’au facilitateur" not in text
 
 
 def _without_plan_two(write_dossier) -> Path:  # type: ignore[no-untyped-def]
@@ -137,6 +178,7 @@ def test_letter_before_the_meeting_or_without_a_date_is_refused(tmp_path: Path,
     assert "réunion de bilan" in early.output
     data = example_data()
     del data["bilans"][0]["reunion"]
+    del data["bilans"][0]["procedure_insertion"]  # found at the meeting: needs its date
     undated = _run("lettre-bilan", write_dossier(data), "--annee", "1", "-o", tmp_path / "b.docx")
     assert undated.exit_code == 2
     assert "--date" in undated.output

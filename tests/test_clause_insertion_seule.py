@@ -90,8 +90,8 @@ def test_verdict_reports_plan_and_insertion_clause_separately(runner: CliRunner)
     assert "Plan de progrès (non retenu au dossier) : non adapté" in text
 
 
-def test_post_award_plan_pieces_do_not_apply(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["echeancier", str(TRAVAUX)])
+def test_post_award_plan_pieces_do_not_apply(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["convocation", str(TRAVAUX), "-o", str(tmp_path / "c.docx")])
     assert result.exit_code == 2
     assert "clause d'insertion seule" in result.output
 

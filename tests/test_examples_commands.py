@@ -27,7 +27,10 @@ CASES = (
     + [(AC, POST_AWARD[1], ("--marche-subsequent", "2"), 1)]  # 10 months: refused
     + [(RESERVE, c, (), 0) for c in TENDER + POST_AWARD]
     + [(TRAVAUX, c, (), 0) for c in TENDER]
-    + [(TRAVAUX, c, (), 2) for c in POST_AWARD]  # no plan de progrès: plan pieces do not apply
+    # no plan de progrès: the plan's pieces do not apply; the insertion clause's follow-up does
+    # (issue 20): deadlines, final bilan (after the last year, here year 2), dashboard
+    + [(TRAVAUX, c, (), 0 if c[0] in ("echeancier", "tableau-de-bord") else 2) for c in POST_AWARD]
+    + [(TRAVAUX, ["bilan", "--annee", "2", "-o", "{out}/b.docx"], (), 0)]
 )
 
 

@@ -72,7 +72,10 @@ def _post_award_fragments() -> set[str]:
     suivi = api_suivi.open_suivi(read_dossier(NETTOYAGE))
     pieces = [api_suivi.render_convocation(suivi)[0], api_suivi.render_plan(suivi, 1),
               api_suivi.render_lettre(suivi, 1), api_suivi.render_bilan(suivi, 1)[0],
-              api_suivi.render_lettre_bilan(suivi, 1)[0]]
+              api_suivi.render_lettre_bilan(suivi, 1)[0],
+              *api_suivi.render_procedure_letters(suivi)]  # issue 20: the procedure letters
+    travaux = api_suivi.open_suivi(read_dossier(NETTOYAGE.parent / "travaux-clause-insertion.yml"))
+    pieces.append(api_suivi.render_bilan_final(travaux)[0])  # and the final bilan
     return {fragment for piece in pieces for fragment in piece.fragments}
 
 

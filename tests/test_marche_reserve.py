@@ -91,5 +91,5 @@ def test_reserved_bilan_penalty_computed_by_hand(runner: CliRunner, tmp_path: Pa
     assert ("pénalités applicables : 200,00\u00a0€\u00a0HT ; constatées : 200,00\u00a0€\u00a0HT"
             in result.output)
     text = dump_text(out.read_bytes()).replace("\u00a0", " ")
-    assert "| 4 jours × 50,00 € | 200,00 € | applicable (mise en demeure du 20 octobre 2027) |" in text
+    assert "| 4 jours × 50,00 € | 200,00 € | applicable (décision du 6 décembre 2027) |" in text
     assert "Plafond annuel |  | 14 100,00 € |" in text.replace("\u202f", " ")

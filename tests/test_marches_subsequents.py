@@ -82,12 +82,18 @@ def test_letter_and_bilan_attach_to_the_subsequent_titulaire(runner: CliRunner, 
     assert "Vert Horizon" not in text
     assert "2027-0031-MS1" in text
     # Year 1 of MS n° 1: prorata 2 400 h × 12 / 36 = 800 h; 740 done: 60 h × 50 € = 3 000 €;
-    # cap 10 % × 198 000 € = 19 800 €, not reached. The example records the buyer's decision.
+    # cap 10 % × 198 000 € = 19 800 €, not reached. The example records the buyer's decision of
+    # 17 April 2028, after the bilan meeting of 24 March 2028: the bilan does not know it yet
+    # (issue 20), the amount due today does.
+    from clausegen.api import read_dossier
+    from clausegen.api.suivi import Cible, compute_bilan, open_suivi
+
     result = runner.invoke(cli, ["bilan", str(AC), "--annee", "1", "--marche-subsequent", "1",
                                  "-o", str(tmp_path / "bilan.docx")])
     assert result.exit_code == 0, result.output
-    assert ("pénalités applicables : 3\u202f000,00\u00a0€\u00a0HT ; constatées : 3\u202f000,00\u00a0€\u00a0HT"
+    assert ("pénalités applicables : 0,00\u00a0€\u00a0HT ; constatées : 3\u202f000,00\u00a0€\u00a0HT"
             in result.output)
+    assert compute_bilan(open_suivi(read_dossier(AC), Cible(marche_subsequent=1)), 1).du == 3000
 
 
 def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner: CliRunner,
@@ -104,9 +110,14 @@ def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner
 
 def test_pieces_suivi_writes_one_folder_per_suited_subsequent_contract(runner: CliRunner,
                                                                        tmp_path: Path) -> None:
-    refused = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "a"), "--suivi"])
-    assert refused.exit_code == 1  # MS n° 2 is not suited: nothing written
-    assert not (tmp_path / "a").exists()
+    # review of 2026-12-07, m14: MS n° 2 is not suited; the accord-cadre's pieces and MS n° 1's
+    # follow-up are written, MS n° 2 is skipped with the reason
+    skipped = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "a"), "--suivi"])
+    assert skipped.exit_code == 0, skipped.output
+    assert (tmp_path / "a" / "ccap.docx").exists()
+    assert (tmp_path / "a" / "marche-subsequent-1" / "bilan-1.docx").exists()
+    assert not (tmp_path / "a" / "marche-subsequent-2").exists()
+    assert "marché subséquent n° 2 : pièces du suivi non écrites" in skipped.output
     forced = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "b"), "--suivi", "--forcer"])
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "b" / "marche-subsequent-1" / "bilan-1.docx").exists()

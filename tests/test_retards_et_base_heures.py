@@ -34,9 +34,11 @@ def test_mise_en_demeure_expiry(recue: date, fin: date) -> None:
 
 
 # Only applicable penalties are due (issue 9): the buyer's decision, after the contradictory
-# procedure, on the example's missed action (its invitation to present observations is dated
-# 24 January 2028) and on a late statement (after its mise en demeure of 20 April 2027).
-DECISION_ACTION = {"invitation_observations": "2028-01-24", "date_decision": "2028-02-07"}
+# procedure, on the example's missed action (the forum of 15 June 2027, tied to a date: no
+# mise en demeure, observations asked on 21 June, decision on 12 July 2027, before the bilan
+# meeting of 13 January 2028 that shows it: issue 20) and on a late statement (after its mise
+# en demeure of 20 April 2027).
+DECISION_ACTION = {"invitation_observations": "2027-06-21", "date_decision": "2027-07-12"}
 DECISION_RETARD = {"invitation_observations": "2027-05-17", "date_decision": "2027-06-07"}
 
 
@@ -80,7 +82,7 @@ def test_days_late_and_penalty_follow_from_the_dates(runner: CliRunner, write_do
     assert "délai de la mise en demeure expiré le 5\u00a0mai 2027" in text
     assert "reçu le 12\u00a0mai 2027" in text
     flat = text.replace("\u00a0", " ").replace("\u202f", " ")
-    assert "| 7 jours × 100,00 € | 700,00 € | applicable (mise en demeure du 20 avril 2027) |" in flat
+    assert "| 7 jours × 100,00 € | 700,00 € | applicable (décision du 7 juin 2027) |" in flat
     assert _due("1\u202f200,00") in text
 
 
@@ -93,8 +95,8 @@ def test_a_computed_delay_is_in_procedure_from_its_mise_en_demeure(runner: CliRu
     code, output, text = _bilan(runner, _dossier(write_dossier, [pending]), tmp_path)
     assert code == 0, output
     flat = text.replace("\u00a0", " ").replace("\u202f", " ")
-    assert ("| 7 jours × 100,00 € | 700,00 € | en cours de procédure (mise en demeure du "
-            "20 avril 2027) |") in flat
+    assert ("| 7 jours × 100,00 € | 700,00 € | constatée, observations du titulaire à recueillir "
+            "(mise en demeure du 20 avril 2027 restée sans effet) |") in flat
     assert "| dont en cours de procédure |  | 700,00 € |" in flat
     assert _due("500,00") in text
 
@@ -114,16 +116,22 @@ def test_a_delay_has_one_mise_en_demeure_date(runner: CliRunner, write_dossier: 
 def test_document_received_within_the_mise_en_demeure_costs_nothing(runner: CliRunner,
                                                                      write_dossier: Any,
                                                                      tmp_path: Path) -> None:
-    on_time = {**RELEVE_MARS, "recu_le": "2027-05-05"}
+    on_time = {k: v for k, v in RELEVE_MARS.items() if k != "procedure"} | {"recu_le": "2027-05-05"}
     code, output, text = _bilan(runner, _dossier(write_dossier, [on_time]), tmp_path)
     assert code == 0, output
-    assert "Retard de transmission" not in text
+    assert "reçu dans le délai de la mise en demeure, donc sans pénalité" in text
     assert _due("500,00") in text
+    # issue 20: no procedure can go on for a document that carries no penalty
+    code, output, _ = _bilan(runner, _dossier(write_dossier, [{**on_time, "procedure": DECISION_RETARD}]),
+                             tmp_path)
+    assert code == 2
+    assert "dans le délai de la mise en demeure (expiré le 5\u00a0mai 2027), aucune pénalité" in output
 
 
 def test_cap_applies_to_computed_delays(runner: CliRunner, write_dossier: Any, tmp_path: Path) -> None:
     # Received 4 June: 30 days × 100 = 3 000 + 500 = 3 500 €; cap 10 % × 20 000 € = 2 000 €.
-    late = {**RELEVE_MARS, "recu_le": "2027-06-04"}
+    late = {**RELEVE_MARS, "recu_le": "2027-06-04",
+            "procedure": {"invitation_observations": "2027-06-07", "date_decision": "2027-06-28"}}
     code, output, text = _bilan(runner, _dossier(write_dossier, [late], montant_annuel_ht=20000), tmp_path)
     assert code == 0, output
     assert "| 30 jours × 100,00 € |" in text.replace("\u00a0", " ").replace("\u202f", " ")
@@ -140,10 +148,10 @@ def test_mise_en_demeure_before_the_deadline_is_refused(runner: CliRunner, write
 
 
 def test_a_delay_needs_days_or_the_dates(runner: CliRunner, write_dossier: Any, tmp_path: Path) -> None:
-    undated = [{"document": "relevé", "recu_le": "2027-05-12"}]
+    undated = [{"document": "relevé"}]
     code, output, _ = _bilan(runner, _dossier(write_dossier, undated), tmp_path)
     assert code == 2
-    assert "mise_en_demeure et recu_le" in output
+    assert "recu_le (date de réception du document) ou mise_en_demeure attendu" in output
 
 
 # --- base of the insertion-hours penalty -------------------------------------------------
@@ -167,9 +175,17 @@ def _base(write_dossier: Any, base: str, heures: int) -> Path:
 ])
 def test_hours_penalty_base(runner: CliRunner, write_dossier: Any, tmp_path: Path, base: str,
                             expected: str) -> None:
-    code, output, text = _bilan(runner, _base(write_dossier, base, 1350), tmp_path)
+    from clausegen.api import read_dossier
+    from clausegen.api.suivi import compute_bilan, open_suivi
+    from clausegen.text.french import montant
+
+    dossier = _base(write_dossier, base, 1350)
+    code, output, _ = _bilan(runner, dossier, tmp_path)
     assert code == 0, output
-    assert _due(expected) in text
+    # the hours penalty is decided on 7 February 2028, after the bilan meeting: the amount due
+    # today counts it, the bilan of 13 January 2028 does not yet (issue 20)
+    du = compute_bilan(open_suivi(read_dossier(dossier)), 1).du
+    assert montant(du, ht=True) == f"{expected}\u00a0€\u00a0HT"
 
 
 @pytest.mark.parametrize(("base", "wording"), [
@@ -196,5 +212,10 @@ def test_annual_base_needs_an_hours_objective(runner: CliRunner, write_dossier: 
     assert "doit fixer un objectif en heures sur l'axe insertion" in output
 
 
-def test_example_still_uses_typed_days() -> None:
-    assert "jours: 6" in NETTOYAGE.read_text(encoding="utf-8")
+def test_example_dates_its_late_documents() -> None:
+    # issue 20: a typed count of days ignores the mise en demeure; the example gives dates, and
+    # one document received without a mise en demeure (no penalty)
+    text = NETTOYAGE.read_text(encoding="utf-8")
+    assert "jours: 6" not in text
+    assert "mise_en_demeure: 2027-04-20" in text
+    assert "recu_le: 2027-12-31" in text

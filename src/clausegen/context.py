@@ -15,10 +15,16 @@ SUIVI_NAMES = frozenset({
     "ccap_article", "annee", "annee_suivante", "periode", "date_validation", "reunion",
     "echeance_lancement", "echeance_bilan", "bilan", "bilan_reunion", "a_instruire",
     "plan_suivant", "reunion_renouvellement", "projet_avant", "plan_complet", "axes_du_plan",
+    # issue 20: the bilan letter's line-by-line list, the procedure letters, the final bilan
+    "observations", "attente_mise_en_demeure", "engagees", "sans_penalite", "manquements",
+    "delai_jours", "retard", "action", "tarifs", "article_penalites", "article_procedure",
+    "execution_de", "total", "plafond", "plafond_annuel", "decisions", "plafonne", "du_annee",
+    "date_bilan", "fin_execution", "echeance_bilan_final",
 })
 """Names the post-award pieces add to the context (:mod:`clausegen.api.suivi`):
 ``ccap_article(cle)`` (number of a CCAP article), the year, its period, the meeting, the
-deadlines and the computed bilan. The library verifier knows them."""
+deadlines, the computed bilan, the procedure letters' lists and the CCAP articles they cite.
+The library verifier knows them."""
 
 
 def dossier_context(dossier: Dossier) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from clausegen.text.french import date_longue
 from tests.web import test_navigateur as _navigateur
 from tests.web.conftest import MOT_DE_PASSE, Client, courriel
 from tests.web.suivi_aides import (
@@ -90,11 +91,19 @@ def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, vis
     cliquer(visite, "Émettre l'échange de lettres")
     page.get_by_text("Enregistrer un événement").click()
     attendu = NOTIFICATION + timedelta(days=100)
+    recu, med = attendu + timedelta(days=30), attendu + timedelta(days=3)
     page.get_by_label("Nature").select_option("document_recu")
-    remplir(visite, {"libelle": "Relevé des heures de mars", "le": (attendu + timedelta(days=8)).isoformat(),
+    remplir(visite, {"libelle": "Relevé des heures de mars", "le": recu.isoformat(),
                      "attendu_le": attendu.isoformat()})
     cliquer(visite, "Enregistrer l'événement")
-    assert "8 jour(s) de retard" in page.content()
+    assert "reçu 30 jour(s) après l'échéance" in page.content()
+    # each failing is its own procedure: the mise en demeure names the document it concerns
+    page.get_by_text("Enregistrer un événement").click()
+    page.get_by_label("Nature").select_option("mise_en_demeure")
+    page.get_by_label("Manquement concerné (sauf document reçu)").select_option(
+        label="Retard de transmission : Relevé des heures de mars")
+    remplir(visite, {"libelle": "Mise en demeure de transmettre le relevé de mars", "le": med.isoformat()})
+    cliquer(visite, "Enregistrer l'événement")
     remplir(visite, {"objectif-insertion_objectif_1": "1200", "objectif-insertion_objectif_2": "1",
                      "heures_insertion_realisees": "1200", "montant_annuel_ht": "250000",
                      "smic_horaire_brut": "11,88"})
@@ -102,16 +111,19 @@ def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, vis
     cliquer(visite, "Enregistrer les résultats")
     bilan = page.locator("#bilan").locator("xpath=..").inner_text()
     assert "Retard de transmission" in bilan
-    assert "800,00" in bilan
     assert "constatée" in bilan  # nothing is due before the buyer's decision (issue 9)
-    for genre, libelle, jours in (("invitation_observations", "Invitation à présenter des observations", 20),
-                                  ("decision_appliquee", "Décision motivée d’appliquer les pénalités", 40)):
+    for genre, libelle, jours in (("invitation_observations", "Invitation à présenter des observations", 2),
+                                  ("decision_appliquee", "Décision motivée d’appliquer la pénalité", 25)):
         page.get_by_text("Enregistrer un événement").click()
         page.get_by_label("Nature").select_option(genre)
-        remplir(visite, {"libelle": libelle, "le": (attendu + timedelta(days=jours)).isoformat()})
+        page.get_by_label("Manquement concerné (sauf document reçu)").select_option(
+            label="Retard de transmission : Relevé des heures de mars")
+        remplir(visite, {"libelle": libelle, "le": (recu + timedelta(days=jours)).isoformat()})
         cliquer(visite, "Enregistrer l'événement")
     bilan = page.locator("#bilan").locator("xpath=..").inner_text()
     assert "applicable" in bilan
+    cliquer(visite, f"Générer la mise en demeure du {date_longue(med)}")
+    assert f"mise-en-demeure-1-{med.isoformat()}" in page.content()
     visite.verifier("23-annee-bilan")
     cliquer(visite, "Générer le bilan (avec graphique et pénalités)")
     with page.expect_download() as attente:

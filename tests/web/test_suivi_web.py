@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -52,42 +53,57 @@ def _annee_complete(app: Flask, client: Client, notification: date) -> int:
     return numero
 
 
+def _evenement(client: Client, numero: int, genre: str, libelle: str, le: date, **autres: str) -> str:
+    reponse = client.post(f"/suivi/{numero}/annees/1/evenements",
+                          {"genre": genre, "libelle": libelle, "le": le.isoformat(), **autres})
+    assert reponse.status_code == 302, reponse.get_data(as_text=True)[-1500:]
+    return reponse.get_data(as_text=True)
+
+
+def _texte(page: str) -> str:
+    return " ".join(page.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+RELEVE = "Relevé des heures d'insertion de mars"
+
+
 def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -> None:
-    notification = AUJOURDHUI - timedelta(days=430)
-    numero = _annee_complete(app, client, notification)
+    from clausegen.domain.procedure import fin_mise_en_demeure
+    from clausegen.text.french import montant
+
+    numero, recu, med, reunion = _annee_avec_retard(app, client, "Mairie, salle du conseil")
     assert client.post(f"/suivi/{numero}/convocation", {"heure": "9 h 30"}).status_code == 302
     assert client.post(f"/suivi/{numero}/annees/1/lettre.docx").status_code == 302
-    attendu = notification + timedelta(days=100)
-    reponse = client.post(f"/suivi/{numero}/annees/1/evenements", {
-        "genre": "document_recu", "libelle": "Relevé des heures d'insertion de mars",
-        "attendu_le": attendu.isoformat(), "le": (attendu + timedelta(days=6)).isoformat()})
-    assert reponse.status_code == 302
-    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
-        "genre": "mise_en_demeure", "libelle": "Mise en demeure de transmettre les relevés",
-        "le": (attendu + timedelta(days=3)).isoformat()}).status_code == 302
-    assert client.post(f"/suivi/{numero}/annees/1/resultats", formulaire_resultats()).status_code == 302
-    constatee = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True).split('id="bilan"')[1]
-    assert "en cours de procédure" in constatee  # mise en demeure sent, no decision: nothing due yet
-    assert "applicable</td>" not in constatee
-    # The buyer's reasoned decision, notified: only now are the penalties applicable (issue 9).
-    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
-        "genre": "invitation_observations", "libelle": "Invitation à présenter des observations",
-        "le": (attendu + timedelta(days=20)).isoformat()}).status_code == 302
-    assert client.post(f"/suivi/{numero}/annees/1/evenements", {
-        "genre": "decision_appliquee", "libelle": "Décision motivée d’appliquer les pénalités",
-        "le": (attendu + timedelta(days=40)).isoformat()}).status_code == 302
+    constatee = _texte(client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True).split('id="bilan"')[1])
+    assert "applicable</td>" not in constatee  # no decision yet: nothing due
+    # the days run from the expiry of the mise en demeure to the reception, never typed (review J3)
+    jours = (recu - fin_mise_en_demeure(med, 15)).days
+    assert _texte(montant(Decimal(jours * 100))) in constatee
+    # the document's procedure: invitation then decision, about it alone
+    _evenement(client, numero, "invitation_observations", "Invitation à présenter des observations",
+               recu + timedelta(days=2), manquement=f"document:{RELEVE}")
+    _evenement(client, numero, "decision_appliquee", "Décision motivée d’appliquer la pénalité de retard",
+               recu + timedelta(days=25), manquement=f"document:{RELEVE}")
     page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
-    assert "6 jour(s) de retard" in page
-    assert "Mise en demeure de transmettre les relevés" in page
-    bilan_page = " ".join(page.split('id="bilan"')[1].replace("\u202f", " ").replace("\u00a0", " ").split())
+    bilan_page = _texte(page.split('id="bilan"')[1])
     assert "Retard de transmission : Relevé des heures d&#39;insertion de mars" in bilan_page
-    assert "600,00 €" in bilan_page  # 6 days × 100 € (the dossier's retard_par_jour)
     assert "15 000,00 €" in bilan_page  # 300 hours short × 50 €
-    assert "applicable" in bilan_page
-    assert "constatée" not in bilan_page  # the year's decision covers each failing of the year
+    # the decision on the document does not reach the insertion hours (review J3)
+    heures = bilan_page.split("Heures d")[1].split("</tr>")[0]
+    assert "applicable" not in heures
+    assert "constatée" in heures
+    lignes = _texte(page.split('id="procedures"')[1].split("</section>")[0])
+    assert f"Mise en demeure du {date_longue(med)}".replace("\u00a0", " ") in lignes
+    # the procedure letters, from the failing, recorded as pieces
+    for etape, jour in (("mise_en_demeure", med), ("decision_penalites", recu + timedelta(days=25))):
+        reponse = client.post(f"/suivi/{numero}/annees/1/procedure/{etape}.docx", {"jour": jour.isoformat()})
+        assert reponse.status_code == 302, reponse.get_data(as_text=True)[-800:]
     assert client.post(f"/suivi/{numero}/annees/1/bilan.docx").status_code == 302
     pieces = _pieces(app, numero)
-    assert set(pieces) == {"convocation", "lettre-1", "bilan-1"}
+    assert set(pieces) == {"convocation", "lettre-1", "bilan-1", f"mise-en-demeure-1-{med.isoformat()}",
+                           f"decision-penalites-1-{(recu + timedelta(days=25)).isoformat()}"}
+    bilan_docx = zipfile.ZipFile(io.BytesIO(pieces["bilan-1"].docx)).read("word/document.xml").decode("utf-8")
+    assert "Mairie, salle du conseil" in bilan_docx
     bilan = pieces["bilan-1"]
     assert bilan.docx_sha256 == hashlib.sha256(bilan.docx).hexdigest()
     assert bilan.fragments
@@ -107,7 +123,7 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     illisible = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": "31/02"})
     assert illisible.status_code == 422
     assert "lettre-bilan-1" not in _pieces(app, numero)
-    jour = notification + timedelta(days=365)  # the bilan meeting, at the anniversary
+    jour = reunion  # the bilan meeting, at the anniversary
     reponse = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": jour.isoformat()})
     assert reponse.status_code == 302, reponse.get_data(as_text=True)[-800:]
     lettre_bilan = _pieces(app, numero)["lettre-bilan-1"]
@@ -338,3 +354,116 @@ def test_post_award_documents_use_the_organisation_library(app: Flask, client: C
     corps = zipfile.ZipFile(io.BytesIO(plan.docx)).read("word/document.xml").decode("utf-8")
     assert "Clause propre à l\u2019organisation." in corps
     assert str(plan.fragments["plan.objet"]).startswith(f"{nouvelle} ")
+
+
+def _annee_avec_retard(app: Flask, client: Client, lieu: str = "Mairie") -> tuple[int, date, date, date]:
+    """A year with a late statement, its mise en demeure, the results and the bilan meeting."""
+    notification = AUJOURDHUI - timedelta(days=430)
+    numero = _annee_complete(app, client, notification)
+    attendu = notification + timedelta(days=100)
+    recu, med = attendu + timedelta(days=30), attendu + timedelta(days=3)
+    _evenement(client, numero, "document_recu", RELEVE, recu, attendu_le=attendu.isoformat())
+    _evenement(client, numero, "mise_en_demeure", "Mise en demeure de transmettre le relevé de mars", med,
+               manquement=f"document:{RELEVE}")
+    assert client.post(f"/suivi/{numero}/annees/1/resultats", formulaire_resultats()).status_code == 302
+    reunion = notification + timedelta(days=365)
+    assert client.post(f"/suivi/{numero}/annees/1/reunion", {
+        "date_reunion": reunion.isoformat(), "lieu_reunion": lieu,
+        "participants": "Mme Roux (acheteur)\nM. Diallo (facilitateur)"}).status_code == 302
+    return numero, recu, med, reunion
+
+
+def test_a_procedure_out_of_order_is_refused_on_the_form_naming_the_dates(app: Flask,
+                                                                         client: Client) -> None:
+    numero, recu, _, reunion = _annee_avec_retard(app, client)
+    avant = len(_actes(app))
+    # a decision on the insertion hours before any invitation to present observations
+    reponse = client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "decision_appliquee", "libelle": "Décision", "le": (reunion + timedelta(days=5)).isoformat(),
+        "manquement": "insertion"})
+    assert reponse.status_code == 422
+    texte = _texte(reponse.get_data(as_text=True))
+    assert "invitation" in texte
+    assert _texte(date_longue(reunion + timedelta(days=5))) in texte
+    assert 'value="decision_appliquee" selected' in reponse.get_data(as_text=True)  # the form keeps the entry
+    # an invitation dated before the mise en demeure it follows
+    reponse = client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "invitation_observations", "libelle": "Invitation",
+        "le": (recu - timedelta(days=40)).isoformat(), "manquement": f"document:{RELEVE}"})
+    assert reponse.status_code == 422
+    assert _texte(date_longue(recu - timedelta(days=40))) in _texte(reponse.get_data(as_text=True))
+    # a step that names no failing
+    reponse = client.post(f"/suivi/{numero}/annees/1/evenements", {
+        "genre": "mise_en_demeure", "libelle": "Mise en demeure", "le": recu.isoformat()})
+    assert reponse.status_code == 422
+    assert "chaque manquement a sa propre procédure" in _texte(reponse.get_data(as_text=True))
+    assert len(_actes(app)) == avant  # nothing recorded
+    refus = client.post(f"/suivi/{numero}/annees/1/reunion", {"date_reunion": "13/01"})
+    assert refus.status_code == 422
+    assert 'id="date_reunion-erreur"' in refus.get_data(as_text=True)
+
+
+def test_web_and_command_line_give_the_same_states_and_letters(app: Flask, client: Client,
+                                                               tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from clausegen.cli import cli
+    from clausegen.render.inspect import dump_text
+
+    numero, recu, med, reunion = _annee_avec_retard(app, client)
+    decision = recu + timedelta(days=25)
+    _evenement(client, numero, "invitation_observations", "Invitation", recu + timedelta(days=2),
+               manquement=f"document:{RELEVE}")
+    _evenement(client, numero, "decision_appliquee", "Retard non justifié", decision,
+               manquement=f"document:{RELEVE}")
+    for etape, jour in (("mise_en_demeure", med), ("invitation_observations", recu + timedelta(days=2)),
+                        ("decision_penalites", decision)):
+        reponse = client.post(f"/suivi/{numero}/annees/1/procedure/{etape}.docx", {"jour": jour.isoformat()})
+        assert reponse.status_code == 302, reponse.get_data(as_text=True)[-800:]
+    assert client.post(f"/suivi/{numero}/annees/1/bilan.docx").status_code == 302
+    with sessions_de(app)() as db:
+        rows = db.execute(select(Generation, PieceGeneree).join(PieceGeneree)
+                          .options(undefer(PieceGeneree.docx))
+                          .where(Generation.dossier_id == numero)).all()
+        web = {p.piece: (g.dossier_yaml, p.docx) for g, p in rows}
+    commandes = {f"mise-en-demeure-1-{med.isoformat()}": ["mise-en-demeure", "--date", med.isoformat()],
+                 f"invitation-observations-1-{(recu + timedelta(days=2)).isoformat()}":
+                     ["invitation-observations", "--date", (recu + timedelta(days=2)).isoformat()],
+                 f"decision-penalites-1-{decision.isoformat()}": ["decision-penalites", "--date",
+                                                                  decision.isoformat()],
+                 "bilan-1": ["bilan"]}
+    for piece, commande in commandes.items():
+        dossier_yaml, docx = web[piece]
+        dossier = tmp_path / f"dossier-{numero}.yml"  # the name the web gives it
+        dossier.write_text(dossier_yaml, encoding="utf-8")
+        sortie = tmp_path / f"{piece}.docx"
+        resultat = CliRunner().invoke(cli, [commande[0], str(dossier), "--annee", "1", *commande[1:],
+                                            "-o", str(sortie)])
+        assert resultat.exit_code == 0, resultat.output
+        assert dump_text(sortie.read_bytes()) == dump_text(docx), piece
+    bilan = dump_text(web["bilan-1"][1])
+    assert "applicable" in bilan  # the document's decision, known on the meeting day or not
+
+
+def test_an_event_recorded_before_revision_0005_is_attached_to_its_failing(app: Flask,
+                                                                           client: Client) -> None:
+    from clausegen.db import Evenement
+
+    numero, recu, _, _ = _annee_avec_retard(app, client)
+    with sessions_de(app)() as db:
+        compte_id = db.scalar(select(Evenement.compte_id).where(Evenement.dossier_id == numero))
+        db.add(Evenement(dossier_id=numero, annee=1, genre="invitation_observations",
+                         le=recu + timedelta(days=2), libelle="Invitation (saisie ancienne)",
+                         attendu_le=None, compte_id=compte_id))
+        db.commit()
+        ancien = db.scalar(select(Evenement.id).where(Evenement.libelle == "Invitation (saisie ancienne)"))
+    page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    assert "à rattacher à un manquement" in page
+    # the bilan says what is missing
+    assert "manquement concerné attendu" in _texte(page.split('id="bilan"')[1])
+    reponse = client.post(f"/suivi/{numero}/annees/1/evenements/{ancien}/manquement",
+                          {"manquement": f"document:{RELEVE}"})
+    assert reponse.status_code == 302, reponse.get_data(as_text=True)[-800:]
+    page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
+    assert "à rattacher à un manquement" not in page
+    assert "Pénalités" in page.split('id="bilan"')[1]

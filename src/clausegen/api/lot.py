@@ -36,6 +36,8 @@ class JobResult:
     error: str | None = None
     non_adapte: bool = False
     """The market was judged non adapté: refused (``error`` set) or forced (pieces written)."""
+    notes: tuple[str, ...] = ()
+    """Follow-ups skipped, and why (a subsequent contract judged non adapté…)."""
 
     @property
     def ok(self) -> bool:
@@ -129,15 +131,17 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
                                    forcer=options.forcer, brouillon=options.brouillon)
             written = tuple(write_atomic(folder / f"{piece.piece}.docx", piece.docx)
                             for piece in result.pieces)
+            notes: tuple[str, ...] = ()
             if options.suivi:
-                from clausegen.api.marche import read_dossier
-                from clausegen.api.suivi import open_suivi, render_suivi_pieces
-                from clausegen.output import write_atomic
+                from clausegen.api.suivi import render_suivi_pieces, suivi_targets
 
-                suivi = open_suivi(read_dossier(dossier), overlays=options.overlays)
-                written += tuple(write_atomic(folder / name, data)
-                                 for name, data in render_suivi_pieces(suivi))
-        return JobResult(dossier=dossier, written=written, non_adapte=result.forced)
+                cibles = suivi_targets(read_dossier(dossier), forcer=options.forcer,
+                                       overlays=options.overlays)
+                for suivi, sub in cibles.ecrites:
+                    written += tuple(write_atomic(folder / sub / name, data)
+                                     for name, data in render_suivi_pieces(suivi))
+                notes = cibles.ignorees
+        return JobResult(dossier=dossier, written=written, non_adapte=result.forced, notes=notes)
     except NotSuitedError as exc:
         return JobResult(dossier=dossier, error=str(exc), non_adapte=True)
     except ClausegenError as exc:

@@ -77,10 +77,11 @@ and the buyer's; legal review of 7 December 2026, B1 and NM10), with or without 
 TENDER_PIECES = frozenset({"ccap", "cctp", "ccap_chapitre", "cctp_chapitre"})
 """The consultation pieces: what bidders priced, so award data never changes them."""
 
-AWARD_FIELDS: dict[str, Any] = {"titulaire": True, "plans": True, "bilans": True,
+AWARD_FIELDS: dict[str, Any] = {"titulaire": True, "plans": True, "bilans": True, "bilan_final": True,
                                 "marches_subsequents": True, "marche": {"date_notification"}}
 """Dossier fields filled after award (excluded from what a tender piece records): the subsequent
-contracts of an accord-cadre, each with its titulaire, notification, plans and bilans, too."""
+contracts of an accord-cadre, each with its titulaire, notification, plans and bilans, too; the
+final bilan of the insertion clause alone."""
 
 
 def piece_name(piece: str, *, chapitre: bool) -> str:

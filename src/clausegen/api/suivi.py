@@ -14,6 +14,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +25,7 @@ from pydantic import BaseModel
 from clausegen import __version__
 from clausegen.api.marche import (
     LoadedDossier,
+    canevas_name,
     dump_dossier,
     forced_mention,
     open_library,
@@ -38,21 +41,39 @@ from clausegen.blocks import Block, PageBreak
 from clausegen.context import ccag_functions, dossier_ccag_table, dossier_context
 from clausegen.documents import bilan as bilan_doc
 from clausegen.documents import lettre as lettre_doc
-from clausegen.documents._blocks import heading, paragraph
+from clausegen.documents import procedure as procedure_doc
+from clausegen.documents._blocks import bullets, heading, paragraph, table
 from clausegen.documents.calendrier import calendrier_ics
 from clausegen.documents.plan import plan_blocks
 from clausegen.domain import bilan as bilan_domain
+from clausegen.domain import insertion_seule as insertion_domain
 from clausegen.domain.avenant import axes_absents, stipulations_modifiees
-from clausegen.domain.bilan import Bilan, EtatProcedure, check_resultats
+from clausegen.domain.bilan import (
+    Bilan,
+    LignePenalite,
+    check_resultats,
+    lignes_en_cours_d_annee,
+    problemes_procedures,
+)
 from clausegen.domain.coherence_plan import avertissements_plan
 from clausegen.domain.echeancier import Echeance, annees, echeancier, jour_ouvre, periode
 from clausegen.domain.evenements import Evenement, bilan_de_l_annee, retards
-from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
+from clausegen.domain.insertion_seule import echeancier_insertion
+from clausegen.domain.insertion_seule import problemes as problemes_bilan_final
+from clausegen.domain.lettre_bilan import (
+    classement,
+    date_limite_lettre,
+    dates_renouvellement,
+    plan_convenu_le,
+)
+from clausegen.domain.procedure import Nature
+from clausegen.domain.retards import problemes as problemes_retards
 from clausegen.domain.signature import signature_warnings
 from clausegen.errors import (
     AvenantRequisError,
     CrossReferenceError,
     FieldProblem,
+    NotSuitedError,
     SuiviInputError,
     ValidationFailed,
 )
@@ -60,19 +81,22 @@ from clausegen.library import Library
 from clausegen.library.diff import DiffParagraph, compare_paragraphs
 from clausegen.library.releases import pin
 from clausegen.models._base import label
-from clausegen.models.dispositifs import MarcheSubsequent
-from clausegen.models.dossier import CodeAxe, Forme, ModeInsertion
-from clausegen.models.suivi import Objectif, PlanAnnuel, ResultatsAnnuels
+from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
+from clausegen.models.dossier import CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
+from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
 from clausegen.text.french import date_courte, date_longue, fonction, nombre, unite
 
-__all__ = ["Bilan", "Cible", "ComposedDossier", "Echeance", "EtatEcheance", "Suivi", "Supplied",
-           "compose_dossier", "compute_bilan", "list_avertissements", "list_echeances",
-           "list_etats_echeances", "list_retards", "open_suivi", "render_bilan", "render_calendrier",
-           "render_convocation", "render_flux_calendrier", "render_lettre", "render_lettre_bilan",
-           "render_plan", "render_suivi_pieces", "render_tableau_de_bord", "requires_act",
-           "select_plan", "select_resultats", "today"]
+__all__ = ["Bilan", "Cible", "CiblesSuivi", "ComposedDossier", "Echeance", "EtapeProcedure",
+           "EtatEcheance", "Suivi", "Supplied", "bilan_au", "compose_dossier", "compute_bilan",
+           "compute_bilan_final", "lettre_bilan_faits", "list_avertissements", "list_echeances",
+           "list_etats_echeances", "list_manquements", "list_retards", "open_suivi", "procedure_dates",
+           "render_bilan", "render_bilan_final", "render_calendrier", "render_convocation",
+           "render_flux_calendrier", "render_lettre", "render_lettre_bilan", "render_plan",
+           "render_procedure_letter", "render_procedure_letters", "render_suivi_pieces",
+           "render_tableau_de_bord", "requires_act", "select_plan", "select_resultats", "suivi_targets",
+           "today"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -106,10 +130,17 @@ class Suivi:
 
     @property
     def echeances(self) -> list[Echeance]:
-        """Every deadline of the plan."""
-        marche = self.loaded.dossier.marche
-        return echeancier(self.notification, marche.duree_mois,
-                          self.loaded.dossier.plan.suivi.delai_bilan_final_mois)
+        """Every deadline of the plan (of the insertion clause, when the dossier carries it alone)."""
+        dossier = self.loaded.dossier
+        duree = dossier.marche.duree_mois
+        if dossier.clause_insertion is not None:
+            return echeancier_insertion(self.notification, duree, dossier.clause_insertion)
+        return echeancier(self.notification, duree, dossier.plan.suivi.delai_bilan_final_mois)
+
+    @property
+    def insertion_seule(self) -> bool:
+        """Whether the dossier carries the insertion clause alone (no plan de progrès)."""
+        return self.loaded.dossier.clause_insertion is not None
 
     def echeance(self, cle: str) -> Echeance:
         """One deadline by key (``lancement``, ``bilan_2``…)."""
@@ -148,7 +179,8 @@ def _seen_through(loaded: LoadedDossier, numero: int | None) -> tuple[LoadedDoss
         "duree_mois": ms.duree_mois,
     })
     seen = dossier.model_copy(update={"marche": marche, "titulaire": ms.titulaire,
-                                      "plans": ms.plans, "bilans": ms.bilans})
+                                      "plans": ms.plans, "bilans": ms.bilans,
+                                      "plan_de_progres": _engagement_du_marche_subsequent(dossier, ms)})
     return replace(loaded, dossier=seen), ms
 
 
@@ -156,12 +188,24 @@ def open_suivi(loaded: LoadedDossier, cible: Cible | None = None,
                overlays: Sequence[Path] = ()) -> Suivi:
     """A validated dossier whose market (or subsequent contract) is notified, awarded and
     suited to a plan de progrès — or forced, in which case every piece carries the verdict.
-    Messages name the dossier ``loaded.path`` (the file read, or the name the caller gives)."""
+    A dossier carrying the insertion clause alone (a works market) has its own follow-up:
+    deadlines, final bilan, procedure letters, dashboard (issue 20, item 4); the pieces of the
+    plan de progrès refuse it. Messages name the dossier ``loaded.path`` (the file read, or the
+    name the caller gives)."""
     cible = cible or Cible()
+    if loaded.dossier.clause_insertion is not None and loaded.dossier.plan_de_progres is None:
+        return _notified_and_awarded(loaded, loaded, overlays)
     seen, ms = _seen_through(loaded, cible.marche_subsequent)
     faisabilite = suited_or_forced(loaded.dossier, forcer=cible.forcer,
                                    numero=cible.marche_subsequent)
     mention = forced_mention(loaded.dossier, faisabilite)
+    return replace(_notified_and_awarded(loaded, seen, overlays), mention=mention, marche_subsequent=ms)
+
+
+def _notified_and_awarded(loaded: LoadedDossier, seen: LoadedDossier, overlays: Sequence[Path]) -> Suivi:
+    """The follow-up of ``seen`` (``loaded`` itself or seen through a subsequent contract) when
+    its market is notified and awarded, with its library (the pinned release when the dossier
+    names one: the CCAP numbers cited must be its own)."""
     marche = seen.dossier.marche
     if marche.date_notification is None:
         raise SuiviInputError(what=f"Fichier « {loaded.path} », marche.date_notification",
@@ -170,9 +214,19 @@ def open_suivi(loaded: LoadedDossier, cible: Cible | None = None,
         raise SuiviInputError(what=f"Fichier « {loaded.path} », titulaire",
                               hint="le titulaire doit être renseigné pour les pièces du suivi")
     library = open_library(overlays)
-    if seen.dossier.bibliotheque:  # the CCAP numbers cited must be those of the pinned release
+    if seen.dossier.bibliotheque:
         library = pin(library, seen.dossier.bibliotheque)
-    return Suivi(seen, library, marche.date_notification, mention, ms)
+    return Suivi(seen, library, marche.date_notification)
+
+
+def _plan_de_progres_requis(suivi: Suivi) -> None:
+    """Refuse a piece of the plan de progrès for a dossier carrying the insertion clause alone."""
+    if suivi.insertion_seule:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », plan_de_progres",
+                              hint="ce dossier porte la clause d'insertion seule : les pièces du "
+                                   "plan de progrès (convocation, plans, lettres, bilans annuels) ne "
+                                   "s'y appliquent pas ; son suivi : échéancier, bilan final, lettres "
+                                   "de procédure, tableau de bord")
 
 
 @dataclass(frozen=True)
@@ -195,6 +249,7 @@ def _check_year(suivi: Suivi, annee: int) -> None:
 
 def select_plan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None) -> PlanAnnuel:
     """The plan of year N, ``plan`` or the dossier's, checked against the CCAP's axes."""
+    _plan_de_progres_requis(suivi)
     _check_year(suivi, annee)
     source = plan.name if plan is not None else suivi.loaded.path
     if plan is not None:
@@ -239,7 +294,7 @@ def _context(suivi: Suivi, annee: int | None, **extra: Any) -> dict[str, Any]:
     base = {**dossier_context(dossier),
             **ccag_functions(dossier_ccag_table(suivi.library.ccag, dossier), dossier.marche.ccag)}
     premier = dossier.administratif.chapitre_premier_article
-    canevas = suivi.library.canevas("ccap_chapitre" if premier else "ccap")
+    canevas = suivi.library.canevas(canevas_name(dossier, "ccap_chapitre" if premier else "ccap"))
     numbers = article_numbers(canevas, suivi.library, base, premier_article=premier or 1)
 
     def ccap_article(key: str) -> Raw:
@@ -283,6 +338,7 @@ def render_convocation(suivi: Suivi, *, reunion: date | None = None, heure: str 
     """The letter proposing the launch meeting (organised by the titulaire under the CCAP): a date
     within the deadline, the participants, an agenda built from the retained axes. Returns the
     letter and the meeting's date."""
+    _plan_de_progres_requis(suivi)
     limite = suivi.echeance("lancement")
     jour = date_lettre or jour_ouvre(suivi.notification)[0]
     reunion = reunion or jour_ouvre(jour + (limite.date - jour) / 2)[0]
@@ -304,8 +360,11 @@ def list_avertissements(suivi: Suivi, annee: int | None = None,
     """What a person should know before formalising a plan (French sentences): the letters'
     signature (:mod:`clausegen.domain.signature`), then what in the plan contradicts the CCAP
     (:mod:`clausegen.domain.coherence_plan`). For year ``annee``'s plan (``plan`` or the
-    dossier's), or, without ``annee``, for every plan of the dossier."""
+    dossier's), or, without ``annee``, for every plan of the dossier (none for the insertion
+    clause alone)."""
     signature = signature_warnings(suivi.loaded.dossier)
+    if annee is None and suivi.insertion_seule:
+        return signature
     if annee is not None:
         return signature + _avertissements(suivi, select_plan(suivi, annee, plan))
     return signature + [w for p in sorted(suivi.loaded.dossier.plans, key=lambda p: p.annee)
@@ -401,8 +460,19 @@ def render_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = N
                  resultats: Supplied[ResultatsAnnuels] | None = None) -> tuple[RenderedPiece, Bilan]:
     """The bilan of year N: meeting, results, chart, actions of both parties, difficulties,
     penalties by procedure state, the titulaire's observations, visas; and its figures. The
-    letter that transmits it is its own piece (:func:`render_lettre_bilan`)."""
-    year, bilan = _year(suivi, annee, plan, resultats)
+    letter that transmits it is its own piece (:func:`render_lettre_bilan`). Each procedure is
+    shown as it stood on the day of the bilan meeting. For the insertion clause alone, its one
+    bilan, the final one (:func:`render_bilan_final`)."""
+    if suivi.insertion_seule:
+        derniere = annees(suivi.loaded.dossier.marche.duree_mois)
+        if annee != derniere:
+            raise SuiviInputError(what=f"--annee {annee}",
+                                  hint=f"clause d'insertion seule : un seul bilan, le bilan final, après la "
+                                       f"dernière année d'exécution (--annee {derniere})")
+        return render_bilan_final(suivi)
+    found = select_plan(suivi, annee, plan)
+    year = select_resultats(suivi, found, resultats)
+    bilan = bilan_au(suivi, found, year, year.reunion.date_reunion if year.reunion else None)
     dossier = suivi.loaded.dossier
     titulaire = dossier.titulaire
     representant = (f"{titulaire.representant.nom}, {fonction(titulaire.representant.qualite)}"
@@ -437,7 +507,8 @@ def render_lettre_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | N
     Dated ``date_lettre``, else the day of the bilan meeting; never before that meeting.
     Returns the letter and its date.
     """
-    year, bilan = _year(suivi, annee, plan, resultats)
+    found = select_plan(suivi, annee, plan)
+    year = select_resultats(suivi, found, resultats)
     dossier = suivi.loaded.dossier
     reunion = year.reunion.date_reunion if year.reunion else None
     jour = date_lettre or reunion
@@ -450,12 +521,11 @@ def render_lettre_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | N
                               hint=f"date au plus tôt le jour de la réunion de bilan "
                                    f"({reunion.isoformat()}) attendue : la lettre transmet le bilan")
     suivante = annee + 1 if annee < annees(dossier.marche.duree_mois) else None
-    plan_suivant = suivante is not None and any(p.annee == suivante for p in dossier.plans)
     echeance = suivi.echeance(f"bilan_{annee}" if suivante else "bilan_final").date
-    extra: dict[str, Any] = {"annee_suivante": suivante, "plan_suivant": plan_suivant,
-                             "echeance_bilan": echeance, "bilan_reunion": reunion,
-                             "a_instruire": bilan.total(EtatProcedure.constatee),
-                             "reunion_renouvellement": None, "projet_avant": None}
+    extra: dict[str, Any] = {"annee_suivante": suivante, "echeance_bilan": echeance, "bilan_reunion": reunion,
+                             "reunion_renouvellement": None, "projet_avant": None,
+                             **lettre_bilan_faits(suivi, found, year, jour)}
+    plan_suivant = extra["plan_suivant"] is not None
     if suivante is not None and not plan_suivant:
         dates = dates_renouvellement(jour, echeance)
         if dates is None:
@@ -597,7 +667,10 @@ def _with_years(suivi: Suivi, plans: Sequence[PlanAnnuel],
 def render_tableau_de_bord(suivi: Suivi, *, plans: Sequence[PlanAnnuel] = (),
                            resultats: Sequence[ResultatsAnnuels] = ()) -> bytes:
     """The multi-year follow-up workbook (.xlsx: one sheet per planned year, plus a summary);
-    ``plans`` and ``resultats`` replace or add to the dossier's years."""
+    ``plans`` and ``resultats`` replace or add to the dossier's years. For the insertion clause
+    alone, its engagement and penalties (:func:`_tableau_de_bord_insertion`)."""
+    if suivi.insertion_seule:
+        return _tableau_de_bord_insertion(suivi)
     suivi = _with_years(suivi, plans, resultats)
     dossier = suivi.loaded.dossier
     years = sorted((select_plan(suivi, p.annee) for p in dossier.plans), key=lambda p: p.annee)
@@ -616,9 +689,12 @@ def render_suivi_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
 
     The convocation and the calendar (``echeancier.ics``) always; for each year of ``plans``,
     the plan and the exchange of letters; for each year of ``bilans``, the bilan, and its
-    letter when the bilan meeting is recorded; the follow-up workbook when there is at least
-    one plan. Nothing is returned unless every piece could be made.
+    letter when the bilan meeting is recorded, and the procedure letters of its failings; the
+    follow-up workbook when there is at least one plan. For the insertion clause alone, its
+    own pieces (:func:`_insertion_pieces`). Nothing is returned unless every piece could be made.
     """
+    if suivi.insertion_seule:
+        return _insertion_pieces(suivi)
     dossier = suivi.loaded.dossier
     pieces = [render_convocation(suivi)[0]]
     files: list[tuple[str, bytes]] = [("convocation.docx", pieces[0].docx),
@@ -631,6 +707,7 @@ def render_suivi_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
         if year.reunion is not None:
             pieces.append(render_lettre_bilan(suivi, year.annee)[0])
         files += [(f"{p.piece}.docx", p.docx) for p in pieces]
+    files += [(f"{p.piece}.docx", p.docx) for p in render_procedure_letters(suivi)]
     if dossier.plans:
         files.append(("tableau-de-bord.xlsx", render_tableau_de_bord(suivi)))
     return files
@@ -638,7 +715,7 @@ def render_suivi_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
 
 def list_retards(evenements: Sequence[Evenement], annee: int) -> list[dict[str, Any]]:
     """The late documents of year ``annee`` among ``evenements`` (received after the date they
-    were due), as the dossier's ``bilans[].retards`` records them."""
+    were due): document, due date, reception."""
     return retards([e for e in evenements if e.annee == annee])
 
 
@@ -655,11 +732,14 @@ class ComposedDossier:
 def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mapping[str, Any],
                     date_notification: date | None, plans: Mapping[str, Any],
                     resultats: Mapping[str, Any], evenements: Sequence[Evenement],
+                    reunions: Mapping[str, Any] | None = None,
                     jusqu_a: int | None = None) -> ComposedDossier:
     """The buyer's draft ``brouillon`` with the award data, the accepted ``plans`` and
-    ``resultats`` (by year as text), the late documents and penalty procedure of each year's
-    ``evenements``; ``jusqu_a``: only years up to N. Validated once; ``nom`` names it in
-    messages and provenance."""
+    ``resultats`` (by year as text), each year's bilan meeting (``reunions``: date_reunion,
+    lieu, participants), the late documents and each failing's procedure from the year's
+    ``evenements`` (:mod:`clausegen.domain.evenements`); ``jusqu_a``: only years up to N, year
+    N with its events even before its results are accepted (for a procedure letter). Validated
+    once; ``nom`` names it in messages and provenance."""
     data = dict(brouillon)
     if titulaire:
         data["titulaire"] = titulaire
@@ -667,11 +747,19 @@ def compose_dossier(brouillon: Mapping[str, Any], nom: str, *, titulaire: Mappin
         data["marche"] = {**data.get("marche", {}), "date_notification": date_notification.isoformat()}
     garder = sorted(int(a) for a in plans if jusqu_a is None or int(a) <= jusqu_a)
     data["plans"] = [plans[str(a)] for a in garder]
-    data["bilans"] = [bilan_de_l_annee(resultats[str(a)], [e for e in evenements if e.annee == a])
-                      for a in sorted(int(a) for a in resultats if jusqu_a is None or int(a) <= jusqu_a)]
-    dossier, problems = validate_dossier(data)
-    if dossier is None:
-        return ComposedDossier(None, "", problems)
+    data["bilans"], problems = [], []
+    years = {int(a) for a in resultats if jusqu_a is None or int(a) <= jusqu_a}
+    if jusqu_a is not None and any(e.annee == jusqu_a for e in evenements):
+        years.add(jusqu_a)  # a year under way: its failings and procedures before its results
+    for a in sorted(years):
+        annee, found = bilan_de_l_annee(resultats.get(str(a), {"annee": a}),
+                                        [e for e in evenements if e.annee == a],
+                                        (reunions or {}).get(str(a)))
+        data["bilans"].append(annee)
+        problems += [replace(p, path=f"bilans[annee={a}].{p.path}") for p in found]
+    dossier, invalid = validate_dossier(data)
+    if dossier is None or problems:
+        return ComposedDossier(None, "", problems + invalid)
     text = dump_dossier(dossier, nom)
     loaded = LoadedDossier(dossier=dossier, path=Path(nom),
                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
@@ -756,3 +844,390 @@ def compare_contribution(genre: str, actuel: Mapping[str, Any] | None, propose: 
         return "\n\n".join(lines)
 
     return compare_paragraphs(text(actuel), text(propose))
+
+
+# Issue 20: each failing is its own procedure, and every document is true on its date. New
+# functions in the facade's style: they take the opened Suivi and in-memory objects.
+
+
+def bilan_au(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels, au: date | None) -> Bilan:
+    """The year's bilan as it stood on ``au``: each procedure's steps dated later are unknown."""
+    return bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
+                                      _precedents(suivi, plan.annee), au)
+
+
+def _item_observations(ligne: LignePenalite) -> str:
+    return procedure_doc.objet_invitation(ligne)
+
+
+def _item_etat(ligne: LignePenalite) -> str:
+    return f"{ligne.manquement}\u00a0: {procedure_doc.etat_detaille(ligne)}"
+
+
+def lettre_bilan_faits(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels,
+                       jour: date) -> dict[str, Any]:
+    """What the bilan letter of ``jour`` may say: the penalties it puts to observations, those
+    awaiting a mise en demeure, the others' stage, the late documents without penalty (each as
+    of ``jour``), and the day next year's plan was agreed if that was on or before ``jour``."""
+    dossier = suivi.loaded.dossier
+    lignes = classement(bilan_au(suivi, plan, resultats, jour).penalites,
+                        bilan_au(suivi, plan, resultats, None).penalites, jour)
+    suivante = plan.annee + 1 if plan.annee < annees(dossier.marche.duree_mois) else None
+    return {"observations": [_item_observations(x) for x in lignes.observations],
+            "a_instruire": lignes.a_instruire,
+            "attente_mise_en_demeure": [_item_etat(x) for x in lignes.attente_mise_en_demeure],
+            "engagees": [_item_etat(x) for x in lignes.autres],
+            "sans_penalite": [f"{x.manquement}\u00a0: {x.sans_penalite}" for x in lignes.sans_penalite],
+            "plan_suivant": plan_convenu_le(dossier.plans, suivante, jour)}
+
+
+class EtapeProcedure(StrEnum):
+    """The procedure steps that have a letter."""
+
+    mise_en_demeure = "mise_en_demeure"
+    invitation = "invitation_observations"
+    decision = "decision_penalites"
+
+
+ETAPES = {
+    EtapeProcedure.mise_en_demeure: ("mise_en_demeure", "la mise en demeure", "Mise en demeure"),
+    EtapeProcedure.invitation: ("invitation_observations", "l'invitation à présenter des observations",
+                                "Invitation à présenter vos observations sur des pénalités envisagées"),
+    EtapeProcedure.decision: ("date_decision", "la décision", "Décision motivée relative aux pénalités"),
+}
+"""Step → (field of Procedure, how a message names it, letter subject)."""
+
+
+def _jour_etape(procedure: Procedure | None, etape: EtapeProcedure) -> date | None:
+    value = getattr(procedure, ETAPES[etape][0]) if procedure is not None else None
+    return value if isinstance(value, date) else None
+
+
+def _resultats_annee(suivi: Suivi, annee: int) -> ResultatsAnnuels:
+    _check_year(suivi, annee)
+    found = [b for b in suivi.loaded.dossier.bilans if b.annee == annee]
+    if not found:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilans",
+                              hint=f"aucune donnée de suivi pour l'année {annee} (bilans[annee={annee}] : "
+                                   "retards, actions, procédures)")
+    return found[0]
+
+
+def _procedures(resultats: ResultatsAnnuels) -> list[Procedure | None]:
+    return [resultats.procedure_insertion, *(r.procedure for r in resultats.actions),
+            *(r.procedure for r in resultats.objectifs), *(r.procedure_engagee for r in resultats.retards)]
+
+
+def procedure_dates(suivi: Suivi, annee: int, etape: EtapeProcedure) -> list[date]:
+    """The days the dossier records this step on, for year ``annee`` (one letter each; for the
+    insertion clause alone, ``annee`` is ignored: every procedure hangs on the final bilan)."""
+    final = suivi.loaded.dossier.bilan_final
+    if suivi.loaded.dossier.clause_insertion is not None:
+        procedures = ([final.procedure_insertion, *(r.procedure_engagee for r in final.retards)]
+                      if final is not None else [])
+    else:
+        procedures = _procedures(_resultats_annee(suivi, annee))
+    return sorted({d for p in procedures if (d := _jour_etape(p, etape)) is not None})
+
+
+def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePenalite], Bilan | None]:
+    """Every failing of the year as it stood on ``jour``: the whole bilan when the year's results
+    are complete, else the actions recorded as not done and the late documents; for the
+    insertion clause alone, the final bilan's failings known on ``jour``."""
+    dossier = suivi.loaded.dossier
+    if dossier.clause_insertion is not None:
+        bilan_insertion = compute_bilan_final(suivi, au=jour)
+        return list(bilan_insertion.penalites), bilan_insertion
+    resultats = _resultats_annee(suivi, annee)
+    plan = next((p for p in dossier.plans if p.annee == annee), None)
+    if plan is not None and not check_resultats(dossier, plan, resultats):
+        bilan = bilan_au(suivi, plan, resultats, jour)
+        return list(bilan.penalites), bilan
+    problems = problemes_procedures(dossier, plan, resultats)
+    problems += problemes_retards(resultats.retards, dossier.plan.suivi.jour_limite_reporting)
+    if problems:
+        raise ValidationFailed(path=suivi.loaded.path, what=f"suivi de l'année {annee}", problems=problems)
+    bilan_requis = [p for p in (resultats.procedure_insertion, *(r.procedure for r in resultats.objectifs))
+                    if p is not None and jour in (p.invitation_observations, p.date_decision)]
+    if bilan_requis:
+        missing = check_resultats(dossier, plan, resultats) if plan is not None else [
+            FieldProblem("plans", f"plan de l'année {annee} attendu")]
+        raise ValidationFailed(path=suivi.loaded.path, what=f"résultats de l'année {annee} (bilan requis "
+                               f"par la procédure du {date_longue(jour)})", problems=missing)
+    return lignes_en_cours_d_annee(dossier, plan, resultats, jour), None
+
+
+def list_manquements(suivi: Suivi, annee: int, au: date) -> list[LignePenalite]:
+    """Every failing of year ``annee`` as it stood on ``au``, each with its procedure's steps
+    known that day (the bilan's lines once the year's results are complete)."""
+    return _lignes_du_jour(suivi, annee, au)[0]
+
+
+def render_procedure_letter(suivi: Suivi, annee: int, etape: EtapeProcedure,
+                            jour: date | None = None) -> tuple[RenderedPiece, date]:
+    """The letter of one procedure step (mise en demeure, invitation to present observations,
+    reasoned decision) for every failing of year ``annee`` whose step the dossier records on
+    ``jour`` (default: the only such day). Dated ``jour``; says only what was known that day."""
+    champ, nom, objet = ETAPES[etape]
+    dates = procedure_dates(suivi, annee, etape)
+    if jour is None:
+        if len(dates) != 1:
+            raise SuiviInputError(
+                what=f"{objet} de l'année {annee}",
+                hint=("date attendue : --date AAAA-MM-JJ, l'un des jours où le dossier enregistre "
+                      f"{nom} ({', '.join(d.isoformat() for d in dates)})") if dates else
+                     (f"aucun manquement de l'année {annee} n'enregistre {nom} (procedure.{champ})"))
+        jour = dates[0]
+    elif jour not in dates:
+        connues = ", ".join(date_longue(d) for d in dates) or "aucune"
+        raise SuiviInputError(what=f"--date {jour.isoformat()}",
+                              hint=f"aucun manquement de l'année {annee} n'enregistre {nom} le "
+                                   f"{date_longue(jour)} (procedure.{champ}) ; dates enregistrées : "
+                                   f"{connues}")
+    lignes, bilan = _lignes_du_jour(suivi, annee, jour)
+    concernees = [x for x in lignes if _jour_etape(x.procedure, etape) == jour]
+    if not concernees:
+        raise SuiviInputError(what=f"{objet} du {date_longue(jour)}",
+                              hint="aucun manquement constaté à cette date ne porte cette étape")
+    dossier = suivi.loaded.dossier
+    insertion = dossier.clause_insertion is not None
+    context = _context(suivi, annee, **_faits_de_l_etape(etape, concernees, bilan),
+                       **_articles_des_penalites(suivi, annee))
+    cadre = "clause d'insertion" if insertion else f"plan de progrès en matière sociale, année {annee}"
+    inserts: dict[str, Sequence[Block]] = {
+        "entete": lettre_doc.en_tete(dossier, jour, f"{objet} \u2013 {cadre}"),
+        "signature": lettre_doc.signature(dossier)}
+    name = f"{etape.value.replace('_', '-')}-{'' if insertion else f'{annee}-'}{jour.isoformat()}"
+    return _render(suivi, name, etape.value, context, inserts, titre=f"{objet} \u2013 année {annee}",
+                   sources={"annee": str(annee), "date": jour.isoformat()}), jour
+
+
+def _articles_des_penalites(suivi: Suivi, annee: int) -> dict[str, Any]:
+    """What the procedure letters cite: the CCAP articles of the penalties and of their
+    procedure (one article for the insertion clause alone), the rates, what is executed."""
+    dossier = suivi.loaded.dossier
+    numbers = _context(suivi, None)["ccap_article"]
+    if dossier.clause_insertion is not None:
+        article = numbers("penalites")
+        return {"article_penalites": article, "article_procedure": article,
+                "tarifs": dossier.clause_insertion.penalites, "execution_de": "de l'action d'insertion",
+                "plafond_annuel": False}
+    return {"article_penalites": numbers("penalites.plan_progres"),
+            "article_procedure": numbers("penalites.procedure"), "tarifs": dossier.plan.penalites,
+            "execution_de": f"du plan de progrès en matière sociale de l'année {annee}",
+            "plafond_annuel": True}
+
+
+def _faits_de_l_etape(etape: EtapeProcedure, lignes: list[LignePenalite],
+                      bilan: Bilan | None) -> dict[str, Any]:
+    """The letter's list, each line with the facts known on its day."""
+    if etape is EtapeProcedure.mise_en_demeure:
+        delais = {x.procedure.delai_mise_en_demeure_jours for x in lignes if x.procedure}
+        items = [procedure_doc.objet_mise_en_demeure(x, len(delais) > 1) for x in lignes]
+        return {"manquements": items, "delai_jours": max(delais),
+                "retard": any(x.nature is Nature.retard for x in lignes),
+                "action": any(x.nature is Nature.action for x in lignes)}
+    if etape is EtapeProcedure.invitation:
+        total = sum((x.montant for x in lignes), Decimal("0.00"))
+        return {"manquements": [procedure_doc.objet_invitation(x) for x in lignes], "total": total,
+                "plafond": bilan.plafond if bilan is not None else None}
+    decisions = []
+    for index, ligne in enumerate(lignes):
+        procedure = ligne.procedure
+        assert procedure is not None
+        if procedure.issue is not Decision.appliquee and not procedure.motifs:
+            raise SuiviInputError(what=f"Décision sur « {ligne.manquement} »",
+                                  hint="motifs de la décision attendus (procedure.motifs) : une décision "
+                                       "qui réduit ou écarte une pénalité est motivée")
+        decisions.append(procedure_doc.objet_decision(ligne, index))
+    total = sum((x.montant_du for x in lignes), Decimal("0.00"))
+    return {"decisions": decisions, "total": total,
+            "plafonne": bilan.plafonne if bilan is not None else False,
+            "du_annee": bilan.du if bilan is not None else None}
+
+
+def render_procedure_letters(suivi: Suivi) -> list[RenderedPiece]:
+    """Every procedure letter the dossier records a step for, year by year, day by day; an
+    invitation dated on the bilan meeting is the bilan letter itself (``lettre-bilan-N``)."""
+    if suivi.loaded.dossier.clause_insertion is not None:
+        derniere = annees(suivi.loaded.dossier.marche.duree_mois)
+        return [render_procedure_letter(suivi, derniere, etape, jour)[0]
+                for etape in EtapeProcedure for jour in procedure_dates(suivi, derniere, etape)]
+    pieces = []
+    for resultats in sorted(suivi.loaded.dossier.bilans, key=lambda b: b.annee):
+        reunion = resultats.reunion.date_reunion if resultats.reunion else None
+        for etape in EtapeProcedure:
+            for jour in procedure_dates(suivi, resultats.annee, etape):
+                if etape is EtapeProcedure.invitation and jour == reunion:
+                    continue  # the letter that transmits the bilan, dated that day, is the invitation
+                pieces.append(render_procedure_letter(suivi, resultats.annee, etape, jour)[0])
+    return pieces
+
+
+# Issue 20, item 5: the follow-ups ``pieces --suivi`` and ``lot --suivi`` write, each in its own
+# folder, and those skipped with the reason.
+
+
+@dataclass(frozen=True)
+class CiblesSuivi:
+    """The follow-ups to write, each opened with the folder it goes to (relative to the
+    pieces' folder, ``""`` for the folder itself), and those skipped (a French sentence each)."""
+
+    ecrites: tuple[tuple[Suivi, str], ...]
+    ignorees: tuple[str, ...] = ()
+
+
+def suivi_targets(loaded: LoadedDossier, *, forcer: bool = False, numero: int | None = None,
+                  overlays: Sequence[Path] = ()) -> CiblesSuivi:
+    """Which follow-ups the dossier has: the market's own, or for an accord-cadre with subsequent
+    contracts, each suited subsequent contract's in ``marche-subsequent-N`` (only N with
+    ``numero``); a subsequent contract judged non adapté is skipped, with the reasons. Every
+    follow-up is opened here, so that a refusal comes before anything is written."""
+    dossier = loaded.dossier
+    if dossier.marche.forme is not Forme.accord_cadre_multi_attributaire_marches_subsequents:
+        if numero is not None:
+            raise SuiviInputError(what=f"--marche-subsequent {numero}",
+                                  hint="option réservée aux accords-cadres multi-attributaires à "
+                                       "marchés subséquents")
+        return CiblesSuivi(((open_suivi(loaded, Cible(forcer=forcer), overlays), ""),))
+    numeros = [m.numero for m in dossier.marches_subsequents]
+    if numero is not None:
+        subsequent_or_error(dossier, numero, loaded.path)
+        numeros = [numero]
+    if not numeros:
+        return CiblesSuivi((), ("aucun marché subséquent n'est décrit (section marches_subsequents) : "
+                                "pas de pièce du suivi",))
+    ecrites, ignorees = [], []
+    for n in numeros:
+        try:
+            opened = open_suivi(loaded, Cible(marche_subsequent=n, forcer=forcer), overlays)
+        except NotSuitedError as exc:
+            ignorees.append(f"marché subséquent n° {n} : pièces du suivi non écrites, marché jugé non "
+                            f"adapté ({' ; '.join(exc.reasons)}) ; --forcer les écrit avec la mention "
+                            "du verdict")
+            continue
+        ecrites.append((opened, f"marche-subsequent-{n}"))
+    return CiblesSuivi(tuple(ecrites), tuple(ignorees))
+
+
+def _engagement_du_marche_subsequent(dossier: Dossier, ms: MarcheSubsequent) -> PlanDeProgres | None:
+    """The plan de progrès seen through subsequent contract ``ms``: its own insertion engagement
+    (``marches_subsequents[].insertion``) when it sets one (issue 20, item 5)."""
+    if ms.insertion is None or dossier.plan_de_progres is None:
+        return dossier.plan_de_progres
+    return dossier.plan_de_progres.model_copy(update={"insertion": ms.insertion})
+
+
+# Issue 20, item 4: the follow-up of the insertion clause alone (works market): deadlines,
+# final bilan with its penalties, dashboard.
+
+
+def _clause(suivi: Suivi) -> ClauseInsertionSeule:
+    clause = suivi.loaded.dossier.clause_insertion
+    assert clause is not None  # a dossier carrying the insertion clause alone
+    return clause
+
+
+def compute_bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True, au: date | None = None) -> Bilan:
+    """The final bilan's penalties, each procedure as it stood on the day the bilan is made
+    (``au_jour_du_bilan`` False: with every decision recorded to date; ``au``: on that day, for
+    a procedure letter)."""
+    dossier = suivi.loaded.dossier
+    if dossier.bilan_final is None:
+        raise SuiviInputError(what=f"Fichier « {suivi.loaded.path} », bilan_final",
+                              hint="bilan final attendu : date_bilan, heures_insertion_realisees, "
+                                   "retards, procédure de pénalité")
+    fin = next(e for e in suivi.echeances if e.cle == "fin").date
+    problems = problemes_bilan_final(dossier, fin, dossier.bilan_final)
+    if problems:
+        raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
+    jour = au or (dossier.bilan_final.date_bilan if au_jour_du_bilan else None)
+    return insertion_domain.compute_bilan_final(dossier, dossier.bilan_final,
+                                                annees(dossier.marche.duree_mois), jour)
+
+
+def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
+    """The final bilan of the insertion action (établi by the facilitator)."""
+    bilan = compute_bilan_final(suivi)
+    dossier = suivi.loaded.dossier
+    final = dossier.bilan_final
+    assert final is not None
+    clause = _clause(suivi)
+    echeances = {e.cle: e for e in suivi.echeances}
+    rows = []
+    if clause.volume_heures is not None:
+        realisees = final.heures_insertion_realisees or Decimal(0)
+        rows.append(["Heures d'insertion", f"{nombre(clause.volume_heures)}\u00a0heures",
+                     f"{nombre(realisees)}\u00a0heures",
+                     f"{nombre((realisees * 100 / clause.volume_heures).quantize(Decimal('0.1')))}\u00a0%"])
+    else:
+        rows += [[f"Actions d'insertion, année {k}", str(clause.actions_par_an), str(faites), ""]
+                 for k, faites in enumerate(final.actions_insertion_realisees, start=1)]
+    resultats: list[Block] = [table(["Engagement", "Fixé", "Réalisé", "Taux de réalisation"], rows)]
+    if final.personnes_concernees is not None:
+        resultats.append(paragraph(f"Personnes en insertion sur le marché\u00a0: "
+                                   f"{final.personnes_concernees}."))
+    titulaire = dossier.titulaire
+    representant = (f"{titulaire.representant.nom}, {titulaire.representant.qualite}"
+                    if titulaire and titulaire.representant
+                    else titulaire.raison_sociale if titulaire else None)
+    signataire = dossier.acheteur.signataire
+    inserts: dict[str, Sequence[Block]] = {
+        "bilan_resultats": resultats,
+        "bilan_difficultes": (bullets(final.difficultes) if final.difficultes
+                              else [paragraph("Aucune difficulté n'a été signalée.")]),
+        "bilan_penalites": bilan_doc.penalites_blocks(bilan, "jour où le bilan final est établi",
+                                                      "du marché"),
+        "bilan_observations": [paragraph(final.observations_titulaire
+                                         or "Le titulaire n'a pas présenté d'observations.")],
+        "bilan_visas": bilan_doc.visas_blocks(
+            f"{signataire.nom}, {signataire.qualite}",
+            f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
+    }
+    context = _context(suivi, None, bilan=bilan, date_bilan=final.date_bilan,
+                       fin_execution=echeances["fin"].date,
+                       echeance_bilan_final=echeances["bilan_final"].date)
+    return _render(suivi, "bilan-final", "bilan_final_insertion", context, inserts,
+                   titre="Bilan final de l'action d'insertion",
+                   sources={"date": final.date_bilan.isoformat()}), bilan
+
+
+def _tableau_de_bord_insertion(suivi: Suivi) -> bytes:
+    """The follow-up workbook of the insertion clause: the engagement, what was done, the
+    penalties decided to date."""
+    dossier = suivi.loaded.dossier
+    clause = _clause(suivi)
+    final = dossier.bilan_final
+    fin = next(e for e in suivi.echeances if e.cle == "fin").date
+    penalites = None
+    if final is not None and not problemes_bilan_final(dossier, fin, final):
+        penalites = compute_bilan_final(suivi, au_jour_du_bilan=False).du  # every decision recorded to date
+    if clause.volume_heures is not None:
+        atteinte = final.heures_insertion_realisees if final else None
+        lignes = (LigneSuivi("Insertion", "Heures d'insertion sur la durée du marché",
+                             "Heures de travail de personnes éligibles affectées au marché", "heures",
+                             Decimal(clause.volume_heures), atteinte, datetime.combine(fin, time())),)
+    else:
+        cible = Decimal((clause.actions_par_an or 0) * annees(dossier.marche.duree_mois))
+        atteinte = Decimal(sum(final.actions_insertion_realisees)) if final else None
+        lignes = (LigneSuivi("Insertion", "Actions d'insertion sur la durée du marché",
+                             "Actions d'insertion réalisées", "actions", cible, atteinte,
+                             datetime.combine(fin, time())),)
+    debut = suivi.notification
+    year = AnneeSuivi(1, f"du {date_longue(debut)} au {date_longue(fin)}", lignes, penalites)
+    provenance = {"version": __version__, "bibliotheque": suivi.library.release,
+                  "piece": "tableau_de_bord", "dossier_sha256": suivi.loaded.sha256}
+    return tableau_de_bord_xlsx([year], f"Tableau de bord \u2013 marché n° {dossier.marche.reference}",
+                                datetime.combine(suivi.notification, time()), provenance)
+
+
+def _insertion_pieces(suivi: Suivi) -> list[tuple[str, bytes]]:
+    """Every follow-up piece of the insertion clause the dossier has data for (file name, bytes):
+    the calendar, the final bilan once recorded, the dashboard."""
+    pieces = [("echeancier.ics", calendrier_ics(suivi.loaded.dossier, suivi.echeances))]
+    if suivi.loaded.dossier.bilan_final is not None:
+        pieces.append(("bilan-final.docx", render_bilan_final(suivi)[0].docx))
+        pieces += [(f"{piece.piece}.docx", piece.docx) for piece in render_procedure_letters(suivi)]
+    pieces.append(("tableau-de-bord.xlsx", _tableau_de_bord_insertion(suivi)))
+    return pieces
+

@@ -32,13 +32,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cctp": ("acheteur", "Génère le CCTP du marché (document Word)."),
     "comptes": ("serveur", "Comptes de l'application web (premier administrateur)."),
     "convocation": ("facilitateur", "Génère la lettre qui fixe la réunion de lancement."),
+    "decision-penalites": ("procedure", "Génère la décision motivée sur les pénalités (appliquées, "
+                                        "réduites, écartées)."),
     "echeancier": ("facilitateur", "Affiche les échéances du plan de progrès."),
     "faisabilite": ("acheteur", "Dit si le marché se prête à un plan de progrès, et pourquoi."),
     "init": ("acheteur", "Écrit un dossier de départ commenté, à compléter."),
     "journal": ("journal", "Journal d'audit de l'application web\u00a0: vérifie sa chaîne."),
     "lettre": ("facilitateur", "Génère l'échange de lettres formalisant le plan de l'année N."),
+    "invitation-observations": ("procedure", "Génère l'invitation à présenter des observations sur "
+                                             "des pénalités."),
     "lettre-bilan": ("facilitateur", "Génère la lettre qui transmet le bilan de l'année N."),
     "lot": ("lot", "Génère toutes les pièces de chaque dossier d'un répertoire."),
+    "mise-en-demeure": ("procedure", "Génère la mise en demeure de remédier à un manquement."),
     "pieces": ("acheteur", "Génère toutes les pièces du dossier dans un répertoire."),
     "plan": ("facilitateur", "Génère le plan de progrès de l'année N."),
     "schema": ("acheteur", "Affiche le schéma JSON du dossier (complétion dans l'éditeur)."),

@@ -187,13 +187,15 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @click.option("--suivi", is_flag=True,
               help="Ajoute les pièces du suivi (convocation, échéancier, plans, lettres, bilans, "
                    "tableau de bord) : le marché doit être notifié et attribué.")
+@click.option("--marche-subsequent", "numero", type=click.IntRange(min=1),
+              help="Avec --suivi : le seul marché subséquent n° N (accord-cadre à marchés subséquents).")
 @click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
               help="Squelette Word de l'acheteur pour le CCAP et le CCTP (emplacement {{p corps }}).")
 @OVERLAYS
 @conversion_options
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
-                   modele: Path | None, surcouches: tuple[Path, ...]) -> None:
+                   numero: int | None, modele: Path | None, surcouches: tuple[Path, ...]) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
     from clausegen.api import check_faisabilite, open_library, read_dossier, render_pieces
     from clausegen.api.marche import using_overlays
@@ -201,22 +203,24 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
 
     loaded = read_dossier(dossier)
     echo_verdict(check_faisabilite(loaded))
-    targets: list[tuple[Suivi, Path]] = []
+    targets: tuple[tuple[Suivi, str], ...] = ()
+    ignorees: tuple[str, ...] = ()
     written: list[Path] = []
+    if numero is not None and not suivi:
+        raise click.UsageError("--marche-subsequent ne vaut qu'avec --suivi")
     with using_overlays(surcouches), transaction():  # every piece, or none
         if suivi:  # award data checked before anything is written
             # imported here: the post-award pieces pull openpyxl, icalendar and holidays
-            from clausegen.api.suivi import Cible, open_suivi
+            from clausegen.api.suivi import suivi_targets
             from clausegen.cli.facilitateur import write_suivi_pieces
 
-            numeros = [m.numero for m in loaded.dossier.marches_subsequents]
-            targets = ([(open_suivi(loaded, Cible(n, forcer)), sortie / f"marche-subsequent-{n}")
-                        for n in numeros] or [(open_suivi(loaded, Cible(forcer=forcer)), sortie)])
+            cibles = suivi_targets(loaded, forcer=forcer, numero=numero)
+            targets, ignorees = cibles.ecrites, cibles.ignorees
         tender = render_pieces(loaded, open_library(), forcer=forcer, brouillon=brouillon,
                                modele=modele).pieces
         pieces = write_pieces(tender, sortie)
-        for opened, directory in targets:
-            written += write_suivi_pieces(opened, directory)
+        for opened, sub in targets:
+            written += write_suivi_pieces(opened, sortie / sub)
     for piece, path in zip(tender, pieces, strict=True):
         warn(a_completer_warning(piece.piece.upper(), piece.a_completer))
         success(f"{piece.piece.upper()} écrit : {path}")
@@ -225,6 +229,7 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
 
         for opened, _ in targets:
             warn(list_avertissements(opened))
+        warn([message.rstrip(".") for message in ignorees])
     for path in written:
         success(f"Pièce du suivi écrite : {path}")
 

@@ -32,6 +32,9 @@ def _report_verdicts(summary: BatchSummary) -> None:
     if summary.forced:
         click.secho(f"Non adaptés, générés avec --forcer (mention du verdict dans chaque pièce) : "
                     f"{len(summary.forced)} ({_names(summary.forced)})", fg="yellow", err=True)
+    for result in sorted(summary.results, key=lambda r: r.dossier.name):
+        for note in result.notes:  # follow-ups skipped (a subsequent contract non adapté…)
+            click.secho(f"{result.dossier.name} : {note}", fg="yellow", err=True)
 SHOWN_WRITTEN = 20
 
 

@@ -128,7 +128,7 @@ class PieceGeneree(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation_id: Mapped[int] = mapped_column(ForeignKey("generations.id"), index=True)
-    piece: Mapped[str] = mapped_column(String(20))
+    piece: Mapped[str] = mapped_column(String(60))
     fragments: Mapped[dict[str, Any]] = mapped_column(JSON)
     """Fragment id → « version sha256:… statut », as in the document's provenance."""
     docx_sha256: Mapped[str] = mapped_column(String(64))
@@ -200,6 +200,8 @@ class Suivi(Base):
     """Year (as text) → accepted plan of that year."""
     resultats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     """Year (as text) → accepted results of that year."""
+    reunions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Year (as text) → its bilan meeting (date_reunion, lieu, participants)."""
     titulaire_id: Mapped[int | None] = mapped_column(ForeignKey("comptes.id"), index=True)
     """The titulaire's account that contributes to this market (and sees only it)."""
     modifie_le: Mapped[datetime] = mapped_column(DateTime(), default=now, onupdate=now)
@@ -218,6 +220,9 @@ class Evenement(Base):
     le: Mapped[date] = mapped_column(Date())
     attendu_le: Mapped[date | None] = mapped_column(Date())
     libelle: Mapped[str] = mapped_column(Text)
+    manquement: Mapped[str | None] = mapped_column(String(300))
+    """The failing a procedure step concerns (:func:`clausegen.domain.evenements.cle_manquement`):
+    each failing is its own procedure; None for a document received (its own failing)."""
     compte_id: Mapped[int] = mapped_column(ForeignKey("comptes.id"))
     cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
 

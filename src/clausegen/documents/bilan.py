@@ -6,9 +6,9 @@ from __future__ import annotations
 from clausegen.blocks import Block, Image
 from clausegen.documents._blocks import bullets, paragraph, table
 from clausegen.domain.bilan import Bilan, EtatProcedure
-from clausegen.models._base import label
+from clausegen.domain.procedure import EN_ATTENTE_DE_MISE_EN_DEMEURE
 from clausegen.models.suivi import ResultatsAnnuels, ReunionBilan
-from clausegen.text.french import date_longue, montant, nombre, pluriel, pourcentage, typographie
+from clausegen.text.french import date_longue, montant, nombre, pourcentage, typographie
 
 PARTIES = {"titulaire": "Titulaire", "acheteur": "Acheteur"}
 
@@ -54,26 +54,34 @@ def actions_blocks(bilan: Bilan) -> list[Block]:
     return [table(["Partie", "Action", "Échéance", "Résultat", "Observation"], rows)]
 
 
-def penalites_blocks(bilan: Bilan) -> list[Block]:
-    """Penalty lines with the state of their procedure; totals by state; cap; amount due."""
+def penalites_blocks(bilan: Bilan, jour: str = "jour de la réunion de bilan",
+                     periode: str = "de l'année") -> list[Block]:
+    """Penalty lines with the state of their procedure on the bilan's day (``jour`` says what
+    that day is); totals by state; cap; amount due « au titre de l'année » (``periode``)."""
+    from clausegen.documents.procedure import calcul, etat_detaille
+
     if not bilan.penalites:
         return [paragraph("Aucun manquement n'est constaté au titre de l'année.", bold=True)]
-    rows = [[line.manquement, f"{pluriel(line.quantite, line.unite)} × {montant(line.taux)}",
-             montant(line.montant),
-             label(line.etat) + (f" (mise en demeure du {date_longue(line.mise_en_demeure)})"
-                                 if line.mise_en_demeure else "")]
+    rows = [[line.manquement, calcul(line),
+             "\u2014" if line.sans_penalite is not None else montant(line.montant), etat_detaille(line)]
             for line in bilan.penalites]
-    rows.append(["Total des pénalités constatées", "", montant(bilan.total()), ""])
-    rows.append(["dont en cours de procédure", "", montant(bilan.total(EtatProcedure.en_cours)), ""])
+    rows.append(["Total des pénalités encourues", "", montant(bilan.total()), ""])
+    attente = bilan.total(*EN_ATTENTE_DE_MISE_EN_DEMEURE)
+    if attente:
+        rows.append(["dont en attente d'une mise en demeure", "", montant(attente), ""])
+    rows.append(["dont en cours de procédure", "",
+                 montant(bilan.total(EtatProcedure.constatee, EtatProcedure.en_cours)), ""])
     rows.append(["dont applicables", "", montant(bilan.applicable), ""])
-    rows.append(["Plafond annuel", "", montant(bilan.plafond), ""])
+    rows.append(["Plafond annuel" if periode == "de l'année" else "Plafond", "", montant(bilan.plafond), ""])
     grid = table(["Manquement", "Calcul (HT)", "Montant (HT)", "État de la procédure"], rows)
-    conclusion = ("Montant des pénalités applicables au titre de l'année : "
+    conclusion = (f"Montant des pénalités applicables au titre {periode} : "
                   f"{montant(bilan.du, ht=True)}")
     if bilan.plafonne:
         conclusion += " (montant plafonné)"
     notes = [paragraph(conclusion + ".", bold=True)]
-    if bilan.total(EtatProcedure.constatee, EtatProcedure.en_cours):
+    if bilan.au is not None:
+        notes.append(paragraph(f"État des procédures au {date_longue(bilan.au)}, {jour}."))
+    if bilan.total(EtatProcedure.constatee, EtatProcedure.en_cours, *EN_ATTENTE_DE_MISE_EN_DEMEURE):
         notes.append(paragraph(
             "Les pénalités constatées ou en cours de procédure ne sont pas dues à ce jour : elles "
             "ne le deviennent qu'à la notification de la décision de l'acheteur, après la mise en "

@@ -91,7 +91,8 @@ def calendrier_ics(dossier: Dossier, echeances: list[Echeance], mention: str | N
     calendar = Calendar()
     calendar.add("prodid", "-//clausegen//plan de progres en matiere sociale//FR")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Plan de progrès \u2013 marché n° {_line(dossier.marche.reference)}")
+    dispositif = "Clause d'insertion" if dossier.clause_insertion is not None else "Plan de progrès"
+    calendar.add("x-wr-calname", f"{dispositif} \u2013 marché n° {_line(dossier.marche.reference)}")
     if mention:
         calendar.add("x-wr-caldesc", _line(mention))
     for echeance in echeances:

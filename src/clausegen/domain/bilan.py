@@ -19,24 +19,25 @@ rounded to the cent half up:
 - cap: ``plafond_pourcentage`` % of the year's HT amount (``montant_annuel_ht``, else the
   estimated amount × months of the year / duration).
 
-Each line carries the state of its procedure (:class:`EtatProcedure`): *constatée* (the fact
-only), *en cours de procédure* (mise en demeure or invitation to present observations sent, no
-decision), *applicable* (decision applying it notified) or *écartée* (decision not to apply
-it). Only applicable lines are totalled as due; the amount due is min(applicable, cap).
+Each line is its own procedure (:mod:`clausegen.domain.procedure`) and carries its state on
+the bilan's day (``au``: the bilan meeting): steps dated later are not known yet. Only lines
+whose application (or reduction) was decided and notified are totalled as due; the amount due
+is min(due, cap). A late document received without a mise en demeure, or within its délai,
+has a line that says it carries no penalty.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
+from clausegen.domain import procedure as proc
 from clausegen.domain.echeancier import mois_de_l_annee
-from clausegen.domain.retards import RetardCalcule, calcule
+from clausegen.domain.procedure import DUES, EtatProcedure, Manquement, Nature
+from clausegen.domain.retards import RetardCalcule, calcule, echeance_document
 from clausegen.domain.retards import problemes as problemes_retards
 from clausegen.errors import FieldProblem
-from clausegen.models._base import LABELS
 from clausegen.models.dossier import (
     BaseHeures,
     CodeAxe,
@@ -45,7 +46,7 @@ from clausegen.models.dossier import (
     FormulePenaliteHeure,
     ModeInsertion,
 )
-from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
+from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels, Retard
 from clausegen.text.french import NBSP, cents, date_longue, nombre
 
 CENT_POUR_CENT = Decimal(100)
@@ -53,32 +54,7 @@ DIXIEME = Decimal("0.1")
 HEURES = frozenset({"heure", "heures", "h"})
 
 
-class EtatProcedure(StrEnum):
-    """Where the penalty procedure of a failing stands."""
-
-    constatee = "constatee"
-    en_cours = "en_cours"
-    applicable = "applicable"
-    ecartee = "ecartee"
-
-
-LABELS.update({
-    EtatProcedure.constatee: "constatée",
-    EtatProcedure.en_cours: "en cours de procédure",
-    EtatProcedure.applicable: "applicable",
-    EtatProcedure.ecartee: "écartée",
-})
-
-
-def etat_procedure(procedure: Procedure | None) -> EtatProcedure:
-    """The state of a failing's procedure (no procedure recorded: the fact only)."""
-    if procedure is None:
-        return EtatProcedure.constatee
-    if procedure.date_decision is not None:
-        return EtatProcedure.applicable if procedure.penalite_appliquee else EtatProcedure.ecartee
-    if procedure.mise_en_demeure is not None or procedure.invitation_observations is not None:
-        return EtatProcedure.en_cours
-    return EtatProcedure.constatee
+__all__ = ["Bilan", "EtatProcedure", "LignePenalite", "check_resultats", "compute_bilan"]
 
 
 @dataclass(frozen=True)
@@ -98,8 +74,8 @@ class LigneObjectif:
 
 @dataclass(frozen=True)
 class LignePenalite:
-    """One penalty line: what, how many, the unit rate, the amount (rounded to the cent) and
-    the state of its procedure."""
+    """One failing with its penalty: what, how many, the unit rate, the amount (rounded to the
+    cent), its procedure as it stood on the bilan's day ``au`` and its nature."""
 
     manquement: str
     quantite: Decimal
@@ -107,16 +83,36 @@ class LignePenalite:
     taux: Decimal
     montant: Decimal
     procedure: Procedure | None = None
+    nature: Nature = Nature.heures
+    au: date | None = None
+    sans_penalite: str | None = None
+    """Why this late document carries no penalty (received without a mise en demeure…)."""
+    objet: str = ""
+    """The action or the document, in a few words."""
+    echeance: date | None = None
+    """The deadline the failing missed (action, document)."""
 
     @property
     def etat(self) -> EtatProcedure:
-        """State of the procedure of this failing."""
-        return etat_procedure(self.procedure)
+        """State of the procedure of this failing on the bilan's day."""
+        if self.sans_penalite is not None:
+            return EtatProcedure.sans_penalite
+        return proc.etat(self.nature, self.procedure, self.au)
 
     @property
     def mise_en_demeure(self) -> date | None:
         """Date of the mise en demeure, if any."""
         return self.procedure.mise_en_demeure if self.procedure else None
+
+    @property
+    def montant_du(self) -> Decimal:
+        """What the decision makes due: the amount, the reduced amount, or nothing."""
+        if self.etat is EtatProcedure.applicable:
+            return self.montant
+        retenu = self.procedure.montant_retenu if self.procedure else None
+        if self.etat is EtatProcedure.reduite and retenu is not None:
+            return retenu
+        return Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -140,6 +136,8 @@ class Bilan:
     montant_annuel_ht: Decimal
     montant_annuel_estime: bool
     plafond: Decimal
+    au: date | None = None
+    """The day the bilan speaks for (procedures as they stood that day)."""
 
     @property
     def actions_non_realisees(self) -> tuple[str, ...]:
@@ -147,14 +145,16 @@ class Bilan:
         return tuple(a.action.libelle for a in self.actions if not a.realisee)
 
     def total(self, *etats: EtatProcedure) -> Decimal:
-        """Sum of the lines in the given states (all but écartées when none is given)."""
-        wanted = set(etats) or set(EtatProcedure) - {EtatProcedure.ecartee}
-        return sum((x.montant for x in self.penalites if x.etat in wanted), Decimal("0.00"))
+        """Sum of the lines in the given states (all but écartées and sans pénalité when none is
+        given); a reduced line counts for its reduced amount."""
+        wanted = set(etats) or set(EtatProcedure) - {EtatProcedure.ecartee, EtatProcedure.sans_penalite}
+        return sum((x.montant_du if x.etat in DUES else x.montant
+                    for x in self.penalites if x.etat in wanted), Decimal("0.00"))
 
     @property
     def applicable(self) -> Decimal:
-        """Penalties whose application was decided and notified, before the cap."""
-        return self.total(EtatProcedure.applicable)
+        """Penalties whose application (or reduction) was decided and notified, before the cap."""
+        return self.total(*DUES)
 
     @property
     def du(self) -> Decimal:
@@ -195,7 +195,56 @@ def check_resultats(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnu
         problems.append(FieldProblem("plan", f"le plan de l'année {plan.annee} doit fixer un objectif en "
                                      "heures sur l'axe insertion : la pénalité horaire du CCAP se mesure "
                                      "à l'objectif annuel (penalites.base_heures)"))
-    return problems + problemes_retards(resultats.retards, dossier.plan.suivi.jour_limite_reporting)
+    return (problems + problemes_retards(resultats.retards, dossier.plan.suivi.jour_limite_reporting)
+            + problemes_procedures(dossier, plan, resultats))
+
+
+def problemes_procedures(dossier: Dossier, plan: PlanAnnuel | None,
+                         resultats: ResultatsAnnuels) -> list[FieldProblem]:
+    """Every failing's procedure checked against its nature and its constat (dates named)."""
+    reunion = resultats.reunion.date_reunion if resultats.reunion else None
+    found: list[FieldProblem] = []
+    if resultats.procedure_insertion is not None:
+        found += _au_bilan(reunion, "procedure_insertion", resultats.procedure_insertion)
+        found += proc.problemes(Manquement(Nature.heures, "engagement d'insertion", reunion),
+                                resultats.procedure_insertion, "procedure_insertion")
+    actions = {a.id: a for a in plan.actions_titulaire()} if plan is not None else {}
+    for index, result in enumerate(resultats.actions):
+        action = actions.get(result.action)
+        if result.procedure is None or plan is None:
+            continue
+        if action is None:
+            found.append(FieldProblem(f"actions[{index}].procedure", "procédure de pénalité réservée aux "
+                                      "actions à la charge du titulaire"))
+            continue
+        if result.realisee:
+            found.append(FieldProblem(f"actions[{index}].procedure", f"action « {action.libelle} » "
+                                      "réalisée : aucune procédure de pénalité ne s'y attache"))
+            continue
+        found += proc.problemes(Manquement(nature_action(action), action.libelle, action.echeance),
+                                result.procedure, f"actions[{index}].procedure")
+    for index, objectif in enumerate(resultats.objectifs):
+        if objectif.procedure is not None:
+            path = f"objectifs[{index}].procedure"
+            found += _au_bilan(reunion, path, objectif.procedure)
+            found += proc.problemes(Manquement(Nature.objectif, objectif.objectif, reunion),
+                                    objectif.procedure, path)
+    jour_limite = dossier.plan.suivi.jour_limite_reporting
+    for index, retard in enumerate(resultats.retards):
+        found += proc.problemes(
+            Manquement(Nature.retard, retard.document, echeance_document(retard, jour_limite),
+                       retard.recu_le),
+            retard.procedure_engagee, f"retards[{index}].procedure")
+    return found
+
+
+def _au_bilan(reunion: date | None, path: str, procedure: Procedure) -> list[FieldProblem]:
+    """A failing found at the bilan needs the bilan meeting's date: it is its constat."""
+    engaged = procedure.invitation_observations or procedure.date_decision or procedure.constat
+    if reunion is None and engaged is not None:
+        return [FieldProblem("reunion.date_reunion", f"date de la réunion de bilan attendue : elle est le "
+                             f"constat du manquement dont la procédure est engagée ({path})")]
+    return []
 
 
 def _insertion_problems(dossier: Dossier, resultats: ResultatsAnnuels) -> list[FieldProblem]:
@@ -223,9 +272,9 @@ def _lignes_objectifs(plan: PlanAnnuel, resultats: ResultatsAnnuels) -> tuple[Li
                  for axe, o in plan.objectifs())
 
 
-def _ligne(manquement: str, quantite: Decimal, unite: str, taux: Decimal,
-           procedure: Procedure | None = None) -> LignePenalite:
-    return LignePenalite(manquement, quantite, unite, taux, cents(quantite * taux), procedure)
+def ligne_penalite(manquement: str, quantite: Decimal, unite: str, taux: Decimal,
+           procedure: Procedure | None = None, nature: Nature = Nature.heures) -> LignePenalite:
+    return LignePenalite(manquement, quantite, unite, taux, cents(quantite * taux), procedure, nature)
 
 
 def prorata_heures(volume: int, duree_mois: int, annee: int) -> Decimal:
@@ -263,8 +312,8 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
         realisees = resultats.heures_insertion_realisees or Decimal(0)
         manquantes = max(Decimal(0), objectif - realisees)
         detail = f"objectif{NBSP}: {nombre(objectif)}{NBSP}h, réalisées{NBSP}: {nombre(realisees)}{NBSP}h"
-        return ([_ligne(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes, "heure",
-                        _taux_heure(dossier, resultats), resultats.procedure_insertion)]
+        return ([ligne_penalite(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes,
+                                "heure", _taux_heure(dossier, resultats), resultats.procedure_insertion)]
                 if manquantes else [])
     duree = dossier.marche.duree_mois
     prorata = prorata_heures(volume, duree, resultats.annee)
@@ -276,7 +325,7 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
     detail = f"prorata{NBSP}: {nombre(cents(prorata))}{NBSP}h, réalisées{NBSP}: {nombre(done)}{NBSP}h"
     if deja:
         detail += f", déjà pénalisées{NBSP}: {nombre(cents(deja))}{NBSP}h"
-    return [_ligne(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
+    return [ligne_penalite(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
                    manquantes, "heure", _taux_heure(dossier, resultats), resultats.procedure_insertion)]
 
 
@@ -291,23 +340,17 @@ def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: Resultats
     manquantes = max(Decimal(0), attendues - Decimal(resultats.actions_insertion_realisees or 0))
     if not manquantes:
         return []
-    return [_ligne("Actions d'insertion non réalisées dans l'année", manquantes, "action",
+    return [ligne_penalite("Actions d'insertion non réalisées dans l'année", manquantes, "action",
                    dossier.plan.penalites.action_non_realisee,
                    resultats.procedure_insertion)]
 
 
 def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                objectifs: tuple[LigneObjectif, ...],
-               precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
+               precedents: list[ResultatsAnnuels], au: date | None) -> list[LignePenalite]:
     tarifs = dossier.plan.penalites
     lignes = _penalite_insertion(dossier, plan, resultats, precedents)
-    results = {r.action: r for r in resultats.actions}
-    for action in plan.actions_titulaire():
-        result = results.get(action.id)
-        if result is None or not result.realisee:
-            lignes.append(_ligne(f"Action du titulaire non réalisée\u00a0: {action.libelle}",
-                                 Decimal(1), "action", tarifs.action_non_realisee,
-                                 result.procedure if result else None))
+    lignes += _lignes_actions(dossier, plan, resultats, au)
     if dossier.plan.engagement is Engagement.resultats:
         procedures = {r.objectif: r.procedure for r in resultats.objectifs}
         for ligne in objectifs:
@@ -316,16 +359,64 @@ def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
             cible = ligne.objectif.valeur_cible
             part = ((cible - ligne.valeur_atteinte) / cible).quantize(Decimal("0.0001"),
                                                                     rounding=ROUND_HALF_UP)
-            lignes.append(_ligne(f"Objectif non atteint\u00a0: {ligne.objectif.libelle} "
+            lignes.append(ligne_penalite(f"Objectif non atteint\u00a0: {ligne.objectif.libelle} "
                                  f"(part non atteinte\u00a0: {pourcentage_de(part)})", part,
                                  "objectif", tarifs.action_non_realisee,
-                                 procedures.get(ligne.objectif.id)))
-    for retard in resultats.retards:
-        calcul = calcule(retard, dossier.plan.suivi.jour_limite_reporting)
-        if calcul.jours:
-            lignes.append(_ligne(_libelle_retard(calcul), Decimal(calcul.jours), "jour",
-                                 tarifs.retard_par_jour, retard.procedure_engagee))
+                                 procedures.get(ligne.objectif.id), Nature.objectif))
+    return lignes + _lignes_retards(dossier, resultats, au)
+
+
+def _lignes_actions(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
+                    au: date | None, *, avec_resultat: bool = False) -> list[LignePenalite]:
+    """Titulaire actions not done (due before ``au``); ``avec_resultat``: only those whose
+    result is recorded (during the year, the others are not known yet)."""
+    lignes = []
+    results = {r.action: r for r in resultats.actions}
+    for action in plan.actions_titulaire():
+        result = results.get(action.id)
+        if (result is None and avec_resultat) or (result is not None and result.realisee):
+            continue
+        if au is not None and action.echeance >= au:
+            continue  # not yet due on that day
+        ligne = ligne_penalite(f"Action du titulaire non réalisée\u00a0: {action.libelle}",
+                       Decimal(1), "action", dossier.plan.penalites.action_non_realisee,
+                       result.procedure if result else None, nature_action(action))
+        lignes.append(replace(ligne, objet=action.libelle, echeance=action.echeance))
     return lignes
+
+
+def _lignes_retards(dossier: Dossier, resultats: ResultatsAnnuels, au: date | None) -> list[LignePenalite]:
+    return lignes_retards(resultats.retards, dossier.plan.penalites.retard_par_jour,
+                          dossier.plan.suivi.jour_limite_reporting, au)
+
+
+def lignes_retards(retards: list[Retard], retard_par_jour: Decimal, jour_limite: int,
+                   au: date | None) -> list[LignePenalite]:
+    """One line per late document, as known on ``au`` (not yet due then: no line)."""
+    lignes = []
+    for retard in retards:
+        calcul = calcule(retard, jour_limite, au)
+        if calcul.pas_encore_du:
+            continue
+        ligne = ligne_penalite(_libelle_retard(calcul), Decimal(calcul.jours), "jour",
+                       retard_par_jour, retard.procedure_engagee, Nature.retard)
+        lignes.append(replace(ligne, sans_penalite=calcul.sans_penalite, objet=retard.document,
+                              echeance=calcul.echeance))
+    return lignes
+
+
+def lignes_en_cours_d_annee(dossier: Dossier, plan: PlanAnnuel | None, resultats: ResultatsAnnuels,
+                            au: date | None) -> list[LignePenalite]:
+    """The failings a procedure letter can speak of before the year's results are complete:
+    titulaire actions recorded as not done, late documents; each procedure cut at ``au``."""
+    lignes = _lignes_actions(dossier, plan, resultats, au, avec_resultat=True) if plan else []
+    lignes += _lignes_retards(dossier, resultats, au)
+    return [replace(x, procedure=proc.au(x.procedure, au), au=au) for x in lignes]
+
+
+def nature_action(action: Action) -> Nature:
+    """A titulaire action tied to a date needs no mise en demeure (CCAP)."""
+    return Nature.action_datee if action.liee_a_une_date else Nature.action
 
 
 def _libelle_retard(retard: RetardCalcule) -> str:
@@ -333,9 +424,15 @@ def _libelle_retard(retard: RetardCalcule) -> str:
     dates = []
     if retard.echeance is not None:
         dates.append(f"échéance le {date_longue(retard.echeance)}")
-    if retard.fin_mise_en_demeure is not None and retard.recu_le is not None:
-        dates.append(f"délai de la mise en demeure expiré le {date_longue(retard.fin_mise_en_demeure)}")
+    fin = retard.fin_mise_en_demeure
+    if fin is not None:
+        pending = retard.recu_le is None and retard.non_recu_au is not None and fin >= retard.non_recu_au
+        etat = "expirant" if pending else "expiré"
+        dates.append(f"délai de la mise en demeure {etat} le {date_longue(fin)}")
+    if retard.recu_le is not None:
         dates.append(f"reçu le {date_longue(retard.recu_le)}")
+    elif retard.non_recu_au is not None:
+        dates.append(f"non reçu au {date_longue(retard.non_recu_au)}")
     detail = f" ({', '.join(dates)})" if dates else ""
     return f"Retard de transmission\u00a0: {retard.document}{detail}"
 
@@ -363,13 +460,16 @@ def montant_de_l_annee(dossier: Dossier, annee: int, resultats: ResultatsAnnuels
 
 
 def compute_bilan(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
-                  precedents: list[ResultatsAnnuels]) -> Bilan:
+                  precedents: list[ResultatsAnnuels], au: date | None = None) -> Bilan:
     """Achievement rates and penalties of one year (results must match the plan).
 
-    ``precedents``: the results of every earlier year (insertion hours are cumulated).
+    ``precedents``: the results of every earlier year (insertion hours are cumulated); ``au``:
+    the day the bilan speaks for (the bilan meeting, or a later letter): each procedure as it
+    stood that day, later steps unknown. None: every recorded step.
     """
     objectifs = _lignes_objectifs(plan, resultats)
-    lignes = _penalites(dossier, plan, resultats, objectifs, precedents)
+    lignes = [replace(ligne, procedure=proc.au(ligne.procedure, au), au=au)
+              for ligne in _penalites(dossier, plan, resultats, objectifs, precedents, au)]
     montant, estime = montant_de_l_annee(dossier, plan.annee, resultats)
     plafond = cents(montant * dossier.plan.penalites.plafond_pourcentage / CENT_POUR_CENT)
     results = {r.action: r for r in resultats.actions}
@@ -379,4 +479,4 @@ def compute_bilan(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuel
         for axe in plan.axes
         for partie, liste in (("titulaire", axe.actions_titulaire), ("acheteur", axe.actions_acheteur))
         for a in liste)
-    return Bilan(plan.annee, objectifs, actions, tuple(lignes), montant, estime, plafond)
+    return Bilan(plan.annee, objectifs, actions, tuple(lignes), montant, estime, plafond, au)

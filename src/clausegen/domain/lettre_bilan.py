@@ -8,10 +8,15 @@ plan initial », applied to the renewal) and leaves the titulaire at least a wee
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
+from clausegen.domain.bilan import LignePenalite
 from clausegen.domain.echeancier import non_ouvre
+from clausegen.domain.procedure import EN_ATTENTE_DE_MISE_EN_DEMEURE, EtatProcedure
+from clausegen.models.suivi import PlanAnnuel
 
 MARGE_REUNION = timedelta(days=7)
 """The proposed renewal meeting comes a week before the deadline, not on it."""
@@ -50,3 +55,50 @@ def date_limite_lettre(echeance: date) -> date:
     """The latest date a renewal letter may bear for ``echeance``."""
     reunion = jour_ouvre_precedent(echeance - MARGE_REUNION)
     return jour_ouvre_precedent(reunion - DELAI_PROJET) - PREPARATION
+
+
+@dataclass(frozen=True)
+class Classement:
+    """The bilan letter's line-by-line list, as true on the letter's day."""
+
+    observations: tuple[LignePenalite, ...]
+    """Put to the titulaire's observations by the letter itself."""
+    attente_mise_en_demeure: tuple[LignePenalite, ...]
+    """Awaiting a mise en demeure left without effect: no penalty yet."""
+    autres: tuple[LignePenalite, ...]
+    """Already in procedure or decided, or whose invitation is recorded on a later day."""
+    sans_penalite: tuple[LignePenalite, ...]
+    """Late documents that carry no penalty."""
+
+    @property
+    def a_instruire(self) -> Decimal:
+        """Amount put to observations by the letter."""
+        return sum((x.montant for x in self.observations), Decimal("0.00"))
+
+
+def classement(au_jour: Sequence[LignePenalite], enregistrees: Sequence[LignePenalite],
+               jour: date) -> Classement:
+    """Sort the lines of the bilan seen on the letter's day ``au_jour`` (the same lines with
+    every recorded step: ``enregistrees``). A line ripe for observations on ``jour`` is put to
+    them by the letter unless the dossier records its invitation on another day."""
+    observations, attente, autres, sans = [], [], [], []
+    for ligne, complete in zip(au_jour, enregistrees, strict=True):
+        invitation = complete.procedure.invitation_observations if complete.procedure else None
+        if ligne.etat is EtatProcedure.sans_penalite:
+            sans.append(ligne)
+        elif ligne.etat in EN_ATTENTE_DE_MISE_EN_DEMEURE:
+            attente.append(ligne)
+        elif ligne.etat in (EtatProcedure.constatee, EtatProcedure.en_cours) and invitation in (None, jour):
+            observations.append(ligne)
+        else:
+            autres.append(ligne)
+    return Classement(tuple(observations), tuple(attente), tuple(autres), tuple(sans))
+
+
+def plan_convenu_le(plans: Sequence[PlanAnnuel], annee: int | None, jour: date) -> date | None:
+    """The day year ``annee``'s plan was agreed, if that was on or before ``jour`` (a plan
+    agreed later, or on an unknown day, is not agreed yet on ``jour``)."""
+    for plan in plans:
+        if plan.annee == annee and plan.date_validation is not None and plan.date_validation <= jour:
+            return plan.date_validation
+    return None

@@ -10,28 +10,42 @@ réception du document ». So:
   another document's deadline is given (``echeance``);
 - the mise en demeure can only follow that deadline; its délai (15 days at least) runs from the
   day after its reception and, expiring on a non-working day, is extended to the next one;
-- days late = reception − expiry of the mise en demeure's délai (0 if received in time).
+- days late = reception − expiry of the mise en demeure's délai (0 if received in time);
+- a document received without a mise en demeure, or within its délai, carries no penalty, and
+  the bilan says so (``sans_penalite``);
+- seen on a day ``au`` (the bilan meeting), a mise en demeure or a reception dated later is not
+  known yet: the document is then « non reçu » and its days are counted up to ``au``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from clausegen.domain.echeancier import jour_ouvre
+from clausegen.domain.procedure import fin_mise_en_demeure
 from clausegen.errors import FieldProblem
 from clausegen.models.suivi import Retard
 
 
 @dataclass(frozen=True)
 class RetardCalcule:
-    """A late document with the dates behind its days of delay (``None`` when typed)."""
+    """A late document with the dates behind its days of delay (``None`` when unknown)."""
 
     document: str
     jours: int
     echeance: date | None = None
     fin_mise_en_demeure: date | None = None
     recu_le: date | None = None
+    sans_penalite: str | None = None
+    """Why no penalty is due (no mise en demeure, received within its délai)."""
+    non_recu_au: date | None = None
+    """The day the document was still not received on (days counted up to it)."""
+    pas_encore_du: bool = False
+    """Not yet due on the day seen: no failing at all."""
+
+
+SANS_MISE_EN_DEMEURE = "le CCAP ne sanctionne le retard qu'après une mise en demeure restée sans effet"
 
 
 def echeance_releve(mois: str, jour_limite: int) -> date:
@@ -42,11 +56,6 @@ def echeance_releve(mois: str, jour_limite: int) -> date:
     return jour_ouvre(date(year, month, jour_limite))[0]
 
 
-def fin_mise_en_demeure(recue_le: date, delai_jours: int) -> date:
-    """Expiry of the délai a mise en demeure sets (from the day after its reception)."""
-    return jour_ouvre(recue_le + timedelta(days=delai_jours))[0]
-
-
 def echeance_document(retard: Retard, jour_limite: int) -> date | None:
     """The document's own deadline, when the dossier gives or implies one."""
     if retard.releve is not None:
@@ -54,15 +63,34 @@ def echeance_document(retard: Retard, jour_limite: int) -> date | None:
     return retard.echeance
 
 
-def calcule(retard: Retard, jour_limite: int) -> RetardCalcule:
-    """Days of delay of one document."""
+def calcule(retard: Retard, jour_limite: int, au: date | None = None) -> RetardCalcule:
+    """Days of delay of one document, as known on ``au`` (every recorded fact when None)."""
+    echeance = echeance_document(retard, jour_limite)
     if retard.jours is not None:
-        return RetardCalcule(retard.document, retard.jours)
-    assert retard.mise_en_demeure is not None
-    assert retard.recu_le is not None
-    fin = fin_mise_en_demeure(retard.mise_en_demeure, retard.delai_mise_en_demeure_jours)
-    return RetardCalcule(retard.document, max(0, (retard.recu_le - fin).days),
-                         echeance_document(retard, jour_limite), fin, retard.recu_le)
+        return RetardCalcule(retard.document, 0, echeance, sans_penalite=(
+            f"retard de {retard.jours} jour(s) sans mise en demeure de transmettre, donc sans pénalité "
+            f"({SANS_MISE_EN_DEMEURE})"))
+    if au is not None and echeance is not None and au <= echeance:
+        return RetardCalcule(retard.document, 0, echeance, pas_encore_du=True)
+    engagee = retard.procedure_engagee
+    med = engagee.mise_en_demeure if engagee is not None else None
+    if med is not None and au is not None and med > au:
+        med = None
+    recu = retard.recu_le if retard.recu_le is not None and (au is None or retard.recu_le <= au) else None
+    if med is None:
+        if recu is not None:
+            return RetardCalcule(retard.document, 0, echeance, recu_le=recu, sans_penalite=(
+                f"reçu sans mise en demeure préalable, donc sans pénalité ({SANS_MISE_EN_DEMEURE})"))
+        return RetardCalcule(retard.document, 0, echeance, non_recu_au=au)
+    assert engagee is not None
+    fin = fin_mise_en_demeure(med, engagee.delai_mise_en_demeure_jours)
+    if recu is not None:
+        if recu <= fin:
+            return RetardCalcule(retard.document, 0, echeance, fin, recu, sans_penalite=(
+                "reçu dans le délai de la mise en demeure, donc sans pénalité"))
+        return RetardCalcule(retard.document, (recu - fin).days, echeance, fin, recu)
+    jours = max(0, (au - fin).days) if au is not None else 0
+    return RetardCalcule(retard.document, jours, echeance, fin, non_recu_au=au)
 
 
 def problemes(retards: list[Retard], jour_limite: int) -> list[FieldProblem]:
@@ -70,8 +98,10 @@ def problemes(retards: list[Retard], jour_limite: int) -> list[FieldProblem]:
     found = []
     for index, retard in enumerate(retards):
         echeance = echeance_document(retard, jour_limite)
-        if retard.mise_en_demeure is not None and echeance is not None and retard.mise_en_demeure <= echeance:
+        engagee = retard.procedure_engagee
+        med = engagee.mise_en_demeure if engagee is not None else None
+        if med is not None and echeance is not None and med <= echeance:
             found.append(FieldProblem(f"retards[{index}].mise_en_demeure",
                                       f"date postérieure à l'échéance du document ({echeance.isoformat()}) "
-                                      f"attendue (reçu : {retard.mise_en_demeure.isoformat()})"))
+                                      f"attendue (reçu : {med.isoformat()})"))
     return found

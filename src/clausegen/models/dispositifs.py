@@ -63,6 +63,12 @@ class MarcheSubsequent(StrictModel):
     titulaire: Titulaire = Field(description="Titulaire du marché subséquent.")
     date_notification: date = Field(description="Date de notification (AAAA-MM-JJ).")
     duree_mois: int = Field(ge=1, le=600, description="Durée du marché subséquent, en mois.")
+    insertion: ClauseInsertion | None = Field(
+        default=None,
+        description="Engagement d'insertion de ce marché subséquent (volume d'heures sur sa durée, "
+                    "ou actions par an), fixé à sa passation ; à défaut, celui de "
+                    "plan_de_progres.insertion, appliqué à la durée du marché subséquent.",
+    )
     plans: Plans
     bilans: Bilans
     _years_unique = model_validator(mode="after")(refuse_duplicate_years)

@@ -39,6 +39,7 @@ from clausegen.models.dispositifs import (
     Reservation,
 )
 from clausegen.models.suivi import (
+    BilanFinalInsertion,
     Bilans,
     Plans,
     refuse_duplicate_years,
@@ -109,7 +110,19 @@ class Dossier(StrictModel):
     )
     plans: Plans
     bilans: Bilans
+    bilan_final: BilanFinalInsertion | None = Field(
+        default=None,
+        description="Bilan final de la clause d'insertion seule (section clause_insertion) : heures "
+                    "réalisées, retards, procédure de pénalité.",
+    )
     _years_unique = model_validator(mode="after")(refuse_duplicate_years)
+
+    @model_validator(mode="after")
+    def _final_bilan_of_the_insertion_clause(self) -> Self:
+        if self.bilan_final is not None and self.clause_insertion is None:
+            raise ValueError("bilan_final ne vaut que pour la clause d'insertion seule (section "
+                             "clause_insertion) ; le plan de progrès a ses bilans annuels (bilans)")
+        return self
 
     @model_validator(mode="after")
     def _subsequent_numbers_unique(self) -> Self:

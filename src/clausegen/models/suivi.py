@@ -7,6 +7,7 @@ file per year (``--plan``, ``--resultats``). Identifiers (``id``) tie results to
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import Field, field_validator, model_validator
@@ -14,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from clausegen.models._base import SLUG_PATTERN, MontantHT, StrictModel, Texte, label
 from clausegen.models.commun import CodeAxe, Penalites
 from clausegen.models.perimetre import RAISON, REFUSES, Perimetre, check_text
+from clausegen.text.french import date_longue
 
 Annee = Annotated[int, Field(ge=1, le=50, description="Année d'exécution (1 pour la première).")]
 Identifiant = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
@@ -134,17 +136,41 @@ class PlanAnnuel(StrictModel):
         return [x for a in self.axes for x in a.actions_titulaire]
 
 
-class Procedure(StrictModel):
-    """Where the penalty procedure of one failing stands (CCAP « Mise en demeure, procédure
-    contradictoire… »): mise en demeure, invitation to present observations, decision."""
+class Decision(StrEnum):
+    """The buyer's reasoned decision on one penalty."""
 
+    appliquee = "appliquee"
+    reduite = "reduite"
+    ecartee = "ecartee"
+
+
+class Procedure(StrictModel):
+    """The dated steps of the penalty procedure of one failing (CCAP « Mise en demeure,
+    procédure contradictoire… »): constat, mise en demeure when the CCAP requires one,
+    invitation to present observations, the titulaire's observations, reasoned decision.
+
+    The order of the steps against the failing (its constat, whether a mise en demeure is
+    required) is checked by :mod:`clausegen.domain.procedure`, which knows the failing."""
+
+    constat: date | None = Field(
+        default=None,
+        description="Date du constat du manquement (par défaut : l'échéance manquée, ou la réunion "
+                    "de bilan pour les heures d'insertion et les objectifs).",
+    )
     mise_en_demeure: date | None = Field(
         default=None, description="Date de la mise en demeure adressée au titulaire, le cas échéant."
+    )
+    delai_mise_en_demeure_jours: int = Field(
+        default=15, ge=15, le=365,
+        description="Délai laissé par la mise en demeure, en jours (au moins quinze, CCAP).",
     )
     invitation_observations: date | None = Field(
         default=None,
         description="Date de la lettre invitant le titulaire à présenter ses observations sous "
                     "quinze jours (procédure contradictoire).",
+    )
+    observations_recues_le: date | None = Field(
+        default=None, description="Date de réception des observations du titulaire."
     )
     observations_titulaire: Texte | None = Field(
         default=None, description="Observations présentées par le titulaire, résumées."
@@ -152,22 +178,62 @@ class Procedure(StrictModel):
     date_decision: date | None = Field(
         default=None, description="Date de notification de la décision motivée de l'acheteur."
     )
+    decision: Decision | None = Field(
+        default=None,
+        description="Décision de l'acheteur : « appliquee », « reduite » (montant_retenu) ou "
+                    "« ecartee » ; à défaut, penalite_appliquee.",
+    )
     penalite_appliquee: bool = Field(
         default=True,
         description="Décision de l'acheteur : la pénalité est appliquée (true) ou écartée (false).",
     )
+    montant_retenu: MontantHT | None = Field(
+        default=None, description="Montant HT retenu par une décision qui réduit la pénalité."
+    )
+    motifs: Texte | None = Field(
+        default=None, description="Motifs de la décision (exigés pour réduire ou écarter la pénalité)."
+    )
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        steps = [d for d in (self.mise_en_demeure, self.invitation_observations, self.date_decision)
-                 if d is not None]
-        if steps != sorted(steps):
-            raise ValueError("les dates de la procédure doivent se suivre : mise en demeure, "
-                             "invitation à présenter des observations, décision")
+    def _steps_in_order(self) -> Self:
+        steps = [(nom, d) for nom, d in (
+            ("le constat", self.constat), ("la mise en demeure", self.mise_en_demeure),
+            ("l'invitation à présenter des observations", self.invitation_observations),
+            ("la réception des observations", self.observations_recues_le),
+            ("la décision", self.date_decision)) if d is not None]
+        for (avant, d1), (apres, d2) in zip(steps, steps[1:], strict=False):
+            if d2 < d1:
+                raise ValueError(f"{apres} ({date_longue(d2)}) ne peut précéder {avant} ({date_longue(d1)})")
         if self.date_decision is not None and self.invitation_observations is None:
-            raise ValueError("une décision suppose l'invitation préalable à présenter des "
-                             "observations (invitation_observations)")
+            raise ValueError(f"la décision du {date_longue(self.date_decision)} suppose l'invitation "
+                             "préalable à présenter des observations (invitation_observations)")
+        if self.observations_recues_le is not None and self.invitation_observations is None:
+            raise ValueError("des observations reçues supposent l'invitation à les présenter "
+                             "(invitation_observations)")
         return self
+
+    @model_validator(mode="after")
+    def _decision_consistent(self) -> Self:
+        if self.decision is not None and self.date_decision is None:
+            raise ValueError("date_decision attendue : une décision est datée de sa notification")
+        if self.decision is not None and self.penalite_appliquee is False \
+                and self.decision is not Decision.ecartee:
+            raise ValueError(f"decision « {self.decision.value} » et penalite_appliquee false se "
+                             "contredisent")
+        if self.montant_retenu is not None and self.issue is not Decision.reduite:
+            raise ValueError("montant_retenu ne se donne que pour une décision « reduite »")
+        if self.issue is Decision.reduite and self.montant_retenu is None:
+            raise ValueError("montant_retenu attendu pour une décision qui réduit la pénalité")
+        return self
+
+    @property
+    def issue(self) -> Decision | None:
+        """The decision, if one is recorded (``penalite_appliquee`` for older dossiers)."""
+        if self.date_decision is None:
+            return None
+        if self.decision is not None:
+            return self.decision
+        return Decision.appliquee if self.penalite_appliquee else Decision.ecartee
 
 
 class ResultatObjectif(StrictModel):
@@ -226,34 +292,40 @@ class Retard(StrictModel):
 
     @model_validator(mode="after")
     def _typed_or_dated(self) -> Self:
-        dated = self.recu_le is not None or self.mise_en_demeure is not None
-        if self.jours is not None and dated:
-            raise ValueError("jours, ou bien mise_en_demeure et recu_le : pas les deux")
-        if self.jours is None and (self.recu_le is None or self.mise_en_demeure is None):
-            raise ValueError("jours attendu, ou bien mise_en_demeure et recu_le (la pénalité de retard "
-                             "court après une mise en demeure restée sans effet)")
+        engagee = self.procedure
+        if engagee is not None and engagee.mise_en_demeure is not None \
+                and self.mise_en_demeure not in (None, engagee.mise_en_demeure):
+            raise ValueError("mise_en_demeure et procedure.mise_en_demeure : une seule date de mise "
+                             "en demeure est attendue (celle de mise_en_demeure)")
+        med = self.mise_en_demeure or (engagee.mise_en_demeure if engagee else None)
+        if self.jours is not None and med is not None:
+            raise ValueError(f"jours de retard saisis ({self.jours}) alors qu'une mise en demeure du "
+                             f"{date_longue(med)} est enregistrée : les jours se comptent à partir de "
+                             "l'expiration de son délai ; donnez la date de réception (recu_le) au lieu "
+                             "de jours")
+        if self.jours is not None and self.recu_le is not None:
+            raise ValueError("jours, ou bien recu_le : pas les deux")
+        if self.jours is None and self.recu_le is None and med is None:
+            raise ValueError("recu_le (date de réception du document) ou mise_en_demeure attendu")
         if self.releve is not None and self.echeance is not None:
             raise ValueError("releve ou echeance : l'un ou l'autre")
-        if self.mise_en_demeure is not None and self.procedure is not None:
-            engagee = self.procedure
-            if engagee.mise_en_demeure not in (None, self.mise_en_demeure):
-                raise ValueError("mise_en_demeure et procedure.mise_en_demeure : une seule date de mise "
-                                 "en demeure est attendue (celle de mise_en_demeure)")
+        if self.mise_en_demeure is not None and engagee is not None:
             suites = [d for d in (engagee.invitation_observations, engagee.date_decision) if d is not None]
             if any(d < self.mise_en_demeure for d in suites):
                 raise ValueError("les dates de la procédure (invitation à présenter des observations, "
-                                 "décision) suivent la mise en demeure")
+                                 "décision) suivent la mise en demeure du "
+                                 f"{date_longue(self.mise_en_demeure)}")
         return self
 
     @property
     def procedure_engagee(self) -> Procedure | None:
-        """The penalty procedure of this delay, including the mise en demeure its dates record
-        (a computed delay runs only after a mise en demeure, which opens the procedure)."""
-        if self.mise_en_demeure is None or (self.procedure is not None
-                                            and self.procedure.mise_en_demeure is not None):
+        """The penalty procedure of this delay, including the mise en demeure and its délai that
+        the delay's own fields record (a computed delay runs only after a mise en demeure)."""
+        if self.mise_en_demeure is None:
             return self.procedure
-        recorded = self.procedure.model_dump() if self.procedure is not None else {}
-        return Procedure.model_validate({**recorded, "mise_en_demeure": self.mise_en_demeure})
+        recorded = self.procedure.model_dump(exclude_unset=True) if self.procedure is not None else {}
+        return Procedure.model_validate({**recorded, "mise_en_demeure": self.mise_en_demeure,
+                                         "delai_mise_en_demeure_jours": self.delai_mise_en_demeure_jours})
 
 
 class ReunionBilan(StrictModel):
@@ -326,3 +398,40 @@ def refuse_duplicate_years(model: Any) -> Any:
     refuse_duplicates([str(p.annee) for p in model.plans], "plans : année(s)")
     refuse_duplicates([str(b.annee) for b in model.bilans], "bilans : année(s)")
     return model
+
+
+class BilanFinalInsertion(StrictModel):
+    """The final bilan of the insertion clause alone (CCAP ``insertion_seule.bilan_final``):
+    established by the facilitator after the end of execution; it founds the penalties."""
+
+    date_bilan: date = Field(
+        description="Date à laquelle le facilitateur établit le bilan final (constat des pénalités)."
+    )
+    heures_insertion_realisees: Valeur | None = Field(
+        default=None, description="Heures d'insertion réalisées sur la durée du marché (mode heures)."
+    )
+    actions_insertion_realisees: list[Annotated[int, Field(ge=0, le=1000)]] = Field(
+        default_factory=list,
+        description="Actions d'insertion réalisées, une valeur par année d'exécution (mode actions).",
+    )
+    personnes_concernees: int | None = Field(
+        default=None, ge=0, le=100000, description="Nombre de personnes en insertion sur le marché."
+    )
+    smic_horaire_brut: Valeur | None = Field(
+        default=None, gt=0,
+        description="SMIC horaire brut en vigueur à la date du constat (pénalité horaire « smic »).",
+    )
+    procedure_insertion: Procedure | None = Field(
+        default=None, description="Procédure de pénalité sur l'engagement d'insertion."
+    )
+    retards: list[Retard] = Field(default_factory=list,
+                                  description="Retards de transmission des relevés et justificatifs.")
+    montant_execute_ht: MontantHT | None = Field(
+        default=None, description="Montant HT des prestations exécutées (base du plafond)."
+    )
+    difficultes: list[Texte] = Field(
+        default_factory=list, description="Réussites, difficultés rencontrées et analyse des écarts."
+    )
+    observations_titulaire: Texte | None = Field(
+        default=None, description="Observations du titulaire sur le bilan final."
+    )

@@ -4,7 +4,7 @@ it for the post-award documents (:mod:`clausegen.api.suivi`), and record them
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,16 +47,18 @@ class Marche:
             abort(404)
         return annee
 
-    def compose(self, jusqu_a: int | None = None,
-                resultats: Mapping[str, Any] | None = None) -> ComposedDossier:
-        """The dossier the post-award documents are made from (``resultats``: in place of the
-        accepted ones, to check results before accepting them)."""
+    def compose(self, jusqu_a: int | None = None, resultats: Mapping[str, Any] | None = None,
+                evenements: Sequence[Any] | None = None) -> ComposedDossier:
+        """The dossier the post-award documents are made from (``resultats``, ``evenements``: in
+        place of the accepted ones, to check them before recording them)."""
         return compose_dossier(self.dossier.brouillon, f"dossier-{self.dossier.id}.yml",
                                titulaire=self.suivi.titulaire,
                                date_notification=self.suivi.date_notification,
                                plans=self.suivi.plans,
                                resultats=self.suivi.resultats if resultats is None else resultats,
-                               evenements=self.evenements, jusqu_a=jusqu_a)
+                               evenements=self.evenements if evenements is None else evenements,
+                               reunions=self.suivi.reunions or {},
+                               jusqu_a=jusqu_a)
 
     def complete(self, jusqu_a: int | None = None) -> ComposedDossier:
         """:meth:`compose`, or the request ends on a page saying what is missing (409)."""

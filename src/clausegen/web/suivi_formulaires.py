@@ -20,7 +20,7 @@ from clausegen.db import DossierWeb
 from clausegen.errors import FieldProblem
 from clausegen.models._base import label
 from clausegen.models.dossier import CodeAxe
-from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, ReunionBilan
 from clausegen.models.validation import problems_from
 
 LIGNES_EN_PLUS = 1
@@ -100,7 +100,7 @@ def plan_depuis_formulaire(form: MultiDict[str, str], annee: int, axes: list[str
     return plan
 
 
-def valider(modele: type[PlanAnnuel] | type[ResultatsAnnuels],
+def valider(modele: type[PlanAnnuel] | type[ResultatsAnnuels] | type[ReunionBilan],
             donnees: dict[str, Any]) -> tuple[dict[str, Any] | None, list[FieldProblem]]:
     """The dictionary as the model normalises it (JSON-ready), or the French problems."""
     try:

@@ -119,12 +119,32 @@ def accept_resultats(session: Session, suivi: Suivi, annee: int, resultats: dict
 
 
 def add_evenement(session: Session, dossier: DossierWeb, *, annee: int, genre: str, le: date,
-                  libelle: str, attendu_le: date | None, compte: Compte, objet: str) -> None:
-    """Record an event of the year (journalled as ``objet``, committed)."""
+                  libelle: str, attendu_le: date | None, compte: Compte, objet: str,
+                  manquement: str | None = None) -> None:
+    """Record an event of the year, attached to the failing it concerns (journalled as
+    ``objet``, committed)."""
     session.add(Evenement(dossier_id=dossier.id, annee=annee, genre=genre, le=le, libelle=libelle[:2000],
-                          attendu_le=attendu_le, compte_id=compte.id))
+                          attendu_le=attendu_le, manquement=manquement, compte_id=compte.id))
     consigner(session, action="evenement", objet=objet, compte=compte,
-              details={"annee": annee, "le": le.isoformat(), "libelle": libelle[:300]})
+              details={"annee": annee, "le": le.isoformat(), "libelle": libelle[:300],
+                       "manquement": manquement})
+
+
+def attach_evenement(session: Session, evenement: Evenement, manquement: str, *, compte: Compte,
+                     objet: str) -> None:
+    """Attach an event recorded without its failing (before revision 0005) to the failing it
+    concerns (journalled, committed)."""
+    evenement.manquement = manquement
+    consigner(session, action="evenement", objet=objet, compte=compte,
+              details={"evenement": evenement.id, "manquement": manquement})
+
+
+def save_reunion(session: Session, suivi: Suivi, annee: int, reunion: dict[str, Any], *,
+                 compte: Compte, titre: str) -> None:
+    """Record the year's bilan meeting (date, place, participants; journalled, committed)."""
+    suivi.reunions = {**(suivi.reunions or {}), str(annee): reunion}
+    consigner(session, action="evenement", objet=f"{titre} : réunion de bilan de l'année {annee}",
+              compte=compte, details={"annee": annee, "date_reunion": reunion.get("date_reunion")})
 
 
 # --- recorded documents ---------------------------------------------------------------------

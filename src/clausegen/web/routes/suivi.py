@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -22,7 +23,8 @@ from clausegen.db import Compte, Role
 from clausegen.db.store import suivi as store
 from clausegen.errors import ClausegenError, FieldProblem
 from clausegen.models.dossier import Titulaire
-from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels
+from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, ReunionBilan
+from clausegen.text.french import date_longue
 from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.erreurs import page_erreur
@@ -47,6 +49,10 @@ GENRES = {"document_recu": "Document reçu", "mise_en_demeure": "Mise en demeure
           "decision_ecartee": "Décision notifiée : pénalités écartées"}
 ETATS_SOUMISSION = {"soumise": "soumise, en attente de revue", "a_modifier": "modifications demandées",
                     "acceptee": "acceptée"}
+LETTRES_DE_PROCEDURE = {"mise_en_demeure": "la mise en demeure",
+                        "invitation_observations": "l'invitation à présenter des observations",
+                        "decision_penalites": "la décision motivée"}
+"""The procedure steps that have a letter (:class:`clausegen.api.suivi.EtapeProcedure`)."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -165,7 +171,8 @@ def _annee_demandee(marche: Marche) -> tuple[int, int]:
 
 def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldProblem] | None = None,
                statut: int = 200, saisie_plan: dict[str, Any] | None = None,
-               saisie_resultats: dict[str, Any] | None = None) -> tuple[str, int]:
+               saisie_resultats: dict[str, Any] | None = None,
+               saisie: dict[str, str] | None = None) -> tuple[str, int]:
     """The whole page of year ``annee`` (with the form's problems when a form was refused)."""
     moi = compte_courant()
     echeances, manque = _echeances(marche)
@@ -178,6 +185,7 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
     titulaire = droits.est_titulaire_du_marche(moi, marche.dossier, marche.suivi)
     soumissions = store.list_soumissions(db(), marche.dossier.id, annee,
                                          soumis_par_id=moi.id if titulaire else None)
+    manquements, erreur_manquements = _manquements(marche, annee)
     return render_template(
         "suivi/annee.html", marche=marche, dossier=marche.dossier, suivi=marche.suivi,
         annee=annee, total=total, echeances=echeances, manque=manque,
@@ -189,7 +197,45 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
         soumissions=soumissions, problemes=problemes or [],
         peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
         titulaires=store.list_comptes_titulaires(db(), marche.dossier.organisation_id), pdf=_pdf(),
-        libelle_axe=libelle_axe, etats_soumission=ETATS_SOUMISSION, tableau=tableau), statut
+        libelle_axe=libelle_axe, etats_soumission=ETATS_SOUMISSION, tableau=tableau,
+        manquements=manquements, erreur_manquements=erreur_manquements,
+        options_manquement=manquements_possibles(marche, annee), lettres_procedure=LETTRES_DE_PROCEDURE,
+        reunion=(marche.suivi.reunions or {}).get(str(annee)) or resultats.get("reunion") or {},
+        saisie=saisie or {}), statut
+
+
+def manquements_possibles(marche: Marche, annee: int) -> dict[str, str]:
+    """The failings of the year an event can concern (key → label): the insertion hours, each
+    objective and titulaire action of the accepted plan, each late document recorded. Each
+    failing is its own procedure."""
+    options = {"insertion": "Heures (ou actions) d'insertion non réalisées"}
+    for axe in (marche.suivi.plans.get(str(annee)) or {}).get("axes", []):
+        options |= {f"objectif:{o['id']}": f"Objectif non atteint : {o['libelle']}"
+                    for o in axe.get("objectifs", [])}
+        options |= {f"action:{a['id']}": f"Action du titulaire non réalisée : {a['libelle']}"
+                    for a in axe.get("actions_titulaire", [])}
+    options |= {f"document:{r['document']}": f"Retard de transmission : {r['document']}"
+                for r in api_suivi.list_retards(marche.evenements, annee)}
+    options |= {e.manquement: f"Retard de transmission : {e.manquement.removeprefix('document:')}"
+                for e in marche.evenements if e.annee == annee and e.manquement
+                and e.manquement.startswith("document:") and e.manquement not in options}
+    return options
+
+
+def _manquements(marche: Marche, annee: int) -> tuple[list[Any], str]:
+    """The year's failings as they stand today, each with its procedure, or why not."""
+    if not any(e.annee == annee for e in marche.evenements) and str(annee) not in marche.suivi.resultats:
+        return [], ""
+    if marche.suivi.date_notification is None or not marche.suivi.titulaire:
+        return [], ""
+    compose = marche.compose(jusqu_a=annee)
+    if compose.loaded is None:
+        return [], " ; ".join(f"{p.path} : {p.expected}" for p in compose.problems)
+    try:
+        return api_suivi.list_manquements(marche.open(compose, organisation=False), annee,
+                                          api_suivi.today()), ""
+    except ClausegenError as exc:
+        return [], str(exc)
 
 
 def _bilan(marche: Marche, annee: int, resultats: dict[str, Any] | None = None) -> tuple[Bilan | None, str]:
@@ -353,12 +399,15 @@ def resultats(dossier_id: int, annee: int) -> Response | tuple[str, int]:
 @bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/evenements")
 @connexion_requise
 def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
-    """A document received (and when it was due), a mise en demeure, an observation."""
+    """A document received (and when it was due), or a step of the procedure of one failing
+    (mise en demeure, invitation, observations, decision). Refused, naming the dates, when the
+    failing's procedure would be out of order."""
     marche = marche_suivi(dossier_id)
     annee = marche.annee(annee)
     f = request.form
     genre, le, libelle = f.get("genre", ""), date_ou_none(f.get("le", "")), f.get("libelle", "").strip()
     attendu = date_ou_none(f.get("attendu_le", ""))
+    manquement: str | None = f.get("manquement", "").strip()
     problemes = []
     if genre not in GENRES:
         problemes.append(FieldProblem("genre", "document reçu, mise en demeure, invitation à présenter "
@@ -369,14 +418,120 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
         problemes.append(FieldProblem("libelle", "description attendue"))
     if f.get("attendu_le", "").strip() and attendu is None:
         problemes.append(FieldProblem("attendu_le", "date attendue (AAAA-MM-JJ) ou rien"))
+    if genre == "document_recu":
+        manquement = None  # a document received is its own failing when late
+    elif manquement == "document:":
+        document = f.get("document", "").strip()
+        if not document:
+            problemes.append(FieldProblem("document", "document concerné attendu (tel qu'il sera reçu)"))
+        manquement = f"document:{document}"
+    elif manquement not in manquements_possibles(marche, annee):
+        problemes.append(FieldProblem("manquement", "manquement concerné attendu : chaque manquement a "
+                                                    "sa propre procédure"))
+    if not problemes and le is not None:
+        nouvel = SimpleNamespace(annee=annee, genre=genre, le=le, libelle=libelle, manquement=manquement,
+                                 attendu_le=attendu if genre == "document_recu" else None)
+        problemes = [FieldProblem("le", f"{GENRES[genre]} du {date_longue(le)} refusé(e) : {raison}")
+                     for raison in _refus_de_procedure(marche, annee, [*marche.evenements, nouvel], le)]
     if problemes or le is None:
-        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422)
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422,
+                          saisie={k: f.get(k, "") for k in ("genre", "libelle", "le", "attendu_le",
+                                                              "manquement", "document")})
     store.add_evenement(db(), marche.dossier, annee=annee, genre=genre, le=le, libelle=libelle,
-                        attendu_le=attendu if genre == "document_recu" else None,
+                        attendu_le=attendu if genre == "document_recu" else None, manquement=manquement,
                         compte=compte_courant(),
                         objet=f"{marche.dossier.titre} : {GENRES[genre].lower()}")
     flash(f"{GENRES[genre]} enregistré(e).")
     return _retour(dossier_id, annee, "#evenements")
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/evenements/<int:evenement_id>/manquement")
+@connexion_requise
+def rattacher(dossier_id: int, annee: int, evenement_id: int) -> Response | tuple[str, int]:
+    """Attach an event recorded before each failing had its own procedure to its failing."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    evenement = next((e for e in marche.evenements if e.id == evenement_id and e.annee == annee
+                      and e.genre != "document_recu" and not e.manquement), None)
+    if evenement is None:
+        abort(404)
+    manquement = request.form.get("manquement", "").strip()
+    problemes = []
+    if manquement not in manquements_possibles(marche, annee):
+        problemes.append(FieldProblem(f"manquement-{evenement_id}", "manquement concerné attendu : chaque "
+                                                                   "manquement a sa propre procédure"))
+    else:
+        rattache = SimpleNamespace(annee=annee, genre=evenement.genre, le=evenement.le,
+                                   libelle=evenement.libelle, attendu_le=None, manquement=manquement)
+        autres = [e for e in marche.evenements if e.id != evenement_id]
+        problemes = [FieldProblem(f"manquement-{evenement_id}", f"{GENRES[evenement.genre]} du "
+                                  f"{date_longue(evenement.le)} : {raison}")
+                     for raison in _refus_de_procedure(marche, annee, [*autres, rattache], evenement.le)
+                     if "manquement concerné attendu" not in raison]
+    if problemes:
+        return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422)
+    store.attach_evenement(db(), evenement, manquement, compte=compte_courant(),
+                           objet=f"{marche.dossier.titre} : {GENRES[evenement.genre].lower()} rattaché(e)")
+    flash(f"{GENRES[evenement.genre]} rattaché(e) au manquement.")
+    return _retour(dossier_id, annee, "#evenements")
+
+
+def _refus_de_procedure(marche: Marche, annee: int, evenements: list[Any], le: date) -> list[str]:
+    """Why the year's procedures, with ``evenements``, would be refused (the domain's own
+    messages, which name the dates), or nothing."""
+    compose = marche.compose(jusqu_a=annee, evenements=evenements)
+    if compose.loaded is None:
+        return [p.expected for p in compose.problems]
+    if marche.suivi.date_notification is None or not marche.suivi.titulaire:
+        return []
+    try:
+        api_suivi.list_manquements(marche.open(compose, organisation=False), annee, le)
+    except ClausegenError as exc:
+        return [str(exc)]
+    return []
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/reunion")
+@connexion_requise
+def reunion_bilan(dossier_id: int, annee: int) -> Response | tuple[str, int]:
+    """The year's bilan meeting: date, place, participants (one per line)."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    f = request.form
+    participants = [ligne.strip() for ligne in f.get("participants", "").splitlines() if ligne.strip()]
+    donnees = {"date_reunion": f.get("date_reunion", "").strip() or None,
+               "lieu": f.get("lieu_reunion", "").strip() or None, "participants": participants}
+    valide, problemes = valider(ReunionBilan, donnees)
+    if valide is None:
+        noms = {"lieu": "lieu_reunion"}
+        return page_annee(marche, annee, marche.total_annees, statut=422, problemes=[
+            FieldProblem(noms.get(p.path.split(".")[0].split("[")[0], p.path.split(".")[0].split("[")[0]),
+                         p.expected) for p in problemes])
+    store.save_reunion(db(), marche.suivi, annee, valide, compte=compte_courant(), titre=marche.dossier.titre)
+    flash(f"Réunion de bilan de l'année {annee} enregistrée.")
+    return _retour(dossier_id, annee, "#reunion-bilan")
+
+
+@bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/procedure/"
+         "<any(mise_en_demeure, invitation_observations, decision_penalites):etape>.docx")
+@connexion_requise
+def lettre_procedure(dossier_id: int, annee: int, etape: str) -> Response | tuple[str, int]:
+    """The letter of one procedure step dated ``jour`` (same function, same refusals as the
+    command line), recorded as a piece."""
+    marche = marche_suivi(dossier_id)
+    annee = marche.annee(annee)
+    jour = date_ou_none(request.form.get("jour", ""))
+    compose = marche.complete(annee)
+    try:
+        piece, jour = api_suivi.render_procedure_letter(marche.open(compose), annee,
+                                                        api_suivi.EtapeProcedure(etape), jour)
+    except ClausegenError as exc:
+        return _refus(exc)
+    enregistrer(marche, compose, piece, action="penalite" if etape == "decision_penalites" else "piece_suivi",
+                objet=f"{marche.dossier.titre} : {LETTRES_DE_PROCEDURE[etape]} du {jour.isoformat()}",
+                details={"annee": annee, "date": jour.isoformat()})
+    flash(f"Document « {piece.piece} » généré et enregistré.")
+    return _retour(dossier_id, annee, "#documents")
 
 
 @bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/<any(plan, lettre, bilan, lettre_bilan):genre>.docx")

@@ -1,0 +1,146 @@
+"""The follow-up of the insertion clause alone (works market, issue 20 item 4).
+
+CCAP (``insertion_seule.suivi``, ``insertion_seule.bilan_final``, ``insertion_seule.penalites``):
+
+- start-up meeting within the month that follows the notification (a délai);
+- a statement per period (``frequence_reporting``), due on day ``jour_limite_reporting`` of the
+  month that follows the period, moved to the next working day (a délai);
+- within the month that follows the end of execution, the last statement and every proof;
+- within ``delai_bilan_final_mois`` of the end of execution, the facilitator's final bilan (a
+  délai, same working-day rule, :mod:`clausegen.domain.echeancier`);
+- at the final bilan, the hours penalty on the whole volume: missing hours × (flat rate, or
+  coefficient × SMIC horaire brut at the constat); in « actions » mode, year by year, missing
+  actions × the rate; late documents after a mise en demeure left without effect (same rules as
+  :mod:`clausegen.domain.retards`); a cap of ``plafond_pourcentage`` % of the HT amount executed
+  (else of the estimated amount, said so).
+
+Each failing is its own procedure (:mod:`clausegen.domain.procedure`); the bilan tells each as
+it stood on the day the bilan is established.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from clausegen.domain import procedure as proc
+from clausegen.domain.bilan import CENT_POUR_CENT, Bilan, LignePenalite, ligne_penalite, lignes_retards
+from clausegen.domain.echeancier import Echeance, jour_ouvre, plus_mois
+from clausegen.domain.procedure import Manquement, Nature
+from clausegen.domain.retards import echeance_document
+from clausegen.domain.retards import problemes as problemes_retards
+from clausegen.errors import FieldProblem
+from clausegen.models.dispositifs import ClauseInsertionSeule
+from clausegen.models.dossier import Dossier, FormulePenaliteHeure, Frequence, ModeInsertion
+from clausegen.models.suivi import BilanFinalInsertion
+from clausegen.text.french import NBSP, cents, date_longue, nombre
+
+MOIS_PAR_PERIODE = {Frequence.mensuelle: 1, Frequence.trimestrielle: 3, Frequence.semestrielle: 6,
+                    Frequence.annuelle: 12}
+NOMS_DES_MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                 "octobre", "novembre", "décembre")
+
+
+def _delai(cle: str, libelle: str, nominale: date) -> Echeance:
+    adjusted, motif = jour_ouvre(nominale)
+    return Echeance(cle, libelle, nominale, adjusted, motif)
+
+
+def _periode(start: date, months: int) -> str:
+    """« de mars 2027 », « d'avril à juin 2027 »."""
+    last = plus_mois(start, months - 1)
+    first = NOMS_DES_MOIS[start.month - 1]
+    de = "d'" if first[0] in "aeiouo" else "de "
+    if months == 1:
+        return f"{de}{first} {start.year}"
+    return f"{de}{first} {start.year} à {NOMS_DES_MOIS[last.month - 1]} {last.year}"
+
+
+def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInsertionSeule) -> list[Echeance]:
+    """Every deadline of the insertion clause alone, in date order."""
+    suivi = clause.suivi
+    fin = plus_mois(notification, duree_mois)
+    found = [_delai("demarrage", "Réunion de démarrage de l'action d'insertion", plus_mois(notification, 1))]
+    step = MOIS_PAR_PERIODE[suivi.frequence_reporting]
+    start = notification.replace(day=1)
+    index = 1
+    while start <= fin:
+        after = plus_mois(start, step)  # first month after the period
+        due = date(after.year, after.month, suivi.jour_limite_reporting)
+        found.append(_delai(f"releve_{index}", f"Relevé {_periode(start, step)}", due))
+        start, index = after, index + 1
+    found.append(Echeance("fin", "Fin de l'exécution du marché", fin, fin))
+    found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
+    found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
+                        plus_mois(fin, suivi.delai_bilan_final_mois)))
+    return sorted(found, key=lambda e: (e.date, e.cle))
+
+
+def problemes(dossier: Dossier, fin: date, bilan: BilanFinalInsertion) -> list[FieldProblem]:
+    """What the final bilan lacks or dates wrongly (each problem names its field)."""
+    clause = dossier.clause_insertion
+    assert clause is not None
+    found = []
+    if bilan.date_bilan <= fin:
+        found.append(FieldProblem("bilan_final.date_bilan", f"date postérieure à la fin de l'exécution "
+                                  f"({date_longue(fin)}) attendue (reçu : {date_longue(bilan.date_bilan)})"))
+    if clause.mode is ModeInsertion.heures and bilan.heures_insertion_realisees is None:
+        found.append(FieldProblem("bilan_final.heures_insertion_realisees", "nombre d'heures d'insertion "
+                                  "réalisées sur la durée du marché attendu"))
+    if clause.mode is ModeInsertion.actions and not bilan.actions_insertion_realisees:
+        found.append(FieldProblem("bilan_final.actions_insertion_realisees", "actions d'insertion "
+                                  "réalisées attendues, une valeur par année d'exécution"))
+    if (clause.mode is ModeInsertion.heures and clause.penalites.formule_heure is FormulePenaliteHeure.smic
+            and bilan.smic_horaire_brut is None):
+        found.append(FieldProblem("bilan_final.smic_horaire_brut", "SMIC horaire brut en vigueur à la "
+                                  "date du constat attendu (pénalité horaire indexée sur le SMIC)"))
+    jour_limite = clause.suivi.jour_limite_reporting
+    found += [FieldProblem(f"bilan_final.{p.path}", p.expected)
+              for p in problemes_retards(bilan.retards, jour_limite)]
+    if bilan.procedure_insertion is not None:
+        found += proc.problemes(Manquement(Nature.heures, "engagement d'insertion", bilan.date_bilan),
+                                bilan.procedure_insertion, "bilan_final.procedure_insertion")
+    for index, retard in enumerate(bilan.retards):
+        found += proc.problemes(Manquement(Nature.retard, retard.document,
+                                           echeance_document(retard, jour_limite), retard.recu_le),
+                                retard.procedure_engagee, f"bilan_final.retards[{index}].procedure")
+    return found
+
+
+def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -> list[LignePenalite]:
+    tarifs = clause.penalites
+    if clause.mode is ModeInsertion.heures and clause.volume_heures is not None:
+        realisees = bilan.heures_insertion_realisees or Decimal(0)
+        manquantes = max(Decimal(0), Decimal(clause.volume_heures) - realisees)
+        if not manquantes:
+            return []
+        taux = (tarifs.coefficient_smic * (bilan.smic_horaire_brut or Decimal(0))
+                if tarifs.formule_heure is FormulePenaliteHeure.smic else tarifs.heure_non_realisee)
+        detail = (f"engagement{NBSP}: {nombre(clause.volume_heures)}{NBSP}h, réalisées{NBSP}: "
+                  f"{nombre(realisees)}{NBSP}h")
+        return [ligne_penalite(f"Heures d'insertion non réalisées sur la durée du marché ({detail})",
+                               manquantes, "heure", cents(taux), bilan.procedure_insertion)]
+    attendues = clause.actions_par_an or 0
+    manquantes_actions = sum(max(0, attendues - faites) for faites in bilan.actions_insertion_realisees)
+    if not manquantes_actions:
+        return []
+    return [ligne_penalite("Actions d'insertion non réalisées, année par année", Decimal(manquantes_actions),
+                           "action", tarifs.action_non_realisee, bilan.procedure_insertion)]
+
+
+def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, au: date | None) -> Bilan:
+    """The final bilan's penalties as known on ``au`` (the day the bilan is established, or a
+    procedure letter's day; None: every recorded step), problems checked first by
+    :func:`problemes`. Before the final bilan, the engagement is not found short yet."""
+    clause = dossier.clause_insertion
+    assert clause is not None
+    lignes = _ligne_insertion(clause, bilan) if au is None or au >= bilan.date_bilan else []
+    lignes += lignes_retards(bilan.retards, clause.penalites.retard_par_jour,
+                             clause.suivi.jour_limite_reporting, au)
+    lignes = [replace(x, procedure=proc.au(x.procedure, au), au=au) for x in lignes]
+    estime = bilan.montant_execute_ht is None
+    montant = dossier.marche.montant_estime_ht if estime else bilan.montant_execute_ht
+    assert montant is not None
+    plafond = cents(montant * clause.penalites.plafond_pourcentage / CENT_POUR_CENT)
+    return Bilan(annee, (), (), tuple(lignes), montant, estime, plafond, au)
