@@ -69,7 +69,7 @@ LATEST = max((p.stem for p in (ROOT / "clause_library" / "fragments" / "plan_pro
 """The bundled library's latest version of the fragment the organisation layer rewrites."""
 NEW = f"{Version(LATEST).major + 1}.0.0"
 RELEASE = (ROOT / "clause_library" / "VERSION").read_text(encoding="utf-8").strip()
-"""The latest published release: it holds every latest validated fragment the old CCAP used."""
+"""The latest published release (its fragments and canevas)."""
 
 
 def _objet_1_1() -> str:
@@ -275,15 +275,23 @@ def test_libreoffice_accept_all_and_reject_all_give_new_and_old_texts(workspace:
 
 
 def test_a_given_release_is_used_and_an_unchanged_document_gets_no_revision(workspace: Path) -> None:
-    result = CliRunner().invoke(cli, ["actualiser", str(workspace / "ancien.docx"), "-o",
-                                      str(workspace / "meme.docx"), "--le", "2027-01-15",
-                                      "--publication", RELEASE])
+    # The old CCAP as the release built it (dossier pinned to it): its fragments and its canevas,
+    # whatever was validated or added to the canevas since.
+    pinned = workspace / "epingle.yml"
+    pinned.write_text(NETTOYAGE.read_text(encoding="utf-8") + f"\nbibliotheque: {RELEASE}\n",
+                      encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ccap", str(pinned), "-o", str(workspace / "publie.docx")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["actualiser", str(workspace / "publie.docx"), "-o",
+                                 str(workspace / "meme.docx"), "--le", "2027-01-15",
+                                 "--publication", RELEASE])
     assert result.exit_code == 0, result.output
     assert "Aucun fragment n'a changé de version." in result.output
     same = (workspace / "meme.docx").read_bytes()
     body = etree.fromstring(zipfile.ZipFile(io.BytesIO(same)).read("word/document.xml"))
     assert not [*body.iter(_q("ins")), *body.iter(_q("del"))]
-    assert dump_text(same) == dump_text((workspace / "ancien.docx").read_bytes())
+    assert dump_text(same) == dump_text((workspace / "publie.docx").read_bytes())
     provenance = zipfile.ZipFile(io.BytesIO(same)).read("docProps/custom.xml").decode("utf-8")
     assert "clausegen.bibliotheque_epinglee" in provenance  # regenerated with the latest release
 

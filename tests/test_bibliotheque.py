@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -9,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from clausegen.cli import cli
@@ -439,21 +441,76 @@ def test_release_comparison_lists_each_changed_fragment(runner: CliRunner, overl
 
 def test_dossier_pinned_to_bundled_release_generates(runner: CliRunner, tmp_path: Path,
                                                      write_dossier) -> None:  # type: ignore[no-untyped-def]
-    # The CCTP's chapter: the CCAP chapter's notes for the drafter (general.notes_redacteur,
-    # issue 19) are « À paraître » until the next release, as the complete CCAP's new articles
-    # were; pinned to 1.1.0, the complete CCAP is refused (test below).
+    # The CCAP chapter as the release built it: its canevas is the release's, without the
+    # notes for the drafter added since (general.notes_redacteur, not yet published).
     release = (library_dir() / "VERSION").read_text(encoding="utf-8").strip()
-    out = tmp_path / "cctp.docx"
+    out = tmp_path / "ccap.docx"
     dossier = write_dossier(bibliotheque=release, administratif={"reexamen": None})
-    result = run(runner, "cctp", dossier, "-o", out, "--chapitre")
+    result = run(runner, "ccap", dossier, "-o", out, "--chapitre", "--premier-article", "7")
     assert result.exit_code == 0, result.output
     record = read_provenance(out.read_bytes())
     assert (record["bibliotheque"], record["bibliotheque_epinglee"]) == (release, "oui")
+    manifest = yaml.safe_load((library_dir() / "releases" / f"{release}.yml").read_text(encoding="utf-8"))
+    used = {k.removeprefix("fragment."): v.split()[0] for k, v in record.items() if k.startswith("fragment.")}
+    assert used
+    assert all(manifest["fragments"][i]["version"] == v for i, v in used.items())
 
 
-def test_pinned_release_without_a_fragment_of_the_canevas_is_refused(
+def test_dossier_pinned_to_an_older_release_builds_that_release_s_ccap(
         runner: CliRunner, tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
-    result = run(runner, "ccap", write_dossier(bibliotheque="1.1.0"), "-o", tmp_path / "x.docx")
+    # 1.1.0 had no general.forme: its own canevas did not ask for it.
+    out = tmp_path / "x.docx"
+    result = run(runner, "ccap", write_dossier(bibliotheque="1.1.0"), "-o", out)
+    assert result.exit_code == 0, result.output
+    record = read_provenance(out.read_bytes())
+    assert record["bibliotheque"] == "1.1.0"
+    assert "fragment.general.forme" not in record
+    assert "fragment.general.objet" in record
+
+
+def _ccap_canevas_without_an_article(overlay: Path) -> None:
+    """An organisation canevas for the CCAP: the installed one without its article « durée »."""
+    data = yaml.safe_load((library_dir() / "canevas" / "ccap.yml").read_text(encoding="utf-8"))
+    data["articles"] = [a for a in data["articles"] if a.get("cle") != "duree"]
+    (overlay / "canevas").mkdir(parents=True, exist_ok=True)
+    (overlay / "canevas" / "ccap.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_canevas_change_after_a_release_does_not_change_a_pinned_document(
+        runner: CliRunner, tmp_path: Path, write_dossier) -> None:  # type: ignore[no-untyped-def]
+    release = (library_dir() / "VERSION").read_text(encoding="utf-8").strip()
+    pinned, latest = write_dossier(bibliotheque=release), write_dossier()
+    before, after = tmp_path / "avant.docx", tmp_path / "apres.docx"
+    plain, changed = tmp_path / "courant.docx", tmp_path / "courant-modifie.docx"
+    assert run(runner, "ccap", pinned, "-o", before).exit_code == 0
+    assert run(runner, "ccap", latest, "-o", plain).exit_code == 0
+    overlay = tmp_path / "orga"
+    _ccap_canevas_without_an_article(overlay)
+    result = run(runner, "ccap", pinned, "-o", after, "--bibliotheque", overlay)
+    assert result.exit_code == 0, result.output
+    assert run(runner, "ccap", latest, "-o", changed, "--bibliotheque", overlay).exit_code == 0
+    assert after.read_bytes() == before.read_bytes()
+    assert dump_text(changed.read_bytes()).count("[Heading 1]") == dump_text(
+        plain.read_bytes()).count("[Heading 1]") - 1  # the change itself is seen unpinned
+
+
+def test_publier_records_each_canevas_and_an_edited_copy_is_refused(
+        runner: CliRunner, overlay: Path, tmp_path: Path, pinned_dossier: Path) -> None:
+    _ccap_canevas_without_an_article(overlay)
+    publish(runner, overlay)
+    manifest = yaml.safe_load((overlay / "releases" / "9.0.0.yml").read_text(encoding="utf-8"))
+    copy = overlay / "releases" / "9.0.0" / "canevas" / "ccap.yml"
+    assert manifest["canevas"]["ccap"]["couche"] == "surcouche:orga"
+    assert manifest["canevas"]["ccap"]["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
+    assert copy.read_bytes() == (overlay / "canevas" / "ccap.yml").read_bytes()
+    assert set(manifest["canevas"]) >= {"ccap", "cctp", "plan", "lettre"}
+    out = tmp_path / "ccap.docx"
+    assert run(runner, "ccap", pinned_dossier, "-o", out, "--bibliotheque", overlay).exit_code == 0
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# modifié\n", encoding="utf-8")
+    result = run(runner, "bibliotheque", "verifier", "--bibliotheque", overlay)
+    assert result.exit_code != 0
+    assert "copie publiée en 9.0.0 modifiée après la publication" in result.output
+    result = run(runner, "ccap", pinned_dossier, "-o", tmp_path / "x.docx", "--bibliotheque", overlay)
     assert result.exit_code == 2
-    assert "fragment « general.forme » absent de cette publication" in result.output
+    assert "canevas « ccap » modifié depuis la publication" in result.output
     assert not (tmp_path / "x.docx").exists()

@@ -23,6 +23,10 @@ LOCK = ROOT / "requirements.lock"
 PINNED = "1.2.1"
 """The release the recorded CCAP is pinned to (regenerate the digest on purpose with a new one)."""
 RECORDED = ROOT / "tests" / "golden" / f"ccap-epingle-{PINNED}.sha256"
+RECORDED_TEXT = ROOT / "tests" / "golden" / f"ccap-epingle-{PINNED}.txt"
+"""The pinned CCAP's text as the release built it (generated at the commit that last recorded
+the digest, 95dbabd, before this session's legal branches changed ``canevas/ccap.yml``): the
+release's own canevas must rebuild it, whatever the installed canevas says."""
 
 
 def _normalised(name: str) -> str:
@@ -53,6 +57,12 @@ def _pinned_ccap(tmp_path: Path) -> bytes:
     dossier = tmp_path / "epingle.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return render_pieces(read_dossier(dossier), open_library(), ("ccap",)).pieces[0].docx
+
+
+def test_pinned_release_rebuilds_the_text_its_release_built(tmp_path: Path) -> None:
+    from clausegen.render.inspect import dump_text
+
+    assert dump_text(_pinned_ccap(tmp_path)) == RECORDED_TEXT.read_text(encoding="utf-8")
 
 
 def test_pinned_release_regenerates_the_recorded_bytes(tmp_path: Path) -> None:

@@ -323,7 +323,9 @@ def _refuse_if_broken(fragment: Fragment, overlays: Sequence[Path], action: str)
 def verify_library(overlays: Sequence[Path] = ()) -> list[Problem]:
     """Every problem of the library (see :mod:`clausegen.verification`)."""
     library = open_library(overlays, use_cache=False)
-    return check_library(library, releases.load_manifests(library), known_names())
+    problems = check_library(library, releases.load_manifests(library), known_names())
+    return problems + [Problem(ref, ERREUR, message)
+                       for ref, message in releases.canevas_problems(library)]
 
 
 def writable_roots(overlays: Sequence[Path] = ()) -> list[Path]:
@@ -721,12 +723,12 @@ def verify_document(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
 
 def compare_document_text(report: DocumentReport, docx: Path, dossier_path: Path,
                  overlays: Sequence[Path] = ()) -> str:
-    """The body regenerated from the recorded provenance (same fragment versions) and the
-    dossier, compared paragraph by paragraph with the document
-    (:func:`~clausegen.render.inspect.readable_diff`: what a save rewrites does not count,
-    pending revisions read inline), empty when the wording is the generated one. For the CCAP
-    and the CCTP (other pieces need the year's plan and results); the default Word skeleton is
-    used (the body does not depend on it).
+    """The body regenerated from the recorded provenance (same fragment versions; for a
+    document pinned to a release, that release's canevas) and the dossier, compared paragraph
+    by paragraph with the document (:func:`~clausegen.render.inspect.readable_diff`: what a save
+    rewrites does not count, pending revisions read inline), empty when the wording is the
+    generated one. For the CCAP and the CCTP (other pieces need the year's plan and results);
+    the default Word skeleton is used (the body does not depend on it).
     """
     from clausegen.api.marche import PIECES, read_dossier, render_piece
     from clausegen.errors import InputFileError
@@ -747,7 +749,11 @@ def compare_document_text(report: DocumentReport, docx: Path, dossier_path: Path
             version, digest, _, *layer = (value.split() + ["", "", ""])[:4]
             entries[key.removeprefix("fragment.")] = (version, digest.removeprefix("sha256:"),
                                                       layer[0] if layer and layer[0] else "bibliotheque")
-    pinned = library.pinned(report.record.get("bibliotheque", library.release), entries)
+    release = report.record.get("bibliotheque", library.release)
+    if report.record.get("bibliotheque_epinglee") == "oui":  # the release's canevas too
+        pinned = releases.pin(library, release)
+    else:  # the installed canevas: an unpinned document does not record which one it had
+        pinned = library.pinned(release, entries)
     first = report.record.get("premier_article", "1")
     regenerated, _ = render_piece(loaded, piece, library=pinned, allow_drafts=True,
                                   premier_article=int(first) if first.isdigit() else 1)

@@ -103,9 +103,13 @@ class Library:
         except KeyError:
             raise FragmentNotFoundError(fragment_id=fragment_id, version=version) from None
 
-    def pinned(self, release: str, entries: dict[str, tuple[str, str, str]]) -> Library:
-        """A view of this library that resolves every id to the version a release recorded."""
-        return replace(self, release=release, pins=dict(entries))
+    def pinned(self, release: str, entries: dict[str, tuple[str, str, str]],
+               canevas: dict[str, Canevas] | None = None) -> Library:
+        """A view of this library that resolves every id to the version a release recorded,
+        and every piece to the canevas it recorded (``None``: the installed canevas)."""
+        if canevas is None:
+            return replace(self, release=release, pins=dict(entries))
+        return replace(self, release=release, pins=dict(entries), _canevas=dict(canevas))
 
     def trying(self, fragment: Fragment) -> Library:
         """A copy in which ``fragment`` is the only version of its id, in force (as if

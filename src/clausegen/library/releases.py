@@ -1,12 +1,19 @@
 """Release manifests of the library (``releases/<version>.yml``): read, build, publish.
 
+A release pins what a piece is built from: the version of every fragment (by content hash)
+and every canevas, the outline that says which fragments a piece holds and in what order (a
+byte copy in ``releases/<version>/canevas/<piece>.yml``, its SHA-256 in the manifest). A
+dossier pinned to a release is built from both, whatever changed since.
+
 Building a release is pure: :func:`prepare_release` returns the files to write (manifest,
-CHANGELOG, VERSION) as text; the API writes them atomically once everything is checked.
+canevas copies, CHANGELOG, VERSION) as text; the API writes them atomically once everything
+is checked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +27,10 @@ from clausegen.errors import (
     ReleaseError,
 )
 from clausegen.library.index import Library
+from clausegen.library.loader import load_canevas
 from clausegen.models._base import SEMVER_PATTERN
-from clausegen.models.release import ReleaseEntry, ReleaseManifest
+from clausegen.models.fragment import Canevas
+from clausegen.models.release import CanevasEntry, ReleaseEntry, ReleaseManifest
 from clausegen.models.validation import read_validated
 
 RELEASES_DIR = "releases"
@@ -68,15 +77,71 @@ def find_manifest(library: Library, release: str) -> ReleaseManifest:
     return load_manifest(paths[release])
 
 
+def canevas_dir(manifest_path: Path, release: str) -> Path:
+    """Where a release's canevas copies lie: ``releases/<version>/canevas/`` beside its manifest."""
+    return manifest_path.parent / release / "canevas"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canevas_problems(library: Library) -> list[tuple[str, str]]:
+    """(canevas, problem) for each recorded canevas of every release whose copy is missing or
+    was edited since the release."""
+    problems = []
+    for release, path in sorted(manifest_paths(library).items(), key=lambda item: Version(item[0])):
+        for piece, entry in load_manifest(path).canevas.items():
+            copy = canevas_dir(path, release) / f"{piece}.yml"
+            if not copy.is_file():
+                problems.append((f"canevas {piece}", f"canevas publié en {release} introuvable "
+                                 f"({copy})"))
+            elif _sha256(copy.read_bytes().decode("utf-8")) != entry.sha256:
+                problems.append((f"canevas {piece}", f"copie publiée en {release} modifiée après "
+                                 f"la publication ({copy}) : une publication ne se modifie pas"))
+    return problems
+
+
+def _pinned_canevas(path: Path, manifest: ReleaseManifest) -> dict[str, Canevas]:
+    found: dict[str, Canevas] = {}
+    for piece, entry in manifest.canevas.items():
+        copy = canevas_dir(path, manifest.version) / f"{piece}.yml"
+        if not copy.is_file():
+            state = "introuvable"
+        elif _sha256(copy.read_bytes().decode("utf-8")) != entry.sha256:
+            state = "modifié depuis la publication (empreinte différente)"
+        else:
+            found[piece] = load_canevas(copy)
+            continue
+        raise ReleaseError(release=manifest.version, reason=(
+            f"canevas « {piece} » {state} ({copy}) : la pièce ne peut pas être reproduite."))
+    return found
+
+
 def pin(library: Library, release: str) -> Library:
-    """The library resolved exactly as the given release recorded it."""
-    manifest = find_manifest(library, release)
+    """The library resolved exactly as the given release recorded it: its fragment versions
+    and its canevas (a release published before canevas were recorded keeps the installed
+    ones)."""
+    path = manifest_paths(library).get(release)
+    manifest = find_manifest(library, release) if path is None else load_manifest(path)
     entries = {i: (e.version, e.sha256, e.couche) for i, e in manifest.fragments.items()}
-    return library.pinned(release, entries)
+    canevas = _pinned_canevas(path, manifest) if path is not None and manifest.canevas else None
+    return library.pinned(release, entries, canevas)
+
+
+def canevas_files(library: Library) -> dict[str, tuple[Path, str]]:
+    """The file and layer of each piece's canevas in use (the highest layer defining it)."""
+    found: dict[str, tuple[Path, str]] = {}
+    for position, root in enumerate(library.roots):
+        layer = "bibliotheque" if position == 0 else f"surcouche:{root.name}"
+        for path in sorted((root / "canevas").glob("*.yml")):
+            found[load_canevas(path).piece] = (path, layer)
+    return found
 
 
 def build_manifest(library: Library, release: str, on: dt.date) -> ReleaseManifest:
-    """The newest ``valide`` version of every id (refused when an id has none)."""
+    """The newest ``valide`` version of every id (refused when an id has none), and every
+    canevas in use."""
     entries: dict[str, ReleaseEntry] = {}
     missing: list[str] = []
     for fragment_id in library.ids:
@@ -90,7 +155,9 @@ def build_manifest(library: Library, release: str, on: dt.date) -> ReleaseManife
     if missing:
         raise ReleaseError(release=release, reason="refusée : aucune version validée pour "
                            + ", ".join(missing) + ". Validez-les ou retirez-les d'abord.")
-    return ReleaseManifest(version=release, date=on, fragments=entries)
+    canevas = {piece: CanevasEntry(sha256=_sha256(path.read_bytes().decode("utf-8")), couche=layer)
+               for piece, (path, layer) in sorted(canevas_files(library).items())}
+    return ReleaseManifest(version=release, date=on, fragments=entries, canevas=canevas)
 
 
 def manifest_yaml(manifest: ReleaseManifest) -> str:
@@ -113,10 +180,17 @@ def changes(previous: ReleaseManifest | None, current: ReleaseManifest) -> list[
             lines.append(f"- Modifié : `{fragment_id}` {old.version} → {entry.version}")
     lines += [f"- Retiré : `{i}` {e.version}" for i, e in before.items()
               if i not in current.fragments]
+    if previous is not None and previous.canevas:  # the plan of a piece is part of a release
+        old_plans = previous.canevas
+        lines += [f"- Canevas {'ajouté' if piece not in old_plans else 'modifié'} : `{piece}`"
+                  for piece, entry in current.canevas.items()
+                  if piece not in old_plans or old_plans[piece].sha256 != entry.sha256]
+        lines += [f"- Canevas retiré : `{piece}`" for piece in old_plans if piece not in current.canevas]
     return lines or ["- Aucun changement de rédaction."]
 
 
-_GENERATED_LINE = re.compile(r"^- (Ajouté|Modifié|Retiré) : `|^- Aucun changement de rédaction\.$")
+_GENERATED_LINE = re.compile(r"^- (Ajouté|Modifié|Retiré|Canevas (ajouté|modifié|retiré)) : `"
+                             r"|^- Aucun changement de rédaction\.$")
 
 
 def _editorial_notes(section: str) -> list[str]:
@@ -173,8 +247,11 @@ def prepare_release(library: Library, release: str, on: dt.date, *, replace: boo
     changelog_path = root / CHANGELOG
     changelog = (changelog_path.read_text(encoding="utf-8") if changelog_path.is_file()
                  else "# Journal de la bibliothèque de clauses\n")
+    manifest_path = root / RELEASES_DIR / f"{release}.yml"
     files = {
-        root / RELEASES_DIR / f"{release}.yml": manifest_yaml(manifest),
+        manifest_path: manifest_yaml(manifest),
+        **{canevas_dir(manifest_path, release) / f"{piece}.yml": path.read_bytes().decode("utf-8")
+           for piece, (path, _) in canevas_files(library).items()},
         changelog_path: changelog_with_entry(changelog, manifest, changes(previous, manifest)),
         root / "VERSION": release + "\n",
     }
