@@ -159,6 +159,28 @@ def test_procedure_letter_refuses_an_unrecorded_day(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_decision_answering_observations_must_give_its_reasons(tmp_path: Path) -> None:
+    """Second reading of 7 December 2026: a decision after the titulaire's observations states
+    why they do not change it; no default reason stands in for it."""
+    data = example_data()
+    procedure = data["bilans"][0]["procedure_insertion"]
+    assert procedure["observations_recues_le"]
+    assert procedure.get("motifs")
+    out = tmp_path / "d.docx"
+    decided = _run("decision-penalites", _write(tmp_path, data), "--annee", "1", "--date", "2028-02-07",
+                   "-o", out)
+    assert decided.exit_code == 0, decided.output
+    assert procedure["motifs"].replace("'", "\u2019")[:40] in dump_text(out.read_bytes())
+    del procedure["motifs"]
+    out.unlink()
+    refused = _run("decision-penalites", _write(tmp_path, data), "--annee", "1", "--date", "2028-02-07",
+                   "-o", out)
+    assert refused.exit_code == 2
+    assert "le titulaire a présenté des observations, la décision motivée y répond" in refused.output
+    assert "procedure.motifs" in refused.output
+    assert not out.exists()
+
+
 def test_invitation_needs_the_reception_of_the_late_document(tmp_path: Path) -> None:
     data = example_data()
     del data["bilans"][0]["retards"][0]["recu_le"]

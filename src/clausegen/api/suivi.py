@@ -1039,6 +1039,10 @@ def _faits_de_l_etape(etape: EtapeProcedure, lignes: list[LignePenalite],
             raise SuiviInputError(what=f"Décision sur « {ligne.manquement} »",
                                   hint="motifs de la décision attendus (procedure.motifs) : une décision "
                                        "qui réduit ou écarte une pénalité est motivée")
+        if not procedure.motifs and (procedure.observations_recues_le or procedure.observations_titulaire):
+            raise SuiviInputError(what=f"Décision sur « {ligne.manquement} »",
+                                  hint="motifs de la décision attendus (procedure.motifs) : le titulaire "
+                                       "a présenté des observations, la décision motivée y répond")
         decisions.append(procedure_doc.objet_decision(ligne, index))
     total = sum((x.montant_du for x in lignes), Decimal("0.00"))
     return {"decisions": decisions, "total": total,
