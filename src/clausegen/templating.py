@@ -673,6 +673,10 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
 
 
+BACKSTOP_MARGIN = 1.0
+"""Seconds the SIGALRM backstop waits past the cooperative deadline: firing at the same moment,
+it could interrupt the handling of the deadline's own exception."""
+
 MEMORY_HEADROOM = 1024 * 1024 * 1024
 """Address space a rendering may add to the process (1 Gio): a backstop behind the explicit
 bounds, for any way of growing memory they do not foresee."""
@@ -731,12 +735,13 @@ def bounded_rendering(what: str, seconds: float | None = None) -> Iterator[None]
     naming ``what`` (callers wrap it in their own error). Within a :func:`rendering_session`
     the handler and the memory limit are already in place and only the timer is armed."""
     limit = RENDER_TIME_LIMIT if seconds is None else seconds
+    backstop = limit + BACKSTOP_MARGIN  # the cooperative deadline (tick) fires first
     try:
         if _SESSION.open:
-            with _deadline(limit), _timer(limit):
+            with _deadline(limit), _timer(backstop):
                 yield
         else:
-            with _deadline(limit), _time_limit(limit), _memory_limit(MEMORY_HEADROOM):
+            with _deadline(limit), _time_limit(backstop), _memory_limit(MEMORY_HEADROOM):
                 yield
     except _RenderTimeout:
         raise RenderBoundError(
