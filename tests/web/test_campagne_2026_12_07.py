@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 
 from clausegen import templating
 from clausegen.cli import cli
-from clausegen.db import EntreeJournal, Generation, Parametre, TentativeConnexion, journal
+from clausegen.db import Compte, EntreeJournal, Generation, Parametre, TentativeConnexion, journal
 from clausegen.web import create_app
 from clausegen.web.app import sessions_de
 from tests.conftest import NETTOYAGE
@@ -71,10 +71,31 @@ def _publier(client: Client, corps: str) -> None:
     assert _statut(client, NOUVELLE, "valide", "Conforme à la grille") == 302
 
 
+def _deposer(app: Flask, corps: str) -> None:
+    """A validated version of general.objet whose text is ``corps``, written straight into the
+    organisation's library (a file copied in, or written by the command line): the legal desk
+    itself now refuses such a text when it is saved (issue 22, item 6), and the sandbox must
+    still hold when one gets there another way."""
+    from clausegen.web.bibliotheques import bibliotheque_de
+    from tests.web.test_bureau_juridique import NOUVELLE
+
+    with sessions_de(app)() as db:
+        organisation_id = db.scalar(select(Compte.organisation_id).where(Compte.courriel.like("juriste%")))
+    assert organisation_id is not None
+    with app.app_context():
+        dossier = bibliotheque_de(organisation_id) / "fragments" / "general.objet"
+    dossier.mkdir(parents=True, exist_ok=True)
+    (dossier / f"{NOUVELLE}.md").write_text(
+        "---\nid: general.objet\nversion: " + NOUVELLE + "\nstatut: valide\n"
+        'titre: "Objet du marché"\ncategorie: general\npieces: [ccap]\nreferences: []\n'
+        'revue:\n  par: "Test de la campagne du 7 décembre 2026"\n  le: 2026-12-07\n'
+        "  grille: clause_library/GRILLE_DE_REVUE.md\n---\n" + corps + "\n", encoding="utf-8")
+
+
 def _publie_puis_acheteur(app: Flask, juriste: Client, corps: str) -> tuple[Client, str]:
-    """The juriste publishes ``corps``; a buyer signs in and imports a dossier (its URL)."""
-    juriste.connecter("juriste")
-    _publier(juriste, corps)
+    """A hostile version reaches the organisation's library; a buyer signs in and imports a
+    dossier (its URL)."""
+    _deposer(app, corps)
     acheteur = Client(app.test_client())
     acheteur.connecter("acheteur")
     _, lieu, _ = importer(acheteur, NETTOYAGE.read_bytes())
