@@ -37,7 +37,11 @@ def test_an_action_can_be_tied_to_its_date(runner: CliRunner, tmp_path: Path,
                                            write_dossier: Callable[..., Path]) -> None:
     data = example_data()
     action = data["plans"][0]["axes"][0]["actions_titulaire"][1]
-    assert "liee_a_une_date" not in action
+    # The example's forum is tied to its date (issue 20: no mise en demeure); start from the default.
+    assert action["id"] == "forum_emploi"
+    assert action["liee_a_une_date"] is True
+    del action["liee_a_une_date"]
+    assert not read_dossier(write_dossier(data)).dossier.plans[0].axes[0].actions_titulaire[1].liee_a_une_date
     before = _plan_text(tmp_path, runner, write_dossier(data))
     assert "(action liée à cette date)" not in before
     action["liee_a_une_date"] = True

@@ -476,9 +476,12 @@ def test_M10_cache_cannot_change_content_and_same_size_edits_are_seen(tmp_path: 
     import json
     import os
 
-    from clausegen.library import load_library
+    from clausegen.cache.store import SignedCache
+    from clausegen.library import load_library, loader
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
+    # The snapshot cache opens its directory once per process: a fresh one reads this test's.
+    monkeypatch.setattr(loader, "_SNAPSHOTS", SignedCache(loader._snapshot_namespace, ".json"))
     overlay = _overlay(tmp_path / "bib", "Texte original de la clause.")
     fragment = overlay / "fragments" / "general.objet" / "1.0.0.md"
     os.utime(fragment, (1_700_000_000, 1_700_000_000))

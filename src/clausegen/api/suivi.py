@@ -998,7 +998,8 @@ def render_procedure_letter(suivi: Suivi, annee: int, etape: EtapeProcedure,
         "entete": lettre_doc.en_tete(dossier, jour, f"{objet} \u2013 {cadre}"),
         "signature": lettre_doc.signature(dossier)}
     name = f"{etape.value.replace('_', '-')}-{'' if insertion else f'{annee}-'}{jour.isoformat()}"
-    return _render(suivi, name, etape.value, context, inserts, titre=f"{objet} \u2013 année {annee}",
+    titre = f"{objet} du {date_longue(jour)} \u2013 année {annee}"  # one letter per day: each its title
+    return _render(suivi, name, etape.value, context, inserts, titre=titre,
                    sources={"annee": str(annee), "date": jour.isoformat()}), jour
 
 
