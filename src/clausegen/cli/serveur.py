@@ -105,10 +105,14 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
     valide, problemes = valider_compte(donnees)
     if valide is None:
         raise AccountError(field=problemes[0].path, reason=problemes[0].expected)
-    with Session(connect(_url(base))) as db:
-        compte = creer_compte(db, valide, organisation_nommee(db, organisation))
-        consigner_creation(db, compte, par=None)
-        success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
+    engine = connect(_url(base))
+    try:
+        with Session(engine) as db:
+            compte = creer_compte(db, valide, organisation_nommee(db, organisation))
+            consigner_creation(db, compte, par=None)
+            success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
+    finally:
+        engine.dispose()
 
 
 @comptes.command("reinitialiser")
@@ -124,9 +128,13 @@ def reinitialiser(courriel: str, mot_de_passe: str, base: str | None) -> None:
     from clausegen.db.engine import connect
     from clausegen.web.comptes import reinitialiser_mot_de_passe
 
-    with Session(connect(_url(base))) as db:
-        compte = reinitialiser_mot_de_passe(db, courriel, mot_de_passe)
-        success(f"Mot de passe de {compte.courriel} réinitialisé ; ses sessions sont fermées.")
+    engine = connect(_url(base))
+    try:
+        with Session(engine) as db:
+            compte = reinitialiser_mot_de_passe(db, courriel, mot_de_passe)
+            success(f"Mot de passe de {compte.courriel} réinitialisé ; ses sessions sont fermées.")
+    finally:
+        engine.dispose()
 
 
 def register(group: click.Group) -> None:

@@ -16,11 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('organisations') as batch:
+    # Never recreate the table on SQLite: organisations is referenced by other tables' foreign
+    # keys (enforced here), so batch's copy-and-drop fails; SQLite adds a plain column itself.
+    with op.batch_alter_table('organisations', recreate='never') as batch:
         batch.add_column(sa.Column('second_juriste', sa.Boolean(), server_default=sa.true(),
                                    nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('organisations') as batch:
+    # Never recreate the table on SQLite: organisations is referenced by other tables' foreign
+    # keys (enforced here), so batch's copy-and-drop fails; SQLite drops a plain column itself.
+    with op.batch_alter_table('organisations', recreate='never') as batch:
         batch.drop_column('second_juriste')
