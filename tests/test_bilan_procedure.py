@@ -76,6 +76,7 @@ def test_decision_not_to_apply_removes_the_penalty(tmp_path: Path, write_dossier
 
     data = example_data()
     data["bilans"][0]["procedure_insertion"]["penalite_appliquee"] = False
+    data["bilans"][0]["procedure_insertion"].pop("motifs", None)  # the example's decision gives its own
     path = write_dossier(data)
     # every recorded step: the decisions of 7 February 2028
     bilan = compute_bilan(open_suivi(read_dossier(path)), 1)
