@@ -54,8 +54,11 @@ def from_json(text: str) -> Library:
 
 
 def _dumped(model: BaseModel) -> dict[str, Any]:
-    """The fields set on the model (defaults left out, as model_construct fills them)."""
-    return {name: _plain(getattr(model, name)) for name in sorted(model.model_fields_set)}
+    """Every field of the model, defaults included, and the names of those set: given every
+    field, ``model_construct`` computes no default (for each missing field, Pydantic inspects
+    the signature of its default factory, which dominated reading a snapshot back)."""
+    return {"champs": {name: _plain(getattr(model, name)) for name in type(model).model_fields},
+            "definis": sorted(model.model_fields_set)}
 
 
 def _plain(value: Any) -> Any:
@@ -78,10 +81,13 @@ _M = typing.TypeVar("_M", bound=BaseModel)
 
 
 def _built(model: type[_M], data: dict[str, Any]) -> _M:
-    if not isinstance(data, dict) or not set(data) <= set(model.model_fields):
+    if not isinstance(data, dict):
         raise ValueError(f"instantané illisible pour {model.__name__}")
-    fields = {name: _value(model.model_fields[name].annotation, value) for name, value in data.items()}
-    return model.model_construct(_fields_set=set(data), **fields)
+    values, fields_set = data["champs"], set(data["definis"])
+    if not isinstance(values, dict) or set(values) != set(model.model_fields) or not fields_set <= set(values):
+        raise ValueError(f"instantané illisible pour {model.__name__}")
+    fields = {name: _value(model.model_fields[name].annotation, value) for name, value in values.items()}
+    return model.model_construct(_fields_set=fields_set, **fields)
 
 
 def _value(annotation: Any, value: Any) -> Any:
