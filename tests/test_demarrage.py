@@ -347,3 +347,17 @@ def test_numbered_parts_from_the_cache_equal_a_fresh_numbering(tmp_path: Path, m
     prepared.numbered.clear()
     assert fast.numbered_parts(prepared, 7) == fresh
     assert fast.numbered_parts(prepared, 3) != fresh
+
+
+def test_every_bundled_skeleton_passes_the_skeleton_check_unchanged() -> None:
+    """``render_piece`` reads a bundled skeleton without checking it (only ``--modele`` is
+    untrusted): that is the same as checking it only while each bundled one comes back as is."""
+    from clausegen.api import open_library
+    from clausegen.render.skeleton import check_skeleton
+    from clausegen.resources import templates_dir
+
+    library = open_library(use_cache=False)
+    names = {library.canevas(piece).modele for piece in library.pieces}
+    assert {"piece.docx", "lettre.docx", "chapitre.docx"} <= names
+    for path in (templates_dir() / name for name in sorted(names)):
+        assert check_skeleton(path) == path.read_bytes(), path.name

@@ -122,6 +122,7 @@ _SPACE_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _NUMERO = re.compile(r"\bn°[ \u00a0]*")
+_DIGIT = re.compile(r"\d")
 _PERCENT = re.compile(r"(\d)[ \u00a0\u202f]*%")
 _CODE_ARTICLE = re.compile(r"\b([LRD])\. (?=\d)")
 _ARTICLE_NUMBER = re.compile(r"\b([Aa]rticles?|ARTICLE) (?=\d)")
@@ -154,20 +155,35 @@ def typographie(text: str) -> str:
     Remembered per text in the process: the same clause sentences come back in every piece
     and every dossier (docs/performance-web.md).
     """
-    text = _SPACE_BEFORE_HIGH.sub(
-        lambda m: NNBSP + m.group(1) if _spaced(m) else m.group(1), text)
-    text = _SPACE_BEFORE_COLON.sub(lambda m: NBSP + ":" if _spaced(m) else ":", text)
-    text = _OPEN_QUOTE.sub("«" + NBSP, text)
-    text = _CLOSE_QUOTE.sub(NBSP + "»", text)
-    text = _NUMERO.sub("n°" + NBSP, text)
-    text = _CODE_ARTICLE.sub(lambda m: m.group(1) + "." + NBSP, text)
-    text = _ARTICLE_NUMBER.sub(lambda m: m.group(1) + NBSP, text)
-    text = _THOUSANDS.sub(NNBSP, text)
-    text = _DIGIT_GROUPS.sub(NBSP, text)
-    text = _NUMBER_UNIT.sub(NBSP, text)
-    text = _APOSTROPHE.sub("\u2019", text)
-    text = _UNIT_TAIL.sub(NBSP, text)
-    return _PERCENT.sub(lambda m: m.group(1) + NBSP + "%", text)
+    # Each rule runs only on a text holding the character its pattern cannot match without
+    # (same result: a substitution that finds nothing returns the text unchanged).
+    if ";" in text or "!" in text or "?" in text:
+        text = _SPACE_BEFORE_HIGH.sub(
+            lambda m: NNBSP + m.group(1) if _spaced(m) else m.group(1), text)
+    if ":" in text:
+        text = _SPACE_BEFORE_COLON.sub(lambda m: NBSP + ":" if _spaced(m) else ":", text)
+    if "«" in text:
+        text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    if "»" in text:
+        text = _CLOSE_QUOTE.sub(NBSP + "»", text)
+    if "n°" in text:
+        text = _NUMERO.sub("n°" + NBSP, text)
+    if ". " in text:
+        text = _CODE_ARTICLE.sub(lambda m: m.group(1) + "." + NBSP, text)
+    if "rticle" in text or "RTICLE" in text:
+        text = _ARTICLE_NUMBER.sub(lambda m: m.group(1) + NBSP, text)
+    digits = _DIGIT.search(text) is not None
+    if digits:
+        text = _THOUSANDS.sub(NNBSP, text)
+        text = _DIGIT_GROUPS.sub(NBSP, text)
+        text = _NUMBER_UNIT.sub(NBSP, text)
+    if "'" in text:
+        text = _APOSTROPHE.sub("\u2019", text)
+    if digits or "€" in text:
+        text = _UNIT_TAIL.sub(NBSP, text)
+    if "%" in text:
+        text = _PERCENT.sub(lambda m: m.group(1) + NBSP + "%", text)
+    return text
 
 
 def pluriel(quantite: Decimal | int, mot: str) -> str:
