@@ -78,6 +78,7 @@ def _plain(value: Any) -> Any:
 
 
 _M = typing.TypeVar("_M", bound=BaseModel)
+_PLAIN = (str, int, bool, float)
 
 
 def _built(model: type[_M], data: dict[str, Any]) -> _M:
@@ -92,6 +93,8 @@ def _built(model: type[_M], data: dict[str, Any]) -> _M:
 
 def _value(annotation: Any, value: Any) -> Any:
     """``value`` (JSON data) as the type ``annotation`` names."""
+    if annotation in _PLAIN and isinstance(value, annotation):  # most fields: checked first
+        return value
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _value(typing.get_args(annotation)[0], value)
@@ -112,6 +115,4 @@ def _value(annotation: Any, value: Any) -> Any:
         return annotation(value)
     if annotation is date:
         return date.fromisoformat(value)
-    if annotation in (str, int, bool, float) and isinstance(value, annotation):
-        return value
     raise ValueError(f"type non pris en charge : {annotation}")
