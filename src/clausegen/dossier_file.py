@@ -52,7 +52,7 @@ def validated_document(document: YamlDocument) -> Dossier:
 
 # --- writing a dossier file ------------------------------------------------------
 
-_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: ~10 times faster
+_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml where installed (faster)
 
 
 class _Dumper(_SafeDumper):  # type: ignore[valid-type,misc]

@@ -413,8 +413,8 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
 class CodeCache:
     """The Python code Jinja generates for each fragment source, kept between runs.
 
-    Parsing and generating code is most of a fragment's first rendering (about 100 ms for
-    the 37 templates of a CCAP and a CCTP, docs/performance.md). Entries live under the
+    Parsing and generating code is most of a fragment's first rendering (its cost:
+    docs/performance.md). Entries live under the
     parse cache's directory (``$CLAUSEGEN_CACHE``, ``off`` disables both), one file per
     source digest, each signed with HMAC-SHA256 (see :class:`~clausegen.cache.store.SignedCache`):
     a cache copied from elsewhere or edited by hand never runs. Beside the code, its Python
@@ -550,13 +550,13 @@ def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
 
 
 RENDER_TIME_LIMIT = 5.0
-"""Seconds one fragment may take to render; a fragment renders in about a millisecond, so only
-a runaway loop (``range`` inside ``range``, which prints nothing) reaches it."""
+"""Seconds one fragment may take to render: far above what a fragment takes (docs/performance.md),
+so only a runaway loop (``range`` inside ``range``, which prints nothing) reaches it."""
 
 
 SESSION_TIME_LIMIT = 15.0
 """Seconds one document's renderings (a :func:`rendering_session`) may take in all, whatever
-the number of fragments: a document renders in about 10 ms."""
+the number of fragments: far above what a whole document takes (docs/performance.md)."""
 
 
 class _RenderTimeout(BaseException):

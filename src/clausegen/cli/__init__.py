@@ -132,7 +132,7 @@ def short_lived(argv: list[str]) -> bool:
     """Whether ``clausegen ARGV`` is a short-lived run: one of :data:`SHORT_LIVED`, without
     ``--suivi`` (charts, many pieces). Such a run builds a few hundred thousand long-lived
     objects (modules, Pydantic schemas, styles) that the collector would traverse again and
-    again, about 40 ms of a 0.4 s run (docs/performance.md); the memory it could reclaim is
+    again (its cost: docs/performance.md); the memory it could reclaim is
     freed when the process exits a moment later. ``lot``, the web server and anything else
     keep the collector."""
     return bool(argv) and argv[0] in SHORT_LIVED and "--suivi" not in argv
@@ -143,7 +143,7 @@ def main() -> None:
     if short_lived(sys.argv[1:]):
         gc.disable()
         # At exit the interpreter runs one last full collection whatever gc.disable() says:
-        # traversing every object the run made (~60 ms, docs/performance.md) only to free
+        # traversing every object the run made (docs/performance.md) only to free
         # memory the exiting process gives back anyway. Frozen objects are skipped by it;
         # atexit handlers and module teardown still run (files are closed, streams flushed).
         atexit.register(gc.freeze)

@@ -85,7 +85,8 @@ def _built(model: type[_M], data: dict[str, Any]) -> _M:
     if not isinstance(data, dict):
         raise ValueError(f"instantané illisible pour {model.__name__}")
     values, fields_set = data["champs"], set(data["definis"])
-    if not isinstance(values, dict) or set(values) != set(model.model_fields) or not fields_set <= set(values):
+    if not isinstance(values, dict) or set(values) != set(model.model_fields) \
+            or not fields_set <= set(values):
         raise ValueError(f"instantané illisible pour {model.__name__}")
     fields = {name: _value(model.model_fields[name].annotation, value) for name, value in values.items()}
     return model.model_construct(_fields_set=fields_set, **fields)

@@ -105,5 +105,5 @@ Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN, max_length=40
 def version_key(version: str) -> tuple[int, ...]:
     """Sort key of a :data:`Version` (validated: three integers without leading zeros),
     ordered as ``packaging.version.Version`` orders them. Used where every run sorts versions,
-    so that ``clausegen pieces`` does not import ``packaging`` (~1.5 ms, docs/performance.md)."""
+    so that ``clausegen pieces`` does not import ``packaging`` (docs/performance.md)."""
     return tuple(int(number) for number in version.split("."))

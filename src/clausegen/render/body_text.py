@@ -9,11 +9,10 @@ When a document is written, the same lines are put together from what made the b
 paragraph where the body goes, and the XML of each block, parsed once per distinct block
 (blocks recur from one dossier to the next). A paragraph's line is the text of its own
 descendants, so the lines of sibling elements follow each other: the result is the digest of
-the whole part, without parsing the whole part for every document (measured: parsing and
-walking the body was 2.3 ms of the 14 ms that a web generation of CCAP and CCTP costs,
-docs/performance-web.md). Where the body does not stand where a paragraph can (inside a
-paragraph's text box), :func:`assembled_digest` answers ``None`` and the written part is
-parsed whole.
+the whole part, without parsing the whole part for every document (what parsing and walking
+the body cost a web generation: docs/performance-web.md). Where the body does not stand
+where a paragraph can (inside a paragraph's text box), :func:`assembled_digest` answers
+``None`` and the written part is parsed whole.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from clausegen.render.body_text import body_digest, safe_parser
 
 
 def escape(text: str) -> str:
-    """``&``, ``<`` and ``>`` escaped for XML text (``xml.sax.saxutils`` imports ``urllib.request``,
-    ``http`` and ``ssl``: ~25 ms of start-up for one function)."""
+    """``&``, ``<`` and ``>`` escaped for XML text (``xml.sax.saxutils`` would import
+    ``urllib.request``, ``http`` and ``ssl`` at start-up for one function: docs/performance.md)."""
     return _html_escape(text, quote=False)
 
 
@@ -45,10 +45,10 @@ _DOS_DATE = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
 COMPRESS_LEVEL = 6
 BODY_COMPRESS_LEVEL = 1
 """The parts written anew for every document (the body, the provenance): zlib's fastest
-level. Measured on the example's CCAP body (76 kB of XML): 0.32 ms and 19 kB, against 1.14 ms
-and 15 kB at level 6 — a third of a web generation's compression time for 4 kB more. The
-skeleton's parts, compressed once and kept, stay at :data:`COMPRESS_LEVEL`. Any level gives
-the same bytes for the same input (the determinism tests)."""
+level: several times faster than level 6 for a slightly larger file (measured on the
+example's CCAP body: docs/performance-web.md). The skeleton's parts, compressed once and
+kept, stay at :data:`COMPRESS_LEVEL`. Any level gives the same bytes for the same input
+(the determinism tests)."""
 EXTERNAL_ATTR = 0o600 << 16
 PREFIX = "clausegen."
 

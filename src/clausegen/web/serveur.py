@@ -35,9 +35,9 @@ MAX_DEFAULT_PROCESSES = 8
 
 KEEPALIVE_SECONDS = 0
 """Every response closes its connection (``Connection: close``). A persistent connection ties
-a browser to the worker that accepted it, and requests are CPU-bound: with 10 clients, a 7/3
-split of connections between two workers was measured at 150 ms per generation on one
-worker's clients against 60 ms on the other's. A new connection per request can go to the
+a browser to the worker that accepted it, and requests are CPU-bound: with 10 clients, the
+clients whose connections piled up on one worker waited far longer per generation than the
+others (docs/performance-web.md). A new connection per request can go to the
 worker that is free (see :data:`FILS_PAR_PROCESSUS`). A reverse proxy opens upstream
 connections per request by default anyway; on loopback or a LAN a TCP handshake costs well
 under a millisecond."""
@@ -46,10 +46,9 @@ FILS_PAR_PROCESSUS = 2
 """Requests one worker process takes at once (its threads, and the connections it accepts).
 A worker that has as many as it can take stops accepting: the next connections wait in the
 system's queue and go to the first worker that finishes one — requests are dispatched to free
-workers in arrival order, instead of piling up behind a busy one. Measured at 10 clients on 2
-cores: generation p95 224–263 ms when each worker accepted any number of connections, 119–153
-ms with 1 or 2 per worker (docs/performance-web.md). Two rather than one: a slow request (PDF
-conversion by LibreOffice, seconds) leaves its worker one slot for the others."""
+workers in arrival order, instead of piling up behind a busy one (the generation p95 at 10
+clients with and without this limit: docs/performance-web.md). Two rather than one: a slow
+request (PDF conversion by LibreOffice) leaves its worker one slot for the others."""
 FILS_UN_PROCESSUS = 8
 """Threads of the single waitress process (``--processus 1``, Windows)."""
 

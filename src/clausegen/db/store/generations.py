@@ -35,7 +35,7 @@ def record_generation(db: Session, dossier: DossierWeb, compte: Compte, *, dossi
     """Record a generation, its pieces and its journal entry, in one transaction; its number.
 
     Written with plain INSERTs (no object is read back on this request): the ORM's unit of
-    work was a tenth of a web generation's cost (docs/performance-web.md)."""
+    work weighed on every web generation (docs/performance-web.md)."""
     generation_id: int = db.execute(insert(Generation).values(
         dossier_id=dossier.id, compte_id=compte.id, dossier_yaml=dossier_yaml,
         dossier_sha256=dossier_sha256, bibliotheque=bibliotheque,

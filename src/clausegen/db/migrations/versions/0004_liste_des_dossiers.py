@@ -1,7 +1,7 @@
 """The dossier list's index: an organisation's dossiers by last change, read a page at a time.
 
 Without it, each list page read every dossier of the organisation, drafts included, to sort
-them (2 ms of a 6 ms page with 600 dossiers, docs/performance-web.md).
+them (most of the page's time with 600 dossiers, docs/performance-web.md).
 
 Revision ID: 0004
 """
