@@ -32,6 +32,29 @@ def _modules_after_pieces(tmp_path: Path, cache: str) -> set[str]:
     return set(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
+CCAP_WITHOUT = (*PIECES_WITHOUT, "clausegen.web", "clausegen.db", "clausegen.api.suivi",
+                "clausegen.api.bibliotheque", "clausegen.api.lot", "flask", "waitress", "gunicorn",
+                "sqlalchemy", "alembic", "psycopg", "argon2", "zxcvbn", "hypothesis", "uno",
+                "multiprocessing", "packaging", "dateutil")
+"""Modules a cold ``clausegen ccap`` never needs: the web application, the database, the
+other audiences' facades, LibreOffice's bridge, test tools."""
+
+
+def test_a_cold_ccap_imports_nothing_the_command_does_not_use(tmp_path: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from clausegen.cli import main\n"
+        f"sys.argv = ['clausegen', 'ccap', {str(NETTOYAGE)!r}, '-o', {str(tmp_path / 'ccap.docx')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={**os.environ, "CLAUSEGEN_CACHE": str(tmp_path / "cache")}, check=True)
+    modules = set(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert "clausegen.render.fast" in modules  # the command did run
+    assert sorted(m for m in modules if m.startswith(CCAP_WITHOUT)) == []
+
+
 def test_pieces_imports_no_post_award_module(tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
     _modules_after_pieces(tmp_path, cache)
