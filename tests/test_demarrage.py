@@ -35,9 +35,10 @@ def _modules_after_pieces(tmp_path: Path, cache: str) -> set[str]:
 CCAP_WITHOUT = (*PIECES_WITHOUT, "clausegen.web", "clausegen.db", "clausegen.api.suivi",
                 "clausegen.api.bibliotheque", "clausegen.api.lot", "flask", "waitress", "gunicorn",
                 "sqlalchemy", "alembic", "psycopg", "argon2", "zxcvbn", "hypothesis", "uno",
-                "multiprocessing", "packaging", "dateutil")
+                "multiprocessing", "packaging", "dateutil", "clausegen.render.converter",
+                "clausegen.render.pdf")
 """Modules a cold ``clausegen ccap`` never needs: the web application, the database, the
-other audiences' facades, LibreOffice's bridge, test tools."""
+other audiences' facades, LibreOffice's bridge and converter (PDF), test tools."""
 
 
 def test_a_cold_ccap_imports_nothing_the_command_does_not_use(tmp_path: Path) -> None:

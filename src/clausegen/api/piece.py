@@ -10,13 +10,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from clausegen.render.converter import Converter, converter_available
 from clausegen.render.package import rezip
-from clausegen.render.pdf import convert_bytes, find_soffice
+
+if TYPE_CHECKING:
+    from clausegen.render.converter import Converter, converter_available
 
 __all__ = ["Converter", "RenderedPiece", "converter_available", "pdf_available", "start_converter", "to_pdf",
            "zip_archive"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Converter`` and ``converter_available``, imported on first use: the converter and
+    LibreOffice's helpers (subprocess, threads, signals) are for PDF only, which a command
+    writing Word documents never loads."""
+    if name in ("Converter", "converter_available"):
+        from clausegen.render import converter
+
+        return getattr(converter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ def zip_archive(files: Iterable[tuple[str, bytes]]) -> bytes:
 
 def pdf_available() -> bool:
     """Whether LibreOffice is installed (PDF downloads)."""
+    from clausegen.render.pdf import find_soffice
+
     return find_soffice() is not None
 
 
@@ -56,6 +71,8 @@ def to_pdf(docx: bytes, name: str, converter: Converter | None = None) -> bytes:
     Raises :class:`~clausegen.errors.PdfError`; :class:`~clausegen.errors.ConversionBusyError`
     when too many conversions wait, :class:`~clausegen.errors.ConversionTimeoutError` when
     LibreOffice took too long (nothing is returned for a document that did not convert)."""
+    from clausegen.render.pdf import convert_bytes
+
     if converter is not None:
         return converter.convert_bytes(docx, name, "pdf")
     return convert_bytes(docx, name, "pdf")
@@ -64,6 +81,8 @@ def to_pdf(docx: bytes, name: str, converter: Converter | None = None) -> bytes:
 def start_converter() -> Converter | None:
     """A LibreOffice kept running for :func:`to_pdf`, being started (its owner calls
     ``stop()``); ``None`` when LibreOffice or its Python bridge (``python3-uno``) is missing."""
+    from clausegen.render.converter import Converter, converter_available
+
     if not converter_available():
         return None
     converter = Converter()
