@@ -283,12 +283,12 @@ def test_a_warm_pieces_run_builds_no_library_validator(tmp_path: Path) -> None:
         f"sys.argv = ['clausegen', 'pieces', {str(NETTOYAGE)!r}, '-o', {str(tmp_path / 'out')!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "from clausegen.models import FragmentMeta\n"
-        "from clausegen.models.fragment import Canevas\n"
-        "print(json.dumps([m.__pydantic_complete__ for m in (FragmentMeta, Canevas)]))\n"
+        "from clausegen.models.fragment import Canevas, CcagTable\n"
+        "print(json.dumps([m.__pydantic_complete__ for m in (FragmentMeta, Canevas, CcagTable)]))\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env={**os.environ, "CLAUSEGEN_CACHE": cache}, check=True)
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [False, False, False]
 
 
 def test_table_of_contents_styles_from_the_cache_equal_a_fresh_parse(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -27,7 +27,9 @@ class Library:
     roots: tuple[Path, ...] = ()
     _fragments: dict[str, dict[str, Fragment]] = field(default_factory=dict)
     _canevas: dict[str, Canevas] = field(default_factory=dict)
-    ccag: CcagTable = field(default_factory=CcagTable)
+    ccag: CcagTable = field(default_factory=CcagTable.model_construct)
+    """The CCAG table; empty at first (built without validation: an empty table has nothing to
+    validate, and a library read back from its snapshot then builds no validator)."""
     _top_layer: dict[str, str] = field(default_factory=dict)
     _overridden: set[str] = field(default_factory=set)
     _layered: dict[tuple[str, str, str], Fragment] = field(default_factory=dict)
