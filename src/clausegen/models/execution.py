@@ -32,6 +32,21 @@ LABELS.update(
 )
 
 
+class ProprieteIntellectuelle(StrEnum):
+    """Rights on the results of the services: the CCAG's own regime, or an exclusive assignment."""
+
+    ccag = "ccag"
+    cession = "cession"
+
+
+LABELS.update(
+    {
+        ProprieteIntellectuelle.ccag: "régime du CCAG (droit d'utilisation de l'acheteur, sans exclusivité)",
+        ProprieteIntellectuelle.cession: "cession exclusive des droits patrimoniaux à l'acheteur",
+    }
+)
+
+
 class PenalitesPrestation(StrictModel):
     """Penalties on the service itself, beyond the CCAG's delay penalties (each optional)."""
 
@@ -118,4 +133,12 @@ class Execution(StrictModel):
         default=None,
         description="Clause de réversibilité en fin de marché. Par défaut : oui pour un marché "
                     "sous CCAG-TIC, non sinon.",
+    )
+    propriete_intellectuelle: ProprieteIntellectuelle | None = Field(
+        default=None,
+        description="Droits sur les résultats des prestations : « ccag » (régime du CCAG, sans "
+                    "dérogation : l'acheteur utilise les résultats pour ses besoins, sans "
+                    "exclusivité) ou « cession » (cession exclusive des droits patrimoniaux à "
+                    "l'acheteur, par dérogation au CCAG, listée au dernier article). Par défaut : "
+                    "« ccag » pour un marché sous CCAG-TIC, sans article sinon.",
     )
