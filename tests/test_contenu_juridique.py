@@ -76,7 +76,7 @@ def test_accord_cadre_with_subsequent_contracts_fixes_one_engagement_per_contrac
     assert ("L’engagement d’insertion est fixé pour chaque marché subséquent et à la charge de "
             "son titulaire : un volume minimal de 2 400 heures de travail pour un marché "
             "subséquent d’une durée de 36 mois (3 ans)") in text
-    assert "Chaque marché subséquent est conclu pour une durée de 36 mois (3 ans) au plus" in text
+    assert "Il est conclu pour une durée de 36 mois (3 ans) au plus, fixée par le marché subséquent" in text
     assert ("Le volume d’heures d’insertion fixé à l’article 6 s’entend pour chacun de ces "
             "marchés subséquents") in text
 
