@@ -58,8 +58,10 @@ def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, t
 
 
 @pytest.mark.parametrize(("exoneration", "expected", "absent"), [
-    (True, "prévue par la stipulation du CCAG-Travaux relative à l’exonération des pénalités dont le "
-           "montant total ne dépasse pas 1 000 € HT, s’applique aussi", "dès le premier euro"),
+    (True, "L’exonération prévue par la stipulation du CCAG-Travaux relative à l’exonération des "
+           "pénalités dont le montant total ne dépasse pas 1 000 € HT s’applique aussi aux pénalités "
+           "du présent article, le montant total s’appréciant pour l’ensemble du marché",
+     "dès le premier euro"),
     (False, "le titulaire n’est pas exonéré des pénalités du présent article", "s’applique aussi"),
 ])
 def test_exemption_of_small_penalties_stated_either_way(runner: CliRunner, write_dossier: Any,
