@@ -8,9 +8,9 @@ optional or has a default, so existing dossiers stay valid.
 """
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from clausegen.models._base import LABELS, MontantHT, StrictModel, Texte
 
@@ -142,3 +142,13 @@ class Execution(StrictModel):
                     "l'acheteur, par dérogation au CCAG, listée au dernier article). Par défaut : "
                     "« ccag » pour un marché sous CCAG-TIC, sans article sinon.",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_newer_options(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A dossier that does not set an option added after a library release records the same
+        data as before it (the dossier data embedded in a document stays byte for byte that of
+        the release that built it: tests/golden/ccap-epingle-1.2.1.sha256)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("propriete_intellectuelle") is None:
+            data.pop("propriete_intellectuelle", None)
+        return data
