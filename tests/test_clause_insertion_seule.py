@@ -40,21 +40,28 @@ def test_ccap_carries_the_insertion_clause_without_the_plan(runner: CliRunner, t
                      "Dans le mois qui suit la date d’effet de la réception",
                      "avant de notifier le décompte général du marché, dans lequel elles sont portées",
                      "deux fois le montant du SMIC horaire brut", "100,00 € HT par jour calendaire",
-                     "Dérogations au CCAG"):
+                     "liste récapitulative des dérogations au CCAG-Travaux"):
         assert expected in text, expected
-    # CCAG-Travaux: the insertion article number is not verified, so it is cited by subject.
-    assert "la stipulation du CCAG-Travaux relative à l’action d’insertion professionnelle" in text
+    # Issue 19, item 2 for this chapter too: the derogations to carry over are in the unnumbered
+    # notes, never a numbered article holding an instruction to the buyer.
+    assert "Notes pour le rédacteur — à supprimer" in text
+    assert "Dérogations au CCAG à reporter" not in text
+    # CCAG-Travaux: whether it has an insertion stipulation is not verified (brief [U]): the
+    # chapter neither cites nor derogates to one (the FCS, TIC and PI ones are verified).
+    assert "CCAG-Travaux relative à l’action d’insertion" not in text
+    assert "relatif aux pénalités pour non-respect de la clause sociale d’insertion" not in text
     # Issue 9 (M3, item 3): derogations stated outright; a penalty applies once decided.
     assert "en tant que de besoin" not in text
-    assert ("Par dérogation à l’article [à compléter] du CCAG-Travaux, relatif aux pénalités pour "
-            "non-respect de la clause sociale d’insertion, les pénalités relatives à l’action "
-            "d’insertion sont exclusivement celles du présent article.") in text
+    assert ("Les pénalités relatives à l’action d’insertion sont exclusivement celles du présent "
+            "article.") in text
     assert "la pénalité n’est applicable qu’à compter de cette notification" in text
 
 
 @pytest.mark.parametrize(("exoneration", "expected", "absent"), [
-    (True, "prévue par la stipulation du CCAG-Travaux relative à l’exonération des pénalités dont le "
-           "montant total ne dépasse pas 1 000 € HT, s’applique aussi", "dès le premier euro"),
+    (True, "L’exonération prévue par la stipulation du CCAG-Travaux relative à l’exonération des "
+           "pénalités dont le montant total ne dépasse pas 1 000 € HT s’applique aussi aux pénalités "
+           "du présent article, le montant total s’appréciant pour l’ensemble du marché",
+     "dès le premier euro"),
     (False, "le titulaire n’est pas exonéré des pénalités du présent article", "s’applique aussi"),
 ])
 def test_exemption_of_small_penalties_stated_either_way(runner: CliRunner, write_dossier: Any,

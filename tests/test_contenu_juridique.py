@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -76,7 +77,7 @@ def test_accord_cadre_with_subsequent_contracts_fixes_one_engagement_per_contrac
     assert ("L’engagement d’insertion est fixé pour chaque marché subséquent et à la charge de "
             "son titulaire : un volume minimal de 2 400 heures de travail pour un marché "
             "subséquent d’une durée de 36 mois (3 ans)") in text
-    assert "Chaque marché subséquent est conclu pour une durée de 36 mois (3 ans) au plus" in text
+    assert "Il est conclu pour une durée de 36 mois (3 ans) au plus, fixée par le marché subséquent" in text
     assert ("Le volume d’heures d’insertion fixé à l’article 6 s’entend pour chacun de ces "
             "marchés subséquents") in text
 
@@ -214,3 +215,157 @@ def test_intervention_penalty_without_its_delay_is_refused(
     assert result.exit_code == 2
     assert "delai_intervention_heures" in result.output + result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+# --- Issue 19, item 4 (second pass): intellectual property, post-August-2026 sentence ------
+
+
+def test_it_market_states_the_ccag_intellectual_property_regime_by_default(
+        runner: CliRunner, tmp_path: Path, write_dossier: Callable[..., Path]) -> None:
+    data = example_data()
+    data["marche"]["ccag"] = "tic"
+    text, warning = _piece(runner, tmp_path, write_dossier(data), "ccap")
+    assert "Propriété intellectuelle" in text
+    assert ("sont régis par les stipulations du CCAG-TIC relatives à l’utilisation des résultats, "
+            "sans dérogation : l’acheteur utilise les résultats pour ses besoins exprimés dans le "
+            "marché ou découlant de l’objet des prestations, sans exclusivité") in text
+    assert "Les données que l’acheteur confie au titulaire pour l’exécution du marché ne sont pas " \
+           "des résultats" in text
+    assert "cède à l’acheteur" not in text
+    assert "régime des droits de propriété intellectuelle" not in text  # no derogation listed
+    # A services market under CCAG-FCS without the option has no such article.
+    plain, _ = _piece(runner, tmp_path, NETTOYAGE, "ccap")
+    assert "Propriété intellectuelle" not in plain
+
+
+def test_exclusive_assignment_is_a_listed_derogation_with_its_number_to_complete(
+        runner: CliRunner, tmp_path: Path, write_dossier: Callable[..., Path]) -> None:
+    data = example_data()
+    data["marche"]["ccag"] = "tic"
+    default, default_warning = _piece(runner, tmp_path, write_dossier(data), "ccap")
+    data["administratif"]["execution"]["propriete_intellectuelle"] = "cession"
+    text, warning = _piece(runner, tmp_path, write_dossier(data), "ccap")
+    assert ("Par dérogation à l’article [à compléter] du CCAG-TIC, relatif au régime des droits de "
+            "propriété intellectuelle sur les résultats, le titulaire cède à l’acheteur, à titre "
+            "exclusif") in text
+    # the rights assigned, their extent, purpose, territory and duration are each stated
+    for expected in ("les droits de reproduction, de représentation, d’adaptation, de modification",
+                     "sur tout support et par tout procédé", "pour le monde entier",
+                     "pour toute la durée de protection des droits",
+                     "Le prix de la cession est compris dans les prix du marché",
+                     "Les connaissances antérieures du titulaire ou des tiers incorporées aux "
+                     "résultats ne sont pas cédées"):
+        assert expected in text, expected
+    assert ("[à compléter] – stipulation relative au régime des droits de propriété intellectuelle "
+            "sur les résultats | Les droits patrimoniaux sur les résultats sont cédés à l’acheteur "
+            "à titre exclusif") in text
+    # the warning at generation counts the two new « [à compléter] » (sentence and table row)
+    count = int(warning.split("laisse ")[1].split(" ")[0])
+    assert count == int(default_warning.split("laisse ")[1].split(" ")[0]) + 2
+
+
+def test_unknown_intellectual_property_option_is_refused_with_its_field(
+        runner: CliRunner, write_dossier: Callable[..., Path]) -> None:
+    data = example_data()
+    data["administratif"]["execution"]["propriete_intellectuelle"] = "option_b"
+    result = runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", "-"])
+    assert result.exit_code == 2
+    assert "propriete_intellectuelle" in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize("piece", [("ccap",), ("ccap", "--chapitre")])
+def test_the_social_condition_meets_the_post_august_2026_obligation_citing_the_law_only(
+        runner: CliRunner, tmp_path: Path, piece: tuple[str, ...]) -> None:
+    text, _ = _piece(runner, tmp_path, NETTOYAGE, *piece)
+    assert ("Pour un marché dont la valeur estimée atteint les seuils européens, cette condition "
+            "d’exécution constitue la prise en compte de considérations relatives au domaine social "
+            "ou à l’emploi que la loi n° 2021-1104 du 22 août 2021 (article 35) rend obligatoire "
+            "dans les conditions d’exécution de ces marchés au plus tard à compter du 22 août "
+            "2026.") in text
+    assert "L. 2112-2-1" not in text  # the code article's number is not verified (brief [U])
+
+
+def test_works_chapter_has_the_sentence_and_no_presupposed_ccag_travaux_stipulation(
+        runner: CliRunner, tmp_path: Path) -> None:
+    text, _ = _piece(runner, tmp_path, TRAVAUX, "ccap")
+    assert "que la loi n° 2021-1104 du 22 août 2021 (article 35) rend obligatoire" in text
+    assert "globalisation des heures, dans les conditions de la stipulation" not in text
+    assert "du montant hors taxes des travaux exécutés" in text
+    assert "prestations exécutés" not in text
+
+
+# --- Issue 20, wording reservations of the second reading ---------------------------------
+
+
+def _legend_patterns(text: str) -> list[re.Pattern[str]]:
+    """The quoted labels of the bilan's legend, « … » standing for any date or amount."""
+    bullets = [line for line in text.splitlines() if line.startswith("[List Bullet] « ")]
+    items = [item for line in bullets for item in re.findall(r"« (.+?) »", line.split(" » : ")[0] + " »")]
+    return [re.compile(re.escape(item).replace("…", ".+?") + r"$") for item in items]
+
+
+def _state_cells(text: str) -> list[str]:
+    """The « État de la procédure » cells of the penalties table (total rows have none)."""
+    lines = text.splitlines()
+    start = lines.index("| Manquement | Calcul (HT) | Montant (HT) | État de la procédure |") + 1
+    cells = []
+    for line in lines[start:]:
+        if not line.startswith("| "):
+            break
+        cell = line.split(" | ")[3].rstrip(" |").strip()
+        if cell:
+            cells.append(cell)
+    return cells
+
+
+@pytest.mark.parametrize(("dossier", "args"), [
+    (NETTOYAGE, ("--annee", "1")), (TRAVAUX, ("--annee", "2"))])
+def test_bilan_legend_quotes_every_state_label_its_table_prints(
+        runner: CliRunner, tmp_path: Path, dossier: Path, args: tuple[str, ...]) -> None:
+    out = tmp_path / "bilan.docx"
+    result = runner.invoke(cli, ["bilan", str(dossier), *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = dump_text(out.read_bytes()).replace("\u00a0", " ").replace("\u202f", " ")
+    patterns = _legend_patterns(text)
+    assert len(patterns) == 8
+    cells = _state_cells(text)
+    assert cells, text
+    for cell in cells:
+        if ", donc sans pénalité (" in cell:  # the legend says the reason may follow in brackets
+            cell = cell[:cell.index(" (")]
+        assert any(p.match(cell) for p in patterns), cell
+    assert "la ligne « dont en cours de procédure » les pénalités constatées et celles sur " \
+           "lesquelles des observations ont été demandées" in text
+
+
+def test_works_final_bilan_speaks_of_the_works_and_their_reception(runner: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "bf.docx"
+    assert runner.invoke(cli, ["bilan", str(TRAVAUX), "--annee", "2", "-o", str(out)]).exit_code == 0
+    text = " ".join(dump_text(out.read_bytes()).replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "la durée du marché, achevée le" not in text  # the works market is not settled yet
+    assert ("mesure l’exécution de l’action d’insertion pendant l’exécution des travaux, achevée le "
+            "12 juin 2028") in text
+    assert ("le fait établir dans le mois qui suit la date d’effet de la réception des travaux, soit "
+            "au plus tard le 12 juillet 2028 pour une réception prenant effet à la fin de "
+            "l’exécution") in text
+    assert "10 % du montant hors taxes des travaux exécutés" in text
+    assert ("l’acheteur notifie sa décision sur ces pénalités avant de notifier le décompte général "
+            "du marché, dans lequel elles sont portées") in text
+
+
+def test_works_penalty_decision_carries_the_amount_into_the_decompte(runner: CliRunner,
+                                                                     tmp_path: Path) -> None:
+    out = tmp_path / "d.docx"
+    result = runner.invoke(cli, ["decision-penalites", str(TRAVAUX), "--date", "2028-08-01",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(dump_text(out.read_bytes()).split())
+    assert "Conformément aux articles 2.6 et 3 du CCAP, il est porté au décompte général du marché." in text
+    assert "titre de recette" not in text
+    services = tmp_path / "s.docx"
+    result = runner.invoke(cli, ["decision-penalites", str(NETTOYAGE), "--annee", "1", "--date", "2027-06-01",
+                                 "-o", str(services)])
+    assert result.exit_code == 0, result.output
+    assert "recouvré par l’émission d’un titre de recette" in dump_text(services.read_bytes())

@@ -366,8 +366,10 @@ def test_insertion_only_deadlines_follow_the_working_day_rules() -> None:
     juin = next(e for e in echeances.values() if e["libelle"] == "Relevé de juin 2027")
     assert (juin["date_nominale"], juin["date"], juin["motif_report"]) == (
         "2027-07-10", "2027-07-12", "samedi")
-    # final bilan: three months after the end, 12 September 2028 (a Tuesday)
-    assert echeances["bilan_final"]["date"] == "2028-09-12"
+    # works market (CCAP, bilan final): the last statement within fifteen days of the reception
+    # (27 June 2028), the final bilan within the month that follows it, 12 July 2028 (a Wednesday)
+    assert echeances["justificatifs"]["date"] == "2028-06-27"
+    assert echeances["bilan_final"]["date"] == "2028-07-12"
     assert len([c for c in echeances if c.startswith("releve_")]) == 15
 
 
@@ -377,14 +379,14 @@ def test_insertion_only_final_bilan_applies_the_hours_formula(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     text = dump_text(out.read_bytes()).replace(NB, " ").replace("\u202f", " ")
     # 3 500 − 3 180 = 320 h × 2 × 12,02 € = 320 × 24,04 = 7 692,80 €, constat at the final bilan
-    # of 5 September 2028, decision of 2 October 2028 not known yet
+    # of 5 July 2028, decision of 1 August 2028 not known yet
     assert "| 320 heures × 24,04 € | 7 692,80 € | constatée, observations du titulaire à recueillir |" in text
     # relevé de novembre 2027: mise en demeure 20 December, délai expired 4 January, received
     # 12 January 2028: 8 days × 100 € = 800 €, decided on 7 February 2028
     assert "| 8 jours × 100,00 € | 800,00 € | applicable (décision du 7 février 2028) |" in text
     assert "Montant des pénalités applicables au titre du marché : 800,00 € HT." in text
     assert "le plafond est de 184 230,00 € HT" in text
-    assert "octobre 2028" not in text
+    assert "août 2028" not in text
 
 
 def test_insertion_only_final_bilan_is_refused_before_the_end(tmp_path: Path) -> None:
@@ -405,11 +407,11 @@ def test_insertion_only_dashboard_and_suivi_pieces(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {"ccap.docx", "cctp.docx", "echeancier.ics", "bilan-final.docx",
                                                 "tableau-de-bord.xlsx", "mise-en-demeure-2027-12-20.docx",
-                                                "invitation-observations-2028-09-08.docx",
-                                                "decision-penalites-2028-10-02.docx"}
-    decision = dump_text((out / "decision-penalites-2028-10-02.docx").read_bytes())
+                                                "invitation-observations-2028-07-07.docx",
+                                                "decision-penalites-2028-08-01.docx"}
+    decision = dump_text((out / "decision-penalites-2028-08-01.docx").read_bytes())
     assert "au titre de l’action d’insertion" in decision
     assert f"pénalité appliquée, soit 7\u202f692,80{NB}€{NB}HT" in decision
     book = load_workbook(out / "tableau-de-bord.xlsx")
-    # penalties decided to date: 7 692,80 (2 October 2028) + 800,00
+    # penalties decided to date: 7 692,80 (1 August 2028) + 800,00
     assert book["Synthèse"]["E2"].value == pytest.approx(8492.80)

@@ -95,3 +95,41 @@ def test_m12_renewal_is_a_faculty_at_most_n_times() -> None:
     assert "Il peut être reconduit tacitement " in text
     assert " fois au plus, par période de " in text or "reconduit tacitement une fois, par période" in text
     assert "Il est reconduit tacitement" not in text
+
+
+def test_m8_the_accord_cadre_states_how_subsequent_contracts_are_competed() -> None:
+    text = _piece(ACCORD_CADRE, "ccap")
+    assert "règlement de la consultation" not in text  # not a contractual piece
+    for expected in ("remise en concurrence des titulaires de l’accord-cadre dans les conditions "
+                     "suivantes :",
+                     "l’acheteur consulte par écrit, par le profil d’acheteur, tous les titulaires",
+                     "la date limite de remise des offres, qui ne peut être fixée moins de dix jours "
+                     "après l’envoi de la lettre",
+                     "les critères sont choisis parmi les suivants : le prix des prestations",
+                     "le titulaire consulté qui ne remet pas d’offre en indique le motif par écrit",
+                     "l’offre est économiquement la plus avantageuse au regard de ces critères",
+                     "Chaque marché subséquent précise les termes de l’accord-cadre sans les modifier"):
+        assert expected in text, expected
+    # the other forms keep their own execution sentence
+    assert "remise en concurrence" not in _piece(TOUS, "ccap")
+
+
+def test_m13_works_chapter_reads_the_deadline_rule_of_the_plan_ccap() -> None:
+    works = _piece(EXAMPLES / "travaux-clause-insertion.yml", "ccap_insertion")
+    plan = _piece(TOUS, "ccap")
+    for rule in ("un jour férié ou chômé", "prolongé jusqu’à la fin du premier jour ouvrable qui suit",
+                 "court de quantième à quantième", "commence à courir le lendemain du jour où s’est "
+                 "produit le fait qui lui sert de point de départ"):
+        assert rule in works, rule
+        assert rule in plan.replace("\n[List Bullet] ", " "), rule
+    for old in ("prorogé", "premier jour ouvré"):
+        assert old not in works, old
+
+
+def test_m14_follow_up_of_the_insertion_only_works_market_is_written(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["pieces", str(EXAMPLES / "travaux-clause-insertion.yml"),
+                                      "--suivi", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"ccap.docx", "cctp.docx", "bilan-final.docx", "echeancier.ics",
+            "tableau-de-bord.xlsx"} <= written

@@ -134,7 +134,8 @@ class Suivi:
         dossier = self.loaded.dossier
         duree = dossier.marche.duree_mois
         if dossier.clause_insertion is not None:
-            return echeancier_insertion(self.notification, duree, dossier.clause_insertion)
+            return echeancier_insertion(self.notification, duree, dossier.clause_insertion,
+                                        travaux=dossier.marche.nature == "travaux")
         return echeancier(self.notification, duree, dossier.plan.suivi.delai_bilan_final_mois)
 
     @property

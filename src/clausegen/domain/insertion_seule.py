@@ -8,6 +8,10 @@ CCAP (``insertion_seule.suivi``, ``insertion_seule.bilan_final``, ``insertion_se
 - within the month that follows the end of execution, the last statement and every proof;
 - within ``delai_bilan_final_mois`` of the end of execution, the facilitator's final bilan (a
   délai, same working-day rule, :mod:`clausegen.domain.echeancier`);
+- for a works market (``travaux``), the CCAP ties both to the reception so that the penalties are
+  decided before the décompte général (review of 2026-12-07, NM10): the last statement within
+  fifteen days of the reception, the final bilan within the month that follows it; the end of
+  execution stands for the reception's effective date (the dossier has no field for it).
 - at the final bilan, the hours penalty on the whole volume: missing hours × (flat rate, or
   coefficient × SMIC horaire brut at the constat); in « actions » mode, year by year, missing
   actions × the rate; late documents after a mise en demeure left without effect (same rules as
@@ -21,7 +25,7 @@ it stood on the day the bilan is established.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from clausegen.domain import procedure as proc
@@ -57,8 +61,10 @@ def _periode(start: date, months: int) -> str:
     return f"{de}{first} {start.year} à {NOMS_DES_MOIS[last.month - 1]} {last.year}"
 
 
-def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInsertionSeule) -> list[Echeance]:
-    """Every deadline of the insertion clause alone, in date order."""
+def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInsertionSeule,
+                         travaux: bool = False) -> list[Echeance]:
+    """Every deadline of the insertion clause alone, in date order (``travaux``: the works
+    market's final deadlines, tied to the reception)."""
     suivi = clause.suivi
     fin = plus_mois(notification, duree_mois)
     found = [_delai("demarrage", "Réunion de démarrage de l'action d'insertion", plus_mois(notification, 1))]
@@ -71,9 +77,14 @@ def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInse
         found.append(_delai(f"releve_{index}", f"Relevé {_periode(start, step)}", due))
         start, index = after, index + 1
     found.append(Echeance("fin", "Fin de l'exécution du marché", fin, fin))
-    found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
-    found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
-                        plus_mois(fin, suivi.delai_bilan_final_mois)))
+    if travaux:
+        found.append(_delai("justificatifs", "Dernier relevé et justificatifs",
+                            fin + timedelta(days=15)))
+        found.append(_delai("bilan_final", "Bilan final de l'action d'insertion", plus_mois(fin, 1)))
+    else:
+        found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
+        found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
+                            plus_mois(fin, suivi.delai_bilan_final_mois)))
     return sorted(found, key=lambda e: (e.date, e.cle))
 
 

@@ -8,9 +8,9 @@ optional or has a default, so existing dossiers stay valid.
 """
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from clausegen.models._base import LABELS, MontantHT, StrictModel, Texte
 
@@ -28,6 +28,21 @@ LABELS.update(
         Facturation.mensuelle: "chaque mois",
         Facturation.trimestrielle: "chaque trimestre",
         Facturation.par_bon_de_commande: "à l'achèvement de chaque bon de commande",
+    }
+)
+
+
+class ProprieteIntellectuelle(StrEnum):
+    """Rights on the results of the services: the CCAG's own regime, or an exclusive assignment."""
+
+    ccag = "ccag"
+    cession = "cession"
+
+
+LABELS.update(
+    {
+        ProprieteIntellectuelle.ccag: "régime du CCAG (droit d'utilisation de l'acheteur, sans exclusivité)",
+        ProprieteIntellectuelle.cession: "cession exclusive des droits patrimoniaux à l'acheteur",
     }
 )
 
@@ -119,3 +134,21 @@ class Execution(StrictModel):
         description="Clause de réversibilité en fin de marché. Par défaut : oui pour un marché "
                     "sous CCAG-TIC, non sinon.",
     )
+    propriete_intellectuelle: ProprieteIntellectuelle | None = Field(
+        default=None,
+        description="Droits sur les résultats des prestations : « ccag » (régime du CCAG, sans "
+                    "dérogation : l'acheteur utilise les résultats pour ses besoins, sans "
+                    "exclusivité) ou « cession » (cession exclusive des droits patrimoniaux à "
+                    "l'acheteur, par dérogation au CCAG, listée au dernier article). Par défaut : "
+                    "« ccag » pour un marché sous CCAG-TIC, sans article sinon.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_newer_options(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A dossier that does not set an option added after a library release records the same
+        data as before it (the dossier data embedded in a document stays byte for byte that of
+        the release that built it: tests/golden/ccap-epingle-1.2.1.sha256)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("propriete_intellectuelle") is None:
+            data.pop("propriete_intellectuelle", None)
+        return data
