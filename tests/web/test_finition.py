@@ -17,7 +17,13 @@ from clausegen.web.app import sessions_de
 from clausegen.web.entretien import ETAPES
 from tests.web.aides import nouveau_dossier
 from tests.web.conftest import Client
-from tests.web.suivi_aides import attribution, compte_titulaire, connecter_titulaire, formulaire_plan, marche_suivi
+from tests.web.suivi_aides import (
+    attribution,
+    compte_titulaire,
+    connecter_titulaire,
+    formulaire_plan,
+    marche_suivi,
+)
 
 RACINE = Path(__file__).resolve().parents[2]
 _FIL = re.compile(r"""<nav class="fil-d-ariane" aria-label="Fil d(?:&#39;|')Ariane">(.*?)</nav>""", re.S)
@@ -92,7 +98,8 @@ def test_statement_names_the_axe_release_the_tests_run() -> None:
 
     axe = (Path(__file__).parent / "navigateur" / "axe.min.js").read_text(encoding="utf-8")[:200]
     version = re.search(r"axe v(\d+\.\d+)", axe)
-    assert version and version.group(1) == AXE_VERSION
+    assert version
+    assert version.group(1) == AXE_VERSION
 
 
 def test_server_option_sets_the_contact(runner: CliRunner) -> None:
@@ -229,6 +236,7 @@ def test_readme_first_account_then_login(runner: CliRunner, tmp_path: Path) -> N
         client = Client(app.test_client())
         reponse = client.post("/connexion", {"courriel": "admin@ville.fr", "mot_de_passe": mot_de_passe})
         assert reponse.status_code == 302, reponse.get_data(as_text=True)[-1500:]
-        assert "Anne Martin" in client.get(reponse.headers["Location"], follow_redirects=True).get_data(as_text=True)
+        accueil = client.get(reponse.headers["Location"], follow_redirects=True)
+        assert "Anne Martin" in accueil.get_data(as_text=True)
     finally:
         sessions_de(app).kw["bind"].dispose()
