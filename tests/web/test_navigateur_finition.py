@@ -242,3 +242,57 @@ def test_downloads_carry_the_reference(app: Flask, client: Client, mobile: Visit
     archive = zipfile.ZipFile(io.BytesIO(Path(attente.value.path()).read_bytes()))
     assert archive.namelist()[:2] == ["CCAP-2026-0142.docx", "CCTP-2026-0142.docx"]
     assert all(i.date_time[0] >= date.today().year - 1 for i in archive.infolist())  # not 1980
+
+
+_ACTIF = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return {id: e.id, tag: e.tagName.toLowerCase(), texte: (e.innerText || e.value || '').trim().slice(0, 60),
+          contour: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2};
+}"""
+
+
+def test_interview_with_the_keyboard_alone(client: Client, navigateur: Any, serveur: str,
+                                           captures: Path) -> None:
+    """What the statement says the keyboard tests cover: the skip link first, then the
+    breadcrumb, the steps and the fields in reading order, a visible focus on each, and the
+    focus on the error summary after a refused step."""
+    client.connecter("acheteur")
+    numero = nouveau_dossier(client)
+    contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    try:
+        visite = Visite(contexte.new_page(), serveur, captures)
+        entrer(visite, "acheteur")
+        page = visite.page
+        visite.aller(f"/dossiers/{numero}/entretien/marche")
+        page.keyboard.press("Tab")
+        actif = page.evaluate(_ACTIF)
+        assert actif["texte"] == "Aller au contenu"
+        assert actif["contour"], "focus visible"
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "contenu"
+        parcours = []
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            actif = page.evaluate(_ACTIF)
+            assert actif["contour"], f"focus invisible sur {actif}"
+            parcours.append(actif["id"] or actif["texte"])
+            if actif["id"] == "marche-reference":
+                break
+        # breadcrumb (two links), the eight steps, then the first question
+        assert parcours[:2] == ["Dossiers", "Nouveau dossier"]
+        from clausegen.web.entretien import ETAPES
+
+        assert parcours[2:-1] == [e.titre for e in ETAPES]
+        assert parcours[-1] == "marche-reference"
+        page.get_by_label("Durée totale du marché, en mois", exact=True).fill("4 ans")
+        with page.expect_navigation():
+            page.get_by_label("Durée totale du marché, en mois", exact=True).press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "resume-erreurs"
+        page.keyboard.press("Tab")  # the summary's first link leads to its field
+        cible = page.evaluate("() => document.activeElement.getAttribute('href')")
+        assert cible.startswith("#marche-")
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == cible[1:]
+    finally:
+        contexte.close()
