@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -58,21 +60,57 @@ def test_downloads_are_byte_identical_to_the_cli(client: Client, runner: CliRunn
         sortie = tmp_path / f"{piece}.docx"
         assert runner.invoke(cli, [piece, str(yml), "-o", str(sortie)]).exit_code == 0
         premier = client.get(f"/generations/{numero}/{piece}.docx")
-        assert premier.headers["Content-Disposition"] == f'attachment; filename="{piece}-{numero}.docx"'
+        # named after the market reference (examples/nettoyage-4-ans.yml: 2026-0142)
+        nom_attendu = f"{piece.upper()}-2026-0142.docx"
+        assert premier.headers["Content-Disposition"] == f'attachment; filename="{nom_attendu}"'
         assert premier.get_data() == sortie.read_bytes()
         assert client.get(f"/generations/{numero}/{piece}.docx").get_data() == premier.get_data()
 
 
-def test_zip_holds_both_pieces_and_the_dossier(client: Client) -> None:
+def test_zip_holds_both_pieces_and_the_dossier(app: Flask, client: Client) -> None:
     client.connecter("acheteur")
     lieu, numero = _generer(client)
-    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/generations/{numero}.zip").get_data()))
+    reponse = client.get(f"/generations/{numero}.zip")
+    assert reponse.headers["Content-Disposition"] == 'attachment; filename="pieces-2026-0142.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(reponse.get_data()))
     nom = f"dossier-{lieu.rstrip('/').rsplit('/', 1)[1]}.yml"  # the name the provenance records
-    assert archive.namelist() == ["ccap.docx", "cctp.docx", nom]
-    assert archive.read("ccap.docx") == client.get(f"/generations/{numero}/ccap.docx").get_data()
+    assert archive.namelist() == ["CCAP-2026-0142.docx", "CCTP-2026-0142.docx", nom]
+    assert archive.read("CCAP-2026-0142.docx") == client.get(f"/generations/{numero}/ccap.docx").get_data()
     assert archive.read(nom) == client.get(f"{lieu}/dossier.yml").get_data()
-    provenance = zipfile.ZipFile(io.BytesIO(archive.read("ccap.docx"))).read("docProps/custom.xml")
+    provenance = zipfile.ZipFile(io.BytesIO(archive.read("CCAP-2026-0142.docx"))).read("docProps/custom.xml")
     assert f"<vt:lpwstr>{nom}</vt:lpwstr>".encode() in provenance
+    # every entry dated when the generation was recorded (Paris time, as the page shows it),
+    # never 1980 and never the clock: downloading again gives the same bytes
+    with sessions_de(app)() as db:
+        generation = db.get(Generation, numero)
+        assert generation is not None
+        cree = generation.cree_le.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
+    attendu = (cree.year, cree.month, cree.day, cree.hour, cree.minute, cree.second // 2 * 2)
+    assert {i.date_time for i in archive.infolist()} == {attendu}
+    assert client.get(f"/generations/{numero}.zip").get_data() == reponse.get_data()
+
+
+def test_download_names_follow_the_reference_safely(app: Flask, client: Client) -> None:
+    """A reference with separators, accents or quotes gives a safe name, accents kept in
+    ``filename*`` (RFC 6266); one with nothing usable falls back on the dossier's number."""
+    client.connecter("acheteur")
+    texte = NETTOYAGE.read_text(encoding="utf-8")
+    for reference, nom_ascii, nom_utf8 in (
+            ("2027/AC/017", "CCAP-2027-AC-017.docx", None),
+            ("Réf. n° 12 : « lot 3 »", "CCAP-Ref.-n-12-lot-3.docx",
+             "CCAP-R%C3%A9f.-n%C2%B0-12-lot-3.docx"),
+            ("../..", None, None)):
+        source = texte.replace("reference: 2026-0142", f"reference: '{reference}'", 1)
+        _, lieu, _ = importer(client, source.encode("utf-8"))
+        numero = client.post(f"{lieu}/generations").headers["Location"].rsplit("/", 1)[1]
+        entete = client.get(f"/generations/{numero}/ccap.docx").headers["Content-Disposition"]
+        if nom_ascii is None:  # nothing usable in the reference: « dossier-N »
+            dossier = lieu.rstrip("/").rsplit("/", 1)[1]
+            assert entete == f'attachment; filename="CCAP-dossier-{dossier}.docx"'
+        elif nom_utf8 is None:
+            assert entete == f'attachment; filename="{nom_ascii}"'
+        else:
+            assert entete == f"attachment; filename=\"{nom_ascii}\"; filename*=UTF-8''{nom_utf8}"
 
 
 def test_unsuited_market_is_refused_and_nothing_recorded(app: Flask, client: Client) -> None:

@@ -113,12 +113,14 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
         telecharge = client.get(f"/generations/{generation.id}/bilan-1.docx")
     assert telecharge.status_code == 200
     assert telecharge.data == bilan.docx
+    assert telecharge.headers["Content-Disposition"] == 'attachment; filename="bilan-1-2026-0142.docx"'
     document = zipfile.ZipFile(io.BytesIO(telecharge.data)).read("word/document.xml").decode("utf-8")
     assert "Retard de transmission" in document
     assert _actes(app)[-1] == "penalite"
     assert {"plan_accepte", "piece_suivi", "lettre", "evenement", "revue_soumission"} <= set(_actes(app))
     xlsx = client.get(f"/suivi/{numero}/tableau-de-bord.xlsx")
     assert xlsx.status_code == 200
+    assert xlsx.headers["Content-Disposition"] == 'attachment; filename="tableau-de-bord-2026-0142.xlsx"'
     assert zipfile.ZipFile(io.BytesIO(xlsx.data)).namelist()
     illisible = client.post(f"/suivi/{numero}/annees/1/lettre_bilan.docx", {"date_lettre": "31/02"})
     assert illisible.status_code == 422

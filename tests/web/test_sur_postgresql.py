@@ -15,6 +15,11 @@ from tests.web.test_campagne_2026_12_07 import *  # noqa: F403
 from tests.web.test_connexion import *  # noqa: F403
 from tests.web.test_droits import *  # noqa: F403
 from tests.web.test_entretien import *  # noqa: F403
+from tests.web.test_finition import (  # noqa: F401  (those that read or write the database)
+    test_accessibility_statement_is_public_and_in_every_footer,
+    test_breadcrumb_on_the_dossier_generation_and_follow_up_pages,
+    test_every_step_says_its_rank_out_of_the_interviews_steps,
+)
 from tests.web.test_import_export import *  # noqa: F403
 from tests.web.test_pieces import *  # noqa: F403
 from tests.web.test_suivi_web import (  # noqa: F401  (the scenarios; refusals are SQL-free)

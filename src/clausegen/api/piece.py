@@ -8,8 +8,11 @@ its bytes to a file (:func:`clausegen.output.write_atomic`); the web application
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from clausegen.render.package import rezip
@@ -17,8 +20,8 @@ from clausegen.render.package import rezip
 if TYPE_CHECKING:
     from clausegen.render.converter import Converter, converter_available
 
-__all__ = ["Converter", "RenderedPiece", "converter_available", "pdf_available", "start_converter", "to_pdf",
-           "zip_archive"]
+__all__ = ["Converter", "RenderedPiece", "converter_available", "download_name", "file_name_part",
+           "pdf_available", "start_converter", "to_pdf", "zip_archive"]
 
 
 def __getattr__(name: str) -> Any:
@@ -51,9 +54,39 @@ class RenderedPiece:
         return hashlib.sha256(self.docx).hexdigest()
 
 
-def zip_archive(files: Iterable[tuple[str, bytes]]) -> bytes:
-    """A zip of named files, with fixed timestamps (same files, same bytes)."""
-    return rezip(files)
+def zip_archive(files: Iterable[tuple[str, bytes]], dated: datetime | None = None) -> bytes:
+    """A zip of named files, every entry dated ``dated`` (a date recorded with the files, never
+    the clock: the same files and date give the same bytes); 1 January 1980 without one. The
+    files are stored as given: a .docx inside is byte for byte the one downloaded alone."""
+    if dated is None:
+        return rezip(files)
+    return rezip(files, (dated.year, dated.month, dated.day, dated.hour, dated.minute, dated.second))
+
+
+ACRONYMS = {"ccap": "CCAP", "cctp": "CCTP"}
+"""Pieces whose name people write in capitals (« le CCAP »)."""
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|%;,\s«»“”„‘’`]+')
+MAX_PART = 80
+
+
+def file_name_part(text: str) -> str:
+    """``text`` made safe inside a file name on every system: NFC, path separators, reserved
+    and control characters, quotes, spaces and the like replaced by « - » (runs collapsed), no leading
+    or trailing dot or dash, 80 characters at most. Letters with accents are kept (the
+    download header carries them, RFC 6266). Empty when nothing is left."""
+    cleaned = _UNSAFE.sub("-", unicodedata.normalize("NFC", text))
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-. ")
+    return cleaned[:MAX_PART].rstrip("-. ")
+
+
+def download_name(piece: str, reference: str | None, extension: str, fallback: str) -> str:
+    """The name a downloaded piece is saved under: the piece (« CCAP », « CCTP », or as the
+    command line names it: ``plan-1``, ``lettre-bilan-1``…), then the market's reference made
+    safe (:func:`file_name_part`), then the extension: ``CCAP-2027-AC-017.docx``. Without a
+    usable reference, ``fallback`` takes its place (``dossier-12``)."""
+    name = ACRONYMS.get(piece, file_name_part(piece) or "piece")
+    suffix = file_name_part(reference or "") or file_name_part(fallback)
+    return f"{name}-{suffix}.{extension}" if suffix else f"{name}.{extension}"
 
 
 def pdf_available() -> bool:

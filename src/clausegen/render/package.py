@@ -40,8 +40,6 @@ NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-proper
 NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_DOS_TIME = FIXED_TIME[3] << 11 | FIXED_TIME[4] << 5 | FIXED_TIME[5] // 2
-_DOS_DATE = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
 COMPRESS_LEVEL = 6
 BODY_COMPRESS_LEVEL = 1
 """The parts written anew for every document (the body, the provenance): zlib's fastest
@@ -134,8 +132,20 @@ def _deflate_remembered(name: str, data: bytes) -> ZipEntry:
     return deflate(name, data)
 
 
-def write_zip(entries: Iterable[ZipEntry]) -> bytes:
-    """The zip archive of already deflated entries, with fixed timestamps.
+def dos_time(moment: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    """A (year, month, day, hour, minute, second) as the zip format's DOS time and date fields
+    (two-second resolution; years before 1980 or after 2107, which it cannot hold, clamped)."""
+    year, month, day, hour, minute, second = moment
+    if year < 1980:
+        year, month, day, hour, minute, second = FIXED_TIME
+    year = min(year, 2107)
+    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+
+
+def write_zip(entries: Iterable[ZipEntry],
+              date_time: tuple[int, int, int, int, int, int] = FIXED_TIME) -> bytes:
+    """The zip archive of already deflated entries, with fixed timestamps: ``date_time`` for
+    every entry (1 January 1980 by default: the documents themselves carry no clock).
 
     ``zipfile`` cannot take data that is already compressed, and the skeleton's large
     unchanging parts (styles, theme) would be recompressed for every document; this
@@ -144,15 +154,16 @@ def write_zip(entries: Iterable[ZipEntry]) -> bytes:
     """
     out = io.BytesIO()
     central = []
+    heure, jour = dos_time(date_time)
     for entry in entries:
         name = entry.name.encode("utf-8")
         flags = 0 if name.isascii() else 0x800
         offset = out.tell()
-        fields = (20, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+        fields = (20, 0, flags, zipfile.ZIP_DEFLATED, heure, jour, entry.crc,
                   len(entry.data), entry.size, len(name), 0)
         out.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", *fields) + name + entry.data)
         central.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, flags,
-                                   zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+                                   zipfile.ZIP_DEFLATED, heure, jour, entry.crc,
                                    len(entry.data), entry.size, len(name), 0, 0, 0, 0,
                                    EXTERNAL_ATTR, offset) + name)
     start = out.tell()
@@ -289,9 +300,11 @@ def finalize_package(docx: bytes, provenance: Mapping[str, str]) -> bytes:
                           provenance)
 
 
-def rezip(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    """A zip of the given entries with fixed timestamps and modes (same entries, same bytes)."""
-    return write_zip(deflate(name, data) for name, data in entries)
+def rezip(entries: Iterable[tuple[str, bytes]],
+          date_time: tuple[int, int, int, int, int, int] = FIXED_TIME) -> bytes:
+    """A zip of the given entries with fixed timestamps (``date_time``, see :func:`write_zip`)
+    and modes (same entries, same bytes)."""
+    return write_zip((deflate(name, data) for name, data in entries), date_time)
 
 
 def read_xml_part(docx: bytes, name: str, what: str) -> Any:

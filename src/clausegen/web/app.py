@@ -27,6 +27,7 @@ from clausegen.web.routes import (
     dossiers,
     entretien,
     journal,
+    pages,
     pieces,
     suivi,
     titulaire,
@@ -75,7 +76,7 @@ def create_app(config: WebConfig) -> Flask:
     installer_filtres(app)
     erreurs.installer(app)
     for module in (compte, admin, dossiers, entretien, pieces, journal, bibliotheque, suivi,
-                   titulaire):
+                   titulaire, pages):
         app.register_blueprint(module.bp)
     return app
 

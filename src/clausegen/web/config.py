@@ -44,6 +44,10 @@ class WebConfig:
     cle_secrete: str | None = None
     """Session signing key; default: one created in the database at first start."""
     taille_max: int = MAX_UPLOAD_BYTES
+    contact_accessibilite: str | None = None
+    """Where people report an accessibility problem (address, web page or text), shown by the
+    accessibility statement; none: the statement says to ask the organisation that opened
+    the account."""
     bibliotheques: str | None = None
     """Directory holding one library directory per organisation (``organisation-<id>``);
     default: ``bibliotheques`` in the user's data directory. See docs/web.md."""

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from clausegen.api import marche
 from clausegen.api.actualisation import STATUSES, UpdatedPiece, update_docx
 from clausegen.api.bibliotheque import ensure_bibliotheque
-from clausegen.api.piece import pdf_available, to_pdf, zip_archive
+from clausegen.api.piece import download_name, pdf_available, to_pdf, zip_archive
 from clausegen.db import Generation, PieceGeneree
 from clausegen.db.store import generations
 from clausegen.errors import ClausegenError, DossierError, NotSuitedError, PdfError
@@ -23,8 +23,10 @@ from clausegen.web.base import db
 from clausegen.web.bibliotheques import bibliotheque_de
 from clausegen.web.converter import converter_of
 from clausegen.web.erreurs import page_erreur
+from clausegen.web.filtres import PARIS
 from clausegen.web.routes.dossiers import dossier_visible, page_refus
 from clausegen.web.session import compte_courant, connexion_requise
+from clausegen.web.telechargement import piece_jointe
 
 bp = Blueprint("pieces", __name__)
 
@@ -143,10 +145,19 @@ def _resume(resultat: UpdatedPiece, nom: str, date: dt.date) -> dict[str, object
     }
 
 
-def _fichier(data: bytes, nom: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{nom}"',
-                             "Cache-Control": "private, no-store"})
+def _reference(generation: Generation) -> str | None:
+    """The market reference of the dossier the generation was made from (as recorded with
+    it: the documents' own), None when it cannot be read."""
+    try:
+        return marche.read_dossier_text(generation.dossier_yaml, "dossier.yml").dossier.marche.reference
+    except ClausegenError:
+        return None
+
+
+def _nom(generation: Generation, piece: str, extension: str) -> str:
+    """``CCAP-2027-AC-017.docx``, ``plan-1-2027-AC-017.pdf``, ``pieces-2027-AC-017.zip``
+    (``…-dossier-12…`` without a reference)."""
+    return download_name(piece, _reference(generation), extension, f"dossier-{generation.dossier_id}")
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -156,15 +167,17 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @connexion_requise
 def docx(generation_id: int, piece: str) -> Response:
     """The .docx exactly as generated."""
-    trouvee = _piece(_generation(generation_id), piece)
-    return _fichier(trouvee.docx, f"{piece}-{generation_id}.docx", DOCX)
+    generation = _generation(generation_id)
+    trouvee = _piece(generation, piece)
+    return piece_jointe(trouvee.docx, _nom(generation, piece, "docx"), DOCX)
 
 
 @bp.get("/generations/<int:generation_id>/<piece>.pdf")
 @connexion_requise
 def pdf(generation_id: int, piece: str) -> Response | tuple[str, int]:
     """The PDF of a stored .docx, converted by LibreOffice (when installed)."""
-    trouvee = _piece(_generation(generation_id), piece)
+    generation = _generation(generation_id)
+    trouvee = _piece(generation, piece)
     if not pdf_available():
         return page_erreur(503, "La conversion en PDF demande LibreOffice, absent de ce serveur ; "
                                 "téléchargez le document Word.")
@@ -174,15 +187,18 @@ def pdf(generation_id: int, piece: str) -> Response | tuple[str, int]:
         return page_erreur(exc.http_status, str(exc))
     except ClausegenError as exc:
         return page_erreur(503, str(exc))
-    return _fichier(data, f"{piece}-{generation_id}.pdf", "application/pdf")
+    return piece_jointe(data, _nom(generation, piece, "pdf"), "application/pdf")
 
 
 @bp.get("/generations/<int:generation_id>.zip")
 @connexion_requise
 def zip_des_pieces(generation_id: int) -> Response:
-    """Every .docx of the generation and the dossier it came from, in one zip."""
+    """Every .docx of the generation, named as when downloaded alone, and the dossier it came
+    from, in one zip whose entries are dated when the generation was recorded (Paris time, as
+    the page says): the same generation always gives the same bytes."""
     trouvee = _generation(generation_id)
-    fichiers = [(f"{p.piece}.docx", p.docx) for p in trouvee.pieces]
+    fichiers = [(_nom(trouvee, p.piece, "docx"), p.docx) for p in trouvee.pieces]
     # Under the name the provenance records (clausegen.dossier), so that actualiser finds it.
     fichiers.append((f"dossier-{trouvee.dossier_id}.yml", trouvee.dossier_yaml.encode("utf-8")))
-    return _fichier(zip_archive(fichiers), f"pieces-{generation_id}.zip", "application/zip")
+    date = trouvee.cree_le.replace(tzinfo=dt.UTC).astimezone(PARIS).replace(tzinfo=None)
+    return piece_jointe(zip_archive(fichiers, date), _nom(trouvee, "pieces", "zip"), "application/zip")

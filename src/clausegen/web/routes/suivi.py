@@ -18,6 +18,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from clausegen.api import suivi as api_suivi
+from clausegen.api.piece import download_name
 from clausegen.api.suivi import Bilan, EtatEcheance
 from clausegen.db import Compte, Role
 from clausegen.db.store import suivi as store
@@ -39,6 +40,7 @@ from clausegen.web.suivi_formulaires import (
     valider,
     vue_plan,
 )
+from clausegen.web.telechargement import piece_jointe
 
 bp = Blueprint("suivi", __name__)
 
@@ -585,6 +587,6 @@ def tableau_de_bord(dossier_id: int) -> Response | tuple[str, int]:
         data = api_suivi.render_tableau_de_bord(marche.open(compose, organisation=False))
     except ClausegenError as exc:
         return _refus(exc)
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="tableau-de-bord-{dossier_id}.xlsx"',
-        "Cache-Control": "private, no-store"})
+    reference = (marche.dossier.brouillon.get("marche") or {}).get("reference")
+    return piece_jointe(data, download_name("tableau-de-bord", str(reference or ""), "xlsx",
+                                            f"dossier-{dossier_id}"), XLSX)
