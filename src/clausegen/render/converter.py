@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from clausegen.errors import ConversionBusyError, ConversionTimeoutError, PdfError
@@ -188,7 +188,7 @@ class Converter:
     def _export(self, source: Path, document: Path, fmt: str) -> Path:
         """Convert ``source`` (prepared) in its turn; ``document`` is what messages name;
         ``fmt`` « sommaire »: the updated indexes' text (JSON) instead of an export."""
-        data: dict[str, object]
+        data: Mapping[str, object]
         if fmt == "sommaire":
             from clausegen.render.pagination import LABEL
 
