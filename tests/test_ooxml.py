@@ -132,8 +132,10 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     for command in commands:
         result = runner.invoke(cli, command)
         assert result.exit_code == 0, result.output
-    if "--chapitre" in runner.invoke(cli, ["ccap", "--help"]).output:  # issue 9's chapter alone
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(folder / "chapitre.docx"),
+    if "--chapitre" in runner.invoke(cli, ["ccap", "--sans-pagination",
+                                           "--help"]).output:  # issue 9's chapter alone
+        result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                     str(NETTOYAGE), "-o", str(folder / "chapitre.docx"),
                                      "--chapitre", "--premier-article", "7"])
         assert result.exit_code == 0, result.output
     else:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from clausegen.cli import cli
 from clausegen.db import Generation, PieceGeneree
 from clausegen.web.app import sessions_de
-from tests.conftest import NETTOYAGE, PONCTUEL
+from tests.conftest import NETTOYAGE, PONCTUEL, sans_pagination
 from tests.web.conftest import Client
 from tests.web.test_import_export import importer
 
@@ -56,7 +56,7 @@ def test_downloads_are_byte_identical_to_the_cli(client: Client, runner: CliRunn
     yml.write_bytes(export.get_data())
     for piece in ("ccap", "cctp"):
         sortie = tmp_path / f"{piece}.docx"
-        assert runner.invoke(cli, [piece, str(yml), "-o", str(sortie)]).exit_code == 0
+        assert runner.invoke(cli, sans_pagination([piece, str(yml), "-o", str(sortie)])).exit_code == 0
         premier = client.get(f"/generations/{numero}/{piece}.docx")
         assert premier.headers["Content-Disposition"] == f'attachment; filename="{piece}-{numero}.docx"'
         assert premier.get_data() == sortie.read_bytes()
