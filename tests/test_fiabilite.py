@@ -640,7 +640,7 @@ def test_M15_killed_worker_fails_its_dossier_and_the_batch_goes_on(tmp_path: Pat
         return real(dossier, options)
 
     monkeypatch.setattr(lot, "run_job", run_job)
-    summary = lot.run_batch(dossiers, lot.BatchOptions(output=tmp_path / "sortie"), 2)
+    summary = lot.run_batch(dossiers, lot.BatchOptions(output=tmp_path / "sortie", paginer=False), 2)
     assert [r.dossier for r in summary.failed] == [killer]
     assert "arrêté par le système" in str(summary.failed[0].error)
     assert len(summary.results) == 12
