@@ -48,10 +48,10 @@ PROVENANCE_KEY = "pagination"
 UPDATE_FIELDS = b'<w:updateFields w:val="true"/>'
 _UPDATE_FIELDS = re.compile(rb"<w:updateFields\b[^>]*/>")
 _AFTER_UPDATE_FIELDS = re.compile(
-    rb"<w:(?:hdrShapeDefaults|footnotePr|endnotePr|compat|docVars|rsids|mathPr|m:mathPr|attachedSchema"
+    rb"<(?:m:mathPr|w:(?:hdrShapeDefaults|footnotePr|endnotePr|compat|docVars|rsids|attachedSchema"
     rb"|themeFontLang|clrSchemeMapping|doNotIncludeSubdocsInStats|doNotAutoCompressPictures"
     rb"|forceUpgrade|captions|readModeInkLockDown|smartTagType|schemaLibrary|shapeDefaults"
-    rb"|doNotEmbedSmartTags|decimalSymbol|listSeparator)\b")
+    rb"|doNotEmbedSmartTags|decimalSymbol|listSeparator))\b")
 """The elements that follow ``w:updateFields`` in ``CT_Settings`` (ECMA-376 §17.15.1.78)."""
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _ENTRY = re.compile(r"^(.*)\t(\d+)$")
@@ -66,7 +66,7 @@ def with_update_fields(settings: bytes) -> bytes:
     at its place in the schema's order."""
     if _UPDATE_FIELDS.search(settings):
         return settings
-    follower = re.compile(rb"<m:mathPr\b").search(settings) or _AFTER_UPDATE_FIELDS.search(settings)
+    follower = _AFTER_UPDATE_FIELDS.search(settings)  # the first of them
     if follower is None:
         return settings.replace(b"</w:settings>", UPDATE_FIELDS + b"</w:settings>")
     return settings[:follower.start()] + UPDATE_FIELDS + settings[follower.start():]
