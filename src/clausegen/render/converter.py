@@ -44,6 +44,8 @@ from clausegen.output import write_atomic
 from clausegen.render.pdf import (
     FILTERS,
     LABELS,
+    PAGES,
+    PAGES_LABEL,
     UNO_FILTERS,
     UNO_SCRIPT,
     convert_documents,
@@ -137,12 +139,10 @@ class Converter:
         """The indexes of a .docx held in memory once LibreOffice updated them, and which
         LibreOffice did (office_uno.py's ``sommaire`` pseudo filter, for
         :mod:`clausegen.render.pagination`); ``name`` is what messages name."""
-        from clausegen.render.pagination import LABEL, PAGES
-
         with tempfile.TemporaryDirectory(prefix="clausegen-pagination-") as work:
             source = Path(work) / "document.docx"
             source.write_bytes(docx)
-            with self._in_turn(Path(name), LABEL):
+            with self._in_turn(Path(name), PAGES_LABEL):
                 result = self._export(source, Path(name), PAGES)
             reply = json.loads(result.read_text(encoding="utf-8"))
         return reply if isinstance(reply, dict) else {}
@@ -189,10 +189,8 @@ class Converter:
         """Convert ``source`` (prepared) in its turn; ``document`` is what messages name;
         ``fmt`` « sommaire »: the updated indexes' text (JSON) instead of an export."""
         data: Mapping[str, object]
-        if fmt == "sommaire":
-            from clausegen.render.pagination import LABEL
-
-            label, target, filter_name, data = LABEL, "json", fmt, {}
+        if fmt == PAGES:
+            label, target, filter_name, data = PAGES_LABEL, "json", fmt, {}
         else:
             label = LABELS[fmt]
             target, _ = FILTERS[(".docx", fmt)]

@@ -35,13 +35,12 @@ from clausegen.errors import PdfError
 from clausegen.render.body_text import body_digest
 from clausegen.render.numbering import NSW, TOC_INSTRUCTION, W
 from clausegen.render.package import BODY_PART, finalize_parts, read_custom_properties
+from clausegen.render.pdf import PAGES
+from clausegen.render.pdf import PAGES_LABEL as LABEL
 
 if TYPE_CHECKING:
     from clausegen.render.converter import Converter
 
-LABEL = "pour la pagination du sommaire"
-PAGES = "sommaire"
-"""office_uno.py's pseudo filter: the updated indexes' text instead of an export."""
 SETTINGS_PART = "word/settings.xml"
 PROVENANCE_KEY = "pagination"
 """Provenance property naming the LibreOffice that gave the sommaire's page numbers."""
