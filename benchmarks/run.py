@@ -188,8 +188,8 @@ def bench_numbering(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _suivi_documents(folder: Path) -> list[Path]:
-    subprocess.run([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", str(folder), "--suivi"],
-                   check=True, capture_output=True)
+    subprocess.run([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", str(folder), "--suivi",
+                    "--sans-pagination"], check=True, capture_output=True)
     return sorted(folder.rglob("*.docx"))
 
 
@@ -207,7 +207,7 @@ def bench_pdf_suivi(args: argparse.Namespace) -> dict[str, float]:
         one_by_one = median_time(lambda: [convert_documents([d], "pdf") for d in documents], repeat,
                                  warmup=0)
         command = [str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", str(Path(work) / "cli"),
-                   "--suivi", "--pdf"]
+                   "--suivi", "--pdf", "--sans-pagination"]
         whole = _wall(command, repeat)
     return {"secondes": together, "separees_secondes": one_by_one, "gain": one_by_one / together,
             "documents": len(documents), "commande_secondes": whole}
@@ -364,7 +364,8 @@ def bench_startup(args: argparse.Namespace) -> dict[str, float]:
                 "objet: Nettoyage et entretien", f"objet: Nettoyage (lot {turn}) et entretien").replace(
                 "reference: 2026-0142", f"reference: 2026-{9000 + turn}"), encoding="utf-8")
 
-        ccap = [str(BIN / "clausegen"), "ccap"]
+        # generation alone: the sommaire's pagination by LibreOffice is measured by --cas pagination
+        ccap = [str(BIN / "clausegen"), "ccap", "--sans-pagination"]
         out = str(Path(work) / "ccap.docx")
         warm = {"CLAUSEGEN_CACHE": str(cache)}
         commands = {
@@ -373,7 +374,8 @@ def bench_startup(args: argparse.Namespace) -> dict[str, float]:
             "ccap": ([*ccap, str(EXAMPLE), "-o", out], warm),
             "ccap_nouveau_dossier": ([*ccap, str(new_dossier), "-o", out], warm),
             "ccap_sans_cache": ([*ccap, str(EXAMPLE), "-o", out], {"CLAUSEGEN_CACHE": "off"}),
-            "pieces": ([str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work], warm),
+            "pieces": ([str(BIN / "clausegen"), "pieces", "--sans-pagination", str(EXAMPLE), "-o", work],
+                       warm),
         }
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
@@ -405,9 +407,36 @@ def bench_startup(args: argparse.Namespace) -> dict[str, float]:
 @case("pieces")
 def bench_pieces(args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as work:
-        command = [str(BIN / "clausegen"), "pieces", str(EXAMPLE), "-o", work]
+        command = [str(BIN / "clausegen"), "pieces", "--sans-pagination", str(EXAMPLE), "-o", work]
         seconds = _wall(command, max(3, args.repeat // 4))
     return {"secondes": seconds}
+
+
+@case("pagination")
+def bench_pagination(args: argparse.Namespace) -> dict[str, float]:
+    """What the default pagination of the sommaire costs: ``ccap`` against ``ccap
+    --sans-pagination`` (wall time, one LibreOffice run per command), and the same layout by a
+    LibreOffice kept running (``lot``'s and the web server's converter)."""
+    if not shutil.which("soffice"):
+        return {"secondes": float("nan")}
+    from clausegen.api import open_library, read_dossier, render_pieces
+    from clausegen.render.converter import Converter
+
+    repeat = max(3, args.repeat // 10)
+    with tempfile.TemporaryDirectory() as work:
+        ccap = [str(BIN / "clausegen"), "ccap", str(EXAMPLE), "-o", str(Path(work) / "ccap.docx")]
+        paginated = _wall(ccap, repeat)
+        plain = _wall([*ccap, "--sans-pagination"], repeat)
+    loaded, library = read_dossier(EXAMPLE), open_library()
+    converter = Converter()
+    try:
+        kept = median_time(lambda: render_pieces(loaded, library, ("ccap",), converter=converter),
+                           repeat, warmup=1)
+        alone = median_time(lambda: render_pieces(loaded, library, ("ccap",), paginer=False), repeat)
+    finally:
+        converter.stop()
+    return {"secondes": paginated, "sans_pagination_secondes": plain, "surcout": paginated - plain,
+            "convertisseur_secondes": kept, "convertisseur_surcout": kept - alone}
 
 
 def make_batch(folder: Path, count: int) -> None:
@@ -431,8 +460,8 @@ def bench_lot(args: argparse.Namespace) -> dict[str, float]:
         folder.mkdir()
         make_batch(folder, args.lot)
         before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-        run = subprocess.run([str(BIN / "clausegen"), "lot", str(folder), "-o", str(out), "-j",
-                              str(args.jobs)], capture_output=True, text=True)
+        run = subprocess.run([str(BIN / "clausegen"), "lot", "--sans-pagination", str(folder), "-o",
+                              str(out), "-j", str(args.jobs)], capture_output=True, text=True)
         seconds = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -13,9 +13,12 @@ one thread) and the other pages (dossier, interview step, list) at N = 1 and 10.
 Every generation is of a dossier never generated before (each has its own market object,
 « … — lot 17 »): no cache keyed by a dossier's content (validated dossiers, the clause text
 that quotes the object) can answer for it, as for a buyer who edits and regenerates; each is
-rendered and recorded anew. Server and reference keep their caches in a new, empty folder
-(``CLAUSEGEN_CACHE``), so no dossier of an earlier run is found in them. Prints the CPU count, the load average before and after, and a
-Markdown table (docs/performance-web.md).
+rendered and recorded anew. Both run without the sommaire's pagination (``serveur
+--sans-pagination``, ``paginer=False``): what is measured is generation, compared with plain
+docxtpl; the pagination is a LibreOffice layout, measured by ``benchmarks/run.py pagination``.
+Server and reference keep their caches in a new, empty folder (``CLAUSEGEN_CACHE``), so no
+dossier of an earlier run is found in them. Prints the CPU count, the load average before and
+after, and a Markdown table (docs/performance-web.md).
 """
 
 from __future__ import annotations
@@ -225,7 +228,7 @@ def en_processus(repetitions: int) -> dict[str, float]:
     donnees = dump_brouillon(read_dossier_text(EXAMPLE.read_text(encoding="utf-8"), "d.yml").dossier)
 
     def generer_depuis_donnees(brouillon: dict[str, Any], nom: str) -> None:
-        render_brouillon(brouillon, nom, open_library())
+        render_brouillon(brouillon, nom, open_library(), paginer=False)
 
     generer_depuis_donnees(donnees, "d.yml")  # warm-up: library parse, skeleton preparation
     variantes = [variante(donnees, 100_000 + i) for i in range(repetitions)]  # never seen before
@@ -270,6 +273,7 @@ def main() -> None:
         ports = [_port_libre()]
         serveur = subprocess.Popen([sys.executable, "-m", "clausegen", "serveur", "--base", base,
                                     "--port", str(ports[0]), "--processus", str(processus),
+                                    "--sans-pagination",  # generation alone (docs/performance-web.md)
                                     *(["--fils", str(args.fils)] if args.fils else [])],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         SERVEUR.append(serveur.pid)

@@ -90,7 +90,8 @@ def workspace(tmp_path: Path) -> Path:
     """An old CCAP beside its dossier, and an organisation layer with a new wording."""
     shutil.copyfile(NETTOYAGE, tmp_path / NETTOYAGE.name)
     runner = CliRunner()
-    result = runner.invoke(cli, ["ccap", str(tmp_path / NETTOYAGE.name), "-o", str(tmp_path / "ancien.docx")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(tmp_path / NETTOYAGE.name), "-o", str(tmp_path / "ancien.docx")])
     assert result.exit_code == 0, result.output
     fragment = tmp_path / "org" / "fragments" / "plan_progres.objet" / f"{NEW}.md"
     fragment.parent.mkdir(parents=True)
@@ -98,7 +99,7 @@ def workspace(tmp_path: Path) -> Path:
     (tmp_path / "org" / "CHANGELOG.md").write_text(
         f"# Journal\n\n## À paraître\n\n- Modifié : `plan_progres.objet` {NEW} — exécution loyale, renvoi "
         "aux axes\n- Ajouté : `plan_progres.objet` 1.0.0\n", encoding="utf-8")
-    result = runner.invoke(cli, ["ccap", str(tmp_path / NETTOYAGE.name), "-o",
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(tmp_path / NETTOYAGE.name), "-o",
                                  str(tmp_path / "regenere.docx"), "--bibliotheque", str(tmp_path / "org")])
     assert result.exit_code == 0, result.output
     return tmp_path
@@ -207,7 +208,7 @@ def test_the_document_carries_its_dossier_so_a_dossier_that_moved_on_is_no_obsta
         str(workspace / "avec-dossier.docx"), "--le", "2027-01-15", "--bibliotheque", str(workspace / "org")])
     assert result.exit_code == 0, result.output
     assert "ses changements apparaissent aussi en révisions" in result.output
-    regenerated = CliRunner().invoke(cli, ["ccap", str(workspace / NETTOYAGE.name), "-o",
+    regenerated = CliRunner().invoke(cli, ["ccap", "--sans-pagination", str(workspace / NETTOYAGE.name), "-o",
                                            str(workspace / "regenere-2.docx"), "--bibliotheque",
                                            str(workspace / "org")])
     assert regenerated.exit_code == 0, regenerated.output
@@ -281,7 +282,8 @@ def test_a_given_release_is_used_and_an_unchanged_document_gets_no_revision(work
     pinned.write_text(NETTOYAGE.read_text(encoding="utf-8") + f"\nbibliotheque: {RELEASE}\n",
                       encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(cli, ["ccap", str(pinned), "-o", str(workspace / "publie.docx")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(pinned), "-o", str(workspace / "publie.docx")])
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["actualiser", str(workspace / "publie.docx"), "-o",
                                  str(workspace / "meme.docx"), "--le", "2027-01-15",

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from clausegen.cli import cli
 from clausegen.render.inspect import dump_text, read_provenance
 from clausegen.resources import library_dir
+from tests.conftest import sans_pagination
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BUNDLED = library_dir() / "fragments" / "general.objet" / "1.0.0.md"
@@ -25,7 +26,7 @@ NEW_WORDING = ("Le CCAP du marché {{ marche.reference }} ({{ marche.objet }}, {
 
 
 def run(runner: CliRunner, *args: str | Path) -> object:
-    return runner.invoke(cli, [str(a) for a in args])
+    return runner.invoke(cli, sans_pagination(args))
 
 
 def put_version(overlay: Path, version: str, *, statut: str = "valide", body: str | None = None,

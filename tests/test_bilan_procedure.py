@@ -24,14 +24,14 @@ from click.testing import CliRunner
 from clausegen.cli import cli
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
 from clausegen.render.inspect import dump_text
-from tests.conftest import NETTOYAGE, example_data
+from tests.conftest import NETTOYAGE, example_data, sans_pagination
 
 NB = "\u00a0"
 EUR = f"{NB}€{NB}HT"
 
 
 def _run(*args: Any) -> Any:
-    return CliRunner().invoke(cli, [str(a) for a in args])
+    return CliRunner().invoke(cli, sans_pagination(args))
 
 
 def test_bilan_separates_constatees_en_cours_and_applicables(tmp_path: Path) -> None:
@@ -207,7 +207,8 @@ def test_pieces_suivi_flags_plans_that_contradict_the_ccap(tmp_path: Path, write
     data["plans"][0]["axes"][0]["objectifs"][0]["valeur_cible"] = 1500  # = 6 000 × 12 / 48
     data["plans"][1]["axes"] = data["plans"][1]["axes"][:1]
     data["bilans"] = []
-    result = CliRunner().invoke(cli, ["pieces", str(write_dossier(data)), "-o", str(tmp_path),
+    result = CliRunner().invoke(cli, ["pieces", "--sans-pagination",
+                                      str(write_dossier(data)), "-o", str(tmp_path),
                                       "--suivi"])
     assert result.exit_code == 0, result.output
     assert ("ne dépasse pas la part de l'année de l'engagement minimal d'insertion "
@@ -221,7 +222,8 @@ def test_pieces_suivi_flags_plans_that_contradict_the_ccap(tmp_path: Path, write
 
 
 def test_example_plans_agree_with_the_ccap(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
+    result = CliRunner().invoke(cli, ["pieces", "--sans-pagination",
+                                      str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
     assert result.exit_code == 0, result.output
     # the only warning: CCAG article numbers the CCAP leaves « [à compléter] » (issue 19, NM6)
     warnings = [line for line in result.stderr.splitlines() if "Avertissement" in line]

@@ -32,7 +32,7 @@ def test_every_piece_records_the_digest_of_its_written_body(runner, tmp_path: Pa
     for index, example in enumerate(sorted(EXAMPLES.glob("*.yml"))):
         out = tmp_path / f"e{index}"
         options = ["--suivi"] if example == NETTOYAGE else ["--forcer"]
-        result = runner.invoke(cli, ["pieces", str(example), "-o", str(out), *options])
+        result = runner.invoke(cli, ["pieces", "--sans-pagination", str(example), "-o", str(out), *options])
         assert result.exit_code == 0, (example.name, result.output)
         documents += sorted(out.rglob("*.docx"))
     assert len(documents) >= 19  # CCAP and CCTP of each example, the follow-up's pieces (7)
@@ -47,7 +47,7 @@ def test_writing_a_piece_does_not_parse_its_body_again(runner, tmp_path: Path, m
 
     monkeypatch.setattr(package, "body_digest", parsed)
     out = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out)])
     assert result.exit_code == 0, result.output
     monkeypatch.undo()
     recorded, read = _recorded_and_read(out)

@@ -96,7 +96,8 @@ def _clausegen(directory: Path, *arguments: str) -> subprocess.CompletedProcess[
 def test_cache_etat_then_vider_through_the_command_line(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     directory = tmp_path / "cache"
-    first = _clausegen(directory, "pieces", str(NETTOYAGE), "-o", str(tmp_path / "avant"))
+    first = _clausegen(directory, "pieces", "--sans-pagination", str(NETTOYAGE), "-o",
+                       str(tmp_path / "avant"))
     assert first.returncode == 0, first.stderr
     foreign = directory / "a-moi.docx"
     foreign.write_bytes(b"pas un cache")
@@ -118,7 +119,8 @@ def test_cache_etat_then_vider_through_the_command_line(tmp_path: Path,
     names = {p.name.split("-")[0] for p in directory.iterdir()}
     assert names <= {"a", ".elagage", "formats"}  # the message's own number formatting only
 
-    again = _clausegen(directory, "pieces", str(NETTOYAGE), "-o", str(tmp_path / "apres"))
+    again = _clausegen(directory, "pieces", "--sans-pagination", str(NETTOYAGE), "-o",
+                       str(tmp_path / "apres"))
     assert again.returncode == 0, again.stderr
     for piece in ("ccap.docx", "cctp.docx"):
         assert (tmp_path / "apres" / piece).read_bytes() == (tmp_path / "avant" / piece).read_bytes()
@@ -145,8 +147,8 @@ def test_a_never_seen_dossier_adds_no_cache_entry() -> None:
     from clausegen.api.marche import open_library, render_brouillon
 
     data = yaml.safe_load(NETTOYAGE.read_text(encoding="utf-8"))
-    render_brouillon(data, "d.yml", open_library())  # what every dossier shares is kept by now
+    render_brouillon(data, "d.yml", open_library(), paginer=False)  # what every dossier shares is kept by now
     data["marche"]["objet"] = f"Objet jamais vu {time.time_ns()}"
     before = _cache_files()
-    render_brouillon(data, "d.yml", open_library())
+    render_brouillon(data, "d.yml", open_library(), paginer=False)
     assert _cache_files() == before

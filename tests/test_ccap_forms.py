@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.cli import cli
 from clausegen.render.inspect import dump_text, read_provenance
-from tests.conftest import EXAMPLES, NETTOYAGE
+from tests.conftest import EXAMPLES, NETTOYAGE, sans_pagination
 
 TOUS = EXAMPLES / "tous-axes-toutes-variantes.yml"
 
@@ -98,11 +98,12 @@ def test_cctp_chapter_has_no_cover_and_starts_at_n() -> None:
 def test_cli_chapter_options(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "chapitre.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "--chapitre", "--premier-article", "5",
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "--chapitre", "--premier-article", "5",
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "[Heading 1] Article\u00a05 – Condition d’exécution" in dump_text(out.read_bytes())
-    refused = runner.invoke(cli, ["ccap", str(NETTOYAGE), "--premier-article", "5",
+    refused = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "--premier-article", "5",
                                   "-o", str(tmp_path / "x.docx")])
     assert refused.exit_code == 2
     assert "--premier-article ne vaut qu'avec --chapitre" in refused.output
@@ -119,7 +120,7 @@ def test_the_chapters_first_article_numbers_the_chapter_only(tmp_path: Path) -> 
     runner = CliRunner()
     for arguments in (["ccap", "-o", str(tmp_path / "ccap.docx")], ["pieces", "-o", str(tmp_path / "p")],
                       ["ccap", "--chapitre", "-o", str(tmp_path / "chapitre.docx")]):
-        result = runner.invoke(cli, [arguments[0], str(dossier), *arguments[1:]])
+        result = runner.invoke(cli, sans_pagination([arguments[0], str(dossier), *arguments[1:]]))
         assert result.exit_code == 0, result.output
     assert (tmp_path / "ccap.docx").read_bytes() == (tmp_path / "p" / "ccap.docx").read_bytes()
     assert ARTICLE.findall(dump_text((tmp_path / "ccap.docx").read_bytes()))[0][0] == "1"
@@ -132,13 +133,14 @@ def test_complete_ccap_of_an_accord_cadre_needs_its_maximum(tmp_path: Path) -> N
     dossier = tmp_path / "sans-maximum.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(tmp_path / "x.docx")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(tmp_path / "x.docx")])
     assert result.exit_code == 2
     assert "administratif.montant_maximum_ht" in result.output
     assert "--chapitre" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "x.docx").exists()
-    chapter = runner.invoke(cli, ["ccap", str(dossier), "--chapitre", "-o", str(tmp_path / "c.docx")])
+    chapter = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                  str(dossier), "--chapitre", "-o", str(tmp_path / "c.docx")])
     assert chapter.exit_code == 0, chapter.output
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from clausegen.cli import cli
 from clausegen.render.inspect import dump_text
-from tests.conftest import EXAMPLES, NETTOYAGE, example_data
+from tests.conftest import EXAMPLES, NETTOYAGE, example_data, sans_pagination
 
 AC_MS = EXAMPLES / "accord-cadre-marches-subsequents.yml"
 TRAVAUX = EXAMPLES / "travaux-clause-insertion.yml"
@@ -23,7 +23,7 @@ TRAVAUX = EXAMPLES / "travaux-clause-insertion.yml"
 def _piece(runner: CliRunner, tmp_path: Path, dossier: Path, *args: str) -> tuple[str, str]:
     """(document text, stderr) of one piece written by the CLI."""
     out = tmp_path / f"{args[0]}-{len(list(tmp_path.iterdir()))}.docx"
-    result = runner.invoke(cli, [args[0], str(dossier), *args[1:], "-o", str(out)])
+    result = runner.invoke(cli, sans_pagination([args[0], str(dossier), *args[1:], "-o", str(out)]))
     assert result.exit_code == 0, result.output + result.stderr
     return " ".join(dump_text(out.read_bytes()).split()), result.stderr
 
@@ -211,7 +211,7 @@ def test_intervention_penalty_without_its_delay_is_refused(
         runner: CliRunner, write_dossier: Callable[..., Path]) -> None:
     data = example_data()
     del data["administratif"]["execution"]["penalites_prestation"]["delai_intervention_heures"]
-    result = runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", "-"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(write_dossier(data)), "-o", "-"])
     assert result.exit_code == 2
     assert "delai_intervention_heures" in result.output + result.stderr
     assert "Traceback" not in result.output + result.stderr

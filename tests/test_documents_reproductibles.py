@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from clausegen.cli import cli
-from tests.conftest import NETTOYAGE
+from tests.conftest import NETTOYAGE, sans_pagination
 
 
 def _run(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
+    result = CliRunner().invoke(cli, sans_pagination(args))
     assert result.exit_code == 0, result.output
     return result.output
 

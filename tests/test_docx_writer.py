@@ -87,7 +87,8 @@ def test_buyer_skeleton_gets_every_block_in_its_own_styles(runner: CliRunner, tm
     # without the letter roles: they take their documented stand-in, Body Text (render/styles.py)
     assert b"Destinataire" not in zipfile.ZipFile(modele).read("word/styles.xml")
     output = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
     assert result.exit_code == 0, result.output
     text = dump_text(output.read_bytes())
     assert "EN-TÊTE MAISON Ville de Saint-Aubin-sur-Loire" in text
@@ -111,7 +112,7 @@ def test_skeleton_lacking_a_named_style_is_refused_naming_both(runner: CliRunner
             archive.writestr(name, data)
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--modele", str(modele)])
     assert result.exit_code == 2
     assert f"Modèle Word « {modele} »" in result.output

@@ -38,7 +38,7 @@ def _cli_pieces(text: str, tmp_path: Path, name: str) -> dict[str, bytes]:
     """What ``clausegen pieces`` renders from the dossier file ``name`` holding ``text``."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return {p.piece: p.docx for p in render_pieces(read_dossier(path), open_library()).pieces}
+    return {p.piece: p.docx for p in render_pieces(read_dossier(path), open_library(), paginer=False).pieces}
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
@@ -46,7 +46,7 @@ def test_the_exported_file_renders_what_the_web_rendered(example: Path, tmp_path
     read = read_dossier(example)
     draft = dump_brouillon(read.dossier)
     try:
-        web = render_brouillon(draft, "dossier-3.yml", open_library())
+        web = render_brouillon(draft, "dossier-3.yml", open_library(), paginer=False)
     except NotSuitedError:  # the one-off purchase: refused the same way by the command line
         with pytest.raises(NotSuitedError):
             _cli_pieces(dump_dossier(read.dossier), tmp_path, "dossier-3.yml")
@@ -67,7 +67,7 @@ def test_amounts_typed_in_a_form_render_as_their_exported_file(tmp_path: Path) -
     draft["marche"]["montant_estime_ht"] = "85000.50"
     draft["administratif"]["montant_maximum_ht"] = "1E+6"
     draft["plan_de_progres"]["penalites"]["coefficient_smic"] = "1.50"
-    web = render_brouillon(draft, "dossier-4.yml", open_library())
+    web = render_brouillon(draft, "dossier-4.yml", open_library(), paginer=False)
     assert "montant_estime_ht: 85000.5\n" in web.dossier_yaml
     assert "montant_maximum_ht: 1000000.0\n" in web.dossier_yaml
     cli = _cli_pieces(web.dossier_yaml, tmp_path, "dossier-4.yml")
@@ -78,9 +78,9 @@ def test_a_dossier_no_file_may_hold_is_refused_naming_the_file() -> None:
     draft = dump_brouillon(read_dossier(NETTOYAGE).dossier)
     draft["marche"]["date_notification"] = f"{MAX_YEAR + 1}-01-01"
     with pytest.raises(InputFileError, match="dossier-7.yml.*hors des années"):
-        render_brouillon(draft, "dossier-7.yml", open_library())
+        render_brouillon(draft, "dossier-7.yml", open_library(), paginer=False)
     with pytest.raises(DossierError, match="dossier-8.yml"):
-        render_brouillon({"marche": {}}, "dossier-8.yml", open_library())
+        render_brouillon({"marche": {}}, "dossier-8.yml", open_library(), paginer=False)
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

@@ -61,7 +61,7 @@ def test_broken_dossier_is_refused(runner, write_dossier, tmp_path: Path, comman
 def test_yaml_syntax_error_names_line(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dossier = tmp_path / "casse.yml"
     dossier.write_text("acheteur:\n  nom: [ouvert\nmarche: {}\n", encoding="utf-8")
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(tmp_path / "x.docx")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(tmp_path / "x.docx")])
     assert result.exit_code == 2
     assert "YAML invalide" in result.output
     assert "ligne" in result.output
@@ -93,7 +93,7 @@ def test_existing_output_survives_a_failed_run(runner, write_dossier, tmp_path: 
     output = tmp_path / "ccap.docx"
     output.write_bytes(b"ancienne version")
     dossier = write_dossier(_broken(example_data(), "marche.duree_mois", "x"))
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(output)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(output)])
     assert result.exit_code == 2
     assert output.read_bytes() == b"ancienne version"
 

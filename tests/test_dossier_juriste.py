@@ -74,14 +74,14 @@ def test_an_unknown_ccag_key_is_refused_with_the_field_name(runner: CliRunner, t
                                                             write_dossier: Callable[..., Path]) -> None:
     dossier = write_dossier(administratif={"ccag_articles": {"exoneration": "14.1"}})
     out = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(out)])
     assert result.exit_code != 0
     assert "administratif.ccag_articles.exoneration" in result.output
     assert "penalites_exoneration" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
     bad = write_dossier(administratif={"ccag_articles": {"penalites_exoneration": "article 14"}})
-    refused = runner.invoke(cli, ["ccap", str(bad), "-o", str(out)])
+    refused = runner.invoke(cli, ["ccap", "--sans-pagination", str(bad), "-o", str(out)])
     assert refused.exit_code != 0
     assert "ccag_articles" in refused.output
 

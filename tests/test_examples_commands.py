@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, sans_pagination
 
 AC = "accord-cadre-marches-subsequents.yml"
 RESERVE = "marche-reserve.yml"
@@ -40,7 +40,7 @@ CASES = (
 def test_example_command(runner: CliRunner, tmp_path: Path, example: str, command: list[str],
                          extra: tuple[str, ...], code: int) -> None:
     args = [a.format(out=tmp_path) for a in command]
-    result = runner.invoke(cli, [args[0], str(EXAMPLES / example), *args[1:], *extra])
+    result = runner.invoke(cli, sans_pagination([args[0], str(EXAMPLES / example), *args[1:], *extra]))
     assert result.exit_code == code, result.output
     written = [p for p in tmp_path.iterdir() if p.suffix in {".docx", ".xlsx", ".ics"}]
     assert len(written) == (len([a for a in args if a.startswith(str(tmp_path))]) if code == 0 else 0)

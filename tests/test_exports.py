@@ -66,7 +66,8 @@ def test_pieces_suivi_pdf_are_pdfa_tagged_with_metadata_in_one_libreoffice_call(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _soffice_calls(monkeypatch)
     out = tmp_path / "sortie"
-    result = CliRunner().invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(out), "--suivi", "--pdf"])
+    result = CliRunner().invoke(cli, ["pieces", "--sans-pagination",
+                                      str(NETTOYAGE), "-o", str(out), "--suivi", "--pdf"])
     assert result.exit_code == 0, result.output
     documents = sorted(out.rglob("*.docx"))
     assert len(documents) >= 5
@@ -109,7 +110,8 @@ def _odf_schema(name: str) -> etree.RelaxNG:
 def test_odt_is_valid_against_the_odf_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _soffice_calls(monkeypatch)
     docx = tmp_path / "ccap.docx"
-    result = CliRunner().invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(docx), "--odt", "--pdf"])
+    result = CliRunner().invoke(cli, ["ccap", "--sans-pagination",
+                                      str(NETTOYAGE), "-o", str(docx), "--odt", "--pdf"])
     assert result.exit_code == 0, result.output
     odt = tmp_path / "ccap.odt"
     assert f"ODT écrit : {odt}" in result.output
@@ -131,7 +133,7 @@ def test_odt_without_libreoffice_writes_nothing(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     docx = tmp_path / "ccap.docx"
-    result = CliRunner().invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(docx), "--odt"])
+    result = CliRunner().invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(docx), "--odt"])
     assert result.exit_code == 1
     assert "Conversion ODT impossible : LibreOffice n'est pas installé" in result.output
     assert not list(tmp_path.iterdir())
@@ -174,7 +176,7 @@ def test_without_python3_uno_soffice_convert_to_makes_the_same_pdfa(
     monkeypatch.setattr(pdf_module, "uno_python", lambda: None)
     calls = _soffice_calls(monkeypatch)
     docx = tmp_path / "ccap.docx"
-    result = CliRunner().invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(docx), "--pdf"])
+    result = CliRunner().invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(docx), "--pdf"])
     assert result.exit_code == 0, result.output
     assert "--convert-to" in calls[0]
     pdf = docx.with_suffix(".pdf")

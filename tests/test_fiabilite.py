@@ -39,7 +39,7 @@ def _nettoyage_with(tmp_path: Path, old: str, new: str, name: str = "d.yml") -> 
 def test_M1_impossible_date_in_dossier_is_a_french_error_with_its_line(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dossier = _nettoyage_with(tmp_path, "date_notification: 2026-12-14",
                               "date_notification: 2027-02-30")
-    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(tmp_path / "out")])
+    result = runner.invoke(cli, ["pieces", "--sans-pagination", str(dossier), "-o", str(tmp_path / "out")])
     _refused(result, 2, "date impossible « 2027-02-30 »", "ligne")
     assert not (tmp_path / "out").exists()
 
@@ -47,13 +47,14 @@ def test_M1_impossible_date_in_dossier_is_a_french_error_with_its_line(runner, t
 def test_M1_impossible_date_in_config_and_fragment_and_lot(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".clausegen.yml").write_text("bibliotheques: []\nle: 2027-02-30\n", encoding="utf-8")
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", "c.docx"])
     _refused(result, 2, ".clausegen.yml", "date impossible")
     (tmp_path / ".clausegen.yml").unlink()
     lot = tmp_path / "lot"
     lot.mkdir()
     _nettoyage_with(lot, "date_notification: 2026-12-14", "date_notification: 2027-02-30")
-    result = runner.invoke(cli, ["lot", str(lot), "-o", str(tmp_path / "sortie"), "-j", "1"])
+    result = runner.invoke(cli, ["lot", "--sans-pagination",
+                                 str(lot), "-o", str(tmp_path / "sortie"), "-j", "1"])
     _refused(result, 1, "date impossible")
     assert "erreur inattendue" not in result.output
 
@@ -133,7 +134,7 @@ def _ccap_with_overlay(runner, tmp_path: Path, body: str):  # type: ignore[no-un
     overlay = _overlay(tmp_path / "bib", body)
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--bibliotheque", str(overlay)])
     assert _files(out) == []
     return result
@@ -163,7 +164,7 @@ def _skeleton(tmp_path: Path, text: str | None = None, *, parts: dict[str, bytes
 def _ccap_with_skeleton(runner, tmp_path: Path, modele: Path | str):  # type: ignore[no-untyped-def]
     out = tmp_path / "sortie"
     out.mkdir(exist_ok=True)
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--modele", str(modele)])
     assert _files(out) == [], result.output
     return result
@@ -337,7 +338,8 @@ def test_M6_undeclared_members_are_dropped_and_duplicates_refused(runner, tmp_pa
     junk = {f"junk/{i}.bin": b"x" for i in range(50)}
     modele = _raw_zip(tmp_path / "junk.docx", junk)
     out = tmp_path / "c.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out), "--modele", str(modele)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(out), "--modele", str(modele)])
     assert result.exit_code == 0, result.output
     names = zipfile.ZipFile(io.BytesIO(out.read_bytes())).namelist()
     assert not any(n.startswith("junk/") for n in names)
@@ -359,7 +361,7 @@ def test_M6_undeclared_members_are_dropped_and_duplicates_refused(runner, tmp_pa
 
 def _generated(runner, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     out = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -514,7 +516,7 @@ def test_M11_overlay_cannot_redefine_a_published_release(runner, tmp_path: Path)
     published = sorted((LIBRARY / "releases").glob("*.yml"))[-1]
     shutil.copy(published, overlay / "releases" / published.name)
     dossier = _nettoyage_with(tmp_path, "marche:", f"bibliotheque: {published.stem}\nmarche:")
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(tmp_path / "c.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(tmp_path / "c.docx"),
                                  "--bibliotheque", str(overlay)])
     _refused(result, 2, "une publication ne peut pas être redéfinie")
     assert not (tmp_path / "c.docx").exists()
@@ -526,7 +528,7 @@ def test_M11_planted_config_is_announced(runner, tmp_path: Path, monkeypatch) ->
     _overlay(tmp_path / ".bib", "Texte planté.")
     (tmp_path / ".clausegen.yml").write_text("bibliotheques: [.bib]\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", "c.docx"])
     assert result.exit_code == 0, result.output
     assert "Bibliothèques de l'organisation ajoutées par" in result.output
     assert ".clausegen.yml" in result.output
@@ -535,7 +537,7 @@ def test_M11_planted_config_is_announced(runner, tmp_path: Path, monkeypatch) ->
 
 def test_M12_valide_without_review_is_refused_outside_drafts(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     overlay = _overlay(tmp_path / "bib", "Texte sans revue.", revue=False)
-    base = ["ccap", str(NETTOYAGE), "--bibliotheque", str(overlay)]
+    base = ["ccap", "--sans-pagination", str(NETTOYAGE), "--bibliotheque", str(overlay)]
     result = runner.invoke(cli, [*base, "-o", str(tmp_path / "c.docx")])
     _refused(result, 2, "version « valide » sans revue")
     assert not (tmp_path / "c.docx").exists()
@@ -582,8 +584,9 @@ def _start_lot(tmp_path: Path, count: int = 400):  # type: ignore[no-untyped-def
 
     dossiers = _many_dossiers(tmp_path / "dossiers", count)
     out = tmp_path / "sortie"
-    process = subprocess.Popen([sys.executable, "-m", "clausegen", "lot", str(dossiers), "-o", str(out),
-                                "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "clausegen", "lot", "--sans-pagination", str(dossiers),
+                                "-o", str(out), "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     deadline = time.monotonic() + 60
     while not any(out.glob("*/cctp.docx")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -637,7 +640,7 @@ def test_M15_killed_worker_fails_its_dossier_and_the_batch_goes_on(tmp_path: Pat
         return real(dossier, options)
 
     monkeypatch.setattr(lot, "run_job", run_job)
-    summary = lot.run_batch(dossiers, lot.BatchOptions(output=tmp_path / "sortie"), 2)
+    summary = lot.run_batch(dossiers, lot.BatchOptions(output=tmp_path / "sortie", paginer=False), 2)
     assert [r.dossier for r in summary.failed] == [killer]
     assert "arrêté par le système" in str(summary.failed[0].error)
     assert len(summary.results) == 12
@@ -650,7 +653,7 @@ def test_M16_two_dossiers_for_one_output_folder_are_refused(runner, tmp_path: Pa
     text = NETTOYAGE.read_text(encoding="utf-8")
     (folder / "collision.yml").write_text(text, encoding="utf-8")
     (folder / "collision.yaml").write_text(text, encoding="utf-8")
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "sortie")])
+    result = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(tmp_path / "sortie")])
     _refused(result, 2, "collision.yaml et collision.yml")
     assert not (tmp_path / "sortie").exists()
 
@@ -665,7 +668,7 @@ def test_M17_output_onto_a_device_or_fifo_is_refused(runner, tmp_path: Path) -> 
     fifo = tmp_path / "tube.docx"
     os.mkfifo(fifo)
     for target in (fifo, Path("/dev/null")):
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(target)])
+        result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(target)])
         _refused(result, 1, "ce n'est pas un fichier ordinaire")
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
@@ -675,7 +678,7 @@ def test_L10_output_equal_to_the_input_dossier_is_refused(runner, tmp_path: Path
     dossier = tmp_path / "d.docx"
     dossier.write_text(NETTOYAGE.read_text(encoding="utf-8"), encoding="utf-8")
     before = dossier.read_bytes()
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(dossier)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(dossier)])
     _refused(result, 1, "fichier lu par la commande")
     assert dossier.read_bytes() == before
 
@@ -686,14 +689,16 @@ def test_L7_output_mode_follows_umask_and_existing_mode(runner, tmp_path: Path) 
     previous = os.umask(0o077)
     try:
         new = tmp_path / "nouveau.docx"
-        assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(new)]).exit_code == 0
+        assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                                   str(NETTOYAGE), "-o", str(new)]).exit_code == 0
         assert new.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(previous)
     existing = tmp_path / "existant.docx"
     existing.write_bytes(b"")
     existing.chmod(0o640)
-    assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(existing)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                               str(NETTOYAGE), "-o", str(existing)]).exit_code == 0
     assert existing.stat().st_mode & 0o777 == 0o640
 
 
@@ -721,7 +726,7 @@ def test_L9_item5_pieces_suivi_writes_everything_or_nothing(runner, tmp_path: Pa
     dossier = tmp_path / "d.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp_path / "sortie"
-    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(out), "--suivi"])
+    result = runner.invoke(cli, ["pieces", "--sans-pagination", str(dossier), "-o", str(out), "--suivi"])
     _refused(result, 1, "avenant")
     assert not out.exists() or _files(out) == []
     assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
@@ -739,7 +744,7 @@ def test_item5_dash_writes_the_document_to_standard_output(runner, tmp_path: Pat
     import io
     import zipfile
 
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "-"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", "-"])
     assert result.exit_code == 0
     assert zipfile.ZipFile(io.BytesIO(result.stdout_bytes)).testzip() is None
     assert "CCAP écrit" in result.stderr
@@ -747,7 +752,8 @@ def test_item5_dash_writes_the_document_to_standard_output(runner, tmp_path: Pat
 
 
 def test_item5_extension_must_match_what_is_written(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(tmp_path / "ccap.pdf")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(tmp_path / "ccap.pdf")])
     _refused(result, 1, "l'extension ne correspond pas au contenu écrit", "ccap.docx")
     assert list(tmp_path.iterdir()) == []
 
@@ -784,7 +790,8 @@ def test_L3_non_semver_versions_are_french_errors(runner, tmp_path: Path) -> Non
 
 def test_L11_proc_or_usr_as_a_library_is_refused_quickly(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for root in ("/proc", "/usr"):
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(tmp_path / "c.docx"),
+        result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                     str(NETTOYAGE), "-o", str(tmp_path / "c.docx"),
                                      "--bibliotheque", root])
         _refused(result, 2, "n'est pas une bibliothèque de clauses")
 
@@ -841,7 +848,8 @@ def test_item1_init_then_new_version_goes_to_the_organisation_library(runner, tm
     assert "Bibliothèques de l'organisation ajoutées par" in result.output
     draft = tmp_path / "orga" / "fragments" / "general.objet" / f"{new}.md"
     assert "statut: brouillon" in draft.read_text(encoding="utf-8")
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "c.docx"])  # the bundled one still in force
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", "c.docx"])  # the bundled one still in force
     assert result.exit_code == 0, result.output
     from clausegen.render.inspect import read_provenance
 
@@ -850,7 +858,7 @@ def test_item1_init_then_new_version_goes_to_the_organisation_library(runner, tm
     for target, extra in (("en_revue", []), ("valide", ["--par", "Maître Durand", "--le", "2026-12-01"])):
         result = runner.invoke(cli, ["bibliotheque", "statut", f"general.objet@{new}", target, *extra])
         assert result.exit_code == 0, result.output
-    assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", "d.docx"]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", "d.docx"]).exit_code == 0
     record = read_provenance((tmp_path / "d.docx").read_bytes())
     assert record["fragment.general.objet"].startswith(f"{new} ")
     assert _tree(LIBRARY) == before
@@ -881,7 +889,8 @@ def test_L16_provenance_names_the_organisation_release(runner, tmp_path: Path) -
     overlay = _overlay(tmp_path / "org", "Texte de l'organisation.")
     (overlay / "VERSION").write_text("2.0.0\n", encoding="utf-8")
     out = tmp_path / "c.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out), "--bibliotheque", str(overlay)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(out), "--bibliotheque", str(overlay)])
     assert result.exit_code == 0, result.output
     assert read_provenance(out.read_bytes())["bibliotheque"].endswith(" + org 2.0.0")
 
@@ -914,7 +923,7 @@ def test_L4_body_mark_in_a_dossier_value_does_not_paste_the_body(runner, tmp_pat
     dossier = _nettoyage_with(tmp_path, "objet: Nettoyage et entretien des bâtiments communaux",
                               f'objet: "Nettoyage et entretien {BODY_MARK}"')
     out = tmp_path / "c.docx"
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(out)])
     assert result.exit_code == 0, result.output
     document = zipfile.ZipFile(io.BytesIO(out.read_bytes())).read("word/document.xml").decode()
     assert document.count("Nettoyage et entretien") < 5
@@ -925,7 +934,8 @@ def test_item8_lot_suivi_writes_every_piece_of_each_dossier(runner, tmp_path: Pa
     folder = tmp_path / "dossiers"
     folder.mkdir()
     (folder / "a.yml").write_text(NETTOYAGE.read_text(encoding="utf-8"), encoding="utf-8")
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "sortie"), "--suivi", "-j", "1"])
+    result = runner.invoke(cli, ["lot", "--sans-pagination",
+                                 str(folder), "-o", str(tmp_path / "sortie"), "--suivi", "-j", "1"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in (tmp_path / "sortie" / "a").iterdir()}
     assert {"ccap.docx", "cctp.docx", "convocation.docx", "echeancier.ics", "tableau-de-bord.xlsx"} <= names
@@ -944,7 +954,7 @@ def test_L5_docxtpl_escapes_in_a_dossier_value_print_as_typed(runner, tmp_path: 
     dossier = _nettoyage_with(tmp_path, "objet: Nettoyage et entretien des bâtiments communaux",
                               'objet: "Nettoyage {_{ x }_} et {_% y %_}"')
     out = tmp_path / "c.docx"
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = dump_text(out.read_bytes())
     assert "{{ x }}" not in text
@@ -1013,7 +1023,8 @@ def test_C1_fragment_amplification_is_refused_quickly(runner, tmp_path: Path) ->
         out = folder / "sortie"
         out.mkdir()
         debut = time.monotonic()
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+        result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                     str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                      "--bibliotheque", str(overlay)])
         assert time.monotonic() - debut < 4, name
         assert result.exit_code == 2, (name, result.output)
@@ -1045,7 +1056,7 @@ def test_W13_bidi_and_zero_width_characters_are_refused_in_dossier_text(runner, 
         dossier = tmp_path / f"{section}.yml"
         dossier.write_text(yaml.safe_dump(donnees, allow_unicode=True), encoding="utf-8")
         out = tmp_path / f"{section}.docx"
-        result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(out)])
+        result = runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(out)])
         _refused(result, 2, "caractère invisible ni de contrôle de direction", champ)
         assert not out.exists()
 

@@ -19,7 +19,7 @@ def pieces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("pieces")
-    result = CliRunner().invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["pieces", "--sans-pagination", str(NETTOYAGE), "-o", str(out)])
     assert result.exit_code == 0, result.output
     return {p: (out / f"{p}.docx").read_bytes() for p in ("ccap", "cctp")}
 
@@ -75,14 +75,14 @@ def test_provenance_is_recorded(pieces: dict[str, bytes]) -> None:
 
 def test_two_runs_give_identical_bytes(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for name in ("a.docx", "b.docx"):
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(tmp_path / name)])
+        result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
 
 
 def test_unsuited_market_stops_without_forcer(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     output = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(PONCTUEL), "-o", str(output)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(PONCTUEL), "-o", str(output)])
     assert result.exit_code == 1
     assert "n'est pas adapté" in result.output
     assert "achat isolé" in result.output
@@ -91,7 +91,7 @@ def test_unsuited_market_stops_without_forcer(runner, tmp_path: Path) -> None:  
 
 def test_forcer_generates_with_a_warning(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     output = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(PONCTUEL), "-o", str(output), "--forcer"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(PONCTUEL), "-o", str(output), "--forcer"])
     assert result.exit_code == 0, result.output
     assert "Avertissement" in result.output
     assert "non adapté" in result.output
@@ -102,7 +102,7 @@ def test_insertion_article_follows_the_dossier(runner, write_dossier, tmp_path: 
     dossier = write_dossier(plan_de_progres={"axes": [{"code": "sante_securite"}],
                                              "insertion": None})
     output = tmp_path / "ccap.docx"
-    assert runner.invoke(cli, ["ccap", str(dossier), "-o", str(output)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(output)]).exit_code == 0
     text = dump_text(output.read_bytes())
     assert "Action d'insertion professionnelle" not in text
     assert "Santé et sécurité au travail" in text
@@ -117,7 +117,8 @@ def test_buyer_skeleton_is_used(runner, tmp_path: Path) -> None:  # type: ignore
     document.add_paragraph("{{p corps }}")
     document.save(str(modele))
     output = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
     assert result.exit_code == 0, result.output
     text = dump_text(output.read_bytes())
     assert "EN-TÊTE MAISON Ville de Saint-Aubin-sur-Loire" in text
@@ -140,7 +141,8 @@ def test_bad_skeleton_is_refused(runner, tmp_path: Path, content: bytes | None, 
     else:
         modele.write_bytes(content)
     output = tmp_path / "ccap.docx"
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
     assert result.exit_code == 2
     assert message in result.output
     assert not output.exists()
@@ -149,7 +151,7 @@ def test_bad_skeleton_is_refused(runner, tmp_path: Path, content: bytes | None, 
 def test_user_strings_cannot_inject_markup(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dossier = write_dossier(marche={"objet": "Lot *gras* & {{ 7*7 }} <b>x</b> | 1. [lien](x)"})
     output = tmp_path / "ccap.docx"
-    assert runner.invoke(cli, ["ccap", str(dossier), "-o", str(output)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination", str(dossier), "-o", str(output)]).exit_code == 0
     text = dump_text(output.read_bytes())
     assert "Lot *gras* & {{ 7*7 }} <b>x</b> | 1. [lien](x)" in text
 
@@ -158,7 +160,8 @@ def test_pieces_with_suivi_writes_every_piece(runner, tmp_path: Path) -> None:  
     from icalendar import Calendar
     from openpyxl import load_workbook
 
-    result = runner.invoke(cli, ["pieces", str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
+    result = runner.invoke(cli, ["pieces", "--sans-pagination",
+                                 str(NETTOYAGE), "-o", str(tmp_path), "--suivi"])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["bilan-1.docx", "ccap.docx", "cctp.docx", "convocation.docx",
@@ -178,7 +181,7 @@ def test_pieces_with_suivi_writes_every_piece(runner, tmp_path: Path) -> None:  
 def test_pieces_with_suivi_needs_an_awarded_market(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dossier = write_dossier(titulaire=None, plans=[], bilans=[])
     output = tmp_path / "sortie"
-    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(output), "--suivi"])
+    result = runner.invoke(cli, ["pieces", "--sans-pagination", str(dossier), "-o", str(output), "--suivi"])
     assert result.exit_code == 2
     assert "titulaire" in result.output
     assert not output.exists()

@@ -53,7 +53,7 @@ VALID_STRINGS = [
 def test_awkward_strings_render_and_reopen(runner, write_dossier, tmp_path: Path, value: str) -> None:  # type: ignore[no-untyped-def]
     dossier = write_dossier(acheteur={"nom": value}, marche={"objet": value})
     out = tmp_path / "sortie"
-    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(out)])
+    result = runner.invoke(cli, ["pieces", "--sans-pagination", str(dossier), "-o", str(out)])
     assert result.exit_code == 0, result.output
     for piece in ("ccap", "cctp"):
         text = dump_text((out / f"{piece}.docx").read_bytes())
@@ -119,14 +119,15 @@ DOSSIER_CASES = [
 def test_hostile_dossier_is_refused(runner, tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
     dossier = make(tmp_path)
     out = tmp_path / "sortie"
-    result = runner.invoke(cli, ["pieces", str(dossier), "-o", str(out)])
+    result = runner.invoke(cli, ["pieces", "--sans-pagination", str(dossier), "-o", str(out)])
     _assert_refused(result, 2, message, out)
     assert not out.exists()
 
 
 def test_control_characters_are_never_echoed_raw(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dossier = _dossier_field("marche", "objet", "Objet \x1b[31mrouge\x07")(tmp_path)
-    result = runner.invoke(cli, ["ccap", str(dossier), "-o", str(tmp_path / "ccap.docx")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                 str(dossier), "-o", str(tmp_path / "ccap.docx")])
     assert result.exit_code == 2
     assert "\x1b" not in result.output
     assert "\x07" not in result.output
@@ -177,7 +178,7 @@ def test_fragment_cannot_escape_the_sandbox(runner, tmp_path: Path, body: str, m
     overlay = _overlay(tmp_path / "bib", body)
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--bibliotheque", str(overlay)])
     _assert_refused(result, 2, message, out)
     assert "Fragment « general.objet »" in result.output
@@ -192,7 +193,7 @@ def test_runaway_loop_is_interrupted(runner, tmp_path: Path, monkeypatch) -> Non
     overlay = _overlay(tmp_path / "bib", body)
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--bibliotheque", str(overlay)])
     _assert_refused(result, 2, "rendu interrompu après 0.5 s", out)
 
@@ -215,7 +216,7 @@ def test_malformed_fragment_file_is_refused(runner, tmp_path: Path, changes: dic
     overlay = _overlay(tmp_path / "bib", body, **changes)
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--bibliotheque", str(overlay)])
     _assert_refused(result, 2, message, out)
 
@@ -228,7 +229,7 @@ def test_canevas_cannot_point_outside_templates(runner, tmp_path: Path) -> None:
                                       encoding="utf-8")
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--bibliotheque", str(tmp_path / "bib")])
     _assert_refused(result, 2, "modele : nom de fichier .docx sans chemin", out)
 
@@ -283,7 +284,7 @@ def test_hostile_skeleton_is_refused(runner, tmp_path: Path, make, message: str)
     modele.write_bytes(make())
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx"),
                                  "--modele", str(modele)])
     _assert_refused(result, 2, message, out)
 
@@ -317,7 +318,7 @@ def test_output_failure_leaves_nothing(runner, tmp_path: Path, monkeypatch, targ
     monkeypatch.setattr(f"clausegen.output.{module}.{name}", Failure(code))
     out = tmp_path / "sortie"
     out.mkdir()
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx")])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(out / "ccap.docx")])
     _assert_refused(result, 1, message, out)
 
 
@@ -330,7 +331,8 @@ def test_real_read_only_directory(runner, tmp_path: Path) -> None:  # type: igno
     out.mkdir()
     out.chmod(0o555)
     try:
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(out / "ccap.docx")])
+        result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                     str(NETTOYAGE), "-o", str(out / "ccap.docx")])
         _assert_refused(result, 1, "permission refusée", out)
     finally:
         out.chmod(0o755)
@@ -350,7 +352,7 @@ def test_impossible_output_path(runner, tmp_path: Path, make, message: str) -> N
     (out / "existant").mkdir(parents=True)
     (out / "fichier.txt").write_text("x", encoding="utf-8")
     before = _files_left(out)
-    result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(make(out))])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(make(out))])
     assert result.exit_code == 1, result.output
     assert message in result.output
     assert "Traceback" not in result.output
@@ -362,7 +364,7 @@ def test_lot_dossier_name_cannot_leave_the_output_directory(runner, tmp_path: Pa
     folder.mkdir()
     shutil.copyfile(NETTOYAGE, folder / "...yml")
     out = tmp_path / "a" / "sortie"
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "1"])
+    result = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(out), "-j", "1"])
     assert result.exit_code == 1
     assert "nom de dossier inutilisable comme répertoire de sortie" in result.output
     assert _files_left(tmp_path / "a") == []

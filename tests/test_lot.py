@@ -29,7 +29,7 @@ def test_every_good_dossier_is_generated_and_the_bad_one_reported(runner, tmp_pa
                                                                   jobs: str) -> None:
     folder = _directory(tmp_path, 4, {"casse.yml": BROKEN_DURATION})
     out = tmp_path / "sortie"
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", jobs])
+    result = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(out), "-j", jobs])
     assert result.exit_code == 1
     assert f"Échec : {folder / 'casse.yml'}" in result.output
     assert "marche.duree_mois : nombre entier attendu" in result.output
@@ -42,9 +42,11 @@ def test_every_good_dossier_is_generated_and_the_bad_one_reported(runner, tmp_pa
 def test_batch_output_equals_single_generation(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = _directory(tmp_path, 2, {})
     out = tmp_path / "sortie"
-    assert runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "2"]).exit_code == 0
+    assert runner.invoke(cli, ["lot", "--sans-pagination",
+                               str(folder), "-o", str(out), "-j", "2"]).exit_code == 0
     single = tmp_path / "seul.docx"
-    assert runner.invoke(cli, ["ccap", str(folder / "marche-00.yml"), "-o", str(single)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                               str(folder / "marche-00.yml"), "-o", str(single)]).exit_code == 0
     assert (out / "marche-00" / "ccap.docx").read_bytes() == single.read_bytes()
 
 
@@ -56,7 +58,7 @@ def test_no_dossier_to_generate(runner, tmp_path: Path, setup: str, message: str
     folder = tmp_path / "dossiers"
     if setup == "vide":
         folder.mkdir()
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "sortie")])
+    result = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(tmp_path / "sortie")])
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "sortie").exists()
@@ -65,11 +67,12 @@ def test_no_dossier_to_generate(runner, tmp_path: Path, setup: str, message: str
 def test_unsuited_market_is_a_failure_unless_forced(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = _directory(tmp_path, 1, {"ponctuel.yml": PONCTUEL.read_text(encoding="utf-8")})
     out = tmp_path / "sortie"
-    refused = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "1"])
+    refused = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(out), "-j", "1"])
     assert refused.exit_code == 1
     assert "n'est pas adapté" in refused.output
     assert not (out / "ponctuel").exists()
-    forced = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "1", "--forcer"])
+    forced = runner.invoke(cli, ["lot", "--sans-pagination",
+                                 str(folder), "-o", str(out), "-j", "1", "--forcer"])
     assert forced.exit_code == 0, forced.output
     assert (out / "ponctuel" / "ccap.docx").is_file()
 
@@ -78,7 +81,7 @@ def test_lot_pdf_without_libreoffice_writes_nothing(runner, tmp_path: Path, monk
     folder = _directory(tmp_path, 1, {})
     monkeypatch.setenv("PATH", str(tmp_path / "vide"))
     out = tmp_path / "sortie"
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "--pdf"])
+    result = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(out), "--pdf"])
     assert result.exit_code == 1
     assert "apt-get install libreoffice-writer-nogui" in result.output
     assert not out.exists()
@@ -89,7 +92,7 @@ def test_lot_pdf_without_libreoffice_writes_nothing(runner, tmp_path: Path, monk
 def test_lot_pdf_converts_every_good_dossier(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = _directory(tmp_path, 2, {"casse.yml": BROKEN_DURATION})
     out = tmp_path / "sortie"
-    result = runner.invoke(cli, ["lot", str(folder), "-o", str(out), "-j", "2", "--pdf"])
+    result = runner.invoke(cli, ["lot", "--sans-pagination", str(folder), "-o", str(out), "-j", "2", "--pdf"])
     assert result.exit_code == 1, result.output
     assert "2 dossier(s) sur 3 générés, 8 document(s)" in result.output
     for dossier in ("marche-00", "marche-01"):

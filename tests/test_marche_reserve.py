@@ -53,7 +53,7 @@ def test_insertion_clause_alone_is_refused_for_a_reserved_contract(runner: CliRu
                                                                    write_dossier: Any) -> None:
     data = yaml.safe_load((EXAMPLES / "travaux-clause-insertion.yml").read_text(encoding="utf-8"))
     data["reservation"] = {"article": "L2113-13"}
-    result = runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", "/dev/null"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(write_dossier(data)), "-o", "/dev/null"])
     assert result.exit_code == 2
     assert "une clause d'insertion en heures n'y a pas de sens" in result.output
 
@@ -67,7 +67,8 @@ def test_ccap_states_the_reservation(runner: CliRunner, write_dossier: Any, tmp_
     data = yaml.safe_load(RESERVE.read_text(encoding="utf-8"))
     data["reservation"]["article"] = article
     out = tmp_path / "ccap.docx"
-    assert runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                               str(write_dossier(data)), "-o", str(out)]).exit_code == 0
     text = dump_text(out.read_bytes()).replace("\u00a0", " ")
     assert f"article {article[:1]}. {article[1:]} du code de la commande publique" in text
     assert expected in text
@@ -78,7 +79,8 @@ def test_ccap_states_the_reservation(runner: CliRunner, write_dossier: Any, tmp_
 def test_ccap_of_an_ordinary_contract_says_nothing_of_reservation(runner: CliRunner,
                                                                   tmp_path: Path) -> None:
     out = tmp_path / "ccap.docx"
-    assert runner.invoke(cli, ["ccap", str(EXAMPLES / "nettoyage-4-ans.yml"), "-o", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                               str(EXAMPLES / "nettoyage-4-ans.yml"), "-o", str(out)]).exit_code == 0
     assert "L. 2113-1" not in dump_text(out.read_bytes()).replace("\u00a0", " ")
 
 

@@ -99,12 +99,13 @@ def test_letter_and_bilan_attach_to_the_subsequent_titulaire(runner: CliRunner, 
 def test_ccap_of_the_accord_cadre_states_the_rule_per_subsequent_contract(runner: CliRunner,
                                                                           tmp_path: Path) -> None:
     out = tmp_path / "ccap.docx"
-    assert runner.invoke(cli, ["ccap", str(AC), "-o", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination", str(AC), "-o", str(out)]).exit_code == 0
     text = dump_text(out.read_bytes())
     assert "pour chaque marché subséquent d’une durée d’au moins deux ans" in text
     assert "courent à compter de la notification du marché subséquent" in text
     nettoyage = tmp_path / "n.docx"
-    assert runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(nettoyage)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                               str(NETTOYAGE), "-o", str(nettoyage)]).exit_code == 0
     assert "marché subséquent" not in dump_text(nettoyage.read_bytes())
 
 
@@ -112,13 +113,15 @@ def test_pieces_suivi_writes_one_folder_per_suited_subsequent_contract(runner: C
                                                                        tmp_path: Path) -> None:
     # review of 2026-12-07, m14: MS n° 2 is not suited; the accord-cadre's pieces and MS n° 1's
     # follow-up are written, MS n° 2 is skipped with the reason
-    skipped = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "a"), "--suivi"])
+    skipped = runner.invoke(cli, ["pieces", "--sans-pagination",
+                                  str(AC), "-o", str(tmp_path / "a"), "--suivi"])
     assert skipped.exit_code == 0, skipped.output
     assert (tmp_path / "a" / "ccap.docx").exists()
     assert (tmp_path / "a" / "marche-subsequent-1" / "bilan-1.docx").exists()
     assert not (tmp_path / "a" / "marche-subsequent-2").exists()
     assert "marché subséquent n° 2 : pièces du suivi non écrites" in skipped.output
-    forced = runner.invoke(cli, ["pieces", str(AC), "-o", str(tmp_path / "b"), "--suivi", "--forcer"])
+    forced = runner.invoke(cli, ["pieces", "--sans-pagination",
+                                 str(AC), "-o", str(tmp_path / "b"), "--suivi", "--forcer"])
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "b" / "marche-subsequent-1" / "bilan-1.docx").exists()
     assert (tmp_path / "b" / "marche-subsequent-2" / "convocation.docx").exists()

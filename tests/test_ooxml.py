@@ -124,7 +124,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     commands = [
         ["pieces", str(NETTOYAGE), "-o", str(folder), "--suivi"],
         ["bibliotheque", "comparer", "1.0.0", "1.1.0", "-o", str(folder / "revue.docx")],
-        ["ccap", str(NETTOYAGE), "-o", str(folder / "modele-acheteur.docx"), "--modele",
+        ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(folder / "modele-acheteur.docx"), "--modele",
          str(_skeleton(tmp_path_factory.mktemp("modele")))],
         ["actualiser", str(folder / "ccap.docx"), str(NETTOYAGE), "-o", str(folder / "actualise.docx"),
          "--le", "2027-01-15", "--bibliotheque", str(_organisation(tmp_path_factory.mktemp("org")))],
@@ -133,7 +133,8 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         result = runner.invoke(cli, command)
         assert result.exit_code == 0, result.output
     if "--chapitre" in runner.invoke(cli, ["ccap", "--help"]).output:  # issue 9's chapter alone
-        result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(folder / "chapitre.docx"),
+        result = runner.invoke(cli, ["ccap", "--sans-pagination",
+                                     str(NETTOYAGE), "-o", str(folder / "chapitre.docx"),
                                      "--chapitre", "--premier-article", "7"])
         assert result.exit_code == 0, result.output
     else:

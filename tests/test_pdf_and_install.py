@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NETTOYAGE, ROOT
+from tests.conftest import NETTOYAGE, ROOT, sans_pagination
 
 SOFFICE = shutil.which("soffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -29,7 +29,7 @@ def test_piece_converts_to_pdf(tmp_path: Path, piece: str, title: str) -> None:
     from clausegen.cli import cli
 
     docx = tmp_path / f"{piece}.docx"
-    result = CliRunner().invoke(cli, [piece, str(NETTOYAGE), "-o", str(docx), "--pdf"])
+    result = CliRunner().invoke(cli, sans_pagination([piece, str(NETTOYAGE), "-o", str(docx), "--pdf"]))
     assert result.exit_code == 0, result.output
     pdf = tmp_path / f"{piece}.pdf"
     assert f"PDF écrit : {pdf}" in result.output
@@ -61,7 +61,8 @@ def test_follow_up_piece_converts_to_pdf(tmp_path: Path, command: str, options: 
     from clausegen.cli import cli
 
     docx = tmp_path / f"{command}.docx"
-    result = CliRunner().invoke(cli, [command, str(NETTOYAGE), *options, "-o", str(docx), "--pdf"])
+    result = CliRunner().invoke(cli, sans_pagination([command, str(NETTOYAGE), *options, "-o", str(docx),
+                                                      "--pdf"]))
     assert result.exit_code == 0, result.output
     pdf = docx.with_suffix(".pdf")
     assert f"PDF écrit : {pdf}" in result.output
@@ -81,7 +82,7 @@ def test_pdf_without_libreoffice_says_how_to_install(tmp_path: Path, monkeypatch
 
     monkeypatch.setenv("PATH", str(tmp_path / "vide"))
     docx = tmp_path / "ccap.docx"
-    result = CliRunner().invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(docx), "--pdf"])
+    result = CliRunner().invoke(cli, ["ccap", "--sans-pagination", str(NETTOYAGE), "-o", str(docx), "--pdf"])
     assert result.exit_code == 1
     assert "LibreOffice n'est pas installé" in result.output
     assert "apt-get install libreoffice-writer-nogui" in result.output
@@ -106,8 +107,8 @@ def test_wheel_runs_from_another_directory(tmp_path: Path) -> None:
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
-    run = subprocess.run([sys.executable, "-m", "clausegen", "ccap", str(NETTOYAGE), "-o",
-                          "ccap.docx"], cwd=elsewhere, env=env, capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", "clausegen", "ccap", "--sans-pagination", str(NETTOYAGE),
+                          "-o", "ccap.docx"], cwd=elsewhere, env=env, capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0, run.stderr
     assert (elsewhere / "ccap.docx").stat().st_size > 10_000

@@ -66,7 +66,7 @@ def test_dossier_refuses_a_company_wide_perimeter(runner: CliRunner, write_dossi
 def test_axis_precision_is_guarded_too(runner: CliRunner, write_dossier: Any) -> None:
     data = example_data()
     data["plan_de_progres"]["axes"][2]["precisions"] = "suivi de la politique RSE du groupe"
-    result = runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", "/dev/null"])
+    result = runner.invoke(cli, ["ccap", "--sans-pagination", str(write_dossier(data)), "-o", "/dev/null"])
     assert result.exit_code == 2
     assert "plan_de_progres.axes[2].precisions" in result.output
 

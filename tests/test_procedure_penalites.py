@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from clausegen.cli import cli
 from clausegen.errors import ClausegenError
 from clausegen.render.inspect import dump_text
-from tests.conftest import NETTOYAGE, example_data
+from tests.conftest import NETTOYAGE, example_data, sans_pagination
 
 NB = "\u00a0"
 MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -29,7 +29,7 @@ MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 
 
 def _run(*args: Any) -> Any:
-    return CliRunner().invoke(cli, [str(a) for a in args])
+    return CliRunner().invoke(cli, sans_pagination(args))
 
 
 def _write(tmp_path: Path, data: dict[str, Any], name: str = "dossier.yml") -> Path:

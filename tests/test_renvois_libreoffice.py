@@ -4,7 +4,8 @@
 The checks go through LibreOffice as a buyer uses it, not through clausegen's own export: a
 plain ``soffice --convert-to pdf`` of the generated file, and the same after the file was opened
 and saved once by LibreOffice (``--convert-to docx``), the round trip after which Word showed the
-bug too. Text read with ``pdftotext``.
+bug too. Text read with ``pdftotext``. The CCAP is the default one (sommaire paginated); the
+sommaire's page numbers are checked by tests/test_sommaire_pagine.py.
 """
 
 from __future__ import annotations
@@ -79,39 +80,3 @@ def test_references_read_right_in_a_plain_libreoffice_conversion_and_after_a_sav
     # Opened and saved by LibreOffice, then converted again: the same reading.
     saved = _soffice(tmp_path, "docx", docx, tmp_path / "enregistre")
     _check(_text(_soffice(tmp_path, "pdf", saved, tmp_path / "pdf-enregistre")), first, plan, refs)
-
-
-def _sommaire(text: str) -> list[str]:
-    """The lines of the sommaire, as ``pdftotext -layout`` reads them, on all its pages (it
-    runs over two since the CCAP grew): from the « Sommaire » page, the article and section
-    lines that end with a dot leader and a page number (a heading in the body has none)."""
-    pages = text.split("\f")
-    start = next(n for n, p in enumerate(pages) if "Sommaire" in p.splitlines())
-    return [line.strip() for page in pages[start:] for line in page.splitlines()
-            if re.match(r"\s*(Article\s\d+\s–|\d+\.\d+\.)", line)
-            and re.search(r"\.{3,}\s*\d+$", line)]
-
-
-def _layout(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout.replace("\u00a0", " ")
-
-
-def test_the_sommaire_has_its_page_numbers_on_first_opening(tmp_path: Path) -> None:
-    docx = _generate(tmp_path, "--paginer")
-    layout = _layout(_soffice(tmp_path, "pdf", docx, tmp_path / "pdf"))
-    lines = _sommaire(layout)
-    assert len(lines) >= 40  # every article and section
-    pages = [int(re.search(r"\.{3,}\s*(\d+)$", line).group(1)) for line in lines]  # type: ignore[union-attr]
-    assert pages == sorted(pages), lines
-    assert lines[-1].startswith("Article 17 – ")  # the last article, on the sommaire's second page
-    # The sommaire takes two pages after the cover: the first article starts on page 4.
-    assert pages[0] == 4
-    assert pages[-1] >= 12
-    # The heading of article 9 is on the page its line gives.
-    pdf_pages = layout.split("\f")
-    article9 = next(line for line in lines if line.startswith("Article 9 –"))
-    page = int(article9.rsplit(".", 1)[-1])
-    assert any(line.startswith("Article 9 – Pénalités") for line in pdf_pages[page - 1].splitlines())
-    saved = _soffice(tmp_path, "docx", docx, tmp_path / "enregistre")
-    assert _sommaire(_layout(_soffice(tmp_path, "pdf", saved, tmp_path / "pdf-enregistre"))) == lines

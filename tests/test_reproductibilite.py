@@ -56,7 +56,8 @@ def _pinned_ccap(tmp_path: Path) -> bytes:
     data["bibliotheque"] = PINNED
     dossier = tmp_path / "epingle.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return render_pieces(read_dossier(dossier), open_library(), ("ccap",)).pieces[0].docx
+    return render_pieces(read_dossier(dossier), open_library(), ("ccap",),
+                         paginer=False).pieces[0].docx
 
 
 def test_pinned_release_rebuilds_the_text_its_release_built(tmp_path: Path) -> None:

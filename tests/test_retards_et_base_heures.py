@@ -197,7 +197,8 @@ def test_ccap_states_the_chosen_base(runner: CliRunner, write_dossier: Any, tmp_
     data = example_data()
     data["plan_de_progres"]["penalites"]["base_heures"] = base
     out = tmp_path / "ccap.docx"
-    assert runner.invoke(cli, ["ccap", str(write_dossier(data)), "-o", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["ccap", "--sans-pagination",
+                               str(write_dossier(data)), "-o", str(out)]).exit_code == 0
     assert wording in dump_text(out.read_bytes())
 
 

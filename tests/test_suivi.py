@@ -19,14 +19,14 @@ from click.testing import CliRunner
 
 from clausegen.cli import cli
 from clausegen.render.inspect import dump_text, read_provenance
-from tests.conftest import NETTOYAGE, example_data
+from tests.conftest import NETTOYAGE, example_data, sans_pagination
 
 SOFFICE = shutil.which("soffice")
 PDFTOTEXT = shutil.which("pdftotext")
 
 
 def _run(runner: CliRunner, *args: Any) -> Any:
-    return runner.invoke(cli, [str(a) for a in args])
+    return runner.invoke(cli, sans_pagination(args))
 
 
 def _deadlines(runner: CliRunner, dossier: Path) -> dict[str, dict[str, Any]]:

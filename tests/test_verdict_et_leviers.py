@@ -186,10 +186,12 @@ def test_lot_summary_reports_refused_and_forced(runner: CliRunner, tmp_path: Pat
     unsuited["marche"]["prestation"] = "ponctuelle"
     for name, data in (("bon.yml", ok), ("ponctuel.yml", unsuited)):
         (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    refused = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "a"), "-j", "1"])
+    refused = runner.invoke(cli, ["lot", "--sans-pagination",
+                                  str(folder), "-o", str(tmp_path / "a"), "-j", "1"])
     assert refused.exit_code == 1
     assert "Non adaptés, refusés (sans --forcer) : 1 (ponctuel.yml)" in refused.output
-    forced = runner.invoke(cli, ["lot", str(folder), "-o", str(tmp_path / "b"), "-j", "1", "--forcer"])
+    forced = runner.invoke(cli, ["lot", "--sans-pagination",
+                                 str(folder), "-o", str(tmp_path / "b"), "-j", "1", "--forcer"])
     assert forced.exit_code == 0, forced.output
     assert "générés avec --forcer (mention du verdict dans chaque pièce) : 1 (ponctuel.yml)" in forced.output
     assert "malgré un verdict" in dump_text((tmp_path / "b" / "ponctuel" / "ccap.docx").read_bytes())

@@ -61,7 +61,8 @@ def app(base_modele: Path, tmp_path: Path) -> Iterator[Flask]:
     path = tmp_path / "base.sqlite3"
     shutil.copyfile(base_modele, path)
     application = create_app(WebConfig(base=f"sqlite:///{path}", cle_secrete="cle-de-test",
-                                       bibliotheques=str(tmp_path / "bibliotheques")))
+                                       bibliotheques=str(tmp_path / "bibliotheques"),
+                                       pagination=False))  # documented opt-out (test_sommaire_web.py)
     yield application
     bind = sessions_de(application).kw["bind"]
     bind.dispose()
@@ -169,7 +170,8 @@ def _supprimer_base(admin: Any, nom: str) -> None:
 def app_postgresql(base_postgresql: str, tmp_path: Path) -> Iterator[Flask]:
     """The application on a fresh, seeded PostgreSQL database."""
     application = create_app(WebConfig(base=base_postgresql, cle_secrete="cle-de-test",
-                                       bibliotheques=str(tmp_path / "bibliotheques")))
+                                       bibliotheques=str(tmp_path / "bibliotheques"),
+                                       pagination=False))
     with sessions_de(application)() as db:
         seed(db)
     yield application

@@ -53,7 +53,7 @@ def _textes_word(contenu: bytes) -> set[str]:
 @pytest.mark.parametrize("piece", ["ccap", "cctp"])
 def test_every_preview_text_is_in_the_word_document(piece: str) -> None:
     charge = read_dossier_text(NETTOYAGE.read_text(encoding="utf-8"), "d.yml")
-    produit = render_brouillon(dump_brouillon(charge.dossier), "d.yml", open_library())
+    produit = render_brouillon(dump_brouillon(charge.dossier), "d.yml", open_library(), paginer=False)
     rendu = next(p for p in produit.pieces if p.piece == piece)
     lecteur = _Textes()
     lecteur.feed(str(rendu.preview))

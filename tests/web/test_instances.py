@@ -66,7 +66,8 @@ def deux_instances(base_partagee: str) -> Iterator[tuple[str, str]]:
         for _ in range(2):
             port = _port_libre()
             processus.append(subprocess.Popen(
-                [sys.executable, "-m", "clausegen", "serveur", "--base", base_partagee, "--port", str(port)],
+                [sys.executable, "-m", "clausegen", "serveur", "--base", base_partagee, "--port", str(port),
+                 "--sans-pagination"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
             adresses.append(f"http://127.0.0.1:{port}")
         for adresse, proc in zip(adresses, processus, strict=True):

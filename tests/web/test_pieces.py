@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from clausegen.cli import cli
 from clausegen.db import Generation, PieceGeneree
 from clausegen.web.app import sessions_de
-from tests.conftest import NETTOYAGE, PONCTUEL
+from tests.conftest import NETTOYAGE, PONCTUEL, sans_pagination
 from tests.web.conftest import Client
 from tests.web.test_import_export import importer
 
@@ -58,7 +58,7 @@ def test_downloads_are_byte_identical_to_the_cli(client: Client, runner: CliRunn
     yml.write_bytes(export.get_data())
     for piece in ("ccap", "cctp"):
         sortie = tmp_path / f"{piece}.docx"
-        assert runner.invoke(cli, [piece, str(yml), "-o", str(sortie)]).exit_code == 0
+        assert runner.invoke(cli, sans_pagination([piece, str(yml), "-o", str(sortie)])).exit_code == 0
         premier = client.get(f"/generations/{numero}/{piece}.docx")
         # named after the market reference (examples/nettoyage-4-ans.yml: 2026-0142)
         nom_attendu = f"{piece.upper()}-2026-0142.docx"

@@ -57,6 +57,9 @@ class BatchOptions:
     suivi: bool = False
     """Also the post-award pieces (``pieces --suivi``), all or nothing per dossier."""
     odt: bool = False
+    paginer: bool = True
+    """The sommaire's page numbers from LibreOffice (``--sans-pagination``: not), written by
+    this process's converter once a dossier's pieces are written (:func:`paginate_job`)."""
 
 
 @dataclass
@@ -128,7 +131,8 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
         folder = output_folder(options.output, dossier)
         with transaction():
             result = render_pieces(read_dossier(dossier), open_library(options.overlays),
-                                   forcer=options.forcer, brouillon=options.brouillon)
+                                   forcer=options.forcer, brouillon=options.brouillon,
+                                   paginer=False)  # by the parent's converter (paginate_job)
             written = tuple(write_atomic(folder / f"{piece.piece}.docx", piece.docx)
                             for piece in result.pieces)
             notes: tuple[str, ...] = ()
@@ -148,6 +152,38 @@ def run_job(dossier: Path, options: BatchOptions) -> JobResult:
         return JobResult(dossier=dossier, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one broken dossier must not stop the batch
         return JobResult(dossier=dossier, error=f"erreur inattendue ({type(exc).__name__} : {exc})")
+
+
+def paginate_job(result: JobResult, options: BatchOptions, converter: Converter | None) -> JobResult:
+    """``result`` with the sommaire of its Word documents paginated by ``converter`` (as
+    :func:`clausegen.api.marche.paginate_pieces` does: same bytes as ``pieces``); without
+    LibreOffice, a note says the sommaire has no page numbers; a failure fails the dossier."""
+    if not result.ok or not options.paginer:
+        return result
+    from clausegen.api.marche import sommaire_warning
+    from clausegen.output import write_atomic
+    from clausegen.render.pagination import has_toc, paginate, sommaire_sans_pages, unavailable
+
+    documents = [(path, path.read_bytes()) for path in result.written if path.suffix == ".docx"]
+    documents = [(path, data) for path, data in documents if has_toc(data)]
+    if not documents:
+        return result
+    if converter is None:
+        reason = unavailable() or "LibreOffice indisponible"
+        return replace(result, notes=result.notes + tuple(
+            sommaire_warning(path.stem.upper(), reason) for path, _ in documents))
+    try:
+        paginated = paginate([(path.name, data) for path, data in documents], converter)
+    except ClausegenError as exc:
+        return JobResult(dossier=result.dossier, error=str(exc))
+    notes = []
+    for (path, data), new in zip(documents, paginated, strict=True):
+        if new != data:
+            write_atomic(path, new)
+        if sommaire_sans_pages(new):
+            notes.append(sommaire_warning(path.stem.upper(), "LibreOffice n\u2019a pas donné la page "
+                                          "de chaque entrée"))
+    return replace(result, notes=result.notes + tuple(notes))
 
 
 def convert_job(result: JobResult, options: BatchOptions, converter: Converter | None) -> JobResult:
@@ -363,7 +399,7 @@ def run_batch(dossiers: Sequence[Path], options: BatchOptions, jobs: int,
     converter = _batch_converter(options)
     try:
         for result in iter_batch(dossiers, options, jobs):
-            result = convert_job(result, options, converter)
+            result = convert_job(paginate_job(result, options, converter), options, converter)
             summary.results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -401,9 +437,10 @@ def _with_disk(summary: BatchSummary, dossiers: Sequence[Path], options: BatchOp
 
 
 def _batch_converter(options: BatchOptions) -> Converter | None:
-    """One LibreOffice for every conversion of the batch, started at the first one (this
-    process converts each dossier's documents as its generation ends), if it can run here."""
-    if not (options.pdf or options.odt):
+    """One LibreOffice for every pagination and conversion of the batch, started at the first
+    one (this process paginates and converts each dossier's documents as its generation ends),
+    if it can run here."""
+    if not (options.pdf or options.odt or options.paginer):
         return None
     from clausegen.render.converter import Converter, converter_available
 

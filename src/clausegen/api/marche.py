@@ -32,9 +32,9 @@ from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 
 from clausegen import __version__
-from clausegen.api.piece import RenderedPiece
+from clausegen.api.piece import Converter, RenderedPiece
 from clausegen.assembly import AssembledDocument, assemble
-from clausegen.blocks import Block, Heading, Paragraph, Run, block_texts
+from clausegen.blocks import Block, Heading, Paragraph, Run, TableOfContents, block_texts
 from clausegen.context import a_completer, ccag_functions, dossier_ccag_table, dossier_context
 from clausegen.domain.ccap_complet import administratif_problems, missing_fields, unknown_ccag_keys
 from clausegen.domain.faisabilite import Avis, Faisabilite, Verdict, assess_dossier, assess_faisabilite
@@ -440,6 +440,10 @@ class TenderPiece(RenderedPiece):
     is_draft: bool = False
     a_completer: int = 0
     """CCAG article numbers the piece leaves « [à compléter] » (not verified; NM6)."""
+    sommaire_pagine: bool | None = None
+    """None: the piece has no sommaire; True: its page numbers are written (LibreOffice's
+    layout, see :mod:`clausegen.render.pagination`); False: they are not (Word offers to
+    update the fields on opening)."""
 
     @property
     def preview(self) -> Markup:
@@ -464,6 +468,8 @@ class TenderPieces:
     dossier_yaml: str = ""
     """That text, when the dossier came from a draft (:func:`render_brouillon`)."""
     version_outil: str = __version__
+    avertissements: tuple[str, ...] = ()
+    """What the buyer should know about the files (a sommaire left without page numbers)."""
 
 
 def render_pieces(
@@ -476,6 +482,8 @@ def render_pieces(
     modele: Path | None = None,
     chapitre: bool = False,
     premier_article: int | None = None,
+    paginer: bool = True,
+    converter: Converter | None = None,
 ) -> TenderPieces:
     """Check feasibility (a market judged non adapté stops here unless ``forcer``), then render
     each of ``pieces`` in memory.
@@ -483,6 +491,11 @@ def render_pieces(
     ``chapitre``: the social chapter alone, to insert into the buyer's own piece, its
     articles numbered from ``premier_article`` (else the dossier's
     ``administratif.chapitre_premier_article``, else 1); a whole piece always starts at 1.
+
+    ``paginer``: the pieces that have a sommaire get its page numbers from LibreOffice
+    (:func:`paginate_pieces`; ``converter``: a LibreOffice kept running, else one started for
+    these pieces). Without it, or without LibreOffice (then :attr:`TenderPieces.avertissements`
+    says so), the sommaire lists its entries without page numbers and Word offers to update it.
     """
     faisabilite = suited_or_forced(loaded.dossier, forcer=forcer)
     mention = forced_mention(loaded.dossier, faisabilite)
@@ -499,9 +512,59 @@ def render_pieces(
         rendered.append(TenderPiece(piece=piece, docx=data, fragments=fragments, bibliotheque=release,
                                     titre=document.titre, blocks=tuple(document.blocks),
                                     is_draft=document.is_draft,
-                                    a_completer=a_completer(block_texts(document.blocks))))
+                                    a_completer=a_completer(block_texts(document.blocks)),
+                                    sommaire_pagine=(False if any(isinstance(b, TableOfContents)
+                                                                  for b in document.blocks) else None)))
+    avertissements: tuple[str, ...] = ()
+    if paginer:
+        rendered, avertissements = paginate_pieces(rendered, converter)
     return TenderPieces(pieces=tuple(rendered), faisabilite=faisabilite, forced=mention is not None,
-                        dossier_sha256=loaded.sha256, bibliotheque=release)
+                        dossier_sha256=loaded.sha256, bibliotheque=release, avertissements=avertissements)
+
+
+def sommaire_sans_pages(docx: bytes) -> bool:
+    """Whether a generated .docx has a sommaire without its page numbers."""
+    from clausegen.render.pagination import sommaire_sans_pages as sans_pages
+
+    return sans_pages(docx)
+
+
+def sommaire_warning(sigle: str, reason: str) -> str:
+    """What the buyer is told of a sommaire left without its page numbers, and why."""
+    return (f"le sommaire du {sigle} n’a pas ses numéros de page ({reason}) : ils "
+            "apparaîtront après « Mettre à jour la table » (F9 dans Word, qui propose "
+            "aussi la mise à jour à l’ouverture du fichier ; Outils › Actualiser › Tout "
+            "actualiser dans LibreOffice)")
+
+
+def paginate_pieces(pieces: Sequence[TenderPiece], converter: Converter | None = None
+                    ) -> tuple[list[TenderPiece], tuple[str, ...]]:
+    """The pieces whose sommaire got its page numbers from LibreOffice (by ``converter`` when
+    given, else by one LibreOffice run for all of them), and the warnings for those that did
+    not because LibreOffice or its ``uno`` module is missing (the pieces are then unchanged).
+
+    Same pieces and same LibreOffice, same bytes; the provenance names that LibreOffice.
+    Raises :class:`~clausegen.errors.PdfError` when LibreOffice is there but fails."""
+    from clausegen.render.pagination import paginate, sommaire_sans_pages, unavailable
+
+    todo = [p for p in pieces if p.sommaire_pagine is False]
+    if not todo:
+        return list(pieces), ()
+    reason = unavailable() if converter is None else None
+    if reason is not None:
+        return list(pieces), tuple(sommaire_warning(p.piece.upper(), reason) for p in todo)
+    paginated = iter(paginate([(f"{p.piece}.docx", p.docx) for p in todo], converter))
+    out, warnings = [], []
+    for piece in pieces:
+        if piece.sommaire_pagine is False:
+            docx = next(paginated)
+            done = not sommaire_sans_pages(docx)
+            piece = replace(piece, docx=docx, sommaire_pagine=done)
+            if not done:
+                warnings.append(sommaire_warning(piece.piece.upper(), "LibreOffice n’a pas donné "
+                                                 "la page de chaque entrée"))
+        out.append(piece)
+    return out, tuple(warnings)
 
 
 # --- dossiers typed in a form (the web application) ------------------------------
@@ -596,14 +659,17 @@ def read_dossier_text(text: str, name: str) -> LoadedDossier:
                          sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def render_brouillon(brouillon: Mapping[str, Any], name: str, library: Library) -> TenderPieces:
+def render_brouillon(brouillon: Mapping[str, Any], name: str, library: Library, *,
+                     paginer: bool = True, converter: Converter | None = None) -> TenderPieces:
     """CCAP and CCTP of a complete draft, as the command line renders them from the dossier
     file ``name`` whose text this writes once (:attr:`TenderPieces.dossier_yaml`, what the
-    provenance's hash covers): the validated dossier is rendered as it is, not read back."""
+    provenance's hash covers): the validated dossier is rendered as it is, not read back.
+    ``paginer`` and ``converter``: as for :func:`render_pieces`."""
     dossier, problems = validate_dossier(brouillon)
     if dossier is None:
         raise DossierError(path=name, problems=problems)
     text = dump_dossier(dossier, name)
     loaded = LoadedDossier(dossier=dossier, path=Path(name),
                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return replace(render_pieces(loaded, library), dossier_yaml=text)
+    return replace(render_pieces(loaded, library, paginer=paginer, converter=converter),
+                   dossier_yaml=text)

@@ -12,6 +12,7 @@ import click
 from clausegen.cli.common import (
     DOSSIER,
     OVERLAYS,
+    SANS_PAGINATION,
     a_completer_warning,
     conversion_options,
     handle_errors,
@@ -149,10 +150,12 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
                   default=None,
                   help="Numéro du premier article du chapitre (avec --chapitre ; par défaut "
                        "administratif.chapitre_premier_article du dossier, sinon 1).")
+    @SANS_PAGINATION
     @conversion_options
     @handle_errors
     def command(dossier: Path, sortie: Path, modele: Path | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...], chapitre: bool, premier_article: int | None) -> None:
+                surcouches: tuple[Path, ...], chapitre: bool, premier_article: int | None,
+                sans_pagination: bool) -> None:
         from clausegen.api import open_library, read_dossier, render_pieces
         from clausegen.output import write_atomic
 
@@ -162,7 +165,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
                                    "le chapitre de la clause d'insertion seule).")
         result = render_pieces(loaded, open_library(surcouches), (piece,), forcer=forcer,
                                brouillon=brouillon, modele=modele, chapitre=chapitre,
-                               premier_article=premier_article)
+                               premier_article=premier_article, paginer=not sans_pagination)
         (rendered,) = result.pieces
         write_atomic(sortie, rendered.docx)
         if result.forced:
@@ -173,6 +176,7 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
             click.secho("Avertissement : document PROJET (clauses non validées).", fg="yellow",
                         err=True)
         warn(a_completer_warning(sigle, rendered.a_completer))
+        warn(list(result.avertissements))
         success(f"{sigle} écrit : {sortie} ({len(rendered.fragments)} fragments)")
 
     return command
@@ -192,10 +196,12 @@ def _piece_command(piece: str, sigle: str) -> click.Command:
 @click.option("--modele", type=click.Path(dir_okay=False, path_type=Path),
               help="Squelette Word de l'acheteur pour le CCAP et le CCTP (emplacement {{p corps }}).")
 @OVERLAYS
+@SANS_PAGINATION
 @conversion_options
 @handle_errors
 def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, suivi: bool,
-                   numero: int | None, modele: Path | None, surcouches: tuple[Path, ...]) -> None:
+                   numero: int | None, modele: Path | None, surcouches: tuple[Path, ...],
+                   sans_pagination: bool) -> None:
     """Génère toutes les pièces du dossier dans un répertoire."""
     from clausegen.api import check_faisabilite, open_library, read_dossier, render_pieces
     from clausegen.api.marche import using_overlays
@@ -216,14 +222,16 @@ def pieces_command(dossier: Path, sortie: Path, forcer: bool, brouillon: bool, s
 
             cibles = suivi_targets(loaded, forcer=forcer, numero=numero)
             targets, ignorees = cibles.ecrites, cibles.ignorees
-        tender = render_pieces(loaded, open_library(), forcer=forcer, brouillon=brouillon,
-                               modele=modele).pieces
+        rendered = render_pieces(loaded, open_library(), forcer=forcer, brouillon=brouillon,
+                                 modele=modele, paginer=not sans_pagination)
+        tender = rendered.pieces
         pieces = write_pieces(tender, sortie)
         for opened, sub in targets:
             written += write_suivi_pieces(opened, sortie / sub)
     for piece, path in zip(tender, pieces, strict=True):
         warn(a_completer_warning(piece.piece.upper(), piece.a_completer))
         success(f"{piece.piece.upper()} écrit : {path}")
+    warn(list(rendered.avertissements))
     if suivi:
         from clausegen.api.suivi import list_avertissements
 

@@ -95,30 +95,36 @@ def success(message: str) -> None:
     click.secho(message, fg="green", err=stdout_used())
 
 
+SANS_PAGINATION = click.option(
+    "--sans-pagination", "sans_pagination", is_flag=True,
+    help="N'écrit pas les numéros de page du sommaire (plus rapide, sans LibreOffice) : Word "
+         "propose de mettre la table à jour à l'ouverture.")
+"""``--sans-pagination``: the sommaire without its page numbers (they come from LibreOffice
+by default, :func:`clausegen.api.marche.paginate_pieces`)."""
+
+
 def conversion_options(func: F) -> F:
     """``--pdf`` and ``--odt``: also convert the documents the command writes, through LibreOffice
     (Word documents to PDF or ODT, workbooks to ODS).
 
     LibreOffice is looked for before the command runs, so a missing installation is
     reported (with the command that installs it) before anything is written. All the
-    documents of the command are converted in one LibreOffice call per format.
+    documents of the command are converted in one LibreOffice call per format. ``--paginer``
+    is still accepted (hidden): the sommaire's page numbers are now written by default.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, pdf: bool = False, odt: bool = False, paginer: bool = False,
                 **kwargs: Any) -> Any:
         formats = [fmt for fmt, wanted in (("pdf", pdf), ("odt", odt)) if wanted]
-        if not formats and not paginer:
+        if not formats:
             return func(*args, **kwargs)
         from clausegen.output import record_writes
-        from clausegen.render.pagination import LABEL
         from clausegen.render.pdf import LABELS, convert_documents, require_soffice
 
-        require_soffice(target=LABELS[formats[0]] if formats else LABEL)
+        require_soffice(target=LABELS[formats[0]])
         with record_writes() as written:
             result = func(*args, **kwargs)
-        if paginer:
-            _paginate([path for path in written if path.suffix.lower() == ".docx"])
         for fmt in formats:
             for path in convert_documents(written, fmt):
                 success(f"{path.suffix[1:].upper()} écrit : {path}")
@@ -129,19 +135,6 @@ def conversion_options(func: F) -> F:
     odt_flag = click.option("--odt", "odt", is_flag=True,
                             help="Écrit aussi chaque document en OpenDocument (.odt ; classeur en .ods ; "
                                  "LibreOffice requis).")
-    paginer_flag = click.option("--paginer", "paginer", is_flag=True,
-                                help="Écrit les numéros de page dans le sommaire du CCAP, visibles dès "
-                                     "l'ouverture (LibreOffice et python3-uno requis).")
+    paginer_flag = click.option("--paginer", "paginer", is_flag=True, hidden=True,
+                                help="Sans effet : le sommaire est paginé par défaut.")
     return pdf_flag(odt_flag(paginer_flag(handle_errors(wrapper))))  # type: ignore[return-value]
-
-
-def _paginate(documents: list[Path]) -> None:
-    """Page numbers in the sommaire of the documents that have one (one LibreOffice run)."""
-    from clausegen.output import write_atomic
-    from clausegen.render.pagination import paginate
-
-    originals = [(str(path), path.read_bytes()) for path in documents]
-    for path, (_, before), after in zip(documents, originals, paginate(originals), strict=True):
-        if after != before:
-            write_atomic(path, after)
-            success(f"Sommaire paginé : {path}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from clausegen.cli.common import OVERLAYS, handle_errors
+from clausegen.cli.common import OVERLAYS, SANS_PAGINATION, handle_errors
 
 if TYPE_CHECKING:
     from clausegen.api.lot import BatchInterrupted, BatchSummary, JobResult
@@ -71,9 +71,11 @@ def _report_interruption(stopped: BatchInterrupted, total: int, sortie: Path) ->
 @click.option("--pdf", is_flag=True, help="Écrit aussi chaque document en PDF/A balisé (LibreOffice requis).")
 @click.option("--odt", is_flag=True,
               help="Écrit aussi chaque document en OpenDocument (.odt, LibreOffice requis).")
+@SANS_PAGINATION
 @handle_errors
 def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, brouillon: bool,
-                surcouches: tuple[Path, ...], suivi: bool, pdf: bool, odt: bool) -> None:
+                surcouches: tuple[Path, ...], suivi: bool, pdf: bool, odt: bool,
+                sans_pagination: bool) -> None:
     """Génère toutes les pièces de chaque dossier .yml d'un répertoire, en parallèle.
 
     Un dossier invalide est signalé (fichier, champ, message) et ignoré sans arrêter les
@@ -96,7 +98,7 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     paths = find_dossiers(dossiers)
     options = BatchOptions(output=sortie, forcer=forcer, brouillon=brouillon,
                            overlays=tuple(p.resolve() for p in surcouches), pdf=pdf, odt=odt,
-                           suivi=suivi)
+                           suivi=suivi, paginer=not sans_pagination)
     try:
         with click.progressbar(length=len(paths), label="Génération", file=sys.stderr,
                                show_pos=True) as bar:

@@ -54,10 +54,13 @@ def _url(base: str | None) -> str:
               envvar="CLAUSEGEN_CONTACT_ACCESSIBILITE",
               help="Où signaler un défaut d'accessibilité (adresse électronique, page web ou "
                    "texte), donné par la déclaration d'accessibilité (/accessibilite).")
+@click.option("--sans-pagination", "sans_pagination", is_flag=True,
+              help="Le sommaire du CCAP généré n'a pas ses numéros de page (sans LibreOffice)\u00a0: "
+                   "Word propose de le mettre à jour à l'ouverture.")
 @handle_errors
 def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
             proxys: tuple[str, ...], hotes: tuple[str, ...], processus: int | None, fils: int | None,
-            bibliotheques: str | None, contact: str | None) -> None:
+            bibliotheques: str | None, contact: str | None, sans_pagination: bool) -> None:
     """Lance l'application web (base créée et mise à jour automatiquement)."""
     from clausegen.web import WebConfig, create_app
     from clausegen.web.serveur import Ecoute, processus_par_defaut, servir, verifier_adresse
@@ -67,7 +70,8 @@ def serveur(hote: str, port: int, base: str | None, https: bool, proxy: bool,
     app = create_app(WebConfig(base=url, https=https, derriere_proxy=proxy,
                                proxys=proxys or ("127.0.0.1", "::1"), hotes=hotes,
                                cle_secrete=os.environ.get("CLAUSEGEN_CLE_SECRETE"),
-                               bibliotheques=bibliotheques, contact_accessibilite=contact))
+                               bibliotheques=bibliotheques, contact_accessibilite=contact,
+                               pagination=not sans_pagination))
     ecoute = Ecoute(hote=hote, port=port, processus=processus or processus_par_defaut(), fils=fils)
     success(f"clausegen sert http://{hote}:{port}/ ({ecoute.processus}\u00a0processus, "
             "Ctrl+C pour arrêter).")

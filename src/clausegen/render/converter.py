@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from clausegen.errors import ConversionBusyError, ConversionTimeoutError, PdfError
@@ -44,6 +44,8 @@ from clausegen.output import write_atomic
 from clausegen.render.pdf import (
     FILTERS,
     LABELS,
+    PAGES,
+    PAGES_LABEL,
     UNO_FILTERS,
     UNO_SCRIPT,
     convert_documents,
@@ -133,6 +135,18 @@ class Converter:
             (converted,) = self.convert_documents([document], fmt)
             return converted.read_bytes()
 
+    def index_texts(self, docx: bytes, name: str) -> dict[str, object]:
+        """The indexes of a .docx held in memory once LibreOffice updated them, and which
+        LibreOffice did (office_uno.py's ``sommaire`` pseudo filter, for
+        :mod:`clausegen.render.pagination`); ``name`` is what messages name."""
+        with tempfile.TemporaryDirectory(prefix="clausegen-pagination-") as work:
+            source = Path(work) / "document.docx"
+            source.write_bytes(docx)
+            with self._in_turn(Path(name), PAGES_LABEL):
+                result = self._export(source, Path(name), PAGES)
+            reply = json.loads(result.read_text(encoding="utf-8"))
+        return reply if isinstance(reply, dict) else {}
+
     def convert_documents(self, documents: Sequence[Path], fmt: str) -> list[Path]:
         """Convert ``documents`` as :func:`clausegen.render.pdf.convert_documents` does (each
         result beside its document, in the same order, nothing written unless all converted):
@@ -172,10 +186,15 @@ class Converter:
             self._admitted.release()
 
     def _export(self, source: Path, document: Path, fmt: str) -> Path:
-        """Convert ``source`` (prepared) in its turn; ``document`` is what messages name."""
-        label = LABELS[fmt]
-        target, _ = FILTERS[(".docx", fmt)]
-        filter_name, data = UNO_FILTERS[(".docx", fmt)]
+        """Convert ``source`` (prepared) in its turn; ``document`` is what messages name;
+        ``fmt`` « sommaire »: the updated indexes' text (JSON) instead of an export."""
+        data: Mapping[str, object]
+        if fmt == PAGES:
+            label, target, filter_name, data = PAGES_LABEL, "json", fmt, {}
+        else:
+            label = LABELS[fmt]
+            target, _ = FILTERS[(".docx", fmt)]
+            filter_name, data = UNO_FILTERS[(".docx", fmt)]
         request = json.dumps({"source": str(source), "filter": filter_name, "data": data,
                               "extension": target}) + "\n"
         for attempt in (1, 2):

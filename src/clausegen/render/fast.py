@@ -630,4 +630,9 @@ def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], rendered:
             parts.append((name, core_xml(content, properties)))
         else:
             parts.append((name, content))
+    if any(isinstance(block, TableOfContents) for block in blocks):  # page numbers not known yet
+        from clausegen.render.pagination import SETTINGS_PART, with_update_fields
+
+        parts = [(name, with_update_fields(_raw(content)) if name == SETTINGS_PART else content)
+                 for name, content in parts]
     return PackageParts(with_images(numbering.apply(parts, replaced), blocks), digest)

@@ -36,8 +36,11 @@ from typing import Any
 
 STARTUP_SECONDS = 60
 PAGES = "sommaire"
-"""Pseudo filter: write each document's updated indexes as a JSON list of texts (``EXTENSION``
-beside the source), for :mod:`clausegen.render.pagination`."""
+"""Pseudo filter: write each document's updated indexes as JSON (``EXTENSION`` beside the
+source), ``{"logiciel": "LibreOffice 7.4.7.2", "index": [TEXT, ...]}``, for
+:mod:`clausegen.render.pagination`."""
+_CONTEXT: list[Any] = []
+"""LibreOffice's component context once connected (its product name and version)."""
 
 
 def _property(name: str, value: object) -> object:
@@ -71,6 +74,7 @@ def _start(profile: str) -> tuple[subprocess.Popen[bytes], Any]:
                                "--norestore", "--nologo", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     remote = _connect(pipe, office)
+    _CONTEXT[:] = [remote]
     return office, remote.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", remote)
 
 
@@ -85,6 +89,17 @@ def _office_pid(office: subprocess.Popen[bytes]) -> int:
     except OSError:
         pass
     return office.pid
+
+
+def _product() -> str:
+    """« LibreOffice 7.4.7.2 »: the name and full version of the connected LibreOffice."""
+    remote = _CONTEXT[0]
+    provider = remote.ServiceManager.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", remote)
+    product = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationAccess",
+        (_property("nodepath", "/org.openoffice.Setup/Product"),))
+    return f"{product.getByName('ooName')} {product.getByName('ooSetupVersionAboutBox')}"
 
 
 def _stop(office: subprocess.Popen[bytes], desktop: Any) -> None:
@@ -111,7 +126,8 @@ def export(desktop: Any, source: Path, filter_name: str, filter_data: dict[str, 
             indexes.getByIndex(index).update()
         if filter_name == PAGES:  # the updated indexes' text, page numbers included
             texts = [indexes.getByIndex(i).getAnchor().getString() for i in range(indexes.getCount())]
-            source.with_suffix(f".{extension}").write_text(json.dumps(texts), encoding="utf-8")
+            source.with_suffix(f".{extension}").write_text(
+                json.dumps({"logiciel": _product(), "index": texts}), encoding="utf-8")
             return
         target = source.with_suffix(f".{extension}").resolve().as_uri()
         arguments = [_property("FilterName", filter_name)]

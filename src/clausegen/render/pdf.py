@@ -54,6 +54,10 @@ FILTERS = {
 """(document suffix, requested format) → (suffix written, LibreOffice filter). A workbook's
 OpenDocument version is a spreadsheet (.ods)."""
 LABELS = {"pdf": "PDF", "odt": "ODT"}
+PAGES = "sommaire"
+"""office_uno.py's pseudo filter: the updated indexes' text instead of an export
+(:mod:`clausegen.render.pagination`)."""
+PAGES_LABEL = "pour la pagination du sommaire"
 UNO_FILTERS = {
     (".docx", "pdf"): ("writer_pdf_Export", {"SelectPdfVersion": 2, "UseTaggedPDF": True,
                                              "ExportBookmarks": True}),

@@ -51,3 +51,7 @@ class WebConfig:
     bibliotheques: str | None = None
     """Directory holding one library directory per organisation (``organisation-<id>``);
     default: ``bibliotheques`` in the user's data directory. See docs/web.md."""
+    pagination: bool = True
+    """The CCAP's sommaire gets its page numbers from LibreOffice at generation (the server
+    process's converter, else a LibreOffice started for the generation); ``False``
+    (``serveur --sans-pagination``): not, Word offers to update it on opening."""

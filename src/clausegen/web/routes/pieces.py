@@ -41,13 +41,17 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
         abort(403)
     try:
         library = marche.open_library([ensure_bibliotheque(bibliotheque_de(dossier.organisation_id))])
-        produit = marche.render_brouillon(dossier.brouillon, f"dossier-{dossier.id}.yml", library)
+        produit = marche.render_brouillon(dossier.brouillon, f"dossier-{dossier.id}.yml", library,
+                                          paginer=current_app.extensions["clausegen.config"].pagination,
+                                          converter=converter_of(current_app))
     except DossierError:
         return page_refus(dossier, "Les pièces n'ont pas été générées")
     except NotSuitedError as exc:
         return page_erreur(409, "Le marché n'est pas adapté à un plan de progrès en matière "
                                 "sociale : " + " ; ".join(exc.reasons) + ". Modifiez l'étape "
                                 "« Le marché » de l'entretien.")
+    except PdfError as exc:  # LibreOffice busy (503), too slow (504) or failing the sommaire
+        return page_erreur(exc.http_status, str(exc))
     except ClausegenError as exc:
         return page_erreur(422, str(exc))
     generation_id = generations.record_generation(
@@ -83,6 +87,8 @@ def _page(trouvee: Generation, statut: int = 200, **actualisation: object) -> tu
     """The generation's page; ``actualisation`` is an update's result or its refusal."""
     return render_template("pieces/generation.html", generation=trouvee,
                            dossier=dossier_visible(trouvee.dossier_id), pdf=pdf_available(),
+                           sans_pages={p.piece for p in trouvee.pieces
+                                       if marche.sommaire_sans_pages(p.docx)},
                            aujourd_hui=date_longue(dt.date.today()), **actualisation), statut
 
 
