@@ -26,13 +26,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 
 from clausegen import __version__
-from clausegen.api.piece import Converter, RenderedPiece
+from clausegen.api.piece import RenderedPiece
 from clausegen.assembly import AssembledDocument, assemble
 from clausegen.blocks import Block, Heading, Paragraph, Run, TableOfContents, block_texts
 from clausegen.context import a_completer, ccag_functions, dossier_ccag_table, dossier_context
@@ -55,6 +55,9 @@ from clausegen.render.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
 from clausegen.text.french import duree_mois, typographie
 from clausegen.yaml_files import read_bytes, read_text
+
+if TYPE_CHECKING:
+    from clausegen.render.converter import Converter
 
 DRAFT_MARK = "PROJET \u2014 clauses non validées"
 FORCED_MARK = "Établi malgré un verdict de faisabilité « non adapté »"

@@ -35,8 +35,6 @@ from clausegen.errors import PdfError
 from clausegen.render.body_text import body_digest
 from clausegen.render.numbering import NSW, TOC_INSTRUCTION, W
 from clausegen.render.package import BODY_PART, finalize_parts, read_custom_properties
-from clausegen.render.pdf import PAGES
-from clausegen.render.pdf import PAGES_LABEL as LABEL
 
 if TYPE_CHECKING:
     from clausegen.render.converter import Converter
@@ -173,7 +171,8 @@ def paginate(documents: Sequence[tuple[str, bytes]], converter: Converter | None
             name, data = documents[index]
             results[index] = _paginated(data, converter.index_texts(data, name))
         return results
-    from clausegen.render.pdf import UNO_SCRIPT, _run, prepare_workdir, require_soffice, uno_python
+    from clausegen.render.pdf import PAGES, UNO_SCRIPT, _run, prepare_workdir, require_soffice, uno_python
+    from clausegen.render.pdf import PAGES_LABEL as LABEL
 
     name = documents[todo[0]][0]
     require_soffice(name, LABEL)
