@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from clausegen.cli import cli
@@ -264,6 +265,17 @@ def test_exclusive_assignment_is_a_listed_derogation_with_its_number_to_complete
     assert count == int(default_warning.split("laisse ")[1].split(" ")[0]) + 2
 
 
+def test_assignment_under_ccag_moe_does_not_describe_the_unread_moe_regime(
+        runner: CliRunner, tmp_path: Path, write_dossier: Callable[..., Path]) -> None:
+    data = example_data()
+    data["marche"]["ccag"] = "moe"
+    data["administratif"]["execution"]["propriete_intellectuelle"] = "cession"
+    text, _ = _piece(runner, tmp_path, write_dossier(data), "ccap")
+    assert ("sur les résultats | Les droits patrimoniaux sur les résultats sont cédés à l’acheteur "
+            "à titre exclusif.") in text
+    assert "droit d’utilisation sans exclusivité du CCAG" not in text  # MOE clause not read
+
+
 def test_unknown_intellectual_property_option_is_refused_with_its_field(
         runner: CliRunner, write_dossier: Callable[..., Path]) -> None:
     data = example_data()
@@ -369,3 +381,21 @@ def test_works_penalty_decision_carries_the_amount_into_the_decompte(runner: Cli
                                  "-o", str(services)])
     assert result.exit_code == 0, result.output
     assert "recouvré par l’émission d’un titre de recette" in dump_text(services.read_bytes())
+
+
+def test_insertion_only_decision_at_the_cap_speaks_of_the_whole_market(
+        runner: CliRunner, tmp_path: Path) -> None:
+    """The chapter caps insertion penalties over the whole market, not per year."""
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["marche"]["montant_estime_ht"] = 60000.0
+    data["bilan_final"]["montant_execute_ht"] = 60000.0
+    dossier = tmp_path / "travaux-petit.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "d.docx"
+    result = runner.invoke(cli, ["decision-penalites", str(dossier), "--date", "2028-08-01",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(dump_text(out.read_bytes()).replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert ("Le montant cumulé des pénalités applicables au titre du marché atteignant le plafond "
+            "prévu au même article, la somme due au titre du marché est limitée à 6 000,00 € HT.") in text
+    assert "au titre de l’année" not in text

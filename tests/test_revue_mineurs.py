@@ -100,12 +100,17 @@ def test_m12_renewal_is_a_faculty_at_most_n_times() -> None:
 def test_m8_the_accord_cadre_states_how_subsequent_contracts_are_competed() -> None:
     text = _piece(ACCORD_CADRE, "ccap")
     assert "règlement de la consultation" not in text  # not a contractual piece
+    # never a closed list that leaves out the price (R. 2152-7) or any environmental criterion
+    # (L. 2152-7 as amended by the loi Climat et résilience, from 22 August 2026 at the latest)
+    assert "les critères sont choisis parmi" not in text
     for expected in ("remise en concurrence des titulaires de l’accord-cadre dans les conditions "
                      "suivantes :",
                      "l’acheteur consulte par écrit, par le profil d’acheteur, tous les titulaires",
                      "la date limite de remise des offres, qui ne peut être fixée moins de dix jours "
                      "après l’envoi de la lettre",
-                     "les critères sont choisis parmi les suivants : le prix des prestations",
+                     "les critères comprennent toujours le prix des prestations et au moins un "
+                     "critère prenant en compte les caractéristiques environnementales de l’offre",
+                     "la lettre peut y ajouter la valeur technique des prestations",
                      "le titulaire consulté qui ne remet pas d’offre en indique le motif par écrit",
                      "l’offre est économiquement la plus avantageuse au regard de ces critères",
                      "Chaque marché subséquent précise les termes de l’accord-cadre sans les modifier"):
