@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from clausegen.web.entretien import ETAPES, Etape, lire
+from clausegen.web.entretien import Etape, etapes_de, lire
 from tests.conftest import NETTOYAGE
 
 
@@ -39,8 +39,9 @@ def formulaire(etape: Etape, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def remplir(client: Any, dossier_id: int, data: dict[str, Any]) -> None:
-    """Answer every step of the interview; each one must lead to the next."""
-    for etape in ETAPES:
+    """Answer every step of the interview that applies to the dossier; each one must lead to
+    the next."""
+    for etape in etapes_de(data):
         reponse = client.post(f"/dossiers/{dossier_id}/entretien/{etape.code}", formulaire(etape, data))
         assert reponse.status_code == 302, (etape.code, reponse.get_data(as_text=True)[-3000:])
 

@@ -46,7 +46,7 @@ from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.models._base import label
 from clausegen.models.administratif import Administratif
-from clausegen.models.dispositifs import MarcheSubsequent
+from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent, Reservation
 from clausegen.models.dossier import ClauseInsertion, Dossier, Forme, Marche
 from clausegen.output import note_input
 from clausegen.render.package import with_dossier_part
@@ -230,6 +230,27 @@ def assess_marche(marche: Mapping[str, Any]) -> Faisabilite | None:
         return assess_faisabilite(Marche.model_validate(marche))
     except ValidationError:
         return None
+
+
+def assess_brouillon(brouillon: Mapping[str, Any]) -> Faisabilite | None:
+    """The verdict of a draft's market as the command line gives it for the dossier: with its
+    reservation and its social device (the insertion clause alone, retained, is judged as
+    such); None while the market part is incomplete. A reservation not valid yet is left out."""
+    try:
+        marche = Marche.model_validate(brouillon.get("marche") or {})
+    except ValidationError:
+        return None
+    try:
+        reservation = (Reservation.model_validate(brouillon["reservation"])
+                       if isinstance(brouillon.get("reservation"), Mapping) else None)
+    except ValidationError:
+        reservation = None
+    seule = "clause_insertion" in brouillon and "plan_de_progres" not in brouillon
+    plan = brouillon.get("plan_de_progres")
+    insertion = plan.get("insertion") if isinstance(plan, Mapping) else None
+    heures = isinstance(insertion, Mapping) and str(insertion.get("mode") or "heures") == "heures"
+    return assess_faisabilite(marche, reservation=reservation, heures_au_plan=heures and not seule,
+                              insertion_retenue=seule)
 
 
 def subsequent_or_error(dossier: Dossier, numero: int, path: Path) -> MarcheSubsequent:
@@ -544,7 +565,8 @@ def check_brouillon(data: Mapping[str, Any]) -> tuple[Dossier | None, list[Field
 
 
 _SECTIONS_WITH_RULES: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("marche", Marche), ("plan_de_progres.insertion", ClauseInsertion))
+    ("marche", Marche), ("plan_de_progres.insertion", ClauseInsertion),
+    ("clause_insertion", ClauseInsertionSeule))
 """Sections whose own rule across fields (a volume when hours are chosen, a subsequent
 contracts' duration for that form) Pydantic runs only once every field of the section is valid."""
 
