@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from clausegen.web.entretien import Etape, etapes_de, lire
+from clausegen.web.entretien import AUCUN, Etape, defaut, etapes_de, lire, nom_en_ligne
 from tests.conftest import NETTOYAGE
 
 
@@ -27,7 +27,26 @@ def formulaire(etape: Etape, data: dict[str, Any]) -> dict[str, Any]:
     champs: dict[str, Any] = {}
     for champ in etape.champs:
         valeur = lire(data, champ.chemin)
-        if champ.type == "axes":
+        if champ.type == "dispositif":
+            champs[champ.chemin] = "clause_insertion" if "clause_insertion" in data else "plan_de_progres"
+        elif champ.type == "section":
+            champs[champ.chemin] = ["non", "oui"] if valeur is not None else ["non"]
+        elif champ.type == "liste":
+            rangs = valeur or []
+            champs[f"{champ.chemin}.lignes"] = str(len(rangs))
+            for i, rang in enumerate(rangs):
+                for sous in champ.sous:
+                    v = lire(rang, sous.relatif(champ))
+                    if v is not None:
+                        champs[nom_en_ligne(champ, i, sous)] = (["non", "oui"] if v else ["non"]) \
+                            if sous.type == "case" else str(v)
+        elif champ.type == "articles":
+            champs[champ.chemin] = "\n".join(f"{k} : {v}" for k, v in (valeur or {}).items())
+        elif champ.type == "oui_non":
+            champs[champ.chemin] = {True: "oui", False: "non"}.get(valeur, AUCUN)
+        elif champ.type == "case" and valeur is None and not champ.choix_juridique:
+            champs[champ.chemin] = ["non", "oui"] if defaut(champ.chemin) else ["non"]
+        elif champ.type == "axes":
             champs[champ.chemin] = [a["code"] for a in valeur]
             for axe in valeur:
                 champs[f"plan_de_progres.precisions.{axe['code']}"] = axe.get("precisions", "")

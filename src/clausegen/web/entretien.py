@@ -76,6 +76,9 @@ class Etape:
     """Dotted paths whose problems this step shows (the fields' own paths besides)."""
     si: Condition | None = None
     """Whether the step applies to the draft (server-side: a step that does not is skipped)."""
+    facultative: bool = False
+    """Every question is optional: the step is complete without an answer once the market
+    is described."""
 
     def montre(self, chemin: str, message: str = "") -> bool:
         """Whether a problem at ``chemin`` belongs to this step."""
@@ -337,7 +340,8 @@ ETAPES: tuple[Etape, ...] = (
                  aide="Vide : la version en vigueur. Par exemple « 1.2.1 » pour épingler une "
                       "version publiée.")),
           possede=(_EX.rstrip("."), _AD + "chapitre_premier_article",
-                   _AD + "chapitre_donnees_personnelles", _AD + "ccag_articles", "bibliotheque")),
+                   _AD + "chapitre_donnees_personnelles", _AD + "ccag_articles", "bibliotheque"),
+          facultative=True),
     Etape("faisabilite", "Faisabilité et dispositif",
           "Le guide de l'Alliance Villes Emploi (§ 2.1) retient quatre critères : la récurrence de "
           "la prestation, l'invariabilité du titulaire, la durée (2 ans au moins sont préconisés) "
@@ -988,7 +992,8 @@ def etats(brouillon: Mapping[str, Any], problemes: Sequence[FieldProblem],
         if etape.code == "faisabilite":
             resultat[etape.code] = verdict_code not in (None, "non_adapte") and sans_probleme
             continue
-        repondu = any(lire(brouillon, c.chemin) is not None for c in etape.champs)
+        repondu = ((etape.facultative and bool(brouillon.get("marche")))
+                   or any(lire(brouillon, c.chemin) is not None for c in etape.champs))
         resultat[etape.code] = repondu and sans_probleme
     return resultat
 
