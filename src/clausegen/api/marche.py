@@ -597,6 +597,51 @@ def _rules_behind_missing_texts(data: Mapping[str, Any], problems: list[FieldPro
     return found
 
 
+def notices_brouillon(data: Mapping[str, Any]) -> list[FieldProblem]:
+    """What a draft should have checked although the command line accepts it (issue 22,
+    item 2), each at its field: revisable or updatable prices without their index (the CCAP
+    then refers to « l'index fixé à l'acte d'engagement »), and yearly plans or bilans for a
+    year beyond the market's (or its subsequent contract's) duration, which no post-award
+    document can use."""
+    from clausegen.domain.echeancier import annees  # the web's review, not a command's
+
+    notices: list[FieldProblem] = []
+    administratif = data.get("administratif")
+    administratif = administratif if isinstance(administratif, Mapping) else {}
+    variation = str(administratif.get("variation_prix") or "revisables")
+    if variation in ("revisables", "actualisables") and not administratif.get("indice_revision"):
+        notices.append(FieldProblem(
+            "administratif.indice_revision",
+            f"prix {'révisables' if variation == 'revisables' else 'actualisables'} sans indice : "
+            "le CCAP renverra à « l'index fixé à l'acte d'engagement » ; nommez l'indice ici, "
+            "ou vérifiez qu'il figure dans l'acte d'engagement"))
+
+    def years(where: str, owner: Mapping[str, Any], duree: Any, path: str) -> None:
+        try:
+            total = annees(int(duree))
+        except (TypeError, ValueError):
+            return
+        for key in ("plans", "bilans"):
+            items = owner.get(key)
+            beyond = sorted({int(i["annee"]) for i in items if isinstance(i, Mapping)
+                             and str(i.get("annee", "")).isdecimal() and int(i["annee"]) > total}
+                            ) if isinstance(items, list) else []
+            if beyond:
+                listed = ", ".join(str(a) for a in beyond)
+                notices.append(FieldProblem(path, (
+                    f"{where} a {total} année(s) d'exécution, mais ses {key} comptent l'année "
+                    f"{listed} : aucun document du suivi ne s'en servira ; vérifiez la durée")))
+
+    marche = data.get("marche")
+    if isinstance(marche, Mapping):
+        years("le marché", data, marche.get("duree_mois"), "marche.duree_mois")
+    for index, ms in enumerate(data.get("marches_subsequents") or []):
+        if isinstance(ms, Mapping):
+            years(f"le marché subséquent n° {ms.get('numero', index + 1)}", ms, ms.get("duree_mois"),
+                  f"marches_subsequents[{index}].duree_mois")
+    return notices
+
+
 def dump_brouillon(dossier: Dossier) -> dict[str, Any]:
     """The dossier as a draft dictionary (JSON types: dates as text, amounts as text)."""
     return dossier.model_dump(mode="json", exclude_none=True)

@@ -851,6 +851,17 @@ def appliquer(brouillon: Mapping[str, Any], etape: Etape, formulaire: Any) -> di
     return nouveau
 
 
+def completer_facilitateur(brouillon: dict[str, Any], nom: str, courriel: str) -> dict[str, Any]:
+    """The facilitator's name and e-mail address, when left blank, from the account chosen to
+    follow the market."""
+    facilitateur = brouillon.get("facilitateur")
+    facilitateur = dict(facilitateur) if isinstance(facilitateur, Mapping) else {}
+    for cle, valeur in (("nom", nom), ("courriel", courriel)):
+        if not facilitateur.get(cle) and valeur:
+            facilitateur[cle] = valeur
+    return {**brouillon, "facilitateur": facilitateur}
+
+
 def action_de_liste(formulaire: Any) -> bool:
     """Whether the form was sent by a list's « ajouter » or « retirer » button."""
     return str(formulaire.get("aller", "")).startswith(("ajouter:", "retirer:"))

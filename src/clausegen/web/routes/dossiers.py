@@ -13,6 +13,7 @@ from clausegen.api.marche import (
     check_brouillon,
     dump_brouillon,
     dump_dossier,
+    notices_brouillon,
     read_dossier_text,
 )
 from clausegen.db import DossierWeb, Role
@@ -99,6 +100,7 @@ def _page_dossier(dossier: DossierWeb, statut: int = 200, refus: str = "") -> tu
         brouillon=brouillon, etats=entretien.etats(brouillon, problemes, code),
         complet=not problemes, verdict=verdict, non_adapte=code == "non_adapte",
         bloquants=entretien.bloquants(problemes, brouillon),
+        a_verifier=entretien.bloquants(notices_brouillon(brouillon), brouillon),
         peut_modifier=droits.peut_modifier_dossier(moi, dossier),
         peut_generer=droits.peut_generer(moi, dossier),
         generations=generations.latest_generations(db(), dossier.id, GENERATIONS_AFFICHEES),

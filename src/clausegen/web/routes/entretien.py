@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from clausegen.api.marche import assess_brouillon, check_brouillon
+from clausegen.api.marche import assess_brouillon, check_brouillon, notices_brouillon
 from clausegen.db import Compte, DossierWeb
 from clausegen.db.store import dossiers as store
 from clausegen.errors import FieldProblem
@@ -47,6 +47,7 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
     return render_template(
         "dossiers/etape.html", dossier=dossier, etape=etape, etapes=entretien.etapes_de(brouillon),
         e=entretien, brouillon=brouillon, problemes=problemes, etats=etats(brouillon),
+        a_verifier=entretien.problemes_de(etape, notices_brouillon(brouillon)),
         verdict=assess_brouillon(brouillon),
         precisions=entretien.precisions(brouillon),
         facilitateurs=_facilitateurs(dossier) if etape.code == "facilitateur" else [],
@@ -57,10 +58,21 @@ def _page(dossier: DossierWeb, etape: Etape, problemes: list[Probleme], statut: 
 
 
 def _enregistrer(dossier: DossierWeb, etape: Etape, facilitateur_id: Any = store.KEEP) -> None:
-    """The step's answers merged into the draft as last saved (another tab's steps are kept)."""
+    """The step's answers merged into the draft as last saved (another tab's steps are kept);
+    on the last step, the facilitator's name and address left blank are those of the account
+    chosen (carried over, issue 22 item 4)."""
     formulaire = request.form
-    store.update_brouillon(db(), dossier, lambda brouillon: entretien.appliquer(brouillon, etape, formulaire),
-                           titre=entretien.titre_du_dossier, facilitateur_id=facilitateur_id)
+    compte = next((c for c in _facilitateurs(dossier) if c.id == facilitateur_id), None) \
+        if isinstance(facilitateur_id, int) else None
+
+    def changer(brouillon: dict[str, Any]) -> dict[str, Any]:
+        nouveau = entretien.appliquer(brouillon, etape, formulaire)
+        if compte is not None:
+            nouveau = entretien.completer_facilitateur(nouveau, compte.nom, compte.courriel)
+        return nouveau
+
+    store.update_brouillon(db(), dossier, changer, titre=entretien.titre_du_dossier,
+                           facilitateur_id=facilitateur_id)
 
 
 @bp.get("/<code>")
