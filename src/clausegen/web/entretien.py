@@ -243,9 +243,8 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_M + "prestation", "Type de prestation", "choix",
                  "Une exécution continue ou récurrente (nettoyage, maintenance, restauration…) "
                  "permet l'amélioration continue ; un achat isolé ne le permet pas."),
-           Champ(_M + "duree_mois", "Durée totale du marché, en mois, reconductions comprises",
-                 "nombre",
-                 "2 ans au moins sont préconisés, et les accords-cadres de 4 ans s'y prêtent "
+           Champ(_M + "duree_mois", "Durée totale du marché, en mois", "nombre",
+                 "Reconductions comprises. 2 ans au moins sont préconisés, et les accords-cadres de 4 ans s'y prêtent "
                  "particulièrement bien ; en dessous de 12 mois, aucun bilan annuel n'a lieu."),
            Champ(_M + "montant_estime_ht", "Montant estimé, en euros hors taxes", "montant",
                  "Par exemple 1 200 000 ou 85 000,50. Le montant n'est jamais bloquant : même un "
