@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import lxml.html
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
 from clausegen.api.marche import read_dossier_text
 from clausegen.cli import cli
@@ -23,6 +24,12 @@ from tests.web.conftest import Client
 from tests.web.test_import_export import importer
 
 EXEMPLES = sorted(EXAMPLES.glob("*.yml"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def app(request: pytest.FixtureRequest, app: Flask) -> Flask:
+    """Each test on SQLite and on PostgreSQL (``CLAUSEGEN_TEST_POSTGRESQL``)."""
+    return app if request.param == "sqlite" else request.getfixturevalue("app_postgresql")
 
 
 def _formulaire(page: str) -> tuple[str, list[tuple[str, str]]]:

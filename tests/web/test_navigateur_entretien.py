@@ -139,7 +139,8 @@ def test_unsuited_market_chooses_the_insertion_clause_alone(app: Flask, visite: 
     page.get_by_label(re.compile("^Clause d.insertion seule, sans plan de progrès")).check()
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_url("**/entretien/insertion_seule")
-    assert "Faisabilité (clause d’insertion seule, retenue au dossier)" in page.locator("#verdict").inner_text()
+    verdict = page.locator("#verdict").inner_text()
+    assert "Faisabilité (clause d’insertion seule, retenue au dossier)" in verdict
     visite.remplir("Volume d’heures d’insertion sur la durée du marché", "400")
     visite.remplir("Prestations concernées par l’action d’insertion", "livraison et montage du mobilier")
     visite.verifier("entretien-35-insertion-seule")

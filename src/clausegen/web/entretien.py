@@ -244,7 +244,8 @@ ETAPES: tuple[Etape, ...] = (
                  "Une exécution continue ou récurrente (nettoyage, maintenance, restauration…) "
                  "permet l'amélioration continue ; un achat isolé ne le permet pas."),
            Champ(_M + "duree_mois", "Durée totale du marché, en mois", "nombre",
-                 "Reconductions comprises. 2 ans au moins sont préconisés, et les accords-cadres de 4 ans s'y prêtent "
+                 "Reconductions comprises. 2 ans au moins sont préconisés, et les accords-cadres "
+                 "de 4 ans s'y prêtent "
                  "particulièrement bien ; en dessous de 12 mois, aucun bilan annuel n'a lieu."),
            Champ(_M + "montant_estime_ht", "Montant estimé, en euros hors taxes", "montant",
                  "Par exemple 1 200 000 ou 85 000,50. Le montant n'est jamais bloquant : même un "
@@ -504,7 +505,8 @@ def _enum(chemin: str) -> type[StrEnum] | None:
 
 
 LITTERAUX = {"lrar": "Lettre recommandée avec accusé de réception",
-             "profil_acheteur": "Profil d'acheteur (plateforme de dématérialisation)"}
+             "profil_acheteur": "Profil d'acheteur (plateforme de dématérialisation)",
+             "M.": "M.", "Mme": "Mme"}
 
 
 def _litteraux(chemin: str) -> tuple[str, ...]:
@@ -609,7 +611,9 @@ def _affichee(champ: Champ, valeur: Any) -> Any:
     if valeur is None and not champ.choix_juridique:
         valeur = defaut(champ.chemin)
     if champ.type == "oui_non":
-        return {True: "oui", False: "non"}.get(valeur, AUCUN) if isinstance(valeur, bool) else (valeur or AUCUN)
+        if isinstance(valeur, bool):
+            return "oui" if valeur else "non"
+        return valeur or AUCUN
     if champ.type == "choix" and champ.vide and valeur is None:
         return AUCUN
     return _en_francais(champ, valeur)
@@ -742,11 +746,11 @@ def _dispositif(brouillon: dict[str, Any], choisi: str) -> None:
     """Switch between the plan de progrès and the insertion clause alone, carrying the
     insertion clause, its follow-up and penalties over."""
     if choisi == "clause_insertion" and not insertion_seule(brouillon):
-        plan = brouillon.pop("plan_de_progres", None) or {}
-        seule = dict(plan.get("insertion") or {}) if isinstance(plan, Mapping) else {}
+        ancien = brouillon.pop("plan_de_progres", None) or {}
+        seule = dict(ancien.get("insertion") or {}) if isinstance(ancien, Mapping) else {}
         for partie in ("suivi", "penalites"):
-            if isinstance(plan, Mapping) and isinstance(plan.get(partie), Mapping):
-                seule[partie] = dict(plan[partie])
+            if isinstance(ancien, Mapping) and isinstance(ancien.get(partie), Mapping):
+                seule[partie] = dict(ancien[partie])
         brouillon["clause_insertion"] = seule
     elif choisi == "plan_de_progres" and "plan_de_progres" not in brouillon:
         seule = brouillon.pop("clause_insertion", None) or {}

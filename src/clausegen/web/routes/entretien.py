@@ -135,7 +135,8 @@ def enregistrer(dossier_id: int, code: str) -> Response | tuple[str, int]:
         # A market unsuited to its device is not led on: the feasibility step shows the
         # verdict, the insertion clause's and the other levers, where the buyer may choose the
         # insertion clause alone; after it, the dossier's page.
-        suivante = None if ETAPES_ORDRE[etape.code] >= ETAPES_ORDRE["faisabilite"] else PAR_CODE["faisabilite"]
+        apres = ETAPES_ORDRE[etape.code] >= ETAPES_ORDRE["faisabilite"]
+        suivante = None if apres else PAR_CODE["faisabilite"]
     return _vers(dossier_id, suivante)
 
 
@@ -147,5 +148,5 @@ def brouillon(dossier_id: int, code: str) -> tuple[str, int, dict[str, str]]:
     _enregistrer(dossier, _etape(code))
     verdict = assess_brouillon(dossier.brouillon)
     html = render_template("dossiers/_verdict.html", verdict=verdict)
-    code = entretien.verdict_du_dispositif(dossier.brouillon, verdict)
-    return html, 200, {"X-Verdict": code or "inconnu"}
+    niveau = entretien.verdict_du_dispositif(dossier.brouillon, verdict)
+    return html, 200, {"X-Verdict": niveau or "inconnu"}
