@@ -204,3 +204,22 @@ def test_notification_date_and_facilitator_carry_over(app: Flask) -> None:
     page = suivi.get(f"/suivi/{numero}").get_data(as_text=True)
     assert "14 décembre 2026" in page.replace("\u00a0", " ")
     assert 'value="2026-12-14"' in page
+
+
+def test_unknown_ccag_key_is_refused_at_its_field_not_exported(app: Flask) -> None:
+    """The command line refuses a CCAG key no clause cites: the step says so, by its key,
+    and the export is refused (nothing leaves that the command line would refuse)."""
+    client = _acheteur(app)
+    _, lieu, _ = importer(client, NETTOYAGE.read_bytes())
+    numero = int(lieu.rstrip("/").rsplit("/", 1)[1])
+    reponse = client.post(f"/dossiers/{numero}/entretien/execution",
+                          {"administratif.ccag_articles": "penalites_exoneration : 14.1.3\ninconnue : 1.2",
+                           "administratif.chapitre_donnees_personnelles": ["non", "oui"],
+                           "administratif.execution.facturation": "mensuelle",
+                           "administratif.execution.niveaux_service.lignes": "0"})
+    assert reponse.status_code == 422
+    page = reponse.get_data(as_text=True).replace("&nbsp;", "\u00a0")
+    assert "«\u00a0inconnue\u00a0»\u00a0: une clé de stipulation du CCAG" in page
+    assert client.get(f"{lieu}/dossier.yml").status_code == 409
+    assert _brouillon(app, numero)["administratif"]["ccag_articles"] == {
+        "penalites_exoneration": "14.1.3", "inconnue": "1.2"}

@@ -547,6 +547,8 @@ def check_brouillon(data: Mapping[str, Any]) -> tuple[Dossier | None, list[Field
     dossier, problems = validate_dossier(data)
     if dossier is not None:
         problems = missing_fields(dossier)
+        if dossier.administratif.ccag_articles:  # keys the clauses cite (the bundled table)
+            problems += unknown_ccag_keys(dossier, open_library().ccag)
         return (dossier if not problems else None), problems
     problems = problems + _rules_behind_missing_texts(data, problems)
     administratif, marche = data.get("administratif") or {}, data.get("marche") or {}

@@ -294,7 +294,7 @@ ETAPES: tuple[Etape, ...] = (
           possede=tuple(_AD + n for n in (
               "montant_maximum_ht", "montant_minimum_ht", "reconduction", "forme_prix",
               "variation_prix", "indice_revision", "avance_pourcentage", "delai_paiement_jours",
-              "reexamen", "procedure", "tribunal_administratif")) + ("administratif",)),
+              "reexamen", "procedure", "tribunal_administratif"))),
     Etape("execution", "Exécution des prestations",
           "Ce que le CCAP complet stipule sur l'exécution : pénalités sur la prestation, niveaux "
           "de service, reprise du personnel, facturation, échanges ; et, si vous n'intégrez à "
@@ -937,6 +937,9 @@ def problemes_de(etape: Etape, problemes: Sequence[FieldProblem]) -> list[Proble
                 resultat.append(en_ligne)
                 continue
         message = _en_mots(etape, probleme.expected, champ)
+        if champ is not None and champ.type == "articles" and probleme.path.startswith(champ.chemin + "."):
+            cle = probleme.path.removeprefix(champ.chemin + ".").removesuffix(".[key]")
+            message = f"« {cle} » : {message}"
         if champ is None:
             resultat.append(Probleme(probleme.path, etape.titre, message, "formulaire"))
         else:
