@@ -175,8 +175,13 @@ def _champs_insertion(prefixe: str) -> tuple[Champ, ...]:
     )
 
 
+def _jamais(brouillon: Mapping[str, Any]) -> bool:
+    """A question that never applies (only shown when a dossier gives it a value)."""
+    return False
+
+
 def _champs_suivi_penalites(suivi: str, penalites: str, heures: Condition,
-                            actions: Condition | None) -> tuple[Champ, ...]:
+                            actions: Condition | None, base: Condition) -> tuple[Champ, ...]:
     return (
         Champ(suivi + "frequence_reporting", "Fréquence des relevés", "choix"),
         Champ(suivi + "jour_limite_reporting", "Jour limite de transmission du relevé", "nombre"),
@@ -186,11 +191,14 @@ def _champs_suivi_penalites(suivi: str, penalites: str, heures: Condition,
               "choix", "Un montant fixe par heure, ou un multiple du SMIC horaire brut en "
               "vigueur à la date du constat.", si=heures),
         Champ(penalites + "heure_non_realisee", "Montant par heure non réalisée (€ HT)", "montant",
-              si=heures, si_reponse=(penalites + "formule_heure", ("forfait",))),
+              "Formule « montant forfaitaire » seulement.", si=heures, si_reponse=(penalites + "formule_heure", ("forfait",))),
         Champ(penalites + "coefficient_smic", "Multiple du SMIC horaire brut", "decimal",
               "Par exemple 2 ou 1,5.", si=heures,
               si_reponse=(penalites + "formule_heure", ("smic",))),
-        Champ(penalites + "base_heures", "Pénalité horaire : heures comptées", "choix", si=heures),
+        Champ(penalites + "base_heures", "Pénalité horaire : heures comptées", "choix",
+              "Au bilan de chaque année, les heures manquantes se comptent par rapport au prorata "
+              "du volume total (heures cumulées depuis le début du marché), ou par rapport à "
+              "l'objectif d'heures fixé par le plan de l'année.", si=base),
         Champ(penalites + "action_non_realisee", "Pénalité par action non réalisée (€ HT)", "montant",
               si=actions),
         Champ(penalites + "retard_par_jour", "Pénalité par jour de retard (€ HT)", "montant"),
@@ -413,14 +421,14 @@ ETAPES: tuple[Etape, ...] = (
           "Le plan est suivi par des relevés transmis au facilitateur et des comités ; les "
           "manquements sont sanctionnés par des pénalités plafonnées. Les valeurs proposées sont "
           "celles du modèle ; adaptez-les à votre marché.",
-          _champs_suivi_penalites(_S, _PE, _au_plan_en_heures, None),
+          _champs_suivi_penalites(_S, _PE, _au_plan_en_heures, None, _au_plan_en_heures),
           possede=(_P + "suivi", _P + "penalites"), si=_plan),
     Etape("penalites_seule", "Suivi et pénalités",
           "La clause d'insertion est suivie par des relevés transmis au facilitateur ; les "
           "manquements sont sanctionnés par des pénalités plafonnées. Les valeurs proposées sont "
           "celles du modèle ; adaptez-les à votre marché.",
           _champs_suivi_penalites(_CI + "suivi.", _CI + "penalites.", _mode(_CI, "heures"),
-                                  _mode(_CI, "actions")),
+                                  _mode(_CI, "actions"), _jamais),
           possede=(_CI + "suivi", _CI + "penalites"), si=insertion_seule),
     Etape("facilitateur", "Le facilitateur",
           "Le facilitateur de la clause sociale (PLIE, Maison de l'emploi…) prépare le plan avec "
