@@ -290,7 +290,11 @@ ETAPES: tuple[Etape, ...] = (
            Champ(_AD + "forme_prix", "Forme des prix", "choix"),
            Champ(_AD + "variation_prix", "Variation des prix", "choix"),
            Champ(_AD + "indice_revision", "Indice de révision des prix", "zone",
-                 si_reponse=(_AD + "variation_prix", ("revisables",))),
+                 "Prix révisables ou actualisables : l'index ou l'indice de référence, tel qu'il "
+                 "doit figurer au CCAP (ex. « indice des prix de production des services de "
+                 "nettoyage publié par l'Insee ») ; vide, le CCAP renvoie à l'index fixé à l'acte "
+                 "d'engagement.",
+                 si_reponse=(_AD + "variation_prix", ("revisables", "actualisables"))),
            Champ(_AD + "avance_pourcentage", "Taux de l'avance, en % (facultatif)", "decimal"),
            Champ(_AD + "delai_paiement_jours", "Délai global de paiement, en jours", "nombre"),
            Champ(_AD + "reexamen.plafond_pourcentage", "Clause de réexamen : incidence financière "
