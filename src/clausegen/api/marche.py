@@ -4,7 +4,8 @@
 - :func:`read_dossier` / :func:`read_dossier_text`: a dossier file (or its text) validated, with
   its hash; :func:`validate_dossier` and :func:`dump_brouillon`: a draft typed in a form, both
   ways; :func:`dump_dossier`: the dossier file's text;
-- :func:`check_faisabilite`, :func:`assess_marche`, :func:`suited_or_forced`: the verdict;
+- :func:`check_faisabilite`, :func:`assess_marche`, :func:`assess_brouillon`,
+  :func:`suited_or_forced`: the verdict;
 - :func:`render_pieces`: CCAP and CCTP (or the chapter) as :class:`TenderPiece` objects, with
   their HTML preview; :func:`render_brouillon`: the same from a draft, with the file's text;
 - :func:`render_piece`: the engine every facade shares (one piece's bytes and its assembly).

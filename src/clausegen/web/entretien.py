@@ -136,7 +136,8 @@ def _forme(brouillon: Mapping[str, Any]) -> Any:
 
 
 def _accord_cadre(brouillon: Mapping[str, Any]) -> bool:
-    return _forme(brouillon) in _ACCORDS_CADRES
+    """An accord-cadre, or a form not answered yet (the question is then asked)."""
+    return _forme(brouillon) in (*_ACCORDS_CADRES, None)
 
 
 def _a_marches_subsequents(brouillon: Mapping[str, Any]) -> bool:
