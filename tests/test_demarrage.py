@@ -47,7 +47,8 @@ def test_a_cold_ccap_imports_nothing_the_command_does_not_use(tmp_path: Path) ->
     script = (
         "import json, sys\n"
         "from clausegen.cli import main\n"
-        f"sys.argv = ['clausegen', 'ccap', '--sans-pagination', {str(NETTOYAGE)!r}, '-o', {str(tmp_path / 'ccap.docx')!r}]\n"
+        f"sys.argv = ['clausegen', 'ccap', '--sans-pagination', {str(NETTOYAGE)!r},"
+        f" '-o', {str(tmp_path / 'ccap.docx')!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )

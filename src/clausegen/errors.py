@@ -309,6 +309,7 @@ class NotSuitedError(ClausegenError):
         )
         self.reasons = tuple(reasons)
         self.leviers = tuple(leviers)
+        self.dispositif = dispositif
 
 
 # --- the facilitator's year --------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from clausegen.web.entretien import ETAPES, Etape, lire
+from clausegen.web.entretien import AUCUN, Etape, defaut, etapes_de, lire, nom_en_ligne
 from tests.conftest import NETTOYAGE
 
 
@@ -27,7 +27,26 @@ def formulaire(etape: Etape, data: dict[str, Any]) -> dict[str, Any]:
     champs: dict[str, Any] = {}
     for champ in etape.champs:
         valeur = lire(data, champ.chemin)
-        if champ.type == "axes":
+        if champ.type == "dispositif":
+            champs[champ.chemin] = "clause_insertion" if "clause_insertion" in data else "plan_de_progres"
+        elif champ.type == "section":
+            champs[champ.chemin] = ["non", "oui"] if valeur is not None else ["non"]
+        elif champ.type == "liste":
+            rangs = valeur or []
+            champs[f"{champ.chemin}.lignes"] = str(len(rangs))
+            for i, rang in enumerate(rangs):
+                for sous in champ.sous:
+                    v = lire(rang, sous.relatif(champ))
+                    if v is not None:
+                        champs[nom_en_ligne(champ, i, sous)] = (["non", "oui"] if v else ["non"]) \
+                            if sous.type == "case" else str(v)
+        elif champ.type == "articles":
+            champs[champ.chemin] = "\n".join(f"{k} : {v}" for k, v in (valeur or {}).items())
+        elif champ.type == "oui_non":
+            champs[champ.chemin] = {True: "oui", False: "non"}.get(valeur, AUCUN)
+        elif champ.type == "case" and valeur is None and not champ.choix_juridique:
+            champs[champ.chemin] = ["non", "oui"] if defaut(champ.chemin) else ["non"]
+        elif champ.type == "axes":
             champs[champ.chemin] = [a["code"] for a in valeur]
             for axe in valeur:
                 champs[f"plan_de_progres.precisions.{axe['code']}"] = axe.get("precisions", "")
@@ -39,8 +58,9 @@ def formulaire(etape: Etape, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def remplir(client: Any, dossier_id: int, data: dict[str, Any]) -> None:
-    """Answer every step of the interview; each one must lead to the next."""
-    for etape in ETAPES:
+    """Answer every step of the interview that applies to the dossier; each one must lead to
+    the next."""
+    for etape in etapes_de(data):
         reponse = client.post(f"/dossiers/{dossier_id}/entretien/{etape.code}", formulaire(etape, data))
         assert reponse.status_code == 302, (etape.code, reponse.get_data(as_text=True)[-3000:])
 

@@ -108,7 +108,7 @@ def test_autosave_keeps_everything_typed_without_judging_it(app: Flask, client: 
     reponse = client.post(f"/dossiers/{numero}/entretien/acheteur/brouillon",
                           {"acheteur.nom": "Ville de Test", "acheteur.ville": ""})
     assert reponse.status_code == 200
-    assert _brouillon(app, numero) == {"acheteur": {"nom": "Ville de Test", "signataire": {}}}
+    assert _brouillon(app, numero) == {"acheteur": {"nom": "Ville de Test"}}
 
 
 def test_previous_step_saves_without_blocking(app: Flask, client: Client) -> None:

@@ -34,6 +34,13 @@ def _acheteur(app: Flask) -> Client:
     return client
 
 
+def _axe_insertion(client: Client, numero: int) -> None:
+    """Retain the insertion axis: the insertion questions apply from then on (issue 22,
+    item 4: only the questions that apply are asked)."""
+    reponse = client.post(f"/dossiers/{numero}/entretien/axes", {"plan_de_progres.axes": ["insertion"]})
+    assert reponse.status_code == 302
+
+
 # --- W3: no lost update --------------------------------------------------------------------
 
 
@@ -149,6 +156,7 @@ def test_volume_missing_with_hours_is_told_on_first_submit(app: Flask) -> None:
     rule was hidden by the missing scope), the rule naming the field by its label."""
     client = _acheteur(app)
     numero = nouveau_dossier(client)
+    _axe_insertion(client, numero)
     reponse = client.post(f"/dossiers/{numero}/entretien/insertion",
                           {"plan_de_progres.insertion.mode": "heures"})
     page = _lu(reponse.get_data(as_text=True))
@@ -184,6 +192,7 @@ def test_numbers_are_read_in_french(app: Flask, champ: str, tape: str, lu: objec
 def test_a_wrong_number_is_kept_and_told_in_the_fields_unit(app: Flask) -> None:
     client = _acheteur(app)
     numero = nouveau_dossier(client)
+    _axe_insertion(client, numero)
     data = dossier_entretien()
     etape = PAR_CODE["penalites"]
     reponse = client.post(f"/dossiers/{numero}/entretien/penalites",
@@ -204,6 +213,7 @@ def test_a_wrong_number_is_kept_and_told_in_the_fields_unit(app: Flask) -> None:
 def test_globalisation_is_not_ticked_by_default(app: Flask) -> None:
     client = _acheteur(app)
     numero = nouveau_dossier(client)
+    _axe_insertion(client, numero)
     page = client.get(f"/dossiers/{numero}/entretien/insertion").get_data(as_text=True)
     case = page[page.index('id="plan_de_progres-insertion-globalisation"'):].split(">", 1)[0]
     assert "checked" not in case

@@ -165,6 +165,8 @@ def test_buyer_builds_generates_downloads_and_logs_out(visite: Visite) -> None:
     visite.continuer("administratif")
     visite.remplir("Montant maximum de l’accord-cadre, en euros hors taxes", "1 500 000")
     visite.verifier("05b-etape-administratif")
+    visite.continuer("execution")
+    visite.verifier("05c-etape-execution")
     visite.continuer("faisabilite")
     visite.verifier("06-etape-faisabilite")
     visite.continuer("axes")

@@ -4,7 +4,8 @@
 - :func:`read_dossier` / :func:`read_dossier_text`: a dossier file (or its text) validated, with
   its hash; :func:`validate_dossier` and :func:`dump_brouillon`: a draft typed in a form, both
   ways; :func:`dump_dossier`: the dossier file's text;
-- :func:`check_faisabilite`, :func:`assess_marche`, :func:`suited_or_forced`: the verdict;
+- :func:`check_faisabilite`, :func:`assess_marche`, :func:`assess_brouillon`,
+  :func:`suited_or_forced`: the verdict;
 - :func:`render_pieces`: CCAP and CCTP (or the chapter) as :class:`TenderPiece` objects, with
   their HTML preview; :func:`render_brouillon`: the same from a draft, with the file's text;
 - :func:`render_piece`: the engine every facade shares (one piece's bytes and its assembly).
@@ -46,7 +47,7 @@ from clausegen.library.loader import library_files
 from clausegen.library.overlays import overlay_roots
 from clausegen.models._base import label
 from clausegen.models.administratif import Administratif
-from clausegen.models.dispositifs import MarcheSubsequent
+from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent, Reservation
 from clausegen.models.dossier import ClauseInsertion, Dossier, Forme, Marche
 from clausegen.output import note_input
 from clausegen.render.package import with_dossier_part
@@ -233,6 +234,27 @@ def assess_marche(marche: Mapping[str, Any]) -> Faisabilite | None:
         return assess_faisabilite(Marche.model_validate(marche))
     except ValidationError:
         return None
+
+
+def assess_brouillon(brouillon: Mapping[str, Any]) -> Faisabilite | None:
+    """The verdict of a draft's market as the command line gives it for the dossier: with its
+    reservation and its social device (the insertion clause alone, retained, is judged as
+    such); None while the market part is incomplete. A reservation not valid yet is left out."""
+    try:
+        marche = Marche.model_validate(brouillon.get("marche") or {})
+    except ValidationError:
+        return None
+    try:
+        reservation = (Reservation.model_validate(brouillon["reservation"])
+                       if isinstance(brouillon.get("reservation"), Mapping) else None)
+    except ValidationError:
+        reservation = None
+    seule = "clause_insertion" in brouillon and "plan_de_progres" not in brouillon
+    plan = brouillon.get("plan_de_progres")
+    insertion = plan.get("insertion") if isinstance(plan, Mapping) else None
+    heures = isinstance(insertion, Mapping) and str(insertion.get("mode") or "heures") == "heures"
+    return assess_faisabilite(marche, reservation=reservation, heures_au_plan=heures and not seule,
+                              insertion_retenue=seule)
 
 
 def subsequent_or_error(dossier: Dossier, numero: int, path: Path) -> MarcheSubsequent:
@@ -594,6 +616,8 @@ def check_brouillon(data: Mapping[str, Any]) -> tuple[Dossier | None, list[Field
     dossier, problems = validate_dossier(data)
     if dossier is not None:
         problems = missing_fields(dossier)
+        if dossier.administratif.ccag_articles:  # keys the clauses cite (the bundled table)
+            problems += unknown_ccag_keys(dossier, open_library().ccag)
         return (dossier if not problems else None), problems
     problems = problems + _rules_behind_missing_texts(data, problems)
     administratif, marche = data.get("administratif") or {}, data.get("marche") or {}
@@ -612,7 +636,8 @@ def check_brouillon(data: Mapping[str, Any]) -> tuple[Dossier | None, list[Field
 
 
 _SECTIONS_WITH_RULES: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("marche", Marche), ("plan_de_progres.insertion", ClauseInsertion))
+    ("marche", Marche), ("plan_de_progres.insertion", ClauseInsertion),
+    ("clause_insertion", ClauseInsertionSeule))
 """Sections whose own rule across fields (a volume when hours are chosen, a subsequent
 contracts' duration for that form) Pydantic runs only once every field of the section is valid."""
 
@@ -641,6 +666,51 @@ def _rules_behind_missing_texts(data: Mapping[str, Any], problems: list[FieldPro
             found += [replace(p, path=path + (p.path and "." + p.path))
                       for p in problems_from(exc) if not p.path]
     return found
+
+
+def notices_brouillon(data: Mapping[str, Any]) -> list[FieldProblem]:
+    """What a draft should have checked although the command line accepts it (issue 22,
+    item 2), each at its field: revisable or updatable prices without their index (the CCAP
+    then refers to « l'index fixé à l'acte d'engagement »), and yearly plans or bilans for a
+    year beyond the market's (or its subsequent contract's) duration, which no post-award
+    document can use."""
+    from clausegen.domain.echeancier import annees  # the web's review, not a command's
+
+    notices: list[FieldProblem] = []
+    administratif = data.get("administratif")
+    administratif = administratif if isinstance(administratif, Mapping) else {}
+    variation = str(administratif.get("variation_prix") or "revisables")
+    if variation in ("revisables", "actualisables") and not administratif.get("indice_revision"):
+        notices.append(FieldProblem(
+            "administratif.indice_revision",
+            f"prix {'révisables' if variation == 'revisables' else 'actualisables'} sans indice : "
+            "le CCAP renverra à « l'index fixé à l'acte d'engagement » ; nommez l'indice ici, "
+            "ou vérifiez qu'il figure dans l'acte d'engagement"))
+
+    def years(where: str, owner: Mapping[str, Any], duree: Any, path: str) -> None:
+        try:
+            total = annees(int(duree))
+        except (TypeError, ValueError):
+            return
+        for key in ("plans", "bilans"):
+            items = owner.get(key)
+            beyond = sorted({int(i["annee"]) for i in items if isinstance(i, Mapping)
+                             and str(i.get("annee", "")).isdecimal() and int(i["annee"]) > total}
+                            ) if isinstance(items, list) else []
+            if beyond:
+                listed = ", ".join(str(a) for a in beyond)
+                notices.append(FieldProblem(path, (
+                    f"{where} a {total} année(s) d'exécution, mais ses {key} comptent l'année "
+                    f"{listed} : aucun document du suivi ne s'en servira ; vérifiez la durée")))
+
+    marche = data.get("marche")
+    if isinstance(marche, Mapping):
+        years("le marché", data, marche.get("duree_mois"), "marche.duree_mois")
+    for index, ms in enumerate(data.get("marches_subsequents") or []):
+        if isinstance(ms, Mapping):
+            years(f"le marché subséquent n° {ms.get('numero', index + 1)}", ms, ms.get("duree_mois"),
+                  f"marches_subsequents[{index}].duree_mois")
+    return notices
 
 
 def dump_brouillon(dossier: Dossier) -> dict[str, Any]:

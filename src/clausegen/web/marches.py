@@ -4,6 +4,7 @@ it for the post-award documents (:mod:`clausegen.api.suivi`), and record them
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,28 @@ class Marche:
     evenements: list[Evenement]
 
     @property
+    def date_notification(self) -> dt.date | None:
+        """The notification date: the facilitator's attribution, else the one the buyer entered
+        in the interview (carried over, issue 22 item 4)."""
+        if self.suivi.date_notification is not None:
+            return self.suivi.date_notification
+        marche = self.dossier.brouillon.get("marche")
+        texte = marche.get("date_notification") if isinstance(marche, Mapping) else None
+        try:
+            return dt.date.fromisoformat(str(texte)) if texte else None
+        except ValueError:
+            return None
+
+    @property
+    def titulaire(self) -> Mapping[str, Any]:
+        """The titulaire: the facilitator's attribution, else the dossier's (an imported dossier
+        that names it)."""
+        if self.suivi.titulaire:
+            return self.suivi.titulaire
+        titulaire = self.dossier.brouillon.get("titulaire")
+        return titulaire if isinstance(titulaire, Mapping) else {}
+
+    @property
     def total_annees(self) -> int:
         """Years of execution (a last incomplete year counts); 1 while the duration is unknown."""
         try:
@@ -52,8 +75,8 @@ class Marche:
         """The dossier the post-award documents are made from (``resultats``, ``evenements``: in
         place of the accepted ones, to check them before recording them)."""
         return compose_dossier(self.dossier.brouillon, f"dossier-{self.dossier.id}.yml",
-                               titulaire=self.suivi.titulaire,
-                               date_notification=self.suivi.date_notification,
+                               titulaire=self.titulaire,
+                               date_notification=self.date_notification,
                                plans=self.suivi.plans,
                                resultats=self.suivi.resultats if resultats is None else resultats,
                                evenements=self.evenements if evenements is None else evenements,

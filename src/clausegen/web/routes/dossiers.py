@@ -9,10 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from clausegen.api.marche import (
-    assess_marche,
+    assess_brouillon,
     check_brouillon,
     dump_brouillon,
     dump_dossier,
+    notices_brouillon,
     read_dossier_text,
 )
 from clausegen.db import DossierWeb, Role
@@ -92,11 +93,14 @@ def _page_dossier(dossier: DossierWeb, statut: int = 200, refus: str = "") -> tu
     moi = compte_courant()
     brouillon = dossier.brouillon
     _, problemes = check_brouillon(brouillon)
-    verdict = assess_marche(brouillon.get("marche") or {})
+    verdict = assess_brouillon(brouillon)
+    code = entretien.verdict_du_dispositif(brouillon, verdict)
     return render_template(
-        "dossiers/voir.html", dossier=dossier, etapes=ETAPES, e=entretien, brouillon=brouillon,
-        etats=entretien.etats(brouillon, problemes, verdict.verdict.value if verdict else None),
-        complet=not problemes, verdict=verdict, bloquants=entretien.bloquants(problemes),
+        "dossiers/voir.html", dossier=dossier, etapes=entretien.etapes_de(brouillon), e=entretien,
+        brouillon=brouillon, etats=entretien.etats(brouillon, problemes, code),
+        complet=not problemes, verdict=verdict, non_adapte=code == "non_adapte",
+        bloquants=entretien.bloquants(problemes, brouillon),
+        a_verifier=entretien.bloquants(notices_brouillon(brouillon), brouillon),
         peut_modifier=droits.peut_modifier_dossier(moi, dossier),
         peut_generer=droits.peut_generer(moi, dossier),
         generations=generations.latest_generations(db(), dossier.id, GENERATIONS_AFFICHEES),
@@ -108,8 +112,13 @@ def _libelle_choix(champ: entretien.Champ, valeur: Any) -> str:
     """The French wording of an answer, as the recap shows it."""
     if valeur is None or valeur == "":
         return "—"
-    if champ.type == "case":
+    if champ.type in ("case", "section", "oui_non"):
+        if champ.type == "oui_non" and valeur is None:
+            return champ.vide
         return "oui" if valeur else "non"
+    if champ.type == "articles":
+        return " ; ".join(f"{cle} : {numero}" for cle, numero in valeur.items()) if isinstance(
+            valeur, dict) else str(valeur)
     if champ.type == "axes":
         noms = dict(entretien.choix(champ))
         return " ; ".join(noms.get(str(a.get("code")), "?") for a in valeur if isinstance(a, dict)) or "—"

@@ -47,9 +47,10 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
     except DossierError:
         return page_refus(dossier, "Les pièces n'ont pas été générées")
     except NotSuitedError as exc:
-        return page_erreur(409, "Le marché n'est pas adapté à un plan de progrès en matière "
-                                "sociale : " + " ; ".join(exc.reasons) + ". Modifiez l'étape "
-                                "« Le marché » de l'entretien.")
+        return page_erreur(409, f"Le marché n'est pas adapté à un {exc.dispositif} : "
+                                + " ; ".join(exc.reasons) + ". Modifiez l'étape « Le marché » "
+                                "de l'entretien, ou choisissez un autre dispositif à l'étape "
+                                "« Faisabilité et dispositif ».")
     except PdfError as exc:  # LibreOffice busy (503), too slow (504) or failing the sommaire
         return page_erreur(exc.http_status, str(exc))
     except ClausegenError as exc:

@@ -65,7 +65,7 @@ def _echeances(marche: Marche) -> tuple[list[EtatEcheance], str]:
     compose = marche.compose()
     if compose.loaded is None:
         return [], "dossier incomplet (terminez l'entretien de l'acheteur)"
-    if marche.suivi.date_notification is None or not marche.suivi.titulaire:
+    if marche.date_notification is None or not marche.titulaire:
         return [], "date de notification et titulaire à renseigner"
     emises = {p.piece for _, p in store.list_pieces_emises(db(), marche.dossier.id)}
     try:
@@ -151,7 +151,7 @@ def calendrier(jeton: str) -> Response:
     suivis = []
     for marche in _marches_suivis(compte):
         compose = marche.compose()
-        if compose.loaded and marche.suivi.date_notification and marche.suivi.titulaire:
+        if compose.loaded and marche.date_notification and marche.titulaire:
             suivis.append(marche.open(compose, organisation=False))
     data = api_suivi.render_flux_calendrier(suivis, f"Échéances des plans de progrès \u2013 {compte.nom}")
     return Response(data, mimetype="text/calendar",
@@ -228,7 +228,7 @@ def _manquements(marche: Marche, annee: int) -> tuple[list[Any], str]:
     """The year's failings as they stand today, each with its procedure, or why not."""
     if not any(e.annee == annee for e in marche.evenements) and str(annee) not in marche.suivi.resultats:
         return [], ""
-    if marche.suivi.date_notification is None or not marche.suivi.titulaire:
+    if marche.date_notification is None or not marche.titulaire:
         return [], ""
     compose = marche.compose(jusqu_a=annee)
     if compose.loaded is None:
@@ -484,7 +484,7 @@ def _refus_de_procedure(marche: Marche, annee: int, evenements: list[Any], le: d
     compose = marche.compose(jusqu_a=annee, evenements=evenements)
     if compose.loaded is None:
         return [p.expected for p in compose.problems]
-    if marche.suivi.date_notification is None or not marche.suivi.titulaire:
+    if marche.date_notification is None or not marche.titulaire:
         return []
     try:
         api_suivi.list_manquements(marche.open(compose, organisation=False), annee, le)

@@ -51,3 +51,39 @@
     if (modifie && navigator.sendBeacon) { navigator.sendBeacon(url, donnees()); }
   });
 })();
+
+// Questions that apply only to some answers of the same step (data-si-champ, data-si-valeurs):
+// hidden while the answer they depend on says they do not apply. Without this script, they
+// are all shown and the server ignores those that do not apply.
+(function () {
+  "use strict";
+  var form = document.getElementById("formulaire");
+  if (!form) { return; }
+  var conditionnels = form.querySelectorAll("[data-si-champ]");
+  if (!conditionnels.length) { return; }
+
+  function valeur(nom) {
+    var champs = form.querySelectorAll("[name='" + nom.replace(/'/g, "\\'") + "']");
+    var resultat = "";
+    for (var i = 0; i < champs.length; i += 1) {
+      var champ = champs[i];
+      if (champ.type === "radio" || champ.type === "checkbox") {
+        if (champ.checked) { resultat = champ.value; }
+      } else if (champ.type !== "hidden") {
+        resultat = champ.value;
+      }
+    }
+    return resultat;
+  }
+
+  function actualiser() {
+    for (var i = 0; i < conditionnels.length; i += 1) {
+      var element = conditionnels[i];
+      var valeurs = (element.getAttribute("data-si-valeurs") || "").split(" ");
+      element.hidden = valeurs.indexOf(valeur(element.getAttribute("data-si-champ"))) < 0;
+    }
+  }
+
+  form.addEventListener("change", actualiser);
+  actualiser();
+})();
