@@ -18,12 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -605,3 +606,47 @@ def render_brouillon(brouillon: Mapping[str, Any], name: str, library: Library) 
     loaded = LoadedDossier(dossier=dossier, path=Path(name),
                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return replace(render_pieces(loaded, library), dossier_yaml=text)
+
+
+# --- the state of a dossier, as the list of dossiers shows it ---------------------------
+
+
+class EtatDossier(StrEnum):
+    """Where a buyer's dossier stands, derived from its draft each time it is shown (never
+    stored, so it cannot drift from the dossier)."""
+
+    a_completer = "à compléter"
+    complet = "complet"
+    non_adapte = "non adapté"
+    pieces_generees = "pièces générées"
+
+
+def state_brouillon(brouillon: Mapping[str, Any], name: str,
+                    generated_sha256: Collection[str] = ()) -> EtatDossier:
+    """The state of a draft: « pièces générées » when one of its generations (their
+    ``dossier_sha256``, ``generated_sha256``) was made from the dossier as it is now (the same
+    file text, :func:`render_brouillon` named ``name``); « non adapté » when the verdict that
+    governs its pieces (the plan de progrès's, or the insertion clause's for a dossier that
+    carries it alone) is « non adapté »; « complet » when nothing blocks the generation
+    (:func:`check_brouillon`); « à compléter » otherwise. A draft whose market part is
+    complete but unsuited to a plan is « non adapté » before it is complete."""
+    dossier, _ = check_brouillon(brouillon)
+    if dossier is None:
+        marche = brouillon.get("marche")
+        faisabilite = assess_marche(marche) if isinstance(marche, Mapping) else None
+        insertion_seule = brouillon.get("clause_insertion") is not None \
+            and brouillon.get("plan_de_progres") is None
+        if faisabilite is not None and not insertion_seule \
+                and faisabilite.verdict is Verdict.non_adapte:
+            return EtatDossier.non_adapte
+        return EtatDossier.a_completer
+    if avis_du_dispositif(dossier, assess_dossier(dossier)).verdict is Verdict.non_adapte:
+        return EtatDossier.non_adapte
+    if generated_sha256:
+        try:
+            text = dump_dossier(dossier, name)
+        except InputFileError:
+            return EtatDossier.complet
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() in generated_sha256:
+            return EtatDossier.pieces_generees
+    return EtatDossier.complet

@@ -68,6 +68,7 @@ def create_app(config: WebConfig) -> Flask:
     app.before_request(limite_de_la_route)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.before_request(session.charger_compte)
+    app.before_request(session.exiger_mot_de_passe_choisi)
     annulation.installer(app, factory)
     app.teardown_appcontext(base.fermer)
     app.after_request(_entetes_de_securite)
