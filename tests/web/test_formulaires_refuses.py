@@ -144,3 +144,35 @@ def test_meeting_convocation_and_letter_dates_keep_what_was_typed(app: Flask) ->
     page = reponse.get_data(as_text=True)
     assert _valeur(page, "date_lettre") == "2027-02-30"
     assert "Date de l'échange de lettres : date attendue" in _resume(page)
+
+
+def test_the_legal_desks_refused_forms_keep_the_comment_and_the_number(app: Flask) -> None:
+    from tests.web.test_bureau_juridique import ANCIENNE, FRAGMENT, NOUVELLE, _jeton, _nouvelle
+
+    client = Client(app.test_client())
+    client.connecter("juriste")
+    # a version number already taken: refused on the fragment's page, the number typed kept
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/versions", {"version": ANCIENNE, "derniere": ANCIENNE})
+    assert reponse.status_code == 409
+    page = reponse.get_data(as_text=True)
+    assert _valeur(page, "version") == ANCIENNE
+    assert "Numéro de la nouvelle version" in _resume(page)
+    assert _nouvelle(client) == 302
+    # validating one's own draft: refused, the review comment kept in its row
+    assert client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/statut",
+                       {"statut": "en_revue", "commentaire": "À relire",
+                        "jeton": _jeton(client, NOUVELLE)}).status_code == 302
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/statut",
+                          {"statut": "valide", "commentaire": "Relu : conforme à la grille",
+                           "jeton": _jeton(client, NOUVELLE)})
+    assert reponse.status_code == 403
+    page = reponse.get_data(as_text=True)
+    assert f"Nouveau statut de la version {NOUVELLE} : " in _resume(page)
+    assert "autre juriste" in _resume(page)
+    assert "Relu : conforme à la grille</textarea>" in page
+    # no comment: refused at the comment's field
+    reponse = client.post(f"/bibliotheque/{FRAGMENT}/{NOUVELLE}/statut",
+                          {"statut": "brouillon", "commentaire": " ", "jeton": _jeton(client, NOUVELLE)})
+    assert reponse.status_code == 422
+    assert f"Commentaire de revue de la version {NOUVELLE} : un commentaire est attendu" in _resume(
+        reponse.get_data(as_text=True))
