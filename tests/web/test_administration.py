@@ -337,3 +337,47 @@ def test_an_unknown_view_is_refused_in_french(app: Flask) -> None:
     reponse = _client(app, "acheteur").get("/dossiers?vue=tout")
     assert reponse.status_code == 400
     assert "« vue »" in reponse.get_data(as_text=True).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+# --- revision 0008 on a database that already holds accounts and dossiers ------------------
+
+
+def _revision_0008(url: str) -> None:
+    from sqlalchemy import text
+
+    from clausegen.db.engine import make_engine
+    from tests.web.test_migration_procedures import _vers
+
+    engine = make_engine(url)
+    try:
+        _vers(engine, "0007")
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO organisations (id, nom, cree_le, second_juriste) "
+                           "VALUES (1, 'Ville', CURRENT_TIMESTAMP, true)"))
+            c.execute(text("INSERT INTO comptes (id, organisation_id, courriel, nom, role, mot_de_passe, "
+                           "actif, numero_session, cree_le) VALUES (1, 1, 'a@a.fr', 'A', 'acheteur', 'x', "
+                           "true, 0, CURRENT_TIMESTAMP)"))
+            c.execute(text("INSERT INTO dossiers (id, organisation_id, cree_par_id, titre, brouillon, "
+                           "cree_le, modifie_le) VALUES (1, 1, 1, 'D', '{}', CURRENT_TIMESTAMP, "
+                           "CURRENT_TIMESTAMP)"))
+        _vers(engine, "0008")
+        with engine.begin() as c:
+            # passwords chosen before the revision stay chosen; no dossier is archived or binned
+            assert c.execute(text("SELECT mot_de_passe_provisoire FROM comptes")).scalar_one() in (False, 0)
+            rangement = c.execute(text("SELECT archive_le, supprime_le FROM dossiers")).one()
+            assert tuple(rangement) == (None, None)
+        from alembic import command
+
+        _vers(engine, "0007", command.downgrade)
+        _vers(engine, "head")
+    finally:
+        engine.dispose()
+
+
+def test_revision_0008_on_sqlite(tmp_path: Path) -> None:
+    _revision_0008(f"sqlite:///{tmp_path / 'base.sqlite'}")
+
+
+@pytest.mark.postgresql
+def test_revision_0008_on_postgresql(base_postgresql: str) -> None:
+    _revision_0008(base_postgresql)
