@@ -381,3 +381,37 @@ def test_revision_0008_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgresql
 def test_revision_0008_on_postgresql(base_postgresql: str) -> None:
     _revision_0008(base_postgresql)
+
+
+def test_generations_before_revision_0008_are_recognised_once(app: Flask, tmp_path: Path) -> None:
+    """A generation recorded without its draft's digest gets it at the next start when the
+    dossier is unchanged (the list says « pièces générées »), ``""`` when it changed since."""
+    from sqlalchemy import update
+
+    from clausegen.db import Generation
+    from clausegen.web import WebConfig, create_app
+
+    acheteur = _client(app, "acheteur")
+    intact, modifie = _importer(acheteur, NETTOYAGE.name), _importer(acheteur, NETTOYAGE.name)
+    for numero in (intact, modifie):
+        assert acheteur.post(f"/dossiers/{numero}/generations").status_code == 302
+    with sessions_de(app)() as db:
+        db.execute(update(Generation).values(brouillon_sha256=None))  # as before revision 0008
+        dossier = db.get(DossierWeb, modifie)
+        assert dossier is not None
+        marche = {**dossier.brouillon["marche"], "objet": "Autre objet"}
+        dossier.brouillon = {**dossier.brouillon, "marche": marche}
+        db.commit()
+    assert _etat(acheteur, intact) == "complet"  # not recognised before the next start
+    url = str(sessions_de(app).kw["bind"].url)
+    redemarre = create_app(WebConfig(base=url, cle_secrete="cle-de-test", bibliotheques=str(tmp_path / "b")))
+    try:
+        client = _client(redemarre, "acheteur")
+        assert _etat(client, intact) == "pièces générées"
+        assert _etat(client, modifie) == "complet"
+        with sessions_de(redemarre)() as db:
+            empreintes = {g.dossier_id: g.brouillon_sha256 for g in db.scalars(select(Generation))}
+        assert empreintes[modifie] == ""
+        assert len(empreintes[intact] or "") == 64
+    finally:
+        sessions_de(redemarre).kw["bind"].dispose()

@@ -621,15 +621,26 @@ class EtatDossier(StrEnum):
     pieces_generees = "pièces générées"
 
 
-def state_brouillon(brouillon: Mapping[str, Any], name: str,
-                    generated_sha256: Collection[str] = ()) -> EtatDossier:
-    """The state of a draft: « pièces générées » when one of its generations (their
-    ``dossier_sha256``, ``generated_sha256``) was made from the dossier as it is now (the same
-    file text, :func:`render_brouillon` named ``name``); « non adapté » when the verdict that
-    governs its pieces (the plan de progrès's, or the insertion clause's for a dossier that
-    carries it alone) is « non adapté »; « complet » when nothing blocks the generation
-    (:func:`check_brouillon`); « à compléter » otherwise. A draft whose market part is
-    complete but unsuited to a plan is « non adapté » before it is complete."""
+def brouillon_sha256(brouillon: Mapping[str, Any]) -> str:
+    """The SHA-256 of a draft's canonical JSON (keys sorted): equal drafts, equal digests."""
+    text = json.dumps(brouillon, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def state_brouillon(brouillon: Mapping[str, Any], generated_brouillons: Collection[str] = ()) -> EtatDossier:
+    """The state of a draft: « pièces générées » when one of its generations was made from the
+    draft as it is now (``generated_brouillons``: the :func:`brouillon_sha256` of each
+    generation's draft); « non adapté » when the verdict that governs its pieces (the plan de
+    progrès's, or the insertion clause's for a dossier that carries it alone) is « non
+    adapté »; « complet » when nothing blocks the generation (:func:`check_brouillon`);
+    « à compléter » otherwise. A draft whose market part is complete but unsuited to a plan is
+    « non adapté » before it is complete.
+
+    A draft that pieces were generated from, unchanged since, is « pièces générées » without
+    being checked again: its generation checked it (complete and suited, or nothing would have
+    been generated), and that fact does not change."""
+    if generated_brouillons and brouillon_sha256(brouillon) in generated_brouillons:
+        return EtatDossier.pieces_generees
     dossier, _ = check_brouillon(brouillon)
     if dossier is None:
         marche = brouillon.get("marche")
@@ -642,11 +653,21 @@ def state_brouillon(brouillon: Mapping[str, Any], name: str,
         return EtatDossier.a_completer
     if avis_du_dispositif(dossier, assess_dossier(dossier)).verdict is Verdict.non_adapte:
         return EtatDossier.non_adapte
-    if generated_sha256:
-        try:
-            text = dump_dossier(dossier, name)
-        except InputFileError:
-            return EtatDossier.complet
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() in generated_sha256:
-            return EtatDossier.pieces_generees
     return EtatDossier.complet
+
+
+def brouillon_sha256_if_generated(brouillon: Mapping[str, Any], name: str, dossier_sha256: str) -> str:
+    """For a generation recorded without its draft's digest (before revision 0008): the digest
+    of ``brouillon`` if that draft still writes the dossier text the generation was made from
+    (``dossier_sha256``, :func:`render_brouillon` named ``name``), else ``""`` (its draft is no
+    longer known)."""
+    dossier, _ = validate_dossier(brouillon)
+    if dossier is None:
+        return ""
+    try:
+        text = dump_dossier(dossier, name)
+    except InputFileError:
+        return ""
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != dossier_sha256:
+        return ""
+    return brouillon_sha256(brouillon)

@@ -124,6 +124,10 @@ class Generation(Base):
     dossier_sha256: Mapped[str] = mapped_column(String(64))
     bibliotheque: Mapped[str] = mapped_column(String(40))
     version_outil: Mapped[str] = mapped_column(String(40))
+    brouillon_sha256: Mapped[str | None] = mapped_column(String(64))
+    """The draft's digest (:func:`clausegen.api.marche.brouillon_sha256`) at generation: whether the
+    dossier is still the one the pieces came from, without writing its YAML again (migration
+    0008; None before)."""
 
     compte: Mapped[Compte] = relationship()
     pieces: Mapped[list[PieceGeneree]] = relationship(order_by="PieceGeneree.id")

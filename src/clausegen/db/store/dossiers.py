@@ -94,13 +94,15 @@ def list_facilitateurs(db: Session, organisation_id: int) -> list[Compte]:
         Compte.actif.is_(True)).order_by(Compte.nom)))
 
 
-def list_generated_sha256(db: Session, dossier_ids: list[int]) -> dict[int, set[str]]:
-    """Dossier id → the ``dossier_sha256`` of each of its generations (one query)."""
+def list_generated_brouillons(db: Session, dossier_ids: list[int]) -> dict[int, set[str]]:
+    """Dossier id → the digests of the drafts its generations were made from (one query)."""
     found: dict[int, set[str]] = {}
     if dossier_ids:
-        for dossier_id, sha256 in db.execute(select(Generation.dossier_id, Generation.dossier_sha256)
-                                             .where(Generation.dossier_id.in_(dossier_ids))):
-            found.setdefault(dossier_id, set()).add(sha256)
+        for dossier_id, digest in db.execute(
+                select(Generation.dossier_id, Generation.brouillon_sha256)
+                .where(Generation.dossier_id.in_(dossier_ids), Generation.brouillon_sha256 != "")):
+            if digest:
+                found.setdefault(dossier_id, set()).add(digest)
     return found
 
 

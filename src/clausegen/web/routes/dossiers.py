@@ -64,9 +64,8 @@ def _liste(problemes: list[FieldProblem], statut: int = 200, page: int = 1,
                            f"Il n'y a que {pages} pages de dossiers.")
     dossiers = store.list_dossiers(db(), visibles, limit=DOSSIERS_PAR_PAGE,
                                    offset=(page - 1) * DOSSIERS_PAR_PAGE)
-    generes = store.list_generated_sha256(db(), [d.id for d in dossiers])
-    etats = {d.id: state_brouillon(d.brouillon or {}, f"dossier-{d.id}.yml", generes.get(d.id, set()))
-             for d in dossiers}
+    generes = store.list_generated_brouillons(db(), [d.id for d in dossiers])
+    etats = {d.id: state_brouillon(d.brouillon or {}, generes.get(d.id, set())) for d in dossiers}
     corbeille = store.count_dossiers(db(), droits.dossiers_visibles(moi) & store.in_vue(store.Vue.corbeille))
     premier = (page - 1) * DOSSIERS_PAR_PAGE + 1
     return render_template("dossiers/liste.html", dossiers=dossiers, problemes=problemes,

@@ -4,7 +4,9 @@ buyer's archive and recycle bin (« Corbeille ») of dossiers.
 ``comptes.mot_de_passe_provisoire``: set when an administrator (or ``clausegen comptes
 creer`` / ``reinitialiser``) gives the password; the account must choose its own before any
 other page. ``dossiers.archive_le``: hidden from the list by default. ``dossiers.supprime_le``:
-in the recycle bin (restorable, never purged: see docs/web.md).
+in the recycle bin (restorable, never purged: see docs/web.md). ``generations.brouillon_sha256``:
+the draft's digest at generation, so that the list tells « pièces générées » without writing each
+dossier's YAML again (None for earlier generations: their dossier text is compared instead).
 
 Revision ID: 0008
 """
@@ -29,9 +31,13 @@ def upgrade() -> None:
     with op.batch_alter_table('dossiers', recreate='never') as batch:
         batch.add_column(sa.Column('archive_le', sa.DateTime(), nullable=True))
         batch.add_column(sa.Column('supprime_le', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('generations', recreate='never') as batch:
+        batch.add_column(sa.Column('brouillon_sha256', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('generations', recreate='never') as batch:
+        batch.drop_column('brouillon_sha256')
     with op.batch_alter_table('dossiers', recreate='never') as batch:
         batch.drop_column('supprime_le')
         batch.drop_column('archive_le')
