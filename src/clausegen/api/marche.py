@@ -19,12 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -746,3 +747,68 @@ def render_brouillon(brouillon: Mapping[str, Any], name: str, library: Library, 
                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return replace(render_pieces(loaded, library, paginer=paginer, converter=converter),
                    dossier_yaml=text)
+
+
+# --- the state of a dossier, as the list of dossiers shows it ---------------------------
+
+
+class EtatDossier(StrEnum):
+    """Where a buyer's dossier stands, derived from its draft each time it is shown (never
+    stored, so it cannot drift from the dossier)."""
+
+    a_completer = "à compléter"
+    complet = "complet"
+    non_adapte = "non adapté"
+    pieces_generees = "pièces générées"
+
+
+def brouillon_sha256(brouillon: Mapping[str, Any]) -> str:
+    """The SHA-256 of a draft's canonical JSON (keys sorted): equal drafts, equal digests."""
+    text = json.dumps(brouillon, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def state_brouillon(brouillon: Mapping[str, Any], generated_brouillons: Collection[str] = ()) -> EtatDossier:
+    """The state of a draft: « pièces générées » when one of its generations was made from the
+    draft as it is now (``generated_brouillons``: the :func:`brouillon_sha256` of each
+    generation's draft); « non adapté » when the verdict that governs its pieces (the plan de
+    progrès's, or the insertion clause's for a dossier that carries it alone) is « non
+    adapté »; « complet » when nothing blocks the generation (:func:`check_brouillon`);
+    « à compléter » otherwise. A draft whose market part is complete but unsuited to a plan is
+    « non adapté » before it is complete.
+
+    A draft that pieces were generated from, unchanged since, is « pièces générées » without
+    being checked again: its generation checked it (complete and suited, or nothing would have
+    been generated), and that fact does not change."""
+    if generated_brouillons and brouillon_sha256(brouillon) in generated_brouillons:
+        return EtatDossier.pieces_generees
+    dossier, _ = check_brouillon(brouillon)
+    if dossier is None:
+        marche = brouillon.get("marche")
+        faisabilite = assess_marche(marche) if isinstance(marche, Mapping) else None
+        insertion_seule = brouillon.get("clause_insertion") is not None \
+            and brouillon.get("plan_de_progres") is None
+        if faisabilite is not None and not insertion_seule \
+                and faisabilite.verdict is Verdict.non_adapte:
+            return EtatDossier.non_adapte
+        return EtatDossier.a_completer
+    if avis_du_dispositif(dossier, assess_dossier(dossier)).verdict is Verdict.non_adapte:
+        return EtatDossier.non_adapte
+    return EtatDossier.complet
+
+
+def brouillon_sha256_if_generated(brouillon: Mapping[str, Any], name: str, dossier_sha256: str) -> str:
+    """For a generation recorded without its draft's digest (before revision 0008): the digest
+    of ``brouillon`` if that draft still writes the dossier text the generation was made from
+    (``dossier_sha256``, :func:`render_brouillon` named ``name``), else ``""`` (its draft is no
+    longer known)."""
+    dossier, _ = validate_dossier(brouillon)
+    if dossier is None:
+        return ""
+    try:
+        text = dump_dossier(dossier, name)
+    except InputFileError:
+        return ""
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != dossier_sha256:
+        return ""
+    return brouillon_sha256(brouillon)

@@ -102,7 +102,8 @@ def comptes() -> None:
 @handle_errors
 def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: str,
           base: str | None) -> None:
-    """Crée un compte (le premier administrateur, typiquement)."""
+    """Crée un compte (le premier administrateur, typiquement). Son mot de passe est
+    provisoire : la personne en choisit un autre à sa première connexion."""
     from sqlalchemy.orm import Session
 
     from clausegen.db.engine import connect
@@ -118,7 +119,8 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
         with Session(engine) as db:
             compte = creer_compte(db, valide, organisation_nommee(db, organisation))
             consigner_creation(db, compte, par=None)
-            success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}).")
+            success(f"Compte créé : {compte.courriel} ({compte.role}, {compte.organisation.nom}) ; "
+                    "mot de passe provisoire, à changer à la première connexion.")
     finally:
         engine.dispose()
 
@@ -129,8 +131,8 @@ def creer(organisation: str, courriel: str, nom: str, role: str, mot_de_passe: s
 @BASE
 @handle_errors
 def reinitialiser(courriel: str, mot_de_passe: str, base: str | None) -> None:
-    """Donne un nouveau mot de passe à un compte (toutes ses sessions sont fermées ; inscrit
-    au journal d'audit)."""
+    """Donne un nouveau mot de passe provisoire à un compte (toutes ses sessions sont fermées ;
+    la personne en choisit un autre à sa prochaine connexion ; inscrit au journal d'audit)."""
     from sqlalchemy.orm import Session
 
     from clausegen.db.engine import connect
@@ -140,7 +142,8 @@ def reinitialiser(courriel: str, mot_de_passe: str, base: str | None) -> None:
     try:
         with Session(engine) as db:
             compte = reinitialiser_mot_de_passe(db, courriel, mot_de_passe)
-            success(f"Mot de passe de {compte.courriel} réinitialisé ; ses sessions sont fermées.")
+            success(f"Mot de passe de {compte.courriel} réinitialisé ; ses sessions sont fermées et "
+                    "il devra en choisir un autre à sa prochaine connexion.")
     finally:
         engine.dispose()
 

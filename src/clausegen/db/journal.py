@@ -69,6 +69,10 @@ ACTIONS = {
     "reactivation": "Compte réactivé",
     "mot_de_passe": "Mot de passe changé",
     "reinitialisation": "Mot de passe réinitialisé",
+    "duplication_dossier": "Dossier dupliqué",
+    "archivage_dossier": "Dossier archivé ou désarchivé",
+    "suppression_dossier": "Dossier mis à la corbeille",
+    "restauration_dossier": "Dossier restauré depuis la corbeille",
 }
 """The kinds of entries, with their French label (pages)."""
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -76,6 +77,9 @@ class Compte(Base):
     actif: Mapped[bool] = mapped_column(Boolean, default=True)
     numero_session: Mapped[int] = mapped_column(Integer, default=0)
     """Raised on logout and password change: every cookie carrying the old number is void."""
+    mot_de_passe_provisoire: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Given by an administrator or the command line: to be changed before any other page
+    (migration 0008)."""
     cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
 
     organisation: Mapped[Organisation] = relationship()
@@ -100,6 +104,10 @@ class DossierWeb(Base):
     brouillon: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
     modifie_le: Mapped[datetime] = mapped_column(DateTime(), default=now, onupdate=now)
+    archive_le: Mapped[datetime | None] = mapped_column(DateTime())
+    """Archived by a buyer: hidden from the list unless asked for (migration 0008)."""
+    supprime_le: Mapped[datetime | None] = mapped_column(DateTime())
+    """In the recycle bin (« Corbeille »): read-only, restorable, never purged (migration 0008)."""
 
 
 class Generation(Base):
@@ -116,6 +124,10 @@ class Generation(Base):
     dossier_sha256: Mapped[str] = mapped_column(String(64))
     bibliotheque: Mapped[str] = mapped_column(String(40))
     version_outil: Mapped[str] = mapped_column(String(40))
+    brouillon_sha256: Mapped[str | None] = mapped_column(String(64))
+    """The draft's digest (:func:`clausegen.api.marche.brouillon_sha256`) at generation: whether the
+    dossier is still the one the pieces came from, without writing its YAML again (migration
+    0008; None before)."""
 
     compte: Mapped[Compte] = relationship()
     pieces: Mapped[list[PieceGeneree]] = relationship(order_by="PieceGeneree.id")

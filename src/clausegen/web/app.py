@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from clausegen import __version__
+from clausegen.api import marche
 from clausegen.db.engine import connect
+from clausegen.db.store import generations
 from clausegen.web import annulation, base, erreurs, session
 from clausegen.web.config import WebConfig, limite_de_la_route
 from clausegen.web.filtres import installer_filtres
@@ -47,6 +49,7 @@ def create_app(config: WebConfig) -> Flask:
     app.url_map.converters["int"] = IdentifiantConverter  # ids beyond the database: 404, not 500
     with factory() as db:
         cle = config.cle_secrete or cle_de_session(db)
+        completer_empreintes_des_brouillons(db)
     app.config.update(
         SECRET_KEY=cle,
         SESSION_COOKIE_NAME="clausegen_session",
@@ -69,6 +72,7 @@ def create_app(config: WebConfig) -> Flask:
     app.before_request(limite_de_la_route)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.before_request(session.charger_compte)
+    app.before_request(session.exiger_mot_de_passe_choisi)
     annulation.installer(app, factory)
     app.teardown_appcontext(base.fermer)
     app.after_request(_entetes_de_securite)
@@ -79,6 +83,20 @@ def create_app(config: WebConfig) -> Flask:
                    titulaire, pages):
         app.register_blueprint(module.bp)
     return app
+
+
+def completer_empreintes_des_brouillons(db: Session) -> None:
+    """Generations recorded before revision 0008 carry no digest of the draft they came from:
+    each gets its dossier's current draft's digest if that draft still writes the dossier text
+    it was generated from, ``""`` otherwise (the list of dossiers then reads « pièces générées »
+    from the digests alone, without writing each dossier's YAML). Once per generation: the
+    next start finds none left."""
+    anciennes = generations.list_generations_without_brouillon(db)
+    if anciennes:
+        generations.set_brouillon_sha256(db, {
+            generation_id: marche.brouillon_sha256_if_generated(
+                dossier.brouillon or {}, f"dossier-{dossier.id}.yml", dossier_sha256)
+            for generation_id, dossier_sha256, dossier in anciennes})
 
 
 def _entetes_de_securite(reponse: Response) -> Response:

@@ -1,17 +1,18 @@
-"""Creating accounts: the same checks for ``clausegen comptes creer`` and the admin page."""
+"""Accounts: the same checks for ``clausegen comptes creer``/``reinitialiser`` and the admin
+page (what is typed); reads and writes go through :mod:`clausegen.db.store.comptes`."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clausegen.db import Compte, JetonCalendrier, Organisation, Role
-from clausegen.db.journal import consigner
+from clausegen.db import Compte, Organisation, Role
+from clausegen.db.store import comptes as store
 from clausegen.errors import AccountError, FieldProblem
 from clausegen.models._base import Texte
 from clausegen.models.validation import problems_from
@@ -118,25 +119,20 @@ def _sans_mot_de_passe(probleme: FieldProblem) -> FieldProblem:
 
 
 def creer_compte(db: Session, compte: NouveauCompte, organisation: Organisation) -> Compte:
-    """Add the account (not committed: :func:`consigner_creation` commits it with its journal
-    entry); an address already used is refused."""
-    existe = db.scalar(select(func.count()).select_from(Compte)
-                       .where(Compte.courriel == compte.courriel))
-    if existe:
+    """Add the account, its password provisional (to be changed at first login); not committed:
+    :func:`consigner_creation` commits it with its journal entry. An address already used, or
+    one that looks like it, is refused."""
+    if store.find_compte_by_courriel(db, compte.courriel) is not None:
         raise AccountError(field="courriel", reason="un compte existe déjà avec cette adresse")
     cherche = sosie(compte.courriel)
-    if any(sosie(autre) == cherche for autre in db.scalars(select(Compte.courriel))):
+    if any(sosie(autre) == cherche for autre in store.list_courriels(db)):
         raise AccountError(field="courriel", reason="adresse trop semblable à celle d'un compte "
                            "existant (accents ou lettres qui se ressemblent)")
     refus = refus_du_mot_de_passe(compte.mot_de_passe, compte.nom, compte.courriel)
     if refus:
         raise AccountError(field="mot_de_passe", reason=refus)
-    nouveau = Compte(organisation=organisation, courriel=compte.courriel, nom=compte.nom,
-                     role=compte.role.value, mot_de_passe=hacher(compte.mot_de_passe), actif=True,
-                     numero_session=0)
-    db.add(nouveau)
-    db.flush()
-    return nouveau
+    return store.add_compte(db, organisation, courriel=compte.courriel, nom=compte.nom,
+                            role=compte.role.value, empreinte=hacher(compte.mot_de_passe))
 
 
 def organisation_nommee(db: Session, nom: str) -> Organisation:
@@ -146,75 +142,70 @@ def organisation_nommee(db: Session, nom: str) -> Organisation:
     except ValidationError as exc:
         probleme = problems_from(exc)[0]
         raise AccountError(field="organisation", reason=probleme.expected) from None
-    existante = db.scalar(select(Organisation).where(Organisation.nom == valide.organisation))
-    if existante is not None:
-        return existante
-    organisation = Organisation(nom=valide.organisation)
-    db.add(organisation)
-    db.flush()
-    return organisation
-
-
-def _designation(compte: Compte) -> str:
-    return f"{compte.nom} <{compte.courriel}>"
-
-
-def revoquer_calendrier(db: Session, compte: Compte) -> bool:
-    """Delete the account's calendar feed token, if any (whether one was there)."""
-    jeton = db.get(JetonCalendrier, compte.id)
-    if jeton is None:
-        return False
-    db.delete(jeton)
-    return True
+    existante = store.find_organisation_by_nom(db, valide.organisation)
+    return existante if existante is not None else store.add_organisation(db, valide.organisation)
 
 
 def changer_role(db: Session, cible: Compte, role: Role, *, par: Compte | None) -> None:
-    """Give ``cible`` another role: its calendar link is revoked (a facilitateur's feed must
-    not come back with the role), the change journaled; committed."""
-    ancien = cible.role
-    cible.role = role.value
-    revoque = revoquer_calendrier(db, cible)
-    consigner(db, action="changement_role", objet=_designation(cible), compte=par,
-              details={"compte": cible.id, "avant": ancien, "apres": role.value,
-                       "calendrier_revoque": revoque})
+    """Give ``cible`` another role (its calendar link revoked); journaled, committed."""
+    store.set_role(db, cible, role.value, par=par)
 
 
 def changer_actif(db: Session, cible: Compte, actif: bool, *, par: Compte | None) -> None:
     """Deactivate (every session ends, the calendar link is revoked) or reactivate an
     account; journaled, committed."""
-    cible.actif = actif
-    cible.numero_session += 1
-    revoque = False if actif else revoquer_calendrier(db, cible)
-    consigner(db, action="reactivation" if actif else "desactivation", objet=_designation(cible),
-              compte=par, details={"compte": cible.id, "calendrier_revoque": revoque})
+    store.set_actif(db, cible, actif, par=par)
 
 
 def consigner_creation(db: Session, compte: Compte, *, par: Compte | None) -> None:
     """Journal the creation of ``compte`` (by an administrator, or the command line) and
     commit it."""
-    consigner(db, action="creation_compte", objet=_designation(compte), compte=par,
-              acteur=None if par else "ligne de commande",
-              details={"compte": compte.id, "role": compte.role,
-                       "organisation": compte.organisation_id})
+    store.record_creation(db, compte, par=par)
 
 
 def reinitialiser_mot_de_passe(db: Session, courriel: str, mot_de_passe: str) -> Compte:
-    """Set a new password for the account of ``courriel`` (the command line, when its owner
-    has lost it): the same strength rule, every session ended, the calendar link kept,
-    journaled; committed. French errors naming the field."""
+    """Set a new provisional password for the account of ``courriel`` (the command line, when
+    its owner has lost it): the same strength rule, every session ended, the calendar link
+    kept, to be changed at the next login; journaled, committed. French errors naming the
+    field."""
     try:
         adresse = normaliser_courriel(courriel)
     except ValueError as exc:
         raise AccountError(field="courriel", reason=str(exc)) from None
-    compte = db.scalar(select(Compte).where(Compte.courriel == adresse))
+    compte = store.find_compte_by_courriel(db, adresse)
     if compte is None:
         raise AccountError(field="courriel", reason="aucun compte avec cette adresse")
     refus = refus_du_mot_de_passe(mot_de_passe, compte.nom, compte.courriel)
     if refus:
         raise AccountError(field="mot_de_passe", reason=refus)
-    compte.mot_de_passe = hacher(mot_de_passe)
-    compte.numero_session += 1
-    consigner(db, action="reinitialisation", objet=_designation(compte), compte=None,
-              acteur="ligne de commande", organisation_id=compte.organisation_id,
-              details={"compte": compte.id})
+    store.set_mot_de_passe(db, compte, hacher(mot_de_passe), provisoire=True, par=None)
     return compte
+
+
+_ALPHABET_PROVISOIRE = "abcdefghjkmnpqrstuvwxyz23456789"
+"""Letters and digits a person reads out without confusion (no i, l, o, 0, 1)."""
+
+
+def tirer_mot_de_passe_provisoire() -> str:
+    """A random provisional password, 16 characters of :data:`_ALPHABET_PROVISOIRE` in groups
+    of four (``k7pm-2xqd-…``: about 79 bits), that passes :func:`refus_du_mot_de_passe`."""
+    while True:
+        tire = "".join(secrets.choice(_ALPHABET_PROVISOIRE) for _ in range(16))
+        mot = "-".join(tire[i:i + 4] for i in range(0, 16, 4))
+        if refus_du_mot_de_passe(mot) is None:
+            return mot
+
+
+def reinitialiser_par_administrateur(db: Session, cible: Compte, *, par: Compte) -> str:
+    """Give ``cible`` a drawn provisional password (returned, to be shown once to the
+    administrator ``par``, never stored in clear): every session of the account ends, it must
+    choose its own at the next login; journaled, committed."""
+    mot = tirer_mot_de_passe_provisoire()
+    store.set_mot_de_passe(db, cible, hacher(mot), provisoire=True, par=par)
+    return mot
+
+
+def changer_son_mot_de_passe(db: Session, moi: Compte, nouveau: str) -> None:
+    """The owner's own new password (already checked): no longer provisional, every other
+    session ended; journaled, committed."""
+    store.set_mot_de_passe(db, moi, hacher(nouveau), provisoire=False, par=moi)

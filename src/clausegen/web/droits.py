@@ -25,7 +25,7 @@ def peut_voir_dossier(compte: Compte, dossier: DossierWeb) -> bool:
     if not meme_organisation(compte, dossier.organisation_id):
         return False
     if compte.role == Role.facilitateur:
-        return dossier.facilitateur_id == compte.id
+        return dossier.facilitateur_id == compte.id and dossier.supprime_le is None
     return compte.role in LECTEURS_DE_L_ORGANISATION
 
 
@@ -35,8 +35,20 @@ def peut_creer_dossier(compte: Compte) -> bool:
 
 
 def peut_modifier_dossier(compte: Compte, dossier: DossierWeb) -> bool:
-    """Only the organisation's buyers fill in a dossier, choose its facilitator, generate."""
+    """Only the organisation's buyers fill in a dossier, choose its facilitator, generate;
+    a dossier in the recycle bin is read-only until restored."""
+    return peut_ranger_dossier(compte, dossier) and dossier.supprime_le is None
+
+
+def peut_ranger_dossier(compte: Compte, dossier: DossierWeb) -> bool:
+    """Archiving, putting in the recycle bin, restoring: the organisation's buyers, those who
+    may change it (never a titulaire, a facilitator or a lawyer)."""
     return meme_organisation(compte, dossier.organisation_id) and compte.role == Role.acheteur
+
+
+def peut_dupliquer_dossier(compte: Compte, dossier: DossierWeb) -> bool:
+    """A copy is a new dossier of the organisation: a buyer who sees the original."""
+    return peut_creer_dossier(compte) and peut_voir_dossier(compte, dossier)
 
 
 def peut_generer(compte: Compte, dossier: DossierWeb) -> bool:
@@ -107,7 +119,7 @@ def dossiers_visibles(compte: Compte) -> ColumnElement[bool]:
     """The SQL condition of :func:`peut_voir_dossier`, for lists."""
     clause = DossierWeb.organisation_id == compte.organisation_id
     if compte.role == Role.facilitateur:
-        return and_(clause, DossierWeb.facilitateur_id == compte.id)
+        return and_(clause, DossierWeb.facilitateur_id == compte.id, DossierWeb.supprime_le.is_(None))
     if compte.role in LECTEURS_DE_L_ORGANISATION:
         return clause
     return false()

@@ -38,6 +38,23 @@ def charger_compte() -> None:
     g.compte = compte
 
 
+LIBRES_AVEC_MOT_DE_PASSE_PROVISOIRE = frozenset({
+    "static", "compte.connexion", "compte.connecter_compte", "compte.deconnexion",
+    "compte.mot_de_passe", "compte.changer_mot_de_passe"})
+"""What an account whose password is provisional may reach: choosing its own, leaving."""
+
+
+def exiger_mot_de_passe_choisi() -> Response | None:
+    """Before each request, after :func:`charger_compte`: an account whose password was given
+    by an administrator or the command line (provisional) is sent to the change-password page
+    from any other page, GET or POST, until it has chosen its own (issue 22 item 7)."""
+    compte = g.get("compte")
+    if compte is None or not compte.mot_de_passe_provisoire \
+            or request.endpoint in LIBRES_AVEC_MOT_DE_PASSE_PROVISOIRE:
+        return None
+    return redirect(url_for("compte.mot_de_passe"), code=303)
+
+
 def compte_courant() -> Compte:
     """The signed-in account (routes behind :func:`connexion_requise` only)."""
     compte = g.get("compte")

@@ -159,3 +159,117 @@ def date_ou_none(texte: str) -> date | None:
         return date.fromisoformat(texte.strip()) if texte.strip() else None
     except ValueError:
         return None
+
+
+# --- a refused form's problems, named as the page names its fields ---------------------------
+
+LIBELLES_ANNEE = {
+    "raison_sociale": "Raison sociale du titulaire",
+    "siret": "SIRET du titulaire",
+    "adresse": "Adresse du titulaire",
+    "date_notification": "Date de notification",
+    "titulaire_id": "Compte du titulaire dans l'application",
+    "reunion": "Date de la réunion de lancement",
+    "heure": "Heure de la réunion de lancement",
+    "lieu": "Lieu de la réunion de lancement",
+    "date_validation": "Date de la réunion qui arrête le plan",
+    "prestations_remunerees_nouvelles": "Prestations rémunérées nouvelles",
+    "duree_mois": "Durée du marché modifiée (mois)",
+    "montant_estime_ht": "Montant du marché modifié (€ HT)",
+    "cout_supplementaire_ht": "Coût supplémentaire HT pour l'acheteur (€)",
+    "date_lettre": "Date de l'échange de lettres",
+    "date_lettre_bilan": "Date de la lettre de transmission du bilan",
+    "genre": "Nature de l'événement",
+    "manquement": "Manquement concerné",
+    "document": "Document concerné",
+    "libelle": "Description de l'événement",
+    "le": "Date de l'événement",
+    "attendu_le": "Date à laquelle le document était attendu",
+    "heures_insertion_realisees": "Heures d'insertion réalisées dans l'année",
+    "actions_insertion_realisees": "Actions d'insertion réalisées",
+    "montant_annuel_ht": "Montant HT exécuté dans l'année (€)",
+    "smic_horaire_brut": "SMIC horaire brut à la date du constat (€)",
+    "resultats": "Résultats de l'année",
+    "preuve": "Justificatif",
+    "date_reunion": "Date de la réunion de bilan",
+    "lieu_reunion": "Lieu de la réunion de bilan",
+    "participants": "Participants à la réunion de bilan",
+}
+"""The French label of each field of the year page (the form's ``name``, its ``id``)."""
+
+_LIBELLES_LIGNE = {"libelle": "libellé", "indicateur": "indicateur", "valeur_cible": "valeur cible",
+                   "unite": "unité", "echeance": "échéance", "justificatif": "justificatif attendu"}
+_COTES = {"objectifs": "objectif", "actions_titulaire": "action du titulaire",
+          "actions_acheteur": "action de l'acheteur"}
+_LISTES = {"moyens_titulaire": "moyens du titulaire", "moyens_acheteur": "moyens de l'acheteur",
+           "suivi_controle": "modalités de suivi et de contrôle"}
+_LISTES_DE_LIGNES = {"objectifs": "objectifs", "actions_titulaire": "actions du titulaire",
+                     "actions_acheteur": "actions de l'acheteur"}
+_LIGNE_DU_PLAN = re.compile(
+    r"axes\[(\d+)\]\.(objectifs|actions_titulaire|actions_acheteur)\[(\d+)\](?:\.(\w+))?")
+_LISTE_DU_PLAN = re.compile(r"axes\[(\d+)\](?:\.(\w+))?.*")
+_RESULTAT = re.compile(r"objectifs\[(\d+)\](?:\.(\w+))?")
+_RATTACHEMENT = re.compile(r"manquement-(\d+)")
+
+
+def _element(liste: Any, index: str) -> dict[str, Any]:
+    try:
+        element = liste[int(index)]
+    except (IndexError, TypeError, ValueError):
+        return {}
+    return element if isinstance(element, dict) else {}
+
+
+def nommer_problemes(problemes: list[FieldProblem], *, plan: Mapping[str, Any] | None = None,
+                     resultats: Mapping[str, Any] | None = None,
+                     plan_accepte: Mapping[str, Any] | None = None
+                     ) -> tuple[list[FieldProblem], dict[str, str]]:
+    """Each problem of a refused form of the year page moved to the form field that shows it
+    (its ``id``, for the summary's link and the field's own message) with the field's French
+    label (« Insertion professionnelle…, objectif 1 : valeur cible »), never the model's path
+    (``axes[0].objectifs[0].valeur_cible``). ``plan``: the plan as typed (its rows are
+    numbered as the form shows them again); ``resultats``: the results as typed, read
+    against ``plan_accepte``."""
+    libelles = dict(LIBELLES_ANNEE)
+    nommes = []
+    for probleme in problemes:
+        chemin = probleme.path
+        if chemin in libelles:
+            nommes.append(probleme)
+            continue
+        cible, libelle = "", ""
+        if (ligne := _LIGNE_DU_PLAN.fullmatch(chemin)) and plan is not None:
+            axe = str(_element(plan.get("axes"), ligne.group(1)).get("axe", ""))
+            index, champ = int(ligne.group(3)), ligne.group(4) or "libelle"
+            cible = f"{axe}-{ligne.group(2)}-{index}-{champ}"
+            libelle = (f"{libelle_axe(axe)}, {_COTES[ligne.group(2)]} {index + 1} : "
+                       f"{_LIBELLES_LIGNE.get(champ, champ)}")
+        elif (bloc := _LISTE_DU_PLAN.fullmatch(chemin)) and plan is not None:
+            axe = str(_element(plan.get("axes"), bloc.group(1)).get("axe", ""))
+            quoi = bloc.group(2) or ""
+            if quoi in _LISTES:
+                cible, libelle = f"{axe}-{quoi}", f"{libelle_axe(axe)} : {_LISTES[quoi]}"
+            elif quoi in _LISTES_DE_LIGNES:
+                cible, libelle = f"{axe}-{quoi}-0-libelle", f"{libelle_axe(axe)} : {_LISTES_DE_LIGNES[quoi]}"
+            else:
+                cible, libelle = f"{axe}-objectifs-0-libelle", libelle_axe(axe)
+            if not axe:
+                cible = "date_validation"
+        elif (ligne := _RESULTAT.fullmatch(chemin)) and resultats is not None:
+            objectif = str(_element(resultats.get("objectifs"), ligne.group(1)).get("objectif", ""))
+            noms = {o.get("id"): o.get("libelle") for b in (plan_accepte or {}).get("axes", [])
+                    for o in b.get("objectifs", [])}
+            cible = f"objectif-{objectif}"
+            libelle = f"« {noms.get(objectif, objectif)} » : valeur atteinte"
+        elif ligne := _RATTACHEMENT.fullmatch(chemin):
+            cible, libelle = chemin, "Manquement concerné par l'événement à rattacher"
+        elif chemin in ("", "axes") and plan is not None:
+            cible, libelle = "date_validation", "Plan de l'année"
+        elif chemin in ("", "objectifs", "actions") and resultats is not None:
+            cible, libelle = "heures_insertion_realisees", "Résultats de l'année"
+        if not cible:
+            nommes.append(probleme)
+            continue
+        libelles[cible] = libelle
+        nommes.append(FieldProblem(path=cible, expected=probleme.expected))
+    return nommes, libelles

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from clausegen.db.journal import consigner
@@ -31,15 +31,15 @@ class StoredPiece(Protocol):
 
 def record_generation(db: Session, dossier: DossierWeb, compte: Compte, *, dossier_yaml: str,
                       dossier_sha256: str, bibliotheque: str, version_outil: str,
-                      pieces: Sequence[StoredPiece]) -> int:
+                      pieces: Sequence[StoredPiece], brouillon_sha256: str | None = None) -> int:
     """Record a generation, its pieces and its journal entry, in one transaction; its number.
 
     Written with plain INSERTs (no object is read back on this request): the ORM's unit of
     work weighed on every web generation (docs/performance-web.md)."""
     generation_id: int = db.execute(insert(Generation).values(
         dossier_id=dossier.id, compte_id=compte.id, dossier_yaml=dossier_yaml,
-        dossier_sha256=dossier_sha256, bibliotheque=bibliotheque,
-        version_outil=version_outil).returning(Generation.id)).scalar_one()
+        dossier_sha256=dossier_sha256, bibliotheque=bibliotheque, version_outil=version_outil,
+        brouillon_sha256=brouillon_sha256).returning(Generation.id)).scalar_one()
     db.execute(insert(PieceGeneree), [
         {"generation_id": generation_id, "piece": piece.piece, "fragments": piece.fragments,
          "docx_sha256": piece.sha256, "docx": piece.docx, "apercu_html": str(piece.preview),
@@ -79,3 +79,20 @@ def record_actualisation(db: Session, generation: Generation, dossier: DossierWe
               details={"generation": generation.id, "piece": piece, "envoye_sha256": envoye_sha256,
                        "actualise_sha256": actualise_sha256, "fragments": dict(fragments),
                        "paragraphes": dict(comptes)})
+
+
+def list_generations_without_brouillon(db: Session) -> list[tuple[int, str, DossierWeb]]:
+    """(generation id, ``dossier_sha256``, its dossier) of every generation recorded before the
+    drafts' digests were (revision 0008), oldest first."""
+    return [(generation_id, sha256, dossier) for generation_id, sha256, dossier in db.execute(
+        select(Generation.id, Generation.dossier_sha256, DossierWeb)
+        .join(DossierWeb, DossierWeb.id == Generation.dossier_id)
+        .where(Generation.brouillon_sha256.is_(None)).order_by(Generation.id))]
+
+
+def set_brouillon_sha256(db: Session, digests: Mapping[int, str]) -> None:
+    """Record each generation's draft digest (``""``: its draft is no longer known); committed."""
+    for generation_id, digest in digests.items():
+        db.execute(update(Generation).where(Generation.id == generation_id)
+                   .values(brouillon_sha256=digest))
+    db.commit()

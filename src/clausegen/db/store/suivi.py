@@ -75,7 +75,8 @@ def list_dossiers_suivis(session: Session, compte: Compte) -> list[DossierWeb]:
     """The dossiers the facilitator ``compte`` follows, by title."""
     return list(session.scalars(select(DossierWeb).where(
         DossierWeb.organisation_id == compte.organisation_id,
-        DossierWeb.facilitateur_id == compte.id).order_by(DossierWeb.titre)))
+        DossierWeb.facilitateur_id == compte.id, DossierWeb.supprime_le.is_(None))
+        .order_by(DossierWeb.titre)))
 
 
 def list_dossiers_du_titulaire(session: Session, compte: Compte) -> list[DossierWeb]:

@@ -12,7 +12,12 @@ from clausegen.web import droits
 from clausegen.web.base import db
 from clausegen.web.comptes import changer_actif as changer_actif_compte
 from clausegen.web.comptes import changer_role as changer_role_compte
-from clausegen.web.comptes import consigner_creation, creer_compte, valider_compte
+from clausegen.web.comptes import (
+    consigner_creation,
+    creer_compte,
+    reinitialiser_par_administrateur,
+    valider_compte,
+)
 from clausegen.web.session import compte_courant, role_requis
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -20,10 +25,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 CHAMPS = ("courriel", "nom", "role", "mot_de_passe")
 
 
-def _page(problemes: list[FieldProblem], saisie: dict[str, str], statut: int = 200) -> tuple[str, int]:
+def _page(problemes: list[FieldProblem], saisie: dict[str, str], statut: int = 200, *,
+          provisoire: tuple[Compte, str] | None = None) -> tuple[str, int]:
     comptes = store.list_comptes(db(), compte_courant().organisation_id)
     return render_template("admin/comptes.html", comptes=comptes, problemes=problemes,
-                           saisie=saisie, roles=list(Role)), statut
+                           saisie=saisie, roles=list(Role), provisoire=provisoire), statut
 
 
 @bp.get("/comptes")
@@ -84,6 +90,17 @@ def changer_role(compte_id: int) -> Response | tuple[str, int]:
     changer_role_compte(db(), cible, Role(role), par=compte_courant())
     flash(f"{cible.nom} a désormais le rôle {role}.")
     return redirect(url_for("admin.comptes"))
+
+
+@bp.post("/comptes/<int:compte_id>/mot-de-passe")
+@role_requis(Role.administrateur)
+def reinitialiser(compte_id: int) -> tuple[str, int]:
+    """Give an account of the organisation a drawn provisional password, shown on this answer
+    only (never stored in clear, never put in the session cookie): its sessions end and it
+    must choose its own at the next login; journaled."""
+    cible = _cible(compte_id)
+    mot = reinitialiser_par_administrateur(db(), cible, par=compte_courant())
+    return _page([], {}, provisoire=(cible, mot))
 
 
 @bp.post("/organisation/second-juriste")

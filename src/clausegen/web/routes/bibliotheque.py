@@ -43,7 +43,7 @@ from clausegen.api.bibliotheque import (
 from clausegen.db import Role
 from clausegen.db.journal import consigner
 from clausegen.db.store.journal import list_fragment_authors, list_fragment_entries
-from clausegen.errors import ClausegenError, FragmentNotFoundError
+from clausegen.errors import ClausegenError, FieldProblem, FragmentNotFoundError
 from clausegen.models._base import label
 from clausegen.models.fragment import Categorie, Fragment, Statut
 from clausegen.web import droits
@@ -103,8 +103,15 @@ def liste() -> str:
 
 @bp.get("/<fragment_id>")
 @role_requis(*LECTEURS)
-def fragment(fragment_id: str) -> str:
+def fragment(fragment_id: str) -> tuple[str, int]:
     """A fragment's history, its review actions and the comparison form."""
+    return _page_fragment(fragment_id)
+
+
+def _page_fragment(fragment_id: str, *, problemes: list[FieldProblem] | None = None,
+                   saisie: dict[str, str] | None = None, statut: int = 200) -> tuple[str, int]:
+    """The fragment's page; a refused form (status change, new version) is shown again with
+    what was typed (``saisie``) and its problems at their fields."""
     couches = _couches()
     try:
         versions = list_versions(fragment_id, couches)
@@ -116,7 +123,15 @@ def fragment(fragment_id: str) -> str:
         journal=list_fragment_entries(db(), compte_courant().organisation_id, fragment_id),
         peut_modifier=droits.peut_modifier_bibliotheque(compte_courant()),
         de_l_organisation=lambda f: is_organisation_version(f, couches),
-        transitions=allowed_statuts, jeton=fragment_token)
+        transitions=allowed_statuts, jeton=fragment_token, problemes=problemes or [],
+        saisie=saisie or {}), statut
+
+
+def _champ_de_version(fragment_id: str, version: str, champ: str) -> str:
+    """The id of ``champ`` (« commentaire », « statut ») in the row of ``version`` on the
+    fragment's page (rows numbered from 1, oldest first)."""
+    versions = [f.meta.version for f, _ in list_versions(fragment_id, _couches())]
+    return f"{champ}-{versions.index(version) + 1 if version in versions else 1}"
 
 
 @bp.get("/<fragment_id>/<version>")
@@ -169,12 +184,6 @@ def _refus(exc: ClausegenError) -> tuple[str, int]:
     return page_erreur(409, _sans_chemin(str(exc)))
 
 
-def _refus_redaction(exc: FragmentCheckError) -> tuple[str, int]:
-    lignes = "\n".join(f"– {p}" for p in exc.problems)
-    return page_erreur(422, f"{exc.ref} : la rédaction casserait les documents, rien n'a été "
-                            f"enregistré.\n{lignes}")
-
-
 @bp.post("/<fragment_id>/versions")
 @role_requis(*LECTEURS)
 def nouvelle_version(fragment_id: str) -> Response | tuple[str, int]:
@@ -186,8 +195,9 @@ def nouvelle_version(fragment_id: str) -> Response | tuple[str, int]:
                               newest_seen=request.form.get("derniere", ""))
     except FragmentNotFoundError:
         abort(404)
-    except ClausegenError as exc:
-        return _refus(exc)
+    except ClausegenError as exc:  # on the same page, the number typed kept
+        return _page_fragment(fragment_id, statut=409, saisie={"version": request.form.get("version", "")},
+                              problemes=[FieldProblem("version", _sans_chemin(str(exc)))])
     consigner(db(), action="version_fragment", objet=cree.ref, compte=compte_courant(),
               details={"remplace": cree.meta.remplace or ""})
     return _apres(f"Version {cree.ref} créée en brouillon dans la bibliothèque de "
@@ -202,28 +212,36 @@ def statut(fragment_id: str, version: str) -> Response | tuple[str, int]:
     moi = compte_courant()
     _version(fragment_id, version)
     commentaire = request.form.get("commentaire", "").strip()
+    saisie = {"version_statut": version, "commentaire": request.form.get("commentaire", ""),
+              "statut": request.form.get("statut", "")}
+
+    def refus(statut: int, champ: str, message: str) -> tuple[str, int]:
+        """Refused on the fragment's page, the comment typed kept, the problem at its field."""
+        return _page_fragment(fragment_id, statut=statut, saisie=saisie, problemes=[
+            FieldProblem(_champ_de_version(fragment_id, version, champ), message)])
+
     try:
         cible = Statut(request.form.get("statut", ""))
     except ValueError:
-        return page_erreur(422, "Champ « Nouveau statut » : brouillon, en_revue, valide ou retire "
-                                "attendu.")
+        return refus(422, "statut", "brouillon, en revue, validé ou retiré attendu")
     if not commentaire:
-        return page_erreur(422, "Champ « Commentaire de revue » : un commentaire est attendu "
-                                "(ce qui a été relu, ce qui reste à faire).")
+        return refus(422, "commentaire", "un commentaire est attendu (ce qui a été relu, ce qui "
+                                         "reste à faire)")
     ref = f"{fragment_id}@{version}"
     if (cible is Statut.valide and moi.organisation.second_juriste
             and moi.id in list_fragment_authors(db(), moi.organisation_id, ref)):
-        return page_erreur(403, f"{ref} : vous avez rédigé cette version ; sa validation revient "
-                                "à un autre juriste de l'organisation (règle des deux juristes, "
-                                "réglable par l'administrateur).")
+        return refus(403, "statut", f"{ref} : vous avez rédigé cette version ; sa validation "
+                                    "revient à un autre juriste de l'organisation (règle des deux "
+                                    "juristes, réglable par l'administrateur)")
     le = dt.date.today()
     try:
         change = set_statut(ref, cible, par=moi.nom, le=le,
                             overlays=_couches(), expected_sha256=request.form.get("jeton", ""))
     except FragmentCheckError as exc:
-        return _refus_redaction(exc)
+        return refus(422, "statut", f"{exc.ref} : la rédaction casserait les documents, rien n'a "
+                                    "été enregistré : " + " ; ".join(str(p) for p in exc.problems))
     except ClausegenError as exc:
-        return _refus(exc)
+        return refus(409, "statut", _sans_chemin(str(exc)))
     consigner(db(), action="statut_fragment", objet=change.ref, compte=moi,
               details={"vers": cible.value, "par": moi.nom, "le": le.isoformat(),
                        "commentaire": commentaire[:2000]})

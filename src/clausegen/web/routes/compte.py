@@ -12,12 +12,11 @@ from clausegen.db.journal import consigner
 from clausegen.db.store import comptes as store
 from clausegen.errors import FieldProblem
 from clausegen.web.base import db
-from clausegen.web.comptes import normaliser_courriel, refus_du_mot_de_passe
+from clausegen.web.comptes import changer_son_mot_de_passe, normaliser_courriel, refus_du_mot_de_passe
 from clausegen.web.erreurs import page_erreur
 from clausegen.web.securite import (
     appareil,
     appareil_connu,
-    hacher,
     rehacher_si_besoin,
     reussite,
     tentative,
@@ -94,7 +93,8 @@ def connecter_compte() -> Response | tuple[str, int]:
     consigner(db(), action="connexion", objet=f"{compte.nom} <{compte.courriel}>", compte=compte,
               details={"adresse": adresse[:64]})
     connecter(compte)
-    reponse = redirect(suite or page_d_accueil(compte))
+    reponse = redirect(url_for("compte.mot_de_passe") if compte.mot_de_passe_provisoire
+                       else suite or page_d_accueil(compte))
     reponse.set_cookie(APPAREIL, appareil(cle, courriel), max_age=int(timedelta(days=400).total_seconds()),
                        httponly=True, samesite="Lax",
                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
@@ -113,16 +113,18 @@ def deconnexion() -> Response:
 @bp.get("/compte/mot-de-passe")
 @connexion_requise
 def mot_de_passe() -> str:
-    """The form to change one's own password."""
-    return render_template("compte/mot_de_passe.html", problemes=[])
+    """The form to change one's own password (the only page of an account whose password is
+    provisional, :func:`~clausegen.web.session.exiger_mot_de_passe_choisi`)."""
+    return render_template("compte/mot_de_passe.html", problemes=[],
+                           provisoire=compte_courant().mot_de_passe_provisoire)
 
 
 @bp.post("/compte/mot-de-passe")
 @connexion_requise
 def changer_mot_de_passe() -> Response | tuple[str, int]:
     """Check the current password (throttled like the login, on its own counter: a stolen
-    session cannot guess on, and cannot lock the owner's login), refuse a weak new one, set
-    it, end every other session; journaled."""
+    session cannot guess on, and cannot lock the owner's login), refuse a weak new one or the
+    current one again, set it (no longer provisional), end every other session; journaled."""
     moi = compte_courant()
     actuel = request.form.get("actuel", "")[:200]
     nouveau = request.form.get("nouveau", "")[:200]
@@ -135,14 +137,18 @@ def changer_mot_de_passe() -> Response | tuple[str, int]:
     refus = refus_du_mot_de_passe(nouveau, moi.nom, moi.courriel)
     if refus:
         problemes.append(FieldProblem(path="nouveau", expected=refus))
+    elif nouveau == actuel:
+        problemes.append(FieldProblem(path="nouveau", expected="un mot de passe différent de "
+                                      "l'actuel attendu"))
     elif nouveau != request.form.get("confirmation", ""):
         problemes.append(FieldProblem(path="confirmation", expected="les deux saisies diffèrent"))
     if problemes:
-        return render_template("compte/mot_de_passe.html", problemes=problemes), 422
-    moi.mot_de_passe = hacher(nouveau)
-    moi.numero_session += 1
+        return render_template("compte/mot_de_passe.html", problemes=problemes,
+                               provisoire=moi.mot_de_passe_provisoire), 422
     reussite(db(), moi.courriel, origine)
-    consigner(db(), action="mot_de_passe", objet=f"{moi.nom} <{moi.courriel}>", compte=moi)
+    provisoire = moi.mot_de_passe_provisoire
+    changer_son_mot_de_passe(db(), moi, nouveau)
     connecter(moi)
-    flash("Mot de passe changé ; vos autres sessions sont fermées.")
-    return redirect(url_for("dossiers.liste"))
+    flash("Mot de passe choisi ; vous pouvez utiliser l'application." if provisoire
+          else "Mot de passe changé ; vos autres sessions sont fermées.")
+    return redirect(page_d_accueil(moi))

@@ -15,6 +15,7 @@ from clausegen.api.marche import (
     dump_dossier,
     notices_brouillon,
     read_dossier_text,
+    state_brouillon,
 )
 from clausegen.db import DossierWeb, Role
 from clausegen.db.store import dossiers as store
@@ -53,9 +54,10 @@ DOSSIERS_PAR_PAGE = 50
 """The list shows the most recently changed dossiers first, fifty a page."""
 
 
-def _liste(problemes: list[FieldProblem], statut: int = 200, page: int = 1) -> tuple[str, int]:
+def _liste(problemes: list[FieldProblem], statut: int = 200, page: int = 1,
+           vue: store.Vue = store.Vue.en_cours) -> tuple[str, int]:
     moi = compte_courant()
-    visibles = droits.dossiers_visibles(moi)
+    visibles = droits.dossiers_visibles(moi) & store.in_vue(vue)
     total = store.count_dossiers(db(), visibles)
     pages = max(1, -(-total // DOSSIERS_PAR_PAGE))
     if page > pages:
@@ -63,21 +65,32 @@ def _liste(problemes: list[FieldProblem], statut: int = 200, page: int = 1) -> t
                            f"Il n'y a que {pages} pages de dossiers.")
     dossiers = store.list_dossiers(db(), visibles, limit=DOSSIERS_PAR_PAGE,
                                    offset=(page - 1) * DOSSIERS_PAR_PAGE)
+    generes = store.list_generated_brouillons(db(), [d.id for d in dossiers])
+    etats = {d.id: state_brouillon(d.brouillon or {}, generes.get(d.id, set())) for d in dossiers}
+    corbeille = store.count_dossiers(db(), droits.dossiers_visibles(moi) & store.in_vue(store.Vue.corbeille))
     premier = (page - 1) * DOSSIERS_PAR_PAGE + 1
     return render_template("dossiers/liste.html", dossiers=dossiers, problemes=problemes,
                            peut_creer=droits.peut_creer_dossier(moi), page=page, pages=pages,
-                           total=total, premier=premier, dernier=premier + len(dossiers) - 1), statut
+                           total=total, premier=premier, dernier=premier + len(dossiers) - 1,
+                           etats=etats, vue=vue.value, vues=store.Vue, corbeille=corbeille,
+                           peut_ranger=moi.role == Role.acheteur), statut
 
 
 @bp.get("")
 @connexion_requise
 def liste() -> tuple[str, int]:
-    """The dossiers the account may see, a page at a time (and, for buyers, the import form)."""
+    """The dossiers the account may see, a page at a time, with each one's state (and, for
+    buyers, the import form); ``vue``: archived ones too, or the recycle bin."""
     page = request.args.get("page", "1")
     if not page.isdecimal() or not 1 <= int(page) <= 1_000_000:
         return page_erreur(400, "Numéro de page attendu : un nombre entier à partir de 1 "
                                 "(paramètre « page » de l'adresse).")
-    return _liste([], page=int(page))
+    try:
+        vue = store.Vue(request.args.get("vue", store.Vue.en_cours.value))
+    except ValueError:
+        return page_erreur(400, "Affichage attendu parmi : « en-cours », « avec-archives » ou "
+                                "« corbeille » (paramètre « vue » de l'adresse).")
+    return _liste([], page=int(page), vue=vue)
 
 
 @bp.post("")
@@ -88,8 +101,10 @@ def creer() -> Response:
     return redirect(url_for("entretien.etape", dossier_id=dossier.id, code=ETAPES[0].code))
 
 
-def _page_dossier(dossier: DossierWeb, statut: int = 200, refus: str = "") -> tuple[str, int]:
-    """The review page; ``refus``: why an export or a generation was just refused."""
+def _page_dossier(dossier: DossierWeb, statut: int = 200, refus: str = "",
+                  refus_rangement: str = "") -> tuple[str, int]:
+    """The review page; ``refus``: why an export or a generation was just refused;
+    ``refus_rangement``: why putting the dossier in the recycle bin was."""
     moi = compte_courant()
     brouillon = dossier.brouillon
     _, problemes = check_brouillon(brouillon)
@@ -104,7 +119,9 @@ def _page_dossier(dossier: DossierWeb, statut: int = 200, refus: str = "") -> tu
         peut_modifier=droits.peut_modifier_dossier(moi, dossier),
         peut_generer=droits.peut_generer(moi, dossier),
         generations=generations.latest_generations(db(), dossier.id, GENERATIONS_AFFICHEES),
-        libelle_choix=_libelle_choix, refus=refus,
+        libelle_choix=_libelle_choix, refus=refus, refus_rangement=refus_rangement,
+        peut_ranger=droits.peut_ranger_dossier(moi, dossier),
+        peut_dupliquer=droits.peut_dupliquer_dossier(moi, dossier),
     ), statut
 
 
@@ -193,3 +210,64 @@ def importer() -> Response | tuple[str, int]:
 
 def _refus_import(problemes: list[FieldProblem]) -> tuple[str, int]:
     return _liste(problemes, 422)
+
+
+# --- duplicating, archiving, the recycle bin (issue 22 item 7) ------------------------------
+
+
+def _dossier_a_ranger(dossier_id: int) -> DossierWeb:
+    """The dossier if the account may archive, bin or restore it: 404 if unseen (another
+    organisation), 403 if seen but not its role's (only buyers)."""
+    dossier = dossier_visible(dossier_id)
+    if not droits.peut_ranger_dossier(compte_courant(), dossier):
+        abort(403)
+    return dossier
+
+
+@bp.post("/<int:dossier_id>/dupliquer")
+@role_requis(Role.acheteur)
+def dupliquer(dossier_id: int) -> Response:
+    """A new dossier with the same answers (not its generations nor its follow-up)."""
+    dossier = dossier_visible(dossier_id)
+    if not droits.peut_dupliquer_dossier(compte_courant(), dossier):
+        abort(403)
+    copie = store.duplicate_dossier(db(), dossier, compte_courant(), titre=f"{dossier.titre} (copie)")
+    flash(f"Copie créée à partir de « {dossier.titre} » : vérifiez ses réponses (référence, dates).")
+    return redirect(url_for("dossiers.voir", dossier_id=copie.id))
+
+
+@bp.post("/<int:dossier_id>/archiver")
+@role_requis(Role.acheteur)
+def archiver(dossier_id: int) -> Response:
+    """Archive (``archive=oui``, hidden from the list by default) or bring back a dossier."""
+    dossier = _dossier_a_ranger(dossier_id)
+    archive = request.form.get("archive", "oui") == "oui"
+    store.set_archive(db(), dossier, archive, compte_courant())
+    flash(f"Dossier « {dossier.titre} » " + ("archivé : il n'apparaît plus dans la liste, sauf "
+                                             "avec « Afficher aussi les dossiers archivés »."
+                                             if archive else "désarchivé."))
+    return redirect(url_for("dossiers.voir", dossier_id=dossier.id))
+
+
+@bp.post("/<int:dossier_id>/supprimer")
+@role_requis(Role.acheteur)
+def supprimer(dossier_id: int) -> Response | tuple[str, int]:
+    """Put the dossier in the recycle bin (restorable; refused once its follow-up started)."""
+    dossier = _dossier_a_ranger(dossier_id)
+    if dossier.supprime_le is None and store.has_suivi(db(), dossier.id):
+        return _page_dossier(dossier, 409, refus_rangement=(
+            "Le dossier n'a pas été mis à la corbeille : le suivi de ce marché a commencé "
+            "(attribution, plan ou événements). Archivez-le plutôt."))
+    store.set_corbeille(db(), dossier, True, compte_courant())
+    flash(f"Dossier « {dossier.titre} » mis à la corbeille ; vous pouvez l'y restaurer.")
+    return redirect(url_for("dossiers.liste"))
+
+
+@bp.post("/<int:dossier_id>/restaurer")
+@role_requis(Role.acheteur)
+def restaurer(dossier_id: int) -> Response:
+    """Take the dossier out of the recycle bin, as it was."""
+    dossier = _dossier_a_ranger(dossier_id)
+    store.set_corbeille(db(), dossier, False, compte_courant())
+    flash(f"Dossier « {dossier.titre} » restauré.")
+    return redirect(url_for("dossiers.voir", dossier_id=dossier.id))

@@ -57,7 +57,8 @@ def generer(dossier_id: int) -> Response | tuple[str, int]:
         return page_erreur(422, str(exc))
     generation_id = generations.record_generation(
         db(), dossier, moi, dossier_yaml=produit.dossier_yaml, dossier_sha256=produit.dossier_sha256,
-        bibliotheque=produit.bibliotheque, version_outil=produit.version_outil, pieces=produit.pieces)
+        bibliotheque=produit.bibliotheque, version_outil=produit.version_outil, pieces=produit.pieces,
+        brouillon_sha256=marche.brouillon_sha256(dossier.brouillon))
     return redirect(url_for("pieces.generation", generation_id=generation_id))
 
 

@@ -35,6 +35,7 @@ from clausegen.web.suivi_formulaires import (
     axes_retenus,
     date_ou_none,
     libelle_axe,
+    nommer_problemes,
     plan_depuis_formulaire,
     resultats_depuis_formulaire,
     valider,
@@ -188,6 +189,8 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
     soumissions = store.list_soumissions(db(), marche.dossier.id, annee,
                                          soumis_par_id=moi.id if titulaire else None)
     manquements, erreur_manquements = _manquements(marche, annee)
+    problemes, libelles = nommer_problemes(problemes or [], plan=saisie_plan, resultats=saisie_resultats,
+                                           plan_accepte=marche.suivi.plans.get(str(annee)))
     return render_template(
         "suivi/annee.html", marche=marche, dossier=marche.dossier, suivi=marche.suivi,
         annee=annee, total=total, echeances=echeances, manque=manque,
@@ -196,7 +199,7 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
         evenements=[e for e in marche.evenements if e.annee == annee], genres=GENRES,
         bilan=bilan, erreur_bilan=erreur_bilan, pieces=store.list_pieces_emises(db(), marche.dossier.id),
         aujourdhui=api_suivi.today(),
-        soumissions=soumissions, problemes=problemes or [],
+        soumissions=soumissions, problemes=problemes, libelles=libelles,
         peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
         titulaires=store.list_comptes_titulaires(db(), marche.dossier.organisation_id), pdf=_pdf(),
         libelle_axe=libelle_axe, etats_soumission=ETATS_SOUMISSION, tableau=tableau,
@@ -300,21 +303,24 @@ def attribution(dossier_id: int) -> Response | tuple[str, int]:
     """The award data the post-award documents need, and the titulaire's account."""
     marche = marche_suivi(dossier_id)
     f = request.form
-    titulaire = {k: f.get(k, "").strip() for k in ("raison_sociale", "siret", "adresse")}
+    saisie = {k: f.get(k, "") for k in ("raison_sociale", "siret", "adresse", "date_notification",
+                                         "titulaire_id")}
+    titulaire = {k: saisie[k].strip() for k in ("raison_sociale", "siret", "adresse")}
     titulaire = {k: v for k, v in titulaire.items() if v}
     notification = date_ou_none(f.get("date_notification", ""))
     problemes = []
     if notification is None:
         problemes.append(FieldProblem("date_notification", "date de notification attendue (AAAA-MM-JJ)"))
     _, erreurs = valider(Titulaire, titulaire)  # type: ignore[arg-type]
-    problemes += [FieldProblem(f"titulaire.{p.path}", p.expected) for p in erreurs]
+    # each problem at the form's field (« siret »), named by its label on the page
+    problemes += [FieldProblem(p.path.split(".")[0] or "raison_sociale", p.expected) for p in erreurs]
     compte_id = f.get("titulaire_id", "")
     lie = next((c for c in store.list_comptes_titulaires(db(), marche.dossier.organisation_id)
                 if str(c.id) == compte_id), None)
     if compte_id and lie is None:
         problemes.append(FieldProblem("titulaire_id", "compte titulaire de l'organisation attendu"))
     if problemes or notification is None:
-        return page_annee(marche, 1, marche.total_annees, problemes=problemes, statut=422)
+        return page_annee(marche, 1, marche.total_annees, problemes=problemes, statut=422, saisie=saisie)
     store.save_attribution(db(), marche.suivi, titulaire=titulaire, date_notification=notification,
                            titulaire_id=lie.id if lie else None)
     flash("Attribution enregistrée.")
@@ -331,14 +337,19 @@ def _refus(exc: ClausegenError) -> tuple[str, int]:
 def convocation(dossier_id: int) -> Response | tuple[str, int]:
     """The letter fixing the launch meeting (date proposed within the two months if empty)."""
     marche = marche_suivi(dossier_id)
+    saisie = {k: request.form.get(k, "") for k in ("reunion", "heure", "lieu")}
+    jour = date_ou_none(saisie["reunion"])
+    if saisie["reunion"].strip() and jour is None:
+        return page_annee(marche, 1, marche.total_annees, statut=422, saisie=saisie, problemes=[
+            FieldProblem("reunion", "date attendue (AAAA-MM-JJ) ou rien")])
     compose = marche.complete()
     try:
         piece, reunion = api_suivi.render_convocation(
-            marche.open(compose), reunion=date_ou_none(request.form.get("reunion", "")),
-            heure=request.form.get("heure", "").strip() or "10 h 00",
-            lieu=request.form.get("lieu", "").strip() or None)
-    except ClausegenError as exc:
-        return _refus(exc)
+            marche.open(compose), reunion=jour, heure=saisie["heure"].strip() or "10 h 00",
+            lieu=saisie["lieu"].strip() or None)
+    except ClausegenError as exc:  # refused on the same page, what was typed kept
+        return page_annee(marche, 1, marche.total_annees, statut=409 if exc.exit_code == 1 else 422,
+                          saisie=saisie, problemes=[FieldProblem("reunion", str(exc))])
     enregistrer(marche, compose, piece, action="piece_suivi", objet=f"{marche.dossier.titre} : convocation",
                 details={"reunion": reunion.isoformat()})
     flash("Convocation générée et enregistrée.")
@@ -506,7 +517,8 @@ def reunion_bilan(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     valide, problemes = valider(ReunionBilan, donnees)
     if valide is None:
         noms = {"lieu": "lieu_reunion"}
-        return page_annee(marche, annee, marche.total_annees, statut=422, problemes=[
+        saisie = {k: f.get(k, "") for k in ("date_reunion", "lieu_reunion", "participants")}
+        return page_annee(marche, annee, marche.total_annees, statut=422, saisie=saisie, problemes=[
             FieldProblem(noms.get(p.path.split(".")[0].split("[")[0], p.path.split(".")[0].split("[")[0]),
                          p.expected) for p in problemes])
     store.save_reunion(db(), marche.suivi, annee, valide, compte=compte_courant(), titre=marche.dossier.titre)
@@ -547,8 +559,9 @@ def generer(dossier_id: int, annee: int, genre: str) -> Response | tuple[str, in
     saisie = request.form.get("date_lettre", "").strip()
     date_lettre = date_ou_none(saisie)
     if saisie and date_lettre is None:
-        return page_annee(marche, annee, marche.total_annees, statut=422,
-                          problemes=[FieldProblem("date_lettre", "date attendue (AAAA-MM-JJ) ou rien")])
+        champ = "date_lettre_bilan" if genre == "lettre_bilan" else "date_lettre"
+        return page_annee(marche, annee, marche.total_annees, statut=422, saisie={champ: saisie},
+                          problemes=[FieldProblem(champ, "date attendue (AAAA-MM-JJ) ou rien")])
     try:
         suivi = marche.open(compose)  # the organisation's clauses, as the buyer's pieces
         if genre == "plan":

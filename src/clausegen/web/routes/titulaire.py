@@ -93,7 +93,8 @@ def soumettre_resultats(dossier_id: int, annee: int) -> Response | tuple[str, in
     if fichier is not None and fichier.filename:
         data = fichier.read(PREUVE_MAX + 1)
         if len(data) > PREUVE_MAX:
-            return page_erreur(413, "Champ « Justificatif » : fichier de 5 Mo au plus attendu.")
+            return page_annee(marche, annee, marche.total_annees, statut=413, saisie_resultats=donnees,
+                              problemes=[FieldProblem("preuve", "fichier de 5 Mo au plus attendu")])
         preuve = (fichier.filename[-200:], data)
     return _soumettre(marche, annee, "resultats", valide, preuve)
 
