@@ -229,20 +229,28 @@ def test_readme_web_commands_exist_with_their_options(runner: CliRunner) -> None
 
 def test_readme_first_account_then_login(runner: CliRunner, tmp_path: Path) -> None:
     """The README's ``comptes creer`` line, run as written (the password typed twice, the base
-    from ``CLAUSEGEN_BASE`` as the README says), gives an administrator who signs in."""
+    from ``CLAUSEGEN_BASE`` as the README says), gives an administrator who signs in, chooses
+    her own password as the README says, and reaches the application."""
     creer = next(c for c in _commandes_web() if c[1:3] == ["comptes", "creer"])
     base = f"sqlite:///{tmp_path / 'clausegen.sqlite3'}"
     mot_de_passe = "correct-cheval-pile-agrafe"
     resultat = runner.invoke(cli, creer[1:], input=f"{mot_de_passe}\n{mot_de_passe}\n",
                              env={"CLAUSEGEN_BASE": base})
     assert resultat.exit_code == 0, resultat.output
-    assert "Compte créé : admin@ville.fr (administrateur, Ville de Saint-Aubin)." in resultat.output
+    assert ("Compte créé : admin@ville.fr (administrateur, Ville de Saint-Aubin) ; mot de passe "
+            "provisoire, à changer à la première connexion.") in resultat.output
     app = create_app(WebConfig(base=base, cle_secrete="cle", bibliotheques=str(tmp_path / "b")))
     try:
         client = Client(app.test_client())
         reponse = client.post("/connexion", {"courriel": "admin@ville.fr", "mot_de_passe": mot_de_passe})
         assert reponse.status_code == 302, reponse.get_data(as_text=True)[-1500:]
-        accueil = client.get(reponse.headers["Location"], follow_redirects=True)
+        # the password typed on the command line is provisional, as the README says
+        assert reponse.headers["Location"].endswith("/compte/mot-de-passe")
+        choisi = "ardoise-violette-moulin-cerfeuil"
+        change = client.post("/compte/mot-de-passe", {"actuel": mot_de_passe, "nouveau": choisi,
+                                                      "confirmation": choisi})
+        assert change.status_code == 302, change.get_data(as_text=True)[-1500:]
+        accueil = client.get(change.headers["Location"], follow_redirects=True)
         assert "Anne Martin" in accueil.get_data(as_text=True)
     finally:
         sessions_de(app).kw["bind"].dispose()
