@@ -53,6 +53,7 @@ from clausegen.domain.bilan import (
     LignePenalite,
     check_resultats,
     lignes_en_cours_d_annee,
+    problemes_montants,
     problemes_procedures,
 )
 from clausegen.domain.coherence_plan import avertissements_plan
@@ -447,7 +448,16 @@ def _year(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None,
           resultats: Supplied[ResultatsAnnuels] | None) -> tuple[ResultatsAnnuels, Bilan]:
     found = select_plan(suivi, annee, plan)
     year = select_resultats(suivi, found, resultats)
-    return year, bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee))
+    bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee))
+    _check_montants(suivi, bilan.penalites)
+    return year, bilan
+
+
+def _check_montants(suivi: Suivi, lignes: Iterable[LignePenalite]) -> None:
+    """Refuse a decision that reduces a penalty to more than its computed amount."""
+    problems = problemes_montants(lignes)
+    if problems:
+        raise ValidationFailed(path=suivi.loaded.path, what="décision sur les pénalités", problems=problems)
 
 
 def compute_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None,
@@ -852,8 +862,10 @@ def compare_contribution(genre: str, actuel: Mapping[str, Any] | None, propose: 
 
 def bilan_au(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels, au: date | None) -> Bilan:
     """The year's bilan as it stood on ``au``: each procedure's steps dated later are unknown."""
-    return bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
-                                      _precedents(suivi, plan.annee), au)
+    bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
+                                       _precedents(suivi, plan.annee), au)
+    _check_montants(suivi, bilan.penalites)
+    return bilan
 
 
 def _item_observations(ligne: LignePenalite) -> str:
@@ -937,6 +949,7 @@ def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePen
     dossier = suivi.loaded.dossier
     if dossier.clause_insertion is not None:
         bilan_insertion = compute_bilan_final(suivi, au=jour)
+        _check_montants(suivi, bilan_insertion.penalites)
         return list(bilan_insertion.penalites), bilan_insertion
     resultats = _resultats_annee(suivi, annee)
     plan = next((p for p in dossier.plans if p.annee == annee), None)
@@ -954,7 +967,9 @@ def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePen
             FieldProblem("plans", f"plan de l'année {annee} attendu")]
         raise ValidationFailed(path=suivi.loaded.path, what=f"résultats de l'année {annee} (bilan requis "
                                f"par la procédure du {date_longue(jour)})", problems=missing)
-    return lignes_en_cours_d_annee(dossier, plan, resultats, jour), None
+    lignes = lignes_en_cours_d_annee(dossier, plan, resultats, jour)
+    _check_montants(suivi, lignes)
+    return lignes, None
 
 
 def list_manquements(suivi: Suivi, annee: int, au: date) -> list[LignePenalite]:
@@ -1147,8 +1162,10 @@ def compute_bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True, au: date
     if problems:
         raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
     jour = au or (dossier.bilan_final.date_bilan if au_jour_du_bilan else None)
-    return insertion_domain.compute_bilan_final(dossier, dossier.bilan_final,
-                                                annees(dossier.marche.duree_mois), jour)
+    bilan = insertion_domain.compute_bilan_final(dossier, dossier.bilan_final,
+                                                 annees(dossier.marche.duree_mois), jour)
+    _check_montants(suivi, bilan.penalites)
+    return bilan
 
 
 def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:

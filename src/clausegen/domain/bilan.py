@@ -28,6 +28,7 @@ has a line that says it carries no penalty.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,8 +47,9 @@ from clausegen.models.dossier import (
     FormulePenaliteHeure,
     ModeInsertion,
 )
-from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels, Retard
+from clausegen.models.suivi import Action, Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels, Retard
 from clausegen.text.french import NBSP, cents, date_longue, nombre
+from clausegen.text.french import montant as ecrire_montant
 
 CENT_POUR_CENT = Decimal(100)
 DIXIEME = Decimal("0.1")
@@ -235,6 +237,25 @@ def problemes_procedures(dossier: Dossier, plan: PlanAnnuel | None,
             Manquement(Nature.retard, retard.document, echeance_document(retard, jour_limite),
                        retard.recu_le),
             retard.procedure_engagee, f"retards[{index}].procedure")
+    return found
+
+
+def problemes_montants(lignes: Iterable[LignePenalite]) -> list[FieldProblem]:
+    """Decisions that reduce a penalty to more than the computed amount (a reduction retains at
+    most the penalty the CCAP's formula gives), each naming the failing, the date and amounts."""
+    found = []
+    for ligne in lignes:
+        procedure = ligne.procedure
+        if procedure is None or procedure.issue is not Decision.reduite or procedure.montant_retenu is None:
+            continue
+        if procedure.montant_retenu > ligne.montant:
+            jour = date_longue(procedure.date_decision) if procedure.date_decision else ""
+            found.append(FieldProblem(
+                "procedure.montant_retenu",
+                f"décision du {jour} sur « {ligne.manquement} » : montant retenu de "
+                f"{ecrire_montant(procedure.montant_retenu, ht=True)} supérieur à la pénalité calculée "
+                f"({ecrire_montant(ligne.montant, ht=True)}) ; une décision qui réduit la pénalité "
+                "retient au plus ce montant"))
     return found
 
 

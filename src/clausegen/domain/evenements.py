@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
 from clausegen.errors import FieldProblem
 from clausegen.text.french import date_longue
 
 INSERTION = "insertion"
-GENRES_DE_PROCEDURE = ("mise_en_demeure", "invitation_observations", "observation",
-                       "decision_appliquee", "decision_ecartee")
+DECISIONS = {"decision_appliquee": "appliquee", "decision_reduite": "reduite",
+             "decision_ecartee": "ecartee"}
+"""Event genre of a decision → :class:`clausegen.models.suivi.Decision`."""
+GENRES_DE_PROCEDURE = ("mise_en_demeure", "invitation_observations", "observation", *DECISIONS)
 
 
 class Evenement(Protocol):
@@ -42,6 +45,8 @@ class Evenement(Protocol):
     def libelle(self) -> str: ...  # noqa: D102
     @property
     def manquement(self) -> str | None: ...  # noqa: D102
+    @property
+    def montant(self) -> Decimal | None: ...  # noqa: D102
 
 
 def cle_manquement(genre: str, identifiant: str) -> str:
@@ -82,12 +87,14 @@ def _etapes(evenements: Sequence[Evenement]) -> dict[str, Any]:
             etapes["observations_recues_le"] = etapes.get("observations_recues_le", e.le.isoformat())
             etapes["observations_titulaire"] = " ; ".join(
                 filter(None, [etapes.get("observations_titulaire"), e.libelle]))[:2000]
-    decisions = [e for e in ordonnes if e.genre in ("decision_appliquee", "decision_ecartee")]
+    decisions = [e for e in ordonnes if e.genre in DECISIONS]
     if decisions:
         derniere = decisions[-1]
-        etapes |= {"date_decision": derniere.le.isoformat(),
-                   "decision": "appliquee" if derniere.genre == "decision_appliquee" else "ecartee",
+        etapes |= {"date_decision": derniere.le.isoformat(), "decision": DECISIONS[derniere.genre],
                    "motifs": derniere.libelle[:2000]}
+        montant = getattr(derniere, "montant", None)
+        if derniere.genre == "decision_reduite" and montant is not None:
+            etapes["montant_retenu"] = str(montant)
     return etapes
 
 
