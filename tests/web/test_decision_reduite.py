@@ -105,6 +105,15 @@ def _releve_et_mise_en_demeure(client: Client, numero: int) -> None:
 
 
 def test_a_reduced_decision_on_the_form_and_its_refusals(app: Flask, client: Client) -> None:
+    _decision_reduite(app, client)
+
+
+def test_a_reduced_decision_on_postgresql(app_postgresql: Flask) -> None:
+    """The amount retained (Numeric column of revision 0008) on PostgreSQL."""
+    _decision_reduite(app_postgresql, Client(app_postgresql.test_client()))
+
+
+def _decision_reduite(app: Flask, client: Client) -> None:
     numero = _marche_de_l_annee(app, client)
     _releve_et_mise_en_demeure(client, numero)
     page = _texte(client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True))
