@@ -85,7 +85,66 @@ def test_invitation_before_the_mise_en_demeure_expires_is_refused(tmp_path: Path
     data["bilans"][0]["retards"][0]["procedure"] = {"invitation_observations": "2027-05-04"}
     data["bilans"][0]["retards"][0]["recu_le"] = "2027-05-03"
     output = _bilan_refused(tmp_path, data)
-    assert "avant l'expiration du délai de la mise en demeure du 20\u00a0avril 2027" in output
+    assert "avant l'expiration du délai de la mise en demeure du 19\u00a0avril 2027" in output
+
+
+def test_the_mise_en_demeure_runs_from_its_reception_which_the_ccap_does_not_presume(
+        tmp_path: Path) -> None:
+    """CCAP (penalites.procedure): the mise en demeure is sent « par tout moyen donnant date
+    certaine à sa réception » and its délai runs from the day after that reception (the letter
+    says so); the CCAP presumes no date of reception, so without it no invitation is possible."""
+    data = example_data()
+    del data["bilans"][0]["retards"][0]["mise_en_demeure_recue_le"]
+    output = _bilan_refused(tmp_path, data)
+    assert ("invitation à présenter des observations du 12\u00a0mai 2027 pour « relevé d'heures de mars "
+            "2027 » : date de réception de la mise en demeure du 19\u00a0avril 2027 attendue "
+            "(mise_en_demeure_recue_le") in output
+    # without the invitation, the bilan says the days are not known yet, and no penalty is due
+    del data["bilans"][0]["retards"][0]["procedure"]
+    dossier = tmp_path / "sans-reception.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("bilan", dossier, "--annee", "1", "-o", tmp_path / "bilan.docx")
+    assert result.exit_code == 0, result.output
+    texte = dump_text((tmp_path / "bilan.docx").read_bytes()).replace("\u202f", " ")
+    ligne = next(x for x in texte.splitlines() if "relevé d’heures de mars 2027" in x and "|" in x)
+    assert "mise en demeure du 19\u00a0avril 2027, date de réception à enregistrer" in ligne
+    assert "| 0\u00a0jour × 100,00\u00a0€ | 0,00\u00a0€ |" in ligne
+    # a later reception moves the expiry, and the days with it: received 22 April → délai expires
+    # on 7 May (from the day after), document received on 11 May: 4 days, not 6
+    data = example_data()
+    data["bilans"][0]["retards"][0]["mise_en_demeure_recue_le"] = "2027-04-22"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("invitation-observations", dossier, "--annee", "1", "--date", "2027-05-12",
+                  "-o", tmp_path / "invitation.docx")
+    assert result.exit_code == 0, result.output
+    texte = dump_text((tmp_path / "invitation.docx").read_bytes())
+    assert "4\u00a0jours × 100,00\u00a0€" in texte
+    assert ("mise en demeure du 19\u00a0avril 2027, reçue le 22\u00a0avril 2027, restée sans effet à "
+            "l’expiration de son délai, le 7\u00a0mai 2027") in texte
+    # a reception before the letter is refused
+    data["bilans"][0]["retards"][0]["mise_en_demeure_recue_le"] = "2027-04-18"
+    output = _bilan_refused(tmp_path, data)
+    assert "la réception de la mise en demeure (18\u00a0avril 2027) ne peut précéder la mise en demeure" \
+        in output
+
+
+def test_a_reduction_above_the_computed_penalty_is_refused(tmp_path: Path) -> None:
+    data = example_data()
+    forum = next(a for a in data["bilans"][0]["actions"] if a["action"] == "forum_emploi")
+    forum["procedure"]["montant_retenu"] = "500.01"  # the action's penalty is 500,00 € HT
+    dossier = tmp_path / "reduction.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("decision-penalites", dossier, "--annee", "1", "--date", "2028-02-07",
+                  "-o", tmp_path / "decision.docx")
+    assert result.exit_code == 2, result.output
+    assert "montant retenu de 500,01\u00a0€\u00a0HT supérieur à la pénalité calculée (500,00\u00a0€\u00a0HT)" \
+        in result.output.replace("\u202f", "\u00a0")
+    assert not (tmp_path / "decision.docx").exists()
+    forum["procedure"]["montant_retenu"] = "500.00"  # at most the computed amount
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("decision-penalites", dossier, "--annee", "1", "--date", "2028-02-07",
+                  "-o", tmp_path / "decision.docx")
+    assert result.exit_code == 0, result.output
 
 
 def test_an_action_not_tied_to_a_date_needs_a_mise_en_demeure(tmp_path: Path) -> None:
@@ -140,11 +199,11 @@ def test_mise_en_demeure_letter_is_dated_and_says_only_what_was_known(tmp_path: 
     result = _run("mise-en-demeure", NETTOYAGE, "--annee", "1", "-o", out)
     assert result.exit_code == 0, result.output
     text = dump_text(out.read_bytes())
-    assert f"Saint-Aubin-sur-Loire, le 20{NB}avril 2027" in text
+    assert f"Saint-Aubin-sur-Loire, le 19{NB}avril 2027" in text
     assert "Lettre recommandée avec accusé de réception" in text  # same dispatch as the others
     assert f"«{NB}relevé d’heures de mars 2027{NB}», attendu le 12{NB}avril 2027, non reçu à ce jour" in text
     assert "dans un délai de quinze jours à compter du lendemain de la réception" in text
-    assert "mai 2027" not in text  # the reception of 11 May is not known on 20 April
+    assert "mai 2027" not in text  # the reception of 11 May is not known on 19 April
 
 
 def test_procedure_letter_refuses_an_unrecorded_day(tmp_path: Path) -> None:
@@ -193,7 +252,7 @@ def test_suivi_pieces_write_the_procedure_letters(tmp_path: Path) -> None:
     result = _run("pieces", NETTOYAGE, "--suivi", "-o", out)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert "mise-en-demeure-1-2027-04-20.docx" in names
+    assert "mise-en-demeure-1-2027-04-19.docx" in names
     assert "invitation-observations-1-2027-05-12.docx" in names
     assert "decision-penalites-1-2027-06-01.docx" in names
     assert "decision-penalites-1-2028-02-07.docx" in names
@@ -231,11 +290,12 @@ def _offset(base: str, days: int | None) -> str | None:
 GAP = st.one_of(st.none(), st.integers(min_value=-5, max_value=45))
 
 
-@settings(derandomize=True, deadline=None, max_examples=12,
+@settings(derandomize=True, deadline=None, max_examples=16,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(med=GAP, recu=GAP, invitation=GAP, decision=GAP, heures=GAP, heures_decision=GAP,
+@given(med=GAP, med_recue=GAP, recu=GAP, invitation=GAP, decision=GAP, heures=GAP, heures_decision=GAP,
        plan2=st.integers(min_value=-20, max_value=30))
-def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int | None, recu: int | None,
+def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int | None,
+                                                        med_recue: int | None, recu: int | None,
                                                         invitation: int | None, decision: int | None,
                                                         heures: int | None, heures_decision: int | None,
                                                         plan2: int) -> None:
@@ -246,11 +306,13 @@ def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int 
     bilan = data["bilans"][0]
     # the March statement: due 12 April 2027; each step a random gap after the previous one
     med_day = _offset("2027-04-12", med)
-    recu_day = _offset(med_day or "2027-04-12", recu)
+    med_recue_day = _offset(med_day, med_recue) if med_day else None  # its délai runs from the day after
+    recu_day = _offset(med_recue_day or med_day or "2027-04-12", recu)
     inv_day = _offset(recu_day or med_day or "2027-04-12", invitation)
     dec_day = _offset(inv_day or "2027-05-01", decision) if inv_day else None
     retard: dict[str, Any] = {"document": "relevé d'heures de mars 2027", "releve": "2027-03"}
-    retard |= {k: v for k, v in (("mise_en_demeure", med_day), ("recu_le", recu_day)) if v}
+    retard |= {k: v for k, v in (("mise_en_demeure", med_day), ("mise_en_demeure_recue_le", med_recue_day),
+                                 ("recu_le", recu_day)) if v}
     steps = {k: v for k, v in (("invitation_observations", inv_day), ("date_decision", dec_day)) if v}
     if steps:
         retard["procedure"] = steps
@@ -263,7 +325,7 @@ def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int 
     if bilan["procedure_insertion"] is None:
         del bilan["procedure_insertion"]
     data["plans"][1]["date_validation"] = _offset("2028-01-13", plan2)
-    path = _write(tmp_path, data, "-".join(map(str, ("d", med, recu, invitation, decision, heures,
+    path = _write(tmp_path, data, "-".join(map(str, ("d", med, med_recue, recu, invitation, decision, heures,
                                                      heures_decision, plan2))) + ".yml")
     try:
         suivi = api.open_suivi(read_dossier(path))
@@ -404,7 +466,7 @@ def test_insertion_only_dashboard_and_suivi_pieces(tmp_path: Path) -> None:
     result = _run("pieces", TRAVAUX, "--suivi", "-o", out)
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {"ccap.docx", "cctp.docx", "echeancier.ics", "bilan-final.docx",
-                                                "tableau-de-bord.xlsx", "mise-en-demeure-2027-12-20.docx",
+                                                "tableau-de-bord.xlsx", "mise-en-demeure-2027-12-17.docx",
                                                 "invitation-observations-2028-09-08.docx",
                                                 "decision-penalites-2028-10-02.docx"}
     decision = dump_text((out / "decision-penalites-2028-10-02.docx").read_bytes())

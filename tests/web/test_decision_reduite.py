@@ -61,11 +61,13 @@ class Annee:
     notification = AUJOURDHUI - timedelta(days=430)
     attendu = notification + timedelta(days=100)          # the statement of March was due
     med_releve = attendu + timedelta(days=3)              # mise en demeure to send it
+    med_releve_recue = med_releve + timedelta(days=2)     # its reception: the délai runs from the next day
     recu = attendu + timedelta(days=30)                   # received after the délai expired
     invitation_releve = recu + timedelta(days=2)
     decision_releve = recu + timedelta(days=25)
     echeance_tuteur = notification + timedelta(days=60)   # the titulaire's tutor action
     med_tuteur = echeance_tuteur + timedelta(days=5)
+    med_tuteur_recue = med_tuteur + timedelta(days=1)
     invitation_tuteur = med_tuteur + timedelta(days=30)
     decision_tuteur = invitation_tuteur + timedelta(days=20)
     reunion = notification + timedelta(days=365)          # bilan meeting: constat of the hours
@@ -100,6 +102,8 @@ def _releve_et_mise_en_demeure(client: Client, numero: int) -> None:
     _evenement(client, numero, "document_recu", RELEVE, Annee.recu, attendu_le=Annee.attendu.isoformat())
     _evenement(client, numero, "mise_en_demeure", "Mise en demeure de transmettre le relevé de mars",
                Annee.med_releve, manquement=DOCUMENT)
+    _evenement(client, numero, "mise_en_demeure_recue", "Avis de réception", Annee.med_releve_recue,
+               manquement=DOCUMENT)
     _evenement(client, numero, "invitation_observations", "Invitation à présenter des observations",
                Annee.invitation_releve, manquement=DOCUMENT)
 
@@ -184,6 +188,33 @@ def _decision_reduite(app: Flask, client: Client) -> None:
     assert "Incident informatique attesté" in lettre
 
 
+def test_no_invitation_before_the_mise_en_demeure_is_received(app: Flask, client: Client) -> None:
+    """The délai of a mise en demeure runs from the day after its reception (CCAP), which the
+    CCAP does not presume: the page asks for it, and an invitation without it is refused."""
+    numero = _marche_de_l_annee(app, client)
+    _evenement(client, numero, "document_recu", RELEVE, Annee.recu, attendu_le=Annee.attendu.isoformat())
+    _evenement(client, numero, "mise_en_demeure", "Mise en demeure de transmettre le relevé de mars",
+               Annee.med_releve, manquement=DOCUMENT)
+    page = _texte(client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True))
+    assert (f"Mise en demeure du {_texte(date_longue(Annee.med_releve))} : date de réception à enregistrer "
+            "(son délai court du lendemain de sa réception)") in page
+    reponse = _poster(client, numero, "invitation_observations", "Invitation", Annee.invitation_releve,
+                      manquement=DOCUMENT)
+    assert reponse.status_code == 422
+    texte = _texte(reponse.get_data(as_text=True))
+    assert (f"Date : enregistrement refusé (invitation à présenter des observations du "
+            f"{_texte(date_longue(Annee.invitation_releve))})") in texte
+    assert (f"date de réception de la mise en demeure du {_texte(date_longue(Annee.med_releve))} attendue"
+            ) in texte
+    _evenement(client, numero, "mise_en_demeure_recue", "Avis de réception", Annee.med_releve_recue,
+               manquement=DOCUMENT)
+    _evenement(client, numero, "invitation_observations", "Invitation", Annee.invitation_releve,
+               manquement=DOCUMENT)
+    page = _texte(client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True))
+    assert (f"Mise en demeure du {_texte(date_longue(Annee.med_releve))}, reçue le "
+            f"{_texte(date_longue(Annee.med_releve_recue))}") in page
+
+
 def _web(client: Client, numero: int) -> None:
     """Every step of the year's three procedures, entered through the year page's form."""
     _releve_et_mise_en_demeure(client, numero)
@@ -191,6 +222,8 @@ def _web(client: Client, numero: int) -> None:
                Annee.decision_releve, manquement=DOCUMENT, montant="250")
     _evenement(client, numero, "mise_en_demeure", "Mise en demeure de désigner un tuteur", Annee.med_tuteur,
                manquement=TUTEUR)
+    _evenement(client, numero, "mise_en_demeure_recue", "Remise en main propre contre récépissé",
+               Annee.med_tuteur_recue, manquement=TUTEUR)
     _evenement(client, numero, "invitation_observations", "Invitation", Annee.invitation_tuteur,
                manquement=TUTEUR)
     _evenement(client, numero, "decision_appliquee", "Aucun tuteur désigné malgré la mise en demeure",
@@ -211,6 +244,7 @@ def _yaml(base: str) -> str:
     annee["retards"] = [{
         "document": RELEVE, "echeance": Annee.attendu.isoformat(), "recu_le": Annee.recu.isoformat(),
         "mise_en_demeure": Annee.med_releve.isoformat(),
+        "mise_en_demeure_recue_le": Annee.med_releve_recue.isoformat(),
         "procedure": {"invitation_observations": Annee.invitation_releve.isoformat(),
                       "date_decision": Annee.decision_releve.isoformat(), "decision": "reduite",
                       "montant_retenu": "250.00",
@@ -218,6 +252,7 @@ def _yaml(base: str) -> str:
     tuteur = next(a for a in annee["actions"] if a["action"] == TUTEUR.removeprefix("action:"))
     assert tuteur["realisee"] is False
     tuteur["procedure"] = {"mise_en_demeure": Annee.med_tuteur.isoformat(),
+                           "mise_en_demeure_recue_le": Annee.med_tuteur_recue.isoformat(),
                            "invitation_observations": Annee.invitation_tuteur.isoformat(),
                            "date_decision": Annee.decision_tuteur.isoformat(), "decision": "appliquee",
                            "motifs": "Aucun tuteur désigné malgré la mise en demeure"}

@@ -77,7 +77,7 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     constatee = _texte(client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True).split('id="bilan"')[1])
     assert "applicable</td>" not in constatee  # no decision yet: nothing due
     # the days run from the expiry of the mise en demeure to the reception, never typed (review J3)
-    jours = (recu - fin_mise_en_demeure(med, 15)).days
+    jours = (recu - fin_mise_en_demeure(med + timedelta(days=1), 15)).days
     assert _texte(montant(Decimal(jours * 100))) in constatee
     # the document's procedure: invitation then decision, about it alone
     _evenement(client, numero, "invitation_observations", "Invitation à présenter des observations",
@@ -365,6 +365,8 @@ def _annee_avec_retard(app: Flask, client: Client, lieu: str = "Mairie") -> tupl
     _evenement(client, numero, "document_recu", RELEVE, recu, attendu_le=attendu.isoformat())
     _evenement(client, numero, "mise_en_demeure", "Mise en demeure de transmettre le relevé de mars", med,
                manquement=f"document:{RELEVE}")
+    _evenement(client, numero, "mise_en_demeure_recue", "Avis de réception", med + timedelta(days=1),
+               manquement=f"document:{RELEVE}")  # its délai runs from the day after its reception
     assert client.post(f"/suivi/{numero}/annees/1/resultats", formulaire_resultats()).status_code == 302
     reunion = notification + timedelta(days=365)
     assert client.post(f"/suivi/{numero}/annees/1/reunion", {

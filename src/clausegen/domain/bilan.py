@@ -446,6 +446,9 @@ def _libelle_retard(retard: RetardCalcule) -> str:
     if retard.echeance is not None:
         dates.append(f"échéance le {date_longue(retard.echeance)}")
     fin = retard.fin_mise_en_demeure
+    if retard.reception_inconnue and retard.mise_en_demeure is not None:
+        dates.append(f"mise en demeure du {date_longue(retard.mise_en_demeure)}, date de réception à "
+                     "enregistrer")
     if fin is not None:
         pending = retard.recu_le is None and retard.non_recu_au is not None and fin >= retard.non_recu_au
         etat = "expirant" if pending else "expiré"

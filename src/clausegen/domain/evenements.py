@@ -27,7 +27,8 @@ INSERTION = "insertion"
 DECISIONS = {"decision_appliquee": "appliquee", "decision_reduite": "reduite",
              "decision_ecartee": "ecartee"}
 """Event genre of a decision → :class:`clausegen.models.suivi.Decision`."""
-GENRES_DE_PROCEDURE = ("mise_en_demeure", "invitation_observations", "observation", *DECISIONS)
+GENRES_DE_PROCEDURE = ("mise_en_demeure", "mise_en_demeure_recue", "invitation_observations", "observation",
+                       *DECISIONS)
 
 
 class Evenement(Protocol):
@@ -81,6 +82,8 @@ def _etapes(evenements: Sequence[Evenement]) -> dict[str, Any]:
     for e in ordonnes:
         if e.genre == "mise_en_demeure":
             etapes.setdefault("mise_en_demeure", e.le.isoformat())
+        elif e.genre == "mise_en_demeure_recue":  # its délai runs from the day after (CCAP)
+            etapes.setdefault("mise_en_demeure_recue_le", e.le.isoformat())
         elif e.genre == "invitation_observations":
             etapes.setdefault("invitation_observations", e.le.isoformat())
         elif e.genre == "observation":
@@ -130,6 +133,7 @@ def bilan_de_l_annee(resultats: dict[str, Any], evenements: Sequence[Evenement],
                     problemes.append(_probleme(recu, "document reçu à temps : aucune procédure n'est due"))
                 continue
             med = etapes.pop("mise_en_demeure", None)
+            recue_med = etapes.pop("mise_en_demeure_recue_le", None)
             if recu is None and med is None:
                 continue  # only later steps: refused by the model, which names what is missing
             retard: dict[str, Any] = {"document": identifiant}
@@ -137,7 +141,8 @@ def bilan_de_l_annee(resultats: dict[str, Any], evenements: Sequence[Evenement],
                 (e.attendu_le for e in liste if e.attendu_le is not None), None)
             retard |= {k: v for k, v in (("echeance", echeance and echeance.isoformat()),
                                          ("recu_le", recu and recu.le.isoformat()),
-                                         ("mise_en_demeure", med)) if v}
+                                         ("mise_en_demeure", med),
+                                         ("mise_en_demeure_recue_le", recue_med)) if v}
             if etapes:
                 retard["procedure"] = etapes
             documents.append(retard)

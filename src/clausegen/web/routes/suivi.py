@@ -43,6 +43,7 @@ from clausegen.web.suivi_formulaires import (
 bp = Blueprint("suivi", __name__)
 
 GENRES = {"document_recu": "Document reçu", "mise_en_demeure": "Mise en demeure",
+          "mise_en_demeure_recue": "Réception de la mise en demeure par le titulaire",
           "invitation_observations": "Invitation à présenter des observations",
           "observation": "Observations du titulaire",
           "decision_appliquee": "Décision notifiée : pénalité appliquée",
