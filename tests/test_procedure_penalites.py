@@ -375,6 +375,49 @@ def test_pieces_suivi_writes_each_suited_subsequent_contract_and_says_which_are_
     assert "10 mois" in result.output
 
 
+def test_a_shorter_subsequent_contract_owes_the_volume_prorated_to_its_duration(tmp_path: Path) -> None:
+    """CCAP insertion.volume (NM5): the accord-cadre's volume is set « pour un marché subséquent
+    d'une durée de 36 mois » and, for a shorter one, « ramené au prorata de sa durée ; le marché
+    subséquent mentionne le volume qui en résulte »."""
+    from clausegen.api import read_dossier
+    from clausegen.api import suivi as api
+    from clausegen.domain.bilan import prorata_heures
+
+    data = yaml.safe_load(AC.read_text(encoding="utf-8"))
+    ms2 = data["marches_subsequents"][1]
+    assert ms2["numero"] == 2
+    assert ms2.pop("insertion")["volume_heures"] == 667  # the example's MS states its prorated volume
+    assert data["marche"]["duree_marches_subsequents_mois"] == 36
+    assert data["plan_de_progres"]["insertion"]["volume_heures"] == 2400
+    ms2["duree_mois"] = 18  # 2 400 h × 18/36 = 1 200 h, of which 800 h by the first bilan
+    suivi = api.open_suivi(read_dossier(_write(tmp_path, data, "ms18.yml")),
+                           api.Cible(marche_subsequent=2, forcer=True))
+    insertion = suivi.loaded.dossier.plan.insertion
+    assert insertion is not None
+    assert insertion.volume_heures == 1200
+    assert prorata_heures(insertion.volume_heures, suivi.loaded.dossier.marche.duree_mois, 1) == 800
+    # its own engagement, when it states one, is its own
+    ms2["insertion"] = {"mode": "heures", "volume_heures": 1100, "perimetre": "fauchage"}
+    suivi = api.open_suivi(read_dossier(_write(tmp_path, data, "ms18-propre.yml")),
+                           api.Cible(marche_subsequent=2, forcer=True))
+    assert suivi.loaded.dossier.plan.insertion.volume_heures == 1100
+    # 10 months: 666,67 h, a volume the subsequent contract states, not the tool
+    del ms2["insertion"]
+    ms2["duree_mois"] = 10
+    path = _write(tmp_path, data, "ms10.yml")
+    result = _run("echeancier", path, "--marche-subsequent", "2", "--forcer")
+    assert result.exit_code == 2, result.output
+    assert "marches_subsequents[1].insertion" in result.output
+    assert "2 400 heures × 10/36 mois = 666,67 heures" in result.output.replace("\u202f", " ").replace(
+        "\u00a0", " ")
+    # …and the accord-cadre's other follow-ups are still written, saying why this one is not
+    out = tmp_path / "ac"
+    result = _run("pieces", path, "--suivi", "--forcer", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "marche-subsequent-1" / "bilan-1.docx").exists()
+    assert "marché subséquent n° 2 : pièces du suivi non écrites" in result.output
+
+
 def test_pieces_marche_subsequent_restricts_the_follow_up(tmp_path: Path) -> None:
     out = tmp_path / "ac"
     result = _run("pieces", AC, "--suivi", "--marche-subsequent", "2", "--forcer", "-o", out)

@@ -181,7 +181,7 @@ def _seen_through(loaded: LoadedDossier, numero: int | None) -> tuple[LoadedDoss
     })
     seen = dossier.model_copy(update={"marche": marche, "titulaire": ms.titulaire,
                                       "plans": ms.plans, "bilans": ms.bilans,
-                                      "plan_de_progres": _engagement_du_marche_subsequent(dossier, ms)})
+                                      "plan_de_progres": _engagement_du_marche_subsequent(loaded, ms)})
     return replace(loaded, dossier=seen), ms
 
 
@@ -196,6 +196,10 @@ def open_suivi(loaded: LoadedDossier, cible: Cible | None = None,
     cible = cible or Cible()
     if loaded.dossier.clause_insertion is not None and loaded.dossier.plan_de_progres is None:
         return _notified_and_awarded(loaded, loaded, overlays)
+    if loaded.dossier.plan_de_progres is not None and cible.marche_subsequent is not None \
+            and loaded.dossier.marche.forme is Forme.accord_cadre_multi_attributaire_marches_subsequents:
+        subsequent_or_error(loaded.dossier, cible.marche_subsequent, loaded.path)
+        suited_or_forced(loaded.dossier, forcer=cible.forcer, numero=cible.marche_subsequent)  # first: why not
     seen, ms = _seen_through(loaded, cible.marche_subsequent)
     faisabilite = suited_or_forced(loaded.dossier, forcer=cible.forcer,
                                    numero=cible.marche_subsequent)
@@ -1126,16 +1130,44 @@ def suivi_targets(loaded: LoadedDossier, *, forcer: bool = False, numero: int | 
                             f"adapté ({' ; '.join(exc.reasons)}) ; --forcer les écrit avec la mention "
                             "du verdict")
             continue
+        except SuiviInputError as exc:
+            if numero is not None:
+                raise
+            ignorees.append(f"marché subséquent n° {n} : pièces du suivi non écrites ({exc})")
+            continue
         ecrites.append((opened, f"marche-subsequent-{n}"))
     return CiblesSuivi(tuple(ecrites), tuple(ignorees))
 
 
-def _engagement_du_marche_subsequent(dossier: Dossier, ms: MarcheSubsequent) -> PlanDeProgres | None:
+def _engagement_du_marche_subsequent(loaded: LoadedDossier, ms: MarcheSubsequent) -> PlanDeProgres | None:
     """The plan de progrès seen through subsequent contract ``ms``: its own insertion engagement
-    (``marches_subsequents[].insertion``) when it sets one (issue 20, item 5)."""
-    if ms.insertion is None or dossier.plan_de_progres is None:
-        return dossier.plan_de_progres
-    return dossier.plan_de_progres.model_copy(update={"insertion": ms.insertion})
+    (``marches_subsequents[].insertion``) when it sets one (issue 20, item 5); else the
+    accord-cadre's, which the CCAP (``insertion.volume``) sets « pour un marché subséquent d'une
+    durée de » ``duree_marches_subsequents_mois`` and, for a shorter one, « ramené au prorata de
+    sa durée ; le marché subséquent mentionne le volume qui en résulte ». A prorated volume that
+    is not a whole number of hours is the subsequent contract's to state: refused, naming it."""
+    dossier = loaded.dossier
+    pdp = dossier.plan_de_progres
+    if pdp is None:
+        return None
+    if ms.insertion is not None:
+        return pdp.model_copy(update={"insertion": ms.insertion})
+    insertion = pdp.insertion
+    prevue = dossier.marche.duree_marches_subsequents_mois
+    if (insertion is None or insertion.mode is not ModeInsertion.heures or insertion.volume_heures is None
+            or prevue is None or ms.duree_mois >= prevue):
+        return pdp
+    volume = Decimal(insertion.volume_heures * ms.duree_mois) / Decimal(prevue)
+    index = next(i for i, m in enumerate(dossier.marches_subsequents) if m.numero == ms.numero)
+    if volume != volume.to_integral_value():
+        raise SuiviInputError(
+            what=f"Fichier « {loaded.path} », marches_subsequents[{index}].insertion",
+            hint=f"engagement d'insertion du marché subséquent n° {ms.numero} attendu (volume_heures) : "
+                 f"le CCAP ramène le volume de l'accord-cadre au prorata de sa durée "
+                 f"({nombre(insertion.volume_heures)} heures × {ms.duree_mois}/{prevue} mois = "
+                 f"{nombre(volume.quantize(Decimal('0.01')))} heures) et le marché subséquent mentionne "
+                 "le volume qui en résulte")
+    return pdp.model_copy(update={"insertion": insertion.model_copy(update={"volume_heures": int(volume)})})
 
 
 # Issue 20, item 4: the follow-up of the insertion clause alone (works market): deadlines,
