@@ -160,6 +160,7 @@ def test_a_delay_needs_days_or_the_dates(runner: CliRunner, write_dossier: Any, 
 
 def _base(write_dossier: Any, base: str, heures: int) -> Path:
     data = example_data()
+    data["marche"]["forme"] = "marche_ordinaire"  # hours due by duration (CCAP insertion.volume)
     data["plan_de_progres"]["penalites"]["base_heures"] = base
     data["plans"][0]["axes"][0]["objectifs"][0]["valeur_cible"] = 1400  # the year's objective
     data["bilans"][0] = {**data["bilans"][0], "heures_insertion_realisees": heures, "retards": []}

@@ -87,7 +87,9 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
     bilan_page = _texte(page.split('id="bilan"')[1])
     assert "Retard de transmission : Relevé des heures d&#39;insertion de mars" in bilan_page
-    assert "15 000,00 €" in bilan_page  # 300 hours short × 50 €
+    # an accord-cadre by bons de commande: hours due on the amount executed (CCAP insertion.volume),
+    # 6 000 h × 250 000 / 1 200 000 = 1 250 h; 1 200 done: 50 hours short × 50 €
+    assert "2 500,00 €" in bilan_page
     # the decision on the document does not reach the insertion hours (review J3)
     heures = bilan_page.split("Heures d")[1].split("</tr>")[0]
     assert "applicable" not in heures

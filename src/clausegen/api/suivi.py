@@ -83,7 +83,7 @@ from clausegen.library.diff import DiffParagraph, compare_paragraphs
 from clausegen.library.releases import pin
 from clausegen.models._base import label
 from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
-from clausegen.models.dossier import CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
+from clausegen.models.dossier import BaseHeures, CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
@@ -222,6 +222,24 @@ def _notified_and_awarded(loaded: LoadedDossier, seen: LoadedDossier, overlays: 
     if seen.dossier.bibliotheque:
         library = pin(library, seen.dossier.bibliotheque)
     return Suivi(seen, library, marche.date_notification)
+
+
+BONS_DE_COMMANDE = frozenset({Forme.accord_cadre_mono_attributaire,
+                              Forme.accord_cadre_multi_attributaire_bons_de_commande})
+
+
+def volume_au_montant(suivi: Suivi) -> bool:
+    """Whether the dossier's CCAP makes the insertion hours due follow the amount executed under
+    bons de commande (``insertion.volume`` 1.1.0 and later, for an accord-cadre executed by bons
+    de commande, NM4), rather than the duration elapsed: the bilan computes what the CCAP of the
+    dossier's library (its pinned release, if any) says."""
+    dossier = suivi.loaded.dossier
+    if dossier.plan_de_progres is None or dossier.marche.forme not in BONS_DE_COMMANDE:
+        return False
+    if dossier.plan.penalites.base_heures is not BaseHeures.prorata:
+        return False
+    version = str(suivi.library.resolve("insertion.volume").meta.version)
+    return tuple(int(x) for x in version.split(".")[:3] if x.isdigit()) >= (1, 1, 0)
 
 
 def _plan_de_progres_requis(suivi: Suivi) -> None:
@@ -452,7 +470,8 @@ def _year(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None,
           resultats: Supplied[ResultatsAnnuels] | None) -> tuple[ResultatsAnnuels, Bilan]:
     found = select_plan(suivi, annee, plan)
     year = select_resultats(suivi, found, resultats)
-    bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee))
+    bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee),
+                                       au_montant=volume_au_montant(suivi))
     _check_montants(suivi, bilan.penalites)
     return year, bilan
 
@@ -641,7 +660,8 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     reached = {r.objectif: r.valeur_atteinte for r in resultats.objectifs} if resultats else {}
     penalites = None
     if resultats is not None and not check_resultats(dossier, plan, resultats):
-        penalites = bilan_domain.compute_bilan(dossier, plan, resultats, _precedents(suivi, plan.annee)).du
+        penalites = bilan_domain.compute_bilan(dossier, plan, resultats, _precedents(suivi, plan.annee),
+                                               au_montant=volume_au_montant(suivi)).du
     debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
     comments = {r.objectif: r.commentaire for r in resultats.objectifs} if resultats else {}
     actions = {a.axe: " ; ".join(f"{x.libelle} ({date_courte(x.echeance)})"
@@ -867,7 +887,7 @@ def compare_contribution(genre: str, actuel: Mapping[str, Any] | None, propose: 
 def bilan_au(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels, au: date | None) -> Bilan:
     """The year's bilan as it stood on ``au``: each procedure's steps dated later are unknown."""
     bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
-                                       _precedents(suivi, plan.annee), au)
+                                       _precedents(suivi, plan.annee), au, au_montant=volume_au_montant(suivi))
     _check_montants(suivi, bilan.penalites)
     return bilan
 
