@@ -137,7 +137,8 @@ def test_a_reduction_above_the_computed_penalty_is_refused(tmp_path: Path) -> No
     result = _run("decision-penalites", dossier, "--annee", "1", "--date", "2028-02-07",
                   "-o", tmp_path / "decision.docx")
     assert result.exit_code == 2, result.output
-    assert "montant retenu de 500,01\u00a0€\u00a0HT supérieur à la pénalité calculée (500,00\u00a0€\u00a0HT)" \
+    assert ("montant retenu de 500,01\u00a0€\u00a0HT supérieur à la pénalité calculée "
+            "(500,00\u00a0€\u00a0HT)") \
         in result.output.replace("\u202f", "\u00a0")
     assert not (tmp_path / "decision.docx").exists()
     forum["procedure"]["montant_retenu"] = "500.00"  # at most the computed amount

@@ -82,8 +82,9 @@ from clausegen.library import Library
 from clausegen.library.diff import DiffParagraph, compare_paragraphs
 from clausegen.library.releases import pin
 from clausegen.models._base import label
+from clausegen.models.commun import Nature as NatureMarche
 from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
-from clausegen.models.dossier import BaseHeures, CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
+from clausegen.models.dossier import BaseHeures, CodeAxe, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
@@ -135,7 +136,8 @@ class Suivi:
         dossier = self.loaded.dossier
         duree = dossier.marche.duree_mois
         if dossier.clause_insertion is not None:
-            return echeancier_insertion(self.notification, duree, dossier.clause_insertion)
+            return echeancier_insertion(self.notification, duree, dossier.clause_insertion,
+                                        travaux=bilan_final_a_la_reception(self))
         return echeancier(self.notification, duree, dossier.plan.suivi.delai_bilan_final_mois)
 
     @property
@@ -199,7 +201,8 @@ def open_suivi(loaded: LoadedDossier, cible: Cible | None = None,
     if loaded.dossier.plan_de_progres is not None and cible.marche_subsequent is not None \
             and loaded.dossier.marche.forme is Forme.accord_cadre_multi_attributaire_marches_subsequents:
         subsequent_or_error(loaded.dossier, cible.marche_subsequent, loaded.path)
-        suited_or_forced(loaded.dossier, forcer=cible.forcer, numero=cible.marche_subsequent)  # first: why not
+        # first: why the subsequent contract is not suited, before what its follow-up lacks
+        suited_or_forced(loaded.dossier, forcer=cible.forcer, numero=cible.marche_subsequent)
     seen, ms = _seen_through(loaded, cible.marche_subsequent)
     faisabilite = suited_or_forced(loaded.dossier, forcer=cible.forcer,
                                    numero=cible.marche_subsequent)
@@ -224,6 +227,21 @@ def _notified_and_awarded(loaded: LoadedDossier, seen: LoadedDossier, overlays: 
     return Suivi(seen, library, marche.date_notification)
 
 
+def _version_au_moins(suivi: Suivi, fragment_id: str, version: tuple[int, int, int]) -> bool:
+    """Whether the dossier's library (its pinned release, if any) resolves ``fragment_id`` to
+    ``version`` or later: documents compute what the dossier's own CCAP says."""
+    found = str(suivi.library.resolve(fragment_id).meta.version)
+    return tuple(int(x) for x in found.split(".")[:3] if x.isdigit()) >= version
+
+
+def bilan_final_a_la_reception(suivi: Suivi) -> bool:
+    """Whether the insertion clause's follow-up of this works market ends on the réception and
+    the décompte général (``insertion_seule.bilan_final`` 1.1.0 and later, NM10)."""
+    dossier = suivi.loaded.dossier
+    return (dossier.clause_insertion is not None and dossier.marche.nature is NatureMarche.travaux
+            and _version_au_moins(suivi, "insertion_seule.bilan_final", (1, 1, 0)))
+
+
 BONS_DE_COMMANDE = frozenset({Forme.accord_cadre_mono_attributaire,
                               Forme.accord_cadre_multi_attributaire_bons_de_commande})
 
@@ -238,8 +256,7 @@ def volume_au_montant(suivi: Suivi) -> bool:
         return False
     if dossier.plan.penalites.base_heures is not BaseHeures.prorata:
         return False
-    version = str(suivi.library.resolve("insertion.volume").meta.version)
-    return tuple(int(x) for x in version.split(".")[:3] if x.isdigit()) >= (1, 1, 0)
+    return _version_au_moins(suivi, "insertion.volume", (1, 1, 0))
 
 
 def _plan_de_progres_requis(suivi: Suivi) -> None:
@@ -887,7 +904,8 @@ def compare_contribution(genre: str, actuel: Mapping[str, Any] | None, propose: 
 def bilan_au(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels, au: date | None) -> Bilan:
     """The year's bilan as it stood on ``au``: each procedure's steps dated later are unknown."""
     bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
-                                       _precedents(suivi, plan.annee), au, au_montant=volume_au_montant(suivi))
+                                       _precedents(suivi, plan.annee), au,
+                                       au_montant=volume_au_montant(suivi))
     _check_montants(suivi, bilan.penalites)
     return bilan
 
@@ -1211,6 +1229,8 @@ def compute_bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True, au: date
                                    "retards, procédure de pénalité")
     fin = next(e for e in suivi.echeances if e.cle == "fin").date
     problems = problemes_bilan_final(dossier, fin, dossier.bilan_final)
+    if bilan_final_a_la_reception(suivi):
+        problems += insertion_domain.problemes_decompte(_clause(suivi), dossier.bilan_final)
     if problems:
         raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
     jour = au or (dossier.bilan_final.date_bilan if au_jour_du_bilan else None)
@@ -1250,8 +1270,8 @@ def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
         "bilan_resultats": resultats,
         "bilan_difficultes": (bullets(final.difficultes) if final.difficultes
                               else [paragraph("Aucune difficulté n'a été signalée.")]),
-        "bilan_penalites": bilan_doc.penalites_blocks(bilan, "jour où le bilan final est établi",
-                                                      "du marché"),
+        "bilan_penalites": [*bilan_doc.penalites_blocks(bilan, "jour où le bilan final est établi",
+                                                        "du marché"), *_avant_le_decompte(suivi)],
         "bilan_observations": [paragraph(final.observations_titulaire
                                          or "Le titulaire n'a pas présenté d'observations.")],
         "bilan_visas": bilan_doc.visas_blocks(
@@ -1264,6 +1284,21 @@ def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
     return _render(suivi, "bilan-final", "bilan_final_insertion", context, inserts,
                    titre="Bilan final de l'action d'insertion",
                    sources={"date": final.date_bilan.isoformat()}), bilan
+
+
+def _avant_le_decompte(suivi: Suivi) -> list[Block]:
+    """Works market (NM10): what the CCAP says of the penalties and the décompte général, with
+    the deadline when the dossier gives the décompte's date."""
+    if not bilan_final_a_la_reception(suivi):
+        return []
+    article = _context(suivi, None)["ccap_article"]("insertion_seule.bilan_final")
+    texte = (f"Conformément à l'article {article} du CCAP, l'acheteur notifie sa décision sur ces pénalités "
+             "avant de notifier le décompte général du marché, dans lequel elles sont portées")
+    decompte = _clause(suivi).decompte_general_le
+    if decompte is not None:
+        texte += (f"\u00a0: le décompte général devant être notifié le {date_longue(decompte)}, la décision "
+                  f"doit être notifiée au plus tard le {date_longue(decompte - timedelta(days=1))}")
+    return [paragraph(texte + ".")]
 
 
 def _tableau_de_bord_insertion(suivi: Suivi) -> bytes:

@@ -361,7 +361,8 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
     deja, faites = Decimal(0), Decimal(0)
     for precedent in historique[:-1]:  # hours penalised at the previous bilans, never twice
         faites += precedent.heures_insertion_realisees or Decimal(0)
-        deja = max(deja, heures_dues(dossier, volume, historique, precedent.annee, au_montant).heures - faites)
+        dues_alors = heures_dues(dossier, volume, historique, precedent.annee, au_montant).heures
+        deja = max(deja, dues_alors - faites)
     manquantes = max(Decimal(0), prorata - done - deja)
     if not manquantes:
         return []

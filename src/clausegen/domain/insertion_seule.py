@@ -21,7 +21,7 @@ it stood on the day the bilan is established.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from clausegen.domain import procedure as proc
@@ -57,8 +57,16 @@ def _periode(start: date, months: int) -> str:
     return f"{de}{first} {start.year} à {NOMS_DES_MOIS[last.month - 1]} {last.year}"
 
 
-def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInsertionSeule) -> list[Echeance]:
-    """Every deadline of the insertion clause alone, in date order."""
+def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInsertionSeule,
+                         travaux: bool = False) -> list[Echeance]:
+    """Every deadline of the insertion clause alone, in date order.
+
+    ``travaux``: a works market under a CCAP that ties the end of the follow-up to the réception
+    (``insertion_seule.bilan_final`` 1.1.0, NM10): the last statement is due fifteen days after
+    the date the réception takes effect, the final bilan within the month that follows, and the
+    decision on the penalties before the décompte général is notified (its day before, when the
+    dossier gives that date). Until the réception is recorded, both are counted from the
+    contractual end and say so."""
     suivi = clause.suivi
     fin = plus_mois(notification, duree_mois)
     found = [_delai("demarrage", "Réunion de démarrage de l'action d'insertion", plus_mois(notification, 1))]
@@ -71,10 +79,55 @@ def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInse
         found.append(_delai(f"releve_{index}", f"Relevé {_periode(start, step)}", due))
         start, index = after, index + 1
     found.append(Echeance("fin", "Fin de l'exécution du marché", fin, fin))
-    found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
-    found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
-                        plus_mois(fin, suivi.delai_bilan_final_mois)))
+    if not travaux:
+        found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
+        found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
+                            plus_mois(fin, suivi.delai_bilan_final_mois)))
+        return sorted(found, key=lambda e: (e.date, e.cle))
+    reception = clause.reception_travaux
+    if reception is not None:
+        found.append(Echeance("reception", "Réception des travaux (date d'effet)", reception, reception))
+        depuis, provisoire = reception, ""
+    else:
+        depuis = fin
+        provisoire = (" (réception des travaux à enregistrer : date provisoire, comptée de la fin "
+                      "contractuelle de l'exécution)")
+    found.append(_delai("justificatifs", f"Dernier relevé et justificatifs{provisoire}",
+                        depuis + timedelta(days=15)))
+    found.append(_delai("bilan_final", f"Bilan final de l'action d'insertion{provisoire}",
+                        plus_mois(depuis, 1)))
+    if clause.decompte_general_le is not None:
+        veille = clause.decompte_general_le - timedelta(days=1)
+        found.append(Echeance("decision_penalites", "Décision sur les pénalités d'insertion, à notifier "
+                              f"avant le décompte général du {date_longue(clause.decompte_general_le)}",
+                              veille, veille))
     return sorted(found, key=lambda e: (e.date, e.cle))
+
+
+def problemes_decompte(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -> list[FieldProblem]:
+    """Works market (NM10): the penalties are decided before the décompte général is notified,
+    since they are carried into it; a final bilan or a decision dated on or after it is refused."""
+    decompte = clause.decompte_general_le
+    if decompte is None:
+        return []
+    found = []
+    if bilan.date_bilan >= decompte:
+        found.append(FieldProblem(
+            "bilan_final.date_bilan",
+            f"bilan final du {date_longue(bilan.date_bilan)} au plus tard la veille du décompte général du "
+            f"{date_longue(decompte)} attendu : les pénalités qu'il fonde sont décidées avant et y sont "
+            "portées"))
+    procedures = [("bilan_final.procedure_insertion", bilan.procedure_insertion),
+                  *((f"bilan_final.retards[{i}].procedure", r.procedure_engagee)
+                    for i, r in enumerate(bilan.retards))]
+    for path, procedure in procedures:
+        jour = procedure.date_decision if procedure is not None else None
+        if jour is not None and jour >= decompte:
+            found.append(FieldProblem(
+                path, f"décision du {date_longue(jour)} postérieure au décompte général du "
+                      f"{date_longue(decompte)} : le CCAP veut la décision sur les pénalités avant sa "
+                      "notification, les pénalités y étant portées (clause_insertion.decompte_general_le)"))
+    return found
 
 
 def problemes(dossier: Dossier, fin: date, bilan: BilanFinalInsertion) -> list[FieldProblem]:

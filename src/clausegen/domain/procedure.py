@@ -177,8 +177,8 @@ def problemes(manquement: Manquement, procedure: Procedure | None, path: str) ->
                      f"{date_longue(recu)}, avant elle")
     recue_med = procedure.mise_en_demeure_recue_le
     if recue_med is not None and med is None and manquement.nature in MISE_EN_DEMEURE_REQUISE:
-        found.append(f"réception d'une mise en demeure le {date_longue(recue_med)} pour {nom} sans la date de "
-                     "la mise en demeure elle-même (mise_en_demeure)")
+        found.append(f"réception d'une mise en demeure le {date_longue(recue_med)} pour {nom} sans la date "
+                     "de la mise en demeure elle-même (mise_en_demeure)")
     if med is not None and constat is not None and med <= constat:
         found.append(f"mise en demeure du {date_longue(med)} pour {nom} : elle suit "
                      f"{_origine(manquement)} ({date_longue(constat)})")
