@@ -472,8 +472,9 @@ def test_insertion_only_deadlines_follow_the_working_day_rules() -> None:
     juin = next(e for e in echeances.values() if e["libelle"] == "Relevé de juin 2027")
     assert (juin["date_nominale"], juin["date"], juin["motif_report"]) == (
         "2027-07-10", "2027-07-12", "samedi")
-    # final bilan: three months after the end, 12 September 2028 (a Tuesday)
-    assert echeances["bilan_final"]["date"] == "2028-09-12"
+    # a works market (CCAP insertion_seule.bilan_final 1.1.0, NM10): final bilan within the month
+    # that follows the réception of 11 August 2028: 11 September 2028 (a Monday)
+    assert echeances["bilan_final"]["date"] == "2028-09-11"
     assert len([c for c in echeances if c.startswith("releve_")]) == 15
 
 
