@@ -460,7 +460,8 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     if not problemes and le is not None:
         nouvel = SimpleNamespace(annee=annee, genre=genre, le=le, libelle=libelle, manquement=manquement,
                                  attendu_le=attendu if genre == "document_recu" else None, montant=montant)
-        problemes = [replace(p, expected=f"enregistrement refusé ({GENRES[genre].lower()} du "
+        problemes = [p if p.path == "montant" else
+                     replace(p, expected=f"enregistrement refusé ({GENRES[genre].lower()} du "
                                          f"{date_longue(le)}) : {p.expected}")
                      for p in _refus_de_procedure(marche, annee, [*marche.evenements, nouvel], le)]
     if problemes or le is None:
