@@ -27,7 +27,8 @@ captures = _navigateur.captures
 visite = _navigateur.visite
 
 
-def test_a_reduced_decision_in_the_browser(app: Flask, client: Client, visite: Visite, captures: Path) -> None:
+def test_a_reduced_decision_in_the_browser(app: Flask, client: Client, visite: Visite,
+                                           captures: Path) -> None:
     numero = _marche_de_l_annee(app, client)
     _releve_et_mise_en_demeure(client, numero)
     page = visite.page
