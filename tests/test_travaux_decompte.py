@@ -84,3 +84,24 @@ def test_a_decision_after_the_decompte_is_refused(tmp_path: Path) -> None:
     assert (f"décision du 2{NB}octobre 2028 postérieure au décompte général du 2{NB}octobre 2028"
             in result.output)
     assert not (tmp_path / "b.docx").exists()
+
+
+def test_insertion_alone_by_bons_de_commande_owes_hours_on_the_amount_executed(tmp_path: Path) -> None:
+    """CCAP insertion_seule.volume 1.1.0 (NM4): for an accord-cadre executed by bons de commande,
+    the volume due « suit le montant commandé », never above the volume."""
+    data = _data()
+    data["marche"] |= {"nature": "services", "forme": "accord_cadre_mono_attributaire"}
+    for cle in ("reception_travaux", "decompte_general_le"):
+        del data["clause_insertion"][cle]
+    montant = float(data["marche"]["montant_estime_ht"])
+    # half the estimate executed: 3 500 h × ½ = 1 750 h due, 3 180 done: no hours penalty
+    data["bilan_final"]["montant_execute_ht"] = montant / 2
+    out = tmp_path / "bf.docx"
+    result = _run("bilan", _write(tmp_path, data), "--annee", "2", "--forcer", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Heures d’insertion non réalisées" not in dump_text(out.read_bytes())
+    # the amount executed unknown: the hours due cannot be computed, and the bilan says which fact
+    del data["bilan_final"]["montant_execute_ht"]
+    result = _run("bilan", _write(tmp_path, data), "--annee", "2", "--forcer", "-o", out)
+    assert result.exit_code == 2, result.output
+    assert "bilan_final.montant_execute_ht" in result.output

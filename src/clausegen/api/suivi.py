@@ -259,6 +259,16 @@ def volume_au_montant(suivi: Suivi) -> bool:
     return _version_au_moins(suivi, "insertion.volume", (1, 1, 0))
 
 
+def insertion_au_montant(suivi: Suivi) -> bool:
+    """The insertion clause alone in an accord-cadre executed by bons de commande: the hours due
+    follow the amount executed (``insertion_seule.volume`` 1.1.0 and later, NM4)."""
+    dossier = suivi.loaded.dossier
+    clause = dossier.clause_insertion
+    return (clause is not None and clause.mode is ModeInsertion.heures
+            and dossier.marche.forme in BONS_DE_COMMANDE
+            and _version_au_moins(suivi, "insertion_seule.volume", (1, 1, 0)))
+
+
 def _plan_de_progres_requis(suivi: Suivi) -> None:
     """Refuse a piece of the plan de progrès for a dossier carrying the insertion clause alone."""
     if suivi.insertion_seule:
@@ -1231,11 +1241,17 @@ def compute_bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True, au: date
     problems = problemes_bilan_final(dossier, fin, dossier.bilan_final)
     if bilan_final_a_la_reception(suivi):
         problems += insertion_domain.problemes_decompte(_clause(suivi), dossier.bilan_final)
+    au_montant = insertion_au_montant(suivi)
+    if au_montant and dossier.bilan_final.montant_execute_ht is None:
+        problems.append(FieldProblem("bilan_final.montant_execute_ht", "montant HT des prestations exécutées "
+                                     "en vertu des bons de commande attendu : le volume d'heures dû le suit "
+                                     "(CCAP)"))
     if problems:
         raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
     jour = au or (dossier.bilan_final.date_bilan if au_jour_du_bilan else None)
     bilan = insertion_domain.compute_bilan_final(dossier, dossier.bilan_final,
-                                                 annees(dossier.marche.duree_mois), jour)
+                                                 annees(dossier.marche.duree_mois), jour,
+                                                 au_montant=au_montant)
     _check_montants(suivi, bilan.penalites)
     return bilan
 

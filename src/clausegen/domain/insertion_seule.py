@@ -161,17 +161,27 @@ def problemes(dossier: Dossier, fin: date, bilan: BilanFinalInsertion) -> list[F
     return found
 
 
-def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -> list[LignePenalite]:
+def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion,
+                     estime: Decimal | None = None) -> list[LignePenalite]:
+    """The engagement's line; ``estime``: an accord-cadre executed by bons de commande, whose
+    volume due « suit le montant commandé » (CCAP ``insertion_seule.volume`` 1.1.0): the volume ×
+    the HT amount executed / the estimated amount ``estime``, never above the volume."""
     tarifs = clause.penalites
     if clause.mode is ModeInsertion.heures and clause.volume_heures is not None:
         realisees = bilan.heures_insertion_realisees or Decimal(0)
-        manquantes = max(Decimal(0), Decimal(clause.volume_heures) - realisees)
+        du = Decimal(clause.volume_heures)
+        if estime and bilan.montant_execute_ht is not None:
+            du = min(du, du * bilan.montant_execute_ht / estime)
+        manquantes = max(Decimal(0), du - realisees)
         if not manquantes:
             return []
         taux = (tarifs.coefficient_smic * (bilan.smic_horaire_brut or Decimal(0))
                 if tarifs.formule_heure is FormulePenaliteHeure.smic else tarifs.heure_non_realisee)
         detail = (f"engagement{NBSP}: {nombre(clause.volume_heures)}{NBSP}h, réalisées{NBSP}: "
                   f"{nombre(realisees)}{NBSP}h")
+        if estime:
+            detail = (f"volume dû au montant exécuté{NBSP}: {nombre(cents(du))}{NBSP}h sur "
+                      f"{nombre(clause.volume_heures)}{NBSP}h, réalisées{NBSP}: {nombre(realisees)}{NBSP}h")
         return [ligne_penalite(f"Heures d'insertion non réalisées sur la durée du marché ({detail})",
                                manquantes, "heure", cents(taux), bilan.procedure_insertion)]
     attendues = clause.actions_par_an or 0
@@ -182,13 +192,15 @@ def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -
                            "action", tarifs.action_non_realisee, bilan.procedure_insertion)]
 
 
-def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, au: date | None) -> Bilan:
+def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, au: date | None, *,
+                        au_montant: bool = False) -> Bilan:
     """The final bilan's penalties as known on ``au`` (the day the bilan is established, or a
     procedure letter's day; None: every recorded step), problems checked first by
     :func:`problemes`. Before the final bilan, the engagement is not found short yet."""
     clause = dossier.clause_insertion
     assert clause is not None
-    lignes = _ligne_insertion(clause, bilan) if au is None or au >= bilan.date_bilan else []
+    estime_ac = dossier.marche.montant_estime_ht if au_montant else None
+    lignes = _ligne_insertion(clause, bilan, estime_ac) if au is None or au >= bilan.date_bilan else []
     lignes += lignes_retards(bilan.retards, clause.penalites.retard_par_jour,
                              clause.suivi.jour_limite_reporting, au)
     lignes = [replace(x, procedure=proc.au(x.procedure, au), au=au) for x in lignes]
