@@ -64,7 +64,7 @@ def _draft() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, 
 def _evenement(annee: int, genre: str, libelle: str, le: date, attendu_le: date | None = None,
                manquement: str | None = None) -> SimpleNamespace:
     return SimpleNamespace(annee=annee, genre=genre, libelle=libelle, le=le, attendu_le=attendu_le,
-                           manquement=manquement)
+                           manquement=manquement, montant=None)
 
 
 def test_a_composed_dossier_gives_each_failing_its_own_procedure() -> None:
@@ -72,7 +72,9 @@ def test_a_composed_dossier_gives_each_failing_its_own_procedure() -> None:
     notification = date.fromisoformat(brouillon["marche"]["date_notification"])
     mars, avril = "État du personnel de mars", "État du personnel d'avril"
     evenements = [_evenement(1, "document_recu", mars, date(2027, 5, 18), date(2027, 4, 12)),
-                  _evenement(1, "mise_en_demeure", "Mise en demeure", date(2027, 4, 20),
+                  _evenement(1, "mise_en_demeure", "Mise en demeure", date(2027, 4, 19),
+                             manquement=f"document:{mars}"),
+                  _evenement(1, "mise_en_demeure_recue", "Avis de réception", date(2027, 4, 20),
                              manquement=f"document:{mars}"),
                   _evenement(1, "document_recu", avril, date(2027, 5, 20), date(2027, 5, 10)),
                   _evenement(2, "document_recu", "Relevé d'une autre année", date(2028, 4, 20),
@@ -90,7 +92,8 @@ def test_a_composed_dossier_gives_each_failing_its_own_procedure() -> None:
     assert annee_1.reunion.lieu == "Mairie"
     mars, avril = (r for r in annee_1.retards if r.document.startswith("État du personnel"))
     # the mise en demeure concerns March's statement only; days are never typed (review J3)
-    assert (mars.mise_en_demeure, mars.recu_le, mars.jours) == (date(2027, 4, 20), date(2027, 5, 18), None)
+    assert (mars.mise_en_demeure, mars.mise_en_demeure_recue_le, mars.recu_le, mars.jours) == \
+        (date(2027, 4, 19), date(2027, 4, 20), date(2027, 5, 18), None)
     assert (avril.mise_en_demeure, avril.jours) == (None, None)
     bilan = api_suivi.compute_bilan(api_suivi.open_suivi(compose.loaded), 1)
     lignes = {p.manquement: p for p in bilan.penalites if "État du personnel" in p.manquement}

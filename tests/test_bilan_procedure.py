@@ -3,13 +3,15 @@
 Hand computation for the example's year 1 (CCAP: 50 €/h, 500 €/action, 100 €/day), as it
 stood on the bilan meeting of 13 January 2028 (issue 20: a document says only what was true on
 its day):
-- hours: prorata 6 000 × 12 / 48 = 1 500 h, done 1 380 → 120 h × 50 = 6 000,00, observations
-  asked by the bilan letter of 13 January (decision of 7 February 2028 not known yet) → en cours;
+- hours: an accord-cadre executed by bons de commande, so the CCAP (insertion.volume 1.1.0, NM4)
+  makes the volume due follow the amount executed: 6 000 h × 287 450 / 1 200 000 = 1 437,25 h,
+  done 1 380 → 57,25 h × 50 = 2 862,50, observations asked by the bilan letter of 13 January
+  (decision of 7 February 2028 not known yet) → en cours;
 - forum action (tied to a date, no mise en demeure): 500,00, same → en cours;
-- relevé de mars: mise en demeure of 20 April 2027, délai expired 5 May, received 11 May:
+- relevé de mars: mise en demeure of 19 April 2027 received 20 April, délai expired 5 May, received 11 May:
   6 days × 100 = 600,00, decided 1 June 2027 → applicable;
 - justificatifs: received three days late without a mise en demeure → no penalty (CCAP).
-Encourues 7 100,00; en cours 6 500,00; applicables 600,00 (cap 10 % × 287 450 = 28 745,00).
+Encourues 3 962,50; en cours 3 362,50; applicables 600,00 (cap 10 % × 287 450 = 28 745,00).
 """
 
 from __future__ import annotations
@@ -38,18 +40,20 @@ def test_bilan_separates_constatees_en_cours_and_applicables(tmp_path: Path) -> 
     out = tmp_path / "bilan.docx"
     result = _run("bilan", NETTOYAGE, "--annee", "1", "-o", out)
     assert result.exit_code == 0, result.output
-    assert f"(pénalités applicables : 600,00{EUR} ; constatées : 7\u202f100,00{EUR})" in (
+    assert f"(pénalités applicables : 600,00{EUR} ; constatées : 3\u202f962,50{EUR})" in (
         result.output)
     text = dump_text(out.read_bytes())
     asked = f"observations demandées le 13{NB}janvier 2028 (délai expirant le 28{NB}janvier 2028)"
-    assert f"| 6\u202f000,00{NB}€ | {asked} |" in text
+    assert f"| 2\u202f862,50{NB}€ | {asked} |" in text
+    assert ("Heures d’insertion non réalisées depuis le début du marché (volume dû au montant exécuté de "
+            f"287\u202f450,00{EUR}{NB}: 1\u202f437,25{NB}h, réalisées{NB}: 1\u202f380{NB}h)") in text
     assert f"| 500,00{NB}€ | {asked} |" in text
     assert f"| 600,00{NB}€ | applicable (décision du 1er{NB}juin 2027) |" in text
     # NM1 (a): received without a mise en demeure, the late document carries no penalty
     assert ("| — | — | reçu sans mise en demeure préalable, donc sans pénalité (le CCAP ne sanctionne "
             "le retard qu’après une mise en demeure restée sans effet) |") in text
-    assert f"| Total des pénalités encourues |  | 7\u202f100,00{NB}€ |  |" in text
-    assert f"| dont en cours de procédure |  | 6\u202f500,00{NB}€ |  |" in text
+    assert f"| Total des pénalités encourues |  | 3\u202f962,50{NB}€ |  |" in text
+    assert f"| dont en cours de procédure |  | 3\u202f362,50{NB}€ |  |" in text
     assert f"| dont applicables |  | 600,00{NB}€ |  |" in text
     assert f"Montant des pénalités applicables au titre de l’année{NB}: 600,00{EUR}." in text
     # NM1 (c): nothing dated after the meeting (the decisions of 7 February 2028)
@@ -119,8 +123,8 @@ def test_letter_is_dated_from_the_bilan_meeting_and_invites_observations(tmp_pat
     assert "[Title]" not in text
     assert "[Heading 1]" not in text
     # NM1: line by line, what this letter puts to observations and what needs nothing more
-    assert f"d’un montant total envisagé de 6\u202f500,00{EUR}" in text
-    assert f"120{NB}heures × 50,00{NB}€, soit 6\u202f000,00{EUR}" in text
+    assert f"d’un montant total envisagé de 3\u202f362,50{EUR}" in text
+    assert f"57,25{NB}heures × 50,00{NB}€, soit 2\u202f862,50{EUR}" in text
     assert "action liée à une date, qui ne peut plus être réalisée" in text
     assert f"applicable (décision du 1er{NB}juin 2027)" in text
     assert "reçu sans mise en demeure préalable, donc sans pénalité" in text
@@ -229,3 +233,51 @@ def test_example_plans_agree_with_the_ccap(tmp_path: Path) -> None:
     warnings = [line for line in result.stderr.splitlines() if "Avertissement" in line]
     assert all("« [à compléter] »" in line for line in warnings), warnings
     assert "sur chacun des axes retenus" in dump_text((tmp_path / "plan-2.docx").read_bytes())
+
+
+def _annee_deux(heures: int, montant: str) -> dict[str, Any]:
+    return {"annee": 2, "objectifs": [{"objectif": "heures_insertion", "valeur_atteinte": heures},
+                                      {"objectif": "pmsmp_2", "valeur_atteinte": 5},
+                                      {"objectif": "encadrants_formes_2", "valeur_atteinte": 8}],
+            "actions": [{"action": "alternance", "realisee": True},
+                        {"action": "forum_emploi_2", "realisee": True}],
+            "heures_insertion_realisees": heures, "montant_annuel_ht": montant}
+
+
+@pytest.mark.parametrize(("forme", "montant", "attendu"), [
+    # bons de commande: due = 6 000 × (287 450 + 291 000) / 1 200 000 = 2 892,25 h; done 1 380 +
+    # 1 450 = 2 830; already penalised at year 1: 57,25 → 2 892,25 − 2 830 − 57,25 = 5 h × 50
+    ("accord_cadre_mono_attributaire", "291000", "250,00"),
+    ("accord_cadre_multi_attributaire_bons_de_commande", "291000", "250,00"),
+    # the buyer ordered little in year 2: due 6 000 × 387 450 / 1 200 000 = 1 937,25 h ≤ done
+    ("accord_cadre_mono_attributaire", "100000", "0,00"),
+    # ordered beyond the estimate: the volume due never exceeds 6 000 h (6 000 − 2 830 − 57,25 h)
+    ("accord_cadre_mono_attributaire", "2000000", "155\u202f637,50"),
+    # an ordinary market: by the duration elapsed, 6 000 × 24 / 48 = 3 000 h; year 1 penalised
+    # 1 500 − 1 380 = 120 h → 3 000 − 2 830 − 120 = 50 h × 50
+    ("marche_ordinaire", "291000", "2\u202f500,00"),
+])
+def test_bons_de_commande_hours_due_follow_the_amount_executed(tmp_path: Path, write_dossier: Any,
+                                                              forme: str, montant: str, attendu: str) -> None:
+    """NM4: « pour un accord-cadre exécuté par bons de commande, le volume dû suit le montant
+    commandé […] sans pouvoir excéder » the volume (CCAP insertion.volume 1.1.0)."""
+    data = example_data()
+    data["marche"]["forme"] = forme
+    data["bilans"].append(_annee_deux(1450, montant))
+    data["plan_de_progres"]["penalites"]["plafond_pourcentage"] = 100  # the cap is not tested here
+    forcer = ["--forcer"] if forme.endswith("bons_de_commande") else []  # non adapté, but forced
+    result = _run("bilan", write_dossier(data), "--annee", "2", *forcer, "-o", tmp_path / "b.docx")
+    assert result.exit_code == 0, result.output
+    assert f"constatées : {attendu}{EUR}" in result.output
+
+
+def test_a_dossier_pinned_to_a_ccap_before_nm4_keeps_the_duration_prorata(tmp_path: Path,
+                                                                          write_dossier: Any) -> None:
+    """The bilan computes what the dossier's CCAP says: release 1.2.1 (insertion.volume 1.0.0)
+    spreads the volume over the duration, even for bons de commande."""
+    data = example_data()
+    data["bibliotheque"] = "1.2.1"
+    result = _run("bilan", write_dossier(data), "--annee", "1", "-o", tmp_path / "b.docx")
+    assert result.exit_code == 0, result.output
+    text = dump_text((tmp_path / "b.docx").read_bytes())
+    assert f"prorata{NB}: 1\u202f500{NB}h, réalisées{NB}: 1\u202f380{NB}h" in text

@@ -169,7 +169,7 @@ def test_pieces_with_suivi_writes_every_piece(runner, tmp_path: Path) -> None:  
                      "decision-penalites-1-2027-06-01.docx", "decision-penalites-1-2028-02-07.docx",
                      "echeancier.ics", "invitation-observations-1-2027-05-12.docx",
                      "lettre-1.docx", "lettre-2.docx", "lettre-bilan-1.docx",
-                     "mise-en-demeure-1-2027-04-20.docx", "plan-1.docx", "plan-2.docx",
+                     "mise-en-demeure-1-2027-04-19.docx", "plan-1.docx", "plan-2.docx",
                      "tableau-de-bord.xlsx"]
     for docx in tmp_path.glob("*.docx"):
         assert "Marché n°\u00a02026-0142" in dump_text(docx.read_bytes())

@@ -149,7 +149,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 def _kind(name: str) -> str:
-    """``plan-2.docx`` → ``plan``; ``mise-en-demeure-1-2027-04-20.docx`` → ``mise-en-demeure``."""
+    """``plan-2.docx`` → ``plan``; ``mise-en-demeure-1-2027-04-19.docx`` → ``mise-en-demeure``."""
     return re.sub(r"(-\d+)+$", "", Path(name).stem)
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from clausegen.cli import cli
 from clausegen.errors import ClausegenError
 from clausegen.render.inspect import dump_text
-from tests.conftest import NETTOYAGE, example_data, sans_pagination
+from tests.conftest import NETTOYAGE, example_data
 
 NB = "\u00a0"
 MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -29,7 +29,7 @@ MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 
 
 def _run(*args: Any) -> Any:
-    return CliRunner().invoke(cli, sans_pagination(args))
+    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def _write(tmp_path: Path, data: dict[str, Any], name: str = "dossier.yml") -> Path:
@@ -85,7 +85,67 @@ def test_invitation_before_the_mise_en_demeure_expires_is_refused(tmp_path: Path
     data["bilans"][0]["retards"][0]["procedure"] = {"invitation_observations": "2027-05-04"}
     data["bilans"][0]["retards"][0]["recu_le"] = "2027-05-03"
     output = _bilan_refused(tmp_path, data)
-    assert "avant l'expiration du délai de la mise en demeure du 20\u00a0avril 2027" in output
+    assert "avant l'expiration du délai de la mise en demeure du 19\u00a0avril 2027" in output
+
+
+def test_the_mise_en_demeure_runs_from_its_reception_which_the_ccap_does_not_presume(
+        tmp_path: Path) -> None:
+    """CCAP (penalites.procedure): the mise en demeure is sent « par tout moyen donnant date
+    certaine à sa réception » and its délai runs from the day after that reception (the letter
+    says so); the CCAP presumes no date of reception, so without it no invitation is possible."""
+    data = example_data()
+    del data["bilans"][0]["retards"][0]["mise_en_demeure_recue_le"]
+    output = _bilan_refused(tmp_path, data)
+    assert ("invitation à présenter des observations du 12\u00a0mai 2027 pour « relevé d'heures de mars "
+            "2027 » : date de réception de la mise en demeure du 19\u00a0avril 2027 attendue "
+            "(mise_en_demeure_recue_le") in output
+    # without the invitation, the bilan says the days are not known yet, and no penalty is due
+    del data["bilans"][0]["retards"][0]["procedure"]
+    dossier = tmp_path / "sans-reception.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("bilan", dossier, "--annee", "1", "-o", tmp_path / "bilan.docx")
+    assert result.exit_code == 0, result.output
+    texte = dump_text((tmp_path / "bilan.docx").read_bytes()).replace("\u202f", " ")
+    ligne = next(x for x in texte.splitlines() if "relevé d’heures de mars 2027" in x and "|" in x)
+    assert "mise en demeure du 19\u00a0avril 2027, date de réception à enregistrer" in ligne
+    assert "| 0\u00a0jour × 100,00\u00a0€ | 0,00\u00a0€ |" in ligne
+    # a later reception moves the expiry, and the days with it: received 22 April → délai expires
+    # on 7 May (from the day after), document received on 11 May: 4 days, not 6
+    data = example_data()
+    data["bilans"][0]["retards"][0]["mise_en_demeure_recue_le"] = "2027-04-22"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("invitation-observations", dossier, "--annee", "1", "--date", "2027-05-12",
+                  "-o", tmp_path / "invitation.docx")
+    assert result.exit_code == 0, result.output
+    texte = dump_text((tmp_path / "invitation.docx").read_bytes())
+    assert "4\u00a0jours × 100,00\u00a0€" in texte
+    assert ("mise en demeure du 19\u00a0avril 2027, reçue le 22\u00a0avril 2027, restée sans effet à "
+            "l’expiration de son délai, le 7\u00a0mai 2027") in texte
+    # a reception before the letter is refused
+    data["bilans"][0]["retards"][0]["mise_en_demeure_recue_le"] = "2027-04-18"
+    output = _bilan_refused(tmp_path, data)
+    assert "la réception de la mise en demeure (18\u00a0avril 2027) ne peut précéder la mise en demeure" \
+        in output
+
+
+def test_a_reduction_above_the_computed_penalty_is_refused(tmp_path: Path) -> None:
+    data = example_data()
+    forum = next(a for a in data["bilans"][0]["actions"] if a["action"] == "forum_emploi")
+    forum["procedure"]["montant_retenu"] = "500.01"  # the action's penalty is 500,00 € HT
+    dossier = tmp_path / "reduction.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("decision-penalites", dossier, "--annee", "1", "--date", "2028-02-07",
+                  "-o", tmp_path / "decision.docx")
+    assert result.exit_code == 2, result.output
+    assert ("montant retenu de 500,01\u00a0€\u00a0HT supérieur à la pénalité calculée "
+            "(500,00\u00a0€\u00a0HT)") \
+        in result.output.replace("\u202f", "\u00a0")
+    assert not (tmp_path / "decision.docx").exists()
+    forum["procedure"]["montant_retenu"] = "500.00"  # at most the computed amount
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _run("decision-penalites", dossier, "--annee", "1", "--date", "2028-02-07",
+                  "-o", tmp_path / "decision.docx")
+    assert result.exit_code == 0, result.output
 
 
 def test_an_action_not_tied_to_a_date_needs_a_mise_en_demeure(tmp_path: Path) -> None:
@@ -140,11 +200,11 @@ def test_mise_en_demeure_letter_is_dated_and_says_only_what_was_known(tmp_path: 
     result = _run("mise-en-demeure", NETTOYAGE, "--annee", "1", "-o", out)
     assert result.exit_code == 0, result.output
     text = dump_text(out.read_bytes())
-    assert f"Saint-Aubin-sur-Loire, le 20{NB}avril 2027" in text
+    assert f"Saint-Aubin-sur-Loire, le 19{NB}avril 2027" in text
     assert "Lettre recommandée avec accusé de réception" in text  # same dispatch as the others
     assert f"«{NB}relevé d’heures de mars 2027{NB}», attendu le 12{NB}avril 2027, non reçu à ce jour" in text
     assert "dans un délai de quinze jours à compter du lendemain de la réception" in text
-    assert "mai 2027" not in text  # the reception of 11 May is not known on 20 April
+    assert "mai 2027" not in text  # the reception of 11 May is not known on 19 April
 
 
 def test_procedure_letter_refuses_an_unrecorded_day(tmp_path: Path) -> None:
@@ -193,7 +253,7 @@ def test_suivi_pieces_write_the_procedure_letters(tmp_path: Path) -> None:
     result = _run("pieces", NETTOYAGE, "--suivi", "-o", out)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert "mise-en-demeure-1-2027-04-20.docx" in names
+    assert "mise-en-demeure-1-2027-04-19.docx" in names
     assert "invitation-observations-1-2027-05-12.docx" in names
     assert "decision-penalites-1-2027-06-01.docx" in names
     assert "decision-penalites-1-2028-02-07.docx" in names
@@ -231,11 +291,12 @@ def _offset(base: str, days: int | None) -> str | None:
 GAP = st.one_of(st.none(), st.integers(min_value=-5, max_value=45))
 
 
-@settings(derandomize=True, deadline=None, max_examples=12,
+@settings(derandomize=True, deadline=None, max_examples=16,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(med=GAP, recu=GAP, invitation=GAP, decision=GAP, heures=GAP, heures_decision=GAP,
+@given(med=GAP, med_recue=GAP, recu=GAP, invitation=GAP, decision=GAP, heures=GAP, heures_decision=GAP,
        plan2=st.integers(min_value=-20, max_value=30))
-def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int | None, recu: int | None,
+def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int | None,
+                                                        med_recue: int | None, recu: int | None,
                                                         invitation: int | None, decision: int | None,
                                                         heures: int | None, heures_decision: int | None,
                                                         plan2: int) -> None:
@@ -246,11 +307,13 @@ def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int 
     bilan = data["bilans"][0]
     # the March statement: due 12 April 2027; each step a random gap after the previous one
     med_day = _offset("2027-04-12", med)
-    recu_day = _offset(med_day or "2027-04-12", recu)
+    med_recue_day = _offset(med_day, med_recue) if med_day else None  # its délai runs from the day after
+    recu_day = _offset(med_recue_day or med_day or "2027-04-12", recu)
     inv_day = _offset(recu_day or med_day or "2027-04-12", invitation)
     dec_day = _offset(inv_day or "2027-05-01", decision) if inv_day else None
     retard: dict[str, Any] = {"document": "relevé d'heures de mars 2027", "releve": "2027-03"}
-    retard |= {k: v for k, v in (("mise_en_demeure", med_day), ("recu_le", recu_day)) if v}
+    retard |= {k: v for k, v in (("mise_en_demeure", med_day), ("mise_en_demeure_recue_le", med_recue_day),
+                                 ("recu_le", recu_day)) if v}
     steps = {k: v for k, v in (("invitation_observations", inv_day), ("date_decision", dec_day)) if v}
     if steps:
         retard["procedure"] = steps
@@ -263,7 +326,7 @@ def test_every_document_is_true_on_its_date_or_refused(tmp_path: Path, med: int 
     if bilan["procedure_insertion"] is None:
         del bilan["procedure_insertion"]
     data["plans"][1]["date_validation"] = _offset("2028-01-13", plan2)
-    path = _write(tmp_path, data, "-".join(map(str, ("d", med, recu, invitation, decision, heures,
+    path = _write(tmp_path, data, "-".join(map(str, ("d", med, med_recue, recu, invitation, decision, heures,
                                                      heures_decision, plan2))) + ".yml")
     try:
         suivi = api.open_suivi(read_dossier(path))
@@ -311,6 +374,49 @@ def test_pieces_suivi_writes_each_suited_subsequent_contract_and_says_which_are_
     assert not (out / "marche-subsequent-2").exists()
     assert "marché subséquent n° 2 : pièces du suivi non écrites, marché jugé non adapté" in result.output
     assert "10 mois" in result.output
+
+
+def test_a_shorter_subsequent_contract_owes_the_volume_prorated_to_its_duration(tmp_path: Path) -> None:
+    """CCAP insertion.volume (NM5): the accord-cadre's volume is set « pour un marché subséquent
+    d'une durée de 36 mois » and, for a shorter one, « ramené au prorata de sa durée ; le marché
+    subséquent mentionne le volume qui en résulte »."""
+    from clausegen.api import read_dossier
+    from clausegen.api import suivi as api
+    from clausegen.domain.bilan import prorata_heures
+
+    data = yaml.safe_load(AC.read_text(encoding="utf-8"))
+    ms2 = data["marches_subsequents"][1]
+    assert ms2["numero"] == 2
+    assert ms2.pop("insertion")["volume_heures"] == 667  # the example's MS states its prorated volume
+    assert data["marche"]["duree_marches_subsequents_mois"] == 36
+    assert data["plan_de_progres"]["insertion"]["volume_heures"] == 2400
+    ms2["duree_mois"] = 18  # 2 400 h × 18/36 = 1 200 h, of which 800 h by the first bilan
+    suivi = api.open_suivi(read_dossier(_write(tmp_path, data, "ms18.yml")),
+                           api.Cible(marche_subsequent=2, forcer=True))
+    insertion = suivi.loaded.dossier.plan.insertion
+    assert insertion is not None
+    assert insertion.volume_heures == 1200
+    assert prorata_heures(insertion.volume_heures, suivi.loaded.dossier.marche.duree_mois, 1) == 800
+    # its own engagement, when it states one, is its own
+    ms2["insertion"] = {"mode": "heures", "volume_heures": 1100, "perimetre": "fauchage"}
+    suivi = api.open_suivi(read_dossier(_write(tmp_path, data, "ms18-propre.yml")),
+                           api.Cible(marche_subsequent=2, forcer=True))
+    assert suivi.loaded.dossier.plan.insertion.volume_heures == 1100
+    # 10 months: 666,67 h, a volume the subsequent contract states, not the tool
+    del ms2["insertion"]
+    ms2["duree_mois"] = 10
+    path = _write(tmp_path, data, "ms10.yml")
+    result = _run("echeancier", path, "--marche-subsequent", "2", "--forcer")
+    assert result.exit_code == 2, result.output
+    assert "marches_subsequents[1].insertion" in result.output
+    assert "2 400 heures × 10/36 mois = 666,67 heures" in result.output.replace("\u202f", " ").replace(
+        "\u00a0", " ")
+    # …and the accord-cadre's other follow-ups are still written, saying why this one is not
+    out = tmp_path / "ac"
+    result = _run("pieces", path, "--suivi", "--forcer", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "marche-subsequent-1" / "bilan-1.docx").exists()
+    assert "marché subséquent n° 2 : pièces du suivi non écrites" in result.output
 
 
 def test_pieces_marche_subsequent_restricts_the_follow_up(tmp_path: Path) -> None:
@@ -366,10 +472,9 @@ def test_insertion_only_deadlines_follow_the_working_day_rules() -> None:
     juin = next(e for e in echeances.values() if e["libelle"] == "Relevé de juin 2027")
     assert (juin["date_nominale"], juin["date"], juin["motif_report"]) == (
         "2027-07-10", "2027-07-12", "samedi")
-    # works market (CCAP, bilan final): the last statement within fifteen days of the reception
-    # (27 June 2028), the final bilan within the month that follows it, 12 July 2028 (a Wednesday)
-    assert echeances["justificatifs"]["date"] == "2028-06-27"
-    assert echeances["bilan_final"]["date"] == "2028-07-12"
+    # a works market (CCAP insertion_seule.bilan_final 1.1.0, NM10): final bilan within the month
+    # that follows the réception of 11 August 2028: 11 September 2028 (a Monday)
+    assert echeances["bilan_final"]["date"] == "2028-09-11"
     assert len([c for c in echeances if c.startswith("releve_")]) == 15
 
 
@@ -379,14 +484,14 @@ def test_insertion_only_final_bilan_applies_the_hours_formula(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     text = dump_text(out.read_bytes()).replace(NB, " ").replace("\u202f", " ")
     # 3 500 − 3 180 = 320 h × 2 × 12,02 € = 320 × 24,04 = 7 692,80 €, constat at the final bilan
-    # of 5 July 2028, decision of 1 August 2028 not known yet
+    # of 5 September 2028, decision of 2 October 2028 not known yet
     assert "| 320 heures × 24,04 € | 7 692,80 € | constatée, observations du titulaire à recueillir |" in text
     # relevé de novembre 2027: mise en demeure 20 December, délai expired 4 January, received
     # 12 January 2028: 8 days × 100 € = 800 €, decided on 7 February 2028
     assert "| 8 jours × 100,00 € | 800,00 € | applicable (décision du 7 février 2028) |" in text
     assert "Montant des pénalités applicables au titre du marché : 800,00 € HT." in text
     assert "le plafond est de 184 230,00 € HT" in text
-    assert "août 2028" not in text
+    assert "octobre 2028" not in text
 
 
 def test_insertion_only_final_bilan_is_refused_before_the_end(tmp_path: Path) -> None:
@@ -406,12 +511,12 @@ def test_insertion_only_dashboard_and_suivi_pieces(tmp_path: Path) -> None:
     result = _run("pieces", TRAVAUX, "--suivi", "-o", out)
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {"ccap.docx", "cctp.docx", "echeancier.ics", "bilan-final.docx",
-                                                "tableau-de-bord.xlsx", "mise-en-demeure-2027-12-20.docx",
-                                                "invitation-observations-2028-07-07.docx",
-                                                "decision-penalites-2028-08-01.docx"}
-    decision = dump_text((out / "decision-penalites-2028-08-01.docx").read_bytes())
+                                                "tableau-de-bord.xlsx", "mise-en-demeure-2027-12-17.docx",
+                                                "invitation-observations-2028-09-08.docx",
+                                                "decision-penalites-2028-10-02.docx"}
+    decision = dump_text((out / "decision-penalites-2028-10-02.docx").read_bytes())
     assert "au titre de l’action d’insertion" in decision
     assert f"pénalité appliquée, soit 7\u202f692,80{NB}€{NB}HT" in decision
     book = load_workbook(out / "tableau-de-bord.xlsx")
-    # penalties decided to date: 7 692,80 (1 August 2028) + 800,00
+    # penalties decided to date: 7 692,80 (2 October 2028) + 800,00
     assert book["Synthèse"]["E2"].value == pytest.approx(8492.80)

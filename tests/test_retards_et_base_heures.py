@@ -67,13 +67,14 @@ def _bilan(runner: CliRunner, path: Path, tmp_path: Path) -> tuple[int, str, str
 
 
 RELEVE_MARS = {"document": "relevé de mars 2027", "releve": "2027-03",
-               "mise_en_demeure": "2027-04-20", "recu_le": "2027-05-12",
+               "mise_en_demeure": "2027-04-19", "mise_en_demeure_recue_le": "2027-04-20",
+               "recu_le": "2027-05-12",
                "procedure": DECISION_RETARD}
 
 
 def test_days_late_and_penalty_follow_from_the_dates(runner: CliRunner, write_dossier: Any,
                                                       tmp_path: Path) -> None:
-    # March statement due 12 April 2027 (Monday); mise en demeure received 20 April; délai of
+    # March statement due 12 April 2027 (Monday); mise en demeure of 19 April received 20 April; délai of
     # 15 days expires Wednesday 5 May; received 12 May: 7 days × 100 € = 700 €, plus the
     # example's one titulaire action not done (500 €): 1 200 €.
     code, output, text = _bilan(runner, _dossier(write_dossier, [RELEVE_MARS]), tmp_path)
@@ -96,7 +97,7 @@ def test_a_computed_delay_is_in_procedure_from_its_mise_en_demeure(runner: CliRu
     assert code == 0, output
     flat = text.replace("\u00a0", " ").replace("\u202f", " ")
     assert ("| 7 jours × 100,00 € | 700,00 € | constatée, observations du titulaire à recueillir "
-            "(mise en demeure du 20 avril 2027 restée sans effet) |") in flat
+            "(mise en demeure du 19 avril 2027 restée sans effet) |") in flat
     assert "| dont en cours de procédure |  | 700,00 € |" in flat
     assert _due("500,00") in text
 
@@ -107,7 +108,7 @@ def test_a_delay_has_one_mise_en_demeure_date(runner: CliRunner, write_dossier: 
     code, output, _ = _bilan(runner, _dossier(write_dossier, [other]), tmp_path)
     assert code == 2
     assert "une seule date de mise en demeure" in output
-    early = {**RELEVE_MARS, "procedure": {"invitation_observations": "2027-04-19"}}
+    early = {**RELEVE_MARS, "procedure": {"invitation_observations": "2027-04-18"}}
     code, output, _ = _bilan(runner, _dossier(write_dossier, [early]), tmp_path)
     assert code == 2
     assert "suivent la mise en demeure" in output
@@ -159,6 +160,7 @@ def test_a_delay_needs_days_or_the_dates(runner: CliRunner, write_dossier: Any, 
 
 def _base(write_dossier: Any, base: str, heures: int) -> Path:
     data = example_data()
+    data["marche"]["forme"] = "marche_ordinaire"  # hours due by duration (CCAP insertion.volume)
     data["plan_de_progres"]["penalites"]["base_heures"] = base
     data["plans"][0]["axes"][0]["objectifs"][0]["valeur_cible"] = 1400  # the year's objective
     data["bilans"][0] = {**data["bilans"][0], "heures_insertion_realisees": heures, "retards": []}
@@ -218,5 +220,6 @@ def test_example_dates_its_late_documents() -> None:
     # one document received without a mise en demeure (no penalty)
     text = NETTOYAGE.read_text(encoding="utf-8")
     assert "jours: 6" not in text
-    assert "mise_en_demeure: 2027-04-20" in text
+    assert "mise_en_demeure: 2027-04-19" in text
+    assert "mise_en_demeure_recue_le: 2027-04-20" in text
     assert "recu_le: 2027-12-31" in text

@@ -178,8 +178,17 @@ def _decided(bilan: dict[str, Any]) -> dict[str, Any]:
     return bilan
 
 
-def _with_results(write_dossier, **changes: Any) -> Path:  # type: ignore[no-untyped-def]
+def _ordinaire() -> dict[str, Any]:
+    """The example as an ordinary market: the CCAP (insertion.volume) prorates the hours due to
+    the duration elapsed (an accord-cadre by bons de commande follows the amount executed:
+    tests/test_bilan_procedure.py)."""
     data = example_data()
+    data["marche"]["forme"] = "marche_ordinaire"
+    return data
+
+
+def _with_results(write_dossier, **changes: Any) -> Path:  # type: ignore[no-untyped-def]
+    data = _ordinaire()
     data["bilans"][0] = {**data["bilans"][0], **changes}
     data["bilans"][0] = _decided({k: v for k, v in data["bilans"][0].items() if v is not None})
     return write_dossier(data)  # type: ignore[no-any-return]
@@ -250,7 +259,7 @@ CUMUL = [
 @pytest.mark.parametrize(("heures", "expected"), CUMUL)
 def test_insertion_hours_are_cumulated_without_double_penalty(runner, write_dossier, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                               heures: int, expected: str) -> None:
-    data = example_data()
+    data = _ordinaire()
     data["bilans"].append(_year_two(heures))
     result = _run(runner, "bilan", write_dossier(data), "--annee", "2", "-o", tmp_path / "b.docx")
     assert result.exit_code == 0, result.output
@@ -266,7 +275,7 @@ def test_cumulated_hours_need_the_earlier_years(runner, write_dossier, tmp_path:
 
 
 def test_smic_indexed_hour_penalty(runner, write_dossier, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    data = example_data()
+    data = _ordinaire()
     data["plan_de_progres"]["penalites"] |= {"formule_heure": "smic", "coefficient_smic": "1.5"}
     data["bilans"][0]["smic_horaire_brut"] = "12.02"
     result = _run(runner, "bilan", write_dossier(data), "--annee", "1", "-o", tmp_path / "b.docx")
@@ -296,7 +305,7 @@ def test_insertion_counted_in_actions(runner, write_dossier, tmp_path: Path) -> 
 
 def test_bilan_under_resultats_engagement_counts_missed_objectives(runner, write_dossier,  # type: ignore[no-untyped-def]
                                                                    tmp_path: Path) -> None:
-    data = example_data()
+    data = _ordinaire()
     data["plan_de_progres"]["engagement"] = "resultats"
     output = tmp_path / "bilan.docx"
     result = _run(runner, "bilan", write_dossier(data), "--annee", "1", "-o", output)
@@ -450,7 +459,9 @@ def test_dashboard_has_a_sheet_per_year_with_formulas(runner, tmp_path: Path) ->
     # the year-1 penalties decided to date: hours 6 000,00 + relevé de mars 600,00 + the forum
     # action reduced to 250,00 by the decision of 7 February 2028 (the other delay, received
     # without a mise en demeure, carries none)
-    assert book["Synthèse"]["E2"].value == 6850
+    # hours 2 862,50 (bons de commande: volume due on the amount executed, see test_bilan_procedure)
+    # + relevé 600,00 + forum reduced to 250,00
+    assert book["Synthèse"]["E2"].value == 3712.5
     assert book["Synthèse"]["E3"].value is None  # no results yet for year 2
 
 

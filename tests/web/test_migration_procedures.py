@@ -43,6 +43,8 @@ def _verifier(engine: Engine) -> None:
     with engine.begin() as c:
         evenement = c.execute(text("SELECT libelle, manquement FROM evenements")).one()
         assert tuple(evenement) == ("Mise en demeure", None)
+        # revision 0009: a reduced decision's amount; none for the events recorded before
+        assert c.execute(text("SELECT montant FROM evenements")).scalar_one() is None
         reunions = c.execute(text("SELECT reunions FROM suivis")).scalar_one()
         assert reunions in ({}, "{}")
         c.execute(text("INSERT INTO generations (id, dossier_id, compte_id, dossier_yaml, dossier_sha256, "

@@ -104,6 +104,13 @@ def test_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client, vis
         label="Retard de transmission : Relevé des heures de mars")
     remplir(visite, {"libelle": "Mise en demeure de transmettre le relevé de mars", "le": med.isoformat()})
     cliquer(visite, "Enregistrer l'événement")
+    # its délai runs from the day after its reception, which the CCAP does not presume
+    page.get_by_text("Enregistrer un événement").click()
+    page.get_by_label("Nature").select_option("mise_en_demeure_recue")
+    page.get_by_label("Manquement concerné (sauf document reçu)").select_option(
+        label="Retard de transmission : Relevé des heures de mars")
+    remplir(visite, {"libelle": "Avis de réception", "le": (med + timedelta(days=1)).isoformat()})
+    cliquer(visite, "Enregistrer l'événement")
     remplir(visite, {"objectif-insertion_objectif_1": "1200", "objectif-insertion_objectif_2": "1",
                      "heures_insertion_realisees": "1200", "montant_annuel_ht": "250000",
                      "smic_horaire_brut": "11,88"})

@@ -77,7 +77,7 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     constatee = _texte(client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True).split('id="bilan"')[1])
     assert "applicable</td>" not in constatee  # no decision yet: nothing due
     # the days run from the expiry of the mise en demeure to the reception, never typed (review J3)
-    jours = (recu - fin_mise_en_demeure(med, 15)).days
+    jours = (recu - fin_mise_en_demeure(med + timedelta(days=1), 15)).days
     assert _texte(montant(Decimal(jours * 100))) in constatee
     # the document's procedure: invitation then decision, about it alone
     _evenement(client, numero, "invitation_observations", "Invitation à présenter des observations",
@@ -87,7 +87,9 @@ def test_a_facilitators_year_from_meeting_to_bilan(app: Flask, client: Client) -
     page = client.get(f"/suivi/{numero}?annee=1").get_data(as_text=True)
     bilan_page = _texte(page.split('id="bilan"')[1])
     assert "Retard de transmission : Relevé des heures d&#39;insertion de mars" in bilan_page
-    assert "15 000,00 €" in bilan_page  # 300 hours short × 50 €
+    # an accord-cadre by bons de commande: hours due on the amount executed (CCAP insertion.volume),
+    # 6 000 h × 250 000 / 1 200 000 = 1 250 h; 1 200 done: 50 hours short × 50 €
+    assert "2 500,00 €" in bilan_page
     # the decision on the document does not reach the insertion hours (review J3)
     heures = bilan_page.split("Heures d")[1].split("</tr>")[0]
     assert "applicable" not in heures
@@ -367,6 +369,8 @@ def _annee_avec_retard(app: Flask, client: Client, lieu: str = "Mairie") -> tupl
     _evenement(client, numero, "document_recu", RELEVE, recu, attendu_le=attendu.isoformat())
     _evenement(client, numero, "mise_en_demeure", "Mise en demeure de transmettre le relevé de mars", med,
                manquement=f"document:{RELEVE}")
+    _evenement(client, numero, "mise_en_demeure_recue", "Avis de réception", med + timedelta(days=1),
+               manquement=f"document:{RELEVE}")  # its délai runs from the day after its reception
     assert client.post(f"/suivi/{numero}/annees/1/resultats", formulaire_resultats()).status_code == 302
     reunion = notification + timedelta(days=365)
     assert client.post(f"/suivi/{numero}/annees/1/reunion", {

@@ -53,6 +53,7 @@ from clausegen.domain.bilan import (
     LignePenalite,
     check_resultats,
     lignes_en_cours_d_annee,
+    problemes_montants,
     problemes_procedures,
 )
 from clausegen.domain.coherence_plan import avertissements_plan
@@ -81,8 +82,9 @@ from clausegen.library import Library
 from clausegen.library.diff import DiffParagraph, compare_paragraphs
 from clausegen.library.releases import pin
 from clausegen.models._base import label
+from clausegen.models.commun import Nature as NatureMarche
 from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
-from clausegen.models.dossier import CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
+from clausegen.models.dossier import BaseHeures, CodeAxe, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
 from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
@@ -135,7 +137,7 @@ class Suivi:
         duree = dossier.marche.duree_mois
         if dossier.clause_insertion is not None:
             return echeancier_insertion(self.notification, duree, dossier.clause_insertion,
-                                        travaux=dossier.marche.nature == "travaux")
+                                        travaux=bilan_final_a_la_reception(self))
         return echeancier(self.notification, duree, dossier.plan.suivi.delai_bilan_final_mois)
 
     @property
@@ -181,7 +183,7 @@ def _seen_through(loaded: LoadedDossier, numero: int | None) -> tuple[LoadedDoss
     })
     seen = dossier.model_copy(update={"marche": marche, "titulaire": ms.titulaire,
                                       "plans": ms.plans, "bilans": ms.bilans,
-                                      "plan_de_progres": _engagement_du_marche_subsequent(dossier, ms)})
+                                      "plan_de_progres": _engagement_du_marche_subsequent(loaded, ms)})
     return replace(loaded, dossier=seen), ms
 
 
@@ -196,6 +198,11 @@ def open_suivi(loaded: LoadedDossier, cible: Cible | None = None,
     cible = cible or Cible()
     if loaded.dossier.clause_insertion is not None and loaded.dossier.plan_de_progres is None:
         return _notified_and_awarded(loaded, loaded, overlays)
+    if loaded.dossier.plan_de_progres is not None and cible.marche_subsequent is not None \
+            and loaded.dossier.marche.forme is Forme.accord_cadre_multi_attributaire_marches_subsequents:
+        subsequent_or_error(loaded.dossier, cible.marche_subsequent, loaded.path)
+        # first: why the subsequent contract is not suited, before what its follow-up lacks
+        suited_or_forced(loaded.dossier, forcer=cible.forcer, numero=cible.marche_subsequent)
     seen, ms = _seen_through(loaded, cible.marche_subsequent)
     faisabilite = suited_or_forced(loaded.dossier, forcer=cible.forcer,
                                    numero=cible.marche_subsequent)
@@ -218,6 +225,48 @@ def _notified_and_awarded(loaded: LoadedDossier, seen: LoadedDossier, overlays: 
     if seen.dossier.bibliotheque:
         library = pin(library, seen.dossier.bibliotheque)
     return Suivi(seen, library, marche.date_notification)
+
+
+def _version_au_moins(suivi: Suivi, fragment_id: str, version: tuple[int, int, int]) -> bool:
+    """Whether the dossier's library (its pinned release, if any) resolves ``fragment_id`` to
+    ``version`` or later: documents compute what the dossier's own CCAP says."""
+    found = str(suivi.library.resolve(fragment_id).meta.version)
+    return tuple(int(x) for x in found.split(".")[:3] if x.isdigit()) >= version
+
+
+def bilan_final_a_la_reception(suivi: Suivi) -> bool:
+    """Whether the insertion clause's follow-up of this works market ends on the réception and
+    the décompte général (``insertion_seule.bilan_final`` 1.1.0 and later, NM10)."""
+    dossier = suivi.loaded.dossier
+    return (dossier.clause_insertion is not None and dossier.marche.nature is NatureMarche.travaux
+            and _version_au_moins(suivi, "insertion_seule.bilan_final", (1, 1, 0)))
+
+
+BONS_DE_COMMANDE = frozenset({Forme.accord_cadre_mono_attributaire,
+                              Forme.accord_cadre_multi_attributaire_bons_de_commande})
+
+
+def volume_au_montant(suivi: Suivi) -> bool:
+    """Whether the dossier's CCAP makes the insertion hours due follow the amount executed under
+    bons de commande (``insertion.volume`` 1.1.0 and later, for an accord-cadre executed by bons
+    de commande, NM4), rather than the duration elapsed: the bilan computes what the CCAP of the
+    dossier's library (its pinned release, if any) says."""
+    dossier = suivi.loaded.dossier
+    if dossier.plan_de_progres is None or dossier.marche.forme not in BONS_DE_COMMANDE:
+        return False
+    if dossier.plan.penalites.base_heures is not BaseHeures.prorata:
+        return False
+    return _version_au_moins(suivi, "insertion.volume", (1, 1, 0))
+
+
+def insertion_au_montant(suivi: Suivi) -> bool:
+    """The insertion clause alone in an accord-cadre executed by bons de commande: the hours due
+    follow the amount executed (``insertion_seule.volume`` 1.1.0 and later, NM4)."""
+    dossier = suivi.loaded.dossier
+    clause = dossier.clause_insertion
+    return (clause is not None and clause.mode is ModeInsertion.heures
+            and dossier.marche.forme in BONS_DE_COMMANDE
+            and _version_au_moins(suivi, "insertion_seule.volume", (1, 1, 0)))
 
 
 def _plan_de_progres_requis(suivi: Suivi) -> None:
@@ -448,7 +497,17 @@ def _year(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None,
           resultats: Supplied[ResultatsAnnuels] | None) -> tuple[ResultatsAnnuels, Bilan]:
     found = select_plan(suivi, annee, plan)
     year = select_resultats(suivi, found, resultats)
-    return year, bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee))
+    bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, found, year, _precedents(suivi, annee),
+                                       au_montant=volume_au_montant(suivi))
+    _check_montants(suivi, bilan.penalites)
+    return year, bilan
+
+
+def _check_montants(suivi: Suivi, lignes: Iterable[LignePenalite]) -> None:
+    """Refuse a decision that reduces a penalty to more than its computed amount."""
+    problems = problemes_montants(lignes)
+    if problems:
+        raise ValidationFailed(path=suivi.loaded.path, what="décision sur les pénalités", problems=problems)
 
 
 def compute_bilan(suivi: Suivi, annee: int, plan: Supplied[PlanAnnuel] | None = None,
@@ -628,7 +687,8 @@ def _annee_suivi(suivi: Suivi, plan: PlanAnnuel) -> AnneeSuivi:
     reached = {r.objectif: r.valeur_atteinte for r in resultats.objectifs} if resultats else {}
     penalites = None
     if resultats is not None and not check_resultats(dossier, plan, resultats):
-        penalites = bilan_domain.compute_bilan(dossier, plan, resultats, _precedents(suivi, plan.annee)).du
+        penalites = bilan_domain.compute_bilan(dossier, plan, resultats, _precedents(suivi, plan.annee),
+                                               au_montant=volume_au_montant(suivi)).du
     debut, fin = periode(suivi.notification, dossier.marche.duree_mois, plan.annee)
     comments = {r.objectif: r.commentaire for r in resultats.objectifs} if resultats else {}
     actions = {a.axe: " ; ".join(f"{x.libelle} ({date_courte(x.echeance)})"
@@ -853,8 +913,11 @@ def compare_contribution(genre: str, actuel: Mapping[str, Any] | None, propose: 
 
 def bilan_au(suivi: Suivi, plan: PlanAnnuel, resultats: ResultatsAnnuels, au: date | None) -> Bilan:
     """The year's bilan as it stood on ``au``: each procedure's steps dated later are unknown."""
-    return bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
-                                      _precedents(suivi, plan.annee), au)
+    bilan = bilan_domain.compute_bilan(suivi.loaded.dossier, plan, resultats,
+                                       _precedents(suivi, plan.annee), au,
+                                       au_montant=volume_au_montant(suivi))
+    _check_montants(suivi, bilan.penalites)
+    return bilan
 
 
 def _item_observations(ligne: LignePenalite) -> str:
@@ -938,6 +1001,7 @@ def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePen
     dossier = suivi.loaded.dossier
     if dossier.clause_insertion is not None:
         bilan_insertion = compute_bilan_final(suivi, au=jour)
+        _check_montants(suivi, bilan_insertion.penalites)
         return list(bilan_insertion.penalites), bilan_insertion
     resultats = _resultats_annee(suivi, annee)
     plan = next((p for p in dossier.plans if p.annee == annee), None)
@@ -955,7 +1019,9 @@ def _lignes_du_jour(suivi: Suivi, annee: int, jour: date) -> tuple[list[LignePen
             FieldProblem("plans", f"plan de l'année {annee} attendu")]
         raise ValidationFailed(path=suivi.loaded.path, what=f"résultats de l'année {annee} (bilan requis "
                                f"par la procédure du {date_longue(jour)})", problems=missing)
-    return lignes_en_cours_d_annee(dossier, plan, resultats, jour), None
+    lignes = lignes_en_cours_d_annee(dossier, plan, resultats, jour)
+    _check_montants(suivi, lignes)
+    return lignes, None
 
 
 def list_manquements(suivi: Suivi, annee: int, au: date) -> list[LignePenalite]:
@@ -1112,16 +1178,44 @@ def suivi_targets(loaded: LoadedDossier, *, forcer: bool = False, numero: int | 
                             f"adapté ({' ; '.join(exc.reasons)}) ; --forcer les écrit avec la mention "
                             "du verdict")
             continue
+        except SuiviInputError as exc:
+            if numero is not None:
+                raise
+            ignorees.append(f"marché subséquent n° {n} : pièces du suivi non écrites ({exc})")
+            continue
         ecrites.append((opened, f"marche-subsequent-{n}"))
     return CiblesSuivi(tuple(ecrites), tuple(ignorees))
 
 
-def _engagement_du_marche_subsequent(dossier: Dossier, ms: MarcheSubsequent) -> PlanDeProgres | None:
+def _engagement_du_marche_subsequent(loaded: LoadedDossier, ms: MarcheSubsequent) -> PlanDeProgres | None:
     """The plan de progrès seen through subsequent contract ``ms``: its own insertion engagement
-    (``marches_subsequents[].insertion``) when it sets one (issue 20, item 5)."""
-    if ms.insertion is None or dossier.plan_de_progres is None:
-        return dossier.plan_de_progres
-    return dossier.plan_de_progres.model_copy(update={"insertion": ms.insertion})
+    (``marches_subsequents[].insertion``) when it sets one (issue 20, item 5); else the
+    accord-cadre's, which the CCAP (``insertion.volume``) sets « pour un marché subséquent d'une
+    durée de » ``duree_marches_subsequents_mois`` and, for a shorter one, « ramené au prorata de
+    sa durée ; le marché subséquent mentionne le volume qui en résulte ». A prorated volume that
+    is not a whole number of hours is the subsequent contract's to state: refused, naming it."""
+    dossier = loaded.dossier
+    pdp = dossier.plan_de_progres
+    if pdp is None:
+        return None
+    if ms.insertion is not None:
+        return pdp.model_copy(update={"insertion": ms.insertion})
+    insertion = pdp.insertion
+    prevue = dossier.marche.duree_marches_subsequents_mois
+    if (insertion is None or insertion.mode is not ModeInsertion.heures or insertion.volume_heures is None
+            or prevue is None or ms.duree_mois >= prevue):
+        return pdp
+    volume = Decimal(insertion.volume_heures * ms.duree_mois) / Decimal(prevue)
+    index = next(i for i, m in enumerate(dossier.marches_subsequents) if m.numero == ms.numero)
+    if volume != volume.to_integral_value():
+        raise SuiviInputError(
+            what=f"Fichier « {loaded.path} », marches_subsequents[{index}].insertion",
+            hint=f"engagement d'insertion du marché subséquent n° {ms.numero} attendu (volume_heures) : "
+                 f"le CCAP ramène le volume de l'accord-cadre au prorata de sa durée "
+                 f"({nombre(insertion.volume_heures)} heures × {ms.duree_mois}/{prevue} mois = "
+                 f"{nombre(volume.quantize(Decimal('0.01')))} heures) et le marché subséquent mentionne "
+                 "le volume qui en résulte")
+    return pdp.model_copy(update={"insertion": insertion.model_copy(update={"volume_heures": int(volume)})})
 
 
 # Issue 20, item 4: the follow-up of the insertion clause alone (works market): deadlines,
@@ -1145,11 +1239,21 @@ def compute_bilan_final(suivi: Suivi, *, au_jour_du_bilan: bool = True, au: date
                                    "retards, procédure de pénalité")
     fin = next(e for e in suivi.echeances if e.cle == "fin").date
     problems = problemes_bilan_final(dossier, fin, dossier.bilan_final)
+    if bilan_final_a_la_reception(suivi):
+        problems += insertion_domain.problemes_decompte(_clause(suivi), dossier.bilan_final)
+    au_montant = insertion_au_montant(suivi)
+    if au_montant and dossier.bilan_final.montant_execute_ht is None:
+        problems.append(FieldProblem("bilan_final.montant_execute_ht", "montant HT des prestations exécutées "
+                                     "en vertu des bons de commande attendu : le volume d'heures dû le suit "
+                                     "(CCAP)"))
     if problems:
         raise ValidationFailed(path=suivi.loaded.path, what="bilan final", problems=problems)
     jour = au or (dossier.bilan_final.date_bilan if au_jour_du_bilan else None)
-    return insertion_domain.compute_bilan_final(dossier, dossier.bilan_final,
-                                                annees(dossier.marche.duree_mois), jour)
+    bilan = insertion_domain.compute_bilan_final(dossier, dossier.bilan_final,
+                                                 annees(dossier.marche.duree_mois), jour,
+                                                 au_montant=au_montant)
+    _check_montants(suivi, bilan.penalites)
+    return bilan
 
 
 def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
@@ -1182,8 +1286,8 @@ def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
         "bilan_resultats": resultats,
         "bilan_difficultes": (bullets(final.difficultes) if final.difficultes
                               else [paragraph("Aucune difficulté n'a été signalée.")]),
-        "bilan_penalites": bilan_doc.penalites_blocks(bilan, "jour où le bilan final est établi",
-                                                      "du marché"),
+        "bilan_penalites": [*bilan_doc.penalites_blocks(bilan, "jour où le bilan final est établi",
+                                                        "du marché"), *_avant_le_decompte(suivi)],
         "bilan_observations": [paragraph(final.observations_titulaire
                                          or "Le titulaire n'a pas présenté d'observations.")],
         "bilan_visas": bilan_doc.visas_blocks(
@@ -1196,6 +1300,21 @@ def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
     return _render(suivi, "bilan-final", "bilan_final_insertion", context, inserts,
                    titre="Bilan final de l'action d'insertion",
                    sources={"date": final.date_bilan.isoformat()}), bilan
+
+
+def _avant_le_decompte(suivi: Suivi) -> list[Block]:
+    """Works market (NM10): what the CCAP says of the penalties and the décompte général, with
+    the deadline when the dossier gives the décompte's date."""
+    if not bilan_final_a_la_reception(suivi):
+        return []
+    article = _context(suivi, None)["ccap_article"]("insertion_seule.bilan_final")
+    texte = (f"Conformément à l'article {article} du CCAP, l'acheteur notifie sa décision sur ces pénalités "
+             "avant de notifier le décompte général du marché, dans lequel elles sont portées")
+    decompte = _clause(suivi).decompte_general_le
+    if decompte is not None:
+        texte += (f"\u00a0: le décompte général devant être notifié le {date_longue(decompte)}, la décision "
+                  f"doit être notifiée au plus tard le {date_longue(decompte - timedelta(days=1))}")
+    return [paragraph(texte + ".")]
 
 
 def _tableau_de_bord_insertion(suivi: Suivi) -> bytes:

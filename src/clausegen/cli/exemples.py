@@ -39,7 +39,7 @@ EXAMPLES: dict[str, str] = {
     "journal verifier": "clausegen journal verifier",
     "lettre": "clausegen lettre dossier.yml --annee 1 --date 2027-02-10",
     "lettre-bilan": "clausegen lettre-bilan dossier.yml --annee 1 --date 2028-03-20",
-    "mise-en-demeure": "clausegen mise-en-demeure dossier.yml --annee 1 --date 2027-04-20",
+    "mise-en-demeure": "clausegen mise-en-demeure dossier.yml --annee 1 --date 2027-04-19",
     "invitation-observations": "clausegen invitation-observations dossier.yml --annee 1 --date 2027-05-12",
     "decision-penalites": "clausegen decision-penalites dossier.yml --annee 1 --date 2027-06-01",
     "lot": "clausegen lot dossiers/ -o sortie/ -j 2",

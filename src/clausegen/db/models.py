@@ -8,6 +8,7 @@ the same tables.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     false,
@@ -235,6 +237,8 @@ class Evenement(Base):
     manquement: Mapped[str | None] = mapped_column(String(300))
     """The failing a procedure step concerns (:func:`clausegen.domain.evenements.cle_manquement`):
     each failing is its own procedure; None for a document received (its own failing)."""
+    montant: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    """The amount HT a decision that reduces the penalty retains (revision 0008); None otherwise."""
     compte_id: Mapped[int] = mapped_column(ForeignKey("comptes.id"))
     cree_le: Mapped[datetime] = mapped_column(DateTime(), default=now)
 

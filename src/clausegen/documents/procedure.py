@@ -15,7 +15,7 @@ from clausegen.domain.bilan import LignePenalite
 from clausegen.domain.procedure import (
     EtatProcedure,
     Nature,
-    fin_mise_en_demeure,
+    fin_de_la_mise_en_demeure,
     fin_observations,
 )
 from clausegen.models.suivi import Decision
@@ -31,9 +31,12 @@ def etat_detaille(ligne: LignePenalite) -> str:
     if etat is EtatProcedure.a_mettre_en_demeure:
         return "constaté\u00a0; mise en demeure à adresser avant toute pénalité"
     if etat is EtatProcedure.mise_en_demeure and procedure and procedure.mise_en_demeure:
-        fin = fin_mise_en_demeure(procedure.mise_en_demeure, procedure.delai_mise_en_demeure_jours)
-        return (f"mise en demeure du {date_longue(procedure.mise_en_demeure)}, délai expirant le "
-                f"{date_longue(fin)}")
+        fin = fin_de_la_mise_en_demeure(procedure)
+        if fin is None or procedure.mise_en_demeure_recue_le is None:
+            return (f"mise en demeure du {date_longue(procedure.mise_en_demeure)}, date de réception à "
+                    "enregistrer (son délai court du lendemain de sa réception)")
+        return (f"mise en demeure du {date_longue(procedure.mise_en_demeure)} reçue le "
+                f"{date_longue(procedure.mise_en_demeure_recue_le)}, délai expirant le {date_longue(fin)}")
     if etat is EtatProcedure.constatee:
         suffixe = ""
         if procedure and procedure.mise_en_demeure:
@@ -113,10 +116,11 @@ def objet_invitation(ligne: LignePenalite) -> str:
     amount and, when the CCAP requires one, the mise en demeure left without effect."""
     texte = f"{ligne.manquement}\u00a0: {calcul(ligne)}, soit {montant(ligne.montant, ht=True)}"
     procedure = ligne.procedure
-    if procedure is not None and procedure.mise_en_demeure is not None:
-        fin = fin_mise_en_demeure(procedure.mise_en_demeure, procedure.delai_mise_en_demeure_jours)
-        texte += (f"\u00a0; mise en demeure du {date_longue(procedure.mise_en_demeure)} restée sans effet "
-                  f"à l'expiration de son délai, le {date_longue(fin)}")
+    fin = fin_de_la_mise_en_demeure(procedure)
+    if procedure is not None and procedure.mise_en_demeure is not None and fin is not None:
+        texte += (f"\u00a0; mise en demeure du {date_longue(procedure.mise_en_demeure)}, reçue le "
+                  f"{date_longue(procedure.mise_en_demeure_recue_le or fin)}, restée sans effet à "
+                  f"l'expiration de son délai, le {date_longue(fin)}")
     elif ligne.nature is Nature.action_datee:
         texte += "\u00a0; action liée à une date, qui ne peut plus être réalisée"
     return texte

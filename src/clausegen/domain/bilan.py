@@ -28,6 +28,7 @@ has a line that says it carries no penalty.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,8 +47,9 @@ from clausegen.models.dossier import (
     FormulePenaliteHeure,
     ModeInsertion,
 )
-from clausegen.models.suivi import Action, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels, Retard
+from clausegen.models.suivi import Action, Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels, Retard
 from clausegen.text.french import NBSP, cents, date_longue, nombre
+from clausegen.text.french import montant as ecrire_montant
 
 CENT_POUR_CENT = Decimal(100)
 DIXIEME = Decimal("0.1")
@@ -238,6 +240,25 @@ def problemes_procedures(dossier: Dossier, plan: PlanAnnuel | None,
     return found
 
 
+def problemes_montants(lignes: Iterable[LignePenalite]) -> list[FieldProblem]:
+    """Decisions that reduce a penalty to more than the computed amount (a reduction retains at
+    most the penalty the CCAP's formula gives), each naming the failing, the date and amounts."""
+    found = []
+    for ligne in lignes:
+        procedure = ligne.procedure
+        if procedure is None or procedure.issue is not Decision.reduite or procedure.montant_retenu is None:
+            continue
+        if procedure.montant_retenu > ligne.montant:
+            jour = date_longue(procedure.date_decision) if procedure.date_decision else ""
+            found.append(FieldProblem(
+                "procedure.montant_retenu",
+                f"décision du {jour} sur « {ligne.manquement} » : montant retenu de "
+                f"{ecrire_montant(procedure.montant_retenu, ht=True)} supérieur à la pénalité calculée "
+                f"({ecrire_montant(ligne.montant, ht=True)}) ; une décision qui réduit la pénalité "
+                "retient au plus ce montant"))
+    return found
+
+
 def _au_bilan(reunion: date | None, path: str, procedure: Procedure) -> list[FieldProblem]:
     """A failing found at the bilan needs the bilan meeting's date: it is its constat."""
     engaged = procedure.invitation_observations or procedure.date_decision or procedure.constat
@@ -282,15 +303,6 @@ def prorata_heures(volume: int, duree_mois: int, annee: int) -> Decimal:
     return Decimal(volume * min(12 * annee, duree_mois)) / Decimal(duree_mois)
 
 
-def heures_deja_penalisees(volume: int, duree_mois: int, precedents: list[ResultatsAnnuels]) -> Decimal:
-    """Hours penalised at the previous bilans: max(0, max over k of prorata(k) − hours done to k)."""
-    done, penalised = Decimal(0), Decimal(0)
-    for resultats in sorted(precedents, key=lambda r: r.annee):
-        done += resultats.heures_insertion_realisees or Decimal(0)
-        penalised = max(penalised, prorata_heures(volume, duree_mois, resultats.annee) - done)
-    return penalised
-
-
 def objectif_heures(plan: PlanAnnuel) -> Decimal:
     """The year's insertion-hours objective: targets of the insertion axis counted in hours."""
     return sum((o.valeur_cible for axe, o in plan.objectifs()
@@ -305,8 +317,35 @@ def _taux_heure(dossier: Dossier, resultats: ResultatsAnnuels) -> Decimal:
     return tarifs.heure_non_realisee
 
 
+@dataclass(frozen=True)
+class HeuresDues:
+    """The insertion hours due by a bilan, and how the CCAP computes them."""
+
+    heures: Decimal
+    montant_execute: Decimal | None = None
+    """Executed HT amount (bons de commande): the hours due follow it (None: by duration)."""
+    estime: bool = False
+    """Whether an executed amount was estimated from the market's amount (a year without it)."""
+
+
+def heures_dues(dossier: Dossier, volume: int, historique: list[ResultatsAnnuels], annee: int,
+                au_montant: bool) -> HeuresDues:
+    """Insertion hours due by the bilan of year ``annee`` (``historique``: the results of years 1
+    to ``annee`` at least). CCAP ``insertion.volume``: by default the volume prorated to the
+    duration elapsed (the whole volume at the end); for an accord-cadre executed by bons de
+    commande (``au_montant``, version 1.1.0), « le volume dû suit le montant commandé » — the
+    volume × the HT amount executed to date / the estimated amount, never above the volume."""
+    if not au_montant:
+        return HeuresDues(prorata_heures(volume, dossier.marche.duree_mois, annee))
+    montants = [montant_de_l_annee(dossier, r.annee, r) for r in historique if r.annee <= annee]
+    execute = sum((m for m, _ in montants), Decimal(0))
+    estime = dossier.marche.montant_estime_ht
+    heures = Decimal(volume) if not estime else min(Decimal(volume), Decimal(volume) * execute / estime)
+    return HeuresDues(heures, execute, any(e for _, e in montants))
+
+
 def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats: ResultatsAnnuels,
-                     precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
+                     precedents: list[ResultatsAnnuels], au_montant: bool = False) -> list[LignePenalite]:
     if dossier.plan.penalites.base_heures is BaseHeures.objectif_annuel:
         objectif = objectif_heures(plan)
         realisees = resultats.heures_insertion_realisees or Decimal(0)
@@ -315,14 +354,24 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
         return ([ligne_penalite(f"Heures d'insertion non réalisées dans l'année ({detail})", manquantes,
                                 "heure", _taux_heure(dossier, resultats), resultats.procedure_insertion)]
                 if manquantes else [])
-    duree = dossier.marche.duree_mois
-    prorata = prorata_heures(volume, duree, resultats.annee)
+    historique = sorted([*precedents, resultats], key=lambda r: r.annee)
+    dues = heures_dues(dossier, volume, historique, resultats.annee, au_montant)
+    prorata = dues.heures
     done = sum((r.heures_insertion_realisees or Decimal(0) for r in (*precedents, resultats)), Decimal(0))
-    deja = heures_deja_penalisees(volume, duree, precedents)
+    deja, faites = Decimal(0), Decimal(0)
+    for precedent in historique[:-1]:  # hours penalised at the previous bilans, never twice
+        faites += precedent.heures_insertion_realisees or Decimal(0)
+        dues_alors = heures_dues(dossier, volume, historique, precedent.annee, au_montant).heures
+        deja = max(deja, dues_alors - faites)
     manquantes = max(Decimal(0), prorata - done - deja)
     if not manquantes:
         return []
-    detail = f"prorata{NBSP}: {nombre(cents(prorata))}{NBSP}h, réalisées{NBSP}: {nombre(done)}{NBSP}h"
+    if dues.montant_execute is not None:
+        estime = " estimé" if dues.estime else ""
+        detail = (f"volume dû au montant exécuté{estime} de {ecrire_montant(dues.montant_execute, ht=True)}"
+                  f"{NBSP}: {nombre(cents(prorata))}{NBSP}h, réalisées{NBSP}: {nombre(done)}{NBSP}h")
+    else:
+        detail = f"prorata{NBSP}: {nombre(cents(prorata))}{NBSP}h, réalisées{NBSP}: {nombre(done)}{NBSP}h"
     if deja:
         detail += f", déjà pénalisées{NBSP}: {nombre(cents(deja))}{NBSP}h"
     return [ligne_penalite(f"Heures d'insertion non réalisées depuis le début du marché ({detail})",
@@ -330,12 +379,12 @@ def _penalite_heures(dossier: Dossier, volume: int, plan: PlanAnnuel, resultats:
 
 
 def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
-                        precedents: list[ResultatsAnnuels]) -> list[LignePenalite]:
+                        precedents: list[ResultatsAnnuels], au_montant: bool = False) -> list[LignePenalite]:
     insertion = dossier.plan.insertion
     if insertion is None:
         return []
     if insertion.mode is ModeInsertion.heures and insertion.volume_heures is not None:
-        return _penalite_heures(dossier, insertion.volume_heures, plan, resultats, precedents)
+        return _penalite_heures(dossier, insertion.volume_heures, plan, resultats, precedents, au_montant)
     attendues = Decimal(insertion.actions_par_an or 0)
     manquantes = max(Decimal(0), attendues - Decimal(resultats.actions_insertion_realisees or 0))
     if not manquantes:
@@ -347,9 +396,10 @@ def _penalite_insertion(dossier: Dossier, plan: PlanAnnuel, resultats: Resultats
 
 def _penalites(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
                objectifs: tuple[LigneObjectif, ...],
-               precedents: list[ResultatsAnnuels], au: date | None) -> list[LignePenalite]:
+               precedents: list[ResultatsAnnuels], au: date | None,
+               au_montant: bool = False) -> list[LignePenalite]:
     tarifs = dossier.plan.penalites
-    lignes = _penalite_insertion(dossier, plan, resultats, precedents)
+    lignes = _penalite_insertion(dossier, plan, resultats, precedents, au_montant)
     lignes += _lignes_actions(dossier, plan, resultats, au)
     if dossier.plan.engagement is Engagement.resultats:
         procedures = {r.objectif: r.procedure for r in resultats.objectifs}
@@ -425,6 +475,9 @@ def _libelle_retard(retard: RetardCalcule) -> str:
     if retard.echeance is not None:
         dates.append(f"échéance le {date_longue(retard.echeance)}")
     fin = retard.fin_mise_en_demeure
+    if retard.reception_inconnue and retard.mise_en_demeure is not None:
+        dates.append(f"mise en demeure du {date_longue(retard.mise_en_demeure)}, date de réception à "
+                     "enregistrer")
     if fin is not None:
         pending = retard.recu_le is None and retard.non_recu_au is not None and fin >= retard.non_recu_au
         etat = "expirant" if pending else "expiré"
@@ -460,16 +513,18 @@ def montant_de_l_annee(dossier: Dossier, annee: int, resultats: ResultatsAnnuels
 
 
 def compute_bilan(dossier: Dossier, plan: PlanAnnuel, resultats: ResultatsAnnuels,
-                  precedents: list[ResultatsAnnuels], au: date | None = None) -> Bilan:
+                  precedents: list[ResultatsAnnuels], au: date | None = None, *,
+                  au_montant: bool = False) -> Bilan:
     """Achievement rates and penalties of one year (results must match the plan).
 
     ``precedents``: the results of every earlier year (insertion hours are cumulated); ``au``:
     the day the bilan speaks for (the bilan meeting, or a later letter): each procedure as it
-    stood that day, later steps unknown. None: every recorded step.
+    stood that day, later steps unknown. None: every recorded step. ``au_montant``: the insertion
+    hours due follow the amount executed under bons de commande (:func:`heures_dues`).
     """
     objectifs = _lignes_objectifs(plan, resultats)
     lignes = [replace(ligne, procedure=proc.au(ligne.procedure, au), au=au)
-              for ligne in _penalites(dossier, plan, resultats, objectifs, precedents, au)]
+              for ligne in _penalites(dossier, plan, resultats, objectifs, precedents, au, au_montant)]
     montant, estime = montant_de_l_annee(dossier, plan.annee, resultats)
     plafond = cents(montant * dossier.plan.penalites.plafond_pourcentage / CENT_POUR_CENT)
     results = {r.action: r for r in resultats.actions}

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
 from clausegen.errors import FieldProblem
 from clausegen.text.french import date_longue
 
 INSERTION = "insertion"
-GENRES_DE_PROCEDURE = ("mise_en_demeure", "invitation_observations", "observation",
-                       "decision_appliquee", "decision_ecartee")
+DECISIONS = {"decision_appliquee": "appliquee", "decision_reduite": "reduite",
+             "decision_ecartee": "ecartee"}
+"""Event genre of a decision → :class:`clausegen.models.suivi.Decision`."""
+GENRES_DE_PROCEDURE = ("mise_en_demeure", "mise_en_demeure_recue", "invitation_observations", "observation",
+                       *DECISIONS)
 
 
 class Evenement(Protocol):
@@ -42,6 +46,8 @@ class Evenement(Protocol):
     def libelle(self) -> str: ...  # noqa: D102
     @property
     def manquement(self) -> str | None: ...  # noqa: D102
+    @property
+    def montant(self) -> Decimal | None: ...  # noqa: D102
 
 
 def cle_manquement(genre: str, identifiant: str) -> str:
@@ -76,18 +82,22 @@ def _etapes(evenements: Sequence[Evenement]) -> dict[str, Any]:
     for e in ordonnes:
         if e.genre == "mise_en_demeure":
             etapes.setdefault("mise_en_demeure", e.le.isoformat())
+        elif e.genre == "mise_en_demeure_recue":  # its délai runs from the day after (CCAP)
+            etapes.setdefault("mise_en_demeure_recue_le", e.le.isoformat())
         elif e.genre == "invitation_observations":
             etapes.setdefault("invitation_observations", e.le.isoformat())
         elif e.genre == "observation":
             etapes["observations_recues_le"] = etapes.get("observations_recues_le", e.le.isoformat())
             etapes["observations_titulaire"] = " ; ".join(
                 filter(None, [etapes.get("observations_titulaire"), e.libelle]))[:2000]
-    decisions = [e for e in ordonnes if e.genre in ("decision_appliquee", "decision_ecartee")]
+    decisions = [e for e in ordonnes if e.genre in DECISIONS]
     if decisions:
         derniere = decisions[-1]
-        etapes |= {"date_decision": derniere.le.isoformat(),
-                   "decision": "appliquee" if derniere.genre == "decision_appliquee" else "ecartee",
+        etapes |= {"date_decision": derniere.le.isoformat(), "decision": DECISIONS[derniere.genre],
                    "motifs": derniere.libelle[:2000]}
+        montant = getattr(derniere, "montant", None)
+        if derniere.genre == "decision_reduite" and montant is not None:
+            etapes["montant_retenu"] = str(montant)
     return etapes
 
 
@@ -123,6 +133,7 @@ def bilan_de_l_annee(resultats: dict[str, Any], evenements: Sequence[Evenement],
                     problemes.append(_probleme(recu, "document reçu à temps : aucune procédure n'est due"))
                 continue
             med = etapes.pop("mise_en_demeure", None)
+            recue_med = etapes.pop("mise_en_demeure_recue_le", None)
             if recu is None and med is None:
                 continue  # only later steps: refused by the model, which names what is missing
             retard: dict[str, Any] = {"document": identifiant}
@@ -130,7 +141,8 @@ def bilan_de_l_annee(resultats: dict[str, Any], evenements: Sequence[Evenement],
                 (e.attendu_le for e in liste if e.attendu_le is not None), None)
             retard |= {k: v for k, v in (("echeance", echeance and echeance.isoformat()),
                                          ("recu_le", recu and recu.le.isoformat()),
-                                         ("mise_en_demeure", med)) if v}
+                                         ("mise_en_demeure", med),
+                                         ("mise_en_demeure_recue_le", recue_med)) if v}
             if etapes:
                 retard["procedure"] = etapes
             documents.append(retard)

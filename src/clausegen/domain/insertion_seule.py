@@ -8,10 +8,6 @@ CCAP (``insertion_seule.suivi``, ``insertion_seule.bilan_final``, ``insertion_se
 - within the month that follows the end of execution, the last statement and every proof;
 - within ``delai_bilan_final_mois`` of the end of execution, the facilitator's final bilan (a
   délai, same working-day rule, :mod:`clausegen.domain.echeancier`);
-- for a works market (``travaux``), the CCAP ties both to the reception so that the penalties are
-  decided before the décompte général (review of 2026-12-07, NM10): the last statement within
-  fifteen days of the reception, the final bilan within the month that follows it; the end of
-  execution stands for the reception's effective date (the dossier has no field for it).
 - at the final bilan, the hours penalty on the whole volume: missing hours × (flat rate, or
   coefficient × SMIC horaire brut at the constat); in « actions » mode, year by year, missing
   actions × the rate; late documents after a mise en demeure left without effect (same rules as
@@ -63,8 +59,14 @@ def _periode(start: date, months: int) -> str:
 
 def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInsertionSeule,
                          travaux: bool = False) -> list[Echeance]:
-    """Every deadline of the insertion clause alone, in date order (``travaux``: the works
-    market's final deadlines, tied to the reception)."""
+    """Every deadline of the insertion clause alone, in date order.
+
+    ``travaux``: a works market under a CCAP that ties the end of the follow-up to the réception
+    (``insertion_seule.bilan_final`` 1.1.0, NM10): the last statement is due fifteen days after
+    the date the réception takes effect, the final bilan within the month that follows, and the
+    decision on the penalties before the décompte général is notified (its day before, when the
+    dossier gives that date). Until the réception is recorded, both are counted from the
+    contractual end and say so."""
     suivi = clause.suivi
     fin = plus_mois(notification, duree_mois)
     found = [_delai("demarrage", "Réunion de démarrage de l'action d'insertion", plus_mois(notification, 1))]
@@ -77,15 +79,55 @@ def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInse
         found.append(_delai(f"releve_{index}", f"Relevé {_periode(start, step)}", due))
         start, index = after, index + 1
     found.append(Echeance("fin", "Fin de l'exécution du marché", fin, fin))
-    if travaux:
-        found.append(_delai("justificatifs", "Dernier relevé et justificatifs",
-                            fin + timedelta(days=15)))
-        found.append(_delai("bilan_final", "Bilan final de l'action d'insertion", plus_mois(fin, 1)))
-    else:
+    if not travaux:
         found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
         found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
                             plus_mois(fin, suivi.delai_bilan_final_mois)))
+        return sorted(found, key=lambda e: (e.date, e.cle))
+    reception = clause.reception_travaux
+    if reception is not None:
+        found.append(Echeance("reception", "Réception des travaux (date d'effet)", reception, reception))
+        depuis, provisoire = reception, ""
+    else:
+        depuis = fin
+        provisoire = (" (réception des travaux à enregistrer : date provisoire, comptée de la fin "
+                      "contractuelle de l'exécution)")
+    found.append(_delai("justificatifs", f"Dernier relevé et justificatifs{provisoire}",
+                        depuis + timedelta(days=15)))
+    found.append(_delai("bilan_final", f"Bilan final de l'action d'insertion{provisoire}",
+                        plus_mois(depuis, 1)))
+    if clause.decompte_general_le is not None:
+        veille = clause.decompte_general_le - timedelta(days=1)
+        found.append(Echeance("decision_penalites", "Décision sur les pénalités d'insertion, à notifier "
+                              f"avant le décompte général du {date_longue(clause.decompte_general_le)}",
+                              veille, veille))
     return sorted(found, key=lambda e: (e.date, e.cle))
+
+
+def problemes_decompte(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -> list[FieldProblem]:
+    """Works market (NM10): the penalties are decided before the décompte général is notified,
+    since they are carried into it; a final bilan or a decision dated on or after it is refused."""
+    decompte = clause.decompte_general_le
+    if decompte is None:
+        return []
+    found = []
+    if bilan.date_bilan >= decompte:
+        found.append(FieldProblem(
+            "bilan_final.date_bilan",
+            f"bilan final du {date_longue(bilan.date_bilan)} au plus tard la veille du décompte général du "
+            f"{date_longue(decompte)} attendu : les pénalités qu'il fonde sont décidées avant et y sont "
+            "portées"))
+    procedures = [("bilan_final.procedure_insertion", bilan.procedure_insertion),
+                  *((f"bilan_final.retards[{i}].procedure", r.procedure_engagee)
+                    for i, r in enumerate(bilan.retards))]
+    for path, procedure in procedures:
+        jour = procedure.date_decision if procedure is not None else None
+        if jour is not None and jour >= decompte:
+            found.append(FieldProblem(
+                path, f"décision du {date_longue(jour)} postérieure au décompte général du "
+                      f"{date_longue(decompte)} : le CCAP veut la décision sur les pénalités avant sa "
+                      "notification, les pénalités y étant portées (clause_insertion.decompte_general_le)"))
+    return found
 
 
 def problemes(dossier: Dossier, fin: date, bilan: BilanFinalInsertion) -> list[FieldProblem]:
@@ -119,17 +161,27 @@ def problemes(dossier: Dossier, fin: date, bilan: BilanFinalInsertion) -> list[F
     return found
 
 
-def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -> list[LignePenalite]:
+def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion,
+                     estime: Decimal | None = None) -> list[LignePenalite]:
+    """The engagement's line; ``estime``: an accord-cadre executed by bons de commande, whose
+    volume due « suit le montant commandé » (CCAP ``insertion_seule.volume`` 1.1.0): the volume ×
+    the HT amount executed / the estimated amount ``estime``, never above the volume."""
     tarifs = clause.penalites
     if clause.mode is ModeInsertion.heures and clause.volume_heures is not None:
         realisees = bilan.heures_insertion_realisees or Decimal(0)
-        manquantes = max(Decimal(0), Decimal(clause.volume_heures) - realisees)
+        du = Decimal(clause.volume_heures)
+        if estime and bilan.montant_execute_ht is not None:
+            du = min(du, du * bilan.montant_execute_ht / estime)
+        manquantes = max(Decimal(0), du - realisees)
         if not manquantes:
             return []
         taux = (tarifs.coefficient_smic * (bilan.smic_horaire_brut or Decimal(0))
                 if tarifs.formule_heure is FormulePenaliteHeure.smic else tarifs.heure_non_realisee)
         detail = (f"engagement{NBSP}: {nombre(clause.volume_heures)}{NBSP}h, réalisées{NBSP}: "
                   f"{nombre(realisees)}{NBSP}h")
+        if estime:
+            detail = (f"volume dû au montant exécuté{NBSP}: {nombre(cents(du))}{NBSP}h sur "
+                      f"{nombre(clause.volume_heures)}{NBSP}h, réalisées{NBSP}: {nombre(realisees)}{NBSP}h")
         return [ligne_penalite(f"Heures d'insertion non réalisées sur la durée du marché ({detail})",
                                manquantes, "heure", cents(taux), bilan.procedure_insertion)]
     attendues = clause.actions_par_an or 0
@@ -140,13 +192,15 @@ def _ligne_insertion(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -
                            "action", tarifs.action_non_realisee, bilan.procedure_insertion)]
 
 
-def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, au: date | None) -> Bilan:
+def compute_bilan_final(dossier: Dossier, bilan: BilanFinalInsertion, annee: int, au: date | None, *,
+                        au_montant: bool = False) -> Bilan:
     """The final bilan's penalties as known on ``au`` (the day the bilan is established, or a
     procedure letter's day; None: every recorded step), problems checked first by
     :func:`problemes`. Before the final bilan, the engagement is not found short yet."""
     clause = dossier.clause_insertion
     assert clause is not None
-    lignes = _ligne_insertion(clause, bilan) if au is None or au >= bilan.date_bilan else []
+    estime_ac = dossier.marche.montant_estime_ht if au_montant else None
+    lignes = _ligne_insertion(clause, bilan, estime_ac) if au is None or au >= bilan.date_bilan else []
     lignes += lignes_retards(bilan.retards, clause.penalites.retard_par_jour,
                              clause.suivi.jour_limite_reporting, au)
     lignes = [replace(x, procedure=proc.au(x.procedure, au), au=au) for x in lignes]

@@ -87,6 +87,15 @@ def fin_mise_en_demeure(recue_le: date, delai_jours: int) -> date:
     return jour_ouvre(recue_le + timedelta(days=delai_jours))[0]
 
 
+def fin_de_la_mise_en_demeure(procedure: Procedure | None) -> date | None:
+    """Expiry of the procedure's mise en demeure, counted from its reception (CCAP: « par tout
+    moyen donnant date certaine à sa réception »); None without a mise en demeure or while its
+    reception is not recorded (the CCAP presumes no date of reception)."""
+    if procedure is None or procedure.mise_en_demeure is None or procedure.mise_en_demeure_recue_le is None:
+        return None
+    return fin_mise_en_demeure(procedure.mise_en_demeure_recue_le, procedure.delai_mise_en_demeure_jours)
+
+
 def fin_observations(invitation: date) -> date:
     """Expiry of the fifteen days left to present observations, on a working day."""
     return jour_ouvre(invitation + DELAI_OBSERVATIONS)[0]
@@ -97,7 +106,7 @@ def au(procedure: Procedure | None, jour: date | None) -> Procedure | None:
     if procedure is None or jour is None:
         return procedure
     data = procedure.model_dump(exclude_unset=True)
-    later = [k for k in ("constat", "mise_en_demeure", "invitation_observations",
+    later = [k for k in ("constat", "mise_en_demeure", "mise_en_demeure_recue_le", "invitation_observations",
                          "observations_recues_le", "date_decision")
              if data.get(k) is not None and data[k] > jour]
     for key in later:
@@ -125,9 +134,9 @@ def etat(nature: Nature, procedure: Procedure | None, jour: date | None) -> Etat
     if nature in MISE_EN_DEMEURE_REQUISE:
         if procedure is None or procedure.mise_en_demeure is None:
             return EtatProcedure.a_mettre_en_demeure
-        fin = fin_mise_en_demeure(procedure.mise_en_demeure, procedure.delai_mise_en_demeure_jours)
-        if jour is not None and jour <= fin:
-            return EtatProcedure.mise_en_demeure
+        fin = fin_de_la_mise_en_demeure(procedure)
+        if fin is None or (jour is not None and jour <= fin):
+            return EtatProcedure.mise_en_demeure  # its délai has no known end, or runs
     return EtatProcedure.constatee
 
 
@@ -166,6 +175,10 @@ def problemes(manquement: Manquement, procedure: Procedure | None, path: str) ->
     if med is not None and manquement.nature is Nature.retard and recu is not None and recu <= med:
         found.append(f"mise en demeure du {date_longue(med)} pour {nom} : le document a été reçu le "
                      f"{date_longue(recu)}, avant elle")
+    recue_med = procedure.mise_en_demeure_recue_le
+    if recue_med is not None and med is None and manquement.nature in MISE_EN_DEMEURE_REQUISE:
+        found.append(f"réception d'une mise en demeure le {date_longue(recue_med)} pour {nom} sans la date "
+                     "de la mise en demeure elle-même (mise_en_demeure)")
     if med is not None and constat is not None and med <= constat:
         found.append(f"mise en demeure du {date_longue(med)} pour {nom} : elle suit "
                      f"{_origine(manquement)} ({date_longue(constat)})")
@@ -198,7 +211,13 @@ def _apres_mise_en_demeure(manquement: Manquement, procedure: Procedure, invitat
         return [f"invitation à présenter des observations du {date_longue(invitation)} pour {nom} sans "
                 "mise en demeure préalable : le CCAP subordonne cette pénalité à une mise en demeure "
                 "restée sans effet (procedure.mise_en_demeure)"]
-    fin = fin_mise_en_demeure(med, procedure.delai_mise_en_demeure_jours)
+    fin = fin_de_la_mise_en_demeure(procedure)
+    if fin is None:
+        return [f"invitation à présenter des observations du {date_longue(invitation)} pour {nom} : date de "
+                f"réception de la mise en demeure du {date_longue(med)} attendue "
+                "(mise_en_demeure_recue_le : avis de réception, ou date certaine de sa prise de "
+                "connaissance sur le profil d'acheteur) ; son délai court du lendemain de sa réception, "
+                "que le CCAP ne présume pas"]
     if invitation <= fin:
         return [f"invitation à présenter des observations du {date_longue(invitation)} pour {nom} avant "
                 f"l'expiration du délai de la mise en demeure du {date_longue(med)} (le "

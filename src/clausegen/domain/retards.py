@@ -9,7 +9,9 @@ réception du document ». So:
   ``jour_limite_reporting`` of month M + 1, extended to the next working day (a délai);
   another document's deadline is given (``echeance``);
 - the mise en demeure can only follow that deadline; its délai (15 days at least) runs from the
-  day after its reception and, expiring on a non-working day, is extended to the next one;
+  day after its reception (``mise_en_demeure_recue_le``: the CCAP sends it « par tout moyen
+  donnant date certaine à sa réception » and presumes no date) and, expiring on a non-working
+  day, is extended to the next one; until its reception is recorded, the days are not known;
 - days late = reception − expiry of the mise en demeure's délai (0 if received in time);
 - a document received without a mise en demeure, or within its délai, carries no penalty, and
   the bilan says so (``sans_penalite``);
@@ -43,6 +45,11 @@ class RetardCalcule:
     """The day the document was still not received on (days counted up to it)."""
     pas_encore_du: bool = False
     """Not yet due on the day seen: no failing at all."""
+    mise_en_demeure: date | None = None
+    """The date of the mise en demeure (its letter), when known on the day seen."""
+    reception_inconnue: bool = False
+    """The mise en demeure's reception is not recorded: its délai has no known end, so the days
+    of delay are not known (the CCAP presumes no date of reception)."""
 
 
 SANS_MISE_EN_DEMEURE = "le CCAP ne sanctionne le retard qu'après une mise en demeure restée sans effet"
@@ -83,7 +90,11 @@ def calcule(retard: Retard, jour_limite: int, au: date | None = None) -> RetardC
                 f"reçu sans mise en demeure préalable, donc sans pénalité ({SANS_MISE_EN_DEMEURE})"))
         return RetardCalcule(retard.document, 0, echeance, non_recu_au=au)
     assert engagee is not None
-    fin = fin_mise_en_demeure(med, engagee.delai_mise_en_demeure_jours)
+    recue_med = engagee.mise_en_demeure_recue_le
+    if recue_med is None or (au is not None and recue_med > au):
+        return RetardCalcule(retard.document, 0, echeance, recu_le=recu, non_recu_au=None if recu else au,
+                             mise_en_demeure=med, reception_inconnue=True)
+    fin = fin_mise_en_demeure(recue_med, engagee.delai_mise_en_demeure_jours)
     if recu is not None:
         if recu <= fin:
             return RetardCalcule(retard.document, 0, echeance, fin, recu, sans_penalite=(

@@ -81,3 +81,15 @@ class ClauseInsertionSeule(ClauseInsertion):
     penalites: Penalites = Field(
         default_factory=Penalites, description="Pénalités de la clause d'insertion et plafond."
     )
+    reception_travaux: date | None = Field(
+        default=None,
+        description="Marché de travaux : date d'effet de la réception des travaux, une fois prononcée. "
+                    "Le dernier relevé est dû quinze jours après, le bilan final dans le mois qui suit "
+                    "(CCAP).",
+    )
+    decompte_general_le: date | None = Field(
+        default=None,
+        description="Marché de travaux : date à laquelle l'acheteur notifie (ou prévoit de notifier) le "
+                    "décompte général ; la décision sur les pénalités d'insertion la précède, les pénalités "
+                    "y étant portées (CCAP).",
+    )

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from clausegen.models._base import SLUG_PATTERN, MontantHT, StrictModel, Texte, label
 from clausegen.models.commun import CodeAxe, Penalites
@@ -158,7 +158,14 @@ class Procedure(StrictModel):
                     "de bilan pour les heures d'insertion et les objectifs).",
     )
     mise_en_demeure: date | None = Field(
-        default=None, description="Date de la mise en demeure adressée au titulaire, le cas échéant."
+        default=None, description="Date de la mise en demeure adressée au titulaire (date de la lettre), "
+                                  "le cas échéant."
+    )
+    mise_en_demeure_recue_le: date | None = Field(
+        default=None,
+        description="Date à laquelle le titulaire a reçu la mise en demeure (avis de réception postal, ou "
+                    "date certaine de sa prise de connaissance sur le profil d'acheteur) : son délai court "
+                    "du lendemain (CCAP). Sans elle, le délai n'a pas de terme connu.",
     )
     delai_mise_en_demeure_jours: int = Field(
         default=15, ge=15, le=365,
@@ -198,6 +205,7 @@ class Procedure(StrictModel):
     def _steps_in_order(self) -> Self:
         steps = [(nom, d) for nom, d in (
             ("le constat", self.constat), ("la mise en demeure", self.mise_en_demeure),
+            ("la réception de la mise en demeure", self.mise_en_demeure_recue_le),
             ("l'invitation à présenter des observations", self.invitation_observations),
             ("la réception des observations", self.observations_recues_le),
             ("la décision", self.date_decision)) if d is not None]
@@ -282,7 +290,13 @@ class Retard(StrictModel):
         default=None, description="Échéance d'un autre document (AAAA-MM-JJ)."
     )
     mise_en_demeure: date | None = Field(
-        default=None, description="Date de réception de la mise en demeure de transmettre (AAAA-MM-JJ)."
+        default=None, description="Date de la mise en demeure de transmettre (date de la lettre, AAAA-MM-JJ)."
+    )
+    mise_en_demeure_recue_le: date | None = Field(
+        default=None,
+        description="Date à laquelle le titulaire a reçu la mise en demeure (avis de réception postal, ou "
+                    "date certaine de sa prise de connaissance sur le profil d'acheteur) : son délai court "
+                    "du lendemain (CCAP).",
     )
     delai_mise_en_demeure_jours: int = Field(
         default=15, ge=15, le=365, description="Délai laissé par la mise en demeure (au moins 15 jours)."
@@ -309,23 +323,43 @@ class Retard(StrictModel):
             raise ValueError("recu_le (date de réception du document) ou mise_en_demeure attendu")
         if self.releve is not None and self.echeance is not None:
             raise ValueError("releve ou echeance : l'un ou l'autre")
+        if engagee is not None and engagee.mise_en_demeure_recue_le is not None \
+                and self.mise_en_demeure_recue_le not in (None, engagee.mise_en_demeure_recue_le):
+            raise ValueError("mise_en_demeure_recue_le et procedure.mise_en_demeure_recue_le : une seule "
+                             "date de réception de la mise en demeure est attendue")
+        recue = self.mise_en_demeure_recue_le
+        if recue is not None and med is None:
+            raise ValueError(f"réception d'une mise en demeure le {date_longue(recue)} sans mise en demeure "
+                             "(mise_en_demeure : date de la lettre)")
+        if recue is not None and med is not None and recue < med:
+            raise ValueError(f"la réception de la mise en demeure ({date_longue(recue)}) ne peut précéder "
+                             f"la mise en demeure ({date_longue(med)})")
         if self.mise_en_demeure is not None and engagee is not None:
             suites = [d for d in (engagee.invitation_observations, engagee.date_decision) if d is not None]
             if any(d < self.mise_en_demeure for d in suites):
                 raise ValueError("les dates de la procédure (invitation à présenter des observations, "
                                  "décision) suivent la mise en demeure du "
                                  f"{date_longue(self.mise_en_demeure)}")
+        try:  # the procedure with the mise en demeure and its reception recorded here, in order
+            self.procedure_engagee  # noqa: B018
+        except ValidationError as exc:
+            raise ValueError(" ; ".join(str(e["msg"]).removeprefix("Value error, ")
+                                        for e in exc.errors())) from None
         return self
 
     @property
     def procedure_engagee(self) -> Procedure | None:
         """The penalty procedure of this delay, including the mise en demeure and its délai that
         the delay's own fields record (a computed delay runs only after a mise en demeure)."""
-        if self.mise_en_demeure is None:
+        if self.mise_en_demeure is None and self.mise_en_demeure_recue_le is None:
             return self.procedure
         recorded = self.procedure.model_dump(exclude_unset=True) if self.procedure is not None else {}
-        return Procedure.model_validate({**recorded, "mise_en_demeure": self.mise_en_demeure,
-                                         "delai_mise_en_demeure_jours": self.delai_mise_en_demeure_jours})
+        if self.mise_en_demeure is not None:
+            recorded |= {"mise_en_demeure": self.mise_en_demeure,
+                         "delai_mise_en_demeure_jours": self.delai_mise_en_demeure_jours}
+        if self.mise_en_demeure_recue_le is not None:
+            recorded["mise_en_demeure_recue_le"] = self.mise_en_demeure_recue_le
+        return Procedure.model_validate(recorded)
 
 
 class ReunionBilan(StrictModel):

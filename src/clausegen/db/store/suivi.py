@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -121,14 +122,17 @@ def accept_resultats(session: Session, suivi: Suivi, annee: int, resultats: dict
 
 def add_evenement(session: Session, dossier: DossierWeb, *, annee: int, genre: str, le: date,
                   libelle: str, attendu_le: date | None, compte: Compte, objet: str,
-                  manquement: str | None = None) -> None:
-    """Record an event of the year, attached to the failing it concerns (journalled as
-    ``objet``, committed)."""
+                  manquement: str | None = None, montant: Decimal | None = None) -> None:
+    """Record an event of the year, attached to the failing it concerns, with the amount a
+    decision that reduces the penalty retains (journalled as ``objet``, committed)."""
     session.add(Evenement(dossier_id=dossier.id, annee=annee, genre=genre, le=le, libelle=libelle[:2000],
-                          attendu_le=attendu_le, manquement=manquement, compte_id=compte.id))
-    consigner(session, action="evenement", objet=objet, compte=compte,
-              details={"annee": annee, "le": le.isoformat(), "libelle": libelle[:300],
-                       "manquement": manquement})
+                          attendu_le=attendu_le, manquement=manquement, montant=montant,
+                          compte_id=compte.id))
+    details: dict[str, Any] = {"annee": annee, "le": le.isoformat(), "libelle": libelle[:300],
+                               "manquement": manquement}
+    if montant is not None:
+        details["montant"] = str(montant)
+    consigner(session, action="evenement", objet=objet, compte=compte, details=details)
 
 
 def attach_evenement(session: Session, evenement: Evenement, manquement: str, *, compte: Compte,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -22,7 +22,7 @@ from clausegen.api.piece import download_name
 from clausegen.api.suivi import Bilan, EtatEcheance
 from clausegen.db import Compte, Role
 from clausegen.db.store import suivi as store
-from clausegen.errors import ClausegenError, FieldProblem
+from clausegen.errors import ClausegenError, FieldProblem, ValidationFailed
 from clausegen.models.dossier import Titulaire
 from clausegen.models.suivi import PlanAnnuel, ResultatsAnnuels, ReunionBilan
 from clausegen.text.french import date_longue
@@ -46,10 +46,26 @@ from clausegen.web.telechargement import piece_jointe
 bp = Blueprint("suivi", __name__)
 
 GENRES = {"document_recu": "Document reçu", "mise_en_demeure": "Mise en demeure",
+          "mise_en_demeure_recue": "Réception de la mise en demeure par le titulaire",
           "invitation_observations": "Invitation à présenter des observations",
           "observation": "Observations du titulaire",
-          "decision_appliquee": "Décision notifiée : pénalités appliquées",
-          "decision_ecartee": "Décision notifiée : pénalités écartées"}
+          "decision_appliquee": "Décision notifiée : pénalité appliquée",
+          "decision_reduite": "Décision notifiée : pénalité réduite",
+          "decision_ecartee": "Décision notifiée : pénalité écartée"}
+MOTIVEES = frozenset({"decision_reduite", "decision_ecartee"})
+"""Decisions that must give their reasons (CCAP: décision motivée; the letter refuses them otherwise)."""
+LIBELLES_DES_CHAMPS = {
+    "genre": "Nature", "manquement": "Manquement concerné", "document": "Document concerné",
+    "libelle": "Description ou motifs de la décision", "le": "Date",
+    "attendu_le": "Date à laquelle le document était attendu",
+    "montant": "Montant retenu (décision qui réduit la pénalité)",
+    "date_reunion": "Date de la réunion de bilan", "lieu_reunion": "Lieu de la réunion",
+    "participants": "Participants", "date_lettre": "Date de la lettre",
+    "date_notification": "Date de notification", "titulaire_id": "Compte du titulaire",
+    "titulaire.raison_sociale": "Raison sociale du titulaire", "titulaire.siret": "SIRET",
+    "titulaire.adresse": "Adresse du titulaire",
+}
+"""The French label of each field of the year page's forms, for the summary of a refusal."""
 ETATS_SOUMISSION = {"soumise": "soumise, en attente de revue", "a_modifier": "modifications demandées",
                     "acceptee": "acceptée"}
 LETTRES_DE_PROCEDURE = {"mise_en_demeure": "la mise en demeure",
@@ -199,12 +215,13 @@ def page_annee(marche: Marche, annee: int, total: int, *, problemes: list[FieldP
         evenements=[e for e in marche.evenements if e.annee == annee], genres=GENRES,
         bilan=bilan, erreur_bilan=erreur_bilan, pieces=store.list_pieces_emises(db(), marche.dossier.id),
         aujourdhui=api_suivi.today(),
-        soumissions=soumissions, problemes=problemes, libelles=libelles,
+        soumissions=soumissions, problemes=problemes, libelles={**LIBELLES_DES_CHAMPS, **libelles},
         peut_suivre=droits.suit_le_marche(moi, marche.dossier), est_titulaire=titulaire,
         titulaires=store.list_comptes_titulaires(db(), marche.dossier.organisation_id), pdf=_pdf(),
         libelle_axe=libelle_axe, etats_soumission=ETATS_SOUMISSION, tableau=tableau,
         manquements=manquements, erreur_manquements=erreur_manquements,
         options_manquement=manquements_possibles(marche, annee), lettres_procedure=LETTRES_DE_PROCEDURE,
+        libelles_champs=LIBELLES_DES_CHAMPS,
         reunion=(marche.suivi.reunions or {}).get(str(annee)) or resultats.get("reunion") or {},
         saisie=saisie or {}), statut
 
@@ -428,7 +445,19 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
     if le is None:
         problemes.append(FieldProblem("le", "date attendue (AAAA-MM-JJ)"))
     if not libelle:
-        problemes.append(FieldProblem("libelle", "description attendue"))
+        problemes.append(FieldProblem("libelle", "motifs de la décision attendus : une décision qui "
+                                                 "réduit ou écarte une pénalité est motivée (CCAP)"
+                                      if genre in MOTIVEES else "description attendue"))
+    montant, saisi = None, f.get("montant", "").strip()
+    if genre == "decision_reduite":
+        montant = montant_ou_none(saisi)
+        if montant is None:
+            problemes.append(FieldProblem("montant", "montant HT retenu attendu, en euros (par exemple "
+                                                     "250 ou 1 234,56), au plus la pénalité calculée"
+                                          + (f" (reçu : « {saisi} »)" if saisi else "")))
+    elif saisi:
+        problemes.append(FieldProblem("montant", "montant réservé à une décision qui réduit la pénalité : "
+                                                 "laissez ce champ vide, ou choisissez « pénalité réduite »"))
     if f.get("attendu_le", "").strip() and attendu is None:
         problemes.append(FieldProblem("attendu_le", "date attendue (AAAA-MM-JJ) ou rien"))
     if genre == "document_recu":
@@ -443,18 +472,20 @@ def evenement(dossier_id: int, annee: int) -> Response | tuple[str, int]:
                                                     "sa propre procédure"))
     if not problemes and le is not None:
         nouvel = SimpleNamespace(annee=annee, genre=genre, le=le, libelle=libelle, manquement=manquement,
-                                 attendu_le=attendu if genre == "document_recu" else None)
-        problemes = [FieldProblem("le", f"{GENRES[genre]} du {date_longue(le)} refusé(e) : {raison}")
-                     for raison in _refus_de_procedure(marche, annee, [*marche.evenements, nouvel], le)]
+                                 attendu_le=attendu if genre == "document_recu" else None, montant=montant)
+        problemes = [p if p.path == "montant" else
+                     replace(p, expected=f"enregistrement refusé ({GENRES[genre].lower()} du "
+                                         f"{date_longue(le)}) : {p.expected}")
+                     for p in _refus_de_procedure(marche, annee, [*marche.evenements, nouvel], le)]
     if problemes or le is None:
         return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422,
                           saisie={k: f.get(k, "") for k in ("genre", "libelle", "le", "attendu_le",
-                                                              "manquement", "document")})
+                                                              "manquement", "document", "montant")})
     store.add_evenement(db(), marche.dossier, annee=annee, genre=genre, le=le, libelle=libelle,
                         attendu_le=attendu if genre == "document_recu" else None, manquement=manquement,
-                        compte=compte_courant(),
+                        montant=montant, compte=compte_courant(),
                         objet=f"{marche.dossier.titre} : {GENRES[genre].lower()}")
-    flash(f"{GENRES[genre]} enregistré(e).")
+    flash(f"Événement enregistré : {GENRES[genre].lower()}.")
     return _retour(dossier_id, annee, "#evenements")
 
 
@@ -475,33 +506,55 @@ def rattacher(dossier_id: int, annee: int, evenement_id: int) -> Response | tupl
                                                                    "manquement a sa propre procédure"))
     else:
         rattache = SimpleNamespace(annee=annee, genre=evenement.genre, le=evenement.le,
-                                   libelle=evenement.libelle, attendu_le=None, manquement=manquement)
+                                   libelle=evenement.libelle, attendu_le=None, manquement=manquement,
+                                   montant=evenement.montant)
         autres = [e for e in marche.evenements if e.id != evenement_id]
         problemes = [FieldProblem(f"manquement-{evenement_id}", f"{GENRES[evenement.genre]} du "
-                                  f"{date_longue(evenement.le)} : {raison}")
-                     for raison in _refus_de_procedure(marche, annee, [*autres, rattache], evenement.le)
-                     if "manquement concerné attendu" not in raison]
+                                  f"{date_longue(evenement.le)} : {p.expected}")
+                     for p in _refus_de_procedure(marche, annee, [*autres, rattache], evenement.le)
+                     if "manquement concerné attendu" not in p.expected]
     if problemes:
         return page_annee(marche, annee, marche.total_annees, problemes=problemes, statut=422)
     store.attach_evenement(db(), evenement, manquement, compte=compte_courant(),
-                           objet=f"{marche.dossier.titre} : {GENRES[evenement.genre].lower()} rattaché(e)")
-    flash(f"{GENRES[evenement.genre]} rattaché(e) au manquement.")
+                           objet=f"{marche.dossier.titre} : {GENRES[evenement.genre].lower()}, rattachement")
+    flash(f"Événement rattaché au manquement : {GENRES[evenement.genre].lower()}.")
     return _retour(dossier_id, annee, "#evenements")
 
 
-def _refus_de_procedure(marche: Marche, annee: int, evenements: list[Any], le: date) -> list[str]:
+def _refus_de_procedure(marche: Marche, annee: int, evenements: list[Any], le: date) -> list[FieldProblem]:
     """Why the year's procedures, with ``evenements``, would be refused (the domain's own
-    messages, which name the dates), or nothing."""
+    messages, which name the dates and amounts), each on the form's field it concerns (the
+    date, or the amount a reduction retains), or nothing."""
     compose = marche.compose(jusqu_a=annee, evenements=evenements)
     if compose.loaded is None:
-        return [p.expected for p in compose.problems]
+        return [FieldProblem(_champ_du_probleme(p.path), p.expected) for p in compose.problems]
     if marche.date_notification is None or not marche.titulaire:
         return []
     try:
         api_suivi.list_manquements(marche.open(compose, organisation=False), annee, le)
+    except ValidationFailed as exc:
+        return [FieldProblem(_champ_du_probleme(p.path), p.expected) for p in exc.problems]
     except ClausegenError as exc:
-        return [str(exc)]
+        return [FieldProblem("le", str(exc))]
     return []
+
+
+def _champ_du_probleme(path: str) -> str:
+    """The form field a problem of the composed dossier concerns: the amount of a reduction,
+    else the date of the step."""
+    return "montant" if path.endswith("montant_retenu") else "le"
+
+
+def montant_ou_none(texte: str) -> Decimal | None:
+    """A form's amount in euros (« 1 234,56 », « 250 »), positive with at most two decimals, or None."""
+    nettoye = texte.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
+    try:
+        valeur = Decimal(nettoye.replace(",", "."))
+    except ArithmeticError:
+        return None
+    if not valeur.is_finite() or valeur < 0 or valeur.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None
+    return valeur.quantize(Decimal("0.01"))
 
 
 @bp.post("/suivi/<int:dossier_id>/annees/<int:annee>/reunion")
