@@ -396,6 +396,35 @@ def test_insertion_only_decision_at_the_cap_speaks_of_the_whole_market(
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = " ".join(dump_text(out.read_bytes()).replace("\u202f", " ").replace("\u00a0", " ").split())
-    assert ("Le montant cumulé des pénalités applicables au titre du marché atteignant le plafond "
-            "prévu au même article, la somme due au titre du marché est limitée à 6 000,00 € HT.") in text
+    # one reading: the amount decided, the cumulated amount, the cap and its article, then the only
+    # amount this decision makes due (800 € HT already applied on 7 February 2028 + 5 200 = the cap)
+    assert ("Les pénalités décidées ci-dessus s’élèvent à 7 692,80 € HT avant plafonnement ; avec les "
+            "pénalités déjà appliquées au titre du marché, le montant cumulé atteint 8 492,80 € HT. "
+            "Le plafond fixé pour l’ensemble du marché par l’article 3 du CCAP étant de 6 000,00 € HT, "
+            "le montant appliqué par la présente décision est de 5 200,00 € HT, ce qui porte la somme "
+            "due au titre du marché à 6 000,00 € HT. Conformément aux articles 2.6 et 3 du CCAP, ce "
+            "montant est porté au décompte général du marché.") in text
     assert "au titre de l’année" not in text
+    assert "7 692,80 € HT. Conformément" not in text  # the uncapped amount is never the one carried
+
+
+def test_decision_once_the_cap_is_reached_makes_nothing_due(runner: CliRunner, tmp_path: Path) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["marche"]["montant_estime_ht"] = 5000.0
+    data["bilan_final"]["montant_execute_ht"] = 5000.0  # cap 500 € HT, reached on 7 February 2028
+    dossier = tmp_path / "travaux-minuscule.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    texts = []
+    for jour in ("2028-02-07", "2028-08-01"):
+        out = tmp_path / f"d-{jour}.docx"
+        result = runner.invoke(cli, ["decision-penalites", str(dossier), "--date", jour, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        texts.append(" ".join(dump_text(out.read_bytes()).replace("\u202f", " ")
+                              .replace("\u00a0", " ").split()))
+    premiere, seconde = texts
+    assert ("Les pénalités décidées ci-dessus s’élèvent à 800,00 € HT avant plafonnement. Le plafond "
+            "fixé pour l’ensemble du marché par l’article 3 du CCAP étant de 500,00 € HT, le montant "
+            "appliqué par la présente décision est de 500,00 € HT. Conformément") in premiere
+    assert ("étant de 500,00 € HT, ce plafond était déjà atteint : aucune somme n’est due au titre de "
+            "la présente décision.") in seconde
+    assert "décompte général" not in seconde.split("avant plafonnement")[1]

@@ -103,6 +103,7 @@ def test_m8_the_accord_cadre_states_how_subsequent_contracts_are_competed() -> N
     # never a closed list that leaves out the price (R. 2152-7) or any environmental criterion
     # (L. 2152-7 as amended by the loi Climat et résilience, from 22 August 2026 at the latest)
     assert "les critères sont choisis parmi" not in text
+    assert "les autres titulaires consultés" not in text
     for expected in ("remise en concurrence des titulaires de l’accord-cadre dans les conditions "
                      "suivantes :",
                      "l’acheteur consulte par écrit, par le profil d’acheteur, tous les titulaires",
@@ -113,6 +114,9 @@ def test_m8_the_accord_cadre_states_how_subsequent_contracts_are_competed() -> N
                      "la lettre peut y ajouter la valeur technique des prestations",
                      "le titulaire consulté qui ne remet pas d’offre en indique le motif par écrit",
                      "l’offre est économiquement la plus avantageuse au regard de ces critères",
+                     # only a titulaire who submitted an offer has an offer to reject
+                     "les titulaires qui ont remis une offre non retenue sont informés du rejet de "
+                     "celle-ci",
                      "Chaque marché subséquent précise les termes de l’accord-cadre sans les modifier"):
         assert expected in text, expected
     # the other forms keep their own execution sentence

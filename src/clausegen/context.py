@@ -19,6 +19,7 @@ SUIVI_NAMES = frozenset({
     "observations", "attente_mise_en_demeure", "engagees", "sans_penalite", "manquements",
     "delai_jours", "retard", "action", "tarifs", "article_penalites", "article_procedure",
     "execution_de", "total", "plafond", "plafond_annuel", "decisions", "plafonne", "du_annee",
+    "applicable_cumul", "retenu",
     "date_bilan", "fin_execution", "echeance_bilan_final",
 })
 """Names the post-award pieces add to the context (:mod:`clausegen.api.suivi`):

@@ -1113,9 +1113,12 @@ def _faits_de_l_etape(etape: EtapeProcedure, lignes: list[LignePenalite],
                                        "a présenté des observations, la décision motivée y répond")
         decisions.append(procedure_doc.objet_decision(ligne, index))
     total = sum((x.montant_du for x in lignes), Decimal("0.00"))
-    return {"decisions": decisions, "total": total,
-            "plafonne": bilan.plafonne if bilan is not None else False,
-            "du_annee": bilan.du if bilan is not None else None}
+    if bilan is None or not bilan.plafonne:
+        return {"decisions": decisions, "total": total, "plafonne": False, "du_annee": None}
+    # the bilan on the decision's day counts this decision: what was due before it, under the cap
+    du_avant = min(bilan.applicable - total, bilan.plafond)
+    return {"decisions": decisions, "total": total, "plafonne": True, "plafond": bilan.plafond,
+            "applicable_cumul": bilan.applicable, "du_annee": bilan.du, "retenu": bilan.du - du_avant}
 
 
 def render_procedure_letters(suivi: Suivi) -> list[RenderedPiece]:
