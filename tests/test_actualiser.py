@@ -632,7 +632,7 @@ def test_the_date_defaults_to_today_and_says_so(workspace: Path) -> None:
 # --- the sommaire after an update (issue 19 item 1, issue 21) -----------------------------------
 
 SOMMAIRE = ("Le sommaire sera mis à jour à l'ouverture dans Word (accepter la mise à jour des "
-            "champs)\u00a0; dans LibreOffice\u00a0: Outils › Mettre à jour › Tout mettre à jour.")
+            "champs)\u00a0; dans LibreOffice\u00a0: Outils › Actualiser › Tout actualiser.")
 
 
 def _settings(docx: bytes) -> bytes:

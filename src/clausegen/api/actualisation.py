@@ -45,9 +45,10 @@ UPDATABLE = (*PIECES, *(f"{piece}_chapitre" for piece in PIECES))
 """The pieces regenerated from the dossier alone (the chapters too, from their first article)."""
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 SOMMAIRE_A_METTRE_A_JOUR = ("Le sommaire sera mis à jour à l'ouverture dans Word (accepter la mise à "
-                            "jour des champs)\u00a0; dans LibreOffice\u00a0: Outils › Mettre à jour "
-                            "› Tout mettre à jour.")
-"""What the summary says when the updated document has a sommaire (``w:updateFields`` set)."""
+                            "jour des champs)\u00a0; dans LibreOffice\u00a0: Outils › Actualiser › "
+                            "Tout actualiser.")
+"""What the summary says when the updated document has a sommaire (``w:updateFields`` set). The
+LibreOffice menu is the French help's « Outils - Actualiser - Tout actualiser »."""
 
 
 @dataclass(frozen=True)
