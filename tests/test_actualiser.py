@@ -627,3 +627,56 @@ def test_the_date_defaults_to_today_and_says_so(workspace: Path) -> None:
     assert f"Révisions datées d'aujourd'hui, {date_longue(today)}" in result.output
     dates = {m.get(_q("date")) for m in _revisions((workspace / "aujourdhui.docx").read_bytes())}
     assert dates == {f"{today.isoformat()}T00:00:00Z"}
+
+
+# --- the sommaire after an update (issue 19 item 1, issue 21) -----------------------------------
+
+SOMMAIRE = ("Le sommaire sera mis à jour à l'ouverture dans Word (accepter la mise à jour des "
+            "champs)\u00a0; dans LibreOffice\u00a0: Outils › Actualiser › Tout actualiser.")
+
+
+def _settings(docx: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(docx)).read("word/settings.xml")
+
+
+@pytest.mark.parametrize("saved", ["mis à jour et enregistré dans Word", "champs figés"])
+def test_an_update_asks_word_to_refresh_the_buyers_sommaire(workspace: Path, saved: str,
+                                                            tmp_path: Path) -> None:
+    """The buyer's sommaire keeps its cached page numbers (Word drops ``w:updateFields`` once it
+    has updated them and the file is saved; or it was set to false): the updated document asks
+    Word again, at the schema's place, still valid and byte-reproducible."""
+    import re
+
+    from tests.test_ooxml import audit
+
+    def settle(name: str, data: bytes) -> bytes:
+        if name != "word/settings.xml":
+            return data
+        if saved == "champs figés":
+            return data.replace(b'<w:updateFields w:val="true"/>', b'<w:updateFields w:val="false"/>')
+        return re.sub(rb"<w:updateFields\b[^>]*/>", b"", data)
+
+    old = (workspace / "ancien.docx").read_bytes()
+    assert b"w:instrText" in zipfile.ZipFile(io.BytesIO(old)).read("word/document.xml")
+    theirs = _rezipped(old, settle)
+    assert b'<w:updateFields w:val="true"/>' not in _settings(theirs)
+    (workspace / "ancien.docx").write_bytes(theirs)
+    output, updated = _update(workspace, "sommaire.docx")
+    settings = _settings(updated)
+    assert settings.count(b"<w:updateFields") == 1
+    assert b'<w:updateFields w:val="true"/>' in settings
+    assert SOMMAIRE in output
+    assert audit("sommaire.docx", updated, tmp_path) == []
+    _, again = _update(workspace, "sommaire-encore.docx")
+    assert again == updated
+
+
+def test_a_document_without_sommaire_is_left_without_update_fields(workspace: Path) -> None:
+    from clausegen.api import open_library, read_dossier, render_piece
+
+    data, _ = render_piece(read_dossier(workspace / NETTOYAGE.name), "ccap_chapitre",
+                           library=open_library(), premier_article=7, sommaire=False)
+    assert b"TOC \\" not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    output, updated = _actualise(workspace, data, "chapitre")
+    assert b"updateFields" not in _settings(updated)
+    assert "sommaire" not in output.lower()

@@ -86,6 +86,9 @@ def _scenario(app: Flask, client: Client) -> None:
     assert "Conservé (vos modifications, telles quelles) : 1" in lu
     assert "porte en priorité sur" in lu  # the kept paragraph is quoted
     assert "[plan_progres.objet]" in lu
+    # the generated CCAP has a sommaire: Word is asked to update it (issue 19 item 1)
+    assert ("Le sommaire sera mis à jour à l'ouverture dans Word (accepter la mise à jour des "
+            "champs) ; dans LibreOffice : Outils › Actualiser › Tout actualiser.") in lu
     actualise = _telecharge(page)
     accepte = dump_text(_resolve(actualise, accept=True))
     assert "porte en priorité sur" in accepte  # the buyer's edit kept

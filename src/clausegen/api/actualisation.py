@@ -44,6 +44,11 @@ CHANGELOG = "CHANGELOG.md"
 UPDATABLE = (*PIECES, *(f"{piece}_chapitre" for piece in PIECES))
 """The pieces regenerated from the dossier alone (the chapters too, from their first article)."""
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+SOMMAIRE_A_METTRE_A_JOUR = ("Le sommaire sera mis à jour à l'ouverture dans Word (accepter la mise à "
+                            "jour des champs)\u00a0; dans LibreOffice\u00a0: Outils › Actualiser › "
+                            "Tout actualiser.")
+"""What the summary says when the updated document has a sommaire (``w:updateFields`` set). The
+LibreOffice menu is the French help's « Outils - Actualiser - Tout actualiser »."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,9 @@ class UpdatedPiece:
     dossier_carried: bool = True
     """The document carried the dossier it was generated from (so the dossier's changes since
     are tracked changes too); otherwise a changed dossier's changes cannot be told apart."""
+    sommaire_a_mettre_a_jour: bool = False
+    """The document has a sommaire, whose entries and page numbers the update may have made
+    stale: Word is asked to update it on opening (:data:`SOMMAIRE_A_METTRE_A_JOUR`)."""
 
     def count(self, status: str) -> int:
         return sum(p.status == status for p in self.paragraphs)
@@ -323,7 +331,8 @@ def _update(data: bytes, record: dict[str, str], old: Path, loaded: LoadedDossie
                              "enregistrez-le de nouveau dans Word ou LibreOffice") from None
     paragraphs = tuple(_paragraph(change, fragments_of, changed) for change in updated.changes)
     return UpdatedPiece(docx=updated.docx, piece=piece, changes=changes, paragraphs=paragraphs,
-                        dossier_changed=changed, dossier_carried=carried is not None)
+                        dossier_changed=changed, dossier_carried=carried is not None,
+                        sommaire_a_mettre_a_jour=updated.update_fields)
 
 
 def _rebuild(old: Path, origin: LoadedDossier, record: dict[str, str],

@@ -43,7 +43,7 @@ def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur:
     document de l'acheteur avec les changements de la bibliothèque, « Refuser tout » le document
     de l'acheteur inchangé. Le dossier est, par défaut, celui nommé dans la provenance, à côté
     de l'ancien document, s'il est bien celui de la génération."""
-    from clausegen.api.actualisation import update_document
+    from clausegen.api.actualisation import SOMMAIRE_A_METTRE_A_JOUR, update_document
     from clausegen.render.actualisation import APPLIED, CONFLICT, KEPT
 
     date = le.date() if le is not None else dt.date.today()
@@ -75,6 +75,8 @@ def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur:
         for paragraph in found:
             where = f" [{paragraph.fragment}]" if paragraph.fragment else ""
             click.echo(f"  - {paragraph.kind}{where} : « {paragraph.text} »")
+    if update.sommaire_a_mettre_a_jour:
+        click.echo(SOMMAIRE_A_METTRE_A_JOUR)
     success(f"{update.piece.upper()} actualisé écrit : {update.path}")
 
 

@@ -5,7 +5,9 @@ CCAP (``insertion_seule.suivi``, ``insertion_seule.bilan_final``, ``insertion_se
 - start-up meeting within the month that follows the notification (a délai);
 - a statement per period (``frequence_reporting``), due on day ``jour_limite_reporting`` of the
   month that follows the period, moved to the next working day (a délai);
-- within the month that follows the end of execution, the last statement and every proof;
+- within the month that follows the end of execution, the last statement and every proof; the
+  last statement covers the period in progress at the end of execution, so the periodic
+  statements stop at the last period ended before it, and none falls due on or after it;
 - within ``delai_bilan_final_mois`` of the end of execution, the facilitator's final bilan (a
   délai, same working-day rule, :mod:`clausegen.domain.echeancier`);
 - at the final bilan, the hours penalty on the whole volume: missing hours × (flat rate, or
@@ -69,38 +71,45 @@ def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInse
     contractual end and say so."""
     suivi = clause.suivi
     fin = plus_mois(notification, duree_mois)
-    found = [_delai("demarrage", "Réunion de démarrage de l'action d'insertion", plus_mois(notification, 1))]
+    found = [_delai("demarrage", "Réunion de démarrage de l'action d'insertion", plus_mois(notification, 1)),
+             Echeance("fin", "Fin de l'exécution du marché", fin, fin)]
+    if not travaux:
+        dernier = _delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1))
+        found += [dernier, _delai("bilan_final", "Bilan final de l'action d'insertion",
+                                  plus_mois(fin, suivi.delai_bilan_final_mois))]
+    else:
+        reception = clause.reception_travaux
+        if reception is not None:
+            found.append(Echeance("reception", "Réception des travaux (date d'effet)", reception, reception))
+            depuis, provisoire = reception, ""
+        else:
+            depuis = fin
+            provisoire = (" (réception des travaux à enregistrer : date provisoire, comptée de la fin "
+                          "contractuelle de l'exécution)")
+        dernier = _delai("justificatifs", f"Dernier relevé et justificatifs{provisoire}",
+                         depuis + timedelta(days=15))
+        found += [dernier, _delai("bilan_final", f"Bilan final de l'action d'insertion{provisoire}",
+                                  plus_mois(depuis, 1))]
+        if clause.decompte_general_le is not None:
+            veille = clause.decompte_general_le - timedelta(days=1)
+            found.append(Echeance("decision_penalites", "Décision sur les pénalités d'insertion, à notifier "
+                                  f"avant le décompte général du {date_longue(clause.decompte_general_le)}",
+                                  veille, veille))
+    # Periodic statements stop where the final one takes over. The CCAP (insertion_seule.bilan_final)
+    # has the titulaire send « son dernier relevé » after the end of execution (or the reception):
+    # that last statement covers the period in progress at the end of execution (a partial month
+    # included), and any earlier period whose statement would not fall due before it.
     step = MOIS_PAR_PERIODE[suivi.frequence_reporting]
     start = notification.replace(day=1)
     index = 1
-    while start <= fin:
-        after = plus_mois(start, step)  # first month after the period
-        due = date(after.year, after.month, suivi.jour_limite_reporting)
-        found.append(_delai(f"releve_{index}", f"Relevé {_periode(start, step)}", due))
+    while (after := plus_mois(start, step)) <= fin:  # after: first day following the period
+        releve = _delai(f"releve_{index}", f"Relevé {_periode(start, step)}",
+                        date(after.year, after.month, suivi.jour_limite_reporting))
+        if releve.date >= dernier.date:
+            break
+        found.append(releve)
         start, index = after, index + 1
-    found.append(Echeance("fin", "Fin de l'exécution du marché", fin, fin))
-    if not travaux:
-        found.append(_delai("justificatifs", "Dernier relevé et justificatifs", plus_mois(fin, 1)))
-        found.append(_delai("bilan_final", "Bilan final de l'action d'insertion",
-                            plus_mois(fin, suivi.delai_bilan_final_mois)))
-        return sorted(found, key=lambda e: (e.date, e.cle))
-    reception = clause.reception_travaux
-    if reception is not None:
-        found.append(Echeance("reception", "Réception des travaux (date d'effet)", reception, reception))
-        depuis, provisoire = reception, ""
-    else:
-        depuis = fin
-        provisoire = (" (réception des travaux à enregistrer : date provisoire, comptée de la fin "
-                      "contractuelle de l'exécution)")
-    found.append(_delai("justificatifs", f"Dernier relevé et justificatifs{provisoire}",
-                        depuis + timedelta(days=15)))
-    found.append(_delai("bilan_final", f"Bilan final de l'action d'insertion{provisoire}",
-                        plus_mois(depuis, 1)))
-    if clause.decompte_general_le is not None:
-        veille = clause.decompte_general_le - timedelta(days=1)
-        found.append(Echeance("decision_penalites", "Décision sur les pénalités d'insertion, à notifier "
-                              f"avant le décompte général du {date_longue(clause.decompte_general_le)}",
-                              veille, veille))
+    return sorted(found, key=lambda e: (e.date, e.cle))
     return sorted(found, key=lambda e: (e.date, e.cle))
 
 

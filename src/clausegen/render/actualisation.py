@@ -26,6 +26,12 @@ contents (a field result, never compared nor changed: Word updates it, F9), and 
 
 Revision and comment ids continue after the buyer's; author and date come from the caller:
 the same inputs give the same bytes.
+
+The table of contents keeps the buyer's cached entries and page numbers, which the update may
+have made stale (headings reworded, text added or removed): when the document has one, its
+settings get ``w:updateFields`` (:func:`clausegen.render.pagination.with_update_fields`), so
+Word offers to update it on opening. It is not re-paginated by LibreOffice here: the layout
+with pending revisions is neither the accepted nor the rejected document's.
 """
 
 from __future__ import annotations
@@ -45,12 +51,14 @@ from lxml import etree
 from clausegen.render.body_text import safe_parser
 from clausegen.render.numbering import W
 from clausegen.render.package import BODY_PART, finalize_parts
+from clausegen.render.pagination import UPDATE_FIELDS, with_update_fields, without_update_fields
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+SETTINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings"
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 SIMILAR = 0.5
 """Above this ratio two paragraphs of the same level are one paragraph reworded."""
@@ -240,6 +248,15 @@ _SPECIAL = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "\u2011", "sof
 def _toc_sdt(sdt: Any) -> bool:
     gallery = sdt.find(f"{_q('sdtPr')}/{_q('docPartObj')}/{_q('docPartGallery')}")
     return gallery is not None and "content" in gallery.get(_q("val"), "").lower()
+
+
+def has_table_of_contents(body: Any) -> bool:
+    """Whether the body holds a table of contents: a ``TOC`` field (complex or simple) or a
+    content control of the table-of-contents gallery."""
+    if any(_toc_sdt(sdt) for sdt in body.iter(_q("sdt"))):
+        return True
+    reader = _Reader()
+    return any(reader.paragraph(p)[2] for p in body.iter(_q("p")))
 
 
 def read_blocks(body: Any, styles: _Styles) -> list[Block]:
@@ -995,6 +1012,19 @@ class Updated:
 
     docx: bytes
     changes: tuple[Change, ...]
+    update_fields: bool = False
+    """The document has a table of contents and its settings now ask Word to update the
+    fields on opening (``w:updateFields``): the sommaire's entries and page numbers."""
+
+
+def _with_update_fields(parts: dict[str, bytes], root: Any) -> bool:
+    """Set ``w:updateFields`` (true) in the settings when the body has a table of contents;
+    whether it is set."""
+    name = _target(parts.get(DOCUMENT_RELS), SETTINGS_REL) or "word/settings.xml"
+    if name not in parts or not has_table_of_contents(root):
+        return False
+    parts[name] = with_update_fields(without_update_fields(parts[name]))  # a « false » one too
+    return UPDATE_FIELDS in parts[name]
 
 
 def render_update(theirs_docx: bytes, base_docx: bytes, new_docx: bytes, *, author: str,
@@ -1025,6 +1055,7 @@ def render_update(theirs_docx: bytes, base_docx: bytes, new_docx: bytes, *, auth
                    describe)
     parts[BODY_PART] = etree.tostring(body.root, xml_declaration=True, encoding="UTF-8", standalone=True)
     _with_comments(parts, merged.comments, marks)
+    update_fields = _with_update_fields(parts, body.root)
     order += [name for name in parts if name not in order]
     data = finalize_parts([(name, parts[name]) for name in order], provenance, body_sha256)
-    return Updated(data, tuple(merged.changes))
+    return Updated(data, tuple(merged.changes), update_fields)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from clausegen.api import marche
-from clausegen.api.actualisation import STATUSES, UpdatedPiece, update_docx
+from clausegen.api.actualisation import SOMMAIRE_A_METTRE_A_JOUR, STATUSES, UpdatedPiece, update_docx
 from clausegen.api.bibliotheque import ensure_bibliotheque
 from clausegen.api.piece import download_name, pdf_available, to_pdf, zip_archive
 from clausegen.db import Generation, PieceGeneree
@@ -150,6 +150,7 @@ def _resume(resultat: UpdatedPiece, nom: str, date: dt.date) -> dict[str, object
         "paragraphes": {statut: [p for p in resultat.paragraphs if p.status == statut]
                         for statut in STATUSES},
         "dossier_change": resultat.dossier_changed,
+        "sommaire": SOMMAIRE_A_METTRE_A_JOUR if resultat.sommaire_a_mettre_a_jour else None,
     }
 
 
