@@ -16,7 +16,7 @@ from clausegen.api import read_dossier
 from clausegen.api import suivi as api_suivi
 from clausegen.api.marche import LoadedDossier
 from clausegen.errors import SuiviInputError
-from clausegen.render.inspect import read_provenance
+from clausegen.render.readers.inspect import read_provenance
 from tests.conftest import NETTOYAGE
 
 

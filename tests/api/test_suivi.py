@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from tests.conftest import NETTOYAGE, example_data
 
 SOFFICE = shutil.which("soffice")

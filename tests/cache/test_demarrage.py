@@ -45,7 +45,7 @@ def test_a_skeleton_replaced_after_being_accepted_is_checked_again(tmp_path: Pat
     import pytest
 
     from clausegen.errors import TemplateFileError
-    from clausegen.render import skeleton
+    from clausegen.render.writers import skeleton
     from clausegen.resources import templates_dir
 
     modele = tmp_path / "modele.docx"
@@ -90,7 +90,7 @@ def test_a_short_run_freezes_its_objects_at_exit_and_a_long_one_does_not(monkeyp
 
 def _prepared_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from clausegen.cache.store import SignedCache
-    from clausegen.render import fast
+    from clausegen.render.writers import fast
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(fast, "PREPARED", SignedCache(fast._prepared_namespace, ".marshal"))
@@ -99,7 +99,7 @@ def _prepared_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-unt
 def test_skeleton_styles_from_the_cache_equal_python_docx(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import hashlib
 
-    from clausegen.render import fast
+    from clausegen.render.writers import fast
     from clausegen.resources import templates_dir
 
     _prepared_cache(tmp_path, monkeypatch)
@@ -231,7 +231,7 @@ def test_conditions_come_from_the_code_cache_and_a_tampered_entry_is_ignored(
 
 def test_skeleton_fields_are_compiled_once_into_the_code_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from clausegen import templating
-    from clausegen.render import fast
+    from clausegen.render.writers import fast
     from clausegen.resources import templates_dir
 
     monkeypatch.setenv("CLAUSEGEN_CACHE", str(tmp_path / "cache"))
@@ -269,7 +269,7 @@ def test_a_warm_pieces_run_builds_no_library_validator(tmp_path: Path) -> None:
 
 def test_table_of_contents_styles_from_the_cache_equal_a_fresh_parse(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from clausegen import templating
-    from clausegen.render import fast, numbering
+    from clausegen.render.writers import fast, numbering
     from clausegen.resources import templates_dir
 
     _prepared_cache(tmp_path, monkeypatch)
@@ -307,7 +307,7 @@ def test_deflated_skeleton_parts_from_the_cache_equal_a_fresh_deflate(tmp_path: 
     import hashlib
 
     from clausegen import templating
-    from clausegen.render import fast, package
+    from clausegen.render.writers import fast, package
     from clausegen.resources import templates_dir
 
     _prepared_cache(tmp_path, monkeypatch)
@@ -330,7 +330,7 @@ def test_deflated_skeleton_parts_from_the_cache_equal_a_fresh_deflate(tmp_path: 
 
 def test_numbered_parts_from_the_cache_equal_a_fresh_numbering(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from clausegen import templating
-    from clausegen.render import fast, numbering
+    from clausegen.render.writers import fast, numbering
     from clausegen.resources import templates_dir
 
     _prepared_cache(tmp_path, monkeypatch)

@@ -52,7 +52,7 @@ def test_help_does_not_import_command_modules() -> None:
     code = ("import sys; from clausegen.cli import cli\n"
             "try:\n    cli(['--help'], prog_name='clausegen')\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith('clausegen.cli.')))")
-    src = Path(__file__).resolve().parents[1] / "src"
+    src = Path(__file__).resolve().parents[2] / "src"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(src)})
     loaded = run.stdout.strip().splitlines()[-1]

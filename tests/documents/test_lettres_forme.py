@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from clausegen.text.french import fonction, formule_appel, pluriel, typographie
 from tests.conftest import NETTOYAGE
 

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from clausegen.cli import cli
 from clausegen.domain.lettre_bilan import date_limite_lettre, dates_renouvellement
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE, example_data
 
 NB = "\u00a0"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from tests.conftest import EXAMPLES, NETTOYAGE
 
 TOUS = EXAMPLES / "tous-axes-toutes-variantes.yml"

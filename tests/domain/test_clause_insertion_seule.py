@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from tests.conftest import EXAMPLES, example_data
 
 TRAVAUX = EXAMPLES / "travaux-clause-insertion.yml"

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from clausegen.cli import cli
 from clausegen.domain.echeancier import periode
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE
 
 NOTIFICATION = date(2026, 12, 14)

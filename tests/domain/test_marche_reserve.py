@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import EXAMPLES, example_data
 
 RESERVE = EXAMPLES / "marche-reserve.yml"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from clausegen.cli import cli
 from clausegen.errors import ClausegenError
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE, example_data
 
 NB = "\u00a0"

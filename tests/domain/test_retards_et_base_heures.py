@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from clausegen.cli import cli
 from clausegen.domain.retards import echeance_releve, fin_mise_en_demeure
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE, example_data
 
 

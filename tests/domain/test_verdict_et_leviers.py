@@ -15,7 +15,7 @@ from clausegen.cli import cli
 from clausegen.domain.faisabilite import Niveau, Verdict, assess_faisabilite
 from clausegen.models.dispositifs import Reservation
 from clausegen.models.dossier import Marche
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from tests.conftest import example_data
 
 BASE: dict[str, Any] = {

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from clausegen.resources import library_dir
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

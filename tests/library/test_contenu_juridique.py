@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import EXAMPLES, NETTOYAGE, example_data
 
 AC_MS = EXAMPLES / "accord-cadre-marches-subsequents.yml"

@@ -17,7 +17,7 @@ import pytest
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.models.fragment import Statut
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from clausegen.templating import undeclared_variables
 from tests.conftest import EXAMPLES, NETTOYAGE, ROOT, example_data
 

@@ -60,7 +60,7 @@ def _pinned_ccap(tmp_path: Path) -> bytes:
 
 
 def test_pinned_release_rebuilds_the_text_its_release_built(tmp_path: Path) -> None:
-    from clausegen.render.inspect import dump_text
+    from clausegen.render.readers.inspect import dump_text
 
     assert dump_text(_pinned_ccap(tmp_path)) == RECORDED_TEXT.read_text(encoding="utf-8")
 

@@ -1,6 +1,6 @@
 """Minor findings of the legal review of 2026-12-07 (issue 19, item 6): m2, m3, m4, m6, m7, m9,
-m11, m12. (m1 is in tests/test_dates.py, m5 in tests/test_dossier_juriste.py, m10 in
-tests/test_renvois_libreoffice.py.)"""
+m11, m12. (m1 is in tests/domain/test_dates.py, m5 in tests/models/test_dossier_juriste.py, m10 in
+tests/render/writers/test_renvois_libreoffice.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import EXAMPLES, NETTOYAGE
 
 ACCORD_CADRE = EXAMPLES / "accord-cadre-marches-subsequents.yml"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import example_data
 
 

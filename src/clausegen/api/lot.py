@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from clausegen.errors import ClausegenError, InputFileError, NotSuitedError, OutputError
 
 if TYPE_CHECKING:
-    from clausegen.render.converter import Converter
+    from clausegen.render.converters.converter import Converter
 
 DOSSIER_SUFFIXES = (".yml", ".yaml")
 
@@ -156,7 +156,7 @@ def convert_job(result: JobResult, options: BatchOptions, converter: Converter |
     formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
     if not result.ok or not formats:
         return result
-    from clausegen.render.pdf import convert_documents
+    from clausegen.render.converters.pdf import convert_documents
 
     convert = converter.convert_documents if converter is not None else convert_documents
     documents = [path for path in result.written if path.suffix in (".docx", ".xlsx")]
@@ -214,8 +214,8 @@ def _worker_setup(journal: Any) -> None:
 def warm_up(options: BatchOptions) -> None:
     """Load what every job needs once: the library, the prepared skeletons."""
     from clausegen.api import open_library
-    from clausegen.render import fast
-    from clausegen.render.skeleton import check_skeleton
+    from clausegen.render.writers import fast
+    from clausegen.render.writers.skeleton import check_skeleton
     from clausegen.resources import templates_dir
     from clausegen.templating import skeleton_environment
 
@@ -405,7 +405,7 @@ def _batch_converter(options: BatchOptions) -> Converter | None:
     process converts each dossier's documents as its generation ends), if it can run here."""
     if not (options.pdf or options.odt):
         return None
-    from clausegen.render.converter import Converter, converter_available
+    from clausegen.render.converters.converter import Converter, converter_available
 
     return Converter(waiting=0) if converter_available() else None
 

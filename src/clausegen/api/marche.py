@@ -49,9 +49,9 @@ from clausegen.models.administratif import Administratif
 from clausegen.models.dispositifs import MarcheSubsequent
 from clausegen.models.dossier import ClauseInsertion, Dossier, Forme, Marche
 from clausegen.output import note_input
-from clausegen.render.package import with_dossier_part
-from clausegen.render.skeleton import check_skeleton
-from clausegen.render.word import DocumentProperties, render_docx
+from clausegen.render.writers.package import with_dossier_part
+from clausegen.render.writers.skeleton import check_skeleton
+from clausegen.render.writers.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
 from clausegen.text.french import duree_mois, typographie
 from clausegen.yaml_files import read_text
@@ -442,7 +442,7 @@ class TenderPiece(RenderedPiece):
     @property
     def preview(self) -> Markup:
         """The body as HTML, from the same blocks as the Word body (the web page's preview)."""
-        from clausegen.render.html import blocks_to_html  # the command line has no use for it
+        from clausegen.render.writers.html import blocks_to_html  # the command line has no use for it
 
         return blocks_to_html(self.blocks)
 

@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from clausegen.render.converter import Converter, converter_available
-from clausegen.render.package import rezip
-from clausegen.render.pdf import convert_bytes, find_soffice
+from clausegen.render.converters.converter import Converter, converter_available
+from clausegen.render.converters.pdf import convert_bytes, find_soffice
+from clausegen.render.writers.package import rezip
 
 __all__ = ["Converter", "RenderedPiece", "converter_available", "pdf_available", "start_converter", "to_pdf",
            "zip_archive"]
@@ -49,7 +49,7 @@ def pdf_available() -> bool:
 
 
 def to_pdf(docx: bytes, name: str, converter: Converter | None = None) -> bytes:
-    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.pdf`):
+    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.converters.pdf`):
     by ``converter`` when given (a LibreOffice kept running, :func:`start_converter`), else by a
     LibreOffice started for this document.
 

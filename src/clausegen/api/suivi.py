@@ -84,7 +84,7 @@ from clausegen.models._base import label
 from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
 from clausegen.models.dossier import CodeAxe, Dossier, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
-from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
+from clausegen.render.writers.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
 from clausegen.text.french import date_courte, date_longue, fonction, nombre, unite
 

@@ -111,8 +111,8 @@ def conversion_options(func: F) -> F:
         if not formats and not paginer:
             return func(*args, **kwargs)
         from clausegen.output import record_writes
-        from clausegen.render.pagination import LABEL
-        from clausegen.render.pdf import LABELS, convert_documents, require_soffice
+        from clausegen.render.converters.pagination import LABEL
+        from clausegen.render.converters.pdf import LABELS, convert_documents, require_soffice
 
         require_soffice(target=LABELS[formats[0]] if formats else LABEL)
         with record_writes() as written:
@@ -138,7 +138,7 @@ def conversion_options(func: F) -> F:
 def _paginate(documents: list[Path]) -> None:
     """Page numbers in the sommaire of the documents that have one (one LibreOffice run)."""
     from clausegen.output import write_atomic
-    from clausegen.render.pagination import paginate
+    from clausegen.render.converters.pagination import paginate
 
     originals = [(str(path), path.read_bytes()) for path in documents]
     for path, (_, before), after in zip(documents, originals, paginate(originals), strict=True):

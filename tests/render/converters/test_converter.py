@@ -1,4 +1,4 @@
-"""The LibreOffice kept running for PDF (render/converter.py): bounded queue, timeouts,
+"""The LibreOffice kept running for PDF (render/converters/converter.py): bounded queue, timeouts,
 restart after a crash, same PDF as a one-shot conversion, and the web's 503/504 pages.
 
 Most tests drive a stand-in helper (tests/tools/faux_office.py, same protocol, no
@@ -25,7 +25,7 @@ from clausegen.errors import ConversionBusyError, ConversionTimeoutError
 from tests.conftest import NETTOYAGE
 from tests.office import uno_available
 
-FAUX = Path(__file__).parent / "tools" / "faux_office.py"
+FAUX = Path(__file__).resolve().parents[2] / "tools" / "faux_office.py"
 PDFTOTEXT = shutil.which("pdftotext")
 
 

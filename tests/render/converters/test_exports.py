@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-import clausegen.render.pdf as pdf_module
+import clausegen.render.converters.pdf as pdf_module
 from clausegen.cli import cli
 from tests.conftest import NETTOYAGE
 
@@ -127,7 +127,7 @@ def test_odt_is_valid_against_the_odf_schema(tmp_path: Path, monkeypatch: pytest
 
 
 def test_odt_without_libreoffice_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import clausegen.render.pdf as pdf
+    import clausegen.render.converters.pdf as pdf
 
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     docx = tmp_path / "ccap.docx"

@@ -16,7 +16,7 @@ from lxml import etree
 from packaging.version import Version
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE, ROOT
 from tests.docx_xml import with_document_xml
 from tests.office import office_text, uno_available

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from clausegen.cli import cli
-from clausegen.render import package
-from clausegen.render.body_text import PLACEHOLDER, assembled_digest, body_digest
+from clausegen.render.writers import package
+from clausegen.render.writers.body_text import PLACEHOLDER, assembled_digest, body_digest
 from tests.conftest import EXAMPLES, NETTOYAGE
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

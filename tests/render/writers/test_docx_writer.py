@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE, ROOT
 
 IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
@@ -84,7 +84,7 @@ def _python_docx_skeleton(path: Path) -> Path:
 
 def test_buyer_skeleton_gets_every_block_in_its_own_styles(runner: CliRunner, tmp_path: Path) -> None:
     modele = _python_docx_skeleton(tmp_path / "modele.docx")
-    # without the letter roles: they take their documented stand-in, Body Text (render/styles.py)
+    # without the letter roles: they take their documented stand-in, Body Text (render/writers/styles.py)
     assert b"Destinataire" not in zipfile.ZipFile(modele).read("word/styles.xml")
     output = tmp_path / "ccap.docx"
     result = runner.invoke(cli, ["ccap", str(NETTOYAGE), "-o", str(output), "--modele", str(modele)])
@@ -122,7 +122,7 @@ def test_skeleton_lacking_a_named_style_is_refused_naming_both(runner: CliRunner
 
 def test_a_bug_in_the_writer_is_raised_not_written_another_way(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from clausegen.api import open_library, read_dossier, render_piece
-    from clausegen.render import fast
+    from clausegen.render.writers import fast
 
     def broken(skeleton: bytes) -> None:
         raise RuntimeError("bogue de l'écrivain")

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from clausegen.api import open_library, read_dossier, render_piece
-from clausegen.render.inspect import dump_text
-from clausegen.render.numbering import LIST_NAME, MARKER_STYLE
+from clausegen.render.readers.inspect import dump_text
+from clausegen.render.writers.numbering import LIST_NAME, MARKER_STYLE
 from tests.conftest import NETTOYAGE, ROOT
 from tests.docx_xml import with_document_xml
 from tests.office import office_text, uno_available

@@ -25,7 +25,7 @@ from packaging.version import Version
 from clausegen.cli import cli
 from tests.conftest import NETTOYAGE, ROOT
 
-SCHEMAS = Path(__file__).parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 PACKAGE_SCHEMAS = {
     "docProps/core.xml": "core-properties.xsd",
     "docProps/custom.xml": "custom-properties.xsd",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 
-from clausegen.render.package import MAX_CACHED_PART_BYTES, deflate, deflate_cached
+from clausegen.render.writers.package import MAX_CACHED_PART_BYTES, deflate, deflate_cached
 
 
 def test_a_remembered_entry_is_the_entry_deflate_makes() -> None:

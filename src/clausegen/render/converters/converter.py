@@ -21,7 +21,7 @@ hands it one document at a time:
 
 The owner decides how many: the web server keeps one per worker process (started with the
 worker, stopped with it), ``lot`` one for the whole batch. One-shot commands (``ccap --pdf``)
-keep :func:`clausegen.render.pdf.convert_documents`, one LibreOffice per command.
+keep :func:`clausegen.render.converters.pdf.convert_documents`, one LibreOffice per command.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pathlib import Path
 
 from clausegen.errors import ConversionBusyError, ConversionTimeoutError, PdfError
 from clausegen.output import write_atomic
-from clausegen.render.pdf import (
+from clausegen.render.converters.pdf import (
     FILTERS,
     LABELS,
     UNO_FILTERS,
@@ -134,7 +134,7 @@ class Converter:
             return converted.read_bytes()
 
     def convert_documents(self, documents: Sequence[Path], fmt: str) -> list[Path]:
-        """Convert ``documents`` as :func:`clausegen.render.pdf.convert_documents` does (each
+        """Convert ``documents`` as :func:`clausegen.render.converters.pdf.convert_documents` does (each
         result beside its document, in the same order, nothing written unless all converted):
         Word documents here, workbooks by a one-shot LibreOffice."""
         mine = [d for d in documents if (d.suffix.lower(), fmt) in UNO_FILTERS]

@@ -7,7 +7,7 @@ by clausegen's environment; it imports nothing from clausegen. Two ways::
     /usr/bin/python3 office_uno.py --serve PROFILE_URL
 
 The first converts the files and quits LibreOffice (one command). The second keeps
-LibreOffice running for :mod:`clausegen.render.converter`: it prints one JSON line
+LibreOffice running for :mod:`clausegen.render.converters.converter`: it prints one JSON line
 ``{"ready": true, "office": PID}`` once connected, then reads one JSON request per line on
 its standard input (``{"source": PATH, "filter": NAME, "data": {...}, "extension": EXT}``)
 and answers one JSON line each (``{"ok": true}`` or ``{"error": TEXT, "fatal": BOOL}``).
@@ -37,7 +37,7 @@ from typing import Any
 STARTUP_SECONDS = 60
 PAGES = "sommaire"
 """Pseudo filter: write each document's updated indexes as a JSON list of texts (``EXTENSION``
-beside the source), for :mod:`clausegen.render.pagination`."""
+beside the source), for :mod:`clausegen.render.converters.pagination`."""
 
 
 def _property(name: str, value: object) -> object:

@@ -26,8 +26,8 @@ from pathlib import Path
 from lxml import etree
 
 from clausegen.errors import PdfError
-from clausegen.render.numbering import NSW, TOC_INSTRUCTION, W
-from clausegen.render.package import rezip
+from clausegen.render.writers.numbering import NSW, TOC_INSTRUCTION, W
+from clausegen.render.writers.package import rezip
 
 LABEL = "pour la pagination du sommaire"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -91,7 +91,7 @@ def with_pages(docx: bytes, pages: Sequence[int]) -> bytes:
 def paginate(documents: Sequence[tuple[str, bytes]]) -> list[bytes]:
     """Each (name, .docx) with page numbers in its sommaire; one LibreOffice run for all those
     that have one (the others are returned unchanged)."""
-    from clausegen.render.pdf import UNO_SCRIPT, _run, prepare_workdir, require_soffice, uno_python
+    from clausegen.render.converters.pdf import UNO_SCRIPT, _run, prepare_workdir, require_soffice, uno_python
 
     todo = [index for index, (_, data) in enumerate(documents) if has_toc(data)]
     results = [data for _, data in documents]

@@ -212,7 +212,7 @@ _CORE_DATE = re.compile(rb"<dcterms:(?:modified|created)\b[^>]*>(\d{4})-(\d\d)-(
 def document_date(docx: bytes) -> datetime:
     """The date of a generated document (its core properties, from the dossier): the date its
     PDF carries, never the clock. 1 January 1980 (the package's own fixed time) without one."""
-    from clausegen.render.package import FIXED_TIME, read_part
+    from clausegen.render.writers.package import FIXED_TIME, read_part
 
     try:
         core = read_part(docx, "docProps/core.xml") or b""

@@ -24,8 +24,8 @@ from docx import Document
 from lxml import etree
 
 from clausegen.models._base import INVISIBLES, without_invisibles
-from clausegen.render.inspect import paragraph_num_pr
-from clausegen.render.numbering import W
+from clausegen.render.readers.inspect import paragraph_num_pr
+from clausegen.render.writers.numbering import W
 
 HEADING_STYLE = re.compile(r"^(?:heading|titre)\s*(\d)$", re.IGNORECASE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")

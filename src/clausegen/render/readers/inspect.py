@@ -8,8 +8,8 @@ from typing import Any
 
 from docx import Document
 
-from clausegen.render.numbering import LIST_NAME, MARKER_STYLE, W
-from clausegen.render.package import read_custom_properties
+from clausegen.render.writers.numbering import LIST_NAME, MARKER_STYLE, W
+from clausegen.render.writers.package import read_custom_properties
 
 
 def _q(tag: str) -> str:
@@ -125,8 +125,8 @@ def read_provenance(docx: bytes) -> dict[str, str]:
 def pending_revisions(docx: bytes) -> dict[str, int]:
     """The body's pending tracked changes (insertions, deletions, moves, formatting changes)
     counted by author, in order of first appearance; ``ValueError`` when unreadable."""
-    from clausegen.render.actualisation import REVISIONS
-    from clausegen.render.package import BODY_PART, read_xml_part
+    from clausegen.render.revisions.actualisation import REVISIONS
+    from clausegen.render.writers.package import BODY_PART, read_xml_part
 
     root = read_xml_part(docx, BODY_PART, "corps du document : balises")
     if root is None:
@@ -141,7 +141,7 @@ def pending_revisions(docx: bytes) -> dict[str, int]:
 def _lines(docx: bytes) -> tuple[list[tuple[tuple[str, int, str], bool]], list[str]]:
     """Each block's comparison key (a paragraph with pending revisions never equals one
     without) and how it reads."""
-    from clausegen.render.actualisation import read_body
+    from clausegen.render.revisions.actualisation import read_body
 
     blocks = read_body(docx).blocks
     shown = [(f"[Titre {b.key[1]}] " if b.key[1] else "") + b.shown for b in blocks]

@@ -42,9 +42,9 @@ from typing import Any
 
 from lxml import etree
 
-from clausegen.render.body_text import safe_parser
-from clausegen.render.numbering import W
-from clausegen.render.package import BODY_PART, finalize_parts
+from clausegen.render.writers.body_text import safe_parser
+from clausegen.render.writers.numbering import W
+from clausegen.render.writers.package import BODY_PART, finalize_parts
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

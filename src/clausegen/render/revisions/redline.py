@@ -28,7 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from clausegen.library.diff import DiffParagraph, Op
-from clausegen.render.package import DESCRIPTION, LANGUAGE, finalize_package
+from clausegen.render.writers.package import DESCRIPTION, LANGUAGE, finalize_package
 
 
 @dataclass(frozen=True)

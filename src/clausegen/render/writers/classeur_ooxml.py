@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from clausegen.render.package import with_override, with_relationship
+from clausegen.render.writers.package import with_override, with_relationship
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES_PART = "xl/styles.xml"

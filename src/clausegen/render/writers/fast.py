@@ -1,6 +1,6 @@
 """The Word writer: a skeleton prepared once, the body written as WordprocessingML text.
 
-It is clausegen's only docx writer (:func:`clausegen.render.word.render_docx` calls it) and
+It is clausegen's only docx writer (:func:`clausegen.render.writers.word.render_docx` calls it) and
 writes every block, images included (a media part, its relationship and a ``w:drawing``). A
 skeleton is prepared once: style ids resolved by python-docx, fields compiled by the sandboxed
 Jinja environment after docxtpl's own ``patch_xml``, unchanging parts deflated. Each document
@@ -38,10 +38,17 @@ from clausegen.blocks import (
 )
 from clausegen.cache.location import sources_digest
 from clausegen.cache.store import SignedCache
-from clausegen.render import numbering, styles
-from clausegen.render.body_text import assembled_digest
-from clausegen.render.package import BODY_PART, DESCRIPTION, LANGUAGE, ZipEntry, escape, escape_attribute
-from clausegen.render.styles import (
+from clausegen.render.writers import numbering, styles
+from clausegen.render.writers.body_text import assembled_digest
+from clausegen.render.writers.package import (
+    BODY_PART,
+    DESCRIPTION,
+    LANGUAGE,
+    ZipEntry,
+    escape,
+    escape_attribute,
+)
+from clausegen.render.writers.styles import (
     LETTER_STYLE_STAND_INS,
     PARAGRAPH_STYLE_NAMES,
     PARAGRAPH_STYLES,
@@ -212,7 +219,7 @@ def _patching_version() -> str:
 @lru_cache(maxsize=8)
 def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton:
     """Prepare a skeleton (cached); :class:`UnusableSkeleton` when it cannot be used."""
-    from clausegen.render.package import french_language
+    from clausegen.render.writers.package import french_language
 
     inspected = _inspect(skeleton)
     style_ids, table_style, templated = inspected
@@ -248,7 +255,7 @@ def prepare(skeleton: bytes, environment: Any) -> PreparedSkeleton:
 
 
 def _deflate(archive: zipfile.ZipFile, names: list[str]) -> dict[str, Any]:
-    from clausegen.render.package import deflate, french_language
+    from clausegen.render.writers.package import deflate, french_language
 
     return {name: deflate(name, french_language(name, archive.read(name))) for name in names}
 
@@ -258,7 +265,7 @@ def _prepared_namespace() -> str:
     numbering of headings, python-docx (style ids) and zlib's own version."""
     import docx
 
-    from clausegen.render import package
+    from clausegen.render.writers import package
 
     return "squelettes-" + sources_digest(
         __file__, styles.__file__, package.__file__, numbering.__file__, docx.__file__,
@@ -289,7 +296,7 @@ def _kept_entries(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, 
 
 def numbered_parts(prepared: PreparedSkeleton, start: int) -> dict[str, Any]:
     """The skeleton's parts changed to number headings from ``start`` (deflated once)."""
-    from clausegen.render.package import deflate
+    from clausegen.render.writers.package import deflate
 
     if start not in prepared.numbered:
         def numbered() -> dict[str, Any]:
@@ -597,7 +604,7 @@ def set_core_properties(core: Any, properties: Any) -> None:
 @dataclass(frozen=True)
 class PackageParts:
     """Every part of a document, and the digest of its body's text when it was put together
-    while writing (see :mod:`clausegen.render.body_text`)."""
+    while writing (see :mod:`clausegen.render.writers.body_text`)."""
 
     parts: list[tuple[str, Any]]
     body_sha256: str | None

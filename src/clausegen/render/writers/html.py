@@ -76,7 +76,7 @@ def _list(items: Sequence[ListItem]) -> str:
 def _single(block: Block) -> str:
     """One block's HTML; remembered per block in the process except images (blocks are
     immutable, and most recur from one piece and one dossier to the next, as in
-    ``render/fast.py``)."""
+    ``render/writers/fast.py``)."""
     return _image(block) if isinstance(block, Image) else _text_block(block)
 
 

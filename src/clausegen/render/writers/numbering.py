@@ -36,7 +36,7 @@ from typing import TypeVar
 from lxml import etree
 
 from clausegen.blocks import LEVEL_LABELS, Block, Heading, TableOfContents
-from clausegen.render.package import escape, with_override, with_relationship
+from clausegen.render.writers.package import escape, with_override, with_relationship
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSW = f'xmlns:w="{W}"'
@@ -193,7 +193,7 @@ def _paragraph_styles(styles: bytes | etree._Element) -> dict[str, etree._Elemen
 
 def toc_styles(styles: bytes) -> TocStyles:
     """The ids of the styles « TOC Heading », « toc 1 », « toc 2 » (Word's names, any language);
-    the prepared skeleton keeps them (:attr:`clausegen.render.fast.PreparedSkeleton.toc_styles`)."""
+    the prepared skeleton keeps them (:attr:`clausegen.render.writers.fast.PreparedSkeleton.toc_styles`)."""
     found = {name: style.get(_w("styleId"), "") for name, style in _paragraph_styles(styles).items()}
     levels = tuple(found.get(name, style_id) for style_id, name, _ in TOC_STYLES)
     return TocStyles(title=found.get("toc heading"), levels=(levels[0], levels[1]))
@@ -357,12 +357,12 @@ DOCUMENT_RELS = "word/_rels/document.xml.rels"
 CONTENT_TYPES = "[Content_Types].xml"
 RAW_PARTS = (STYLES_PART, NUMBERING_PART, DOCUMENT_RELS, CONTENT_TYPES)
 """Parts whose uncompressed bytes numbering needs (Word 2010's ``stylesWithEffects.xml`` is
-dropped when packaging: see :data:`clausegen.render.package.STALE_CONTENT_TYPES`)."""
+dropped when packaging: see :data:`clausegen.render.writers.package.STALE_CONTENT_TYPES`)."""
 
 
 def replacements(raw: Mapping[str, bytes], start: int) -> dict[str, bytes]:
     """Parts to replace or add so that the headings are numbered from ``start`` (the prepared
-    skeleton keeps them deflated: :func:`clausegen.render.fast.numbered_parts`)."""
+    skeleton keeps them deflated: :func:`clausegen.render.writers.fast.numbered_parts`)."""
     if STYLES_PART not in raw:
         return {}
     replaced = dict(numbered_parts(raw[STYLES_PART], raw.get(NUMBERING_PART), start))

@@ -19,7 +19,7 @@ from functools import lru_cache
 from html import escape as _html_escape
 from typing import Any
 
-from clausegen.render.body_text import body_digest, safe_parser
+from clausegen.render.writers.body_text import body_digest, safe_parser
 
 
 def escape(text: str) -> str:
@@ -243,7 +243,7 @@ def finalize_parts(parts: Iterable[tuple[str, bytes | ZipEntry]], provenance: Ma
     """Zip the package parts (in order) with fixed timestamps and the provenance properties.
 
     The provenance also records ``corps_sha256``, the digest of the body's text
-    (:func:`~clausegen.render.body_text.body_digest`), so that ``verifier-document`` sees any
+    (:func:`~clausegen.render.writers.body_text.body_digest`), so that ``verifier-document`` sees any
     wording changed later; ``body_sha256`` is that digest when the caller put it together
     while writing the body (otherwise the body part is read).
     """

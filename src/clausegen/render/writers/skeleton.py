@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from clausegen.errors import InputFileError, TemplateFileError
-from clausegen.render.package import rezip
+from clausegen.render.writers.package import rezip
 from clausegen.yaml_files import read_bytes
 
 MAX_SKELETON_BYTES = 20 * 1024 * 1024

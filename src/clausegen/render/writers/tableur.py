@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from clausegen.render.classeur_ooxml import corrected_parts
-from clausegen.render.package import DESCRIPTION, LANGUAGE, rezip
+from clausegen.render.writers.classeur_ooxml import corrected_parts
+from clausegen.render.writers.package import DESCRIPTION, LANGUAGE, rezip
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 EUROS = '#,##0.00\\ "€"'

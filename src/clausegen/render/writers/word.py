@@ -1,7 +1,7 @@
 """Render blocks into a Word skeleton: the skeleton's fields filled, the body in its slot.
 
-One writer (:mod:`clausegen.render.fast`) writes every document; the named styles blocks map to
-are listed in :mod:`clausegen.render.styles`. python-docx reads the skeleton (style ids, which
+One writer (:mod:`clausegen.render.writers.fast`) writes every document; the named styles blocks map to
+are listed in :mod:`clausegen.render.writers.styles`. python-docx reads the skeleton (style ids, which
 parts hold fields) and writes the core properties; docxtpl's ``patch_xml`` turns the skeleton's
 ``{{p corps }}``-style tags into Jinja before our sandboxed environment compiles them. A skeleton
 the writer cannot use is refused with a French message naming it (:class:`TemplateFileError`).
@@ -21,8 +21,8 @@ from jinja2 import TemplateError
 
 from clausegen.blocks import Block
 from clausegen.errors import TemplateFileError
-from clausegen.render import fast
-from clausegen.render.package import finalize_parts
+from clausegen.render.writers import fast
+from clausegen.render.writers.package import finalize_parts
 from clausegen.templating import (
     RenderBoundError,
     bounded_rendering,
