@@ -167,7 +167,7 @@ def bench_numbering(args: argparse.Namespace) -> dict[str, float]:
     against the same blocks with typed numbers, alternately, same skeleton and fields."""
     from clausegen.api import open_library, read_dossier
     from clausegen.api.marche import _fields, render_piece
-    from clausegen.render.word import DocumentProperties, render_docx
+    from clausegen.render.writers.word import DocumentProperties, render_docx
     from clausegen.resources import templates_dir
 
     loaded = read_dossier(EXAMPLE)
@@ -196,7 +196,7 @@ def _suivi_documents(folder: Path) -> list[Path]:
 @case("pdf_suivi")
 def bench_pdf_suivi(args: argparse.Namespace) -> dict[str, float]:
     """``pieces --suivi --pdf`` (one LibreOffice call) against one call per document."""
-    from clausegen.render.pdf import convert_documents
+    from clausegen.render.converters.pdf import convert_documents
 
     if not shutil.which("soffice"):
         return {"secondes": float("nan"), "documents": 0}
@@ -420,7 +420,7 @@ def bench_pagination(args: argparse.Namespace) -> dict[str, float]:
     if not shutil.which("soffice"):
         return {"secondes": float("nan")}
     from clausegen.api import open_library, read_dossier, render_pieces
-    from clausegen.render.converter import Converter
+    from clausegen.render.converters.converter import Converter
 
     repeat = max(3, args.repeat // 10)
     with tempfile.TemporaryDirectory() as work:

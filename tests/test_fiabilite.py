@@ -851,7 +851,7 @@ def test_item1_init_then_new_version_goes_to_the_organisation_library(runner, tm
     result = runner.invoke(cli, ["ccap", "--sans-pagination",
                                  str(NETTOYAGE), "-o", "c.docx"])  # the bundled one still in force
     assert result.exit_code == 0, result.output
-    from clausegen.render.inspect import read_provenance
+    from clausegen.render.readers.inspect import read_provenance
 
     record = read_provenance((tmp_path / "c.docx").read_bytes())
     assert record["fragment.general.objet"].startswith(f"{latest} ")
@@ -884,7 +884,7 @@ def test_item1_maintainers_name_the_source_library_explicitly(runner, tmp_path: 
 
 
 def test_L16_provenance_names_the_organisation_release(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from clausegen.render.inspect import read_provenance
+    from clausegen.render.readers.inspect import read_provenance
 
     overlay = _overlay(tmp_path / "org", "Texte de l'organisation.")
     (overlay / "VERSION").write_text("2.0.0\n", encoding="utf-8")
@@ -918,7 +918,7 @@ def test_L4_body_mark_in_a_dossier_value_does_not_paste_the_body(runner, tmp_pat
     import io
     import zipfile
 
-    from clausegen.render.fast import BODY_MARK
+    from clausegen.render.writers.fast import BODY_MARK
 
     dossier = _nettoyage_with(tmp_path, "objet: Nettoyage et entretien des bâtiments communaux",
                               f'objet: "Nettoyage et entretien {BODY_MARK}"')
@@ -949,7 +949,7 @@ def test_item4_typos_in_commands_and_fragment_ids_get_the_closest_name(runner) -
 
 
 def test_L5_docxtpl_escapes_in_a_dossier_value_print_as_typed(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from clausegen.render.inspect import dump_text
+    from clausegen.render.readers.inspect import dump_text
 
     dossier = _nettoyage_with(tmp_path, "objet: Nettoyage et entretien des bâtiments communaux",
                               'objet: "Nettoyage {_{ x }_} et {_% y %_}"')

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from tests.conftest import NETTOYAGE, PONCTUEL
 
 LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}")

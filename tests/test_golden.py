@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from clausegen.api import open_library, read_dossier, render_piece
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE
 
 GOLDEN = Path(__file__).parent / "golden"

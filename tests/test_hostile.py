@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from clausegen.cli import cli
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from tests.conftest import NETTOYAGE, ROOT, example_data
 
 LIBRARY = ROOT / "clause_library"

@@ -23,6 +23,14 @@ LAYERS = {
 # (models, errors, French wording), its own database, itself. Never the engine's inner layers.
 WEB_MAY_IMPORT = ("api", "db", "errors", "models", "text", "web")
 
+# Which subpackages of render/ each one may import (itself included).
+RENDER_MAY_IMPORT = {
+    "writers": ("writers",),
+    "revisions": ("revisions", "writers"),
+    "converters": ("converters", "writers"),
+    "readers": ("readers", "revisions", "writers"),
+}
+
 
 def _layer_of(module: str) -> int | None:
     parts = module.split(".")
@@ -73,6 +81,24 @@ def test_only_render_imports_word_libraries() -> None:
         for top, path in _modules()
         if top != "render" and any(i.split(".")[0] in ("docx", "docxtpl") for i in _imports(path))
     ]
+    assert offenders == []
+
+
+def test_render_subpackages_are_one_way() -> None:
+    """``render/`` by role (docs/architecture.md, « Le paquet render »): writers at the bottom,
+    revisions and converters on them, readers on writers and revisions; every module in one."""
+    offenders = []
+    for top, path in _modules():
+        if top != "render" or path.parent == SRC / "render":
+            assert top != "render" or path.name == "__init__.py", f"module hors d'un sous-paquet : {path}"
+            continue
+        own = path.relative_to(SRC / "render").parts[0]
+        assert own in RENDER_MAY_IMPORT, f"sous-paquet de render non déclaré : {path}"
+        for imported in _imports(path):
+            parts = imported.split(".")
+            if parts[:2] == ["clausegen", "render"] and len(parts) > 2 \
+                    and parts[2] not in RENDER_MAY_IMPORT[own]:
+                offenders.append(f"{path.relative_to(SRC)} importe {imported}")
     assert offenders == []
 
 

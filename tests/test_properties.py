@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from clausegen.api import open_library, read_dossier, render_piece
 from clausegen.errors import ClausegenError, DossierError
 from clausegen.models.dossier import CodeAxe
-from clausegen.render.inspect import dump_text, read_provenance
+from clausegen.render.readers.inspect import dump_text, read_provenance
 from tests.conftest import example_data
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=20,

@@ -16,10 +16,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from clausegen.db import EntreeJournal
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from clausegen.text.french import date_longue
 from clausegen.web.app import sessions_de
-from tests.test_actualiser import NEW, _edited, _objet_1_1, _resolve, _reword
+from tests.render.revisions.test_actualiser import NEW, _edited, _objet_1_1, _resolve, _reword
 from tests.web.conftest import Client, compte
 from tests.web.suivi_aides import compte_titulaire, connecter_titulaire
 from tests.web.test_pieces import _generer

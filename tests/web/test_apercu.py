@@ -10,7 +10,7 @@ import pytest
 
 from clausegen.api.marche import dump_brouillon, open_library, read_dossier_text, render_brouillon
 from clausegen.blocks import Heading, ListItem, Paragraph, Run
-from clausegen.render.html import blocks_to_html
+from clausegen.render.writers.html import blocks_to_html
 from tests.conftest import NETTOYAGE
 
 
@@ -40,7 +40,7 @@ class _Textes(HTMLParser):
 
 def _textes_word(contenu: bytes) -> set[str]:
     """Each paragraph as Word shows it: a numbered heading with its list label."""
-    from clausegen.render.inspect import ArticleNumbers
+    from clausegen.render.readers.inspect import ArticleNumbers
 
     document = docx.Document(io.BytesIO(contenu))
     numeros = ArticleNumbers(document)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import undefer
 
 from clausegen.cli import cli
 from clausegen.db import Generation, PieceGeneree
-from clausegen.render.inspect import dump_text
+from clausegen.render.readers.inspect import dump_text
 from clausegen.text.french import date_longue
 from clausegen.web.app import sessions_de
 from tests.web.conftest import Client

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from clausegen.render.inspect import dump_text
-from tests.test_actualiser import _edited, _resolve
+from clausegen.render.readers.inspect import dump_text
+from tests.render.revisions.test_actualiser import _edited, _resolve
 from tests.web import test_navigateur as _navigateur
 from tests.web.conftest import Client
 from tests.web.test_actualisation_web import EDIT, JOURNAL, _nouvelle_version

@@ -11,7 +11,7 @@ from flask import Flask
 
 from clausegen.api.piece import Converter
 from clausegen.web.converter import CONVERTER
-from tests.test_converter import _en_cours, faux_converter
+from tests.render.converters.test_converter import _en_cours, faux_converter
 from tests.web.conftest import Client
 from tests.web.test_pieces import _generer
 

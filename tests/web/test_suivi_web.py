@@ -414,7 +414,7 @@ def test_web_and_command_line_give_the_same_states_and_letters(app: Flask, clien
     from click.testing import CliRunner
 
     from clausegen.cli import cli
-    from clausegen.render.inspect import dump_text
+    from clausegen.render.readers.inspect import dump_text
 
     numero, recu, med, reunion = _annee_avec_retard(app, client)
     decision = recu + timedelta(days=25)

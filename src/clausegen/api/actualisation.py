@@ -1,6 +1,6 @@
 """``clausegen actualiser``: bring a buyer's CCAP or CCTP up to the library's validated clauses.
 
-A three-way update (:mod:`clausegen.render.actualisation`): the **base** is the document as it
+A three-way update (:mod:`clausegen.render.revisions.actualisation`): the **base** is the document as it
 was generated, rebuilt from its provenance (the dossier whose hash it records, the fragment
 versions it names, pinned); **theirs** is the buyer's current file; **new** is the piece
 regenerated with the newest ``valide`` fragment versions (or those of a given release). Only
@@ -34,10 +34,10 @@ from clausegen.errors import ClausegenError, InputFileError
 from clausegen.library.index import Library
 from clausegen.models.dossier import Dossier
 from clausegen.output import write_atomic
-from clausegen.render.actualisation import APPLIED, CONFLICT, KEPT, Change, excerpt, render_update
-from clausegen.render.archive import check_docx
-from clausegen.render.inspect import read_provenance
-from clausegen.render.package import BODY_DIGEST, read_dossier_part
+from clausegen.render.readers.archive import check_docx
+from clausegen.render.readers.inspect import read_provenance
+from clausegen.render.revisions.actualisation import APPLIED, CONFLICT, KEPT, Change, excerpt, render_update
+from clausegen.render.writers.package import BODY_DIGEST, read_dossier_part
 from clausegen.yaml_files import read_bytes
 
 CHANGELOG = "CHANGELOG.md"
@@ -189,7 +189,7 @@ def _named_dossier(old: Path, record: dict[str, str]) -> LoadedDossier:
 
 
 def _carried_dossier(old: Path, data: bytes, record: dict[str, str]) -> LoadedDossier | None:
-    """The dossier the document carries (:func:`~clausegen.render.package.with_dossier_part`),
+    """The dossier the document carries (:func:`~clausegen.render.writers.package.with_dossier_part`),
     when it is the one whose hash the provenance records; else None."""
     try:
         text = read_dossier_part(data)

@@ -47,9 +47,9 @@ from clausegen.library.overlays import overlay_roots
 from clausegen.library.verrou import racine_de, verrou
 from clausegen.models.fragment import Fragment, Statut
 from clausegen.output import write_atomic
-from clausegen.render import redline
-from clausegen.render.inspect import read_provenance
-from clausegen.render.redline import RedlineSection
+from clausegen.render.readers.inspect import read_provenance
+from clausegen.render.revisions import redline
+from clausegen.render.revisions.redline import RedlineSection
 from clausegen.resources import examples_dir, templates_dir
 from clausegen.verification import ERREUR, Problem, check_library, syntax_error
 from clausegen.yaml_files import read_bytes, read_text
@@ -229,7 +229,7 @@ def render_fragment_text(fragment: Fragment, exemple: str, overlays: Sequence[Pa
     version in force: one paragraph per line (list items start with « – », table rows with
     « | »). A refusal in French when the example uses no piece of this clause or when the
     wording does not render."""
-    from clausegen.render.inspect import dump_text
+    from clausegen.render.readers.inspect import dump_text
 
     if exemple not in list_exemples():
         raise OrganisationLibraryError(ref=fragment.ref, reason=f"exemple « {exemple[:60]} » inconnu "
@@ -683,9 +683,9 @@ def verify_document(path: Path, overlays: Sequence[Path] = ()) -> DocumentReport
     """The provenance record of a .docx, what changed in the library since, and whether the
     body's text is still the one generated (``corps_sha256``)."""
     from clausegen.errors import InputFileError
-    from clausegen.render.body_text import body_digest
-    from clausegen.render.inspect import pending_revisions
-    from clausegen.render.package import BODY_DIGEST, BODY_PART, read_part
+    from clausegen.render.readers.inspect import pending_revisions
+    from clausegen.render.writers.body_text import body_digest
+    from clausegen.render.writers.package import BODY_DIGEST, BODY_PART, read_part
 
     data = read_bytes(path, max_bytes=MAX_DOCUMENT_BYTES)
     try:
@@ -725,14 +725,14 @@ def compare_document_text(report: DocumentReport, docx: Path, dossier_path: Path
                  overlays: Sequence[Path] = ()) -> str:
     """The body regenerated from the recorded provenance (same fragment versions; for a
     document pinned to a release, that release's canevas) and the dossier, compared paragraph
-    by paragraph with the document (:func:`~clausegen.render.inspect.readable_diff`: what a save
+    by paragraph with the document (:func:`~clausegen.render.readers.inspect.readable_diff`: what a save
     rewrites does not count, pending revisions read inline), empty when the wording is the
     generated one. For the CCAP and the CCTP (other pieces need the year's plan and results);
     the default Word skeleton is used (the body does not depend on it).
     """
     from clausegen.api.marche import PIECES, read_dossier, render_piece
     from clausegen.errors import InputFileError
-    from clausegen.render.inspect import readable_diff
+    from clausegen.render.readers.inspect import readable_diff
 
     piece = report.record.get("piece", "")
     if piece not in PIECES:

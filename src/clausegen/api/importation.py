@@ -22,8 +22,8 @@ from clausegen.errors import InputFileError, OutputError
 from clausegen.library.loader import parse_fragment
 from clausegen.models.fragment import Categorie, Statut
 from clausegen.output import transaction, write_atomic
-from clausegen.render.archive import check_docx
-from clausegen.render.importation import Loss, read_clauses
+from clausegen.render.readers.archive import check_docx
+from clausegen.render.readers.importation import Loss, read_clauses
 from clausegen.resources import library_dir
 from clausegen.text.candidats import Candidate, candidate_variables
 from clausegen.yaml_files import read_bytes

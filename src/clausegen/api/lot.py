@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from clausegen.errors import ClausegenError, InputFileError, NotSuitedError, OutputError
 
 if TYPE_CHECKING:
-    from clausegen.render.converter import Converter
+    from clausegen.render.converters.converter import Converter
 
 DOSSIER_SUFFIXES = (".yml", ".yaml")
 
@@ -162,7 +162,7 @@ def paginate_job(result: JobResult, options: BatchOptions, converter: Converter 
         return result
     from clausegen.api.marche import sommaire_warning
     from clausegen.output import write_atomic
-    from clausegen.render.pagination import has_toc, paginate, sommaire_sans_pages, unavailable
+    from clausegen.render.converters.pagination import has_toc, paginate, sommaire_sans_pages, unavailable
 
     documents = [(path, path.read_bytes()) for path in result.written if path.suffix == ".docx"]
     documents = [(path, data) for path, data in documents if has_toc(data)]
@@ -192,7 +192,7 @@ def convert_job(result: JobResult, options: BatchOptions, converter: Converter |
     formats = [fmt for fmt, wanted in (("pdf", options.pdf), ("odt", options.odt)) if wanted]
     if not result.ok or not formats:
         return result
-    from clausegen.render.pdf import convert_documents
+    from clausegen.render.converters.pdf import convert_documents
 
     convert = converter.convert_documents if converter is not None else convert_documents
     documents = [path for path in result.written if path.suffix in (".docx", ".xlsx")]
@@ -250,8 +250,8 @@ def _worker_setup(journal: Any) -> None:
 def warm_up(options: BatchOptions) -> None:
     """Load what every job needs once: the library, the prepared skeletons."""
     from clausegen.api import open_library
-    from clausegen.render import fast
-    from clausegen.render.skeleton import check_skeleton
+    from clausegen.render.writers import fast
+    from clausegen.render.writers.skeleton import check_skeleton
     from clausegen.resources import templates_dir
     from clausegen.templating import skeleton_environment
 
@@ -442,7 +442,7 @@ def _batch_converter(options: BatchOptions) -> Converter | None:
     if it can run here."""
     if not (options.pdf or options.odt or options.paginer):
         return None
-    from clausegen.render.converter import Converter, converter_available
+    from clausegen.render.converters.converter import Converter, converter_available
 
     return Converter(waiting=0) if converter_available() else None
 

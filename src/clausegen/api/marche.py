@@ -51,15 +51,15 @@ from clausegen.models.administratif import Administratif
 from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent, Reservation
 from clausegen.models.dossier import ClauseInsertion, Dossier, Forme, Marche
 from clausegen.output import note_input
-from clausegen.render.package import with_dossier_part
-from clausegen.render.skeleton import check_skeleton
-from clausegen.render.word import DocumentProperties, render_docx
+from clausegen.render.writers.package import with_dossier_part
+from clausegen.render.writers.skeleton import check_skeleton
+from clausegen.render.writers.word import DocumentProperties, render_docx
 from clausegen.resources import library_dir, templates_dir
 from clausegen.text.french import duree_mois, typographie
 from clausegen.yaml_files import read_bytes, read_text
 
 if TYPE_CHECKING:
-    from clausegen.render.converter import Converter
+    from clausegen.render.converters.converter import Converter
 
 DRAFT_MARK = "PROJET \u2014 clauses non validées"
 FORCED_MARK = "Établi malgré un verdict de faisabilité « non adapté »"
@@ -468,13 +468,13 @@ class TenderPiece(RenderedPiece):
     """CCAG article numbers the piece leaves « [à compléter] » (not verified; NM6)."""
     sommaire_pagine: bool | None = None
     """None: the piece has no sommaire; True: its page numbers are written (LibreOffice's
-    layout, see :mod:`clausegen.render.pagination`); False: they are not (Word offers to
+    layout, see :mod:`clausegen.render.converters.pagination`); False: they are not (Word offers to
     update the fields on opening)."""
 
     @property
     def preview(self) -> Markup:
         """The body as HTML, from the same blocks as the Word body (the web page's preview)."""
-        from clausegen.render.html import blocks_to_html  # the command line has no use for it
+        from clausegen.render.writers.html import blocks_to_html  # the command line has no use for it
 
         return blocks_to_html(self.blocks)
 
@@ -550,7 +550,7 @@ def render_pieces(
 
 def sommaire_sans_pages(docx: bytes) -> bool:
     """Whether a generated .docx has a sommaire without its page numbers."""
-    from clausegen.render.pagination import sommaire_sans_pages as sans_pages
+    from clausegen.render.converters.pagination import sommaire_sans_pages as sans_pages
 
     return sans_pages(docx)
 
@@ -571,7 +571,7 @@ def paginate_pieces(pieces: Sequence[TenderPiece], converter: Converter | None =
 
     Same pieces and same LibreOffice, same bytes; the provenance names that LibreOffice.
     Raises :class:`~clausegen.errors.PdfError` when LibreOffice is there but fails."""
-    from clausegen.render.pagination import paginate, sommaire_sans_pages, unavailable
+    from clausegen.render.converters.pagination import paginate, sommaire_sans_pages, unavailable
 
     todo = [p for p in pieces if p.sommaire_pagine is False]
     if not todo:

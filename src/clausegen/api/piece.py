@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from clausegen.render.package import rezip
+from clausegen.render.writers.package import rezip
 
 if TYPE_CHECKING:
-    from clausegen.render.converter import Converter, converter_available
+    from clausegen.render.converters.converter import Converter, converter_available
 
 __all__ = ["Converter", "RenderedPiece", "converter_available", "download_name", "file_name_part",
            "pdf_available", "start_converter", "to_pdf", "zip_archive"]
@@ -29,7 +29,7 @@ def __getattr__(name: str) -> Any:
     LibreOffice's helpers (subprocess, threads, signals) are for PDF only, which a command
     writing Word documents never loads."""
     if name in ("Converter", "converter_available"):
-        from clausegen.render import converter
+        from clausegen.render.converters import converter
 
         return getattr(converter, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -91,20 +91,20 @@ def download_name(piece: str, reference: str | None, extension: str, fallback: s
 
 def pdf_available() -> bool:
     """Whether LibreOffice is installed (PDF downloads)."""
-    from clausegen.render.pdf import find_soffice
+    from clausegen.render.converters.pdf import find_soffice
 
     return find_soffice() is not None
 
 
 def to_pdf(docx: bytes, name: str, converter: Converter | None = None) -> bytes:
-    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.pdf`):
+    """The PDF of a .docx, converted by LibreOffice (tagged PDF, see :mod:`clausegen.render.converters.pdf`):
     by ``converter`` when given (a LibreOffice kept running, :func:`start_converter`), else by a
     LibreOffice started for this document.
 
     Raises :class:`~clausegen.errors.PdfError`; :class:`~clausegen.errors.ConversionBusyError`
     when too many conversions wait, :class:`~clausegen.errors.ConversionTimeoutError` when
     LibreOffice took too long (nothing is returned for a document that did not convert)."""
-    from clausegen.render.pdf import convert_bytes
+    from clausegen.render.converters.pdf import convert_bytes
 
     if converter is not None:
         return converter.convert_bytes(docx, name, "pdf")
@@ -114,7 +114,7 @@ def to_pdf(docx: bytes, name: str, converter: Converter | None = None) -> bytes:
 def start_converter() -> Converter | None:
     """A LibreOffice kept running for :func:`to_pdf`, being started (its owner calls
     ``stop()``); ``None`` when LibreOffice or its Python bridge (``python3-uno``) is missing."""
-    from clausegen.render.converter import Converter, converter_available
+    from clausegen.render.converters.converter import Converter, converter_available
 
     if not converter_available():
         return None

@@ -86,7 +86,7 @@ from clausegen.models.commun import Nature as NatureMarche
 from clausegen.models.dispositifs import ClauseInsertionSeule, MarcheSubsequent
 from clausegen.models.dossier import BaseHeures, CodeAxe, Forme, ModeInsertion, PlanDeProgres
 from clausegen.models.suivi import Decision, Objectif, PlanAnnuel, Procedure, ResultatsAnnuels
-from clausegen.render.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
+from clausegen.render.writers.tableur import AnneeSuivi, LigneSuivi, tableau_de_bord_xlsx
 from clausegen.templating import Raw
 from clausegen.text.french import date_courte, date_longue, fonction, nombre, unite
 

@@ -7,7 +7,7 @@ Three caches, each coarse and keyed by the content it was computed from:
 - the compiled templates (:class:`clausegen.templating.CodeCache`): the Python code Jinja
   generates for a fragment, a condition or a skeleton's field part, and its bytecode
   (``marshal``, as Jinja's own ``BytecodeCache`` stores it), under the source's SHA-256;
-- the prepared skeletons (:data:`clausegen.render.fast.PREPARED`): a Word skeleton's style
+- the prepared skeletons (:data:`clausegen.render.writers.fast.PREPARED`): a Word skeleton's style
   ids and deflated unchanging parts, and its parts numbered from a given article, under the
   skeleton's SHA-256 (``marshal``).
 

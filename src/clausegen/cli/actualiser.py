@@ -44,7 +44,7 @@ def actualiser_command(ancien: Path, dossier: Path | None, sortie: Path, auteur:
     de l'acheteur inchangé. Le dossier est, par défaut, celui nommé dans la provenance, à côté
     de l'ancien document, s'il est bien celui de la génération."""
     from clausegen.api.actualisation import SOMMAIRE_A_METTRE_A_JOUR, update_document
-    from clausegen.render.actualisation import APPLIED, CONFLICT, KEPT
+    from clausegen.render.revisions.actualisation import APPLIED, CONFLICT, KEPT
 
     date = le.date() if le is not None else dt.date.today()
     if le is None:

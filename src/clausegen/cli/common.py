@@ -120,7 +120,7 @@ def conversion_options(func: F) -> F:
         if not formats:
             return func(*args, **kwargs)
         from clausegen.output import record_writes
-        from clausegen.render.pdf import LABELS, convert_documents, require_soffice
+        from clausegen.render.converters.pdf import LABELS, convert_documents, require_soffice
 
         require_soffice(target=LABELS[formats[0]])
         with record_writes() as written:

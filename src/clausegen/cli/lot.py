@@ -92,7 +92,7 @@ def lot_command(dossiers: Path, sortie: Path, jobs: int | None, forcer: bool, br
     )
 
     if pdf or odt:
-        from clausegen.render.pdf import require_soffice
+        from clausegen.render.converters.pdf import require_soffice
 
         require_soffice(target="PDF" if pdf else "ODT")
     paths = find_dossiers(dossiers)

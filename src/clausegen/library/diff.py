@@ -1,6 +1,6 @@
 """Compare two wordings of a clause: a terminal diff and a paragraph/word-level diff.
 
-Pure: the word-level result (:class:`DiffParagraph`) is what ``render/redline.py`` turns
+Pure: the word-level result (:class:`DiffParagraph`) is what ``render/revisions/redline.py`` turns
 into Word tracked changes. Paragraphs are the non-blank lines of the fragment source
 (one Markdown paragraph or list item per line, as the library is written).
 """
