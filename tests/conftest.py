@@ -25,7 +25,8 @@ PAGINATING = ("ccap", "pieces", "lot")
 def sans_pagination(args: Iterable[Any]) -> list[str]:
     """A command line (as strings) with ``--sans-pagination`` when its command writes a CCAP:
     tests that do not check the sommaire's page numbers pass the documented opt-out (a
-    LibreOffice run of 2 to 4 s per CCAP otherwise; tests/render/converters/test_sommaire_pagine.py checks them)."""
+    LibreOffice run per CCAP otherwise; tests/render/converters/test_sommaire_pagine.py
+    checks them)."""
     line = [str(a) for a in args]
     return [line[0], "--sans-pagination", *line[1:]] if line and line[0] in PAGINATING else line
 
