@@ -370,7 +370,7 @@ def test_works_final_bilan_speaks_of_the_works_and_their_reception(runner: CliRu
 def test_works_penalty_decision_carries_the_amount_into_the_decompte(runner: CliRunner,
                                                                      tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    result = runner.invoke(cli, ["decision-penalites", str(TRAVAUX), "--date", "2028-08-01",
+    result = runner.invoke(cli, ["decision-penalites", str(TRAVAUX), "--date", "2028-10-02",
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = " ".join(dump_text(out.read_bytes()).split())
@@ -392,14 +392,14 @@ def test_insertion_only_decision_at_the_cap_speaks_of_the_whole_market(
     dossier = tmp_path / "travaux-petit.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp_path / "d.docx"
-    result = runner.invoke(cli, ["decision-penalites", str(dossier), "--date", "2028-08-01",
+    result = runner.invoke(cli, ["decision-penalites", str(dossier), "--date", "2028-10-02",
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = " ".join(dump_text(out.read_bytes()).replace("\u202f", " ").replace("\u00a0", " ").split())
     # one reading: the amount decided, the cumulated amount, the cap and its article, then the only
     # amount this decision makes due (800 € HT already applied on 7 February 2028 + 5 200 = the cap)
     assert ("Les pénalités décidées ci-dessus s’élèvent à 7 692,80 € HT avant plafonnement ; avec les "
-            "pénalités déjà appliquées au titre du marché, le montant cumulé atteint 8 492,80 € HT. "
+            "pénalités déjà décidées au titre du marché, le montant cumulé atteint 8 492,80 € HT. "
             "Le plafond fixé pour l’ensemble du marché par l’article 3 du CCAP étant de 6 000,00 € HT, "
             "le montant appliqué par la présente décision est de 5 200,00 € HT, ce qui porte la somme "
             "due au titre du marché à 6 000,00 € HT. Conformément aux articles 2.6 et 3 du CCAP, ce "
@@ -415,7 +415,7 @@ def test_decision_once_the_cap_is_reached_makes_nothing_due(runner: CliRunner, t
     dossier = tmp_path / "travaux-minuscule.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     texts = []
-    for jour in ("2028-02-07", "2028-08-01"):
+    for jour in ("2028-02-07", "2028-10-02"):
         out = tmp_path / f"d-{jour}.docx"
         result = runner.invoke(cli, ["decision-penalites", str(dossier), "--date", jour, "-o", str(out)])
         assert result.exit_code == 0, result.output
@@ -427,4 +427,9 @@ def test_decision_once_the_cap_is_reached_makes_nothing_due(runner: CliRunner, t
             "appliqué par la présente décision est de 500,00 € HT. Conformément") in premiere
     assert ("étant de 500,00 € HT, ce plafond était déjà atteint : aucune somme n’est due au titre de "
             "la présente décision.") in seconde
+    # 800 € HT were decided on 7 February 2028 but only 500 € HT applied: the cumul is of decided
+    # penalties, never announced as already applied
+    assert ("avec les pénalités déjà décidées au titre du marché, le montant cumulé atteint "
+            "8 492,80 € HT") in seconde
+    assert "déjà appliquées" not in seconde
     assert "décompte général" not in seconde.split("avant plafonnement")[1]
