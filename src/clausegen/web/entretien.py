@@ -176,6 +176,12 @@ def _champs_insertion(prefixe: str) -> tuple[Champ, ...]:
     )
 
 
+def _travaux(brouillon: Mapping[str, Any]) -> bool:
+    """A works market, or a nature not answered yet."""
+    marche = brouillon.get("marche")
+    return (marche.get("nature") if isinstance(marche, Mapping) else None) in ("travaux", None)
+
+
 def _jamais(brouillon: Mapping[str, Any]) -> bool:
     """A question that never applies (only shown when a dossier gives it a value)."""
     return False
@@ -340,6 +346,12 @@ ETAPES: tuple[Etape, ...] = (
                  vide="Selon le CCAG (oui sous CCAG-TIC, non sinon)"),
            Champ(_EX + "reversibilite", "Clause de réversibilité en fin de marché", "oui_non",
                  vide="Selon le CCAG (oui sous CCAG-TIC, non sinon)"),
+           Champ(_EX + "propriete_intellectuelle", "Droits sur les résultats des prestations",
+                 "choix", "La cession exclusive déroge au CCAG : le CCAP la liste à son dernier "
+                 "article, avec son numéro d'article du CCAG « [à compléter] » tant qu'il n'est "
+                 "pas vérifié.",
+                 choix_juridique=True, vide="Selon le CCAG (régime du CCAG sous CCAG-TIC, sans "
+                 "article sinon)"),
            Champ(_AD + "chapitre_premier_article", "Chapitre social seul : numéro de son premier "
                  "article (facultatif)", "nombre"),
            Champ(_AD + "chapitre_donnees_personnelles", "Chapitre social seul : il porte son "
@@ -433,8 +445,17 @@ ETAPES: tuple[Etape, ...] = (
           "La clause d'insertion est suivie par des relevés transmis au facilitateur ; les "
           "manquements sont sanctionnés par des pénalités plafonnées. Les valeurs proposées sont "
           "celles du modèle ; adaptez-les à votre marché.",
-          _champs_suivi_penalites(_CI + "suivi.", _CI + "penalites.", _mode(_CI, "heures"),
-                                  _mode(_CI, "actions"), _jamais),
+          (*_champs_suivi_penalites(_CI + "suivi.", _CI + "penalites.", _mode(_CI, "heures"),
+                                    _mode(_CI, "actions"), _jamais),
+           Champ(_CI + "reception_travaux", "Date d'effet de la réception des travaux, une fois "
+                 "prononcée (facultatif)", "date",
+                 "Le dernier relevé est dû quinze jours après, le bilan final dans le mois qui "
+                 "suit ; tant qu'elle n'est pas saisie, l'échéancier compte ces délais de la fin "
+                 "contractuelle de l'exécution.", si=_travaux),
+           Champ(_CI + "decompte_general_le", "Date de notification du décompte général, prévue "
+                 "ou faite (facultatif)", "date",
+                 "La décision sur les pénalités d'insertion, qui y sont portées, la précède.",
+                 si=_travaux)),
           possede=(_CI + "suivi", _CI + "penalites"), si=insertion_seule),
     Etape("facilitateur", "Le facilitateur",
           "Le facilitateur de la clause sociale (PLIE, Maison de l'emploi…) prépare le plan avec "
