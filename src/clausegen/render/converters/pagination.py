@@ -13,8 +13,9 @@ numbers are LibreOffice's layout, never an estimate; the provenance records whic
 made them (``pagination``), since another version may break a page elsewhere.
 
 A document whose sommaire has no page numbers (pagination not asked for, or LibreOffice
-missing) carries ``w:updateFields`` in its settings (:func:`with_update_fields`): Word offers
-to update its fields on opening, which fills them in; pagination takes that setting away.
+missing) carries ``w:updateFields`` in its settings
+(:func:`clausegen.render.writers.settings.with_update_fields`): Word offers to update its fields
+on opening, which fills them in; pagination takes that setting away.
 """
 
 from __future__ import annotations
@@ -35,43 +36,19 @@ from clausegen.errors import PdfError
 from clausegen.render.writers.body_text import body_digest
 from clausegen.render.writers.numbering import NSW, TOC_INSTRUCTION, W
 from clausegen.render.writers.package import BODY_PART, finalize_parts, read_custom_properties
+from clausegen.render.writers.settings import SETTINGS_PART, without_update_fields
 
 if TYPE_CHECKING:
     from clausegen.render.converters.converter import Converter
 
-SETTINGS_PART = "word/settings.xml"
 PROVENANCE_KEY = "pagination"
 """Provenance property naming the LibreOffice that gave the sommaire's page numbers."""
-UPDATE_FIELDS = b'<w:updateFields w:val="true"/>'
-_UPDATE_FIELDS = re.compile(rb"<w:updateFields\b[^>]*/>")
-_AFTER_UPDATE_FIELDS = re.compile(
-    rb"<(?:m:mathPr|w:(?:hdrShapeDefaults|footnotePr|endnotePr|compat|docVars|rsids|attachedSchema"
-    rb"|themeFontLang|clrSchemeMapping|doNotIncludeSubdocsInStats|doNotAutoCompressPictures"
-    rb"|forceUpgrade|captions|readModeInkLockDown|smartTagType|schemaLibrary|shapeDefaults"
-    rb"|doNotEmbedSmartTags|decimalSymbol|listSeparator))\b")
-"""The elements that follow ``w:updateFields`` in ``CT_Settings`` (ECMA-376 §17.15.1.78)."""
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _ENTRY = re.compile(r"^(.*)\t(\d+)$")
 
 
 def _q(tag: str) -> str:
     return f"{{{W}}}{tag}"
-
-
-def with_update_fields(settings: bytes) -> bytes:
-    """The settings part with ``w:updateFields`` (Word offers to update the fields on opening),
-    at its place in the schema's order."""
-    if _UPDATE_FIELDS.search(settings):
-        return settings
-    follower = _AFTER_UPDATE_FIELDS.search(settings)  # the first of them
-    if follower is None:
-        return settings.replace(b"</w:settings>", UPDATE_FIELDS + b"</w:settings>")
-    return settings[:follower.start()] + UPDATE_FIELDS + settings[follower.start():]
-
-
-def without_update_fields(settings: bytes) -> bytes:
-    """The settings part without ``w:updateFields``."""
-    return _UPDATE_FIELDS.sub(b"", settings)
 
 
 def has_toc(docx: bytes) -> bool:

@@ -29,7 +29,7 @@ the same inputs give the same bytes.
 
 The table of contents keeps the buyer's cached entries and page numbers, which the update may
 have made stale (headings reworded, text added or removed): when the document has one, its
-settings get ``w:updateFields`` (:func:`clausegen.render.converters.pagination.with_update_fields`), so
+settings get ``w:updateFields`` (:func:`clausegen.render.writers.settings.with_update_fields`), so
 Word offers to update it on opening. It is not re-paginated by LibreOffice here: the layout
 with pending revisions is neither the accepted nor the rejected document's.
 """
@@ -48,10 +48,10 @@ from typing import Any
 
 from lxml import etree
 
-from clausegen.render.converters.pagination import UPDATE_FIELDS, with_update_fields, without_update_fields
 from clausegen.render.writers.body_text import safe_parser
 from clausegen.render.writers.numbering import W
 from clausegen.render.writers.package import BODY_PART, finalize_parts
+from clausegen.render.writers.settings import UPDATE_FIELDS, with_update_fields, without_update_fields
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -638,7 +638,7 @@ def package_parts(prepared: PreparedSkeleton, blocks: Sequence[Block], rendered:
         else:
             parts.append((name, content))
     if any(isinstance(block, TableOfContents) for block in blocks):  # page numbers not known yet
-        from clausegen.render.converters.pagination import SETTINGS_PART, with_update_fields
+        from clausegen.render.writers.settings import SETTINGS_PART, with_update_fields
 
         parts = [(name, with_update_fields(_raw(content)) if name == SETTINGS_PART else content)
                  for name, content in parts]
