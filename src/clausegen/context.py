@@ -20,7 +20,7 @@ SUIVI_NAMES = frozenset({
     "delai_jours", "retard", "action", "tarifs", "article_penalites", "article_procedure",
     "execution_de", "total", "plafond", "plafond_annuel", "decisions", "plafonne", "du_annee",
     "applicable_cumul", "retenu",
-    "date_bilan", "fin_execution", "echeance_bilan_final",
+    "date_bilan", "fin_execution", "echeance_bilan_final", "reception_travaux",
 })
 """Names the post-award pieces add to the context (:mod:`clausegen.api.suivi`):
 ``ccap_article(cle)`` (number of a CCAP article), the year, its period, the meeting, the

@@ -359,12 +359,27 @@ def test_works_final_bilan_speaks_of_the_works_and_their_reception(runner: CliRu
     assert "la durée du marché, achevée le" not in text  # the works market is not settled yet
     assert ("mesure l’exécution de l’action d’insertion pendant l’exécution des travaux, achevée le "
             "12 juin 2028") in text
+    # the example records the réception (11 August 2028), before the bilan (5 September 2028)
     assert ("le fait établir dans le mois qui suit la date d’effet de la réception des travaux, soit "
-            "au plus tard le 12 juillet 2028 pour une réception prenant effet à la fin de "
-            "l’exécution") in text
+            "au plus tard le 11 septembre 2028, la réception ayant pris effet le 11 août 2028.") in text
+    assert "pour une réception prenant effet à la fin de l’exécution" not in text
     assert "10 % du montant hors taxes des travaux exécutés" in text
     assert ("l’acheteur notifie sa décision sur ces pénalités avant de notifier le décompte général "
             "du marché, dans lequel elles sont portées") in text
+
+
+def test_works_final_bilan_without_a_recorded_reception_says_what_it_assumes(runner: CliRunner,
+                                                                            tmp_path: Path) -> None:
+    data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
+    data["clause_insertion"]["reception_travaux"] = "2028-09-20"  # after the bilan: not stated
+    dossier = tmp_path / "travaux.yml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "bf.docx"
+    result = runner.invoke(cli, ["bilan", str(dossier), "--annee", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(dump_text(out.read_bytes()).replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "pour une réception prenant effet à la fin de l’exécution" in text
+    assert "20 septembre 2028" not in text  # a document dated 5 September states no later fact
 
 
 def test_works_penalty_decision_carries_the_amount_into_the_decompte(runner: CliRunner,

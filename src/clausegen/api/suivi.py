@@ -1297,9 +1297,12 @@ def render_bilan_final(suivi: Suivi) -> tuple[RenderedPiece, Bilan]:
             f"{signataire.nom}, {signataire.qualite}",
             f"{dossier.facilitateur.nom}, {dossier.facilitateur.structure}", representant),
     }
+    reception = dossier.clause_insertion.reception_travaux if dossier.clause_insertion else None
     context = _context(suivi, None, bilan=bilan, date_bilan=final.date_bilan,
                        fin_execution=echeances["fin"].date,
-                       echeance_bilan_final=echeances["bilan_final"].date)
+                       echeance_bilan_final=echeances["bilan_final"].date,
+                       # true on its date: a réception taking effect after the bilan is not stated
+                       reception_travaux=reception if reception and reception <= final.date_bilan else None)
     return _render(suivi, "bilan-final", "bilan_final_insertion", context, inserts,
                    titre="Bilan final de l'action d'insertion",
                    sources={"date": final.date_bilan.isoformat()}), bilan
