@@ -216,3 +216,17 @@ def test_steps_are_complete_only_once_answered() -> None:
     resultat = etats(sans_plan, problemes, "adapte")
     assert resultat["axes"] is False
     assert resultat["acheteur"] is True
+
+
+def test_the_feasibility_step_shows_its_verdict_once(client: Client) -> None:
+    """The feasibility step's subject is the verdict: shown once, in the step (live region the
+    script refreshes), not a second time beside the form as on the other steps."""
+    client.connecter("acheteur")
+    numero = nouveau_dossier(client)
+    client.post(f"/dossiers/{numero}/entretien/marche/brouillon",
+                formulaire(PAR_CODE["marche"], dossier_entretien()))
+    faisabilite = client.get(f"/dossiers/{numero}/entretien/faisabilite").get_data(as_text=True)
+    marche = client.get(f"/dossiers/{numero}/entretien/marche").get_data(as_text=True)
+    for page in (faisabilite, marche):
+        assert page.count('id="verdict"') == 1
+        assert page.count('class="verdict verdict-adapte"') == 1
