@@ -371,15 +371,27 @@ def test_works_final_bilan_speaks_of_the_works_and_their_reception(runner: CliRu
 def test_works_final_bilan_without_a_recorded_reception_says_what_it_assumes(runner: CliRunner,
                                                                             tmp_path: Path) -> None:
     data = yaml.safe_load(TRAVAUX.read_text(encoding="utf-8"))
-    data["clause_insertion"]["reception_travaux"] = "2028-09-20"  # after the bilan: not stated
+    del data["clause_insertion"]["reception_travaux"]
     dossier = tmp_path / "travaux.yml"
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp_path / "bf.docx"
     result = runner.invoke(cli, ["bilan", str(dossier), "--annee", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = " ".join(dump_text(out.read_bytes()).replace("\u00a0", " ").replace("\u202f", " ").split())
-    assert "pour une réception prenant effet à la fin de l’exécution" in text
-    assert "20 septembre 2028" not in text  # a document dated 5 September states no later fact
+    # the deadline stated is the one of the assumption stated: end 12 June 2028 + 1 month
+    assert ("soit au plus tard le 12 juillet 2028 pour une réception prenant effet à la fin de "
+            "l’exécution") in text
+    # a réception recorded after the bilan: the deadline would be counted from a fact the bilan,
+    # dated 5 September, cannot state (1.2.0 printed « 20 octobre 2028 pour une réception prenant
+    # effet à la fin de l'exécution », false): the bilan is refused, nothing is written
+    data["clause_insertion"]["reception_travaux"] = "2028-09-20"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    late = tmp_path / "late.docx"
+    result = runner.invoke(cli, ["bilan", str(dossier), "--annee", "2", "-o", str(late)])
+    assert result.exit_code == 2, result.output
+    assert "bilan_final.date_bilan" in result.output
+    assert "réception des travaux, le 20\u00a0septembre 2028" in result.output
+    assert not late.exists()
 
 
 def test_works_penalty_decision_carries_the_amount_into_the_decompte(runner: CliRunner,

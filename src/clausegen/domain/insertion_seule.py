@@ -115,11 +115,21 @@ def echeancier_insertion(notification: date, duree_mois: int, clause: ClauseInse
 
 def problemes_decompte(clause: ClauseInsertionSeule, bilan: BilanFinalInsertion) -> list[FieldProblem]:
     """Works market (NM10): the penalties are decided before the décompte général is notified,
-    since they are carried into it; a final bilan or a decision dated on or after it is refused."""
+    since they are carried into it; a final bilan or a decision dated on or after it is refused.
+    The CCAP has the final bilan established in the month that follows the réception's date of
+    effect: a final bilan dated before a recorded réception is refused (its deadline, counted from
+    that réception, would rest on a fact it cannot state)."""
+    found = []
+    reception = clause.reception_travaux
+    if reception is not None and bilan.date_bilan < reception:
+        found.append(FieldProblem(
+            "bilan_final.date_bilan",
+            f"bilan final du {date_longue(bilan.date_bilan)} au plus tôt le jour de la date d'effet de la "
+            f"réception des travaux, le {date_longue(reception)}, attendu : le CCAP le fait établir dans "
+            "le mois qui suit (clause_insertion.reception_travaux)"))
     decompte = clause.decompte_general_le
     if decompte is None:
-        return []
-    found = []
+        return found
     if bilan.date_bilan >= decompte:
         found.append(FieldProblem(
             "bilan_final.date_bilan",
